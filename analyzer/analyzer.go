@@ -1,0 +1,132 @@
+package analyzer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/sgcheck/sgcheck/tracking"
+)
+
+// Options control an analysis.
+type Options struct {
+	Params tracking.Params
+}
+
+// Input is the document every policy evaluates (docs/policy-input.md).
+type Input struct {
+	Attachments []AttachmentDoc `json:"attachments"`
+	Params      ParamsDoc       `json:"params"`
+}
+
+// ParamsDoc exposes the model parameters to policies, so that a message
+// can print the number it depends on.
+type ParamsDoc struct {
+	ICMPIdleTimeout int `json:"icmp_idle_timeout"`
+}
+
+// Result is the outcome of an analysis.
+type Result struct {
+	Findings    []Finding
+	Attachments []AttachmentDoc
+	// Internal lists failures of sgcheck itself, e.g. a proof that did not
+	// replay; the findings concerned are withheld.
+	Internal []string
+}
+
+// Analyze classifies head and evaluates the policies.
+func (e *Engine) Analyze(ctx context.Context, head *model.Snapshot, opts Options) (*Result, error) {
+	classes := tracking.Classify(head, opts.Params)
+	in := Input{Attachments: Docs(classes), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
+	value, err := toValue(in)
+	if err != nil {
+		return nil, err
+	}
+	raws, err := e.Eval(ctx, value)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Attachments: in.Attachments}
+	seen := map[string]bool{}
+	for _, raw := range raws {
+		f, err := convertFinding(raw)
+		if err != nil {
+			return nil, err
+		}
+		if seen[f.Fingerprint] {
+			continue
+		}
+		seen[f.Fingerprint] = true
+		res.Findings = append(res.Findings, f)
+	}
+	SortFindings(res.Findings)
+	return res, nil
+}
+
+// toValue hands the input to OPA as an ast.Value.
+func toValue(in Input) (ast.Value, error) {
+	raw, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	return ast.ValueFromReader(bytesReader(raw))
+}
+
+func convertFinding(raw rawFinding) (Finding, error) {
+	o := raw.obj
+	f := Finding{ID: raw.policy.ID, Title: raw.policy.Title, Severity: raw.policy.Severity}
+	f.Message, _ = o["message"].(string)
+	if f.Message == "" {
+		return f, fmt.Errorf("policy %s: finding without a message", f.ID)
+	}
+	if s, ok := o["severity"].(string); ok && SeverityRank(s) >= 0 {
+		f.Severity = s
+	}
+	f.Resource, _ = o["resource"].(string)
+	f.Rule, _ = o["rule"].(string)
+	f.Remediation, _ = o["remediation"].(string)
+	f.Location = locationFrom(o["location"])
+	if rel, ok := o["related"].([]any); ok {
+		for _, item := range rel {
+			m, _ := item.(map[string]any)
+			msg, _ := m["message"].(string)
+			f.Related = append(f.Related, Related{Message: msg, Location: locationFrom(m["location"])})
+		}
+	}
+	f.Facts, _ = o["facts"].(map[string]any)
+	if f.Facts == nil {
+		f.Facts = map[string]any{}
+	}
+	f.Fingerprint = f.fingerprint()
+	return f, nil
+}
+
+func locationFrom(v any) *Location {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	l := &Location{}
+	l.File, _ = m["file"].(string)
+	l.StartLine = intOf(m["start_line"])
+	l.EndLine = intOf(m["end_line"])
+	if l.File == "" {
+		return nil
+	}
+	return l
+}
+
+func intOf(v any) int {
+	switch n := v.(type) {
+	case json.Number:
+		i, _ := n.Int64()
+		return int(i)
+	case float64:
+		return int(n)
+	case int:
+		return n
+	}
+	return 0
+}

@@ -1,0 +1,114 @@
+package analyzer
+
+import (
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/sgcheck/sgcheck/tracking"
+)
+
+// RuleDoc is one rule on one attachment as explain prints it and as policies
+// see it (docs/policy-input.md).
+type RuleDoc struct {
+	Rule            string    `json:"rule"`
+	Group           string    `json:"group"`
+	Direction       string    `json:"direction"`
+	Protocol        string    `json:"protocol"`
+	FromPort        *int      `json:"from_port,omitempty"`
+	ToPort          *int      `json:"to_port,omitempty"`
+	ICMPType        *int      `json:"icmp_type,omitempty"`
+	ICMPCode        *int      `json:"icmp_code,omitempty"`
+	Peer            string    `json:"peer"`
+	PeerKind        string    `json:"peer_kind"`
+	Family          string    `json:"family,omitempty"`
+	Open            bool      `json:"open"`
+	Tracked         *bool     `json:"tracked"`
+	Reason          string    `json:"reason"`
+	Detail          string    `json:"detail,omitempty"`
+	ReverseRule     string    `json:"reverse_rule,omitempty"`
+	ReverseGroup    string    `json:"reverse_group,omitempty"`
+	ReverseLocation *Location `json:"reverse_location,omitempty"`
+	TimeoutSeconds  *int      `json:"timeout_seconds"`
+	TimeoutSource   string    `json:"timeout_source,omitempty"`
+	TimeoutSetting  string    `json:"timeout_setting,omitempty"`
+	Parts           []PartDoc `json:"parts,omitempty"`
+	Unknown         []string  `json:"unknown,omitempty"`
+	Description     string    `json:"description,omitempty"`
+	Location        *Location `json:"location"`
+}
+
+// PartDoc is the verdict for one protocol of a protocol-all rule.
+type PartDoc struct {
+	Protocol    string `json:"protocol"`
+	Tracked     *bool  `json:"tracked"`
+	Reason      string `json:"reason"`
+	ReverseRule string `json:"reverse_rule,omitempty"`
+}
+
+// AttachmentDoc is one attachment with the classification of its rules.
+type AttachmentDoc struct {
+	Name          string    `json:"name"`
+	Kind          string    `json:"kind"`
+	Assumed       bool      `json:"assumed"`
+	Groups        []string  `json:"groups"`
+	MissingGroups []string  `json:"missing_groups,omitempty"`
+	AutoTracked   string    `json:"auto_tracked,omitempty"`
+	Subnet        string    `json:"subnet,omitempty"`
+	Location      *Location `json:"location,omitempty"`
+	Rules         []RuleDoc `json:"rules"`
+}
+
+func intp(i int) *int { return &i }
+
+func protocolName(p model.Protocol) string {
+	if p == 256 {
+		return "other"
+	}
+	return p.String()
+}
+
+// Docs converts classifications into their documents.
+func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
+	out := make([]AttachmentDoc, 0, len(classes))
+	for _, ac := range classes {
+		a := ac.Attachment
+		d := AttachmentDoc{Name: a.Name, Kind: a.Kind, Assumed: a.Assumed, Groups: a.Groups,
+			MissingGroups: ac.Missing, AutoTracked: a.AutoTracked, Subnet: a.Subnet,
+			Location: LocationOf(a.Source), Rules: make([]RuleDoc, 0, len(ac.Rules))}
+		if d.Groups == nil {
+			d.Groups = []string{}
+		}
+		for _, rc := range ac.Rules {
+			d.Rules = append(d.Rules, ruleDoc(rc))
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func ruleDoc(rc tracking.RuleClass) RuleDoc {
+	r := rc.Rule
+	d := RuleDoc{Rule: r.Name, Group: r.Group, Direction: string(r.Direction), Protocol: r.Protocol.String(),
+		Peer: r.Peer.String(), PeerKind: string(r.Peer.Kind), Family: r.Peer.Family(), Open: r.Peer.IsOpen(),
+		Tracked: rc.Tracked, Reason: rc.Reason, Detail: rc.Detail, Unknown: r.Unknown,
+		Description: r.Description, Location: LocationOf(r.Source)}
+	if r.Protocol.IsICMP() {
+		d.ICMPType, d.ICMPCode = intp(r.FromPort), intp(r.ToPort)
+	} else {
+		d.FromPort, d.ToPort = intp(r.FromPort), intp(r.ToPort)
+	}
+	if rc.Reverse != nil {
+		d.ReverseRule, d.ReverseGroup = rc.Reverse.Name, rc.Reverse.Group
+		d.ReverseLocation = LocationOf(rc.Reverse.Source)
+	}
+	if rc.Window != nil {
+		d.TimeoutSeconds = intp(rc.Window.Seconds)
+		d.TimeoutSource, d.TimeoutSetting = rc.Window.Source, rc.Window.Setting
+	}
+	for _, p := range rc.Parts {
+		pd := PartDoc{Protocol: protocolName(p.Protocol), Tracked: p.Tracked, Reason: p.Reason}
+		if p.Reverse != nil {
+			pd.ReverseRule = p.Reverse.Name
+		}
+		d.Parts = append(d.Parts, pd)
+	}
+	return d
+}

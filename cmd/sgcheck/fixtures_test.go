@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+)
+
+// TestFixtures runs every fixture through text, JSON and SARIF output and
+// compares with its golden files. The exit code is part of the golden output.
+func TestFixtures(t *testing.T) {
+	for _, dir := range cases(t) {
+		t.Run(dir, func(t *testing.T) {
+			args := caseArgs(t, dir)
+			for _, format := range []string{"text", "json"} {
+				out, stderr, code := sgcheck(t, append([]string{"--format", format}, args...)...)
+				golden(t, filepath.Join(dir, "want", "scan."+format), out+"exit "+strconv.Itoa(code)+"\n")
+				if strings.Contains(stderr, "panic") {
+					t.Fatalf("stderr: %s", stderr)
+				}
+			}
+			sarifOut, _, _ := sgcheck(t, append([]string{"--format", "sarif"}, args...)...)
+			checkSARIF(t, sarifOut)
+			if args[0] == dir {
+				out, _, code := sgcheck(t, "explain", "--format", "json", dir)
+				golden(t, filepath.Join(dir, "want", "explain.json"), out+"exit "+strconv.Itoa(code)+"\n")
+			}
+		})
+	}
+}
+
+// checkSARIF validates against the SARIF 2.1.0 schema and checks what code
+// scanning needs: relative URIs, regions and fingerprints on every result.
+func checkSARIF(t *testing.T, out string) {
+	t.Helper()
+	rep, err := sarif.FromString(out)
+	if err != nil {
+		t.Fatalf("SARIF does not parse: %v", err)
+	}
+	if err := rep.Validate(); err != nil {
+		t.Fatalf("SARIF is not schema-valid: %v", err)
+	}
+	for _, run := range rep.Runs {
+		for _, res := range run.Results {
+			if res.PartialFingerprints["sgcheck/v1"] == "" {
+				t.Errorf("result %v has no partial fingerprint", *res.RuleID)
+			}
+			if len(res.Locations) == 0 {
+				t.Errorf("result %v has no location", *res.RuleID)
+			}
+			for _, loc := range res.Locations {
+				uri := *loc.PhysicalLocation.ArtifactLocation.URI
+				if filepath.IsAbs(uri) || strings.Contains(uri, "://") || strings.HasPrefix(uri, "..") {
+					t.Errorf("URI %q is not repository-relative", uri)
+				}
+				if loc.PhysicalLocation.Region == nil || loc.PhysicalLocation.Region.StartLine == nil {
+					t.Errorf("result %v has no region", *res.RuleID)
+				}
+			}
+		}
+	}
+}
+
+// TestSeedPing is the first promise in the README: the ping rule is reported
+// at its lines.
+func TestSeedPing(t *testing.T) {
+	out, _, code := sgcheck(t, "fixtures/seed/ping")
+	if code != exitFindings {
+		t.Errorf("exit %d, want %d", code, exitFindings)
+	}
+	if !strings.Contains(out, "fixtures/seed/ping/main.tf:8-14: LOW SGC003") {
+		t.Errorf("SGC003 not reported at the ICMP rule's lines:\n%s", out)
+	}
+}
+
+// TestBadInputKeepsOtherResults: a syntax error is reported with file and
+// line, the good file's finding is still reported, and the exit code is 2,
+// in every format.
+func TestBadInputKeepsOtherResults(t *testing.T) {
+	for _, format := range []string{"text", "json", "sarif"} {
+		out, stderr, code := sgcheck(t, "--format", format, "fixtures/bad-input")
+		if code != exitError {
+			t.Errorf("%s: exit %d, want %d", format, code, exitError)
+		}
+		if !strings.Contains(out+stderr, "fixtures/bad-input/bad.tf:11") {
+			t.Errorf("%s: error without file and line:\n%s\n%s", format, out, stderr)
+		}
+		if !strings.Contains(out, "SGC003") {
+			t.Errorf("%s: the good file's finding is missing:\n%s", format, out)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, format := range []string{"text", "json", "sarif"} {
+		a, _, _ := sgcheck(t, "--format", format, "fixtures")
+		b, _, _ := sgcheck(t, "--format", format, "fixtures")
+		if a != b {
+			t.Errorf("%s output differs between two runs", format)
+		}
+	}
+}
+
+func TestFailOn(t *testing.T) {
+	for _, tc := range []struct {
+		failOn string
+		want   int
+	}{{"low", exitFindings}, {"medium", exitClean}, {"none", exitClean}, {"info", exitFindings}} {
+		_, _, code := sgcheck(t, "--fail-on", tc.failOn, "fixtures/seed/ping")
+		if code != tc.want {
+			t.Errorf("--fail-on %s: exit %d, want %d", tc.failOn, code, tc.want)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--format", "xml", "fixtures/seed/ping"},
+		{"--fail-on", "urgent", "fixtures/seed/ping"},
+		{"--no-such-flag"},
+		{"explain", "--format", "sarif", "fixtures/seed/ping"},
+		{"--var", "novalue", "fixtures/seed/ping"},
+	} {
+		if _, _, code := sgcheck(t, args...); code != exitError {
+			t.Errorf("%v: exit %d, want %d", args, code, exitError)
+		}
+	}
+	if _, _, code := sgcheck(t, "no/such/dir"); code != exitError {
+		t.Errorf("missing path: exit %d, want %d", code, exitError)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	out, _, code := sgcheck(t, "--version")
+	if code != exitClean || !strings.HasPrefix(out, "sgcheck ") {
+		t.Errorf("--version: %q exit %d", out, code)
+	}
+	_, stderr, code := sgcheck(t, "--help")
+	if code != exitClean || !strings.Contains(stderr, "--fail-on") {
+		t.Errorf("--help: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestOutputFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.json")
+	out, _, code := sgcheck(t, "--format", "json", "--output", path, "fixtures/seed/ping")
+	if code != exitFindings || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Version  int
+		Findings []struct{ ID string }
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil || doc.Version != 1 || len(doc.Findings) != 1 {
+		t.Errorf("bad report %s (%v)", raw, err)
+	}
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/sgcheck/sgcheck/loader"
+	"github.com/sgcheck/sgcheck/tracking"
+	flag "github.com/spf13/pflag"
+)
+
+// common holds the flags every analysing subcommand shares.
+type common struct {
+	format      string
+	output      string
+	policies    []string
+	icmpTimeout int
+	vars        []string
+}
+
+func (c *common) register(fs *flag.FlagSet, formats string) {
+	fs.StringVarP(&c.format, "format", "f", "text", "output format: "+formats)
+	fs.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	fs.StringArrayVar(&c.policies, "policy", nil, "also evaluate the Rego policies in `DIR` (repeatable)")
+	fs.IntVar(&c.icmpTimeout, "icmp-idle-timeout", tracking.DefaultParams.ICMPIdleTimeout,
+		"model parameter: idle `SECONDS` after which AWS drops an ICMP conntrack entry (undocumented by AWS)")
+	fs.StringArrayVar(&c.vars, "var", nil, "set a Terraform root variable, `NAME=VALUE` (repeatable)")
+}
+
+func (c *common) params() tracking.Params {
+	p := tracking.DefaultParams
+	p.ICMPIdleTimeout = c.icmpTimeout
+	return p
+}
+
+func (c *common) loadOptions() (loader.Options, error) {
+	var o loader.Options
+	if len(c.vars) > 0 {
+		o.Terraform.Vars = map[string]string{}
+	}
+	for _, kv := range c.vars {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return o, fmt.Errorf("--var %q: want NAME=VALUE", kv)
+		}
+		o.Terraform.Vars[k] = v
+	}
+	return o, nil
+}
+
+func (c *common) validate() error {
+	if c.icmpTimeout <= 0 {
+		return fmt.Errorf("--icmp-idle-timeout must be positive")
+	}
+	return nil
+}
+
+// openOutput returns where the report goes and a function to finish it.
+func (c *common) openOutput(stdout io.Writer) (io.Writer, func() error, error) {
+	if c.output == "" || c.output == "-" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(c.output)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}
+
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -1,0 +1,44 @@
+// Command sgcheck analyses AWS security groups and network ACLs: it tells
+// which rules admit tracked flows, which revocations will not cut live
+// traffic and for how long, and proves each claim in a simulator.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// Exit codes.
+const (
+	exitClean    = 0
+	exitFindings = 1
+	exitError    = 2
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole command, testable without a process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "explain":
+			return runExplain(ctx, args[1:], stdout, stderr)
+		case "help":
+			return runScan(ctx, []string{"--help"}, stdout, stderr)
+		}
+	}
+	return runScan(ctx, args, stdout, stderr)
+}
+
+func usageError(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "sgcheck: "+format+"\n", args...)
+	fmt.Fprintln(stderr, "Run 'sgcheck --help' for usage.")
+	return exitError
+}

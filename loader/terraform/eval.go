@@ -1,0 +1,376 @@
+package terraform
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// refPrefix marks the id of a resource declared in the configuration. A group
+// reference such as aws_security_group.web.id evaluates to
+// "sgcheck-ref:aws_security_group.web", which the extractor maps back to the
+// group's address.
+const refPrefix = "sgcheck-ref:"
+
+// refAttrs are the attributes a resource exposes to references besides id
+// and arn, when they are literal in the configuration.
+var refAttrs = []string{"cidr_block", "ipv6_cidr_block", "name", "vpc_id", "subnet_id", "load_balancer_type"}
+
+var instanceSchema = func() *hcl.BodySchema {
+	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "count"}, {Name: "for_each"}}}
+	for _, a := range refAttrs {
+		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: a})
+	}
+	return s
+}()
+
+type resourceDecl struct {
+	typ, name string
+	block     *hcl.Block
+	attrs     hcl.Attributes
+}
+
+func (d *resourceDecl) address() string { return d.typ + "." + d.name }
+
+// instance is one expansion of a resource under count or for_each.
+type instance struct {
+	addr string
+	vars map[string]cty.Value // count / each
+	key  cty.Value            // cty.NilVal for a resource without count/for_each
+}
+
+// evaluator evaluates expressions of one module lazily: a local or a
+// resource's attributes are computed the first time something refers to them.
+type evaluator struct {
+	vars      map[string]cty.Value
+	varsUnset map[string]bool
+	locals    map[string]*hcl.Attribute
+	localVals map[string]cty.Value
+	busy      map[string]bool
+	resources map[string]map[string]*resourceDecl
+	resVals   map[string]cty.Value
+	full      *hcl.EvalContext
+}
+
+func newEvaluator() *evaluator {
+	return &evaluator{
+		vars: map[string]cty.Value{}, varsUnset: map[string]bool{},
+		locals: map[string]*hcl.Attribute{}, localVals: map[string]cty.Value{},
+		busy: map[string]bool{}, resources: map[string]map[string]*resourceDecl{},
+		resVals: map[string]cty.Value{},
+	}
+}
+
+// setVariable records a variable declaration and its value: an explicit
+// value wins over the default; with neither the variable is unknown.
+func (e *evaluator) setVariable(b *hcl.Block, explicit map[string]string) hcl.Diagnostics {
+	name := b.Labels[0]
+	attrs, diags := b.Body.JustAttributes()
+	if raw, ok := explicit[name]; ok {
+		v, d := parseVarValue(raw, name)
+		e.vars[name] = v
+		return append(diags, d...)
+	}
+	if def, ok := attrs["default"]; ok {
+		v, d := def.Expr.Value(nil)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			e.vars[name] = v
+			return diags
+		}
+	}
+	e.vars[name] = cty.DynamicVal
+	e.varsUnset[name] = true
+	return diags
+}
+
+// parseVarValue reads a --var value as Terraform does: an HCL expression where
+// one parses (lists, maps, numbers), else the literal string.
+func parseVarValue(raw, name string) (cty.Value, hcl.Diagnostics) {
+	expr, diags := hclsyntax.ParseExpression([]byte(raw), "--var "+name, hcl.InitialPos)
+	if !diags.HasErrors() {
+		if v, d := expr.Value(nil); !d.HasErrors() {
+			return v, nil
+		}
+	}
+	return cty.StringVal(raw), nil
+}
+
+func (e *evaluator) addResource(b *hcl.Block) {
+	typ, name := b.Labels[0], b.Labels[1]
+	content, _, _ := b.Body.PartialContent(instanceSchema)
+	if e.resources[typ] == nil {
+		e.resources[typ] = map[string]*resourceDecl{}
+	}
+	d := &resourceDecl{typ: typ, name: name, block: b}
+	if content != nil {
+		d.attrs = content.Attributes
+	}
+	e.resources[typ][name] = d
+}
+
+// local evaluates a local value once.
+func (e *evaluator) local(name string) cty.Value {
+	if v, ok := e.localVals[name]; ok {
+		return v
+	}
+	attr, ok := e.locals[name]
+	key := "local." + name
+	if !ok || e.busy[key] {
+		return cty.DynamicVal
+	}
+	e.busy[key] = true
+	v, diags := attr.Expr.Value(e.ctxFor(attr.Expr, nil))
+	delete(e.busy, key)
+	if diags.HasErrors() {
+		v = cty.DynamicVal
+	}
+	e.localVals[name] = v
+	return v
+}
+
+// instances expands a resource's count or for_each. ok is false when the
+// expansion is unknown.
+func (e *evaluator) instances(d *resourceDecl) (out []instance, why string) {
+	if a, ok := d.attrs["count"]; ok {
+		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
+		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
+			return nil, "count " + e.unknownReason(a.Expr, nil)
+		}
+		nv, err := convert.Convert(v, cty.Number)
+		if err != nil {
+			return nil, "count is not a number"
+		}
+		n, _ := nv.AsBigFloat().Int64()
+		if n > maxInstances {
+			return nil, fmt.Sprintf("count of %d exceeds the %d instances analysed", n, maxInstances)
+		}
+		for i := int64(0); i < n; i++ {
+			iv := cty.NumberIntVal(i)
+			out = append(out, instance{
+				addr: fmt.Sprintf("%s[%d]", d.address(), i),
+				vars: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": iv})},
+				key:  iv,
+			})
+		}
+		return out, ""
+	}
+	if a, ok := d.attrs["for_each"]; ok {
+		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
+		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
+			return nil, "for_each " + e.unknownReason(a.Expr, nil)
+		}
+		ty := v.Type()
+		if !(ty.IsMapType() || ty.IsObjectType() || ty.IsSetType()) {
+			return nil, "for_each is not a map or set"
+		}
+		if v.LengthInt() > maxInstances {
+			return nil, fmt.Sprintf("for_each of %d exceeds the %d instances analysed", v.LengthInt(), maxInstances)
+		}
+		for it := v.ElementIterator(); it.Next(); {
+			k, val := it.Element()
+			if ty.IsSetType() {
+				k = val
+			}
+			ks, err := convert.Convert(k, cty.String)
+			if err != nil || ks.IsNull() {
+				return nil, "for_each key is not a string"
+			}
+			out = append(out, instance{
+				addr: fmt.Sprintf("%s[%q]", d.address(), ks.AsString()),
+				vars: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": ks, "value": val})},
+				key:  ks,
+			})
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].addr < out[j].addr })
+		return out, ""
+	}
+	return []instance{{addr: d.address()}}, ""
+}
+
+// maxInstances bounds count and for_each so that a hostile input cannot make
+// the analysis run without end.
+const maxInstances = 10000
+
+// resourceValue is what a reference to the resource evaluates to.
+func (e *evaluator) resourceValue(d *resourceDecl) cty.Value {
+	key := d.address()
+	if v, ok := e.resVals[key]; ok {
+		return v
+	}
+	if e.busy[key] {
+		return cty.DynamicVal
+	}
+	e.busy[key] = true
+	defer delete(e.busy, key)
+	insts, why := e.instances(d)
+	var v cty.Value
+	switch {
+	case why != "":
+		v = cty.DynamicVal
+	case len(insts) == 1 && insts[0].key == cty.NilVal:
+		v = e.instanceValue(d, insts[0])
+	case len(insts) == 0:
+		v = cty.EmptyTupleVal
+		if _, ok := d.attrs["for_each"]; ok {
+			v = cty.EmptyObjectVal
+		}
+	case insts[0].key.Type() == cty.Number:
+		vals := make([]cty.Value, len(insts))
+		for i, in := range insts {
+			vals[i] = e.instanceValue(d, in)
+		}
+		v = cty.TupleVal(vals)
+	default:
+		m := map[string]cty.Value{}
+		for _, in := range insts {
+			m[in.key.AsString()] = e.instanceValue(d, in)
+		}
+		v = cty.ObjectVal(m)
+	}
+	e.resVals[key] = v
+	return v
+}
+
+func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
+	ref := cty.StringVal(refPrefix + in.addr)
+	attrs := map[string]cty.Value{"id": ref, "arn": ref}
+	for _, name := range refAttrs {
+		attrs[name] = cty.DynamicVal
+		if a, ok := d.attrs[name]; ok {
+			if v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars)); !diags.HasErrors() {
+				attrs[name] = v
+			}
+		}
+	}
+	return cty.ObjectVal(attrs)
+}
+
+// ctxFor builds an evaluation context holding just what expr refers to.
+func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl.EvalContext {
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions}
+	for k, v := range extra {
+		ctx.Variables[k] = v
+	}
+	for _, t := range expr.Variables() {
+		root := t.RootName()
+		if _, done := ctx.Variables[root]; done && root != "local" && e.resources[root] == nil {
+			continue
+		}
+		switch {
+		case root == "var":
+			ctx.Variables["var"] = cty.ObjectVal(e.vars)
+		case root == "local":
+			name := attrName(t, 1)
+			if name == "" {
+				continue
+			}
+			obj := map[string]cty.Value{}
+			if prev, ok := ctx.Variables["local"]; ok {
+				obj = prev.AsValueMap()
+			}
+			obj[name] = e.local(name)
+			ctx.Variables["local"] = cty.ObjectVal(obj)
+		case e.resources[root] != nil:
+			name := attrName(t, 1)
+			d := e.resources[root][name]
+			if d == nil {
+				continue
+			}
+			obj := map[string]cty.Value{}
+			if prev, ok := ctx.Variables[root]; ok {
+				obj = prev.AsValueMap()
+			}
+			obj[name] = e.resourceValue(d)
+			ctx.Variables[root] = cty.ObjectVal(obj)
+		default:
+			// data sources, module outputs, path, terraform, self and any
+			// resource type not declared here: not determined by the
+			// configuration.
+			ctx.Variables[root] = cty.DynamicVal
+		}
+	}
+	return ctx
+}
+
+// fullContext holds every variable, local and resource of the module; it is
+// used for resource bodies, whose dynamic blocks hide their references.
+func (e *evaluator) fullContext() *hcl.EvalContext {
+	if e.full != nil {
+		return e.full
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions}
+	ctx.Variables["var"] = cty.ObjectVal(e.vars)
+	locals := map[string]cty.Value{}
+	for name := range e.locals {
+		locals[name] = e.local(name)
+	}
+	ctx.Variables["local"] = cty.ObjectVal(locals)
+	for typ, byName := range e.resources {
+		obj := map[string]cty.Value{}
+		for name, d := range byName {
+			obj[name] = e.resourceValue(d)
+		}
+		ctx.Variables[typ] = cty.ObjectVal(obj)
+	}
+	for _, root := range []string{"data", "module", "path", "terraform"} {
+		ctx.Variables[root] = cty.DynamicVal
+	}
+	e.full = ctx
+	return ctx
+}
+
+func attrName(t hcl.Traversal, i int) string {
+	if len(t) <= i {
+		return ""
+	}
+	if a, ok := t[i].(hcl.TraverseAttr); ok {
+		return a.Name
+	}
+	return ""
+}
+
+// unknownReason names the first reference in expr whose value the
+// configuration does not determine.
+func (e *evaluator) unknownReason(expr hcl.Expression, ctx *hcl.EvalContext) string {
+	if ctx == nil {
+		ctx = e.ctxFor(expr, nil)
+	}
+	for _, t := range expr.Variables() {
+		v, diags := t.TraverseAbs(ctx)
+		if diags.HasErrors() || !v.IsWhollyKnown() {
+			name := traversalString(t)
+			if t.RootName() == "var" && e.varsUnset[attrName(t, 1)] {
+				return "depends on " + name + ", which has no default or value"
+			}
+			return "depends on " + name + ", which the configuration does not determine"
+		}
+	}
+	return "cannot be evaluated"
+}
+
+func traversalString(t hcl.Traversal) string {
+	var b strings.Builder
+	for _, step := range t {
+		switch s := step.(type) {
+		case hcl.TraverseRoot:
+			b.WriteString(s.Name)
+		case hcl.TraverseAttr:
+			b.WriteString("." + s.Name)
+		case hcl.TraverseIndex:
+			if s.Key.Type() == cty.String {
+				fmt.Fprintf(&b, "[%q]", s.Key.AsString())
+			} else if s.Key.Type() == cty.Number {
+				fmt.Fprintf(&b, "[%s]", s.Key.AsBigFloat().Text('f', -1))
+			}
+		case hcl.TraverseSplat:
+			b.WriteString("[*]")
+		}
+	}
+	return b.String()
+}

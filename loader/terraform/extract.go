@@ -1,0 +1,433 @@
+package terraform
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// moduleExtractor turns one module's resources into model elements.
+type moduleExtractor struct {
+	m      *module
+	ev     *evaluator
+	prefix string // qualifies addresses when several roots are loaded
+	snap   *model.Snapshot
+	diags  []model.Diagnostic
+	// cross-resource links resolved once the module is read
+	aclRules   map[string][]model.ACLEntry // network_acl_id → entries
+	aclAssocs  map[string][]string         // network_acl_id → subnets
+	sgAttach   map[string][]string         // interface → groups
+	naclByAddr map[string]int              // index into snap.NACLs
+	nlbTargets []string                    // attachments behind an NLB
+}
+
+func (m *module) extract(snap *model.Snapshot, prefix string) []model.Diagnostic {
+	x := &moduleExtractor{m: m, ev: newEvaluator(), prefix: prefix, snap: snap,
+		aclRules: map[string][]model.ACLEntry{}, aclAssocs: map[string][]string{},
+		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}}
+	var resources []*hcl.Block
+	for _, b := range m.blocks {
+		switch b.Type {
+		case "variable":
+			x.hclDiags(x.ev.setVariable(b, m.vars))
+		case "locals":
+			attrs, d := b.Body.JustAttributes()
+			x.hclDiags(d)
+			for name, a := range attrs {
+				x.ev.locals[name] = a
+			}
+		case "resource":
+			x.ev.addResource(b)
+			resources = append(resources, b)
+		}
+	}
+	for _, b := range resources {
+		x.resource(b)
+	}
+	x.link()
+	return x.diags
+}
+
+func (x *moduleExtractor) hclDiags(d hcl.Diagnostics) {
+	x.diags = append(x.diags, convertDiags(d)...)
+}
+
+func (x *moduleExtractor) errorf(r hcl.Range, format string, args ...any) {
+	x.diags = append(x.diags, model.Diagnostic{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column,
+		Message: fmt.Sprintf(format, args...)})
+}
+
+// resource extracts every instance of one resource block.
+func (x *moduleExtractor) resource(b *hcl.Block) {
+	typ := b.Labels[0]
+	ex, ok := extractors[typ]
+	if !ok {
+		return
+	}
+	d := x.ev.resources[typ][b.Labels[1]]
+	insts, why := x.ev.instances(d)
+	if why != "" {
+		x.snap.Unknowns++
+		x.diags = append(x.diags, model.Diagnostic{File: b.DefRange.Filename, Line: b.DefRange.Start.Line,
+			Message: fmt.Sprintf("%s not analysed: %s", d.address(), why), Warning: true})
+		return
+	}
+	full := x.ev.fullContext()
+	for _, in := range insts {
+		ctx := full.NewChild()
+		ctx.Variables = in.vars
+		body := dynblock.Expand(b.Body, ctx)
+		content, _, diags := body.PartialContent(ex.schema)
+		if diags.HasErrors() {
+			x.hclDiags(diags)
+			continue
+		}
+		ex.fn(x, &resourceInstance{addr: x.prefix + in.addr, block: b, content: content, ctx: ctx,
+			src: x.m.blockSource(b)})
+	}
+}
+
+type resourceInstance struct {
+	addr    string
+	block   *hcl.Block
+	content *hcl.BodyContent
+	ctx     *hcl.EvalContext
+	src     model.Source
+}
+
+type extractor struct {
+	schema *hcl.BodySchema
+	fn     func(*moduleExtractor, *resourceInstance)
+}
+
+func attrSchema(names ...string) []hcl.AttributeSchema {
+	out := make([]hcl.AttributeSchema, len(names))
+	for i, n := range names {
+		out[i] = hcl.AttributeSchema{Name: n}
+	}
+	return out
+}
+
+var inlineRuleSchema = &hcl.BodySchema{Attributes: attrSchema("from_port", "to_port", "protocol",
+	"cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups", "self", "description")}
+
+var inlineACLSchema = &hcl.BodySchema{Attributes: attrSchema("rule_no", "action", "protocol",
+	"cidr_block", "ipv6_cidr_block", "from_port", "to_port", "icmp_type", "icmp_code")}
+
+var groupSchema = &hcl.BodySchema{
+	Attributes: attrSchema("name", "vpc_id", "id"),
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "ingress"}, {Type: "egress"}},
+}
+
+var aclSchema = &hcl.BodySchema{
+	Attributes: attrSchema("vpc_id", "subnet_ids", "default_network_acl_id"),
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "ingress"}, {Type: "egress"}},
+}
+
+var extractors map[string]extractor
+
+func init() {
+	extractors = map[string]extractor{
+		"aws_security_group":         {groupSchema, (*moduleExtractor).group},
+		"aws_default_security_group": {groupSchema, (*moduleExtractor).group},
+		"aws_security_group_rule": {&hcl.BodySchema{Attributes: attrSchema("type", "security_group_id",
+			"from_port", "to_port", "protocol", "cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids",
+			"source_security_group_id", "self", "description")}, (*moduleExtractor).standaloneRule},
+		"aws_vpc_security_group_ingress_rule": {vpcRuleSchema, (*moduleExtractor).vpcRule},
+		"aws_vpc_security_group_egress_rule":  {vpcRuleSchema, (*moduleExtractor).vpcRule},
+		"aws_instance": {&hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids", "security_groups",
+			"subnet_id")}, (*moduleExtractor).attachment},
+		"aws_network_interface": {&hcl.BodySchema{Attributes: attrSchema("security_groups", "subnet_id")},
+			(*moduleExtractor).attachment},
+		"aws_network_interface_sg_attachment": {&hcl.BodySchema{Attributes: attrSchema("security_group_id",
+			"network_interface_id")}, (*moduleExtractor).sgAttachment},
+		"aws_launch_template": {&hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids"),
+			Blocks: []hcl.BlockHeaderSchema{{Type: "network_interfaces"}}}, (*moduleExtractor).launchTemplate},
+		"awscc_ec2_network_interface": {&hcl.BodySchema{Attributes: attrSchema("group_set", "subnet_id",
+			"connection_tracking_specification")}, (*moduleExtractor).awsccInterface},
+		"aws_network_acl":         {aclSchema, (*moduleExtractor).networkACL},
+		"aws_default_network_acl": {aclSchema, (*moduleExtractor).networkACL},
+		"aws_network_acl_rule": {&hcl.BodySchema{Attributes: attrSchema("network_acl_id", "rule_number",
+			"egress", "protocol", "rule_action", "cidr_block", "ipv6_cidr_block", "from_port", "to_port",
+			"icmp_type", "icmp_code")}, (*moduleExtractor).aclRule},
+		"aws_network_acl_association": {&hcl.BodySchema{Attributes: attrSchema("network_acl_id", "subnet_id")},
+			(*moduleExtractor).aclAssociation},
+		"aws_subnet": {&hcl.BodySchema{Attributes: attrSchema("cidr_block", "ipv6_cidr_block")},
+			(*moduleExtractor).subnet},
+	}
+}
+
+var vpcRuleSchema = &hcl.BodySchema{Attributes: attrSchema("security_group_id", "ip_protocol", "from_port",
+	"to_port", "cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id", "description")}
+
+func (x *moduleExtractor) group(r *resourceInstance) {
+	g := model.SecurityGroup{Address: r.addr, Source: r.src, Default: r.block.Labels[0] == "aws_default_security_group"}
+	if v := x.get(r.content.Attributes, "name", r.ctx); v.known() {
+		g.Name, _ = asString(v.v)
+	}
+	if v := x.get(r.content.Attributes, "vpc_id", r.ctx); v.known() {
+		g.VPC, _ = asString(v.v)
+	}
+	x.snap.Groups = append(x.snap.Groups, g)
+	counts := map[string]int{}
+	for _, blk := range r.content.Blocks {
+		content, _, diags := blk.Body.PartialContent(inlineRuleSchema)
+		if diags.HasErrors() {
+			x.hclDiags(diags)
+			continue
+		}
+		dir := model.Direction(blk.Type)
+		name := fmt.Sprintf("%s.%s[%d]", r.addr, blk.Type, counts[blk.Type])
+		counts[blk.Type]++
+		a := content.Attributes
+		spec := ruleSpec{name: name, group: r.addr, dir: dir, src: x.m.blockSource(blk),
+			protocol: x.get(a, "protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
+			desc: x.get(a, "description", r.ctx)}
+		spec.peers = []peerSource{
+			{kind: model.PeerCIDR, v: x.get(a, "cidr_blocks", r.ctx)},
+			{kind: model.PeerCIDR, v: x.get(a, "ipv6_cidr_blocks", r.ctx)},
+			{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_ids", r.ctx)},
+			{kind: model.PeerGroup, v: x.get(a, "security_groups", r.ctx)},
+			{kind: model.PeerSelf, v: x.get(a, "self", r.ctx)},
+		}
+		x.addRules(spec)
+	}
+}
+
+func (x *moduleExtractor) standaloneRule(r *resourceInstance) {
+	a := r.content.Attributes
+	typ := x.get(a, "type", r.ctx)
+	t, _ := asString(typ.v)
+	if !typ.known() || (t != "ingress" && t != "egress") {
+		x.errorf(r.block.DefRange, "%s: type must be \"ingress\" or \"egress\"", r.addr)
+		return
+	}
+	group, ok := x.groupRef(x.get(a, "security_group_id", r.ctx))
+	if !ok {
+		x.snap.Unknowns++
+		x.diags = append(x.diags, model.Diagnostic{File: r.src.File, Line: r.src.StartLine,
+			Message: r.addr + ": security_group_id is not determined by the configuration; rule not attributed to a group", Warning: true})
+		return
+	}
+	spec := ruleSpec{name: r.addr, group: group, dir: model.Direction(t), src: r.src,
+		protocol: x.get(a, "protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
+		desc: x.get(a, "description", r.ctx)}
+	spec.peers = []peerSource{
+		{kind: model.PeerCIDR, v: x.get(a, "cidr_blocks", r.ctx)},
+		{kind: model.PeerCIDR, v: x.get(a, "ipv6_cidr_blocks", r.ctx)},
+		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_ids", r.ctx)},
+		{kind: model.PeerGroup, v: x.get(a, "source_security_group_id", r.ctx)},
+		{kind: model.PeerSelf, v: x.get(a, "self", r.ctx)},
+	}
+	x.addRules(spec)
+}
+
+func (x *moduleExtractor) vpcRule(r *resourceInstance) {
+	a := r.content.Attributes
+	dir := model.Ingress
+	if r.block.Labels[0] == "aws_vpc_security_group_egress_rule" {
+		dir = model.Egress
+	}
+	group, ok := x.groupRef(x.get(a, "security_group_id", r.ctx))
+	if !ok {
+		x.snap.Unknowns++
+		x.diags = append(x.diags, model.Diagnostic{File: r.src.File, Line: r.src.StartLine,
+			Message: r.addr + ": security_group_id is not determined by the configuration; rule not attributed to a group", Warning: true})
+		return
+	}
+	spec := ruleSpec{name: r.addr, group: group, dir: dir, src: r.src,
+		protocol: x.get(a, "ip_protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
+		desc: x.get(a, "description", r.ctx)}
+	spec.peers = []peerSource{
+		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv4", r.ctx)},
+		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv6", r.ctx)},
+		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_id", r.ctx)},
+		{kind: model.PeerGroup, v: x.get(a, "referenced_security_group_id", r.ctx)},
+	}
+	x.addRules(spec)
+}
+
+// groupRef resolves a group id expression to a group address or literal id.
+func (x *moduleExtractor) groupRef(v value) (string, bool) {
+	if !v.known() {
+		return "", false
+	}
+	s, ok := asString(v.v)
+	if !ok {
+		return "", false
+	}
+	return refAddress(s, x.prefix), true
+}
+
+// groupRefs resolves a list of group ids; unresolvable ones are returned
+// separately with the reason.
+func (x *moduleExtractor) groupRefs(v value) (groups, unknown []string) {
+	if !v.set {
+		return nil, nil
+	}
+	if v.why != "" {
+		return nil, []string{v.why}
+	}
+	list, ok := asStrings(v.v)
+	if !ok {
+		return nil, []string{"security group list is not a list of strings"}
+	}
+	for _, s := range list {
+		groups = append(groups, refAddress(s, x.prefix))
+	}
+	return groups, nil
+}
+
+func (x *moduleExtractor) attachment(r *resourceInstance) {
+	a := r.content.Attributes
+	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
+	for _, name := range []string{"vpc_security_group_ids", "security_groups"} {
+		g, u := x.groupRefs(x.get(a, name, r.ctx))
+		att.Groups = append(att.Groups, g...)
+		att.GroupsUnknown = append(att.GroupsUnknown, u...)
+	}
+	if s, ok := x.groupRef(x.get(a, "subnet_id", r.ctx)); ok {
+		att.Subnet = s
+	}
+	x.addAttachment(att)
+}
+
+func (x *moduleExtractor) addAttachment(att model.Attachment) {
+	att.Groups = dedupe(att.Groups)
+	x.snap.Unknowns += len(att.GroupsUnknown)
+	x.snap.Attachments = append(x.snap.Attachments, att)
+}
+
+func (x *moduleExtractor) sgAttachment(r *resourceInstance) {
+	g, ok1 := x.groupRef(x.get(r.content.Attributes, "security_group_id", r.ctx))
+	eni, ok2 := x.groupRef(x.get(r.content.Attributes, "network_interface_id", r.ctx))
+	if !ok1 || !ok2 {
+		x.snap.Unknowns++
+		return
+	}
+	x.sgAttach[eni] = append(x.sgAttach[eni], g)
+}
+
+var trackingSchema = &hcl.BodySchema{Attributes: attrSchema("tcp_established_timeout", "udp_stream_timeout", "udp_timeout")}
+
+var launchNICSchema = &hcl.BodySchema{Attributes: attrSchema("security_groups", "subnet_id"),
+	Blocks: []hcl.BlockHeaderSchema{{Type: "connection_tracking_specification"}}}
+
+func (x *moduleExtractor) launchTemplate(r *resourceInstance) {
+	att := model.Attachment{Name: r.addr, Kind: "aws_launch_template", Source: r.src}
+	att.Groups, att.GroupsUnknown = x.groupRefs(x.get(r.content.Attributes, "vpc_security_group_ids", r.ctx))
+	for _, nic := range r.content.Blocks {
+		content, _, diags := nic.Body.PartialContent(launchNICSchema)
+		if diags.HasErrors() {
+			x.hclDiags(diags)
+			continue
+		}
+		g, u := x.groupRefs(x.get(content.Attributes, "security_groups", r.ctx))
+		att.Groups = append(att.Groups, g...)
+		att.GroupsUnknown = append(att.GroupsUnknown, u...)
+		if s, ok := x.groupRef(x.get(content.Attributes, "subnet_id", r.ctx)); ok {
+			att.Subnet = s
+		}
+		for _, ct := range content.Blocks {
+			tc, _, diags := ct.Body.PartialContent(trackingSchema)
+			x.hclDiags(diags)
+			if tc != nil {
+				att.Tracking = x.tracking(tc.Attributes, r.ctx, x.m.blockSource(ct))
+			}
+		}
+	}
+	x.addAttachment(att)
+}
+
+// tracking reads declared connection-tracking timeouts (docs/aws-semantics.md §4, §8).
+func (x *moduleExtractor) tracking(a hcl.Attributes, ctx *hcl.EvalContext, src model.Source) model.ConnTracking {
+	t := model.ConnTracking{Source: src}
+	for name, dst := range map[string]**int{"tcp_established_timeout": &t.TCPEstablished,
+		"udp_stream_timeout": &t.UDPStream, "udp_timeout": &t.UDP} {
+		v := x.get(a, name, ctx)
+		if !v.set {
+			continue
+		}
+		if n, ok := asInt(v.v); ok && v.known() {
+			*dst = &n
+		} else {
+			x.snap.Unknowns++
+		}
+	}
+	return t
+}
+
+func (x *moduleExtractor) awsccInterface(r *resourceInstance) {
+	a := r.content.Attributes
+	att := model.Attachment{Name: r.addr, Kind: "awscc_ec2_network_interface", Source: r.src}
+	att.Groups, att.GroupsUnknown = x.groupRefs(x.get(a, "group_set", r.ctx))
+	if s, ok := x.groupRef(x.get(a, "subnet_id", r.ctx)); ok {
+		att.Subnet = s
+	}
+	if v := x.get(a, "connection_tracking_specification", r.ctx); v.known() && v.v.Type().IsObjectType() {
+		t := model.ConnTracking{Source: r.src}
+		for name, dst := range map[string]**int{"tcp_established_timeout": &t.TCPEstablished,
+			"udp_stream_timeout": &t.UDPStream, "udp_timeout": &t.UDP} {
+			if v.v.Type().HasAttribute(name) {
+				if n, ok := asInt(v.v.GetAttr(name)); ok {
+					*dst = &n
+				}
+			}
+		}
+		att.Tracking = t
+	}
+	x.addAttachment(att)
+}
+
+func (x *moduleExtractor) subnet(r *resourceInstance) {
+	s := model.Subnet{Address: r.addr, Source: r.src}
+	if v := x.get(r.content.Attributes, "cidr_block", r.ctx); v.known() {
+		if str, ok := asString(v.v); ok {
+			if p, err := netip.ParsePrefix(str); err == nil {
+				s.CIDR = p.Masked()
+			}
+		}
+	}
+	x.snap.Subnets = append(x.snap.Subnets, s)
+}
+
+// link resolves references between resources of the module.
+func (x *moduleExtractor) link() {
+	for eni, groups := range x.sgAttach {
+		for i := range x.snap.Attachments {
+			if x.snap.Attachments[i].Name == eni {
+				x.snap.Attachments[i].Groups = dedupe(append(x.snap.Attachments[i].Groups, groups...))
+			}
+		}
+	}
+	for addr, i := range x.naclByAddr {
+		n := &x.snap.NACLs[i]
+		n.Entries = append(n.Entries, x.aclRules[addr]...)
+		n.Subnets = dedupe(append(n.Subnets, x.aclAssocs[addr]...))
+		sort.SliceStable(n.Entries, func(a, b int) bool {
+			if n.Entries[a].Egress != n.Entries[b].Egress {
+				return !n.Entries[a].Egress
+			}
+			return n.Entries[a].Number < n.Entries[b].Number
+		})
+	}
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	out := s[:0]
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+var _ = cty.NilVal

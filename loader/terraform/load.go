@@ -1,0 +1,271 @@
+// Package terraform loads Terraform configurations (HCL and .tf.json) into a
+// model.Snapshot, evaluating what security group and NACL analysis needs and
+// marking everything else unknown.
+package terraform
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// Options control loading.
+type Options struct {
+	// Vars are values for root module variables (from --var and var files);
+	// they take precedence over defaults.
+	Vars map[string]string
+	// ReadFile reads a file; nil means os.ReadFile. Change analysis uses it
+	// to read files from another git revision.
+	ReadFile func(name string) ([]byte, error)
+	// Files lists the files to consider instead of walking the file system
+	// (used with ReadFile for git revisions).
+	Files []string
+}
+
+// IsConfigFile reports whether name is a Terraform configuration file.
+func IsConfigFile(name string) bool {
+	return strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json")
+}
+
+// Load reads every Terraform file under paths. Each directory is one module.
+// Problems are returned as diagnostics; a file that fails to parse is skipped
+// and the rest are still loaded.
+func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic) {
+	var diags []model.Diagnostic
+	dirs := map[string][]string{}
+	if opts.Files != nil {
+		for _, f := range opts.Files {
+			if IsConfigFile(f) {
+				d := filepath.Dir(f)
+				dirs[d] = append(dirs[d], f)
+			}
+		}
+	} else {
+		for _, p := range paths {
+			found, err := findFiles(p)
+			if err != nil {
+				diags = append(diags, model.Diagnostic{File: displayPath(p), Message: err.Error()})
+				continue
+			}
+			for _, f := range found {
+				d := filepath.Dir(f)
+				dirs[d] = append(dirs[d], f)
+			}
+		}
+	}
+	read := opts.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	names := make([]string, 0, len(dirs))
+	for d := range dirs {
+		names = append(names, d)
+	}
+	sort.Strings(names)
+	snap := &model.Snapshot{}
+	for _, d := range names {
+		if ctx.Err() != nil {
+			diags = append(diags, model.Diagnostic{Message: ctx.Err().Error()})
+			break
+		}
+		files := dirs[d]
+		sort.Strings(files)
+		m, fdiags := parseModule(files, read)
+		diags = append(diags, fdiags...)
+		if m == nil {
+			continue
+		}
+		m.vars = opts.Vars
+		diags = append(diags, m.extract(snap, qualifier(d, paths))...)
+	}
+	sortDiagnostics(diags)
+	return snap, diags
+}
+
+// findFiles lists configuration files at or below p, skipping .terraform and
+// hidden directories.
+func findFiles(p string) ([]string, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{p}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if path != p && (name == ".terraform" || strings.HasPrefix(name, ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if IsConfigFile(d.Name()) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// displayPath makes p relative to the working directory where it lies below
+// it, with forward slashes, so that reports carry repository-relative paths.
+func displayPath(p string) string {
+	if filepath.IsAbs(p) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+				p = rel
+			}
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(p))
+}
+
+// qualifier is the prefix of addresses in the module at dir: none for the
+// scanned directory itself, else the directory relative to it, so that two
+// roots declaring aws_security_group.web never collide.
+func qualifier(dir string, roots []string) string {
+	if len(roots) == 1 {
+		root := roots[0]
+		if info, err := os.Stat(root); err == nil && !info.IsDir() {
+			root = filepath.Dir(root)
+		}
+		if rel, err := filepath.Rel(root, dir); err == nil && !strings.HasPrefix(rel, "..") {
+			if rel == "." {
+				return ""
+			}
+			return filepath.ToSlash(rel) + ":"
+		}
+	}
+	return displayPath(dir) + ":"
+}
+
+// module is one directory's parsed files.
+type module struct {
+	files  []*hcl.File
+	blocks []*hcl.Block
+	// ranges maps "file:byteoffset" of a block's definition to the block's
+	// whole range, so that blocks reached through the generic API (and
+	// dynamic expansion) still get their end line.
+	ranges map[rangeKey]hcl.Range
+	vars   map[string]string
+}
+
+type rangeKey struct {
+	file string
+	byte int
+}
+
+var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+	{Type: "variable", LabelNames: []string{"name"}},
+	{Type: "locals"},
+	{Type: "resource", LabelNames: []string{"type", "name"}},
+	{Type: "data", LabelNames: []string{"type", "name"}},
+	{Type: "module", LabelNames: []string{"name"}},
+	{Type: "output", LabelNames: []string{"name"}},
+	{Type: "provider", LabelNames: []string{"name"}},
+	{Type: "terraform"},
+	{Type: "moved"},
+	{Type: "import"},
+	{Type: "check", LabelNames: []string{"name"}},
+	{Type: "removed"},
+}}
+
+func parseModule(files []string, read func(string) ([]byte, error)) (*module, []model.Diagnostic) {
+	var diags []model.Diagnostic
+	p := hclparse.NewParser()
+	m := &module{ranges: map[rangeKey]hcl.Range{}}
+	for _, name := range files {
+		src, err := read(name)
+		if err != nil {
+			diags = append(diags, model.Diagnostic{File: displayPath(name), Message: err.Error()})
+			continue
+		}
+		disp := displayPath(name)
+		var f *hcl.File
+		var hd hcl.Diagnostics
+		if strings.HasSuffix(name, ".json") {
+			f, hd = p.ParseJSON(src, disp)
+		} else {
+			f, hd = p.ParseHCL(src, disp)
+		}
+		if hd.HasErrors() {
+			diags = append(diags, convertDiags(hd)...)
+			continue
+		}
+		content, _, hd := f.Body.PartialContent(topSchema)
+		if hd.HasErrors() {
+			diags = append(diags, convertDiags(hd)...)
+			continue
+		}
+		if body, ok := f.Body.(*hclsyntax.Body); ok {
+			indexRanges(body, m.ranges)
+		}
+		m.files = append(m.files, f)
+		m.blocks = append(m.blocks, content.Blocks...)
+	}
+	if len(m.files) == 0 {
+		return nil, diags
+	}
+	return m, diags
+}
+
+func indexRanges(body *hclsyntax.Body, into map[rangeKey]hcl.Range) {
+	for _, b := range body.Blocks {
+		r := b.Range()
+		d := b.DefRange()
+		into[rangeKey{d.Filename, d.Start.Byte}] = r
+		indexRanges(b.Body, into)
+	}
+}
+
+// blockSource returns the whole source range of a block.
+func (m *module) blockSource(b *hcl.Block) model.Source {
+	r, ok := m.ranges[rangeKey{b.DefRange.Filename, b.DefRange.Start.Byte}]
+	if !ok {
+		r = hcl.RangeBetween(b.DefRange, b.Body.MissingItemRange())
+	}
+	return model.Source{File: r.Filename, StartLine: r.Start.Line, EndLine: r.End.Line, StartCol: r.Start.Column}
+}
+
+func convertDiags(hd hcl.Diagnostics) []model.Diagnostic {
+	var out []model.Diagnostic
+	for _, d := range hd {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		md := model.Diagnostic{Message: d.Summary}
+		if d.Detail != "" {
+			md.Message += ": " + d.Detail
+		}
+		if d.Subject != nil {
+			md.File, md.Line, md.Column = d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column
+		}
+		out = append(out, md)
+	}
+	return out
+}
+
+func sortDiagnostics(d []model.Diagnostic) {
+	sort.SliceStable(d, func(i, j int) bool {
+		if d[i].File != d[j].File {
+			return d[i].File < d[j].File
+		}
+		if d[i].Line != d[j].Line {
+			return d[i].Line < d[j].Line
+		}
+		return d[i].Message < d[j].Message
+	})
+}

@@ -1,0 +1,133 @@
+package terraform
+
+import (
+	"math/big"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// value is an evaluated attribute: its value, or why it is unknown.
+type value struct {
+	v   cty.Value
+	why string // non-empty when the value is not determined
+	set bool   // the attribute is present
+	rng hcl.Range
+}
+
+func (x value) known() bool { return x.set && x.why == "" }
+
+// get evaluates attribute name of attrs in ctx.
+func (x *moduleExtractor) get(attrs hcl.Attributes, name string, ctx *hcl.EvalContext) value {
+	a, ok := attrs[name]
+	if !ok {
+		return value{}
+	}
+	v, diags := a.Expr.Value(ctx)
+	out := value{v: v, set: true, rng: a.Expr.Range()}
+	switch {
+	case diags.HasErrors():
+		out.why = name + " " + x.ev.unknownReason(a.Expr, ctx)
+		if !mentionsUnknown(a.Expr, ctx) {
+			out.why = name + ": " + diags[0].Summary
+			if diags[0].Detail != "" {
+				out.why += " (" + diags[0].Detail + ")"
+			}
+		}
+	case !v.IsWhollyKnown():
+		out.why = name + " " + x.ev.unknownReason(a.Expr, ctx)
+	case v.IsNull():
+		out.set = false
+	}
+	return out
+}
+
+// mentionsUnknown reports whether an expression refers to a value the
+// configuration does not determine, which explains an evaluation error.
+func mentionsUnknown(expr hcl.Expression, ctx *hcl.EvalContext) bool {
+	for _, t := range expr.Variables() {
+		v, diags := t.TraverseAbs(ctx)
+		if diags.HasErrors() || !v.IsWhollyKnown() {
+			return true
+		}
+	}
+	return false
+}
+
+func asString(v cty.Value) (string, bool) {
+	if v.IsNull() || !v.IsKnown() {
+		return "", false
+	}
+	s, err := convert.Convert(v, cty.String)
+	if err != nil {
+		return "", false
+	}
+	return s.AsString(), true
+}
+
+func asInt(v cty.Value) (int, bool) {
+	if v.IsNull() || !v.IsKnown() {
+		return 0, false
+	}
+	n, err := convert.Convert(v, cty.Number)
+	if err != nil {
+		return 0, false
+	}
+	i, acc := n.AsBigFloat().Int64()
+	if acc != big.Exact {
+		return 0, false
+	}
+	return int(i), true
+}
+
+func asBool(v cty.Value) (bool, bool) {
+	if v.IsNull() || !v.IsKnown() {
+		return false, false
+	}
+	b, err := convert.Convert(v, cty.Bool)
+	if err != nil {
+		return false, false
+	}
+	return b.True(), true
+}
+
+// asStrings converts a list, set or tuple of strings.
+func asStrings(v cty.Value) ([]string, bool) {
+	if v.IsNull() {
+		return nil, true
+	}
+	if !v.IsWhollyKnown() {
+		return nil, false
+	}
+	ty := v.Type()
+	if !(ty.IsListType() || ty.IsSetType() || ty.IsTupleType()) {
+		if s, ok := asString(v); ok {
+			return []string{s}, true
+		}
+		return nil, false
+	}
+	var out []string
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsNull() {
+			continue
+		}
+		s, ok := asString(e)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// refAddress maps an evaluated id back to the resource it names: the
+// address for a resource declared in the configuration, else the literal.
+func refAddress(s, prefix string) string {
+	if strings.HasPrefix(s, refPrefix) {
+		return prefix + strings.TrimPrefix(s, refPrefix)
+	}
+	return s
+}

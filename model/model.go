@@ -1,0 +1,295 @@
+// Package model provides the vocabulary sgcheck analyses: security groups, their
+// rules, network ACLs and the attachments that carry groups, each with the source
+// range it came from.
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+)
+
+// Source is a range in an input file. Lines and columns are 1-based; a zero
+// Source means the element has no position (e.g. it was synthesised).
+type Source struct {
+	File      string `json:"file"`
+	StartLine int    `json:"start_line"`
+	EndLine   int    `json:"end_line"`
+	StartCol  int    `json:"-"`
+}
+
+func (s Source) String() string {
+	switch {
+	case s.File == "":
+		return "<unknown>"
+	case s.EndLine > s.StartLine:
+		return fmt.Sprintf("%s:%d-%d", s.File, s.StartLine, s.EndLine)
+	default:
+		return fmt.Sprintf("%s:%d", s.File, s.StartLine)
+	}
+}
+
+// Direction is the direction a rule applies to.
+type Direction string
+
+const (
+	Ingress Direction = "ingress"
+	Egress  Direction = "egress"
+)
+
+// Reverse returns the other direction.
+func (d Direction) Reverse() Direction {
+	if d == Ingress {
+		return Egress
+	}
+	return Ingress
+}
+
+// Protocol is an IP protocol number; All (-1) means every protocol.
+// docs/aws-semantics.md §6: tcp 6, udp 17, icmp 1, icmpv6 58, -1 all.
+type Protocol int
+
+const (
+	All    Protocol = -1
+	ICMP   Protocol = 1
+	TCP    Protocol = 6
+	UDP    Protocol = 17
+	ICMPv6 Protocol = 58
+)
+
+// ParseProtocol accepts the spellings Terraform and the AWS API use.
+func ParseProtocol(s string) (Protocol, error) {
+	switch s {
+	case "-1", "all", "ALL", "All":
+		return All, nil
+	case "tcp", "TCP":
+		return TCP, nil
+	case "udp", "UDP":
+		return UDP, nil
+	case "icmp", "ICMP":
+		return ICMP, nil
+	case "icmpv6", "ICMPv6", "ICMPV6", "icmp6":
+		return ICMPv6, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < -1 || n > 255 {
+		return 0, fmt.Errorf("unknown protocol %q", s)
+	}
+	return Protocol(n), nil
+}
+
+func (p Protocol) String() string {
+	switch p {
+	case All:
+		return "all"
+	case TCP:
+		return "tcp"
+	case UDP:
+		return "udp"
+	case ICMP:
+		return "icmp"
+	case ICMPv6:
+		return "icmpv6"
+	}
+	return strconv.Itoa(int(p))
+}
+
+// IsICMP reports whether p is ICMP or ICMPv6.
+func (p Protocol) IsICMP() bool { return p == ICMP || p == ICMPv6 }
+
+// HasPorts reports whether rules of this protocol carry a port range
+// (docs/aws-semantics.md §6: other protocols allow all ports).
+func (p Protocol) HasPorts() bool { return p == TCP || p == UDP }
+
+// PeerKind says what a rule's peer is.
+type PeerKind string
+
+const (
+	PeerCIDR       PeerKind = "cidr"
+	PeerGroup      PeerKind = "security-group"
+	PeerPrefixList PeerKind = "prefix-list"
+	PeerSelf       PeerKind = "self"
+	PeerUnknown    PeerKind = "unknown"
+)
+
+// Peer is the other end of a rule.
+type Peer struct {
+	Kind PeerKind
+	// Prefix is set for PeerCIDR (masked).
+	Prefix netip.Prefix
+	// Ref names a group (address or id) for PeerGroup, a prefix list for
+	// PeerPrefixList, or why the peer is unknown for PeerUnknown.
+	Ref string
+}
+
+func (p Peer) String() string {
+	switch p.Kind {
+	case PeerCIDR:
+		return p.Prefix.String()
+	case PeerSelf:
+		return "self"
+	case PeerUnknown:
+		return "unknown"
+	}
+	return p.Ref
+}
+
+// Family is "ipv4", "ipv6", or "" where the peer has no single family.
+func (p Peer) Family() string {
+	if p.Kind != PeerCIDR {
+		return ""
+	}
+	if p.Prefix.Addr().Is4() {
+		return "ipv4"
+	}
+	return "ipv6"
+}
+
+// IsOpen reports whether the peer is every address of its family
+// (0.0.0.0/0 or ::/0, docs/aws-semantics.md §2.1).
+func (p Peer) IsOpen() bool { return p.Kind == PeerCIDR && p.Prefix.Bits() == 0 }
+
+// Rule is one security group rule for one peer. A Terraform block with several
+// peers yields several Rules with the same Name.
+type Rule struct {
+	Name      string
+	Group     string // address of the group the rule belongs to
+	Direction Direction
+	Protocol  Protocol
+	// FromPort/ToPort is the port range for TCP/UDP (0-65535 for others). For
+	// ICMP they hold the ICMP type and code, -1 meaning any (§6).
+	FromPort, ToPort int
+	Peer             Peer
+	Description      string
+	// Unknown lists what could not be determined about this rule (e.g. a
+	// port from an unset variable). A rule with unknowns is indeterminate.
+	Unknown []string
+	Source  Source
+}
+
+// PortsAll reports whether the rule admits every port of its protocol.
+func (r Rule) PortsAll() bool {
+	if !r.Protocol.HasPorts() {
+		return true
+	}
+	return r.FromPort <= 0 && r.ToPort >= 65535
+}
+
+// SecurityGroup is a group declared in the input.
+type SecurityGroup struct {
+	Address string // e.g. aws_security_group.web, or sg-0123 from AWS JSON
+	ID      string // literal id where known
+	Name    string
+	VPC     string
+	Default bool
+	Source  Source
+}
+
+// ConnTracking holds an interface's declared idle timeouts in seconds; a nil
+// field is not declared (docs/aws-semantics.md §4).
+type ConnTracking struct {
+	TCPEstablished *int
+	UDP            *int
+	UDPStream      *int
+	Source         Source
+}
+
+// Attachment is anything that carries security groups: an interface, an
+// instance, a launch template.
+type Attachment struct {
+	Name   string
+	Kind   string
+	Groups []string // group addresses or ids, in declaration order
+	// GroupsUnknown lists group references that could not be resolved.
+	GroupsUnknown []string
+	Subnet        string
+	Tracking      ConnTracking
+	// AutoTracked names why every flow is tracked whatever the rules say
+	// (§3), e.g. "network-load-balancer"; empty otherwise.
+	AutoTracked string
+	// Assumed is set for a group analysed as attached alone.
+	Assumed bool
+	Source  Source
+}
+
+// ACLAction is allow or deny.
+type ACLAction string
+
+const (
+	Allow ACLAction = "allow"
+	Deny  ACLAction = "deny"
+)
+
+// ACLEntry is one numbered NACL entry. Number 32767 is the implicit final deny.
+type ACLEntry struct {
+	Name             string
+	Number           int
+	Egress           bool
+	Protocol         Protocol
+	Action           ACLAction
+	CIDR             netip.Prefix
+	FromPort, ToPort int
+	ICMPType         int
+	ICMPCode         int
+	Source           Source
+}
+
+// NetworkACL is a subnet-level stateless filter (docs/aws-semantics.md §7).
+type NetworkACL struct {
+	Address string
+	Default bool
+	Subnets []string
+	Entries []ACLEntry
+	Source  Source
+}
+
+// Subnet ties attachments to their network ACL.
+type Subnet struct {
+	Address string
+	CIDR    netip.Prefix
+	Source  Source
+}
+
+// Diagnostic is an input problem, always with a position where one exists.
+type Diagnostic struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column,omitempty"`
+	Message string `json:"message"`
+	// Warning marks a problem that does not make the input invalid, such as
+	// a resource whose count is not determined.
+	Warning bool `json:"warning,omitempty"`
+}
+
+func (d Diagnostic) String() string {
+	switch {
+	case d.File == "":
+		return d.Message
+	case d.Line == 0:
+		return fmt.Sprintf("%s: %s", d.File, d.Message)
+	case d.Column == 0:
+		return fmt.Sprintf("%s:%d: %s", d.File, d.Line, d.Message)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", d.File, d.Line, d.Column, d.Message)
+}
+
+// Snapshot is one configuration: everything loaded from a set of inputs.
+type Snapshot struct {
+	Groups      []SecurityGroup
+	Rules       []Rule
+	Attachments []Attachment
+	NACLs       []NetworkACL
+	Subnets     []Subnet
+	// Unknowns counts values that the input does not determine.
+	Unknowns int
+}
+
+// Group returns the group with the given address or id.
+func (s *Snapshot) Group(ref string) (SecurityGroup, bool) {
+	for _, g := range s.Groups {
+		if g.Address == ref || (g.ID != "" && g.ID == ref) {
+			return g, true
+		}
+	}
+	return SecurityGroup{}, false
+}

@@ -1,0 +1,155 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sgcheck/sgcheck/analyzer"
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// Explanation is what `sgcheck explain` prints.
+type Explanation struct {
+	Attachments []analyzer.AttachmentDoc
+	Errors      []model.Diagnostic
+	Params      analyzer.ParamsDoc
+	Unknowns    int
+}
+
+type explainJSON struct {
+	Version     int                      `json:"version"`
+	Attachments []analyzer.AttachmentDoc `json:"attachments"`
+	Params      analyzer.ParamsDoc       `json:"params"`
+	Unknowns    int                      `json:"unknowns"`
+	Errors      []model.Diagnostic       `json:"errors"`
+}
+
+// ExplainJSON prints the classification document of contract v1.
+func ExplainJSON(w io.Writer, e Explanation) error {
+	doc := explainJSON{Version: ContractVersion, Attachments: e.Attachments, Params: e.Params,
+		Unknowns: e.Unknowns, Errors: e.Errors}
+	if doc.Attachments == nil {
+		doc.Attachments = []analyzer.AttachmentDoc{}
+	}
+	if doc.Errors == nil {
+		doc.Errors = []model.Diagnostic{}
+	}
+	return encode(w, doc)
+}
+
+// ExplainText prints, per attachment, each rule, whether its flows are
+// tracked, why, and what a revocation would do.
+func ExplainText(w io.Writer, e Explanation) error {
+	b := bufio.NewWriter(w)
+	for _, d := range e.Errors {
+		fmt.Fprintf(b, "error: %s\n", d)
+	}
+	for i, a := range e.Attachments {
+		if i > 0 || len(e.Errors) > 0 {
+			b.WriteString("\n")
+		}
+		head := a.Name
+		if a.Assumed {
+			head += " (no attachment declared: analysed as attached alone)"
+		} else {
+			head += " (" + a.Kind + ")"
+		}
+		if a.Location != nil {
+			head += fmt.Sprintf("  %s:%d", a.Location.File, a.Location.StartLine)
+		}
+		fmt.Fprintln(b, head)
+		fmt.Fprintf(b, "  groups: %s\n", strings.Join(a.Groups, ", "))
+		for _, m := range a.MissingGroups {
+			fmt.Fprintf(b, "  not in the input: %s\n", m)
+		}
+		if a.AutoTracked != "" {
+			fmt.Fprintf(b, "  automatically tracked: %s\n", a.AutoTracked)
+		}
+		if len(a.Rules) == 0 {
+			fmt.Fprintf(b, "  no rules: all traffic is denied\n")
+		}
+		for _, r := range a.Rules {
+			explainRule(b, r)
+		}
+	}
+	fmt.Fprintf(b, "\nmodel parameter icmp-idle-timeout = %d s (AWS does not document it)\n", e.Params.ICMPIdleTimeout)
+	if e.Unknowns > 0 {
+		fmt.Fprintf(b, "%s not determined by the input\n", plural(e.Unknowns, "value"))
+	}
+	return b.Flush()
+}
+
+func explainRule(b *bufio.Writer, r analyzer.RuleDoc) {
+	dir := "from"
+	if r.Direction == "egress" {
+		dir = "to"
+	}
+	fmt.Fprintf(b, "  %s\n", r.Rule)
+	loc := ""
+	if r.Location != nil {
+		loc = fmt.Sprintf("  %s:%d", r.Location.File, r.Location.StartLine)
+	}
+	fmt.Fprintf(b, "    %s %s %s %s%s\n", r.Direction, ruleWhat(r), dir, r.Peer, loc)
+	fmt.Fprintf(b, "    %s\n", verdictText(r))
+	for _, p := range r.Parts {
+		status := "indeterminate"
+		if p.Tracked != nil && *p.Tracked {
+			status = "tracked"
+		} else if p.Tracked != nil {
+			status = "untracked"
+		}
+		line := fmt.Sprintf("      %s: %s (%s)", p.Protocol, status, p.Reason)
+		if p.ReverseRule != "" {
+			line += ", reverse rule " + p.ReverseRule
+		}
+		fmt.Fprintln(b, line)
+	}
+	for _, u := range r.Unknown {
+		fmt.Fprintf(b, "    unknown: %s\n", u)
+	}
+}
+
+func ruleWhat(r analyzer.RuleDoc) string {
+	switch {
+	case r.ICMPType != nil:
+		if *r.ICMPType == -1 {
+			return r.Protocol + " all types"
+		}
+		if *r.ICMPCode == -1 {
+			return fmt.Sprintf("%s type %d", r.Protocol, *r.ICMPType)
+		}
+		return fmt.Sprintf("%s type %d code %d", r.Protocol, *r.ICMPType, *r.ICMPCode)
+	case r.Protocol == "tcp" || r.Protocol == "udp":
+		if *r.FromPort == *r.ToPort {
+			return fmt.Sprintf("%s %d", r.Protocol, *r.FromPort)
+		}
+		return fmt.Sprintf("%s %d-%d", r.Protocol, *r.FromPort, *r.ToPort)
+	case r.Protocol == "all":
+		return "all traffic"
+	}
+	return "protocol " + r.Protocol
+}
+
+func verdictText(r analyzer.RuleDoc) string {
+	switch {
+	case r.Tracked == nil:
+		s := "indeterminate: the input does not determine whether these flows are tracked"
+		if r.Detail != "" {
+			s += " (" + r.Detail + ")"
+		}
+		return s
+	case !*r.Tracked:
+		return fmt.Sprintf("untracked (%s, reverse rule %s): revoking this rule cuts its flows at once", r.Reason, r.ReverseRule)
+	}
+	s := fmt.Sprintf("tracked (%s)", r.Reason)
+	if r.Detail != "" {
+		s += ": " + r.Detail
+	}
+	if r.TimeoutSeconds != nil {
+		s += fmt.Sprintf("; after a revocation, live flows survive until idle for %s (%d s, %s %s)",
+			Human(*r.TimeoutSeconds), *r.TimeoutSeconds, r.TimeoutSource, r.TimeoutSetting)
+	}
+	return s
+}

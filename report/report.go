@@ -1,0 +1,62 @@
+// Package report provides sgcheck's output formats: text, JSON (contract v1)
+// and SARIF 2.1.0. Writers only print; they compute nothing.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sgcheck/sgcheck/analyzer"
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// Run is everything a report prints about one invocation.
+type Run struct {
+	ToolVersion string
+	Findings    []analyzer.Finding
+	Errors      []model.Diagnostic
+	Internal    []string
+	Policies    []analyzer.PolicyMeta
+	Unknowns    int
+	// Notes are lines printed under the text summary, e.g. the model
+	// parameters in force.
+	Notes []string
+}
+
+// Formats lists the output formats of the scan command.
+var Formats = []string{"text", "json", "sarif"}
+
+// Write prints run in format.
+func Write(w io.Writer, format string, run Run) error {
+	switch format {
+	case "text":
+		return Text(w, run)
+	case "json":
+		return JSON(w, run)
+	case "sarif":
+		return SARIF(w, run)
+	}
+	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
+// Human renders seconds in the largest whole unit, e.g. "5 days".
+func Human(seconds int) string {
+	units := []struct {
+		n    int
+		name string
+	}{{86400, "day"}, {3600, "hour"}, {60, "minute"}}
+	for _, u := range units {
+		if seconds >= u.n && seconds%u.n == 0 {
+			n := seconds / u.n
+			if n == 1 {
+				return "1 " + u.name
+			}
+			return fmt.Sprintf("%d %ss", n, u.name)
+		}
+	}
+	if seconds == 1 {
+		return "1 second"
+	}
+	return fmt.Sprintf("%d seconds", seconds)
+}

@@ -1,0 +1,162 @@
+package report
+
+import (
+	"io"
+	"strings"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+	"github.com/sgcheck/sgcheck/analyzer"
+)
+
+const informationURI = "https://github.com/sgcheck/sgcheck"
+
+// level maps a severity to a SARIF level.
+func level(sev string) string {
+	switch strings.ToUpper(sev) {
+	case "CRITICAL", "HIGH":
+		return "error"
+	case "MEDIUM":
+		return "warning"
+	}
+	return "note"
+}
+
+// securitySeverity is the score GitHub code scanning sorts security alerts by.
+func securitySeverity(sev string) string {
+	switch strings.ToUpper(sev) {
+	case "CRITICAL":
+		return "9.5"
+	case "HIGH":
+		return "8.0"
+	case "MEDIUM":
+		return "5.5"
+	case "LOW":
+		return "3.0"
+	}
+	return "1.0"
+}
+
+// BuildSARIF makes the SARIF 2.1.0 log of a run.
+func BuildSARIF(run Run) *sarif.Report {
+	rep := sarif.NewReport()
+	driver := sarif.NewToolComponent().WithName("sgcheck").WithInformationURI(informationURI).
+		WithSemanticVersion(strings.TrimPrefix(run.ToolVersion, "v"))
+	for _, p := range run.Policies {
+		rule := sarif.NewRule(p.ID).WithName(ruleName(p.Title)).WithDescription(p.Title).
+			WithFullDescription(sarif.NewMultiformatMessageString().WithText(p.Description)).
+			WithMarkdownHelp(help(p)).
+			WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(level(p.Severity))).
+			WithProperties(sarif.NewPropertyBag().
+				Add("security-severity", securitySeverity(p.Severity)).
+				Add("tags", []string{"security", "aws", "network"}))
+		if p.HelpURI != "" {
+			rule.WithHelpURI(p.HelpURI)
+		}
+		driver.AddRule(rule)
+	}
+	srun := sarif.NewRun().WithTool(sarif.NewTool().WithDriver(driver))
+	srun.WithResults([]*sarif.Result{})
+	for _, f := range run.Findings {
+		res := sarif.NewRuleResult(f.ID).WithLevel(level(f.Severity)).
+			WithMessage(sarif.NewTextMessage(f.Message)).
+			WithPartialFingerprints(map[string]string{"sgcheck/v1": f.Fingerprint})
+		if idx := ruleIndex(run.Policies, f.ID); idx >= 0 {
+			res.WithRuleIndex(idx)
+		}
+		if loc := sarifLocation(f.Location, ""); loc != nil {
+			res.AddLocation(loc)
+		}
+		for i, r := range f.Related {
+			if loc := sarifLocation(r.Location, r.Message); loc != nil {
+				loc.WithID(i + 1)
+				res.AddRelatedLocation(loc)
+			}
+		}
+		if f.Proof != nil && len(f.Proof.Events) > 0 {
+			res.AddCodeFlow(codeFlow(f))
+		}
+		props := sarif.NewPropertyBag().Add("resource", f.Resource)
+		for k, v := range f.Facts {
+			props.Add(k, v)
+		}
+		if f.Remediation != "" {
+			props.Add("remediation", f.Remediation)
+		}
+		res.WithProperties(props)
+		srun.AddResult(res)
+	}
+	rep.AddRun(srun)
+	return rep
+}
+
+// codeFlow turns a proof timeline into a thread flow whose locations point
+// at the rules involved.
+func codeFlow(f analyzer.Finding) *sarif.CodeFlow {
+	tf := sarif.NewThreadFlow()
+	for i, ev := range f.Proof.Events {
+		text := "t=" + Clock(ev.T) + " " + ev.Event
+		if ev.Verdict != "" {
+			text += " → " + ev.Verdict
+		}
+		if ev.Why != "" {
+			text += " (" + ev.Why + ")"
+		}
+		where := ev.Location
+		if where == nil {
+			where = f.Location
+		}
+		loc := sarifLocation(where, text)
+		if loc == nil {
+			loc = sarif.NewLocation().WithMessage(sarif.NewTextMessage(text))
+		}
+		tf.AddLocation(sarif.NewThreadFlowLocation().WithLocation(loc).WithExecutionOrder(i))
+	}
+	return sarif.NewCodeFlow().WithMessage(sarif.NewTextMessage("packet timeline replayed in the sgcheck simulator")).
+		AddThreadFlow(tf)
+}
+
+func sarifLocation(l *analyzer.Location, message string) *sarif.Location {
+	if l == nil {
+		return nil
+	}
+	loc := sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+		WithArtifactLocation(sarif.NewSimpleArtifactLocation(l.File)).
+		WithRegion(sarif.NewSimpleRegion(l.StartLine, l.EndLine)))
+	if message != "" {
+		loc.WithMessage(sarif.NewTextMessage(message))
+	}
+	return loc
+}
+
+func ruleIndex(ps []analyzer.PolicyMeta, id string) int {
+	for i, p := range ps {
+		if p.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// ruleName makes a PascalCase name from a title, as SARIF viewers expect.
+func ruleName(title string) string {
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(title, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) {
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return b.String()
+}
+
+func help(p analyzer.PolicyMeta) string {
+	s := "**" + p.ID + ": " + p.Title + "**\n\n" + p.Description
+	if p.HelpURI != "" {
+		s += "\n\nSee " + p.HelpURI
+	}
+	return s
+}
+
+// SARIF prints the SARIF 2.1.0 log.
+func SARIF(w io.Writer, run Run) error {
+	return BuildSARIF(run).PrettyWrite(w)
+}

@@ -1,0 +1,30 @@
+# Helpers shared by the built-in policies.
+package sgcheck.lib
+
+# A finding about one rule on one attachment, with the rule's own facts.
+rule_finding(att, r, message, extra) := {
+	"rule": r.rule,
+	"resource": r.group,
+	"message": message,
+	"location": r.location,
+	"attachment": att.name,
+	"facts": object.union(rule_facts(r), extra),
+}
+
+rule_facts(r) := {k: v |
+	some k in ["tracked", "reason", "protocol", "from_port", "to_port", "icmp_type", "icmp_code",
+		"peer", "family", "direction"]
+	v := r[k]
+	v != null
+}
+
+port_text(r) := "all ports" if {
+	r.protocol == "all"
+} else := sprintf("type %d", [r.icmp_type]) if {
+	r.protocol in {"icmp", "icmpv6"}
+	r.icmp_type != -1
+} else := "all types" if {
+	r.protocol in {"icmp", "icmpv6"}
+} else := sprintf("port %d", [r.from_port]) if {
+	r.from_port == r.to_port
+} else := sprintf("ports %d-%d", [r.from_port, r.to_port])

@@ -1,0 +1,43 @@
+# METADATA
+# title: ICMP from anywhere is always tracked
+# description: >-
+#   An ingress rule admits ICMP from every address. AWS always tracks ICMP
+#   (docs/aws-semantics.md §2.5), whatever the other rules say, so removing
+#   this rule later will not stop a ping that is already running: its replies
+#   keep coming until the ping has been idle for the ICMP timeout. To cut ICMP
+#   at once, add a network ACL deny.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html
+#     description: Amazon EC2 security group connection tracking
+# custom:
+#   id: SGC003
+#   severity: LOW
+package sgcheck.rules.sgc003
+
+import data.sgcheck.lib
+
+findings contains f if {
+	some att in input.attachments
+	some r in att.rules
+	r.direction == "ingress"
+	r.open
+	r.protocol in {"icmp", "icmpv6", "all"}
+	what := admits(r)
+	msg := sprintf(
+		"%s admits %s from %s; ICMP is always tracked, so removing this rule will not stop a running ping until it has been idle for %d s (%s)",
+		[r.rule, what, r.peer, input.params.icmp_idle_timeout, "model parameter icmp-idle-timeout"],
+	)
+	f := lib.rule_finding(att, r, msg, {
+		"protocol": icmp_protocol(r),
+		"window_seconds": input.params.icmp_idle_timeout,
+		"window_source": "model-parameter",
+	})
+}
+
+admits(r) := "all traffic (ICMP included)" if r.protocol == "all"
+
+else := sprintf("%s %s", [r.protocol, lib.port_text(r)])
+
+icmp_protocol(r) := "icmpv6" if r.family == "ipv6"
+
+else := "icmp"

@@ -1,0 +1,39 @@
+package sgcheck.rules.sgc003_test
+
+import data.sgcheck.rules.sgc003
+
+rule(over) := object.union({
+	"rule": "aws_security_group.web.ingress[0]", "group": "aws_security_group.web",
+	"direction": "ingress", "protocol": "icmp", "icmp_type": -1, "icmp_code": -1,
+	"peer": "0.0.0.0/0", "family": "ipv4", "open": true, "tracked": true,
+	"reason": "icmp-always-tracked", "location": {"file": "main.tf", "start_line": 1, "end_line": 5},
+}, over)
+
+doc(r) := {"params": {"icmp_idle_timeout": 60}, "attachments": [{"name": "aws_instance.web", "rules": [r]}]}
+
+test_icmp_from_anywhere if {
+	some f in sgc003.findings with input as doc(rule({}))
+	f.facts.window_seconds == 60
+	f.rule == "aws_security_group.web.ingress[0]"
+}
+
+test_icmpv6_from_anywhere if {
+	some f in sgc003.findings with input as doc(rule({"protocol": "icmpv6", "peer": "::/0", "family": "ipv6"}))
+	f.facts.protocol == "icmpv6"
+}
+
+test_all_traffic_counts if {
+	count(sgc003.findings) == 1 with input as doc(rule({"protocol": "all", "from_port": 0, "to_port": 65535}))
+}
+
+test_narrow_peer_is_quiet if {
+	count(sgc003.findings) == 0 with input as doc(rule({"peer": "10.0.0.0/8", "open": false}))
+}
+
+test_egress_is_quiet if {
+	count(sgc003.findings) == 0 with input as doc(rule({"direction": "egress"}))
+}
+
+test_tcp_is_quiet if {
+	count(sgc003.findings) == 0 with input as doc(rule({"protocol": "tcp", "from_port": 22, "to_port": 22}))
+}

@@ -1,0 +1,270 @@
+package tracking
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// Reasons a flow is tracked or not; they appear in explain output and in the
+// policy input, so they are part of the output contract.
+const (
+	ReasonUntracked     = "open-with-open-reverse" // §2.1
+	ReasonICMP          = "icmp-always-tracked"    // §2.5
+	ReasonOther         = "other-protocol-tracked" // §1.2
+	ReasonPeerNotOpen   = "peer-not-open"          // §2.1, §2.3
+	ReasonNoReverse     = "no-open-reverse"        // §2.1, §2.4
+	ReasonAutoTracked   = "automatically-tracked"  // §3
+	ReasonPartly        = "partly-tracked"         // protocol all: some parts tracked
+	ReasonIndeterminate = "indeterminate"          // the input does not determine it
+)
+
+// Verdict is the tracking status of a rule's flows of one protocol.
+type Verdict struct {
+	Protocol model.Protocol
+	// Tracked is nil when the input does not determine the answer.
+	Tracked *bool
+	Reason  string
+	// Reverse is the rule in the other direction that leaves the flow
+	// untracked (or, when tracked, nil).
+	Reverse *model.Rule
+	// Detail says more where Reason alone does not, e.g. what is unknown.
+	Detail string
+}
+
+// RuleClass is the classification of one rule on one attachment.
+type RuleClass struct {
+	Rule model.Rule
+	Verdict
+	// Parts is set for protocol all: one verdict per protocol it admits.
+	Parts []Verdict
+	// Window is the idle window of tracked flows (the largest of the parts).
+	Window *Window
+}
+
+// AttachmentClass is the classification of every rule on one attachment.
+type AttachmentClass struct {
+	Attachment model.Attachment
+	Rules      []RuleClass
+	// Missing lists groups the attachment names but the input does not declare.
+	Missing []string
+}
+
+// Attachments returns the snapshot's attachments, plus one assumed attachment
+// for each group that no attachment carries (DESIGN.md "Semantics" 1).
+func Attachments(s *model.Snapshot) []model.Attachment {
+	out := append([]model.Attachment(nil), s.Attachments...)
+	attached := map[string]bool{}
+	for _, a := range s.Attachments {
+		for _, g := range a.Groups {
+			attached[g] = true
+		}
+	}
+	for _, g := range s.Groups {
+		if attached[g.Address] || (g.ID != "" && attached[g.ID]) {
+			continue
+		}
+		out = append(out, model.Attachment{Name: g.Address, Kind: "assumed", Groups: []string{g.Address},
+			Assumed: true, Source: g.Source})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// RulesOf returns the rules of the attachment's groups, in group order, and
+// the groups the snapshot does not declare.
+func RulesOf(s *model.Snapshot, att model.Attachment) (rules []model.Rule, missing []string) {
+	byGroup := groupIndex(s)
+	for _, g := range att.Groups {
+		key := g
+		if grp, ok := s.Group(g); ok {
+			key = grp.Address
+		} else {
+			missing = append(missing, g)
+		}
+		rules = append(rules, byGroup[key]...)
+	}
+	return rules, append(missing, att.GroupsUnknown...)
+}
+
+func groupIndex(s *model.Snapshot) map[string][]model.Rule {
+	idx := map[string][]model.Rule{}
+	for _, r := range s.Rules {
+		key := r.Group
+		if g, ok := s.Group(r.Group); ok {
+			key = g.Address
+		}
+		idx[key] = append(idx[key], r)
+	}
+	return idx
+}
+
+// Classify classifies every rule of every attachment of s.
+func Classify(s *model.Snapshot, params Params) []AttachmentClass {
+	var out []AttachmentClass
+	for _, att := range Attachments(s) {
+		rules, missing := RulesOf(s, att)
+		out = append(out, ClassifyAttachment(att, rules, missing, params))
+	}
+	return out
+}
+
+// ClassifyAttachment classifies rules that act together on one attachment
+// (§6: the rules of all groups on an interface are combined).
+func ClassifyAttachment(att model.Attachment, rules []model.Rule, missing []string, params Params) AttachmentClass {
+	ac := AttachmentClass{Attachment: att, Missing: missing}
+	for _, r := range rules {
+		rc := RuleClass{Rule: r}
+		if r.Protocol == model.All {
+			for _, p := range []model.Protocol{model.TCP, model.UDP, familyICMP(r), otherProtocol} {
+				rc.Parts = append(rc.Parts, classifyFlow(att, r, p, rules, missing))
+			}
+			rc.Verdict = combine(rc.Parts)
+		} else {
+			rc.Verdict = classifyFlow(att, r, r.Protocol, rules, missing)
+		}
+		rc.Window = windowOf(att, rc, params)
+		ac.Rules = append(ac.Rules, rc)
+	}
+	return ac
+}
+
+// otherProtocol stands for "every protocol other than TCP, UDP and ICMP"
+// inside a protocol-all rule.
+const otherProtocol model.Protocol = 256
+
+func familyICMP(r model.Rule) model.Protocol {
+	if r.Peer.Family() == "ipv6" {
+		return model.ICMPv6
+	}
+	return model.ICMP
+}
+
+func boolp(b bool) *bool { return &b }
+
+// classifyFlow decides whether flows of protocol p admitted by r are tracked
+// (DESIGN.md "Semantics" 3, docs/aws-semantics.md §2.1).
+func classifyFlow(att model.Attachment, r model.Rule, p model.Protocol, rules []model.Rule, missing []string) Verdict {
+	v := Verdict{Protocol: p, Tracked: boolp(true)}
+	switch {
+	case p.IsICMP():
+		v.Reason = ReasonICMP
+		return v
+	case p != model.TCP && p != model.UDP:
+		v.Reason = ReasonOther
+		return v
+	case att.AutoTracked != "":
+		v.Reason, v.Detail = ReasonAutoTracked, att.AutoTracked
+		return v
+	case len(r.Unknown) > 0 || r.Peer.Kind == model.PeerUnknown:
+		v.Tracked, v.Reason = nil, ReasonIndeterminate
+		v.Detail = firstUnknown(r)
+		return v
+	case !r.Peer.IsOpen():
+		v.Reason = ReasonPeerNotOpen
+		return v
+	}
+	rev, unknown := reverseRule(r, p, rules)
+	switch {
+	case rev != nil:
+		v.Tracked, v.Reason, v.Reverse = boolp(false), ReasonUntracked, rev
+	case unknown != "":
+		v.Tracked, v.Reason, v.Detail = nil, ReasonIndeterminate, unknown
+	case len(missing) > 0:
+		v.Tracked, v.Reason = nil, ReasonIndeterminate
+		v.Detail = fmt.Sprintf("the rules of %s are not in the input; one of them may be the open reverse rule", missing[0])
+	default:
+		v.Reason = ReasonNoReverse
+	}
+	return v
+}
+
+func firstUnknown(r model.Rule) string {
+	if len(r.Unknown) > 0 {
+		return r.Unknown[0]
+	}
+	return r.Peer.Ref
+}
+
+// reverseRule finds a rule in the other direction that admits all traffic
+// of protocol p on every port to every address of r's family (§2.1). A rule
+// of the same group is preferred, then declaration order. unknown is set
+// when a rule that might be the reverse rule has undetermined parts.
+func reverseRule(r model.Rule, p model.Protocol, rules []model.Rule) (rev *model.Rule, unknown string) {
+	fam := r.Peer.Family()
+	var found []*model.Rule
+	for i := range rules {
+		c := &rules[i]
+		if c.Direction != r.Direction.Reverse() {
+			continue
+		}
+		if len(c.Unknown) > 0 || c.Peer.Kind == model.PeerUnknown {
+			if unknown == "" {
+				unknown = fmt.Sprintf("%s may be the open reverse rule: %s", c.Name, firstUnknown(*c))
+			}
+			continue
+		}
+		if c.Peer.IsOpen() && c.Peer.Family() == fam && (c.Protocol == p || c.Protocol == model.All) && c.PortsAll() {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 0 {
+		return nil, unknown
+	}
+	for _, c := range found {
+		if c.Group == r.Group {
+			return c, ""
+		}
+	}
+	return found[0], ""
+}
+
+// combine summarises the per-protocol parts of a protocol-all rule.
+func combine(parts []Verdict) Verdict {
+	v := Verdict{Protocol: model.All}
+	tracked, untracked := 0, 0
+	for _, p := range parts {
+		switch {
+		case p.Tracked == nil:
+			v.Reason, v.Detail = ReasonIndeterminate, p.Detail
+			return v
+		case *p.Tracked:
+			tracked++
+		default:
+			untracked++
+			v.Reverse = p.Reverse
+		}
+	}
+	switch {
+	case untracked == 0:
+		v.Tracked = boolp(true)
+		v.Reason = parts[0].Reason
+	default:
+		v.Tracked = boolp(true)
+		v.Reason = ReasonPartly
+		v.Detail = "TCP and UDP are untracked; ICMP and other protocols are always tracked"
+	}
+	return v
+}
+
+func windowOf(att model.Attachment, rc RuleClass, params Params) *Window {
+	if rc.Tracked == nil || !*rc.Tracked {
+		return nil
+	}
+	if len(rc.Parts) == 0 {
+		w := WindowFor(att, rc.Protocol, params)
+		return &w
+	}
+	var best *Window
+	for _, p := range rc.Parts {
+		if p.Tracked == nil || !*p.Tracked {
+			continue
+		}
+		w := WindowFor(att, p.Protocol, params)
+		if best == nil || w.Seconds > best.Seconds {
+			best = &w
+		}
+	}
+	return best
+}

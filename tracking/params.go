@@ -1,0 +1,68 @@
+package tracking
+
+import "github.com/sgcheck/sgcheck/model"
+
+// Params are the model parameters: numbers AWS does not document, each with
+// a stated default, printed wherever it affects a number.
+type Params struct {
+	// ICMPIdleTimeout is how long an idle ICMP conntrack entry lives.
+	// docs/aws-semantics.md §4 lists it as undocumented; §2.6 records that
+	// replies resumed after a short pause and stopped after about a minute
+	// idle. 60 s is the upper end of that observation, so a window sgcheck
+	// reports is never shorter than what AWS may do.
+	ICMPIdleTimeout int
+}
+
+// DefaultParams are the documented defaults of the model parameters.
+var DefaultParams = Params{ICMPIdleTimeout: 60}
+
+// Documented timeouts (docs/aws-semantics.md §1.2, §3, §4).
+const (
+	DefaultTCPEstablished = 432000 // §4: 5 days
+	DefaultUDP            = 30     // §4
+	DefaultUDPStream      = 180    // §4
+	OtherProtocolTimeout  = 600    // §1.2: address pair + protocol, 600 s
+	NLBTCPTimeout         = 350    // §3
+	NLBUDPTimeout         = 120    // §3
+)
+
+// Window is how long a tracked flow outlives the rule that admitted it once
+// the flow is idle, and where that number comes from.
+type Window struct {
+	Seconds int
+	// Source is "declared" (the attachment's connection-tracking settings),
+	// "aws-default" (documented default), "aws-documented" (a fixed
+	// documented value) or "model-parameter" (undocumented, see Params).
+	Source string
+	// Setting names the setting or parameter, e.g. "tcp_established_timeout".
+	Setting string
+}
+
+// WindowFor returns the idle window of a tracked flow of protocol p on att.
+func WindowFor(att model.Attachment, p model.Protocol, params Params) Window {
+	declared := func(v *int, def int, setting string) Window {
+		if v != nil {
+			return Window{*v, "declared", setting}
+		}
+		return Window{def, "aws-default", setting}
+	}
+	if att.AutoTracked == "network-load-balancer" {
+		switch p {
+		case model.TCP:
+			return Window{NLBTCPTimeout, "aws-documented", "nlb_tcp_idle_timeout"}
+		case model.UDP:
+			return Window{NLBUDPTimeout, "aws-documented", "nlb_udp_idle_timeout"}
+		}
+	}
+	switch p {
+	case model.TCP, model.All:
+		return declared(att.Tracking.TCPEstablished, DefaultTCPEstablished, "tcp_established_timeout")
+	case model.UDP:
+		// A live flow with more than one request/response is a stream; its
+		// timeout is the longer of the two (§4).
+		return declared(att.Tracking.UDPStream, DefaultUDPStream, "udp_stream_timeout")
+	case model.ICMP, model.ICMPv6:
+		return Window{params.ICMPIdleTimeout, "model-parameter", "icmp-idle-timeout"}
+	}
+	return Window{OtherProtocolTimeout, "aws-documented", "other_protocol_timeout"}
+}
