@@ -18,6 +18,7 @@ type Options struct {
 // Input is the document every policy evaluates (docs/policy-input.md).
 type Input struct {
 	Attachments []AttachmentDoc `json:"attachments"`
+	Changes     *ChangesDoc     `json:"changes,omitempty"`
 	Params      ParamsDoc       `json:"params"`
 }
 
@@ -31,15 +32,22 @@ type ParamsDoc struct {
 type Result struct {
 	Findings    []Finding
 	Attachments []AttachmentDoc
+	// Changes is the change impact, when a base was given.
+	Changes *ChangesDoc
 	// Internal lists failures of sgcheck itself, e.g. a proof that did not
 	// replay; the findings concerned are withheld.
 	Internal []string
 }
 
-// Analyze classifies head and evaluates the policies.
-func (e *Engine) Analyze(ctx context.Context, head *model.Snapshot, opts Options) (*Result, error) {
+// Analyze classifies head and evaluates the policies. With base, it also
+// computes the impact of changing base into head, and reports only findings
+// that base did not already have.
+func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts Options) (*Result, error) {
 	classes := tracking.Classify(head, opts.Params)
 	in := Input{Attachments: Docs(classes), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
+	if base != nil {
+		in.Changes = changesDoc(tracking.Compare(base, head, opts.Params), base, head)
+	}
 	value, err := toValue(in)
 	if err != nil {
 		return nil, err
@@ -60,6 +68,12 @@ func (e *Engine) Analyze(ctx context.Context, head *model.Snapshot, opts Options
 		}
 		seen[f.Fingerprint] = true
 		res.Findings = append(res.Findings, f)
+	}
+	if base != nil {
+		res.Changes = in.Changes
+		if res.Findings, err = e.withoutBaseFindings(ctx, res.Findings, base, opts); err != nil {
+			return nil, err
+		}
 	}
 	SortFindings(res.Findings)
 	return res, nil

@@ -6,6 +6,8 @@ package loader
 import (
 	"context"
 
+	"github.com/sgcheck/sgcheck/loader/gitrev"
+	"github.com/sgcheck/sgcheck/loader/plan"
 	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/model"
 )
@@ -19,4 +21,32 @@ type Options struct {
 // file and line; an input with errors never hides the others.
 func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic) {
 	return terraform.Load(ctx, paths, opts.Terraform)
+}
+
+// LoadRevision reads the inputs under paths as they are at git revision rev.
+func LoadRevision(ctx context.Context, rev string, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic, error) {
+	tree, err := gitrev.Read(".", rev, paths, terraform.IsConfigFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	o := opts.Terraform
+	o.Files, o.ReadFile = tree.Names(), tree.ReadFile
+	snap, diags := terraform.Load(ctx, paths, o)
+	return snap, diags, nil
+}
+
+// LoadPlan reads a saved plan's JSON: base is what is live, head what the
+// plan makes. With paths, findings point at the HCL under them.
+func LoadPlan(ctx context.Context, file string, paths []string, opts Options) (head, base *model.Snapshot, diags []model.Diagnostic) {
+	base, head, diags = plan.Load(file, terraform.DisplayPath(file))
+	if base == nil {
+		return nil, nil, diags
+	}
+	if len(paths) > 0 {
+		hcl, hd := terraform.Load(ctx, paths, opts.Terraform)
+		diags = append(diags, hd...)
+		plan.Relocate(base, hcl)
+		plan.Relocate(head, hcl)
+	}
+	return head, base, diags
 }

@@ -293,3 +293,15 @@ func (s *Snapshot) Group(ref string) (SecurityGroup, bool) {
 	}
 	return SecurityGroup{}, false
 }
+
+// NormalizePorts applies docs/aws-semantics.md §6 to a rule as written:
+// protocol -1 and protocols other than tcp/udp/icmp/icmpv6 allow every port
+// whatever range is given; a TCP/UDP range of -1 means every port.
+func (r *Rule) NormalizePorts() {
+	switch {
+	case !r.Protocol.HasPorts() && !r.Protocol.IsICMP():
+		r.FromPort, r.ToPort = 0, 65535
+	case r.Protocol.HasPorts() && r.FromPort == -1 && r.ToPort == -1:
+		r.FromPort, r.ToPort = 0, 65535
+	}
+}

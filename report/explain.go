@@ -16,6 +16,7 @@ type Explanation struct {
 	Errors      []model.Diagnostic
 	Params      analyzer.ParamsDoc
 	Unknowns    int
+	Changes     *analyzer.ChangesDoc
 }
 
 type explainJSON struct {
@@ -23,13 +24,14 @@ type explainJSON struct {
 	Attachments []analyzer.AttachmentDoc `json:"attachments"`
 	Params      analyzer.ParamsDoc       `json:"params"`
 	Unknowns    int                      `json:"unknowns"`
+	Changes     *analyzer.ChangesDoc     `json:"changes,omitempty"`
 	Errors      []model.Diagnostic       `json:"errors"`
 }
 
 // ExplainJSON prints the classification document of contract v1.
 func ExplainJSON(w io.Writer, e Explanation) error {
 	doc := explainJSON{Version: ContractVersion, Attachments: e.Attachments, Params: e.Params,
-		Unknowns: e.Unknowns, Errors: e.Errors}
+		Unknowns: e.Unknowns, Changes: e.Changes, Errors: e.Errors}
 	if doc.Attachments == nil {
 		doc.Attachments = []analyzer.AttachmentDoc{}
 	}
@@ -73,6 +75,9 @@ func ExplainText(w io.Writer, e Explanation) error {
 		for _, r := range a.Rules {
 			explainRule(b, r)
 		}
+	}
+	if e.Changes != nil {
+		explainChanges(b, e.Changes)
 	}
 	fmt.Fprintf(b, "\nmodel parameter icmp-idle-timeout = %d s (AWS does not document it)\n", e.Params.ICMPIdleTimeout)
 	if e.Unknowns > 0 {
@@ -152,4 +157,36 @@ func verdictText(r analyzer.RuleDoc) string {
 			Human(*r.TimeoutSeconds), *r.TimeoutSeconds, r.TimeoutSource, r.TimeoutSetting)
 	}
 	return s
+}
+
+func explainChanges(b *bufio.Writer, c *analyzer.ChangesDoc) {
+	fmt.Fprintf(b, "\nchanges\n")
+	if len(c.Revocations)+len(c.Flips)+len(c.NACLChanges) == 0 {
+		fmt.Fprintf(b, "  nothing admitted before is revoked\n")
+	}
+	for _, rv := range c.Revocations {
+		fmt.Fprintf(b, "  %s: %s revokes %s %s %s\n", rv.Attachment, rv.Rule, rv.What, peerWord(rv.Direction), rv.Peer)
+		if rv.Tracked {
+			fmt.Fprintf(b, "    tracked (%s): live flows survive until idle for %s (%d s, %s %s)\n",
+				rv.Reason, rv.WindowHuman, *rv.WindowSeconds, rv.WindowSource, rv.WindowSetting)
+		} else {
+			fmt.Fprintf(b, "    untracked (reverse rule %s): live flows are cut at once\n", rv.ReverseRule)
+		}
+	}
+	for _, f := range c.Flips {
+		fmt.Fprintf(b, "  %s: %s %s flows become %s (%s %s)\n", f.Attachment, f.Rule, f.Protocol, f.After, f.CauseRule, f.CauseKind)
+	}
+	for _, n := range c.NACLChanges {
+		fmt.Fprintf(b, "  %s entry %d %s: takes effect at once for every flow (NACLs are stateless)\n", n.NACL, n.Number, n.Kind)
+	}
+	for _, s := range c.Incomplete {
+		fmt.Fprintf(b, "  incomplete: %s\n", s)
+	}
+}
+
+func peerWord(direction string) string {
+	if direction == "egress" {
+		return "to"
+	}
+	return "from"
 }

@@ -41,22 +41,4 @@ func Write(w io.Writer, format string, run Run) error {
 }
 
 // Human renders seconds in the largest whole unit, e.g. "5 days".
-func Human(seconds int) string {
-	units := []struct {
-		n    int
-		name string
-	}{{86400, "day"}, {3600, "hour"}, {60, "minute"}}
-	for _, u := range units {
-		if seconds >= u.n && seconds%u.n == 0 {
-			n := seconds / u.n
-			if n == 1 {
-				return "1 " + u.name
-			}
-			return fmt.Sprintf("%d %ss", n, u.name)
-		}
-	}
-	if seconds == 1 {
-		return "1 second"
-	}
-	return fmt.Sprintf("%d seconds", seconds)
-}
+func Human(seconds int) string { return analyzer.HumanDuration(seconds) }

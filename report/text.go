@@ -116,15 +116,21 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// wrap prints text after prefix, folded at 100 columns.
+// wrap prints text after prefix, its first line folded at 100 columns; the
+// lines after it (code snippets) are printed as they are, indented.
 func wrap(b *bufio.Writer, prefix, text string) {
 	const width = 100
 	indent := strings.Repeat(" ", len(prefix))
-	for li, para := range strings.Split(text, "\n") {
-		line := prefix
-		if li > 0 {
-			line = indent
+	first, rest, _ := strings.Cut(text, "\n")
+	defer func() {
+		for _, l := range strings.Split(strings.TrimRight(rest, "\n"), "\n") {
+			if l != "" {
+				b.WriteString(indent + l + "\n")
+			}
 		}
+	}()
+	for _, para := range []string{first} {
+		line := prefix
 		n := len(line)
 		for i, word := range strings.Fields(para) {
 			if i > 0 && n+1+len(word) > width {

@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/sgcheck/sgcheck/analyzer"
-	"github.com/sgcheck/sgcheck/loader"
 	"github.com/sgcheck/sgcheck/report"
 	"github.com/sgcheck/sgcheck/tracking"
 	flag "github.com/spf13/pflag"
@@ -17,40 +16,41 @@ const explainUsage = `Usage: sgcheck explain [flags] [PATH...]
 
 Prints, per attachment (interface, instance, launch template, or a group
 analysed alone), every rule: what it admits, whether its flows are
-connection-tracked, why, and how long live flows outlive a revocation.
+connection-tracked, why, and how long live flows outlive a revocation. With
+--base or --plan it also lists every revocation of the change, tracked or
+not, and every NACL change.
 `
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
+	var baseRev, planFile string
 	fs := newFlagSet("sgcheck explain", explainUsage, stderr)
 	c.register(fs, "text|json")
+	registerChange(fs, &baseRev, &planFile)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitClean
 		}
 		return exitError
 	}
-	if c.format != "text" && c.format != "json" {
-		return usageError(stderr, "unknown --format %q (want text, json)", c.format)
-	}
-	if err := c.validate(); err != nil {
+	if err := c.check([]string{"text", "json"}); err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	lopts, err := c.loadOptions()
-	if err != nil {
-		return usageError(stderr, "%v", err)
+	in := c.load(ctx, fs.Args(), baseRev, planFile)
+	if in.err != nil {
+		fmt.Fprintf(stderr, "sgcheck: %v\n", in.err)
+		return exitError
 	}
-	paths := fs.Args()
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	snap, diags := loader.Load(ctx, paths, lopts)
-	errs, warnings := splitDiagnostics(diags)
+	errs, warnings := splitDiagnostics(in.diags)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	e := report.Explanation{Attachments: analyzer.Docs(tracking.Classify(snap, c.params())), Errors: errs,
-		Params: analyzer.ParamsDoc{ICMPIdleTimeout: c.icmpTimeout}, Unknowns: snap.Unknowns}
+	params := c.params()
+	e := report.Explanation{Attachments: analyzer.Docs(tracking.Classify(in.head, params)), Errors: errs,
+		Params: analyzer.ParamsDoc{ICMPIdleTimeout: c.icmpTimeout}, Unknowns: in.head.Unknowns}
+	if in.base != nil {
+		e.Changes = analyzer.Changes(in.base, in.head, params)
+	}
 	out, done, err := c.openOutput(stdout)
 	if err != nil {
 		return usageError(stderr, "%v", err)

@@ -18,13 +18,13 @@ func TestFixtures(t *testing.T) {
 		t.Run(dir, func(t *testing.T) {
 			args := caseArgs(t, dir)
 			for _, format := range []string{"text", "json"} {
-				out, stderr, code := sgcheck(t, append([]string{"--format", format}, args...)...)
+				out, stderr, code := sgcheck(t, withFlags(args, "--format", format)...)
 				golden(t, filepath.Join(dir, "want", "scan."+format), out+"exit "+strconv.Itoa(code)+"\n")
 				if strings.Contains(stderr, "panic") {
 					t.Fatalf("stderr: %s", stderr)
 				}
 			}
-			sarifOut, _, _ := sgcheck(t, append([]string{"--format", "sarif"}, args...)...)
+			sarifOut, _, _ := sgcheck(t, withFlags(args, "--format", "sarif")...)
 			checkSARIF(t, sarifOut)
 			if args[0] == dir {
 				out, _, code := sgcheck(t, "explain", "--format", "json", dir)
@@ -32,6 +32,14 @@ func TestFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withFlags puts flags after the subcommand, if args start with one.
+func withFlags(args []string, flags ...string) []string {
+	if len(args) > 0 && (args[0] == "diff" || args[0] == "explain" || args[0] == "simulate") {
+		return append(append([]string{args[0]}, flags...), args[1:]...)
+	}
+	return append(flags, args...)
 }
 
 // checkSARIF validates against the SARIF 2.1.0 schema and checks what code

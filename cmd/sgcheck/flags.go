@@ -18,6 +18,34 @@ type common struct {
 	policies    []string
 	icmpTimeout int
 	vars        []string
+	failOn      string
+	// set by check
+	threshold int
+	lopts     loader.Options
+}
+
+func (c *common) registerFailOn(fs *flag.FlagSet) {
+	fs.StringVar(&c.failOn, "fail-on", "low", "exit 1 when a finding has at least this `SEVERITY` (info|low|medium|high|critical|none)")
+}
+
+// check validates the flags and derives what the run needs from them.
+func (c *common) check(formats []string) error {
+	if !validFormat(c.format, formats) {
+		return fmt.Errorf("unknown --format %q (want %s)", c.format, strings.Join(formats, ", "))
+	}
+	if c.failOn != "" {
+		t, ok := failThreshold(c.failOn)
+		if !ok {
+			return fmt.Errorf("unknown --fail-on %q", c.failOn)
+		}
+		c.threshold = t
+	}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	var err error
+	c.lopts, err = c.loadOptions()
+	return err
 }
 
 func (c *common) register(fs *flag.FlagSet, formats string) {

@@ -28,6 +28,8 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
+		case "diff":
+			return runDiff(ctx, args[1:], stdout, stderr)
 		case "explain":
 			return runExplain(ctx, args[1:], stdout, stderr)
 		case "help":

@@ -15,11 +15,15 @@ import (
 )
 
 const scanUsage = `Usage: sgcheck [flags] [PATH...]
+       sgcheck --base REF [flags] [PATH...]
+       sgcheck --plan PLAN.json [flags] [PATH...]
+       sgcheck diff [flags] OLD NEW
        sgcheck explain [flags] [PATH...]
 
 sgcheck reads Terraform under each PATH (default ".") and reports security
 group and network ACL findings: which rules admit connection-tracked flows
-that outlive a revocation, and for how long.
+that outlive a revocation, and for how long. With --base, --plan or diff it
+reports what a change does to live flows, and only findings the change adds.
 
 Exit status: 0 no findings at or above --fail-on, 1 findings at or above it,
 2 usage or input errors (the other inputs are still analysed and reported).
@@ -27,11 +31,12 @@ Exit status: 0 no findings at or above --fail-on, 1 findings at or above it,
 
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	var failOn string
 	var showVersion bool
+	var baseRev, planFile string
 	fs := newFlagSet("sgcheck", scanUsage, stderr)
 	c.register(fs, strings.Join(report.Formats, "|"))
-	fs.StringVar(&failOn, "fail-on", "low", "exit 1 when a finding has at least this `SEVERITY` (info|low|medium|high|critical|none)")
+	c.registerFailOn(fs)
+	registerChange(fs, &baseRev, &planFile)
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -43,32 +48,72 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "sgcheck %s\n", version)
 		return exitClean
 	}
-	if !validFormat(c.format, report.Formats) {
-		return usageError(stderr, "unknown --format %q (want %s)", c.format, strings.Join(report.Formats, ", "))
+	if baseRev != "" && planFile != "" {
+		return usageError(stderr, "--base and --plan cannot be used together")
 	}
-	threshold, ok := failThreshold(failOn)
-	if !ok {
-		return usageError(stderr, "unknown --fail-on %q", failOn)
-	}
-	if err := c.validate(); err != nil {
+	if err := c.check(report.Formats); err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	lopts, err := c.loadOptions()
-	if err != nil {
-		return usageError(stderr, "%v", err)
+	in := c.load(ctx, fs.Args(), baseRev, planFile)
+	if in.err != nil {
+		fmt.Fprintf(stderr, "sgcheck: %v\n", in.err)
+		return exitError
 	}
+	return c.analyze(ctx, in, stdout, stderr)
+}
+
+// load reads the configurations a run compares: head alone, head and a
+// git revision, or the two sides of a plan.
+func (c *common) load(ctx context.Context, paths []string, baseRev, planFile string) inputs {
+	if len(paths) == 0 && planFile == "" {
+		paths = []string{"."}
+	}
+	var in inputs
+	switch {
+	case planFile != "":
+		in.head, in.base, in.diags, in.err = loadPlan(ctx, planFile, paths, c.lopts)
+	case baseRev != "":
+		in.head, in.diags = loader.Load(ctx, paths, c.lopts)
+		var bd []model.Diagnostic
+		in.base, bd, in.err = loader.LoadRevision(ctx, baseRev, paths, c.lopts)
+		in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
+	default:
+		in.head, in.diags = loader.Load(ctx, paths, c.lopts)
+	}
+	return in
+}
+
+func registerChange(fs *flag.FlagSet, baseRev, planFile *string) {
+	fs.StringVar(baseRev, "base", "", "analyse what changed since git revision `REF` (the working tree is the change)")
+	fs.StringVar(planFile, "plan", "", "analyse what the Terraform plan in `FILE` (terraform show -json) changes")
+}
+
+// inputs are the loaded configurations: head, and base for change analysis.
+type inputs struct {
+	head, base *model.Snapshot
+	diags      []model.Diagnostic
+	err        error
+}
+
+// prefixed marks diagnostics of a base revision so that they are not taken
+// for problems of the working tree.
+func prefixed(what string, ds []model.Diagnostic) []model.Diagnostic {
+	for i := range ds {
+		ds[i].Message = "(" + what + ") " + ds[i].Message
+	}
+	return ds
+}
+
+// analyze evaluates the policies over the inputs, writes the report and
+// returns the exit code.
+func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Writer) int {
 	eng, err := analyzer.NewEngine(ctx, c.policies)
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
 	}
-	paths := fs.Args()
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	snap, diags := loader.Load(ctx, paths, lopts)
-	errs, warnings := splitDiagnostics(diags)
-	res, err := eng.Analyze(ctx, snap, analyzer.Options{Params: c.params()})
+	errs, warnings := splitDiagnostics(in.diags)
+	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params()})
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
@@ -81,7 +126,10 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "%v", err)
 	}
 	run := report.Run{ToolVersion: version, Findings: res.Findings, Errors: errs, Internal: res.Internal,
-		Policies: eng.Policies(), Unknowns: snap.Unknowns, Notes: paramNotes(res.Findings, c.icmpTimeout)}
+		Policies: eng.Policies(), Unknowns: in.head.Unknowns, Notes: paramNotes(res.Findings, c.icmpTimeout)}
+	if res.Changes != nil {
+		run.Notes = append(run.Notes, changeNotes(res.Changes)...)
+	}
 	if err := report.Write(out, c.format, run); err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
@@ -99,11 +147,42 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	for _, f := range res.Findings {
-		if analyzer.SeverityRank(f.Severity) >= threshold {
+		if analyzer.SeverityRank(f.Severity) >= c.threshold {
 			return exitFindings
 		}
 	}
 	return exitClean
+}
+
+// changeNotes lists what the change does that is not a finding: NACL changes
+// (stateless, at once) and revocations whose flows are untracked.
+func changeNotes(ch *analyzer.ChangesDoc) []string {
+	var out []string
+	for _, rv := range ch.Revocations {
+		if !rv.Tracked {
+			out = append(out, fmt.Sprintf("note: %s revokes %s %s %s on %s; those flows are untracked (reverse rule %s), so the cut is immediate",
+				rv.Rule, rv.What, peerWord(rv.Direction), rv.Peer, rv.Attachment, rv.ReverseRule))
+		}
+	}
+	for _, n := range ch.NACLChanges {
+		dir := "ingress"
+		if n.Egress {
+			dir = "egress"
+		}
+		out = append(out, fmt.Sprintf("note: %s %s entry %d (%s) %s: NACLs are stateless, so this takes effect at once for every flow",
+			n.NACL, dir, n.Number, n.Action, n.Kind))
+	}
+	for _, s := range ch.Incomplete {
+		out = append(out, "note: change analysis incomplete: "+s)
+	}
+	return out
+}
+
+func peerWord(direction string) string {
+	if direction == "egress" {
+		return "to"
+	}
+	return "from"
 }
 
 // paramNotes names the model parameters that a reported number depends on.

@@ -52,7 +52,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		for _, p := range paths {
 			found, err := findFiles(p)
 			if err != nil {
-				diags = append(diags, model.Diagnostic{File: displayPath(p), Message: err.Error()})
+				diags = append(diags, model.Diagnostic{File: DisplayPath(p), Message: err.Error()})
 				continue
 			}
 			for _, f := range found {
@@ -120,9 +120,9 @@ func findFiles(p string) ([]string, error) {
 	return out, err
 }
 
-// displayPath makes p relative to the working directory where it lies below
+// DisplayPath makes p relative to the working directory where it lies below
 // it, with forward slashes, so that reports carry repository-relative paths.
-func displayPath(p string) string {
+func DisplayPath(p string) string {
 	if filepath.IsAbs(p) {
 		if wd, err := os.Getwd(); err == nil {
 			if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
@@ -149,7 +149,7 @@ func qualifier(dir string, roots []string) string {
 			return filepath.ToSlash(rel) + ":"
 		}
 	}
-	return displayPath(dir) + ":"
+	return DisplayPath(dir) + ":"
 }
 
 // module is one directory's parsed files.
@@ -190,10 +190,10 @@ func parseModule(files []string, read func(string) ([]byte, error)) (*module, []
 	for _, name := range files {
 		src, err := read(name)
 		if err != nil {
-			diags = append(diags, model.Diagnostic{File: displayPath(name), Message: err.Error()})
+			diags = append(diags, model.Diagnostic{File: DisplayPath(name), Message: err.Error()})
 			continue
 		}
-		disp := displayPath(name)
+		disp := DisplayPath(name)
 		var f *hcl.File
 		var hd hcl.Diagnostics
 		if strings.HasSuffix(name, ".json") {

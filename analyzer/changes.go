@@ -1,0 +1,264 @@
+package analyzer
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/sgcheck/sgcheck/tracking"
+)
+
+// ChangesDoc is the change impact as policies see it.
+type ChangesDoc struct {
+	Revocations []RevocationDoc `json:"revocations"`
+	Flips       []FlipDoc       `json:"flips"`
+	NACLChanges []NACLChangeDoc `json:"nacl_changes"`
+	Incomplete  []string        `json:"incomplete"`
+}
+
+// RevocationDoc is one revoked region.
+type RevocationDoc struct {
+	Attachment     string    `json:"attachment"`
+	Rule           string    `json:"rule"`
+	Group          string    `json:"group"`
+	Kind           string    `json:"kind"` // removed or narrowed
+	Direction      string    `json:"direction"`
+	Protocol       string    `json:"protocol"`
+	What           string    `json:"what"`
+	FromPort       *int      `json:"from_port,omitempty"`
+	ToPort         *int      `json:"to_port,omitempty"`
+	ICMPType       *int      `json:"icmp_type,omitempty"`
+	Peer           string    `json:"peer"`
+	Tracked        bool      `json:"tracked"`
+	Reason         string    `json:"reason"`
+	ReverseRule    string    `json:"reverse_rule,omitempty"`
+	WindowSeconds  *int      `json:"window_seconds,omitempty"`
+	WindowHuman    string    `json:"window_human,omitempty"`
+	WindowSource   string    `json:"window_source,omitempty"`
+	WindowSetting  string    `json:"window_setting,omitempty"`
+	WindowDetail   string    `json:"window_detail,omitempty"`
+	Remediation    string    `json:"remediation,omitempty"`
+	Location       *Location `json:"location"`
+	BeforeLocation *Location `json:"before_location,omitempty"`
+}
+
+// FlipDoc is one rule whose tracking a change flips.
+type FlipDoc struct {
+	Attachment    string    `json:"attachment"`
+	Rule          string    `json:"rule"`
+	Group         string    `json:"group"`
+	Protocol      string    `json:"protocol"`
+	Before        string    `json:"before"` // "tracked" or "untracked"
+	After         string    `json:"after"`
+	CauseRule     string    `json:"cause_rule"`
+	CauseKind     string    `json:"cause_kind"`
+	WindowSeconds *int      `json:"window_seconds,omitempty"`
+	WindowHuman   string    `json:"window_human,omitempty"`
+	WindowSource  string    `json:"window_source,omitempty"`
+	Location      *Location `json:"location"`
+	CauseLocation *Location `json:"cause_location,omitempty"`
+}
+
+// NACLChangeDoc is one changed NACL entry.
+type NACLChangeDoc struct {
+	NACL     string    `json:"nacl"`
+	Entry    string    `json:"entry"`
+	Number   int       `json:"number"`
+	Egress   bool      `json:"egress"`
+	Action   string    `json:"action"`
+	Kind     string    `json:"kind"`
+	Location *Location `json:"location,omitempty"`
+}
+
+// merged is a revocation, possibly standing for the parts of a
+// protocol-all rule that share peers and state.
+type merged struct {
+	tracking.Revocation
+	windows []tracking.Window // per protocol, when merged
+	protos  []model.Protocol
+}
+
+// mergeAllTraffic joins the per-protocol revocations of a protocol-all rule
+// that cover all traffic to the same peers in the same state into one, so
+// that removing "all traffic to 0.0.0.0/0" is one finding, not four.
+func mergeAllTraffic(rvs []tracking.Revocation) []merged {
+	var out []merged
+	type key struct {
+		att, rule, dir, peers string
+		tracked               bool
+	}
+	groups := map[key][]int{}
+	for i, rv := range rvs {
+		if rv.Rule.Protocol != model.All || !fullRange(rv.Region) {
+			continue
+		}
+		k := key{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction), rv.Peers.String(), rv.Tracked}
+		groups[k] = append(groups[k], i)
+	}
+	done := map[int]bool{}
+	for i, rv := range rvs {
+		if done[i] {
+			continue
+		}
+		k := key{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction), rv.Peers.String(), rv.Tracked}
+		idx := groups[k]
+		protos := map[model.Protocol]bool{}
+		for _, j := range idx {
+			protos[rvs[j].Protocol] = true
+		}
+		icmp := protos[model.ICMP] || protos[model.ICMPv6]
+		if !(protos[model.TCP] && protos[model.UDP] && icmp && protos[tracking.OtherProtocols]) {
+			out = append(out, merged{Revocation: rv})
+			continue
+		}
+		m := merged{Revocation: rv}
+		m.Protocol, m.FromPort, m.ToPort = model.All, 0, 65535
+		for _, j := range idx {
+			done[j] = true
+			m.protos = append(m.protos, rvs[j].Protocol)
+			m.windows = append(m.windows, rvs[j].Window)
+			if rvs[j].Window.Seconds > m.Window.Seconds {
+				m.Window = rvs[j].Window
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func fullRange(r tracking.Region) bool {
+	switch {
+	case r.Protocol.HasPorts():
+		return r.FromPort == 0 && r.ToPort == 65535
+	case r.Protocol.IsICMP():
+		return r.FromPort == 0 && r.ToPort == 255 && r.CodeFrom == 0 && r.CodeTo == 255
+	}
+	return true
+}
+
+func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
+	rv := m.Revocation
+	r := RevocationDoc{Attachment: rv.Attachment.Name, Rule: rv.Rule.Name, Group: rv.Rule.Group, Kind: "removed",
+		Direction: string(rv.Direction), Protocol: protocolName(rv.Protocol), What: rv.Describe(),
+		Peer: rv.Peers.String(), Tracked: rv.Tracked, Reason: rv.Reason,
+		BeforeLocation: LocationOf(rv.Rule.Source)}
+	if rv.Protocol.IsICMP() {
+		if rv.FromPort == rv.ToPort {
+			r.ICMPType = intp(rv.FromPort)
+		}
+	} else if rv.Protocol.HasPorts() || rv.Protocol == model.All {
+		r.FromPort, r.ToPort = intp(rv.FromPort), intp(rv.ToPort)
+	}
+	if rv.Reverse != nil {
+		r.ReverseRule = rv.Reverse.Name
+	}
+	if rv.Tracked {
+		r.WindowSeconds = intp(rv.Window.Seconds)
+		r.WindowHuman = HumanDuration(rv.Window.Seconds)
+		r.WindowSource, r.WindowSetting = rv.Window.Source, rv.Window.Setting
+		r.WindowDetail = windowDetail(m)
+		r.Remediation = Remediation(rv, head)
+	}
+	switch {
+	case rv.After != nil:
+		r.Kind = "changed"
+		if rv.Narrowed() {
+			r.Kind = "narrowed"
+		}
+		r.Location = LocationOf(rv.After.Source)
+	default:
+		if g, ok := head.Group(rv.Rule.Group); ok {
+			r.Location = LocationOf(g.Source)
+		} else {
+			r.Location = r.BeforeLocation
+		}
+	}
+	return r
+}
+
+// windowDetail lists the windows of the other protocols of a merged
+// revocation, e.g. "UDP 3 minutes, ICMP 1 minute, other protocols 10 minutes".
+func windowDetail(m merged) string {
+	var parts []string
+	for i, p := range m.protos {
+		if m.windows[i] == m.Window && p == model.TCP {
+			continue
+		}
+		name := strings.ToUpper(p.String())
+		if p == tracking.OtherProtocols {
+			name = "other protocols"
+		}
+		parts = append(parts, name+" "+HumanDuration(m.windows[i].Seconds))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func state(tracked bool) string {
+	if tracked {
+		return "tracked"
+	}
+	return "untracked"
+}
+
+// Changes computes the impact of changing base into head, as documents.
+func Changes(base, head *model.Snapshot, params tracking.Params) *ChangesDoc {
+	return changesDoc(tracking.Compare(base, head, params), base, head)
+}
+
+// changesDoc renders the impact. Locations point at the head configuration
+// where the rule (or its group) still exists, else at the base.
+func changesDoc(imp *tracking.Impact, base, head *model.Snapshot) *ChangesDoc {
+	d := &ChangesDoc{Revocations: []RevocationDoc{}, Flips: []FlipDoc{}, NACLChanges: []NACLChangeDoc{},
+		Incomplete: imp.Incomplete}
+	if d.Incomplete == nil {
+		d.Incomplete = []string{}
+	}
+	for _, rv := range mergeAllTraffic(imp.Revocations) {
+		d.Revocations = append(d.Revocations, revocationDoc(rv, head))
+	}
+	for _, f := range imp.Flips {
+		fd := FlipDoc{Attachment: f.Attachment.Name, Rule: f.Rule.Name, Group: f.Rule.Group,
+			Protocol: protocolName(f.Protocol), Before: state(f.Before), After: state(f.After),
+			CauseRule: f.Cause.Name, CauseKind: f.CauseKind, Location: LocationOf(f.Rule.Source),
+			CauseLocation: LocationOf(f.Cause.Source)}
+		if f.After {
+			fd.WindowSeconds = intp(f.Window.Seconds)
+			fd.WindowHuman = HumanDuration(f.Window.Seconds)
+			fd.WindowSource = f.Window.Source
+		}
+		d.Flips = append(d.Flips, fd)
+	}
+	for _, c := range imp.NACLChanges {
+		d.NACLChanges = append(d.NACLChanges, NACLChangeDoc{NACL: c.NACL, Entry: c.Entry.Name, Number: c.Entry.Number,
+			Egress: c.Entry.Egress, Action: string(c.Entry.Action), Kind: c.Kind, Location: LocationOf(c.Entry.Source)})
+	}
+	return d
+}
+
+// withoutBaseFindings keeps the findings that the base configuration did not
+// already have: same fingerprint, or the same policy with the same facts
+// (a rule moved to another place or index is not new).
+func (e *Engine) withoutBaseFindings(ctx context.Context, fs []Finding, base *model.Snapshot, opts Options) ([]Finding, error) {
+	old, err := e.Analyze(ctx, base, nil, opts)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, f := range old.Findings {
+		seen[f.Fingerprint] = true
+		seen[factsKey(f)] = true
+	}
+	var out []Finding
+	for _, f := range fs {
+		if f.ID == "SGC001" || f.ID == "SGC002" || (!seen[f.Fingerprint] && !seen[factsKey(f)]) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func factsKey(f Finding) string {
+	raw, _ := json.Marshal(f.Facts)
+	return f.ID + "\x00" + string(raw)
+}

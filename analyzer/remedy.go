@@ -1,0 +1,185 @@
+package analyzer
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/sgcheck/sgcheck/tracking"
+)
+
+// maxNACLEntries bounds the entries a remedy proposes; AWS allows 20 rules
+// per NACL direction by default.
+const maxNACLEntries = 10
+
+// NACLRemedy is a set of NACL deny entries that cut a revoked region now.
+type NACLRemedy struct {
+	NACL    model.NetworkACL
+	Entries []model.ACLEntry
+}
+
+// ProposeNACL finds the NACL of the attachment's subnet in head and the deny
+// entries, numbered below the first entry that matches the traffic, that cut
+// the region at once. why says why none can be proposed.
+func ProposeNACL(rv tracking.Revocation, head *model.Snapshot) (*NACLRemedy, string) {
+	subnet := rv.Attachment.Subnet
+	if subnet == "" {
+		return nil, "the input does not say which subnet " + rv.Attachment.Name + " is in"
+	}
+	var nacl *model.NetworkACL
+	for i := range head.NACLs {
+		for _, s := range head.NACLs[i].Subnets {
+			if s == subnet {
+				nacl = &head.NACLs[i]
+			}
+		}
+	}
+	if nacl == nil {
+		return nil, "the network ACL of " + subnet + " is not in the input"
+	}
+	p := rv.Protocol
+	if p == tracking.OtherProtocols {
+		return nil, "a NACL entry cannot name \"every protocol other than TCP, UDP and ICMP\""
+	}
+	if len(rv.Peers.Atoms) > 0 {
+		return nil, "some peers are security groups or prefix lists, which a NACL cannot name"
+	}
+	prefixes := rv.Peers.IPs.Prefixes()
+	if len(prefixes) > maxNACLEntries {
+		return nil, fmt.Sprintf("the revoked addresses need %d NACL entries", len(prefixes))
+	}
+	egress := rv.Direction == model.Egress
+	first := 32767 // the implicit final deny
+	used := map[int]bool{}
+	for _, e := range nacl.Entries {
+		if e.Egress != egress {
+			continue
+		}
+		used[e.Number] = true
+		if e.Number < first && entryOverlaps(e, rv.Region, prefixes) {
+			first = e.Number
+		}
+	}
+	if first == 32767 {
+		return nil, "no entry of " + nacl.Address + " admits this traffic: the NACL already drops it, so these flows cannot be live through it"
+	}
+	var numbers []int
+	for n := first - 1; n >= 1 && len(numbers) < len(prefixes); n-- {
+		if !used[n] {
+			numbers = append(numbers, n)
+		}
+	}
+	if len(numbers) < len(prefixes) {
+		return nil, fmt.Sprintf("%s has no free rule numbers below %d", nacl.Address, first)
+	}
+	sort.Ints(numbers)
+	rem := &NACLRemedy{NACL: *nacl}
+	for i, pfx := range prefixes {
+		e := model.ACLEntry{Number: numbers[i], Egress: egress, Protocol: p, Action: model.Deny, CIDR: pfx,
+			FromPort: rv.FromPort, ToPort: rv.ToPort, ICMPType: -1, ICMPCode: -1}
+		if p.IsICMP() {
+			e.FromPort, e.ToPort = 0, 0
+			if rv.FromPort == rv.ToPort {
+				e.ICMPType = rv.FromPort
+			}
+			if rv.CodeFrom == rv.CodeTo {
+				e.ICMPCode = rv.CodeFrom
+			}
+		} else if !p.HasPorts() {
+			e.FromPort, e.ToPort = 0, 0
+		}
+		rem.Entries = append(rem.Entries, e)
+	}
+	return rem, ""
+}
+
+func entryOverlaps(e model.ACLEntry, r tracking.Region, prefixes []netip.Prefix) bool {
+	if e.Protocol != model.All && r.Protocol != model.All && e.Protocol != r.Protocol {
+		return false
+	}
+	if e.Protocol.HasPorts() && r.Protocol.HasPorts() && (e.ToPort < r.FromPort || e.FromPort > r.ToPort) {
+		return false
+	}
+	for _, p := range prefixes {
+		if e.CIDR.Overlaps(p) {
+			return true
+		}
+	}
+	return false
+}
+
+var nonIdent = regexp.MustCompile(`[^a-zA-Z0-9_]+`)
+
+// Snippet renders the entries as aws_network_acl_rule resources.
+func (r *NACLRemedy) Snippet(label string) string {
+	ref := fmt.Sprintf("%q", r.NACL.Address)
+	addr := r.NACL.Address
+	if i := strings.LastIndex(addr, ":"); i >= 0 {
+		addr = addr[i+1:]
+	}
+	if strings.HasPrefix(addr, "aws_") {
+		ref = addr + ".id"
+	}
+	var b strings.Builder
+	for i, e := range r.Entries {
+		name := strings.Trim(nonIdent.ReplaceAllString(label, "_"), "_")
+		if len(r.Entries) > 1 {
+			name += fmt.Sprintf("_%d", i+1)
+		}
+		fmt.Fprintf(&b, "resource \"aws_network_acl_rule\" \"%s\" {\n", name)
+		fmt.Fprintf(&b, "  network_acl_id = %s\n", ref)
+		fmt.Fprintf(&b, "  rule_number    = %d\n", e.Number)
+		fmt.Fprintf(&b, "  egress         = %t\n", e.Egress)
+		fmt.Fprintf(&b, "  protocol       = %q\n", aclProtocol(e.Protocol))
+		fmt.Fprintf(&b, "  rule_action    = \"deny\"\n")
+		if e.CIDR.Addr().Is6() {
+			fmt.Fprintf(&b, "  ipv6_cidr_block = %q\n", e.CIDR.String())
+		} else {
+			fmt.Fprintf(&b, "  cidr_block     = %q\n", e.CIDR.String())
+		}
+		switch {
+		case e.Protocol.HasPorts():
+			fmt.Fprintf(&b, "  from_port      = %d\n  to_port        = %d\n", e.FromPort, e.ToPort)
+		case e.Protocol.IsICMP():
+			fmt.Fprintf(&b, "  icmp_type      = %d\n  icmp_code      = %d\n", e.ICMPType, e.ICMPCode)
+		}
+		b.WriteString("}\n")
+	}
+	return b.String()
+}
+
+func aclProtocol(p model.Protocol) string {
+	switch p {
+	case model.TCP, model.UDP, model.ICMP, model.ICMPv6:
+		return p.String()
+	}
+	return fmt.Sprint(int(p))
+}
+
+// Remediation says how to cut the revoked tracked flows now: the exact NACL
+// entries where the subnet's NACL is known, else the general options and why
+// no exact entry was proposed.
+func Remediation(rv tracking.Revocation, head *model.Snapshot) string {
+	dir := "from"
+	if rv.Direction == model.Egress {
+		dir = "to"
+	}
+	what := fmt.Sprintf("%s %s %s", rv.Describe(), dir, rv.Peers.String())
+	rem, why := ProposeNACL(rv, head)
+	if rem != nil {
+		return fmt.Sprintf("To cut these flows now, add a network ACL deny (NACLs are stateless, so it drops every packet at once, tracked or not) for %s to %s, numbered below its first entry that matches this traffic:\n%s",
+			what, rem.NACL.Address, rem.Snippet("sgcheck_cut_"+rv.Rule.Name))
+	}
+	s := fmt.Sprintf("To cut these flows now, add a deny entry for %s to the subnet's network ACL, numbered below its first entry that matches this traffic (NACLs are stateless: it takes effect at once)", what)
+	switch rv.Protocol {
+	case model.TCP:
+		s += "; or lower the interface's tcp_established_timeout (60-432000 s) so idle sessions expire sooner"
+	case model.UDP:
+		s += "; or lower the interface's udp_stream_timeout (60-180 s)"
+	}
+	s += "; or end the live sessions on the host. No exact entry is proposed: " + why + "."
+	return s
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// essence is what must agree between the ways into change analysis: the
+// findings' ids, messages and fingerprints (locations differ by design).
+func essence(t *testing.T, out string) []string {
+	t.Helper()
+	var doc struct {
+		Findings []struct {
+			ID, Message, Fingerprint string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out)
+	}
+	var s []string
+	for _, f := range doc.Findings {
+		s = append(s, f.ID+" "+f.Fingerprint+" "+f.Message)
+	}
+	sort.Strings(s)
+	return s
+}
+
+func changeCases(t *testing.T) []string {
+	dirs, err := filepath.Glob("fixtures/change/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no change fixtures: %v", err)
+	}
+	return dirs
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		raw, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func gitRun(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid",
+		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+// inDir runs f with the working directory set to dir.
+func inDir(t *testing.T, dir string, f func()) {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := os.Chdir(wd); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	f()
+}
+
+// TestChangeSourcesAgree: diff, --base (a temporary git repository, run
+// from its root and from a subfolder) and --plan (hand-written plan JSON,
+// alone and with the HCL) give the same findings for each change fixture.
+func TestChangeSourcesAgree(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	for _, dir := range changeCases(t) {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			out, _, _ := sgcheck(t, "diff", "--format", "json", dir+"/base", dir+"/head")
+			want := essence(t, out)
+
+			repo := t.TempDir()
+			gitRun(t, repo, "init", "-q")
+			copyDir(t, dir+"/base", filepath.Join(repo, "infra"))
+			gitRun(t, repo, "add", "-A")
+			gitRun(t, repo, "commit", "-q", "-m", "base")
+			if err := os.RemoveAll(filepath.Join(repo, "infra")); err != nil {
+				t.Fatal(err)
+			}
+			copyDir(t, dir+"/head", filepath.Join(repo, "infra"))
+			for _, run := range []struct{ cwd, path string }{{repo, "infra"}, {filepath.Join(repo, "infra"), "."}} {
+				inDir(t, run.cwd, func() {
+					out, stderr, code := sgcheck(t, "--format", "json", "--base", "HEAD", run.path)
+					if code == exitError {
+						t.Fatalf("--base from %s: exit 2: %s", run.cwd, stderr)
+					}
+					if got := essence(t, out); strings.Join(got, "\n") != strings.Join(want, "\n") {
+						t.Errorf("--base from %s differs from diff:\n got %q\nwant %q", run.cwd, got, want)
+					}
+				})
+			}
+
+			plan := filepath.Join(dir, "plan.json")
+			if _, err := os.Stat(plan); err != nil {
+				return
+			}
+			for _, args := range [][]string{{"--plan", plan}, {"--plan", plan, dir + "/head"}} {
+				out, stderr, code := sgcheck(t, append([]string{"--format", "json"}, args...)...)
+				if code == exitError {
+					t.Fatalf("%v: exit 2: %s", args, stderr)
+				}
+				if got := essence(t, out); strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("%v differs from diff:\n got %q\nwant %q", args, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestBaseUnknownRef(t *testing.T) {
+	_, stderr, code := sgcheck(t, "--base", "no-such-ref-anywhere", "fixtures/seed/ping")
+	if code != exitError || !strings.Contains(stderr, "no-such-ref-anywhere") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "plan.json")
+	if err := os.WriteFile(bad, []byte("{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [,]\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := sgcheck(t, "--plan", bad)
+	if code != exitError || !strings.Contains(stderr, "plan.json:3") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// The expert-advice shape of an SGC001 in text: what, why, for how long,
+// and how to cut it now, with the exact NACL entry where the NACL is known.
+func TestSGC001Advice(t *testing.T) {
+	out, _, _ := sgcheck(t, "diff", "fixtures/change/ssh-32-revoked/base", "fixtures/change/ssh-32-revoked/head")
+	out = strings.Join(strings.Fields(out), " ") // undo line folding
+	for _, want := range []string{
+		"HIGH SGC001",
+		"revokes tcp port 22 from 203.0.113.7/32 on aws_instance.bastion",
+		"the rule was not open to all addresses, so its flows are tracked",
+		"until idle for 5 days (432000 s: tcp_established_timeout, the AWS default)",
+		`resource "aws_network_acl_rule"`,
+		"rule_number = 99",
+		`cidr_block = "203.0.113.7/32"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+// Package gitrev reads files as they are at a git revision, from the object
+// store, without touching the working tree.
+package gitrev
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Tree is the content of some paths at a revision.
+type Tree struct {
+	// Files maps a path relative to the working directory (as a user names
+	// it) to its content at the revision.
+	Files map[string][]byte
+}
+
+// Names returns the paths in Files.
+func (t *Tree) Names() []string {
+	out := make([]string, 0, len(t.Files))
+	for n := range t.Files {
+		out = append(out, n)
+	}
+	return out
+}
+
+// ReadFile reads a file of the tree.
+func (t *Tree) ReadFile(name string) ([]byte, error) {
+	if b, ok := t.Files[filepath.Clean(name)]; ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("%s: not in the revision", name)
+}
+
+func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Stdin = stdin
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("git %s: %s", args[0], msg)
+	}
+	return out, nil
+}
+
+// Read returns the files under paths (relative to dir, the working
+// directory) at rev that keep reports a user's paths, selected by keep.
+func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, error) {
+	if _, err := git(dir, nil, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
+		return nil, fmt.Errorf("--base %s: not a commit in this repository", rev)
+	}
+	top, err := git(dir, nil, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return nil, err
+	}
+	root := strings.TrimSpace(string(top))
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if real, err := filepath.EvalSymlinks(absDir); err == nil {
+		absDir = real
+	}
+	var specs []string
+	for _, p := range paths {
+		abs := filepath.Join(absDir, p)
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return nil, fmt.Errorf("%s is outside the repository", p)
+		}
+		specs = append(specs, filepath.ToSlash(rel))
+	}
+	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", rev, "--"}, specs...)
+	out, err := git(root, nil, args...)
+	if err != nil {
+		return nil, err
+	}
+	type entry struct{ oid, name string }
+	var entries []entry
+	for _, rec := range strings.Split(string(out), "\x00") {
+		meta, name, ok := strings.Cut(rec, "\t")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(meta)
+		if len(f) != 3 || f[1] != "blob" {
+			continue
+		}
+		local, err := filepath.Rel(absDir, filepath.Join(root, filepath.FromSlash(name)))
+		if err != nil {
+			continue
+		}
+		if hidden(local) || !keep(local) {
+			continue
+		}
+		entries = append(entries, entry{f[2], local})
+	}
+	t := &Tree{Files: map[string][]byte{}}
+	if len(entries) == 0 {
+		return t, nil
+	}
+	var in bytes.Buffer
+	for _, e := range entries {
+		in.WriteString(e.oid + "\n")
+	}
+	raw, err := git(root, &in, "cat-file", "--batch")
+	if err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(bytes.NewReader(raw))
+	for _, e := range entries {
+		header, err := r.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("git cat-file: %w", err)
+		}
+		f := strings.Fields(header)
+		if len(f) != 3 {
+			return nil, fmt.Errorf("git cat-file: unexpected %q", header)
+		}
+		size, err := strconv.Atoi(f[2])
+		if err != nil {
+			return nil, fmt.Errorf("git cat-file: unexpected %q", header)
+		}
+		buf := make([]byte, size+1)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return nil, fmt.Errorf("git cat-file: %w", err)
+		}
+		t.Files[filepath.Clean(e.name)] = buf[:size]
+	}
+	return t, nil
+}
+
+// hidden reports whether a path lies in .terraform or a hidden directory,
+// which scans skip.
+func hidden(p string) bool {
+	parts := strings.Split(filepath.ToSlash(p), "/")
+	for _, d := range parts[:len(parts)-1] {
+		if d == ".terraform" || (strings.HasPrefix(d, ".") && d != "." && d != "..") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,301 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// converter adds resources given as attribute values (plan, state) to a
+// snapshot.
+type converter struct {
+	snap   *model.Snapshot
+	prefix string // module address of references, e.g. "module.web."
+	// ids maps literal ids (sg-…, subnet-…, acl-…) to resource addresses.
+	ids          map[string]string
+	pendingACL   []pendingEntry
+	pendingAssoc [][2]string
+}
+
+func newConverter(snap *model.Snapshot) *converter {
+	return &converter{snap: snap, ids: map[string]string{}}
+}
+
+// resource adds one resource instance at addr.
+func (c *converter) resource(addr, typ string, o object, src model.Source) {
+	switch typ {
+	case "aws_security_group", "aws_default_security_group":
+		g := model.SecurityGroup{Address: addr, Source: src, Default: typ == "aws_default_security_group"}
+		g.ID, _ = o.str("id")
+		g.Name, _ = o.str("name")
+		g.VPC, _ = o.str("vpc_id")
+		c.snap.Groups = append(c.snap.Groups, g)
+		counts := map[string]int{}
+		for _, dir := range []string{"ingress", "egress"} {
+			for _, b := range o.blocks(dir) {
+				name := fmt.Sprintf("%s.%s[%d]", addr, dir, counts[dir])
+				counts[dir]++
+				c.rules(ruleBase(name, addr, model.Direction(dir), src), b, "protocol",
+					peerAttr{"cidr_blocks", model.PeerCIDR}, peerAttr{"ipv6_cidr_blocks", model.PeerCIDR},
+					peerAttr{"prefix_list_ids", model.PeerPrefixList}, peerAttr{"security_groups", model.PeerGroup},
+					peerAttr{"self", model.PeerSelf})
+			}
+		}
+	case "aws_security_group_rule":
+		group, ok := o.ref("security_group_id", c.prefix)
+		t, _ := o.str("type")
+		if !ok || (t != "ingress" && t != "egress") {
+			c.snap.Unknowns++
+			return
+		}
+		c.rules(ruleBase(addr, group, model.Direction(t), src), o, "protocol",
+			peerAttr{"cidr_blocks", model.PeerCIDR}, peerAttr{"ipv6_cidr_blocks", model.PeerCIDR},
+			peerAttr{"prefix_list_ids", model.PeerPrefixList}, peerAttr{"source_security_group_id", model.PeerGroup},
+			peerAttr{"self", model.PeerSelf})
+	case "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule":
+		group, ok := o.ref("security_group_id", c.prefix)
+		if !ok {
+			c.snap.Unknowns++
+			return
+		}
+		dir := model.Ingress
+		if typ == "aws_vpc_security_group_egress_rule" {
+			dir = model.Egress
+		}
+		c.rules(ruleBase(addr, group, dir, src), o, "ip_protocol",
+			peerAttr{"cidr_ipv4", model.PeerCIDR}, peerAttr{"cidr_ipv6", model.PeerCIDR},
+			peerAttr{"prefix_list_id", model.PeerPrefixList}, peerAttr{"referenced_security_group_id", model.PeerGroup})
+	case "aws_instance", "aws_network_interface":
+		att := model.Attachment{Name: addr, Kind: typ, Source: src}
+		for _, name := range []string{"vpc_security_group_ids", "security_groups"} {
+			c.groups(&att, o, name)
+		}
+		att.Subnet, _ = o.ref("subnet_id", c.prefix)
+		c.snap.Attachments = append(c.snap.Attachments, att)
+	case "aws_launch_template":
+		att := model.Attachment{Name: addr, Kind: typ, Source: src}
+		c.groups(&att, o, "vpc_security_group_ids")
+		for _, nic := range o.blocks("network_interfaces") {
+			c.groups(&att, nic, "security_groups")
+			if s, ok := nic.ref("subnet_id", c.prefix); ok {
+				att.Subnet = s
+			}
+			for _, ct := range nic.blocks("connection_tracking_specification") {
+				att.Tracking = tracking(ct, src)
+			}
+		}
+		c.snap.Attachments = append(c.snap.Attachments, att)
+	case "aws_network_acl", "aws_default_network_acl":
+		n := model.NetworkACL{Address: addr, Source: src, Default: typ == "aws_default_network_acl"}
+		n.Subnets, _ = o.strs("subnet_ids")
+		for _, dir := range []string{"ingress", "egress"} {
+			for i, b := range o.blocks(dir) {
+				if e, ok := aclEntry(fmt.Sprintf("%s.%s[%d]", addr, dir, i), dir == "egress", b, "rule_no", "action", src); ok {
+					n.Entries = append(n.Entries, e)
+				} else {
+					c.snap.Unknowns++
+				}
+			}
+		}
+		c.snap.NACLs = append(c.snap.NACLs, n)
+	case "aws_network_acl_rule":
+		acl, ok := o.ref("network_acl_id", c.prefix)
+		e, ok2 := aclEntry(addr, o.boolean("egress"), o, "rule_number", "rule_action", src)
+		if !ok || !ok2 {
+			c.snap.Unknowns++
+			return
+		}
+		c.pendingACL = append(c.pendingACL, pendingEntry{acl, e})
+	case "aws_network_acl_association":
+		acl, ok1 := o.ref("network_acl_id", c.prefix)
+		subnet, ok2 := o.ref("subnet_id", c.prefix)
+		if !ok1 || !ok2 {
+			c.snap.Unknowns++
+			return
+		}
+		c.pendingAssoc = append(c.pendingAssoc, [2]string{acl, subnet})
+	case "aws_subnet":
+		s := model.Subnet{Address: addr, Source: src}
+		if v, ok := o.str("cidr_block"); ok {
+			s.CIDR, _ = parsePrefix(v)
+		}
+		c.snap.Subnets = append(c.snap.Subnets, s)
+	}
+	if id, ok := o.str("id"); ok && id != "" {
+		c.ids[id] = addr
+	}
+}
+
+type pendingEntry struct {
+	acl   string
+	entry model.ACLEntry
+}
+
+type peerAttr struct {
+	name string
+	kind model.PeerKind
+}
+
+func ruleBase(name, group string, dir model.Direction, src model.Source) model.Rule {
+	return model.Rule{Name: name, Group: group, Direction: dir, Source: src}
+}
+
+// rules splits one rule object per peer.
+func (c *converter) rules(base model.Rule, o object, protoAttr string, peers ...peerAttr) {
+	p, why := protocolOf(o, protoAttr)
+	base.Protocol = p
+	if why != "" {
+		base.Unknown = append(base.Unknown, why)
+	}
+	from, ok1 := o.num("from_port")
+	to, ok2 := o.num("to_port")
+	switch {
+	case p.IsICMP():
+		if !ok1 {
+			from = -1
+		}
+		if !ok2 {
+			to = -1
+		}
+	case p.HasPorts() && (!ok1 || !ok2):
+		base.Unknown = append(base.Unknown, "port range is known only after apply")
+		from, to = 0, 65535
+	}
+	base.FromPort, base.ToPort = from, to
+	base.NormalizePorts()
+	base.Description, _ = o.str("description")
+	for _, pa := range peers {
+		if pa.kind == model.PeerSelf {
+			if o.boolean(pa.name) {
+				r := base
+				r.Peer = model.Peer{Kind: model.PeerSelf, Ref: base.Group}
+				c.add(r)
+			}
+			continue
+		}
+		list, known := o.strs(pa.name)
+		if !known && pa.kind == model.PeerGroup {
+			list, known = o.refList(pa.name, c.prefix)
+		}
+		if !known {
+			r := base
+			why := pa.name + " is known only after apply"
+			r.Peer = model.Peer{Kind: model.PeerUnknown, Ref: why}
+			r.Unknown = append(append([]string(nil), base.Unknown...), why)
+			c.add(r)
+			continue
+		}
+		for _, s := range list {
+			r := base
+			if pa.kind == model.PeerCIDR {
+				pfx, ok := parsePrefix(s)
+				if !ok {
+					r.Peer = model.Peer{Kind: model.PeerUnknown, Ref: "invalid CIDR " + s}
+					r.Unknown = append(r.Unknown, "invalid CIDR "+s)
+				} else {
+					r.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: pfx}
+				}
+			} else {
+				r.Peer = model.Peer{Kind: pa.kind, Ref: s}
+			}
+			c.add(r)
+		}
+	}
+}
+
+func (c *converter) add(r model.Rule) {
+	c.snap.Unknowns += len(r.Unknown)
+	c.snap.Rules = append(c.snap.Rules, r)
+}
+
+func (c *converter) groups(att *model.Attachment, o object, name string) {
+	if _, present := o.vals[name]; !present && !o.isUnknown(name) {
+		return
+	}
+	list, known := o.refList(name, c.prefix)
+	if !known {
+		att.GroupsUnknown = append(att.GroupsUnknown, name+" is known only after apply")
+		c.snap.Unknowns++
+		return
+	}
+	att.Groups = append(att.Groups, list...)
+}
+
+func tracking(o object, src model.Source) model.ConnTracking {
+	t := model.ConnTracking{Source: src}
+	for name, dst := range map[string]**int{"tcp_established_timeout": &t.TCPEstablished,
+		"udp_stream_timeout": &t.UDPStream, "udp_timeout": &t.UDP} {
+		if n, ok := o.num(name); ok && n > 0 {
+			*dst = &n
+		}
+	}
+	return t
+}
+
+func aclEntry(name string, egress bool, o object, numAttr, actAttr string, src model.Source) (model.ACLEntry, bool) {
+	e := model.ACLEntry{Name: name, Egress: egress, Source: src, ICMPType: -1, ICMPCode: -1}
+	n, ok := o.num(numAttr)
+	act, ok2 := o.str(actAttr)
+	p, why := protocolOf(o, "protocol")
+	if !ok || !ok2 || why != "" {
+		return e, false
+	}
+	e.Number, e.Action, e.Protocol = n, model.ACLAction(act), p
+	cidr, ok := o.str("cidr_block")
+	if !ok || cidr == "" {
+		cidr, ok = o.str("ipv6_cidr_block")
+	}
+	pfx, ok3 := parsePrefix(cidr)
+	if !ok || !ok3 {
+		return e, false
+	}
+	e.CIDR = pfx
+	e.FromPort, e.ToPort = 0, 65535
+	if p.HasPorts() {
+		if f, ok := o.num("from_port"); ok {
+			e.FromPort = f
+		}
+		if t, ok := o.num("to_port"); ok {
+			e.ToPort = t
+		}
+	}
+	if p.IsICMP() {
+		if t, ok := o.num("icmp_type"); ok {
+			e.ICMPType = t
+		}
+		if c, ok := o.num("icmp_code"); ok {
+			e.ICMPCode = c
+		}
+	}
+	return e, true
+}
+
+// finish resolves links between resources: standalone NACL entries and
+// associations, and ids that name resources of the same snapshot.
+func (c *converter) finish() {
+	resolve := func(s string) string {
+		if a, ok := c.ids[s]; ok {
+			return a
+		}
+		return s
+	}
+	for i := range c.snap.NACLs {
+		n := &c.snap.NACLs[i]
+		for _, p := range c.pendingACL {
+			if resolve(p.acl) == n.Address {
+				n.Entries = append(n.Entries, p.entry)
+			}
+		}
+		for j := range n.Subnets {
+			n.Subnets[j] = resolve(n.Subnets[j])
+		}
+		for _, a := range c.pendingAssoc {
+			if resolve(a[0]) == n.Address {
+				n.Subnets = append(n.Subnets, resolve(a[1]))
+			}
+		}
+	}
+	for i := range c.snap.Attachments {
+		c.snap.Attachments[i].Subnet = resolve(c.snap.Attachments[i].Subnet)
+	}
+}

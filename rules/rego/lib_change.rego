@@ -1,0 +1,23 @@
+# Helpers for the change policies.
+package sgcheck.lib
+
+reason_text := {
+	"peer-not-open": "the rule was not open to all addresses, so its flows are tracked",
+	"no-open-reverse": "no rule in the other direction admits all response traffic, so its flows are tracked",
+	"icmp-always-tracked": "ICMP is always tracked",
+	"other-protocol-tracked": "protocols other than TCP, UDP and ICMP are always tracked",
+	"automatically-tracked": "the attachment is automatically tracked",
+}
+
+verb := {"removed": "Removing", "narrowed": "Narrowing", "changed": "Changing"}
+
+peer_word(direction) := "to" if direction == "egress"
+
+else := "from"
+
+source_text := {
+	"aws-default": "the AWS default",
+	"declared": "as declared",
+	"aws-documented": "documented by AWS",
+	"model-parameter": "model parameter; AWS does not document it",
+}

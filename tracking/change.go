@@ -1,0 +1,573 @@
+package tracking
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// Region is a box of flow space: one direction, one protocol, a port (or
+// ICMP type) range, an ICMP code range, and a set of peers.
+type Region struct {
+	Direction model.Direction
+	// Protocol is concrete: tcp, udp, icmp, icmpv6, a number, or
+	// OtherProtocols for every protocol not otherwise named.
+	Protocol         model.Protocol
+	FromPort, ToPort int // TCP/UDP ports, or ICMP types
+	CodeFrom, CodeTo int // ICMP codes
+	Peers            PeerSet
+}
+
+// OtherProtocols stands for every protocol that no rule names, inside a
+// protocol-all rule.
+const OtherProtocols = otherProtocol
+
+// Revocation is flow space that was admitted before a change and is not
+// after it, on one attachment, attributed to the rule that admitted it.
+type Revocation struct {
+	Attachment model.Attachment // as before the change
+	Region
+	Rule model.Rule // the rule (before the change) that admitted the region
+	// After is the rule of the same name after the change, when it still
+	// exists (the change narrowed it rather than removed it).
+	After   *model.Rule
+	Tracked bool
+	Reason  string
+	// Reverse is the rule that left the region untracked, when it was.
+	Reverse *model.Rule
+	Window  Window
+}
+
+// Flip is an unchanged rule whose flows change between tracked and
+// untracked because of a change to another rule.
+type Flip struct {
+	Attachment model.Attachment
+	Rule       model.Rule
+	Protocol   model.Protocol
+	// Before and After are the tracking states.
+	Before, After bool
+	// Cause is the reverse rule that was removed, added or changed.
+	Cause     model.Rule
+	CauseKind string // "removed", "added" or "changed"
+	Window    Window // of the flows once tracked
+}
+
+// NACLChange is a changed network ACL entry. NACLs are stateless
+// (docs/aws-semantics.md §7, §1.4), so it takes effect at once for every flow.
+type NACLChange struct {
+	NACL  string
+	Entry model.ACLEntry
+	Kind  string // "removed", "added" or "changed"
+}
+
+// Impact is what a change does to flows that are live.
+type Impact struct {
+	Revocations []Revocation
+	Flips       []Flip
+	NACLChanges []NACLChange
+	// Incomplete lists attachments whose impact could not be computed
+	// exactly, and why.
+	Incomplete []string
+}
+
+// Compare computes the impact of changing base into head.
+func Compare(base, head *model.Snapshot, params Params) *Impact {
+	imp := &Impact{}
+	after := map[string]model.Attachment{}
+	for _, a := range Attachments(head) {
+		after[a.Name] = a
+	}
+	for _, attB := range Attachments(base) {
+		attA, ok := after[attB.Name]
+		if !ok {
+			// Deleted attachments end their flows with them.
+			continue
+		}
+		bRules, bMissing := RulesOf(base, attB)
+		aRules, _ := RulesOf(head, attA)
+		bClass := ClassifyAttachment(attB, bRules, bMissing, params)
+		aRulesAll, aMissing := RulesOf(head, attA)
+		aClass := ClassifyAttachment(attA, aRulesAll, aMissing, params)
+		imp.Revocations = append(imp.Revocations, revocations(attB, bClass, aRules, params, imp)...)
+		imp.Flips = append(imp.Flips, flips(attB, bClass, aClass, bRules, aRules, params)...)
+	}
+	imp.NACLChanges = naclChanges(base, head)
+	return imp
+}
+
+// protocolKeys lists the concrete protocols whose flow space must be compared.
+func protocolKeys(rules ...[]model.Rule) []model.Protocol {
+	keys := []model.Protocol{model.TCP, model.UDP, model.ICMP, model.ICMPv6}
+	seen := map[model.Protocol]bool{}
+	for _, rs := range rules {
+		for _, r := range rs {
+			p := r.Protocol
+			if p != model.All && !p.HasPorts() && !p.IsICMP() && !seen[p] {
+				seen[p] = true
+				keys = append(keys, p)
+			}
+		}
+	}
+	sort.Slice(keys[4:], func(i, j int) bool { return keys[4+i] < keys[4+j] })
+	return append(keys, OtherProtocols)
+}
+
+// admits reports whether r admits protocol key p in direction d.
+func admits(r *model.Rule, d model.Direction, p model.Protocol) bool {
+	if r.Direction != d {
+		return false
+	}
+	if r.Protocol == p {
+		return true
+	}
+	return r.Protocol == model.All
+}
+
+// span is a rule's range in the first (ports or ICMP type) and second (ICMP
+// code) dimension for protocol key p.
+func span(r *model.Rule, p model.Protocol) (lo, hi, clo, chi int) {
+	switch {
+	case p.HasPorts():
+		if r.Protocol == model.All {
+			return 0, 65535, 0, 0
+		}
+		return clamp(r.FromPort, 0, 65535), clamp(r.ToPort, 0, 65535), 0, 0
+	case p.IsICMP():
+		if r.Protocol == model.All || r.FromPort < 0 {
+			return 0, 255, 0, 255
+		}
+		if r.ToPort < 0 {
+			return r.FromPort, r.FromPort, 0, 255
+		}
+		return r.FromPort, r.FromPort, r.ToPort, r.ToPort
+	}
+	return 0, 0, 0, 0
+}
+
+func clamp(v, lo, hi int) int {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
+// familyFilter restricts ICMP keys to their family.
+func familyFilter(p model.Protocol, s PeerSet, r *model.Rule) PeerSet {
+	switch p {
+	case model.ICMP:
+		f := s.Family(false)
+		if r == nil || r.Protocol != model.ICMPv6 {
+			f.Atoms = s.Atoms
+		}
+		return f
+	case model.ICMPv6:
+		f := s.Family(true)
+		if r != nil && r.Protocol == model.ICMPv6 {
+			f.Atoms = s.Atoms
+		}
+		return f
+	}
+	return s
+}
+
+// cuts returns the elementary intervals of [lo, hi] bounded by the spans.
+func cuts(spans [][2]int, lo, hi int) [][2]int {
+	points := map[int]bool{lo: true, hi + 1: true}
+	for _, s := range spans {
+		points[clamp(s[0], lo, hi+1)] = true
+		points[clamp(s[1]+1, lo, hi+1)] = true
+	}
+	var ps []int
+	for p := range points {
+		ps = append(ps, p)
+	}
+	sort.Ints(ps)
+	var out [][2]int
+	for i := 0; i+1 < len(ps); i++ {
+		out = append(out, [2]int{ps[i], ps[i+1] - 1})
+	}
+	return out
+}
+
+type piece struct {
+	rule    *model.Rule
+	region  Region
+	tracked bool
+	reverse *model.Rule
+}
+
+// revocations computes before − after per direction and protocol on one
+// attachment, attributes the revoked peers to the rules that admitted them,
+// and classifies them under the before configuration.
+func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Rule, params Params, imp *Impact) []Revocation {
+	var bRules []model.Rule
+	for _, rc := range bClass.Rules {
+		bRules = append(bRules, rc.Rule)
+	}
+	if hasUnknownRange(bRules) || hasUnknownRange(aRules) {
+		imp.Incomplete = append(imp.Incomplete, att.Name+": a rule's protocol or ports are not determined; its part of the change is not analysed")
+	}
+	var pieces []piece
+	for _, dir := range []model.Direction{model.Ingress, model.Egress} {
+		for _, p := range protocolKeys(bRules, aRules) {
+			pieces = append(pieces, cellPieces(att, bClass, aRules, dir, p)...)
+		}
+	}
+	var out []Revocation
+	for _, pc := range mergePieces(pieces) {
+		rv := Revocation{Attachment: att, Region: pc.region, Rule: *pc.rule, After: counterpart(*pc.rule, aRules),
+			Tracked: pc.tracked, Reverse: pc.reverse}
+		rv.Reason = revocationReason(att, pc)
+		if pc.tracked {
+			rv.Window = WindowFor(att, pc.region.Protocol, params)
+		}
+		out = append(out, rv)
+	}
+	return out
+}
+
+func revocationReason(att model.Attachment, pc piece) string {
+	p := pc.region.Protocol
+	switch {
+	case p.IsICMP():
+		return ReasonICMP
+	case !p.HasPorts():
+		return ReasonOther
+	case !pc.tracked:
+		return ReasonUntracked
+	case att.AutoTracked != "":
+		return ReasonAutoTracked
+	case !pc.rule.Peer.IsOpen():
+		return ReasonPeerNotOpen
+	}
+	return ReasonNoReverse
+}
+
+func hasUnknownRange(rules []model.Rule) bool {
+	for _, r := range rules {
+		if len(r.Unknown) > 0 && r.Peer.Kind != model.PeerUnknown {
+			return true
+		}
+	}
+	return false
+}
+
+func usable(rules []model.Rule, dir model.Direction, p model.Protocol) []*model.Rule {
+	var out []*model.Rule
+	for i := range rules {
+		r := &rules[i]
+		if len(r.Unknown) > 0 && r.Peer.Kind != model.PeerUnknown {
+			continue
+		}
+		if admits(r, dir, p) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func cellPieces(att model.Attachment, bClass AttachmentClass, aRules []model.Rule, dir model.Direction, p model.Protocol) []piece {
+	var bRules []model.Rule
+	untracked := map[*model.Rule]*model.Rule{} // before rule → its reverse, when untracked for p
+	for _, rc := range bClass.Rules {
+		bRules = append(bRules, rc.Rule)
+	}
+	before := usable(bRules, dir, p)
+	if len(before) == 0 {
+		return nil
+	}
+	for i, rc := range bClass.Rules {
+		for _, v := range append([]Verdict{rc.Verdict}, rc.Parts...) {
+			if v.Protocol == p && v.Tracked != nil && !*v.Tracked {
+				untracked[&bRules[i]] = v.Reverse
+			}
+		}
+	}
+	after := usable(aRules, dir, p)
+	var spans1, spans2 [][2]int
+	for _, r := range append(append([]*model.Rule(nil), before...), after...) {
+		lo, hi, clo, chi := span(r, p)
+		spans1 = append(spans1, [2]int{lo, hi})
+		spans2 = append(spans2, [2]int{clo, chi})
+	}
+	hi1, hi2 := 0, 0
+	switch {
+	case p.HasPorts():
+		hi1 = 65535
+	case p.IsICMP():
+		hi1, hi2 = 255, 255
+	}
+	var out []piece
+	for _, c1 := range cuts(spans1, 0, hi1) {
+		for _, c2 := range cuts(spans2, 0, hi2) {
+			covering := func(rules []*model.Rule) []*model.Rule {
+				var in []*model.Rule
+				for _, r := range rules {
+					lo, hi, clo, chi := span(r, p)
+					if lo <= c1[0] && c1[1] <= hi && clo <= c2[0] && c2[1] <= chi {
+						in = append(in, r)
+					}
+				}
+				return in
+			}
+			bCover := covering(before)
+			if len(bCover) == 0 {
+				continue
+			}
+			aCover := covering(after)
+			revoked := familyFilter(p, peerSetOf(bCover), nil).Minus(peerSetOf(aCover))
+			if revoked.Empty() {
+				continue
+			}
+			box := Region{Direction: dir, Protocol: p, FromPort: c1[0], ToPort: c1[1], CodeFrom: c2[0], CodeTo: c2[1]}
+			out = append(out, attribute(bCover, revoked, box, untracked, att)...)
+		}
+	}
+	return out
+}
+
+// attribute splits the revoked peers of one cell among the before rules
+// that admitted them, in declaration order, and classifies each share.
+func attribute(cover []*model.Rule, revoked PeerSet, box Region, untracked map[*model.Rule]*model.Rule, att model.Attachment) []piece {
+	// Which families are untracked in this cell under the before config.
+	var rev4, rev6 *model.Rule
+	for _, r := range cover {
+		if reverse, ok := untracked[r]; ok {
+			if r.Peer.Family() == "ipv6" {
+				rev6 = reverse
+			} else {
+				rev4 = reverse
+			}
+		}
+	}
+	var out []piece
+	left := revoked
+	for _, r := range cover {
+		share := familyFilter(box.Protocol, left.Intersect(peerSetOf([]*model.Rule{r})), r)
+		if share.Empty() {
+			continue
+		}
+		left = left.Minus(share)
+		for _, part := range []struct {
+			peers   PeerSet
+			reverse *model.Rule
+		}{{share.Family(false), rev4}, {share.Family(true), rev6}, {PeerSet{IPs: emptyPeers().IPs, Atoms: share.Atoms}, nil}} {
+			if part.peers.Empty() {
+				continue
+			}
+			reg := box
+			reg.Peers = part.peers
+			tracked := part.reverse == nil || att.AutoTracked != ""
+			pc := piece{rule: r, region: reg, tracked: tracked}
+			if !tracked {
+				pc.reverse = part.reverse
+			}
+			out = append(out, pc)
+		}
+	}
+	return out
+}
+
+// mergePieces joins adjacent cells of the same rule, protocol, state and peers.
+func mergePieces(ps []piece) []piece {
+	var out []piece
+	for _, p := range ps {
+		merged := false
+		for i := range out {
+			o := &out[i]
+			if o.rule == p.rule && o.tracked == p.tracked && o.region.Direction == p.region.Direction &&
+				o.region.Protocol == p.region.Protocol && o.region.Peers.Equal(p.region.Peers) {
+				switch {
+				case o.region.CodeFrom == p.region.CodeFrom && o.region.CodeTo == p.region.CodeTo &&
+					o.region.ToPort+1 == p.region.FromPort:
+					o.region.ToPort = p.region.ToPort
+					merged = true
+				case o.region.FromPort == p.region.FromPort && o.region.ToPort == p.region.ToPort &&
+					o.region.CodeTo+1 == p.region.CodeFrom:
+					o.region.CodeTo = p.region.CodeTo
+					merged = true
+				}
+			}
+			if merged {
+				break
+			}
+		}
+		if !merged {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sameRule reports whether two rules are the same rule with the same content.
+func sameRule(a, b model.Rule) bool {
+	return a.Name == b.Name && a.Direction == b.Direction && a.Protocol == b.Protocol && a.FromPort == b.FromPort &&
+		a.ToPort == b.ToPort && a.Peer == b.Peer && a.Group == b.Group
+}
+
+func flips(att model.Attachment, bClass, aClass AttachmentClass, bRules, aRules []model.Rule, params Params) []Flip {
+	var out []Flip
+	for _, ac := range aClass.Rules {
+		for _, bc := range bClass.Rules {
+			if !sameRule(ac.Rule, bc.Rule) {
+				continue
+			}
+			for _, pair := range pairVerdicts(bc, ac) {
+				b, a := pair[0], pair[1]
+				if b.Tracked == nil || a.Tracked == nil || *b.Tracked == *a.Tracked {
+					continue
+				}
+				f := Flip{Attachment: att, Rule: ac.Rule, Protocol: a.Protocol, Before: *b.Tracked, After: *a.Tracked}
+				if !*b.Tracked {
+					f.Cause = *b.Reverse
+					f.CauseKind = causeKind(f.Cause, aRules)
+					f.Window = WindowFor(att, a.Protocol, params)
+				} else {
+					f.Cause = *a.Reverse
+					f.CauseKind = causeKind(f.Cause, bRules)
+					if f.CauseKind == "removed" {
+						f.CauseKind = "added"
+					}
+				}
+				out = append(out, f)
+			}
+			break
+		}
+	}
+	return out
+}
+
+// pairVerdicts pairs the per-protocol verdicts of a rule before and after.
+func pairVerdicts(b, a RuleClass) [][2]Verdict {
+	if len(b.Parts) == 0 {
+		return [][2]Verdict{{b.Verdict, a.Verdict}}
+	}
+	var out [][2]Verdict
+	for i := range b.Parts {
+		if i < len(a.Parts) {
+			out = append(out, [2]Verdict{b.Parts[i], a.Parts[i]})
+		}
+	}
+	return out
+}
+
+// causeKind says what happened to rule r on the other side of the change:
+// "changed" when a counterpart exists there, "removed" otherwise.
+func causeKind(r model.Rule, other []model.Rule) string {
+	if counterpart(r, other) != nil {
+		return "changed"
+	}
+	return "removed"
+}
+
+// counterpart finds the rule that r became on the other side of a change:
+// the same name, direction and protocol, and a peer of the same kind and
+// family. Inline blocks are named by position, so a name alone could pair
+// a removed rule with its neighbour that moved up.
+func counterpart(r model.Rule, other []model.Rule) *model.Rule {
+	for i := range other {
+		o := &other[i]
+		if o.Name == r.Name && o.Direction == r.Direction && o.Protocol == r.Protocol &&
+			o.Peer.Kind == r.Peer.Kind && o.Peer.Family() == r.Peer.Family() {
+			return o
+		}
+	}
+	return nil
+}
+
+// Narrowed reports whether the rule after the change admits a subset of
+// what it admitted before.
+func (rv Revocation) Narrowed() bool {
+	a, b := rv.After, rv.Rule
+	if a == nil || a.Protocol != b.Protocol || a.FromPort < b.FromPort || a.ToPort > b.ToPort {
+		return false
+	}
+	if a.Peer.Kind == model.PeerCIDR && b.Peer.Kind == model.PeerCIDR {
+		return b.Peer.Prefix.Bits() <= a.Peer.Prefix.Bits() && b.Peer.Prefix.Contains(a.Peer.Prefix.Addr())
+	}
+	return a.Peer == b.Peer
+}
+
+func naclChanges(base, head *model.Snapshot) []NACLChange {
+	type key struct {
+		nacl   string
+		egress bool
+		number int
+	}
+	index := func(s *model.Snapshot) map[key]model.ACLEntry {
+		m := map[key]model.ACLEntry{}
+		for _, n := range s.NACLs {
+			for _, e := range n.Entries {
+				m[key{n.Address, e.Egress, e.Number}] = e
+			}
+		}
+		return m
+	}
+	b, a := index(base), index(head)
+	var out []NACLChange
+	for k, e := range b {
+		ae, ok := a[k]
+		switch {
+		case !ok:
+			out = append(out, NACLChange{NACL: k.nacl, Entry: e, Kind: "removed"})
+		case !sameEntry(e, ae):
+			out = append(out, NACLChange{NACL: k.nacl, Entry: ae, Kind: "changed"})
+		}
+	}
+	for k, e := range a {
+		if _, ok := b[k]; !ok {
+			out = append(out, NACLChange{NACL: k.nacl, Entry: e, Kind: "added"})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		x, y := out[i], out[j]
+		if x.NACL != y.NACL {
+			return x.NACL < y.NACL
+		}
+		if x.Entry.Egress != y.Entry.Egress {
+			return !x.Entry.Egress
+		}
+		return x.Entry.Number < y.Entry.Number
+	})
+	return out
+}
+
+func sameEntry(a, b model.ACLEntry) bool {
+	a.Source, b.Source, a.Name, b.Name = model.Source{}, model.Source{}, "", ""
+	return a == b
+}
+
+// Describe renders a region's protocol and ports for people.
+func (r Region) Describe() string {
+	switch {
+	case r.Protocol == model.All:
+		return "all traffic"
+	case r.Protocol == OtherProtocols:
+		return "all protocols other than TCP, UDP and ICMP"
+	case r.Protocol.HasPorts():
+		if r.FromPort == r.ToPort {
+			return fmt.Sprintf("%s port %d", r.Protocol, r.FromPort)
+		}
+		if r.FromPort == 0 && r.ToPort == 65535 {
+			return fmt.Sprintf("%s all ports", r.Protocol)
+		}
+		return fmt.Sprintf("%s ports %d-%d", r.Protocol, r.FromPort, r.ToPort)
+	case r.Protocol.IsICMP():
+		switch {
+		case r.FromPort == 0 && r.ToPort == 255:
+			return fmt.Sprintf("%s all types", r.Protocol)
+		case r.FromPort == r.ToPort && r.CodeFrom == 0 && r.CodeTo == 255:
+			return fmt.Sprintf("%s type %d", r.Protocol, r.FromPort)
+		case r.FromPort == r.ToPort && r.CodeFrom == r.CodeTo:
+			return fmt.Sprintf("%s type %d code %d", r.Protocol, r.FromPort, r.CodeFrom)
+		case r.FromPort == r.ToPort:
+			return fmt.Sprintf("%s type %d code %d-%d", r.Protocol, r.FromPort, r.CodeFrom, r.CodeTo)
+		}
+		return fmt.Sprintf("%s types %d-%d", r.Protocol, r.FromPort, r.ToPort)
+	}
+	return "protocol " + r.Protocol.String()
+}

@@ -1,0 +1,127 @@
+package tracking
+
+import (
+	"testing"
+
+	"github.com/sgcheck/sgcheck/model"
+)
+
+func snapshot(rules ...model.Rule) *model.Snapshot {
+	return &model.Snapshot{
+		Groups:      []model.SecurityGroup{{Address: "sg"}, {Address: "sg2"}},
+		Rules:       rules,
+		Attachments: []model.Attachment{{Name: "eni", Groups: []string{"sg", "sg2"}}},
+	}
+}
+
+var openEgress = rule("out", "sg", model.Egress, model.All, 0, 65535, cidr("0.0.0.0/0"))
+
+// docs/aws-semantics.md §1.3, §2.3: a /32 SSH rule is tracked; revoking it
+// leaves live sessions until idle for the TCP established timeout.
+func TestRevokeTrackedSSH(t *testing.T) {
+	ssh := rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("203.0.113.7/32"))
+	imp := Compare(snapshot(ssh, openEgress), snapshot(openEgress), DefaultParams)
+	if len(imp.Revocations) != 1 {
+		t.Fatalf("revocations: %+v", imp.Revocations)
+	}
+	rv := imp.Revocations[0]
+	if !rv.Tracked || rv.Reason != ReasonPeerNotOpen || rv.Window.Seconds != 432000 || rv.Peers.String() != "203.0.113.7/32" {
+		t.Errorf("got %+v", rv)
+	}
+}
+
+// docs/aws-semantics.md §2.3: SSH open to all with open egress is untracked;
+// removing it cuts live sessions at once.
+func TestRevokeUntrackedSSH(t *testing.T) {
+	ssh := rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0"))
+	imp := Compare(snapshot(ssh, openEgress), snapshot(openEgress), DefaultParams)
+	if len(imp.Revocations) != 1 || imp.Revocations[0].Tracked || imp.Revocations[0].Reverse.Name != "out" {
+		t.Errorf("got %+v", imp.Revocations)
+	}
+}
+
+// docs/aws-semantics.md §2.3: narrowing an untracked rule cuts what is no
+// longer admitted at once; narrowing a tracked one does not. The revoked
+// space is everything outside the new CIDR, and nothing inside it.
+func TestNarrowing(t *testing.T) {
+	before := rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0"))
+	after := rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("10.0.0.0/8"))
+	for _, tc := range []struct {
+		others  []model.Rule
+		tracked bool
+	}{{[]model.Rule{openEgress}, false}, {nil, true}} {
+		imp := Compare(snapshot(append([]model.Rule{before}, tc.others...)...),
+			snapshot(append([]model.Rule{after}, tc.others...)...), DefaultParams)
+		if len(imp.Revocations) != 1 {
+			t.Fatalf("revocations: %+v", imp.Revocations)
+		}
+		rv := imp.Revocations[0]
+		if rv.Tracked != tc.tracked || rv.Peers.String() != "everything except 10.0.0.0/8" || !rv.Narrowed() {
+			t.Errorf("tracked=%v peers=%q narrowed=%v", rv.Tracked, rv.Peers.String(), rv.Narrowed())
+		}
+		if a, _ := rv.Peers.Sample(false); a.IsValid() && after.Peer.Prefix.Contains(a) {
+			t.Errorf("revoked space contains %v, which is still admitted", a)
+		}
+	}
+}
+
+// DESIGN.md "Semantics" 2: a revocation revokes old − new across all groups
+// of the attachment; moving a rule to another group on it revokes nothing.
+func TestMovedRuleRevokesNothing(t *testing.T) {
+	a := rule("office", "sg", model.Ingress, model.TCP, 22, 22, cidr("198.51.100.0/24"))
+	b := a
+	b.Group, b.Name = "sg2", "office2"
+	if imp := Compare(snapshot(a), snapshot(b), DefaultParams); len(imp.Revocations) != 0 {
+		t.Errorf("got %+v", imp.Revocations)
+	}
+}
+
+// docs/aws-semantics.md §2.5 and the ICMP model parameter.
+func TestRevokeICMP(t *testing.T) {
+	ping := rule("ping", "sg", model.Ingress, model.ICMP, 8, 0, cidr("0.0.0.0/0"))
+	imp := Compare(snapshot(ping, openEgress), snapshot(openEgress), Params{ICMPIdleTimeout: 45})
+	if len(imp.Revocations) != 1 || !imp.Revocations[0].Tracked || imp.Revocations[0].Window.Seconds != 45 ||
+		imp.Revocations[0].Window.Source != "model-parameter" {
+		t.Errorf("got %+v", imp.Revocations)
+	}
+}
+
+// docs/aws-semantics.md §2.4: removing the open egress flips open ingress
+// rules to tracked (SGC002's input).
+func TestEgressRemovalFlips(t *testing.T) {
+	http := rule("http", "sg", model.Ingress, model.TCP, 80, 80, cidr("0.0.0.0/0"))
+	imp := Compare(snapshot(http, openEgress), snapshot(http), DefaultParams)
+	if len(imp.Flips) != 1 {
+		t.Fatalf("flips: %+v", imp.Flips)
+	}
+	f := imp.Flips[0]
+	if f.Rule.Name != "http" || f.Before || !f.After || f.Cause.Name != "out" || f.CauseKind != "removed" {
+		t.Errorf("got %+v", f)
+	}
+	back := Compare(snapshot(http), snapshot(http, openEgress), DefaultParams)
+	if len(back.Flips) != 1 || !back.Flips[0].Before || back.Flips[0].After || back.Flips[0].CauseKind != "added" {
+		t.Errorf("adding the egress rule: %+v", back.Flips)
+	}
+}
+
+// docs/aws-semantics.md §7, §1.4: NACL changes take effect at once; they are
+// listed, never treated as revocations of tracked flows.
+func TestNACLChanges(t *testing.T) {
+	entry := model.ACLEntry{Number: 100, Protocol: model.TCP, Action: model.Allow, CIDR: cidr("0.0.0.0/0").Prefix, FromPort: 22, ToPort: 22}
+	base := snapshot()
+	base.NACLs = []model.NetworkACL{{Address: "acl", Entries: []model.ACLEntry{entry}}}
+	imp := Compare(base, snapshot(), DefaultParams)
+	if len(imp.NACLChanges) != 1 || imp.NACLChanges[0].Kind != "removed" || len(imp.Revocations) != 0 {
+		t.Errorf("got %+v", imp)
+	}
+}
+
+// Overlapping rules of two groups: removing one while the other still
+// admits the flows revokes nothing.
+func TestStillAdmittedByAnotherGroup(t *testing.T) {
+	a := rule("a", "sg", model.Ingress, model.TCP, 443, 443, cidr("10.0.0.0/8"))
+	b := rule("b", "sg2", model.Ingress, model.TCP, 0, 65535, cidr("10.0.0.0/7"))
+	if imp := Compare(snapshot(a, b), snapshot(b), DefaultParams); len(imp.Revocations) != 0 {
+		t.Errorf("got %+v", imp.Revocations)
+	}
+}
