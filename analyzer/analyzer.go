@@ -69,6 +69,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 		seen[f.Fingerprint] = true
 		res.Findings = append(res.Findings, f)
 	}
+	res.Findings = e.prove(res, head, base, in.Changes, classes, opts.Params)
 	if base != nil {
 		res.Changes = in.Changes
 		if res.Findings, err = e.withoutBaseFindings(ctx, res.Findings, base, opts); err != nil {
@@ -101,6 +102,7 @@ func convertFinding(raw rawFinding) (Finding, error) {
 	f.Resource, _ = o["resource"].(string)
 	f.Rule, _ = o["rule"].(string)
 	f.Remediation, _ = o["remediation"].(string)
+	f.subject, _ = o["subject"].(string)
 	f.Location = locationFrom(o["location"])
 	if rel, ok := o["related"].([]any); ok {
 		for _, item := range rel {

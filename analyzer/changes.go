@@ -3,6 +3,7 @@ package analyzer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -15,10 +16,17 @@ type ChangesDoc struct {
 	Flips       []FlipDoc       `json:"flips"`
 	NACLChanges []NACLChangeDoc `json:"nacl_changes"`
 	Incomplete  []string        `json:"incomplete"`
+
+	// what the documents stand for, for proofs
+	revs  []merged
+	flips []tracking.Flip
 }
 
 // RevocationDoc is one revoked region.
 type RevocationDoc struct {
+	// Subject identifies the revocation; a policy copies it into its
+	// finding so that sgcheck can attach the proof.
+	Subject        string    `json:"subject"`
 	Attachment     string    `json:"attachment"`
 	Rule           string    `json:"rule"`
 	Group          string    `json:"group"`
@@ -45,6 +53,7 @@ type RevocationDoc struct {
 
 // FlipDoc is one rule whose tracking a change flips.
 type FlipDoc struct {
+	Subject       string    `json:"subject"`
 	Attachment    string    `json:"attachment"`
 	Rule          string    `json:"rule"`
 	Group         string    `json:"group"`
@@ -214,11 +223,14 @@ func changesDoc(imp *tracking.Impact, base, head *model.Snapshot) *ChangesDoc {
 	if d.Incomplete == nil {
 		d.Incomplete = []string{}
 	}
-	for _, rv := range mergeAllTraffic(imp.Revocations) {
-		d.Revocations = append(d.Revocations, revocationDoc(rv, head))
+	for i, rv := range mergeAllTraffic(imp.Revocations) {
+		doc := revocationDoc(rv, head)
+		doc.Subject = fmt.Sprintf("revocation:%d", i)
+		d.Revocations = append(d.Revocations, doc)
+		d.revs = append(d.revs, rv)
 	}
-	for _, f := range imp.Flips {
-		fd := FlipDoc{Attachment: f.Attachment.Name, Rule: f.Rule.Name, Group: f.Rule.Group,
+	for i, f := range imp.Flips {
+		fd := FlipDoc{Subject: fmt.Sprintf("flip:%d", i), Attachment: f.Attachment.Name, Rule: f.Rule.Name, Group: f.Rule.Group,
 			Protocol: protocolName(f.Protocol), Before: state(f.Before), After: state(f.After),
 			CauseRule: f.Cause.Name, CauseKind: f.CauseKind, Location: LocationOf(f.Rule.Source),
 			CauseLocation: LocationOf(f.Cause.Source)}
@@ -228,6 +240,7 @@ func changesDoc(imp *tracking.Impact, base, head *model.Snapshot) *ChangesDoc {
 			fd.WindowSource = f.Window.Source
 		}
 		d.Flips = append(d.Flips, fd)
+		d.flips = append(d.flips, f)
 	}
 	for _, c := range imp.NACLChanges {
 		d.NACLChanges = append(d.NACLChanges, NACLChangeDoc{NACL: c.NACL, Entry: c.Entry.Name, Number: c.Entry.Number,

@@ -81,6 +81,9 @@ type Finding struct {
 	Remediation string         `json:"remediation,omitempty"`
 	Fingerprint string         `json:"fingerprint"`
 	Proof       *Proof         `json:"proof,omitempty"`
+
+	// subject is the revocation, flip or rule the policy reported on.
+	subject string
 }
 
 // fingerprint identifies a finding across runs: it covers the policy, the

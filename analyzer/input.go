@@ -1,6 +1,8 @@
 package analyzer
 
 import (
+	"fmt"
+
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
 )
@@ -8,6 +10,8 @@ import (
 // RuleDoc is one rule on one attachment as explain prints it and as policies
 // see it (docs/policy-input.md).
 type RuleDoc struct {
+	// Subject identifies the rule on its attachment for proofs.
+	Subject         string     `json:"subject,omitempty"`
 	Rule            string    `json:"rule"`
 	Group           string    `json:"group"`
 	Direction       string    `json:"direction"`
@@ -68,7 +72,7 @@ func protocolName(p model.Protocol) string {
 // Docs converts classifications into their documents.
 func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
 	out := make([]AttachmentDoc, 0, len(classes))
-	for _, ac := range classes {
+	for ai, ac := range classes {
 		a := ac.Attachment
 		d := AttachmentDoc{Name: a.Name, Kind: a.Kind, Assumed: a.Assumed, Groups: a.Groups,
 			MissingGroups: ac.Missing, AutoTracked: a.AutoTracked, Subnet: a.Subnet,
@@ -76,8 +80,10 @@ func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
 		if d.Groups == nil {
 			d.Groups = []string{}
 		}
-		for _, rc := range ac.Rules {
-			d.Rules = append(d.Rules, ruleDoc(rc))
+		for ri, rc := range ac.Rules {
+			rd := ruleDoc(rc)
+			rd.Subject = fmt.Sprintf("rule:%d:%d", ai, ri)
+			d.Rules = append(d.Rules, rd)
 		}
 		out = append(out, d)
 	}

@@ -47,7 +47,7 @@ func Text(w io.Writer, run Run) error {
 			}
 			fmt.Fprintf(b, "  proof (%s):\n", status)
 			for _, ev := range f.Proof.Events {
-				line := fmt.Sprintf("t=%-8s %s", Clock(ev.T), ev.Event)
+				line := fmt.Sprintf("t=%-7s %s", Clock(ev.T), ev.Event)
 				if ev.Verdict != "" {
 					line += " → " + ev.Verdict
 				}
@@ -80,7 +80,7 @@ func Clock(t int) string {
 		n int
 		s string
 	}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
-		if t >= u.n || len(parts) > 0 {
+		if t >= u.n {
 			parts = append(parts, fmt.Sprintf("%d%s", t/u.n, u.s))
 			t %= u.n
 		}

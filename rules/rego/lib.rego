@@ -3,6 +3,7 @@ package sgcheck.lib
 
 # A finding about one rule on one attachment, with the rule's own facts.
 rule_finding(att, r, message, extra) := {
+	"subject": object.get(r, "subject", ""),
 	"rule": r.rule,
 	"resource": r.group,
 	"message": message,

@@ -30,6 +30,7 @@ findings contains f if {
 		],
 	)
 	f := {
+		"subject": rv.subject,
 		"rule": rv.rule,
 		"resource": rv.group,
 		"message": msg,

@@ -18,6 +18,7 @@ package sgcheck.rules.sgc002
 findings contains f if {
 	some fl in input.changes.flips
 	f := {
+		"subject": fl.subject,
 		"rule": fl.rule,
 		"resource": fl.group,
 		"message": message(fl),
