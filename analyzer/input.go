@@ -11,7 +11,7 @@ import (
 // see it (docs/policy-input.md).
 type RuleDoc struct {
 	// Subject identifies the rule on its attachment for proofs.
-	Subject         string     `json:"subject,omitempty"`
+	Subject         string    `json:"subject,omitempty"`
 	Rule            string    `json:"rule"`
 	Group           string    `json:"group"`
 	Direction       string    `json:"direction"`
