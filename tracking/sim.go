@@ -70,11 +70,17 @@ type Simulator struct {
 	cfg    SimConfig
 	params Params
 	conns  map[flowKey]*connEntry
+	// untracked remembers the direction that opened each untracked flow,
+	// so that its responses are judged by the rules in the response
+	// direction and create no conntrack entry (docs/aws-semantics.md §2.2).
+	// It is the simulator's bookkeeping, not a conntrack entry: nothing in
+	// it admits a packet.
+	untracked map[flowKey]bool
 }
 
 // NewSimulator starts a simulator at t=0.
 func NewSimulator(cfg SimConfig, params Params) *Simulator {
-	return &Simulator{cfg: cfg, params: params, conns: map[flowKey]*connEntry{}}
+	return &Simulator{cfg: cfg, params: params, conns: map[flowKey]*connEntry{}, untracked: map[flowKey]bool{}}
 }
 
 // Apply switches the configuration; tracked connections stay in the table
@@ -190,11 +196,14 @@ func (s *Simulator) Send(p Packet) Decision {
 	}
 	d := Decision{Accept: true, Rule: r}
 	if rev := s.untrackedBy(p); rev != nil {
+		if _, seen := s.untracked[k]; !seen {
+			s.untracked[k] = p.Inbound
+		}
 		d.Why = fmt.Sprintf("rule %s (untracked flow: open to all with open reverse rule %s)", r.Name, rev.Name)
 		return d
 	}
-	if rev := s.untrackedBy(reverse(p)); rev != nil {
-		d.Why = fmt.Sprintf("rule %s (untracked flow: a response, admitted by rule, not by tracking)", r.Name)
+	if first, ok := s.untracked[k]; ok && first != p.Inbound {
+		d.Why = fmt.Sprintf("rule %s (response of an untracked flow: admitted by the rule, not by tracking)", r.Name)
 		return d
 	}
 	if p.Protocol == model.TCP && !p.Opening {

@@ -1,0 +1,189 @@
+package tracking
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// The differential test (DESIGN.md "Semantics" 6): on thousands of random
+// rule sets and packets, the classifier's tracked/untracked verdict for the
+// rules admitting a packet equals what the simulator observes when the
+// rules are then removed. Seeded, so every run checks the same cases; a
+// disagreement is shrunk to a minimal rule set and printed.
+
+var (
+	diffPeers = []string{"0.0.0.0/0", "::/0", "10.0.0.0/8", "203.0.113.7/32", "198.51.100.0/24", "2001:db8::/32"}
+	diffProts = []model.Protocol{model.TCP, model.UDP, model.ICMP, model.ICMPv6, model.All, 47}
+	diffPorts = [][2]int{{22, 22}, {80, 80}, {0, 65535}, {1024, 65535}, {443, 443}, {0, 1023}}
+	diffAddrs = []string{"198.51.100.10", "203.0.113.7", "10.1.2.3", "2001:db8::10", "192.0.2.1", "2001:db9::1"}
+	diffLocal = []int{22, 80, 443, 8080, 50000}
+)
+
+type diffCase struct {
+	rules []model.Rule
+	att   model.Attachment
+	pkt   Packet
+}
+
+func (c diffCase) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "attachment auto-tracked=%q\n", c.att.AutoTracked)
+	for _, r := range c.rules {
+		fmt.Fprintf(&b, "  %s %s %s %d-%d %s (group %s)\n", r.Name, r.Direction, r.Protocol, r.FromPort, r.ToPort, r.Peer, r.Group)
+	}
+	fmt.Fprintf(&b, "  packet: %s", describePacket(c.pkt))
+	return b.String()
+}
+
+func randomCase(rng *rand.Rand) diffCase {
+	var c diffCase
+	n := 1 + rng.IntN(6)
+	for i := 0; i < n; i++ {
+		p := diffProts[rng.IntN(len(diffProts))]
+		ports := diffPorts[rng.IntN(len(diffPorts))]
+		r := model.Rule{Name: fmt.Sprintf("r%d", i), Group: []string{"a", "b"}[rng.IntN(2)],
+			Direction: []model.Direction{model.Ingress, model.Egress}[rng.IntN(2)], Protocol: p,
+			FromPort: ports[0], ToPort: ports[1], Peer: cidr(diffPeers[rng.IntN(len(diffPeers))])}
+		if p.IsICMP() {
+			r.FromPort, r.ToPort = -1, -1
+			if rng.IntN(2) == 0 {
+				r.FromPort, r.ToPort = 8, -1
+			}
+		}
+		r.NormalizePorts()
+		c.rules = append(c.rules, r)
+	}
+	c.att = model.Attachment{Name: "eni", Groups: []string{"a", "b"}}
+	if rng.IntN(10) == 0 {
+		c.att.AutoTracked = "network-load-balancer"
+	}
+	remote := netip.MustParseAddr(diffAddrs[rng.IntN(len(diffAddrs))])
+	local := localV4
+	icmp := model.ICMP
+	if remote.Is6() {
+		local, icmp = localV6, model.ICMPv6
+	}
+	p := []model.Protocol{model.TCP, model.UDP, icmp, 47}[rng.IntN(4)]
+	c.pkt = Packet{Inbound: rng.IntN(2) == 0, Local: local, Remote: remote, Protocol: p, Opening: true}
+	switch {
+	case p.HasPorts():
+		c.pkt.LocalPort, c.pkt.RemotePort = diffLocal[rng.IntN(len(diffLocal))], 49152
+		if !c.pkt.Inbound {
+			c.pkt.LocalPort, c.pkt.RemotePort = c.pkt.RemotePort, c.pkt.LocalPort
+		}
+	case p.IsICMP():
+		c.pkt.ICMPType = []int{8, 3}[rng.IntN(2)]
+		if icmp == model.ICMPv6 && c.pkt.ICMPType == 8 {
+			c.pkt.ICMPType = 128
+		}
+	}
+	return c
+}
+
+// classified returns whether the classifier says the packet's flow is
+// admitted, and if so tracked, by reading the verdicts of the rules that
+// admit it.
+func classified(c diffCase) (admitted, tracked bool) {
+	ac := ClassifyAttachment(c.att, c.rules, nil, DefaultParams)
+	dir := model.Egress
+	port := c.pkt.RemotePort
+	if c.pkt.Inbound {
+		dir, port = model.Ingress, c.pkt.LocalPort
+	}
+	tracked = true
+	for _, rc := range ac.Rules {
+		r := rc.Rule
+		if r.Direction != dir || !r.Peer.Prefix.Contains(c.pkt.Remote) {
+			continue
+		}
+		if r.Protocol != model.All && r.Protocol != c.pkt.Protocol {
+			continue
+		}
+		if r.Protocol.HasPorts() && (port < r.FromPort || port > r.ToPort) {
+			continue
+		}
+		if r.Protocol.IsICMP() && r.FromPort != -1 && r.FromPort != c.pkt.ICMPType {
+			continue
+		}
+		admitted = true
+		v := rc.Verdict
+		for _, part := range rc.Parts {
+			want := c.pkt.Protocol
+			if !want.HasPorts() && !want.IsICMP() {
+				want = otherProtocol
+			}
+			if part.Protocol == want || (part.Protocol.IsICMP() && want.IsICMP()) {
+				v = part
+			}
+		}
+		if v.Tracked != nil && !*v.Tracked {
+			tracked = false
+		}
+	}
+	return admitted, tracked
+}
+
+// observed runs the packet, removes every rule, and sends the next packet
+// of the flow: it is accepted only if the first created a conntrack entry.
+func observed(c diffCase) (admitted, tracked bool) {
+	sim := NewSimulator(SimConfig{Attachment: c.att, Rules: c.rules}, DefaultParams)
+	if !sim.Send(c.pkt).Accept {
+		return false, false
+	}
+	sim.Apply(SimConfig{Attachment: c.att})
+	sim.Advance(1)
+	next := c.pkt
+	next.Opening = false
+	return true, sim.Send(next).Accept
+}
+
+func disagree(c diffCase) bool {
+	a1, t1 := classified(c)
+	a2, t2 := observed(c)
+	return a1 != a2 || (a1 && t1 != t2)
+}
+
+// shrink removes rules while the disagreement persists.
+func shrink(c diffCase) diffCase {
+	for i := 0; i < len(c.rules); {
+		smaller := c
+		smaller.rules = append(append([]model.Rule(nil), c.rules[:i]...), c.rules[i+1:]...)
+		if disagree(smaller) {
+			c = smaller
+			continue
+		}
+		i++
+	}
+	return c
+}
+
+func TestClassifierAgreesWithSimulator(t *testing.T) {
+	rng := rand.New(rand.NewPCG(20261125, 1))
+	const sets, packets = 4000, 10
+	admittedCases := 0
+	for i := 0; i < sets; i++ {
+		base := randomCase(rng)
+		for j := 0; j < packets; j++ {
+			c := base
+			c.pkt = randomCase(rng).pkt
+			if disagree(c) {
+				m := shrink(c)
+				a1, t1 := classified(m)
+				a2, t2 := observed(m)
+				t.Fatalf("case %d/%d: classifier admitted=%v tracked=%v, simulator admitted=%v tracked=%v; minimal case:\n%s",
+					i, j, a1, t1, a2, t2, m)
+			}
+			if a, _ := classified(c); a {
+				admittedCases++
+			}
+		}
+	}
+	if admittedCases < sets {
+		t.Errorf("only %d admitted packets: the generator no longer exercises the model", admittedCases)
+	}
+}
