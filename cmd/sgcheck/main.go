@@ -30,6 +30,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "diff":
 			return runDiff(ctx, args[1:], stdout, stderr)
+		case "simulate":
+			return runSimulate(ctx, args[1:], stdout, stderr)
 		case "explain":
 			return runExplain(ctx, args[1:], stdout, stderr)
 		case "help":
