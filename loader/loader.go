@@ -5,6 +5,8 @@ package loader
 
 import (
 	"context"
+	"path/filepath"
+	"sort"
 
 	"github.com/sgcheck/sgcheck/loader/gitrev"
 	"github.com/sgcheck/sgcheck/loader/plan"
@@ -17,15 +19,37 @@ type Options struct {
 	Terraform terraform.Options
 }
 
-// Load reads every input under paths into one snapshot. Diagnostics carry
-// file and line; an input with errors never hides the others.
+// Load reads every input under paths into one snapshot: Terraform
+// configurations, and JSON files that are AWS CLI output, Terraform state
+// or a saved plan (what it makes). Diagnostics carry file and line; an
+// input with errors never hides the others.
 func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic) {
-	return terraform.Load(ctx, paths, opts.Terraform)
+	snap, diags := terraform.Load(ctx, paths, opts.Terraform)
+	byDir := map[string][]jsonFile{}
+	for _, p := range paths {
+		files, err := findJSON(p)
+		if err != nil {
+			continue // terraform.Load reported it
+		}
+		for _, f := range files {
+			d := filepath.Dir(f.path)
+			byDir[d] = append(byDir[d], f)
+		}
+	}
+	dirs := make([]string, 0, len(byDir))
+	for d := range byDir {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		diags = append(diags, loadJSONDir(snap, byDir[d], terraform.Qualifier(d, paths))...)
+	}
+	return snap, diags
 }
 
 // LoadRevision reads the inputs under paths as they are at git revision rev.
 func LoadRevision(ctx context.Context, rev string, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic, error) {
-	tree, err := gitrev.Read(".", rev, paths, terraform.IsConfigFile)
+	tree, err := gitrev.Read(".", rev, paths, terraform.IsInputFile)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sgcheck/sgcheck/loader"
+	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/tracking"
 	flag "github.com/spf13/pflag"
 )
@@ -17,7 +18,7 @@ type common struct {
 	output      string
 	policies    []string
 	icmpTimeout int
-	vars        []string
+	varArgs     []terraform.VarArg
 	failOn      string
 	// set by check
 	threshold int
@@ -54,7 +55,8 @@ func (c *common) register(fs *flag.FlagSet, formats string) {
 	fs.StringArrayVar(&c.policies, "policy", nil, "also evaluate the Rego policies in `DIR` (repeatable)")
 	fs.IntVar(&c.icmpTimeout, "icmp-idle-timeout", tracking.DefaultParams.ICMPIdleTimeout,
 		"model parameter: idle `SECONDS` after which AWS drops an ICMP conntrack entry (undocumented by AWS)")
-	fs.StringArrayVar(&c.vars, "var", nil, "set a Terraform root variable, `NAME=VALUE` (repeatable)")
+	fs.Var(&varFlag{&c.varArgs, false}, "var", "set a Terraform root variable, `NAME=VALUE` (repeatable)")
+	fs.Var(&varFlag{&c.varArgs, true}, "var-file", "read Terraform root variables from a .tfvars `FILE` (repeatable)")
 }
 
 func (c *common) params() tracking.Params {
@@ -63,18 +65,33 @@ func (c *common) params() tracking.Params {
 	return p
 }
 
+// varFlag collects --var and --var-file into one list, so that they apply
+// in command-line order as in Terraform (the later wins).
+type varFlag struct {
+	list *[]terraform.VarArg
+	file bool
+}
+
+func (f *varFlag) Set(s string) error {
+	if f.file {
+		*f.list = append(*f.list, terraform.VarArg{File: s})
+		return nil
+	}
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want NAME=VALUE")
+	}
+	*f.list = append(*f.list, terraform.VarArg{Name: k, Value: v})
+	return nil
+}
+
+func (f *varFlag) String() string { return "" }
+
+func (f *varFlag) Type() string { return "string" }
+
 func (c *common) loadOptions() (loader.Options, error) {
 	var o loader.Options
-	if len(c.vars) > 0 {
-		o.Terraform.Vars = map[string]string{}
-	}
-	for _, kv := range c.vars {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return o, fmt.Errorf("--var %q: want NAME=VALUE", kv)
-		}
-		o.Terraform.Vars[k] = v
-	}
+	o.Terraform.VarArgs = c.varArgs
 	return o, nil
 }
 

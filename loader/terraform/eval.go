@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -47,6 +48,16 @@ type instance struct {
 // evaluator evaluates expressions of one module lazily: a local or a
 // resource's attributes are computed the first time something refers to them.
 type evaluator struct {
+	// prefix is the address prefix of this module instance: the root's
+	// qualifier plus "module.<name>[key]." for each call on the way.
+	prefix    string
+	mod       *module
+	world     *world
+	depth     int
+	modCalls  map[string]*hcl.Block
+	modVals   map[string]cty.Value
+	children  map[string][]*evaluator
+	outputs   map[string]*hcl.Attribute
 	vars      map[string]cty.Value
 	varsUnset map[string]bool
 	locals    map[string]*hcl.Attribute
@@ -57,35 +68,83 @@ type evaluator struct {
 	full      *hcl.EvalContext
 }
 
-func newEvaluator() *evaluator {
-	return &evaluator{
-		vars: map[string]cty.Value{}, varsUnset: map[string]bool{},
+// newEvaluator prepares one instance of module m. inputs are the values
+// the caller (or, for a root, the command line and tfvars) gives variables.
+func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Value, depth int) (*evaluator, hcl.Diagnostics) {
+	e := &evaluator{
+		prefix: prefix, mod: m, world: w, depth: depth,
+		modCalls: map[string]*hcl.Block{}, modVals: map[string]cty.Value{}, children: map[string][]*evaluator{},
+		outputs: map[string]*hcl.Attribute{},
+		vars:    map[string]cty.Value{}, varsUnset: map[string]bool{},
 		locals: map[string]*hcl.Attribute{}, localVals: map[string]cty.Value{},
 		busy: map[string]bool{}, resources: map[string]map[string]*resourceDecl{},
 		resVals: map[string]cty.Value{},
 	}
-}
-
-// setVariable records a variable declaration and its value: an explicit
-// value wins over the default; with neither the variable is unknown.
-func (e *evaluator) setVariable(b *hcl.Block, explicit map[string]string) hcl.Diagnostics {
-	name := b.Labels[0]
-	attrs, diags := b.Body.JustAttributes()
-	if raw, ok := explicit[name]; ok {
-		v, d := parseVarValue(raw, name)
-		e.vars[name] = v
-		return append(diags, d...)
-	}
-	if def, ok := attrs["default"]; ok {
-		v, d := def.Expr.Value(nil)
-		diags = append(diags, d...)
-		if !d.HasErrors() {
-			e.vars[name] = v
-			return diags
+	var diags hcl.Diagnostics
+	for _, b := range m.blocks {
+		switch b.Type {
+		case "variable":
+			diags = append(diags, e.setVariable(b, inputs)...)
+		case "locals":
+			attrs, d := b.Body.JustAttributes()
+			diags = append(diags, d...)
+			for name, a := range attrs {
+				e.locals[name] = a
+			}
+		case "resource":
+			e.addResource(b)
+		case "module":
+			e.modCalls[b.Labels[0]] = b
+		case "output":
+			attrs, _ := b.Body.JustAttributes()
+			if v, ok := attrs["value"]; ok {
+				e.outputs[b.Labels[0]] = v
+			}
 		}
 	}
-	e.vars[name] = cty.DynamicVal
-	e.varsUnset[name] = true
+	return e, diags
+}
+
+// setVariable records a variable declaration and its value: a given value
+// wins over the default; with neither the variable is unknown. Values are
+// converted to the declared type, as Terraform does.
+func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value) hcl.Diagnostics {
+	name := b.Labels[0]
+	attrs, diags := b.Body.JustAttributes()
+	var ty cty.Type
+	var defaults *typeexpr.Defaults
+	if t, ok := attrs["type"]; ok {
+		var d hcl.Diagnostics
+		ty, defaults, d = typeexpr.TypeConstraintWithDefaults(t.Expr)
+		if d.HasErrors() {
+			ty = cty.NilType
+		}
+	}
+	v, given := inputs[name]
+	if !given || v.IsNull() {
+		v = cty.NilVal
+		if def, ok := attrs["default"]; ok {
+			dv, d := def.Expr.Value(nil)
+			diags = append(diags, d...)
+			if !d.HasErrors() {
+				v = dv
+			}
+		}
+	}
+	if v == cty.NilVal {
+		e.vars[name] = cty.DynamicVal
+		e.varsUnset[name] = true
+		return diags
+	}
+	if ty != cty.NilType && v.IsWhollyKnown() {
+		if defaults != nil {
+			v = defaults.Apply(v)
+		}
+		if cv, err := convert.Convert(v, ty); err == nil {
+			v = cv
+		}
+	}
+	e.vars[name] = v
 	return diags
 }
 
@@ -137,6 +196,13 @@ func (e *evaluator) local(name string) cty.Value {
 // instances expands a resource's count or for_each. ok is false when the
 // expansion is unknown.
 func (e *evaluator) instances(d *resourceDecl) (out []instance, why string) {
+	return e.expand(d.address(), d.attrs)
+}
+
+// expand evaluates the count or for_each of a resource or module call.
+func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance, why string) {
+	d := struct{ attrs hcl.Attributes }{attrs}
+	addr := func() string { return address }
 	if a, ok := d.attrs["count"]; ok {
 		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
@@ -153,7 +219,7 @@ func (e *evaluator) instances(d *resourceDecl) (out []instance, why string) {
 		for i := int64(0); i < n; i++ {
 			iv := cty.NumberIntVal(i)
 			out = append(out, instance{
-				addr: fmt.Sprintf("%s[%d]", d.address(), i),
+				addr: fmt.Sprintf("%s[%d]", addr(), i),
 				vars: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": iv})},
 				key:  iv,
 			})
@@ -182,7 +248,7 @@ func (e *evaluator) instances(d *resourceDecl) (out []instance, why string) {
 				return nil, "for_each key is not a string"
 			}
 			out = append(out, instance{
-				addr: fmt.Sprintf("%s[%q]", d.address(), ks.AsString()),
+				addr: fmt.Sprintf("%s[%q]", addr(), ks.AsString()),
 				vars: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": ks, "value": val})},
 				key:  ks,
 			})
@@ -190,7 +256,7 @@ func (e *evaluator) instances(d *resourceDecl) (out []instance, why string) {
 		sort.Slice(out, func(i, j int) bool { return out[i].addr < out[j].addr })
 		return out, ""
 	}
-	return []instance{{addr: d.address()}}, ""
+	return []instance{{addr: addr()}}, ""
 }
 
 // maxInstances bounds count and for_each so that a hostile input cannot make
@@ -238,7 +304,7 @@ func (e *evaluator) resourceValue(d *resourceDecl) cty.Value {
 }
 
 func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
-	ref := cty.StringVal(refPrefix + in.addr)
+	ref := cty.StringVal(refPrefix + e.prefix + in.addr)
 	attrs := map[string]cty.Value{"id": ref, "arn": ref}
 	for _, name := range refAttrs {
 		attrs[name] = cty.DynamicVal
@@ -259,7 +325,7 @@ func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl
 	}
 	for _, t := range expr.Variables() {
 		root := t.RootName()
-		if _, done := ctx.Variables[root]; done && root != "local" && e.resources[root] == nil {
+		if _, done := ctx.Variables[root]; done && root != "local" && root != "module" && e.resources[root] == nil {
 			continue
 		}
 		switch {
@@ -276,6 +342,18 @@ func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl
 			}
 			obj[name] = e.local(name)
 			ctx.Variables["local"] = cty.ObjectVal(obj)
+		case root == "module":
+			name := attrName(t, 1)
+			if _, ok := e.modCalls[name]; !ok {
+				ctx.Variables[root] = cty.DynamicVal
+				continue
+			}
+			obj := map[string]cty.Value{}
+			if prev, ok := ctx.Variables[root]; ok && prev.Type().IsObjectType() {
+				obj = prev.AsValueMap()
+			}
+			obj[name] = e.moduleValue(name)
+			ctx.Variables[root] = cty.ObjectVal(obj)
 		case e.resources[root] != nil:
 			name := attrName(t, 1)
 			d := e.resources[root][name]
@@ -318,7 +396,12 @@ func (e *evaluator) fullContext() *hcl.EvalContext {
 		}
 		ctx.Variables[typ] = cty.ObjectVal(obj)
 	}
-	for _, root := range []string{"data", "module", "path", "terraform"} {
+	mods := map[string]cty.Value{}
+	for name := range e.modCalls {
+		mods[name] = e.moduleValue(name)
+	}
+	ctx.Variables["module"] = cty.ObjectVal(mods)
+	for _, root := range []string{"data", "path", "terraform"} {
 		ctx.Variables[root] = cty.DynamicVal
 	}
 	e.full = ctx

@@ -26,28 +26,14 @@ type moduleExtractor struct {
 	nlbTargets []string                    // attachments behind an NLB
 }
 
-func (m *module) extract(snap *model.Snapshot, prefix string) []model.Diagnostic {
-	x := &moduleExtractor{m: m, ev: newEvaluator(), prefix: prefix, snap: snap,
+func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
+	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
 		aclRules: map[string][]model.ACLEntry{}, aclAssocs: map[string][]string{},
 		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}}
-	var resources []*hcl.Block
 	for _, b := range m.blocks {
-		switch b.Type {
-		case "variable":
-			x.hclDiags(x.ev.setVariable(b, m.vars))
-		case "locals":
-			attrs, d := b.Body.JustAttributes()
-			x.hclDiags(d)
-			for name, a := range attrs {
-				x.ev.locals[name] = a
-			}
-		case "resource":
-			x.ev.addResource(b)
-			resources = append(resources, b)
+		if b.Type == "resource" {
+			x.resource(b)
 		}
-	}
-	for _, b := range resources {
-		x.resource(b)
 	}
 	x.link()
 	return x.diags
@@ -72,9 +58,7 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 	d := x.ev.resources[typ][b.Labels[1]]
 	insts, why := x.ev.instances(d)
 	if why != "" {
-		x.snap.Unknowns++
-		x.diags = append(x.diags, model.Diagnostic{File: b.DefRange.Filename, Line: b.DefRange.Start.Line,
-			Message: fmt.Sprintf("%s not analysed: %s", d.address(), why), Warning: true})
+		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s not analysed: %s", x.prefix, d.address(), why))
 		return
 	}
 	full := x.ev.fullContext()
@@ -261,7 +245,7 @@ func (x *moduleExtractor) groupRef(v value) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return refAddress(s, x.prefix), true
+	return refAddress(s), true
 }
 
 // groupRefs resolves a list of group ids; unresolvable ones are returned
@@ -278,7 +262,7 @@ func (x *moduleExtractor) groupRefs(v value) (groups, unknown []string) {
 		return nil, []string{"security group list is not a list of strings"}
 	}
 	for _, s := range list {
-		groups = append(groups, refAddress(s, x.prefix))
+		groups = append(groups, refAddress(s))
 	}
 	return groups, nil
 }

@@ -2,7 +2,9 @@ package terraform
 
 import (
 	"github.com/hashicorp/go-cty-funcs/cidr"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
@@ -39,7 +41,7 @@ var functions = map[string]function.Function{
 	"jsonencode":      stdlib.JSONEncodeFunc,
 	"keys":            stdlib.KeysFunc,
 	"length":          stdlib.LengthFunc,
-	"lookup":          stdlib.LookupFunc,
+	"lookup":          lookupFunc,
 	"lower":           stdlib.LowerFunc,
 	"max":             stdlib.MaxFunc,
 	"merge":           stdlib.MergeFunc,
@@ -72,4 +74,39 @@ var functions = map[string]function.Function{
 	"upper":           stdlib.UpperFunc,
 	"values":          stdlib.ValuesFunc,
 	"zipmap":          stdlib.ZipmapFunc,
+}
+
+// lookupFunc is go-cty's lookup, accepting a null default as Terraform's
+// does (modules write lookup(m, "k", null) for optional keys): with a null
+// default, a missing key gives null; everything else is go-cty's.
+var lookupFunc = function.New(&function.Spec{
+	Params: []function.Parameter{
+		{Name: "inputMap", Type: cty.DynamicPseudoType, AllowMarked: true},
+		{Name: "key", Type: cty.String, AllowMarked: true},
+	},
+	VarParam: &function.Parameter{Name: "default", Type: cty.DynamicPseudoType, AllowNull: true, AllowMarked: true,
+		AllowDynamicType: true},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		if len(args) == 3 && args[2].IsNull() {
+			return cty.DynamicPseudoType, nil
+		}
+		return stdlib.LookupFunc.ReturnType(argTypes(args))
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		if len(args) == 3 && args[2].IsNull() {
+			if v, diags := hcl.Index(args[0], args[1], nil); !diags.HasErrors() {
+				return v, nil
+			}
+			return cty.NullVal(cty.DynamicPseudoType), nil
+		}
+		return stdlib.LookupFunc.Call(args)
+	},
+})
+
+func argTypes(args []cty.Value) []cty.Type {
+	out := make([]cty.Type, len(args))
+	for i, a := range args {
+		out[i] = a.Type()
+	}
+	return out
 }

@@ -19,9 +19,12 @@ import (
 
 // Options control loading.
 type Options struct {
-	// Vars are values for root module variables (from --var and var files);
-	// they take precedence over defaults.
-	Vars map[string]string
+	// VarArgs are --var NAME=VALUE and --var-file FILE, in command-line
+	// order; they take precedence over tfvars files and the environment.
+	VarArgs []VarArg
+	// Env is the environment to read TF_VAR_ variables from; nil means the
+	// process environment.
+	Env []string
 	// ReadFile reads a file; nil means os.ReadFile. Change analysis uses it
 	// to read files from another git revision.
 	ReadFile func(name string) ([]byte, error)
@@ -30,64 +33,115 @@ type Options struct {
 	Files []string
 }
 
+// VarArg is one --var or --var-file.
+type VarArg struct {
+	Name, Value string // --var
+	File        string // --var-file
+}
+
 // IsConfigFile reports whether name is a Terraform configuration file.
 func IsConfigFile(name string) bool {
 	return strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json")
 }
 
-// Load reads every Terraform file under paths. Each directory is one module.
-// Problems are returned as diagnostics; a file that fails to parse is skipped
-// and the rest are still loaded.
+// IsInputFile reports whether a load reads name: configuration, variable
+// values and the module manifest terraform init writes.
+func IsInputFile(name string) bool {
+	return IsConfigFile(name) || strings.HasSuffix(name, ".tfvars") || strings.HasSuffix(name, ".tfvars.json") ||
+		strings.HasSuffix(filepath.ToSlash(name), ".terraform/modules/modules.json")
+}
+
+// Load reads every Terraform file under paths. Each directory is one
+// module; a directory that another one calls as a module is analysed
+// through its calls, the others as roots. Problems are returned as
+// diagnostics; a file that fails to parse is skipped and the rest are still
+// loaded.
 func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic) {
-	var diags []model.Diagnostic
-	dirs := map[string][]string{}
+	read := opts.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	w := &world{read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
+		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}}
+	dirs := map[string]bool{}
 	if opts.Files != nil {
 		for _, f := range opts.Files {
-			if IsConfigFile(f) {
-				d := filepath.Dir(f)
-				dirs[d] = append(dirs[d], f)
+			if IsConfigFile(f) && !hiddenPath(f) {
+				dirs[filepath.Clean(filepath.Dir(f))] = true
 			}
 		}
 	} else {
 		for _, p := range paths {
 			found, err := findFiles(p)
 			if err != nil {
-				diags = append(diags, model.Diagnostic{File: DisplayPath(p), Message: err.Error()})
+				w.diags = append(w.diags, model.Diagnostic{File: DisplayPath(p), Message: err.Error()})
 				continue
 			}
 			for _, f := range found {
-				d := filepath.Dir(f)
-				dirs[d] = append(dirs[d], f)
+				dirs[filepath.Clean(filepath.Dir(f))] = true
+			}
+			if info, err := os.Stat(p); err == nil && !info.IsDir() {
+				d := filepath.Clean(filepath.Dir(p))
+				w.only[d] = append(w.only[d], p)
 			}
 		}
-	}
-	read := opts.ReadFile
-	if read == nil {
-		read = os.ReadFile
 	}
 	names := make([]string, 0, len(dirs))
 	for d := range dirs {
 		names = append(names, d)
 	}
 	sort.Strings(names)
-	snap := &model.Snapshot{}
+	called := map[string]bool{}
 	for _, d := range names {
-		if ctx.Err() != nil {
-			diags = append(diags, model.Diagnostic{Message: ctx.Err().Error()})
-			break
-		}
-		files := dirs[d]
-		sort.Strings(files)
-		m, fdiags := parseModule(files, read)
-		diags = append(diags, fdiags...)
+		m := w.module(d)
 		if m == nil {
 			continue
 		}
-		m.vars = opts.Vars
-		diags = append(diags, m.extract(snap, qualifier(d, paths))...)
+		for _, b := range m.blocks {
+			if b.Type != "module" {
+				continue
+			}
+			if src, ok := callSource(b); ok && isLocalSource(src) {
+				called[filepath.Clean(filepath.Join(d, filepath.FromSlash(src)))] = true
+			}
+		}
 	}
-	sortDiagnostics(diags)
-	return snap, diags
+	for _, d := range names {
+		if ctx.Err() != nil {
+			w.diags = append(w.diags, model.Diagnostic{Message: ctx.Err().Error()})
+			break
+		}
+		m := w.parsed[d]
+		if m == nil || called[d] {
+			continue
+		}
+		inputs, vd := rootInputs(w, d, opts)
+		w.diags = append(w.diags, vd...)
+		w.loadManifest(d)
+		e, diags := newEvaluator(w, m, Qualifier(d, paths), inputs, 0)
+		w.diags = append(w.diags, convertDiags(diags)...)
+		extractAll(w, e)
+	}
+	sortDiagnostics(w.diags)
+	return w.snap, w.diags
+}
+
+// extractAll extracts the resources of a module instance and of every module
+// it calls.
+func extractAll(w *world, e *evaluator) {
+	w.diags = append(w.diags, e.mod.extract(w.snap, e)...)
+	for _, c := range e.childModules() {
+		extractAll(w, c)
+	}
+}
+
+func hiddenPath(p string) bool {
+	for _, d := range strings.Split(filepath.ToSlash(filepath.Dir(p)), "/") {
+		if d == ".terraform" || (strings.HasPrefix(d, ".") && d != "." && d != "..") {
+			return true
+		}
+	}
+	return false
 }
 
 // findFiles lists configuration files at or below p, skipping .terraform and
@@ -133,10 +187,10 @@ func DisplayPath(p string) string {
 	return filepath.ToSlash(filepath.Clean(p))
 }
 
-// qualifier is the prefix of addresses in the module at dir: none for the
+// Qualifier is the prefix of addresses in the module at dir: none for the
 // scanned directory itself, else the directory relative to it, so that two
 // roots declaring aws_security_group.web never collide.
-func qualifier(dir string, roots []string) string {
+func Qualifier(dir string, roots []string) string {
 	if len(roots) == 1 {
 		root := roots[0]
 		if info, err := os.Stat(root); err == nil && !info.IsDir() {
@@ -154,13 +208,13 @@ func qualifier(dir string, roots []string) string {
 
 // module is one directory's parsed files.
 type module struct {
+	dir    string
 	files  []*hcl.File
 	blocks []*hcl.Block
 	// ranges maps "file:byteoffset" of a block's definition to the block's
 	// whole range, so that blocks reached through the generic API (and
 	// dynamic expansion) still get their end line.
 	ranges map[rangeKey]hcl.Range
-	vars   map[string]string
 }
 
 type rangeKey struct {

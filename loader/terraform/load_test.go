@@ -197,3 +197,154 @@ func TestSkipsHiddenAndTerraformDirs(t *testing.T) {
 		t.Errorf("groups %v", got)
 	}
 }
+
+// NACL entries built from a list of maps with lookup(m, "k", null), as the
+// terraform-aws-modules VPC module writes them, and typed variables.
+func TestNACLFromListOfMaps(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+variable "rules" {
+  type = list(map(string))
+  default = [
+    { rule_no = 100, action = "allow", from_port = 22, to_port = 22, protocol = "tcp", cidr_block = "10.0.0.0/8" },
+    { rule_no = 101, action = "deny", from_port = 0, to_port = 0, protocol = "-1", ipv6_cidr_block = "::/0" },
+  ]
+}
+resource "aws_subnet" "a" { cidr_block = "10.0.1.0/24" }
+resource "aws_network_acl" "main" {
+  subnet_ids = [aws_subnet.a.id]
+  dynamic "ingress" {
+    for_each = var.rules
+    content {
+      rule_no         = ingress.value.rule_no
+      action          = ingress.value.action
+      protocol        = ingress.value.protocol
+      from_port       = ingress.value.from_port
+      to_port         = ingress.value.to_port
+      cidr_block      = lookup(ingress.value, "cidr_block", null)
+      ipv6_cidr_block = lookup(ingress.value, "ipv6_cidr_block", null)
+    }
+  }
+}
+resource "aws_network_acl_rule" "out" {
+  network_acl_id = aws_network_acl.main.id
+  rule_number    = 100
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+}
+`})
+	if len(diags) > 0 || len(snap.NACLs) != 1 {
+		t.Fatalf("%v %+v", diags, snap.NACLs)
+	}
+	n := snap.NACLs[0]
+	if len(n.Entries) != 3 || n.Entries[0].Number != 100 || n.Entries[1].CIDR.String() != "::/0" ||
+		n.Entries[1].Action != model.Deny || !n.Entries[2].Egress || n.Subnets[0] != "aws_subnet.a" {
+		t.Errorf("entries %+v subnets %v", n.Entries, n.Subnets)
+	}
+}
+
+func TestModulesAndVariables(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"root/main.tf": `
+variable "office" {}
+module "web" {
+  source = "../modules/sg"
+  name   = "web"
+  cidrs  = [var.office]
+}
+module "many" {
+  source   = "../modules/sg"
+  for_each = toset(["a", "b"])
+  name     = each.key
+  cidrs    = ["10.0.0.0/8"]
+}
+resource "aws_instance" "web" { vpc_security_group_ids = [module.web.id] }
+`,
+		"root/terraform.tfvars": `office = "192.0.2.0/24"`,
+		"root/x.auto.tfvars":    `office = "198.51.100.0/24"`,
+		"modules/sg/main.tf": `
+variable "name" { type = string }
+variable "cidrs" { type = list(string) }
+resource "aws_security_group" "this" {
+  name = var.name
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = var.cidrs
+  }
+}
+output "id" { value = aws_security_group.this.id }
+`,
+	})
+	for _, d := range diags {
+		t.Errorf("diagnostic %s", d)
+	}
+	rules := rulesByName(snap)
+	web := rules["root:module.web.aws_security_group.this.ingress[0]"]
+	if len(web) != 1 || web[0].Peer.String() != "198.51.100.0/24" {
+		t.Errorf("module rule (auto.tfvars wins over terraform.tfvars): %+v\n%v", web, rules)
+	}
+	if len(rules[`root:module.many["b"].aws_security_group.this.ingress[0]`]) != 1 {
+		t.Errorf("for_each module instances: %v", rules)
+	}
+	if len(snap.Attachments) != 1 || snap.Attachments[0].Groups[0] != "root:module.web.aws_security_group.this" {
+		t.Errorf("module output reference: %+v", snap.Attachments)
+	}
+}
+
+func TestVariablePrecedence(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("main.tf", `
+variable "cidr" { default = "10.0.0.0/8" }
+resource "aws_security_group" "g" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = [var.cidr]
+  }
+}`)
+	peer := func(opts Options) string {
+		snap, _ := Load(context.Background(), []string{dir}, opts)
+		return snap.Rules[0].Peer.String()
+	}
+	env := []string{"TF_VAR_cidr=172.16.0.0/12"}
+	if got := peer(Options{Env: []string{}}); got != "10.0.0.0/8" {
+		t.Errorf("default: %s", got)
+	}
+	if got := peer(Options{Env: env}); got != "172.16.0.0/12" {
+		t.Errorf("TF_VAR_: %s", got)
+	}
+	write("terraform.tfvars", `cidr = "192.168.0.0/16"`)
+	if got := peer(Options{Env: env}); got != "192.168.0.0/16" {
+		t.Errorf("terraform.tfvars over TF_VAR_: %s", got)
+	}
+	extra := filepath.Join(t.TempDir(), "extra.tfvars")
+	if err := os.WriteFile(extra, []byte(`cidr = "198.18.0.0/15"`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := peer(Options{Env: env, VarArgs: []VarArg{{Name: "cidr", Value: "203.0.113.0/24"}, {File: extra}}}); got != "198.18.0.0/15" {
+		t.Errorf("the later of --var and --var-file wins: %s", got)
+	}
+	if got := peer(Options{Env: env, VarArgs: []VarArg{{File: extra}, {Name: "cidr", Value: "203.0.113.0/24"}}}); got != "203.0.113.0/24" {
+		t.Errorf("the later of --var-file and --var wins: %s", got)
+	}
+}
+
+func TestUnresolvedModuleIsReported(t *testing.T) {
+	_, diags := loadSrc(t, map[string]string{"main.tf": `
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "~> 5.0"
+}`})
+	if len(diags) != 1 || !diags[0].Warning || !strings.Contains(diags[0].Message, "terraform init") {
+		t.Errorf("diagnostics %v", diags)
+	}
+}

@@ -29,9 +29,6 @@ func (x *moduleExtractor) networkACL(r *resourceInstance) {
 	}
 	x.naclByAddr[r.addr] = len(x.snap.NACLs)
 	x.snap.NACLs = append(x.snap.NACLs, n)
-	if r.block.Labels[0] == "aws_default_network_acl" {
-		x.naclByAddr[refAddress(r.addr, "")] = len(x.snap.NACLs) - 1
-	}
 }
 
 func (x *moduleExtractor) aclRule(r *resourceInstance) {

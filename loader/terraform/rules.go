@@ -65,9 +65,9 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 				}
 				r.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: p.Masked()}
 			case model.PeerGroup:
-				r.Peer = model.Peer{Kind: model.PeerGroup, Ref: refAddress(s, x.prefix)}
+				r.Peer = model.Peer{Kind: model.PeerGroup, Ref: refAddress(s)}
 			default:
-				r.Peer = model.Peer{Kind: ps.kind, Ref: refAddress(s, x.prefix)}
+				r.Peer = model.Peer{Kind: ps.kind, Ref: refAddress(s)}
 			}
 			rules = append(rules, r)
 		}

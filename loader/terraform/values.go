@@ -123,11 +123,8 @@ func asStrings(v cty.Value) ([]string, bool) {
 	return out, true
 }
 
-// refAddress maps an evaluated id back to the resource it names: the
+// refAddress maps an evaluated id back to the resource it names: the full
 // address for a resource declared in the configuration, else the literal.
-func refAddress(s, prefix string) string {
-	if strings.HasPrefix(s, refPrefix) {
-		return prefix + strings.TrimPrefix(s, refPrefix)
-	}
-	return s
+func refAddress(s string) string {
+	return strings.TrimPrefix(s, refPrefix)
 }

@@ -1,0 +1,221 @@
+package awsjson
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/sgcheck/sgcheck/loader/jsonpos"
+	"github.com/sgcheck/sgcheck/model"
+)
+
+func arr(n *jsonpos.Node) []*jsonpos.Node {
+	if n == nil || !n.IsArr {
+		return nil
+	}
+	return n.Array
+}
+
+func str(n *jsonpos.Node, k string) string {
+	s, _ := n.Get(k).Str()
+	return s
+}
+
+// protocolAndPorts reads IpProtocol, FromPort and ToPort (§6, §10: ports are
+// absent for -1; for ICMP they are type and code).
+func protocolAndPorts(n *jsonpos.Node) (model.Protocol, int, int, error) {
+	p, err := model.ParseProtocol(str(n, "IpProtocol"))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	from, ok1 := n.Get("FromPort").Int()
+	to, ok2 := n.Get("ToPort").Int()
+	if !ok1 {
+		from = -1
+	}
+	if !ok2 {
+		to = -1
+	}
+	r := model.Rule{Protocol: p, FromPort: from, ToPort: to}
+	r.NormalizePorts()
+	return r.Protocol, r.FromPort, r.ToPort, nil
+}
+
+func (b *Builder) securityGroup(g *jsonpos.Node, file string) {
+	id := str(g, "GroupId")
+	if id == "" {
+		b.errorf(file, g, "a security group without GroupId")
+		return
+	}
+	addr := b.addGroup(id, str(g, "GroupName"), str(g, "VpcId"), file, g)
+	for _, dir := range []struct {
+		key string
+		d   model.Direction
+	}{{"IpPermissions", model.Ingress}, {"IpPermissionsEgress", model.Egress}} {
+		for i, perm := range arr(g.Get(dir.key)) {
+			p, from, to, err := protocolAndPorts(perm)
+			if err != nil {
+				b.errorf(file, perm, "%s: %v", id, err)
+				continue
+			}
+			base := model.Rule{Name: fmt.Sprintf("%s.%s[%d]", addr, dir.d, i), Group: addr, Direction: dir.d,
+				Protocol: p, FromPort: from, ToPort: to, Source: b.src(file, perm)}
+			for _, r := range arr(perm.Get("IpRanges")) {
+				b.cidrRule(base, str(r, "CidrIp"), str(r, "Description"), file, r)
+			}
+			for _, r := range arr(perm.Get("Ipv6Ranges")) {
+				b.cidrRule(base, str(r, "CidrIpv6"), str(r, "Description"), file, r)
+			}
+			for _, r := range arr(perm.Get("PrefixListIds")) {
+				rule := base
+				rule.Peer = model.Peer{Kind: model.PeerPrefixList, Ref: str(r, "PrefixListId")}
+				b.perms = append(b.perms, rule)
+			}
+			for _, r := range arr(perm.Get("UserIdGroupPairs")) {
+				rule := base
+				rule.Peer = b.groupPeer(str(r, "GroupId"), id)
+				b.perms = append(b.perms, rule)
+			}
+		}
+	}
+}
+
+func (b *Builder) groupPeer(ref, own string) model.Peer {
+	if ref == own {
+		return model.Peer{Kind: model.PeerSelf, Ref: b.Prefix + own}
+	}
+	return model.Peer{Kind: model.PeerGroup, Ref: b.Prefix + ref}
+}
+
+func (b *Builder) cidrRule(base model.Rule, cidr, desc, file string, n *jsonpos.Node) {
+	pfx, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		b.errorf(file, n, "invalid CIDR %q", cidr)
+		return
+	}
+	base.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: pfx.Masked()}
+	base.Description = desc
+	b.perms = append(b.perms, base)
+}
+
+func (b *Builder) groupRule(r *jsonpos.Node, file string) {
+	id, gid := str(r, "SecurityGroupRuleId"), str(r, "GroupId")
+	if gid == "" {
+		b.errorf(file, r, "a security group rule without GroupId")
+		return
+	}
+	p, from, to, err := protocolAndPorts(r)
+	if err != nil {
+		b.errorf(file, r, "%s: %v", id, err)
+		return
+	}
+	addr := b.addGroup(gid, "", "", file, r)
+	b.ruleGroups[addr] = true
+	dir := model.Ingress
+	if r.Get("IsEgress").Bool() {
+		dir = model.Egress
+	}
+	rule := model.Rule{Name: b.Prefix + id, Group: addr, Direction: dir, Protocol: p, FromPort: from, ToPort: to,
+		Description: str(r, "Description"), Source: b.src(file, r)}
+	switch {
+	case str(r, "CidrIpv4") != "":
+		b.cidrRuleDirect(rule, str(r, "CidrIpv4"), file, r)
+	case str(r, "CidrIpv6") != "":
+		b.cidrRuleDirect(rule, str(r, "CidrIpv6"), file, r)
+	case str(r, "PrefixListId") != "":
+		rule.Peer = model.Peer{Kind: model.PeerPrefixList, Ref: str(r, "PrefixListId")}
+		b.Snap.Rules = append(b.Snap.Rules, rule)
+	case r.Get("ReferencedGroupInfo") != nil:
+		rule.Peer = b.groupPeer(str(r.Get("ReferencedGroupInfo"), "GroupId"), gid)
+		b.Snap.Rules = append(b.Snap.Rules, rule)
+	default:
+		b.errorf(file, r, "%s: no CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupInfo", id)
+	}
+}
+
+func (b *Builder) cidrRuleDirect(rule model.Rule, cidr, file string, n *jsonpos.Node) {
+	pfx, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		b.errorf(file, n, "invalid CIDR %q", cidr)
+		return
+	}
+	rule.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: pfx.Masked()}
+	b.Snap.Rules = append(b.Snap.Rules, rule)
+}
+
+// networkACL reads a NACL; the "*" entries (shown as 32767, or 32768 for
+// IPv6) are the implicit final deny the model applies itself (§7, §10).
+func (b *Builder) networkACL(n *jsonpos.Node, file string) {
+	id := str(n, "NetworkAclId")
+	acl := model.NetworkACL{Address: b.Prefix + id, Default: n.Get("IsDefault").Bool(), Source: b.src(file, n)}
+	for _, a := range arr(n.Get("Associations")) {
+		if s := str(a, "SubnetId"); s != "" {
+			acl.Subnets = append(acl.Subnets, b.Prefix+s)
+		}
+	}
+	for _, e := range arr(n.Get("Entries")) {
+		num, _ := e.Get("RuleNumber").Int()
+		if num >= 32767 {
+			continue
+		}
+		p, err := model.ParseProtocol(str(e, "Protocol"))
+		if err != nil {
+			b.errorf(file, e, "%s: %v", id, err)
+			continue
+		}
+		cidr := str(e, "CidrBlock")
+		if cidr == "" {
+			cidr = str(e, "Ipv6CidrBlock")
+		}
+		pfx, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			b.errorf(file, e, "%s: invalid CIDR %q", id, cidr)
+			continue
+		}
+		entry := model.ACLEntry{Number: num, Egress: e.Get("Egress").Bool(), Protocol: p,
+			Action: model.ACLAction(str(e, "RuleAction")), CIDR: pfx.Masked(), FromPort: 0, ToPort: 65535,
+			ICMPType: -1, ICMPCode: -1, Source: b.src(file, e)}
+		entry.Name = fmt.Sprintf("%s.%s[%d]", acl.Address, map[bool]string{false: "ingress", true: "egress"}[entry.Egress], num)
+		if pr := e.Get("PortRange"); pr != nil && p.HasPorts() {
+			entry.FromPort, _ = pr.Get("From").Int()
+			entry.ToPort, _ = pr.Get("To").Int()
+		}
+		if ic := e.Get("IcmpTypeCode"); ic != nil && p.IsICMP() {
+			entry.ICMPType, _ = ic.Get("Type").Int()
+			entry.ICMPCode, _ = ic.Get("Code").Int()
+		}
+		acl.Entries = append(acl.Entries, entry)
+	}
+	b.Snap.NACLs = append(b.Snap.NACLs, acl)
+}
+
+// autoTracked lists interface types whose connections AWS always tracks
+// (docs/aws-semantics.md §3, §10).
+var autoTracked = map[string]string{
+	"nat_gateway": "nat-gateway", "natGateway": "nat-gateway",
+	"network_load_balancer": "network-load-balancer",
+	"gateway_load_balancer": "gateway-load-balancer", "gateway_load_balancer_endpoint": "gateway-load-balancer-endpoint",
+	"lambda": "lambda", "vpc_endpoint": "vpc-endpoint", "transit_gateway": "transit-gateway",
+	"global_accelerator_managed": "global-accelerator", "network_firewall": "network-firewall",
+}
+
+func (b *Builder) networkInterface(n *jsonpos.Node, file string) {
+	id := str(n, "NetworkInterfaceId")
+	att := model.Attachment{Name: b.Prefix + id, Kind: "network-interface", Source: b.src(file, n),
+		AutoTracked: autoTracked[str(n, "InterfaceType")]}
+	if s := str(n, "SubnetId"); s != "" {
+		att.Subnet = b.Prefix + s
+	}
+	for _, g := range arr(n.Get("Groups")) {
+		att.Groups = append(att.Groups, b.Prefix+str(g, "GroupId"))
+	}
+	if ct := n.Get("ConnectionTrackingConfiguration"); ct != nil {
+		att.Tracking.Source = b.src(file, ct)
+		for key, dst := range map[string]**int{"TcpEstablishedTimeout": &att.Tracking.TCPEstablished,
+			"UdpStreamTimeout": &att.Tracking.UDPStream, "UdpTimeout": &att.Tracking.UDP} {
+			if v, ok := ct.Get(key).Int(); ok {
+				*dst = &v
+			}
+		}
+	}
+	b.Snap.Attachments = append(b.Snap.Attachments, att)
+}

@@ -1,0 +1,109 @@
+package loader
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sgcheck/sgcheck/loader/awsjson"
+	"github.com/sgcheck/sgcheck/loader/jsonpos"
+	"github.com/sgcheck/sgcheck/loader/plan"
+	"github.com/sgcheck/sgcheck/loader/terraform"
+	"github.com/sgcheck/sgcheck/model"
+)
+
+type jsonFile struct {
+	path     string
+	explicit bool // named on the command line, not found by walking
+}
+
+// markers are keys one of the JSON inputs must contain; a walked JSON file
+// without any is someone else's and is not read.
+var markers = [][]byte{[]byte(`"SecurityGroups"`), []byte(`"SecurityGroupRules"`), []byte(`"NetworkAcls"`),
+	[]byte(`"NetworkInterfaces"`), []byte(`"root_module"`), []byte(`"resource_changes"`)}
+
+func isJSONInput(name string) bool {
+	return strings.HasSuffix(name, ".json") && !strings.HasSuffix(name, ".tf.json") && !strings.HasSuffix(name, ".tfvars.json")
+}
+
+// findJSON lists JSON files at or below p, skipping .terraform and hidden
+// directories.
+func findJSON(p string) ([]jsonFile, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		if isJSONInput(p) {
+			return []jsonFile{{p, true}}, nil
+		}
+		return nil, nil
+	}
+	var out []jsonFile
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != p && (d.Name() == ".terraform" || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if isJSONInput(d.Name()) {
+			out = append(out, jsonFile{path, false})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// loadJSONDir loads the JSON inputs of one directory; AWS CLI documents of
+// a directory form one account snapshot.
+func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string) []model.Diagnostic {
+	var diags []model.Diagnostic
+	b := awsjson.NewBuilder(snap, prefix)
+	for _, f := range files {
+		name := terraform.DisplayPath(f.path)
+		src, err := os.ReadFile(f.path)
+		if err != nil {
+			diags = append(diags, model.Diagnostic{File: name, Message: err.Error()})
+			continue
+		}
+		if !f.explicit && !mentionsMarker(src) {
+			continue
+		}
+		root, err := jsonpos.Parse(src)
+		if err != nil {
+			d := model.Diagnostic{File: name, Message: "invalid JSON: " + err.Error()}
+			if je, ok := err.(*jsonpos.Error); ok {
+				d.Line, d.Message = je.Line, "invalid JSON: "+je.Msg
+			}
+			diags = append(diags, d)
+			continue
+		}
+		switch {
+		case awsjson.Detect(root):
+			b.Add(root, name)
+		case plan.IsState(root):
+			plan.AddState(snap, root, name, prefix)
+		case plan.IsPlanDoc(root):
+			diags = append(diags, plan.AddPlanned(snap, f.path, name, prefix)...)
+		case f.explicit:
+			diags = append(diags, model.Diagnostic{File: name, Line: 1,
+				Message: "not an input sgcheck reads (AWS CLI describe-* output, Terraform state or plan JSON)"})
+		}
+	}
+	return append(diags, b.Finish()...)
+}
+
+func mentionsMarker(src []byte) bool {
+	for _, m := range markers {
+		if bytes.Contains(src, m) {
+			return true
+		}
+	}
+	return false
+}

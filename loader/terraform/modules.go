@@ -1,0 +1,271 @@
+package terraform
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// maxModuleDepth bounds module nesting so that a module calling itself (by
+// mistake or on purpose) cannot make loading run without end.
+const maxModuleDepth = 16
+
+// world is what a load shares across modules: how to read files, parsed
+// directories, the snapshot being filled and its diagnostics.
+type world struct {
+	read  func(string) ([]byte, error)
+	files []string // the file list when not reading the file system
+	// only lists, for a directory given by naming some of its files, those files.
+	only   map[string][]string
+	parsed map[string]*module
+	failed map[string]bool
+	snap   *model.Snapshot
+	diags  []model.Diagnostic
+	warned map[string]bool
+	// rootDir is the directory of the root being evaluated; registry and
+	// git modules are looked up in its .terraform/modules/modules.json.
+	rootDir  string
+	manifest map[string]string // module key → directory
+}
+
+func (w *world) warn(r hcl.Range, msg string) {
+	key := fmt.Sprintf("%s:%d:%s", r.Filename, r.Start.Line, msg)
+	if w.warned[key] {
+		return
+	}
+	w.warned[key] = true
+	w.snap.Unknowns++
+	w.diags = append(w.diags, model.Diagnostic{File: r.Filename, Line: r.Start.Line, Message: msg, Warning: true})
+}
+
+// dirFiles lists the configuration files of one directory.
+func (w *world) dirFiles(dir string) []string {
+	dir = filepath.Clean(dir)
+	if only, ok := w.only[dir]; ok {
+		return only
+	}
+	if w.files != nil {
+		var out []string
+		for _, f := range w.files {
+			if filepath.Dir(f) == dir && IsConfigFile(f) {
+				out = append(out, f)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	out, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	js, _ := filepath.Glob(filepath.Join(dir, "*.tf.json"))
+	out = append(out, js...)
+	sort.Strings(out)
+	return out
+}
+
+// module returns the parsed module in dir, parsing it on first use.
+func (w *world) module(dir string) *module {
+	dir = filepath.Clean(dir)
+	if m, ok := w.parsed[dir]; ok || w.failed[dir] {
+		return m
+	}
+	files := w.dirFiles(dir)
+	if len(files) == 0 {
+		w.failed[dir] = true
+		return nil
+	}
+	m, diags := parseModule(files, w.read)
+	w.diags = append(w.diags, diags...)
+	if m == nil {
+		w.failed[dir] = true
+		return nil
+	}
+	m.dir = dir
+	w.parsed[dir] = m
+	return m
+}
+
+// loadManifest reads .terraform/modules/modules.json of a root, where
+// terraform init records the directories of registry and git modules.
+func (w *world) loadManifest(root string) {
+	w.rootDir, w.manifest = root, map[string]string{}
+	raw, err := w.read(filepath.Join(root, ".terraform", "modules", "modules.json"))
+	if err != nil {
+		return
+	}
+	var doc struct {
+		Modules []struct{ Key, Dir string }
+	}
+	if json.Unmarshal(raw, &doc) != nil {
+		return
+	}
+	for _, m := range doc.Modules {
+		w.manifest[m.Key] = filepath.Join(root, filepath.FromSlash(m.Dir))
+	}
+}
+
+// isLocalSource reports whether a module source is a path.
+func isLocalSource(src string) bool {
+	return strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../") || src == "." || src == ".."
+}
+
+// callSource returns the literal source of a module block.
+func callSource(b *hcl.Block) (string, bool) {
+	attrs, _ := b.Body.JustAttributes()
+	a, ok := attrs["source"]
+	if !ok {
+		return "", false
+	}
+	v, diags := a.Expr.Value(nil)
+	if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+// moduleKey is the manifest key of a call: the call names from the root,
+// joined with dots.
+func (e *evaluator) moduleKey(name string) string {
+	var parts []string
+	for _, seg := range strings.Split(strings.TrimSuffix(e.prefix, "."), ".") {
+		if i := strings.LastIndex(seg, ":"); i >= 0 {
+			seg = seg[i+1:]
+		}
+		if i := strings.Index(seg, "["); i >= 0 {
+			seg = seg[:i]
+		}
+		parts = append(parts, seg)
+	}
+	var key []string
+	for i := 0; i+1 < len(parts); i++ {
+		if parts[i] == "module" {
+			key = append(key, parts[i+1])
+		}
+	}
+	return strings.Join(append(key, name), ".")
+}
+
+var moduleMeta = map[string]bool{"source": true, "version": true, "count": true, "for_each": true,
+	"providers": true, "depends_on": true}
+
+// moduleValue is what module.<name> evaluates to in the caller: an object
+// of the child's outputs (a tuple or map of them under count or for_each).
+// The child instances are kept for extraction.
+func (e *evaluator) moduleValue(name string) cty.Value {
+	if v, ok := e.modVals[name]; ok {
+		return v
+	}
+	key := "module." + name
+	if e.busy[key] {
+		return cty.DynamicVal
+	}
+	e.busy[key] = true
+	defer delete(e.busy, key)
+	e.modVals[name] = cty.DynamicVal
+	b := e.modCalls[name]
+	child, why := e.resolveModule(name, b)
+	if child == nil {
+		e.world.warn(b.DefRange, fmt.Sprintf("%smodule.%s not analysed: %s", e.prefix, name, why))
+		return cty.DynamicVal
+	}
+	attrs, _ := b.Body.JustAttributes()
+	insts, why := e.expand("module."+name, attrs)
+	if why != "" {
+		e.world.warn(b.DefRange, fmt.Sprintf("%smodule.%s not analysed: %s", e.prefix, name, why))
+		return cty.DynamicVal
+	}
+	var values []cty.Value
+	obj := map[string]cty.Value{}
+	for _, in := range insts {
+		inputs := map[string]cty.Value{}
+		for an, a := range attrs {
+			if moduleMeta[an] {
+				continue
+			}
+			v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars))
+			if diags.HasErrors() {
+				v = cty.DynamicVal
+			}
+			inputs[an] = v
+		}
+		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, e.depth+1)
+		e.world.diags = append(e.world.diags, convertDiags(diags)...)
+		e.children[name] = append(e.children[name], ce)
+		out := ce.outputValues()
+		values = append(values, out)
+		if in.key != cty.NilVal && in.key.Type() == cty.String {
+			obj[in.key.AsString()] = out
+		}
+	}
+	var v cty.Value
+	switch {
+	case len(insts) == 1 && insts[0].key == cty.NilVal:
+		v = values[0]
+	case len(insts) > 0 && insts[0].key.Type() == cty.String:
+		v = cty.ObjectVal(obj)
+	default:
+		v = cty.TupleVal(values)
+		if len(values) == 0 {
+			v = cty.EmptyTupleVal
+		}
+	}
+	e.modVals[name] = v
+	return v
+}
+
+// resolveModule finds the directory a module call loads.
+func (e *evaluator) resolveModule(name string, b *hcl.Block) (*module, string) {
+	if e.depth >= maxModuleDepth {
+		return nil, fmt.Sprintf("modules nest deeper than %d levels", maxModuleDepth)
+	}
+	src, ok := callSource(b)
+	if !ok {
+		return nil, "its source is not a literal string"
+	}
+	var dir string
+	if isLocalSource(src) {
+		dir = filepath.Join(e.mod.dir, filepath.FromSlash(src))
+	} else if d, ok := e.world.manifest[e.moduleKey(name)]; ok {
+		dir = d
+	} else {
+		return nil, fmt.Sprintf("source %q is not available locally (run terraform init so that .terraform/modules holds it)", src)
+	}
+	m := e.world.module(dir)
+	if m == nil {
+		return nil, fmt.Sprintf("no configuration files in %s", DisplayPath(dir))
+	}
+	return m, ""
+}
+
+// outputValues evaluates the module's outputs.
+func (e *evaluator) outputValues() cty.Value {
+	out := map[string]cty.Value{}
+	for name, a := range e.outputs {
+		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
+		if diags.HasErrors() {
+			v = cty.DynamicVal
+		}
+		out[name] = v
+	}
+	return cty.ObjectVal(out)
+}
+
+// childModules returns the instances of every module call, in name order,
+// evaluating those nothing referred to yet.
+func (e *evaluator) childModules() []*evaluator {
+	names := make([]string, 0, len(e.modCalls))
+	for n := range e.modCalls {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []*evaluator
+	for _, n := range names {
+		e.moduleValue(n)
+		out = append(out, e.children[n]...)
+	}
+	return out
+}

@@ -1,0 +1,95 @@
+package terraform
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// rootInputs collects the values of a root module's variables in
+// Terraform's order of precedence, later winning: TF_VAR_ environment
+// variables, terraform.tfvars, terraform.tfvars.json, *.auto.tfvars and
+// *.auto.tfvars.json in lexical order, then --var-file and --var in the
+// order given on the command line.
+func rootInputs(w *world, dir string, opts Options) (map[string]cty.Value, []model.Diagnostic) {
+	out := map[string]cty.Value{}
+	var diags []model.Diagnostic
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if name, isVar := strings.CutPrefix(k, "TF_VAR_"); ok && isVar && name != "" {
+			out[name], _ = parseVarValue(v, name)
+		}
+	}
+	files := []string{filepath.Join(dir, "terraform.tfvars"), filepath.Join(dir, "terraform.tfvars.json")}
+	var auto []string
+	if w.files != nil {
+		for _, f := range w.files {
+			if filepath.Dir(f) == filepath.Clean(dir) && isAutoVars(f) {
+				auto = append(auto, f)
+			}
+		}
+	} else {
+		a, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars"))
+		b, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars.json"))
+		auto = append(a, b...)
+	}
+	sort.Strings(auto)
+	for _, f := range append(files, auto...) {
+		src, err := w.read(f)
+		if err != nil {
+			continue
+		}
+		diags = append(diags, readVarFile(f, src, out)...)
+	}
+	for _, a := range opts.VarArgs {
+		if a.File != "" {
+			src, err := os.ReadFile(a.File)
+			if err != nil {
+				diags = append(diags, model.Diagnostic{File: DisplayPath(a.File), Message: err.Error()})
+				continue
+			}
+			diags = append(diags, readVarFile(a.File, src, out)...)
+			continue
+		}
+		out[a.Name], _ = parseVarValue(a.Value, a.Name)
+	}
+	return out, diags
+}
+
+func isAutoVars(f string) bool {
+	return strings.HasSuffix(f, ".auto.tfvars") || strings.HasSuffix(f, ".auto.tfvars.json")
+}
+
+// readVarFile reads a .tfvars (HCL) or .tfvars.json file into out.
+func readVarFile(name string, src []byte, out map[string]cty.Value) []model.Diagnostic {
+	p := hclparse.NewParser()
+	var f *hcl.File
+	var diags hcl.Diagnostics
+	if strings.HasSuffix(name, ".json") {
+		f, diags = p.ParseJSON(src, DisplayPath(name))
+	} else {
+		f, diags = p.ParseHCL(src, DisplayPath(name))
+	}
+	if diags.HasErrors() {
+		return convertDiags(diags)
+	}
+	attrs, diags := f.Body.JustAttributes()
+	for k, a := range attrs {
+		v, d := a.Expr.Value(nil)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			out[k] = v
+		}
+	}
+	return convertDiags(diags)
+}
