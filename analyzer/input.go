@@ -30,13 +30,16 @@ type RuleDoc struct {
 	ReverseRule     string    `json:"reverse_rule,omitempty"`
 	ReverseGroup    string    `json:"reverse_group,omitempty"`
 	ReverseLocation *Location `json:"reverse_location,omitempty"`
-	TimeoutSeconds  *int      `json:"timeout_seconds"`
-	TimeoutSource   string    `json:"timeout_source,omitempty"`
-	TimeoutSetting  string    `json:"timeout_setting,omitempty"`
-	Parts           []PartDoc `json:"parts,omitempty"`
-	Unknown         []string  `json:"unknown,omitempty"`
-	Description     string    `json:"description,omitempty"`
-	Location        *Location `json:"location"`
+	// MaskedReverseRule is the reverse rule that would leave the flows
+	// untracked were the attachment not automatically tracked.
+	MaskedReverseRule string    `json:"masked_reverse_rule,omitempty"`
+	TimeoutSeconds    *int      `json:"timeout_seconds"`
+	TimeoutSource     string    `json:"timeout_source,omitempty"`
+	TimeoutSetting    string    `json:"timeout_setting,omitempty"`
+	Parts             []PartDoc `json:"parts,omitempty"`
+	Unknown           []string  `json:"unknown,omitempty"`
+	Description       string    `json:"description,omitempty"`
+	Location          *Location `json:"location"`
 }
 
 // PartDoc is the verdict for one protocol of a protocol-all rule.
@@ -104,6 +107,14 @@ func ruleDoc(rc tracking.RuleClass) RuleDoc {
 	if rc.Reverse != nil {
 		d.ReverseRule, d.ReverseGroup = rc.Reverse.Name, rc.Reverse.Group
 		d.ReverseLocation = LocationOf(rc.Reverse.Source)
+	}
+	if rc.Masked != nil {
+		d.MaskedReverseRule = rc.Masked.Name
+	}
+	for _, p := range rc.Parts {
+		if p.Masked != nil && d.MaskedReverseRule == "" {
+			d.MaskedReverseRule = p.Masked.Name
+		}
 	}
 	if rc.Window != nil {
 		d.TimeoutSeconds = intp(rc.Window.Seconds)

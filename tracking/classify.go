@@ -31,6 +31,9 @@ type Verdict struct {
 	Reverse *model.Rule
 	// Detail says more where Reason alone does not, e.g. what is unknown.
 	Detail string
+	// Masked is the reverse rule that would leave the flow untracked if
+	// the attachment were not automatically tracked.
+	Masked *model.Rule
 }
 
 // RuleClass is the classification of one rule on one attachment.
@@ -154,9 +157,6 @@ func classifyFlow(att model.Attachment, r model.Rule, p model.Protocol, rules []
 	case p != model.TCP && p != model.UDP:
 		v.Reason = ReasonOther
 		return v
-	case att.AutoTracked != "":
-		v.Reason, v.Detail = ReasonAutoTracked, att.AutoTracked
-		return v
 	case len(r.Unknown) > 0 || r.Peer.Kind == model.PeerUnknown:
 		v.Tracked, v.Reason = nil, ReasonIndeterminate
 		v.Detail = firstUnknown(r)
@@ -167,6 +167,10 @@ func classifyFlow(att model.Attachment, r model.Rule, p model.Protocol, rules []
 	}
 	rev, unknown := reverseRule(r, p, rules)
 	switch {
+	case rev != nil && att.AutoTracked != "":
+		// §3: the rules would leave this flow untracked, but connections
+		// through this attachment are tracked whatever the rules say.
+		v.Reason, v.Detail, v.Masked = ReasonAutoTracked, att.AutoTracked, rev
 	case rev != nil:
 		v.Tracked, v.Reason, v.Reverse = boolp(false), ReasonUntracked, rev
 	case unknown != "":

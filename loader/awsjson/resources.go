@@ -8,12 +8,7 @@ import (
 	"github.com/sgcheck/sgcheck/model"
 )
 
-func arr(n *jsonpos.Node) []*jsonpos.Node {
-	if n == nil || !n.IsArr {
-		return nil
-	}
-	return n.Array
-}
+func arr(n *jsonpos.Node) []*jsonpos.Node { return n.Items() }
 
 func str(n *jsonpos.Node, k string) string {
 	s, _ := n.Get(k).Str()

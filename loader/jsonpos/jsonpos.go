@@ -157,6 +157,14 @@ func (n *Node) Get(k string) *Node {
 	return n.Object[k]
 }
 
+// Items returns the elements of an array node; nil for anything else.
+func (n *Node) Items() []*Node {
+	if n == nil || !n.IsArr {
+		return nil
+	}
+	return n.Array
+}
+
 // Str returns a string value.
 func (n *Node) Str() (string, bool) {
 	if n == nil {

@@ -26,7 +26,7 @@ func AddState(snap *model.Snapshot, root *jsonpos.Node, file, prefix string) {
 		if m == nil {
 			return
 		}
-		for _, r := range m.Get("resources").Array {
+		for _, r := range m.Get("resources").Items() {
 			if mode, _ := r.Get("mode").Str(); mode != "managed" {
 				continue
 			}
@@ -39,7 +39,7 @@ func AddState(snap *model.Snapshot, root *jsonpos.Node, file, prefix string) {
 			c.prefix = prefix + moduleOf(addr)
 			c.resource(prefix+addr, typ, object{vals: vals}, model.Source{File: file, StartLine: r.Line, EndLine: r.Line})
 		}
-		for _, child := range m.Get("child_modules").Array {
+		for _, child := range m.Get("child_modules").Items() {
 			walk(child)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/sgcheck/sgcheck/model"
-	"github.com/zclconf/go-cty/cty"
 )
 
 // moduleExtractor turns one module's resources into model elements.
@@ -23,13 +22,13 @@ type moduleExtractor struct {
 	aclAssocs  map[string][]string         // network_acl_id → subnets
 	sgAttach   map[string][]string         // interface → groups
 	naclByAddr map[string]int              // index into snap.NACLs
-	nlbTargets []string                    // attachments behind an NLB
+	lb         lbLinks
 }
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
 	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
 		aclRules: map[string][]model.ACLEntry{}, aclAssocs: map[string][]string{},
-		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}}
+		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{nlbs: map[string]bool{}}}
 	for _, b := range m.blocks {
 		if b.Type == "resource" {
 			x.resource(b)
@@ -143,6 +142,14 @@ func init() {
 			(*moduleExtractor).aclAssociation},
 		"aws_subnet": {&hcl.BodySchema{Attributes: attrSchema("cidr_block", "ipv6_cidr_block")},
 			(*moduleExtractor).subnet},
+		"aws_lb": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_type", "security_groups", "subnets")},
+			(*moduleExtractor).loadBalancer},
+		"aws_lb_listener": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_arn"),
+			Blocks: []hcl.BlockHeaderSchema{{Type: "default_action"}}}, (*moduleExtractor).lbListener},
+		"aws_lb_target_group_attachment": {&hcl.BodySchema{Attributes: attrSchema("target_group_arn", "target_id")},
+			(*moduleExtractor).lbTargetAttachment},
+		"aws_autoscaling_group": {&hcl.BodySchema{Attributes: attrSchema("target_group_arns"),
+			Blocks: []hcl.BlockHeaderSchema{{Type: "launch_template"}}}, (*moduleExtractor).autoscalingGroup},
 	}
 }
 
@@ -382,6 +389,7 @@ func (x *moduleExtractor) subnet(r *resourceInstance) {
 
 // link resolves references between resources of the module.
 func (x *moduleExtractor) link() {
+	x.linkLoadBalancers()
 	for eni, groups := range x.sgAttach {
 		for i := range x.snap.Attachments {
 			if x.snap.Attachments[i].Name == eni {
@@ -413,5 +421,3 @@ func dedupe(s []string) []string {
 	}
 	return out
 }
-
-var _ = cty.NilVal

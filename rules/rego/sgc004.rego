@@ -1,0 +1,35 @@
+# METADATA
+# title: Automatically tracked attachment makes open rules tracked
+# description: >-
+#   The attachment is one whose connections AWS always tracks, such as the
+#   target of a Network Load Balancer, a NAT gateway or a Lambda interface
+#   (docs/aws-semantics.md §3). A rule open to all addresses with an open
+#   reverse rule looks untracked, but its flows are tracked: revoking it will
+#   not cut live connections at once, they survive until idle (350 s for TCP
+#   and 120 s for UDP through an NLB), and every connection uses a conntrack
+#   entry.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html
+#     description: Amazon EC2 security group connection tracking
+# custom:
+#   id: SGC004
+#   severity: LOW
+package sgcheck.rules.sgc004
+
+import data.sgcheck.lib
+
+findings contains f if {
+	some att in input.attachments
+	att.auto_tracked
+	some r in att.rules
+	r.masked_reverse_rule
+	msg := sprintf(
+		"%s admits %s %s from %s with the open reverse rule %s, which would leave its flows untracked, but %s is automatically tracked (%s): live connections survive a revocation of this rule until idle for %d s",
+		[r.rule, r.protocol, lib.port_text(r), r.peer, r.masked_reverse_rule, att.name, att.auto_tracked, r.timeout_seconds],
+	)
+	f := lib.rule_finding(att, r, msg, {
+		"auto_tracked": att.auto_tracked,
+		"window_seconds": r.timeout_seconds,
+		"window_source": r.timeout_source,
+	})
+}
