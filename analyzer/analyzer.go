@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
 )
@@ -48,7 +47,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	if base != nil {
 		in.Changes = changesDoc(tracking.Compare(base, head, opts.Params), base, head)
 	}
-	value, err := toValue(in)
+	value, err := inputValue(in)
 	if err != nil {
 		return nil, err
 	}
@@ -78,15 +77,6 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	}
 	SortFindings(res.Findings)
 	return res, nil
-}
-
-// toValue hands the input to OPA as an ast.Value.
-func toValue(in Input) (ast.Value, error) {
-	raw, err := json.Marshal(in)
-	if err != nil {
-		return nil, err
-	}
-	return ast.ValueFromReader(bytesReader(raw))
 }
 
 func convertFinding(raw rawFinding) (Finding, error) {

@@ -29,15 +29,8 @@ func ProposeNACL(rv tracking.Revocation, head *model.Snapshot) (*NACLRemedy, str
 	if subnet == "" {
 		return nil, "the input does not say which subnet " + rv.Attachment.Name + " is in"
 	}
-	var nacl *model.NetworkACL
-	for i := range head.NACLs {
-		for _, s := range head.NACLs[i].Subnets {
-			if s == subnet {
-				nacl = &head.NACLs[i]
-			}
-		}
-	}
-	if nacl == nil {
+	nacl, ok := head.NACLOf(subnet)
+	if !ok {
 		return nil, "the network ACL of " + subnet + " is not in the input"
 	}
 	p := rv.Protocol

@@ -282,16 +282,68 @@ type Snapshot struct {
 	Subnets     []Subnet
 	// Unknowns counts values that the input does not determine.
 	Unknowns int
+
+	index *index
+}
+
+// index makes lookups by address, id and group constant-time. It is built
+// on first use; a snapshot is not changed once analysis starts.
+type index struct {
+	groups  map[string]int    // address or id → position in Groups
+	rules   map[string][]Rule // group address → its rules, in order
+	subnets map[string]int    // subnet → position in NACLs
+}
+
+func (s *Snapshot) idx() *index {
+	if s.index != nil {
+		return s.index
+	}
+	x := &index{groups: map[string]int{}, rules: map[string][]Rule{}, subnets: map[string]int{}}
+	for i := len(s.Groups) - 1; i >= 0; i-- { // the first declaration wins
+		g := s.Groups[i]
+		if g.ID != "" {
+			x.groups[g.ID] = i
+		}
+		x.groups[g.Address] = i
+	}
+	for _, r := range s.Rules {
+		key := r.Group
+		if i, ok := x.groups[r.Group]; ok {
+			key = s.Groups[i].Address
+		}
+		x.rules[key] = append(x.rules[key], r)
+	}
+	for i := len(s.NACLs) - 1; i >= 0; i-- {
+		for _, sub := range s.NACLs[i].Subnets {
+			x.subnets[sub] = i
+		}
+	}
+	s.index = x
+	return x
 }
 
 // Group returns the group with the given address or id.
 func (s *Snapshot) Group(ref string) (SecurityGroup, bool) {
-	for _, g := range s.Groups {
-		if g.Address == ref || (g.ID != "" && g.ID == ref) {
-			return g, true
-		}
+	if i, ok := s.idx().groups[ref]; ok {
+		return s.Groups[i], true
 	}
 	return SecurityGroup{}, false
+}
+
+// RulesOfGroup returns the rules of a group, by address or id.
+func (s *Snapshot) RulesOfGroup(ref string) []Rule {
+	if g, ok := s.Group(ref); ok {
+		ref = g.Address
+	}
+	return s.idx().rules[ref]
+}
+
+// NACLOf returns the network ACL associated with a subnet.
+func (s *Snapshot) NACLOf(subnet string) (*NetworkACL, bool) {
+	if i, ok := s.idx().subnets[subnet]; ok {
+		return &s.NACLs[i], true
+	}
+	return nil, false
 }
 
 // NormalizePorts applies docs/aws-semantics.md §6 to a rule as written:

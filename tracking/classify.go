@@ -78,29 +78,13 @@ func Attachments(s *model.Snapshot) []model.Attachment {
 // RulesOf returns the rules of the attachment's groups, in group order, and
 // the groups the snapshot does not declare.
 func RulesOf(s *model.Snapshot, att model.Attachment) (rules []model.Rule, missing []string) {
-	byGroup := groupIndex(s)
 	for _, g := range att.Groups {
-		key := g
-		if grp, ok := s.Group(g); ok {
-			key = grp.Address
-		} else {
+		if _, ok := s.Group(g); !ok {
 			missing = append(missing, g)
 		}
-		rules = append(rules, byGroup[key]...)
+		rules = append(rules, s.RulesOfGroup(g)...)
 	}
 	return rules, append(missing, att.GroupsUnknown...)
-}
-
-func groupIndex(s *model.Snapshot) map[string][]model.Rule {
-	idx := map[string][]model.Rule{}
-	for _, r := range s.Rules {
-		key := r.Group
-		if g, ok := s.Group(r.Group); ok {
-			key = g.Address
-		}
-		idx[key] = append(idx[key], r)
-	}
-	return idx
 }
 
 // Classify classifies every rule of every attachment of s.
@@ -117,15 +101,23 @@ func Classify(s *model.Snapshot, params Params) []AttachmentClass {
 // (§6: the rules of all groups on an interface are combined).
 func ClassifyAttachment(att model.Attachment, rules []model.Rule, missing []string, params Params) AttachmentClass {
 	ac := AttachmentClass{Attachment: att, Missing: missing}
+	// Only open all-port rules (and undetermined ones) can be reverse rules:
+	// looking among them alone keeps large groups linear.
+	var candidates []model.Rule
+	for _, r := range rules {
+		if len(r.Unknown) > 0 || r.Peer.Kind == model.PeerUnknown || (r.Peer.IsOpen() && r.PortsAll()) {
+			candidates = append(candidates, r)
+		}
+	}
 	for _, r := range rules {
 		rc := RuleClass{Rule: r}
 		if r.Protocol == model.All {
 			for _, p := range []model.Protocol{model.TCP, model.UDP, familyICMP(r), otherProtocol} {
-				rc.Parts = append(rc.Parts, classifyFlow(att, r, p, rules, missing))
+				rc.Parts = append(rc.Parts, classifyFlow(att, r, p, candidates, missing))
 			}
 			rc.Verdict = combine(rc.Parts)
 		} else {
-			rc.Verdict = classifyFlow(att, r, r.Protocol, rules, missing)
+			rc.Verdict = classifyFlow(att, r, r.Protocol, candidates, missing)
 		}
 		rc.Window = windowOf(att, rc, params)
 		ac.Rules = append(ac.Rules, rc)

@@ -187,3 +187,20 @@ func TestClassifierAgreesWithSimulator(t *testing.T) {
 		t.Errorf("only %d admitted packets: the generator no longer exercises the model", admittedCases)
 	}
 }
+
+// BenchmarkClassifyLargeGroup: one attachment with 20,000 rules, far past
+// AWS quotas, must classify without quadratic work.
+func BenchmarkClassifyLargeGroup(b *testing.B) {
+	var rules []model.Rule
+	for i := 0; i < 20000; i++ {
+		rules = append(rules, model.Rule{Name: fmt.Sprintf("r%d", i), Group: "sg", Direction: model.Ingress,
+			Protocol: model.TCP, FromPort: 1000 + i%5000, ToPort: 1000 + i%5000,
+			Peer: cidr(fmt.Sprintf("10.%d.%d.0/24", i/256%256, i%256))})
+	}
+	rules = append(rules, model.Rule{Name: "out", Group: "sg", Direction: model.Egress, Protocol: model.All,
+		FromPort: 0, ToPort: 65535, Peer: cidr("0.0.0.0/0")})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ClassifyAttachment(model.Attachment{Name: "eni"}, rules, nil, DefaultParams)
+	}
+}

@@ -328,22 +328,31 @@ func joinNames(names []string) string {
 	return out
 }
 
+// attachmentNamed finds one attachment (or assumed one) without building
+// the list of all of them.
+func attachmentNamed(s *model.Snapshot, name string) []model.Attachment {
+	for _, a := range s.Attachments {
+		if a.Name == name {
+			return []model.Attachment{a}
+		}
+	}
+	if g, ok := s.Group(name); ok && g.Address == name {
+		for _, a := range Attachments(s) {
+			if a.Name == name {
+				return []model.Attachment{a}
+			}
+		}
+	}
+	return nil
+}
+
 // SimConfigFor builds the simulator configuration of the named attachment.
 func SimConfigFor(s *model.Snapshot, name string) (SimConfig, bool) {
-	for _, att := range Attachments(s) {
-		if att.Name != name {
-			continue
-		}
+	for _, att := range attachmentNamed(s, name) {
 		rules, _ := RulesOf(s, att)
 		cfg := SimConfig{Attachment: att, Rules: rules}
 		if att.Subnet != "" {
-			for i := range s.NACLs {
-				for _, sub := range s.NACLs[i].Subnets {
-					if sub == att.Subnet {
-						cfg.NACL = &s.NACLs[i]
-					}
-				}
-			}
+			cfg.NACL, _ = s.NACLOf(att.Subnet)
 		}
 		return cfg, true
 	}

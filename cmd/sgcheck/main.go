@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -21,7 +22,17 @@ const (
 )
 
 func main() {
+	tuneGC()
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// tuneGC trades memory for time: a scan allocates a lot of short-lived
+// parser garbage, and at GOGC=200 a 10,000-rule tree runs about 10% faster
+// within 90 MiB (see BenchmarkScan). GOGC in the environment still wins.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 }
 
 // run is the whole command, testable without a process.

@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -61,7 +63,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	if read == nil {
 		read = os.ReadFile
 	}
-	w := &world{read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
+	w := &world{mu: &sync.Mutex{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}}
 	dirs := map[string]bool{}
 	if opts.Files != nil {
@@ -91,9 +93,20 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		names = append(names, d)
 	}
 	sort.Strings(names)
-	called := map[string]bool{}
+	// Only directories that mention "module" can call one: parse those first
+	// to learn which directories are called. The others are roots, parsed
+	// and evaluated one by one below and then dropped, so that a large tree
+	// never holds every syntax tree at once.
+	var callers []string
 	for _, d := range names {
-		m := w.module(d)
+		if w.mentionsModule(d) {
+			callers = append(callers, d)
+		}
+	}
+	w.parseAll(callers)
+	called := map[string]bool{}
+	for _, d := range callers {
+		m := w.parsed[d]
 		if m == nil {
 			continue
 		}
@@ -106,24 +119,60 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			}
 		}
 	}
+	var roots []string
 	for _, d := range names {
-		if ctx.Err() != nil {
-			w.diags = append(w.diags, model.Diagnostic{Message: ctx.Err().Error()})
-			break
+		if !called[d] {
+			roots = append(roots, d)
 		}
-		m := w.parsed[d]
-		if m == nil || called[d] {
-			continue
-		}
-		inputs, vd := rootInputs(w, d, opts)
-		w.diags = append(w.diags, vd...)
-		w.loadManifest(d)
-		e, diags := newEvaluator(w, m, Qualifier(d, paths), inputs, 0)
-		w.diags = append(w.diags, convertDiags(diags)...)
-		extractAll(w, e)
+	}
+	// Roots are independent: evaluate them in parallel, each into its own
+	// snapshot, and merge in directory order so the result does not depend
+	// on scheduling.
+	parts := make([]*world, len(roots))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for n := 0; n < runtime.GOMAXPROCS(0); n++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				parts[i] = w.fork()
+				if ctx.Err() != nil {
+					continue
+				}
+				parts[i].loadRoot(roots[i], paths, opts)
+			}
+		}()
+	}
+	for i := range roots {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if ctx.Err() != nil {
+		w.diags = append(w.diags, model.Diagnostic{Message: ctx.Err().Error()})
+	}
+	for _, p := range parts {
+		w.merge(p)
 	}
 	sortDiagnostics(w.diags)
 	return w.snap, w.diags
+}
+
+// loadRoot evaluates and extracts one root module, then lets its syntax
+// trees go: no other directory calls a root.
+func (w *world) loadRoot(dir string, paths []string, opts Options) {
+	m := w.module(dir)
+	if m == nil {
+		return
+	}
+	defer w.forget(dir)
+	inputs, vd := rootInputs(w, dir, opts)
+	w.diags = append(w.diags, vd...)
+	w.loadManifest(dir)
+	e, diags := newEvaluator(w, m, Qualifier(dir, paths), inputs, 0)
+	w.diags = append(w.diags, convertDiags(diags)...)
+	extractAll(w, e)
 }
 
 // extractAll extracts the resources of a module instance and of every module

@@ -1,11 +1,14 @@
 package terraform
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/model"
@@ -19,6 +22,7 @@ const maxModuleDepth = 16
 // world is what a load shares across modules: how to read files, parsed
 // directories, the snapshot being filled and its diagnostics.
 type world struct {
+	mu    *sync.Mutex // guards parsed and failed, shared by forks
 	read  func(string) ([]byte, error)
 	files []string // the file list when not reading the file system
 	// only lists, for a directory given by naming some of its files, those files.
@@ -67,18 +71,45 @@ func (w *world) dirFiles(dir string) []string {
 	return out
 }
 
+// fork returns a world sharing w's parsed modules, with its own snapshot
+// and diagnostics, for evaluating one root.
+func (w *world) fork() *world {
+	return &world{mu: w.mu, read: w.read, files: w.files, only: w.only, parsed: w.parsed, failed: w.failed,
+		snap: &model.Snapshot{}, warned: map[string]bool{}}
+}
+
+// merge appends what a fork found.
+func (w *world) merge(f *world) {
+	w.snap.Groups = append(w.snap.Groups, f.snap.Groups...)
+	w.snap.Rules = append(w.snap.Rules, f.snap.Rules...)
+	w.snap.Attachments = append(w.snap.Attachments, f.snap.Attachments...)
+	w.snap.NACLs = append(w.snap.NACLs, f.snap.NACLs...)
+	w.snap.Subnets = append(w.snap.Subnets, f.snap.Subnets...)
+	w.snap.Unknowns += f.snap.Unknowns
+	w.diags = append(w.diags, f.diags...)
+}
+
 // module returns the parsed module in dir, parsing it on first use.
+// Parsing happens outside the lock, so forks parse in parallel.
 func (w *world) module(dir string) *module {
 	dir = filepath.Clean(dir)
-	if m, ok := w.parsed[dir]; ok || w.failed[dir] {
+	w.mu.Lock()
+	m, ok := w.parsed[dir]
+	failed := w.failed[dir]
+	w.mu.Unlock()
+	if ok || failed {
 		return m
 	}
 	files := w.dirFiles(dir)
-	if len(files) == 0 {
-		w.failed[dir] = true
-		return nil
+	var diags []model.Diagnostic
+	if len(files) > 0 {
+		m, diags = parseModule(files, w.read)
 	}
-	m, diags := parseModule(files, w.read)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if prev, ok := w.parsed[dir]; ok || w.failed[dir] {
+		return prev // another fork parsed it meanwhile
+	}
 	w.diags = append(w.diags, diags...)
 	if m == nil {
 		w.failed[dir] = true
@@ -87,6 +118,68 @@ func (w *world) module(dir string) *module {
 	m.dir = dir
 	w.parsed[dir] = m
 	return m
+}
+
+// forget drops a root's syntax trees once it has been evaluated.
+func (w *world) forget(dir string) {
+	w.mu.Lock()
+	delete(w.parsed, filepath.Clean(dir))
+	w.failed[filepath.Clean(dir)] = true
+	w.mu.Unlock()
+}
+
+// mentionsModule reports whether a directory's files contain the word
+// "module": a directory without it cannot call a module.
+func (w *world) mentionsModule(dir string) bool {
+	for _, f := range w.dirFiles(dir) {
+		if src, err := w.read(f); err == nil && bytes.Contains(src, []byte("module")) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseAll parses directories in parallel, one parser per directory; the
+// results are the same as parsing them one by one.
+func (w *world) parseAll(dirs []string) {
+	type result struct {
+		m     *module
+		diags []model.Diagnostic
+	}
+	results := make([]result, len(dirs))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for n := 0; n < runtime.GOMAXPROCS(0); n++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				files := w.dirFiles(dirs[i])
+				if len(files) == 0 {
+					continue
+				}
+				m, diags := parseModule(files, w.read)
+				if m != nil {
+					m.dir = filepath.Clean(dirs[i])
+				}
+				results[i] = result{m, diags}
+			}
+		}()
+	}
+	for i := range dirs {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for i, d := range dirs {
+		d = filepath.Clean(d)
+		w.diags = append(w.diags, results[i].diags...)
+		if results[i].m == nil {
+			w.failed[d] = true
+			continue
+		}
+		w.parsed[d] = results[i].m
+	}
 }
 
 // loadManifest reads .terraform/modules/modules.json of a root, where

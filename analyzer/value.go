@@ -1,0 +1,164 @@
+package analyzer
+
+import (
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// The policy input is built as an ast.Value directly: on a large tree a
+// JSON round trip (marshal, then decode into OPA's terms) costs more than
+// classification. The encoding must equal what encoding/json would give for
+// the same documents (the JSON tags of the Doc types); a test checks it.
+
+// interner shares terms for repeated strings (group names, reasons).
+type interner map[string]*ast.Term
+
+func (in interner) str(s string) *ast.Term {
+	if t, ok := in[s]; ok {
+		return t
+	}
+	t := ast.StringTerm(s)
+	in[s] = t
+	return t
+}
+
+type objBuilder struct {
+	in    interner
+	items [][2]*ast.Term
+}
+
+func (b *objBuilder) put(k string, v *ast.Term) { b.items = append(b.items, ast.Item(b.in.str(k), v)) }
+
+func (b *objBuilder) str(k, v string) { b.put(k, b.in.str(v)) }
+
+// strOmit adds a string unless it is empty (omitempty).
+func (b *objBuilder) strOmit(k, v string) {
+	if v != "" {
+		b.str(k, v)
+	}
+}
+
+func (b *objBuilder) intp(k string, v *int, omit bool) {
+	switch {
+	case v != nil:
+		b.put(k, ast.IntNumberTerm(*v))
+	case !omit:
+		b.put(k, ast.NullTerm())
+	}
+}
+
+func (b *objBuilder) boolp(k string, v *bool) {
+	if v == nil {
+		b.put(k, ast.NullTerm())
+		return
+	}
+	b.put(k, ast.BooleanTerm(*v))
+}
+
+func (b *objBuilder) strs(k string, vs []string, omit bool) {
+	if len(vs) == 0 && omit {
+		return
+	}
+	terms := make([]*ast.Term, len(vs))
+	for i, v := range vs {
+		terms[i] = b.in.str(v)
+	}
+	b.put(k, ast.ArrayTerm(terms...))
+}
+
+func (b *objBuilder) location(k string, l *Location, omit bool) {
+	if l == nil {
+		if !omit {
+			b.put(k, ast.NullTerm())
+		}
+		return
+	}
+	b.put(k, ast.ObjectTerm(
+		ast.Item(b.in.str("file"), b.in.str(l.File)),
+		ast.Item(b.in.str("start_line"), ast.IntNumberTerm(l.StartLine)),
+		ast.Item(b.in.str("end_line"), ast.IntNumberTerm(l.EndLine)),
+	))
+}
+
+func (b *objBuilder) term() *ast.Term { return ast.ObjectTerm(b.items...) }
+
+func (in interner) rule(d *RuleDoc) *ast.Term {
+	b := &objBuilder{in: in, items: make([][2]*ast.Term, 0, 24)}
+	b.strOmit("subject", d.Subject)
+	b.str("rule", d.Rule)
+	b.str("group", d.Group)
+	b.str("direction", d.Direction)
+	b.str("protocol", d.Protocol)
+	b.intp("from_port", d.FromPort, true)
+	b.intp("to_port", d.ToPort, true)
+	b.intp("icmp_type", d.ICMPType, true)
+	b.intp("icmp_code", d.ICMPCode, true)
+	b.str("peer", d.Peer)
+	b.str("peer_kind", d.PeerKind)
+	b.strOmit("family", d.Family)
+	b.put("open", ast.BooleanTerm(d.Open))
+	b.boolp("tracked", d.Tracked)
+	b.str("reason", d.Reason)
+	b.strOmit("detail", d.Detail)
+	b.strOmit("reverse_rule", d.ReverseRule)
+	b.strOmit("reverse_group", d.ReverseGroup)
+	b.location("reverse_location", d.ReverseLocation, true)
+	b.strOmit("masked_reverse_rule", d.MaskedReverseRule)
+	b.intp("timeout_seconds", d.TimeoutSeconds, false)
+	b.strOmit("timeout_source", d.TimeoutSource)
+	b.strOmit("timeout_setting", d.TimeoutSetting)
+	if len(d.Parts) > 0 {
+		parts := make([]*ast.Term, len(d.Parts))
+		for i, p := range d.Parts {
+			pb := &objBuilder{in: in}
+			pb.str("protocol", p.Protocol)
+			pb.boolp("tracked", p.Tracked)
+			pb.str("reason", p.Reason)
+			pb.strOmit("reverse_rule", p.ReverseRule)
+			parts[i] = pb.term()
+		}
+		b.put("parts", ast.ArrayTerm(parts...))
+	}
+	b.strs("unknown", d.Unknown, true)
+	b.strOmit("description", d.Description)
+	b.location("location", d.Location, false)
+	return b.term()
+}
+
+func (in interner) attachment(d *AttachmentDoc) *ast.Term {
+	b := &objBuilder{in: in}
+	b.str("name", d.Name)
+	b.str("kind", d.Kind)
+	b.put("assumed", ast.BooleanTerm(d.Assumed))
+	b.strs("groups", d.Groups, false)
+	b.strs("missing_groups", d.MissingGroups, true)
+	b.strOmit("auto_tracked", d.AutoTracked)
+	b.strOmit("subnet", d.Subnet)
+	b.location("location", d.Location, true)
+	rules := make([]*ast.Term, len(d.Rules))
+	for i := range d.Rules {
+		rules[i] = in.rule(&d.Rules[i])
+	}
+	b.put("rules", ast.ArrayTerm(rules...))
+	return b.term()
+}
+
+// inputValue builds the policy input.
+func inputValue(in Input) (ast.Value, error) {
+	strs := interner{}
+	atts := make([]*ast.Term, len(in.Attachments))
+	for i := range in.Attachments {
+		atts[i] = strs.attachment(&in.Attachments[i])
+	}
+	b := &objBuilder{in: strs}
+	b.put("attachments", ast.ArrayTerm(atts...))
+	if in.Changes != nil {
+		// small, and only with a change source: the generic path is fine
+		v, err := ast.InterfaceToValue(in.Changes)
+		if err != nil {
+			return nil, err
+		}
+		b.put("changes", ast.NewTerm(v))
+	}
+	b.put("params", ast.ObjectTerm(ast.Item(strs.str("icmp_idle_timeout"), ast.IntNumberTerm(in.Params.ICMPIdleTimeout))))
+	return b.term().Value, nil
+}

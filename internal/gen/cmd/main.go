@@ -1,0 +1,32 @@
+// Command gen writes a synthetic Terraform tree for benchmarks:
+//
+//	go run ./internal/gen/cmd -rules 10000 -out /tmp/sgcheck-bench
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/sgcheck/sgcheck/internal/gen"
+)
+
+func main() {
+	rules := flag.Int("rules", 10000, "number of security group rules")
+	out := flag.String("out", "", "directory to write (must not exist)")
+	flag.Parse()
+	if *out == "" {
+		fmt.Fprintln(os.Stderr, "gen: -out is required")
+		os.Exit(2)
+	}
+	if _, err := os.Stat(*out); err == nil {
+		fmt.Fprintf(os.Stderr, "gen: %s exists\n", *out)
+		os.Exit(2)
+	}
+	n, err := gen.Write(*out, *rules)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("%d files, about %d rules, in %s\n", n, *rules, *out)
+}
