@@ -348,3 +348,16 @@ module "vpc" {
 		t.Errorf("diagnostics %v", diags)
 	}
 }
+
+func TestJSONSyntax(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf.json": `{
+  "variable": {"cidr": {"default": "192.0.2.0/24"}},
+  "resource": {"aws_security_group": {"j": {
+    "name": "j",
+    "ingress": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["${var.cidr}"]}]
+  }}}
+}`})
+	if len(diags) > 0 || len(snap.Rules) != 1 || snap.Rules[0].Peer.String() != "192.0.2.0/24" || snap.Rules[0].Source.StartLine != 5 {
+		t.Errorf("%v %+v", diags, snap.Rules)
+	}
+}
