@@ -59,15 +59,7 @@ func (c *conversation) request() tracking.Packet {
 	return p
 }
 
-func (c *conversation) reply() tracking.Packet {
-	p := c.request()
-	p.Inbound, p.Opening = !p.Inbound, false
-	replies := map[int]int{8: 0, 13: 14, 15: 16, 17: 18, 128: 129}
-	if t, ok := replies[p.ICMPType]; ok && p.Protocol.IsICMP() {
-		p.ICMPType = t
-	}
-	return p
-}
+func (c *conversation) reply() tracking.Packet { return tracking.ReplyTo(c.request()) }
 
 type convKey struct {
 	peer  netip.Addr

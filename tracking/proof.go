@@ -138,10 +138,12 @@ func WitnessFor(reg Region, rules []model.Rule) (Witness, bool) {
 			p.LocalPort, p.RemotePort = ephemera, port
 		}
 	}
-	return Witness{Request: p, Reply: replyTo(p)}, true
+	return Witness{Request: p, Reply: ReplyTo(p)}, true
 }
 
-func replyTo(p Packet) Packet {
+// ReplyTo is the response to request p: the other direction, not opening,
+// and for ICMP queries the reply type (echo 8 → 0, timestamp 13 → 14, …).
+func ReplyTo(p Packet) Packet {
 	r := reverse(p)
 	r.Opening = false
 	if p.Protocol.IsICMP() {

@@ -129,26 +129,12 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	// snapshot, and merge in directory order so the result does not depend
 	// on scheduling.
 	parts := make([]*world, len(roots))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for n := 0; n < runtime.GOMAXPROCS(0); n++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				parts[i] = w.fork()
-				if ctx.Err() != nil {
-					continue
-				}
-				parts[i].loadRoot(roots[i], paths, opts)
-			}
-		}()
-	}
-	for i := range roots {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel(len(roots), func(i int) {
+		parts[i] = w.fork()
+		if ctx.Err() == nil {
+			parts[i].loadRoot(roots[i], paths, opts)
+		}
+	})
 	if ctx.Err() != nil {
 		w.diags = append(w.diags, model.Diagnostic{Message: ctx.Err().Error()})
 	}
@@ -157,6 +143,27 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	}
 	sortDiagnostics(w.diags)
 	return w.snap, w.diags
+}
+
+// parallel calls f(0) … f(n-1) on as many goroutines as there are
+// processors and waits for all of them.
+func parallel(n int, f func(i int)) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for k := 0; k < runtime.GOMAXPROCS(0); k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 }
 
 // loadRoot evaluates and extracts one root module, then lets its syntax

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -147,30 +146,17 @@ func (w *world) parseAll(dirs []string) {
 		diags []model.Diagnostic
 	}
 	results := make([]result, len(dirs))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for n := 0; n < runtime.GOMAXPROCS(0); n++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				files := w.dirFiles(dirs[i])
-				if len(files) == 0 {
-					continue
-				}
-				m, diags := parseModule(files, w.read)
-				if m != nil {
-					m.dir = filepath.Clean(dirs[i])
-				}
-				results[i] = result{m, diags}
-			}
-		}()
-	}
-	for i := range dirs {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel(len(dirs), func(i int) {
+		files := w.dirFiles(dirs[i])
+		if len(files) == 0 {
+			return
+		}
+		m, diags := parseModule(files, w.read)
+		if m != nil {
+			m.dir = filepath.Clean(dirs[i])
+		}
+		results[i] = result{m, diags}
+	})
 	for i, d := range dirs {
 		d = filepath.Clean(d)
 		w.diags = append(w.diags, results[i].diags...)
