@@ -47,7 +47,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	if base != nil {
 		in.Changes = changesDoc(tracking.Compare(base, head, opts.Params), base, head)
 	}
-	value, err := inputValue(in)
+	value, err := buildInput(in)
 	if err != nil {
 		return nil, err
 	}

@@ -250,8 +250,9 @@ func changesDoc(imp *tracking.Impact, base, head *model.Snapshot) *ChangesDoc {
 }
 
 // withoutBaseFindings keeps the findings that the base configuration did not
-// already have: same fingerprint, or the same policy with the same facts
-// (a rule moved to another place or index is not new).
+// already have: the same fingerprint, the same policy on the same rule (an
+// edited rule that was already reported), or the same policy with the same
+// facts (a rule moved to another place or index is not new).
 func (e *Engine) withoutBaseFindings(ctx context.Context, fs []Finding, base *model.Snapshot, opts Options) ([]Finding, error) {
 	old, err := e.Analyze(ctx, base, nil, opts)
 	if err != nil {
@@ -261,14 +262,24 @@ func (e *Engine) withoutBaseFindings(ctx context.Context, fs []Finding, base *mo
 	for _, f := range old.Findings {
 		seen[f.Fingerprint] = true
 		seen[factsKey(f)] = true
+		seen[ruleKey(f)] = true
 	}
 	var out []Finding
 	for _, f := range fs {
-		if f.ID == "SGC001" || f.ID == "SGC002" || (!seen[f.Fingerprint] && !seen[factsKey(f)]) {
+		if f.ID == "SGC001" || f.ID == "SGC002" || (!seen[f.Fingerprint] && !seen[factsKey(f)] && !seen[ruleKey(f)]) {
 			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// ruleKey identifies a policy firing on a rule; a finding without a rule
+// gets a key of its own, matching nothing else.
+func ruleKey(f Finding) string {
+	if f.Rule == "" {
+		return "fingerprint\x00" + f.Fingerprint
+	}
+	return f.ID + "\x00rule\x00" + f.Rule
 }
 
 func factsKey(f Finding) string {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -26,8 +28,8 @@ type PolicyMeta struct {
 
 // Engine holds prepared policies, ready to evaluate many inputs.
 type Engine struct {
-	query rego.PreparedEvalQuery
-	meta  map[string]PolicyMeta // by package name (last path element)
+	queries []policyQuery         // one per policy, in id order
+	meta    map[string]PolicyMeta // by package name (last path element)
 }
 
 // policyRoot is the package every policy lives under.
@@ -58,9 +60,13 @@ func NewEngine(ctx context.Context, dirs []string) (*Engine, error) {
 		modules = append(modules, ms...)
 	}
 	e := &Engine{meta: map[string]PolicyMeta{}}
-	opts := []func(*rego.Rego){rego.Query("data." + policyRoot), rego.Capabilities(capabilities())}
-	for _, m := range modules {
-		opts = append(opts, rego.ParsedModule(m))
+	byName := map[string]*ast.Module{}
+	builtin := map[string]bool{}
+	for i, m := range modules {
+		if i < len(rules.BuiltIn(false)) {
+			builtin[strings.TrimPrefix(m.Package.Path.String(), "data."+policyRoot+".")] = true
+		}
+		byName[fmt.Sprintf("%03d:%s", i, m.Package.Location.File)] = m
 		meta, ok, err := metaOf(m)
 		if err != nil {
 			return nil, err
@@ -72,12 +78,29 @@ func NewEngine(ctx context.Context, dirs []string) (*Engine, error) {
 			e.meta[meta.Package] = meta
 		}
 	}
-	q, err := rego.New(opts...).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("policies: %w", err)
+	// Compile once; each policy gets its own prepared query on the shared
+	// compiler so that policies can be evaluated in parallel.
+	compiler := ast.NewCompiler().WithCapabilities(capabilities())
+	if compiler.Compile(byName); compiler.Failed() {
+		return nil, fmt.Errorf("policies: %w", compiler.Errors)
 	}
-	e.query = q
+	for _, meta := range e.Policies() {
+		q, err := rego.New(rego.Query("data."+policyRoot+"."+meta.Package+".findings"), rego.Compiler(compiler)).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("policy %s: %w", meta.ID, err)
+		}
+		e.queries = append(e.queries, policyQuery{meta: meta, query: q, perAttachment: builtin[meta.Package]})
+	}
 	return e, nil
+}
+
+type policyQuery struct {
+	meta  PolicyMeta
+	query rego.PreparedEvalQuery
+	// perAttachment policies (the built-ins) look at one attachment at a
+	// time, so they are evaluated on parts of the input in parallel; user
+	// policies always see the whole input.
+	perAttachment bool
 }
 
 func (e *Engine) findID(id string) (string, bool) {
@@ -176,35 +199,63 @@ type rawFinding struct {
 	obj    map[string]any
 }
 
-// Eval evaluates every policy over input.
-func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]rawFinding, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+// Eval evaluates every policy over input, in parallel (policies, and parts
+// of the input for per-attachment policies); the result is in policy id and
+// attachment order whatever the scheduling.
+func (e *Engine) Eval(ctx context.Context, input *policyInput) ([]rawFinding, error) {
+	type task struct {
+		query int
+		input ast.Value
+	}
+	var tasks []task
+	for i, pq := range e.queries {
+		if pq.perAttachment {
+			for _, part := range input.parts {
+				tasks = append(tasks, task{i, part})
+			}
+		} else {
+			tasks = append(tasks, task{i, input.full})
+		}
+	}
+	results := make([][]rawFinding, len(tasks))
+	errs := make([]error, len(tasks))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, t := range tasks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i], errs[i] = evalPolicy(ctx, e.queries[t.query], t.input)
+		}()
+	}
+	wg.Wait()
+	var out []rawFinding
+	for i := range results {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, results[i]...)
+	}
+	return out, nil
+}
+
+func evalPolicy(ctx context.Context, pq policyQuery, input ast.Value) ([]rawFinding, error) {
+	rs, err := pq.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
-		return nil, fmt.Errorf("policy evaluation: %w", err)
+		return nil, fmt.Errorf("policy %s: %w", pq.meta.ID, err)
 	}
 	var out []rawFinding
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil, nil
-	}
-	pkgs, _ := rs[0].Expressions[0].Value.(map[string]any)
-	names := make([]string, 0, len(pkgs))
-	for name := range pkgs {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		meta, ok := e.meta[name]
-		if !ok {
-			continue
-		}
-		doc, _ := pkgs[name].(map[string]any)
-		list, _ := doc["findings"].([]any)
-		for _, item := range list {
-			obj, ok := item.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("policy %s: a finding must be an object, got %T", meta.ID, item)
+	for _, r := range rs {
+		for _, ex := range r.Expressions {
+			list, _ := ex.Value.([]any)
+			for _, item := range list {
+				obj, ok := item.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("policy %s: a finding must be an object, got %T", pq.meta.ID, item)
+				}
+				out = append(out, rawFinding{policy: pq.meta, obj: obj})
 			}
-			out = append(out, rawFinding{policy: meta, obj: obj})
 		}
 	}
 	return out, nil

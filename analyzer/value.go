@@ -1,6 +1,9 @@
 package analyzer
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -142,23 +145,70 @@ func (in interner) attachment(d *AttachmentDoc) *ast.Term {
 	return b.term()
 }
 
-// inputValue builds the policy input.
+// policyInput is the policy input as one document, and split by
+// attachments into as many parts as there are processors.
+type policyInput struct {
+	full  ast.Value
+	parts []ast.Value
+}
+
+// inputValue builds the policy input, the attachments in parallel chunks.
 func inputValue(in Input) (ast.Value, error) {
-	strs := interner{}
-	atts := make([]*ast.Term, len(in.Attachments))
-	for i := range in.Attachments {
-		atts[i] = strs.attachment(&in.Attachments[i])
+	pi, err := buildInput(in)
+	if err != nil {
+		return nil, err
 	}
-	b := &objBuilder{in: strs}
-	b.put("attachments", ast.ArrayTerm(atts...))
+	return pi.full, nil
+}
+
+func buildInput(in Input) (*policyInput, error) {
+	atts := make([]*ast.Term, len(in.Attachments))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := max(1, (len(atts)+workers-1)/workers)
+	var bounds [][2]int
+	for start := 0; start < len(atts); start += chunk {
+		bounds = append(bounds, [2]int{start, min(start+chunk, len(atts))})
+	}
+	if len(bounds) == 0 {
+		bounds = [][2]int{{0, 0}}
+	}
+	var wg sync.WaitGroup
+	for _, bd := range bounds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			strs := interner{}
+			for i := bd[0]; i < bd[1]; i++ {
+				atts[i] = strs.attachment(&in.Attachments[i])
+			}
+		}()
+	}
+	wg.Wait()
+	strs := interner{}
+	var changes *ast.Term
 	if in.Changes != nil {
 		// small, and only with a change source: the generic path is fine
 		v, err := ast.InterfaceToValue(in.Changes)
 		if err != nil {
 			return nil, err
 		}
-		b.put("changes", ast.NewTerm(v))
+		changes = ast.NewTerm(v)
 	}
-	b.put("params", ast.ObjectTerm(ast.Item(strs.str("icmp_idle_timeout"), ast.IntNumberTerm(in.Params.ICMPIdleTimeout))))
-	return b.term().Value, nil
+	params := ast.ObjectTerm(ast.Item(strs.str("icmp_idle_timeout"), ast.IntNumberTerm(in.Params.ICMPIdleTimeout)))
+	doc := func(atts []*ast.Term, withChanges bool) ast.Value {
+		b := &objBuilder{in: strs}
+		b.put("attachments", ast.ArrayTerm(atts...))
+		if changes != nil && withChanges {
+			b.put("changes", changes)
+		}
+		b.put("params", params)
+		return b.term().Value
+	}
+	pi := &policyInput{full: doc(atts, true)}
+	for i, bd := range bounds {
+		// the changes go to the first part only, so that no change is
+		// reported twice
+		pi.parts = append(pi.parts, doc(atts[bd[0]:bd[1]], i == 0))
+	}
+	return pi, nil
 }

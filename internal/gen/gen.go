@@ -51,10 +51,11 @@ locals {
 }
 `
 
-// file is one service: a group with inline rules (three of them from a
-// dynamic block and a variable), a standalone rule, a VPC rule resource, an
-// instance, a subnet and its NACL. Every tenth service has an SSH rule from
-// one address, so the tree has findings to report.
+// file is one service: a group with inline rules (two of them from a
+// dynamic block over a variable), standalone rules, a VPC rule resource, an
+// instance, a subnet and its NACL. Every tenth service also admits SSH from
+// the office ranges and ping from anywhere, so the tree has findings to
+// report (SGC003 and SGC006, 3 per 100 rules).
 func file(i int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `resource "aws_security_group" "svc%[1]d" {
@@ -96,13 +97,13 @@ func file(i int) string {
   }
 }
 
-resource "aws_security_group_rule" "svc%[1]d_office" {
-  type              = "ingress"
-  security_group_id = aws_security_group.svc%[1]d.id
-  protocol          = "tcp"
-  from_port         = 5432
-  to_port           = 5432
-  cidr_blocks       = var.office_cidrs
+resource "aws_security_group_rule" "svc%[1]d_db" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.svc%[1]d.id
+  protocol                 = "tcp"
+  from_port                = 5432
+  to_port                  = 5432
+  source_security_group_id = aws_security_group.svc%[1]d.id
 }
 
 resource "aws_vpc_security_group_ingress_rule" "svc%[1]d_peer" {
@@ -115,7 +116,16 @@ resource "aws_vpc_security_group_ingress_rule" "svc%[1]d_peer" {
 `, i)
 	if i%10 == 0 {
 		fmt.Fprintf(&b, `
-resource "aws_security_group_rule" "svc%[1]d_ssh" {
+resource "aws_security_group_rule" "svc%[1]d_office" {
+  type              = "ingress"
+  security_group_id = aws_security_group.svc%[1]d.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = var.office_cidrs
+}
+
+resource "aws_security_group_rule" "svc%[1]d_ping" {
   type              = "ingress"
   security_group_id = aws_security_group.svc%[1]d.id
   protocol          = "icmp"

@@ -12,12 +12,9 @@ rule_finding(att, r, message, extra) := {
 	"facts": object.union(rule_facts(r), extra),
 }
 
-rule_facts(r) := {k: v |
-	some k in ["tracked", "reason", "protocol", "from_port", "to_port", "icmp_type", "icmp_code",
-		"peer", "family", "direction"]
-	v := r[k]
-	v != null
-}
+rule_facts(r) := object.filter(r, fact_keys)
+
+fact_keys := {"tracked", "reason", "protocol", "from_port", "to_port", "icmp_type", "icmp_code", "peer", "family", "direction"}
 
 port_text(r) := "all ports" if {
 	r.protocol == "all"
