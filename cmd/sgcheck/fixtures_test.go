@@ -172,3 +172,30 @@ func TestOutputFile(t *testing.T) {
 		t.Errorf("bad report %s (%v)", raw, err)
 	}
 }
+
+// A user policy from --policy runs over the same input as the built-ins
+// (docs/policies.md) and its findings are reported like theirs.
+func TestUserPolicy(t *testing.T) {
+	out, _, code := sgcheck(t, "--format", "json", "--policy", "fixtures/policies", "fixtures/seed/ping")
+	if code != exitFindings {
+		t.Fatalf("exit %d", code)
+	}
+	var doc struct {
+		Findings []struct {
+			ID, Severity, Message string
+			Location              struct{ StartLine int `json:"start_line"` }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range doc.Findings {
+		if f.ID == "ORG001" {
+			found = f.Severity == "HIGH" && f.Location.StartLine == 16 && strings.Contains(f.Message, "admits SSH from 0.0.0.0/0")
+		}
+	}
+	if !found {
+		t.Errorf("ORG001 not reported as expected:\n%s", out)
+	}
+}
