@@ -17,18 +17,19 @@ type jsonTool struct {
 }
 
 type jsonReport struct {
-	Version  int                `json:"version"`
-	Tool     jsonTool           `json:"tool"`
-	Findings []analyzer.Finding `json:"findings"`
-	Errors   []model.Diagnostic `json:"errors"`
-	Internal []string           `json:"internal_errors,omitempty"`
-	Unknowns int                `json:"unknowns"`
+	Version    int                   `json:"version"`
+	Tool       jsonTool              `json:"tool"`
+	Findings   []analyzer.Finding    `json:"findings"`
+	Suppressed []analyzer.Suppressed `json:"suppressed,omitempty"`
+	Errors     []model.Diagnostic    `json:"errors"`
+	Internal   []string              `json:"internal_errors,omitempty"`
+	Unknowns   int                   `json:"unknowns"`
 }
 
 // JSON prints the findings document of contract v1.
 func JSON(w io.Writer, run Run) error {
 	r := jsonReport{Version: ContractVersion, Tool: jsonTool{"sgcheck", run.ToolVersion},
-		Findings: run.Findings, Errors: run.Errors, Internal: run.Internal, Unknowns: run.Unknowns}
+		Findings: run.Findings, Suppressed: run.Suppressed, Errors: run.Errors, Internal: run.Internal, Unknowns: run.Unknowns}
 	if r.Findings == nil {
 		r.Findings = []analyzer.Finding{}
 	}

@@ -15,10 +15,12 @@ import (
 type Run struct {
 	ToolVersion string
 	Findings    []analyzer.Finding
-	Errors      []model.Diagnostic
-	Internal    []string
-	Policies    []analyzer.PolicyMeta
-	Unknowns    int
+	// Suppressed are findings an inline sgcheck:ignore comment suppressed.
+	Suppressed []analyzer.Suppressed
+	Errors     []model.Diagnostic
+	Internal   []string
+	Policies   []analyzer.PolicyMeta
+	Unknowns   int
 	// Notes are lines printed under the text summary, e.g. the model
 	// parameters in force.
 	Notes []string

@@ -56,7 +56,15 @@ func BuildSARIF(run Run) *sarif.Report {
 	}
 	srun := sarif.NewRun().WithTool(sarif.NewTool().WithDriver(driver))
 	srun.WithResults([]*sarif.Result{})
+	results := make([]sarifResult, 0, len(run.Findings)+len(run.Suppressed))
 	for _, f := range run.Findings {
+		results = append(results, sarifResult{Finding: f})
+	}
+	for _, s := range run.Suppressed {
+		results = append(results, sarifResult{Finding: s.Finding, suppression: &s.Suppression})
+	}
+	for _, r := range results {
+		f := r.Finding
 		res := sarif.NewRuleResult(f.ID).WithLevel(level(f.Severity)).
 			WithMessage(sarif.NewTextMessage(f.Message)).
 			WithPartialFingerprints(map[string]string{"sgcheck/v1": f.Fingerprint})
@@ -83,10 +91,25 @@ func BuildSARIF(run Run) *sarif.Report {
 			props.Add("remediation", f.Remediation)
 		}
 		res.WithProperties(props)
+		if r.suppression != nil {
+			sup := sarif.NewSuppression().WithKind("inSource").WithJustification(r.suppression.Reason)
+			if loc := sarifLocation(r.suppression.Location, ""); loc != nil {
+				sup.WithLocation(loc)
+			}
+			res.AddSuppression(sup)
+		}
 		srun.AddResult(res)
 	}
 	rep.AddRun(srun)
 	return rep
+}
+
+// sarifResult is a finding, and its suppression where a comment suppressed
+// it: SARIF carries suppressed results so that code scanning shows them as
+// dismissed in source.
+type sarifResult struct {
+	analyzer.Finding
+	suppression *analyzer.Suppression
 }
 
 // codeFlow turns a proof timeline into a thread flow whose locations point

@@ -60,6 +60,9 @@ func Text(w io.Writer, run Run) error {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(b, "%s; %s", summary(run.Findings), plural(len(run.Errors), "input error"))
+	if len(run.Suppressed) > 0 {
+		fmt.Fprintf(b, "; %d suppressed by sgcheck:ignore comments", len(run.Suppressed))
+	}
 	if run.Unknowns > 0 {
 		fmt.Fprintf(b, "; %s not determined by the input (see `sgcheck explain`)", plural(run.Unknowns, "value"))
 	}

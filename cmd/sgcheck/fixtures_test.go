@@ -183,7 +183,9 @@ func TestUserPolicy(t *testing.T) {
 	var doc struct {
 		Findings []struct {
 			ID, Severity, Message string
-			Location              struct{ StartLine int `json:"start_line"` }
+			Location              struct {
+				StartLine int `json:"start_line"`
+			}
 		}
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {

@@ -125,8 +125,10 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	run := report.Run{ToolVersion: version, Findings: res.Findings, Errors: errs, Internal: res.Internal,
-		Policies: eng.Policies(), Unknowns: in.head.Unknowns, Notes: paramNotes(res.Findings, c.icmpTimeout)}
+	findings, suppressed := analyzer.Suppress(res.Findings, nil)
+	run := report.Run{ToolVersion: version, Findings: findings, Suppressed: suppressed, Errors: errs,
+		Internal: res.Internal, Policies: eng.Policies(), Unknowns: in.head.Unknowns,
+		Notes: paramNotes(findings, c.icmpTimeout)}
 	if res.Changes != nil {
 		run.Notes = append(run.Notes, changeNotes(res.Changes)...)
 	}
@@ -146,7 +148,7 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		}
 		return exitError
 	}
-	for _, f := range res.Findings {
+	for _, f := range findings {
 		if analyzer.SeverityRank(f.Severity) >= c.threshold {
 			return exitFindings
 		}

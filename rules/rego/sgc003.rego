@@ -21,7 +21,7 @@ findings contains f if {
 	some r in att.rules
 	r.direction == "ingress"
 	r.open
-	r.protocol in {"icmp", "icmpv6", "all"}
+	admits_icmp(r)
 	what := admits(r)
 	msg := sprintf(
 		"%s admits %s from %s; ICMP is always tracked, so removing this rule will not stop a running ping until it has been idle for %d s (%s)",
@@ -32,6 +32,20 @@ findings contains f if {
 		"window_seconds": input.params.icmp_idle_timeout,
 		"window_source": "model-parameter",
 	})
+}
+
+# An ICMP rule admits ICMP of its own family only: "icmp" with an IPv6 range
+# (or "icmpv6" with an IPv4 one) matches no packet.
+admits_icmp(r) if r.protocol == "all"
+
+admits_icmp(r) if {
+	r.protocol == "icmp"
+	r.family == "ipv4"
+}
+
+admits_icmp(r) if {
+	r.protocol == "icmpv6"
+	r.family == "ipv6"
 }
 
 admits(r) := "all traffic (ICMP included)" if r.protocol == "all"

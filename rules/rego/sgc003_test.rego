@@ -37,3 +37,7 @@ test_egress_is_quiet if {
 test_tcp_is_quiet if {
 	count(sgc003.findings) == 0 with input as doc(rule({"protocol": "tcp", "from_port": 22, "to_port": 22}))
 }
+
+test_icmp_with_ipv6_range_is_quiet if {
+	count(sgc003.findings) == 0 with input as doc(rule({"peer": "::/0", "family": "ipv6"}))
+}

@@ -1,0 +1,91 @@
+package analyzer
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"regexp"
+	"strings"
+)
+
+// Suppression says why a finding is not reported: an inline comment
+//
+//	# sgcheck:ignore SGC006 -- break-glass access, reviewed 2026-11
+//
+// on the line before the finding's block or on any line of it. The ids are
+// required (comma separated); the reason after "--" is recorded.
+type Suppression struct {
+	Reason   string    `json:"reason"`
+	Location *Location `json:"location"`
+}
+
+// Suppressed is a finding an inline comment suppressed.
+type Suppressed struct {
+	Finding
+	Suppression Suppression `json:"suppression"`
+}
+
+var ignoreRe = regexp.MustCompile(`(?:#|//)\s*sgcheck:ignore\s+([A-Za-z0-9_,\s]+?)\s*(?:--\s*(.*))?$`)
+
+type ignore struct {
+	ids    map[string]bool
+	reason string
+	line   int
+}
+
+// Suppress splits findings into those reported and those an inline
+// comment suppresses. read reads a source file (nil means os.ReadFile).
+func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, suppressed []Suppressed) {
+	if read == nil {
+		read = os.ReadFile
+	}
+	cache := map[string][]ignore{}
+	for _, f := range fs {
+		if f.Location == nil {
+			kept = append(kept, f)
+			continue
+		}
+		ignores, ok := cache[f.Location.File]
+		if !ok {
+			ignores = scanIgnores(read, f.Location.File)
+			cache[f.Location.File] = ignores
+		}
+		var hit *ignore
+		for i := range ignores {
+			ig := &ignores[i]
+			if ig.ids[f.ID] && ig.line >= f.Location.StartLine-1 && ig.line <= f.Location.EndLine {
+				hit = ig
+				break
+			}
+		}
+		if hit == nil {
+			kept = append(kept, f)
+			continue
+		}
+		suppressed = append(suppressed, Suppressed{Finding: f, Suppression: Suppression{Reason: hit.reason,
+			Location: &Location{File: f.Location.File, StartLine: hit.line, EndLine: hit.line}}})
+	}
+	return kept, suppressed
+}
+
+func scanIgnores(read func(string) ([]byte, error), file string) []ignore {
+	src, err := read(file)
+	if err != nil || !bytes.Contains(src, []byte("sgcheck:ignore")) {
+		return nil
+	}
+	var out []ignore
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		m := ignoreRe.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		ig := ignore{ids: map[string]bool{}, reason: strings.TrimSpace(m[2]), line: line}
+		for _, id := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+			ig.ids[strings.ToUpper(id)] = true
+		}
+		out = append(out, ig)
+	}
+	return out
+}
