@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -230,5 +229,3 @@ func peerMatch(h, r model.Peer, hs, rs *model.Snapshot) bool {
 	}
 	return h == r
 }
-
-var _ = fmt.Sprint
