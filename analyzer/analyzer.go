@@ -45,7 +45,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	classes := tracking.Classify(head, opts.Params)
 	in := Input{Attachments: Docs(classes), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
 	if base != nil {
-		in.Changes = changesDoc(tracking.Compare(base, head, opts.Params), base, head)
+		in.Changes = Changes(base, head, opts.Params)
 	}
 	value, err := buildInput(in)
 	if err != nil {

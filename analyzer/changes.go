@@ -212,12 +212,12 @@ func state(tracked bool) string {
 
 // Changes computes the impact of changing base into head, as documents.
 func Changes(base, head *model.Snapshot, params tracking.Params) *ChangesDoc {
-	return changesDoc(tracking.Compare(base, head, params), base, head)
+	return changesDoc(tracking.Compare(base, head, params), head)
 }
 
 // changesDoc renders the impact. Locations point at the head configuration
 // where the rule (or its group) still exists, else at the base.
-func changesDoc(imp *tracking.Impact, base, head *model.Snapshot) *ChangesDoc {
+func changesDoc(imp *tracking.Impact, head *model.Snapshot) *ChangesDoc {
 	d := &ChangesDoc{Revocations: []RevocationDoc{}, Flips: []FlipDoc{}, NACLChanges: []NACLChangeDoc{},
 		Incomplete: imp.Incomplete}
 	if d.Incomplete == nil {

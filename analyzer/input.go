@@ -66,7 +66,7 @@ type AttachmentDoc struct {
 func intp(i int) *int { return &i }
 
 func protocolName(p model.Protocol) string {
-	if p == 256 {
+	if p == tracking.OtherProtocols {
 		return "other"
 	}
 	return p.String()

@@ -85,10 +85,9 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 			continue
 		}
 		bRules, bMissing := RulesOf(base, attB)
-		aRules, _ := RulesOf(head, attA)
+		aRules, aMissing := RulesOf(head, attA)
 		bClass := ClassifyAttachment(attB, bRules, bMissing, params)
-		aRulesAll, aMissing := RulesOf(head, attA)
-		aClass := ClassifyAttachment(attA, aRulesAll, aMissing, params)
+		aClass := ClassifyAttachment(attA, aRules, aMissing, params)
 		imp.Revocations = append(imp.Revocations, revocations(attB, bClass, aRules, params, imp)...)
 		imp.Flips = append(imp.Flips, flips(attB, bClass, aClass, bRules, aRules, params)...)
 	}
