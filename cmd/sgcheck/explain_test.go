@@ -12,9 +12,9 @@ type explainDoc struct {
 		Groups  []string
 		Rules   []struct {
 			Rule, Protocol, Peer, Family, Reason string
-			Tracked                             *bool
-			ReverseRule                         string `json:"reverse_rule"`
-			TimeoutSeconds                      *int   `json:"timeout_seconds"`
+			Tracked                              *bool
+			ReverseRule                          string `json:"reverse_rule"`
+			TimeoutSeconds                       *int   `json:"timeout_seconds"`
 		}
 	}
 }
