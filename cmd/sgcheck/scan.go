@@ -96,10 +96,12 @@ type inputs struct {
 }
 
 // prefixed marks diagnostics of a base revision so that they are not taken
-// for problems of the working tree.
+// for problems of the working tree. They are warnings: a change that fixes
+// a broken file must not fail because the file was broken before it.
 func prefixed(what string, ds []model.Diagnostic) []model.Diagnostic {
 	for i := range ds {
 		ds[i].Message = "(" + what + ") " + ds[i].Message
+		ds[i].Warning = true
 	}
 	return ds
 }

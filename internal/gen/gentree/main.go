@@ -1,6 +1,6 @@
 // Command gen writes a synthetic Terraform tree for benchmarks:
 //
-//	go run ./internal/gen/cmd -rules 10000 -out /tmp/sgcheck-bench
+//	go run ./internal/gen/gentree -rules 10000 -out /tmp/sgcheck-bench
 package main
 
 import (
