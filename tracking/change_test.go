@@ -125,3 +125,14 @@ func TestStillAdmittedByAnotherGroup(t *testing.T) {
 		t.Errorf("got %+v", imp.Revocations)
 	}
 }
+
+// Issue semantics: edits to descriptions only are not changes.
+func TestDescriptionOnlyIsNoChange(t *testing.T) {
+	a := rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("203.0.113.7/32"))
+	b := a
+	b.Description = "renamed"
+	imp := Compare(snapshot(a, openEgress), snapshot(b, openEgress), DefaultParams)
+	if len(imp.Revocations)+len(imp.Flips)+len(imp.NACLChanges) != 0 {
+		t.Errorf("got %+v", imp)
+	}
+}

@@ -361,3 +361,58 @@ func TestJSONSyntax(t *testing.T) {
 		t.Errorf("%v %+v", diags, snap.Rules)
 	}
 }
+
+// Registry and git modules are read where terraform init left them, as
+// recorded in .terraform/modules/modules.json.
+func TestDownloadedModule(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"main.tf": `
+module "sg" {
+  source  = "terraform-aws-modules/security-group/aws"
+  version = "5.0.0"
+  port    = 3389
+}`,
+		".terraform/modules/modules.json": `{"Modules":[{"Key":"","Source":"","Dir":"."},
+  {"Key":"sg","Source":"registry.terraform.io/terraform-aws-modules/security-group/aws","Version":"5.0.0","Dir":".terraform/modules/sg"}]}`,
+		".terraform/modules/sg/main.tf": `
+variable "port" {}
+resource "aws_security_group" "this" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = var.port
+    to_port     = var.port
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}`,
+	})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	if len(snap.Rules) != 1 || snap.Rules[0].Name != "module.sg.aws_security_group.this.ingress[0]" || snap.Rules[0].FromPort != 3389 {
+		t.Errorf("rules %+v", snap.Rules)
+	}
+}
+
+// docs/aws-semantics.md §8: the Cloud Control provider's interface declares
+// connection-tracking timeouts too.
+func TestAwsccInterfaceTimeouts(t *testing.T) {
+	snap, _ := loadSrc(t, map[string]string{"main.tf": `
+resource "aws_security_group" "g" {}
+resource "awscc_ec2_network_interface" "eni" {
+  subnet_id = "subnet-1"
+  group_set = [aws_security_group.g.id]
+  connection_tracking_specification = {
+    tcp_established_timeout = 120
+    udp_stream_timeout      = 60
+    udp_timeout             = 30
+  }
+}`})
+	if len(snap.Attachments) != 1 {
+		t.Fatalf("%+v", snap.Attachments)
+	}
+	tr := snap.Attachments[0].Tracking
+	if tr.TCPEstablished == nil || *tr.TCPEstablished != 120 || *tr.UDPStream != 60 || *tr.UDP != 30 ||
+		snap.Attachments[0].Groups[0] != "aws_security_group.g" {
+		t.Errorf("%+v", snap.Attachments[0])
+	}
+}
