@@ -27,7 +27,7 @@ type Run struct {
 }
 
 // Formats lists the output formats of the scan command.
-var Formats = []string{"text", "json", "sarif"}
+var Formats = []string{"text", "json", "sarif", "github"}
 
 // Write prints run in format.
 func Write(w io.Writer, format string, run Run) error {
@@ -38,6 +38,8 @@ func Write(w io.Writer, format string, run Run) error {
 		return JSON(w, run)
 	case "sarif":
 		return SARIF(w, run)
+	case "github":
+		return GitHub(w, run)
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }

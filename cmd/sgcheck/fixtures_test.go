@@ -201,3 +201,19 @@ func TestUserPolicy(t *testing.T) {
 		t.Errorf("ORG001 not reported as expected:\n%s", out)
 	}
 }
+
+func TestGitHubAnnotations(t *testing.T) {
+	out, _, code := sgcheck(t, "--format", "github", "fixtures/change/ssh-32-revoked/head")
+	if code != exitClean {
+		t.Fatalf("exit %d", code)
+	}
+	out2, _, _ := sgcheck(t, "diff", "--format", "github", "fixtures/change/ssh-32-revoked/base", "fixtures/change/ssh-32-revoked/head")
+	for _, want := range []string{"::error file=fixtures/change/ssh-32-revoked/head/main.tf,line=3,endLine=12,title=SGC001 ", "%0A"} {
+		if !strings.Contains(out2, want) {
+			t.Errorf("missing %q in\n%s", want, out2)
+		}
+	}
+	if strings.Contains(out, "::error") {
+		t.Errorf("no change source, no SGC001:\n%s", out)
+	}
+}
