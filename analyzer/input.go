@@ -37,9 +37,15 @@ type RuleDoc struct {
 	TimeoutSource     string    `json:"timeout_source,omitempty"`
 	TimeoutSetting    string    `json:"timeout_setting,omitempty"`
 	Parts             []PartDoc `json:"parts,omitempty"`
-	Unknown           []string  `json:"unknown,omitempty"`
-	Description       string    `json:"description,omitempty"`
-	Location          *Location `json:"location"`
+	// NACL, NACLRequestDenied and NACLBlockedResponsePorts say what the
+	// subnet's network ACL does to the rule's flows (for one sample peer).
+	NACL                     string    `json:"nacl,omitempty"`
+	NACLSample               string    `json:"nacl_sample,omitempty"`
+	NACLRequestDenied        string    `json:"nacl_request_denied,omitempty"`
+	NACLBlockedResponsePorts []int     `json:"nacl_blocked_response_ports,omitempty"`
+	Unknown                  []string  `json:"unknown,omitempty"`
+	Description              string    `json:"description,omitempty"`
+	Location                 *Location `json:"location"`
 }
 
 // PartDoc is the verdict for one protocol of a protocol-all rule.
@@ -119,6 +125,10 @@ func ruleDoc(rc tracking.RuleClass) RuleDoc {
 	if rc.Window != nil {
 		d.TimeoutSeconds = intp(rc.Window.Seconds)
 		d.TimeoutSource, d.TimeoutSetting = rc.Window.Source, rc.Window.Setting
+	}
+	if rc.NACL != nil {
+		d.NACL, d.NACLSample = rc.NACL.NACL, rc.NACL.Sample.String()
+		d.NACLRequestDenied, d.NACLBlockedResponsePorts = rc.NACL.RequestDenied, rc.NACL.BlockedResponsePorts
 	}
 	for _, p := range rc.Parts {
 		pd := PartDoc{Protocol: protocolName(p.Protocol), Tracked: p.Tracked, Reason: p.Reason}

@@ -121,6 +121,16 @@ func (in interner) rule(d *RuleDoc) *ast.Term {
 		}
 		b.put("parts", ast.ArrayTerm(parts...))
 	}
+	b.strOmit("nacl", d.NACL)
+	b.strOmit("nacl_sample", d.NACLSample)
+	b.strOmit("nacl_request_denied", d.NACLRequestDenied)
+	if len(d.NACLBlockedResponsePorts) > 0 {
+		ports := make([]*ast.Term, len(d.NACLBlockedResponsePorts))
+		for i, p := range d.NACLBlockedResponsePorts {
+			ports[i] = ast.IntNumberTerm(p)
+		}
+		b.put("nacl_blocked_response_ports", ast.ArrayTerm(ports...))
+	}
 	b.strs("unknown", d.Unknown, true)
 	b.strOmit("description", d.Description)
 	b.location("location", d.Location, false)

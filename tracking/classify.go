@@ -44,6 +44,9 @@ type RuleClass struct {
 	Parts []Verdict
 	// Window is the idle window of tracked flows (the largest of the parts).
 	Window *Window
+	// NACL is what the subnet's network ACL does to the rule's flows, when
+	// the NACL is known and the rule is TCP or UDP with an address peer.
+	NACL *NACLPath
 }
 
 // AttachmentClass is the classification of every rule on one attachment.
@@ -92,7 +95,15 @@ func Classify(s *model.Snapshot, params Params) []AttachmentClass {
 	var out []AttachmentClass
 	for _, att := range Attachments(s) {
 		rules, missing := RulesOf(s, att)
-		out = append(out, ClassifyAttachment(att, rules, missing, params))
+		ac := ClassifyAttachment(att, rules, missing, params)
+		if nacl, ok := s.NACLOf(att.Subnet); ok && att.Subnet != "" {
+			for i := range ac.Rules {
+				if p, ok := CheckNACL(nacl, ac.Rules[i].Rule); ok {
+					ac.Rules[i].NACL = &p
+				}
+			}
+		}
+		out = append(out, ac)
 	}
 	return out
 }

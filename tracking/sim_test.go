@@ -1,0 +1,87 @@
+package tracking
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/sgcheck/sgcheck/model"
+)
+
+func entry(n int, egress bool, p model.Protocol, action model.ACLAction, c string, from, to int) model.ACLEntry {
+	return model.ACLEntry{Number: n, Egress: egress, Protocol: p, Action: action, CIDR: netip.MustParsePrefix(c),
+		FromPort: from, ToPort: to, ICMPType: -1, ICMPCode: -1}
+}
+
+// docs/aws-semantics.md §7: NACLs are stateless, evaluated in ascending
+// rule number, the first match decides, and a final implicit entry denies
+// what nothing matched; the port range is the packet's destination port.
+func TestNACLEvaluation(t *testing.T) {
+	nacl := &model.NetworkACL{Address: "acl", Entries: []model.ACLEntry{
+		entry(200, false, model.TCP, model.Allow, "0.0.0.0/0", 22, 22),
+		entry(100, false, model.TCP, model.Deny, "203.0.113.7/32", 0, 65535),
+		entry(100, true, model.All, model.Allow, "0.0.0.0/0", 0, 0),
+	}}
+	sim := NewSimulator(SimConfig{NACL: nacl, Rules: []model.Rule{
+		rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0")),
+	}}, DefaultParams)
+	in := func(src string, port int) Packet {
+		return Packet{Inbound: true, Local: localV4, Remote: netip.MustParseAddr(src), Protocol: model.TCP,
+			LocalPort: port, RemotePort: 40000, Opening: true}
+	}
+	if d := sim.Send(in("203.0.113.7", 22)); d.Accept || d.Entry == nil || d.Entry.Number != 100 {
+		t.Errorf("entry 100 (deny) comes before 200 (allow): %+v", d)
+	}
+	if d := sim.Send(in("198.51.100.1", 22)); !d.Accept {
+		t.Errorf("allowed by entry 200 and the SG: %+v", d)
+	}
+	if d := sim.Send(in("198.51.100.1", 80)); d.Accept || d.Entry != nil {
+		t.Errorf("nothing matches port 80: the implicit deny: %+v", d)
+	}
+}
+
+// docs/aws-semantics.md §1.4: a NACL deny cuts a tracked flow at once.
+func TestNACLDenyCutsTrackedFlow(t *testing.T) {
+	ssh := rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("203.0.113.7/32"))
+	sim := NewSimulator(SimConfig{Rules: []model.Rule{ssh}}, DefaultParams)
+	p := Packet{Inbound: true, Local: localV4, Remote: netip.MustParseAddr("203.0.113.7"), Protocol: model.TCP,
+		LocalPort: 22, RemotePort: 40000, Opening: true}
+	if !sim.Send(p).Accept {
+		t.Fatal("flow not opened")
+	}
+	p.Opening = false
+	cfg := sim.Config()
+	cfg.NACL = &model.NetworkACL{Address: "acl", Entries: []model.ACLEntry{
+		entry(50, false, model.TCP, model.Deny, "203.0.113.7/32", 22, 22),
+		entry(100, false, model.All, model.Allow, "0.0.0.0/0", 0, 0),
+	}}
+	sim.Apply(cfg)
+	sim.Advance(1)
+	if d := sim.Send(p); d.Accept {
+		t.Errorf("tracked flow survived a NACL deny: %+v", d)
+	}
+}
+
+// docs/aws-semantics.md §7: responses need their own allow on the client's
+// ephemeral ports.
+func TestCheckNACLReturnTraffic(t *testing.T) {
+	https := rule("https", "sg", model.Ingress, model.TCP, 443, 443, cidr("0.0.0.0/0"))
+	only443 := &model.NetworkACL{Address: "acl", Entries: []model.ACLEntry{
+		entry(100, false, model.TCP, model.Allow, "0.0.0.0/0", 443, 443),
+		entry(100, true, model.TCP, model.Allow, "0.0.0.0/0", 443, 443),
+	}}
+	p, ok := CheckNACL(only443, https)
+	if !ok || p.RequestDenied != "" || len(p.BlockedResponsePorts) != 3 {
+		t.Errorf("got %+v", p)
+	}
+	linuxOnly := &model.NetworkACL{Address: "acl", Entries: []model.ACLEntry{
+		entry(100, false, model.TCP, model.Allow, "0.0.0.0/0", 443, 443),
+		entry(100, true, model.TCP, model.Allow, "0.0.0.0/0", 32768, 60999),
+	}}
+	if p, _ := CheckNACL(linuxOnly, https); len(p.BlockedResponsePorts) != 1 || p.BlockedResponsePorts[0] != 65535 {
+		t.Errorf("Windows clients' responses: %+v", p)
+	}
+	denied := &model.NetworkACL{Address: "acl"}
+	if p, _ := CheckNACL(denied, https); p.RequestDenied == "" {
+		t.Errorf("an empty custom NACL denies the request: %+v", p)
+	}
+}
