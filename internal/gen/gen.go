@@ -164,6 +164,33 @@ resource "aws_network_acl" "svc%[1]d" {
     cidr_block = "0.0.0.0/0"
   }
 
+  ingress {
+    rule_no    = 110
+    action     = "allow"
+    protocol   = "-1"
+    from_port  = 0
+    to_port    = 0
+    cidr_block = local.vpc_cidr
+  }
+
+  ingress {
+    rule_no    = 120
+    action     = "allow"
+    protocol   = "tcp"
+    from_port  = 1024
+    to_port    = 65535
+    cidr_block = "0.0.0.0/0"
+  }
+
+  ingress {
+    rule_no    = 130
+    action     = "allow"
+    protocol   = "udp"
+    from_port  = 1024
+    to_port    = 65535
+    cidr_block = "0.0.0.0/0"
+  }
+
   egress {
     rule_no    = 100
     action     = "allow"
