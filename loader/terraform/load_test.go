@@ -416,3 +416,22 @@ resource "awscc_ec2_network_interface" "eni" {
 		t.Errorf("%+v", snap.Attachments[0])
 	}
 }
+
+// docs/aws-semantics.md §8: aws_network_interface_sg_attachment adds a group
+// to an interface declared elsewhere in the module.
+func TestInterfaceGroupAttachment(t *testing.T) {
+	snap, _ := loadSrc(t, map[string]string{"main.tf": `
+resource "aws_security_group" "a" {}
+resource "aws_security_group" "b" {}
+resource "aws_network_interface" "eni" {
+  subnet_id       = "subnet-1"
+  security_groups = [aws_security_group.a.id]
+}
+resource "aws_network_interface_sg_attachment" "b" {
+  security_group_id    = aws_security_group.b.id
+  network_interface_id = aws_network_interface.eni.id
+}`})
+	if len(snap.Attachments) != 1 || strings.Join(snap.Attachments[0].Groups, ",") != "aws_security_group.a,aws_security_group.b" {
+		t.Errorf("%+v", snap.Attachments)
+	}
+}
