@@ -19,9 +19,11 @@ const scanUsage = `Usage: sgcheck [flags] [PATH...]
        sgcheck --plan PLAN.json [flags] [PATH...]
        sgcheck diff [flags] OLD NEW
        sgcheck explain [flags] [PATH...]
+       sgcheck simulate [flags] FILE
 
-sgcheck reads Terraform under each PATH (default ".") and reports security
-group and network ACL findings: which rules admit connection-tracked flows
+sgcheck reads Terraform (.tf, .tf.json, tfvars, modules), AWS CLI
+describe-* JSON and Terraform state or plan JSON under each PATH (default
+".") and reports security group and network ACL findings: which rules admit connection-tracked flows
 that outlive a revocation, and for how long. With --base, --plan or diff it
 reports what a change does to live flows, and only findings the change adds.
 
