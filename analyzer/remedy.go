@@ -25,6 +25,9 @@ type NACLRemedy struct {
 // entries, numbered below the first entry that matches the traffic, that cut
 // the region at once. why says why none can be proposed.
 func ProposeNACL(rv tracking.Revocation, head *model.Snapshot) (*NACLRemedy, string) {
+	if len(rv.Peers.Atoms) > 0 {
+		return nil, "some peers are security groups or prefix lists, which a NACL cannot name"
+	}
 	subnet := rv.Attachment.Subnet
 	if subnet == "" {
 		return nil, "the input does not say which subnet " + rv.Attachment.Name + " is in"
@@ -37,9 +40,7 @@ func ProposeNACL(rv tracking.Revocation, head *model.Snapshot) (*NACLRemedy, str
 	if p == tracking.OtherProtocols {
 		return nil, "a NACL entry cannot name \"every protocol other than TCP, UDP and ICMP\""
 	}
-	if len(rv.Peers.Atoms) > 0 {
-		return nil, "some peers are security groups or prefix lists, which a NACL cannot name"
-	}
+
 	prefixes := rv.Peers.IPs.Prefixes()
 	if len(prefixes) > maxNACLEntries {
 		return nil, fmt.Sprintf("the revoked addresses need %d NACL entries", len(prefixes))

@@ -3,6 +3,7 @@ package tracking
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
 )
@@ -210,6 +211,9 @@ func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Ru
 	if hasUnknownRange(bRules) || hasUnknownRange(aRules) {
 		imp.Incomplete = append(imp.Incomplete, att.Name+": a rule's protocol or ports are not determined; its part of the change is not analysed")
 	}
+	if hasUnknownPeer(bRules) || hasUnknownPeer(aRules) {
+		imp.Incomplete = append(imp.Incomplete, att.Name+": a rule's peer is not determined; what changing it revokes is not analysed")
+	}
 	var pieces []piece
 	for _, dir := range []model.Direction{model.Ingress, model.Egress} {
 		for _, p := range protocolKeys(bRules, aRules) {
@@ -249,6 +253,15 @@ func revocationReason(att model.Attachment, pc piece) string {
 func hasUnknownRange(rules []model.Rule) bool {
 	for _, r := range rules {
 		if len(r.Unknown) > 0 && r.Peer.Kind != model.PeerUnknown {
+			return true
+		}
+	}
+	return false
+}
+
+func hasUnknownPeer(rules []model.Rule) bool {
+	for _, r := range rules {
+		if r.Peer.Kind == model.PeerUnknown {
 			return true
 		}
 	}
@@ -354,7 +367,7 @@ func attribute(cover []*model.Rule, revoked PeerSet, box Region, untracked map[*
 		for _, part := range []struct {
 			peers   PeerSet
 			reverse *model.Rule
-		}{{share.Family(false), rev4}, {share.Family(true), rev6}, {PeerSet{IPs: emptyPeers().IPs, Atoms: share.Atoms}, nil}} {
+		}{{share.Family(false), rev4}, {share.Family(true), rev6}, {PeerSet{IPs: emptyPeers().IPs, Atoms: knownAtoms(share.Atoms)}, nil}} {
 			if part.peers.Empty() {
 				continue
 			}
@@ -366,6 +379,19 @@ func attribute(cover []*model.Rule, revoked PeerSet, box Region, untracked map[*
 				pc.reverse = part.reverse
 			}
 			out = append(out, pc)
+		}
+	}
+	return out
+}
+
+// knownAtoms drops undetermined peers: what revoking them does is not
+// known (the peer may be every address, and its flows untracked), so no
+// claim is made; the attachment is listed as incomplete instead.
+func knownAtoms(atoms []string) []string {
+	var out []string
+	for _, a := range atoms {
+		if !strings.HasPrefix(a, "unknown:") {
+			out = append(out, a)
 		}
 	}
 	return out

@@ -3,6 +3,7 @@ package tracking
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
 )
@@ -80,6 +81,27 @@ func endpoint(a netip.Addr, port int, p Packet) string {
 // Witness is a concrete flow inside a region: its first packet and reply.
 type Witness struct {
 	Request, Reply Packet
+	// Member is set when the peer is symbolic (a security group, a prefix
+	// list): the witness address stands for one of its members.
+	Member string
+}
+
+// memberV4 is the address a witness gives a symbolic peer's member; it is
+// in the shared address space (RFC 6598), which rules rarely name.
+var memberV4 = netip.MustParseAddr("100.64.0.10")
+
+// withMember adds the witness's symbolic member to a configuration.
+func (w Witness) withMember(cfg SimConfig) SimConfig {
+	if w.Member == "" {
+		return cfg
+	}
+	members := map[string][]netip.Addr{}
+	for k, v := range cfg.Members {
+		members[k] = v
+	}
+	members[w.Member] = append(members[w.Member], w.Request.Remote)
+	cfg.Members = members
+	return cfg
 }
 
 var (
@@ -95,11 +117,20 @@ var (
 // and the protocol. rules are those of the attachment, so that a
 // representative of "every other protocol" is one no rule names.
 func WitnessFor(reg Region, rules []model.Rule) (Witness, bool) {
-	v6 := false
+	v6, member := false, ""
 	remote, ok := reg.Peers.Sample(false)
 	if !ok {
 		v6 = true
-		if remote, ok = reg.Peers.Sample(true); !ok {
+		remote, ok = reg.Peers.Sample(true)
+	}
+	if !ok {
+		for _, a := range reg.Peers.Atoms {
+			if !strings.HasPrefix(a, "unknown:") {
+				member, remote, v6, ok = a, memberV4, false, true
+				break
+			}
+		}
+		if !ok {
 			return Witness{}, false
 		}
 	}
@@ -138,7 +169,7 @@ func WitnessFor(reg Region, rules []model.Rule) (Witness, bool) {
 			p.LocalPort, p.RemotePort = ephemera, port
 		}
 	}
-	return Witness{Request: p, Reply: ReplyTo(p)}, true
+	return Witness{Request: p, Reply: ReplyTo(p), Member: member}, true
 }
 
 // ReplyTo is the response to request p: the other direction, not opening,
@@ -181,6 +212,13 @@ func (r *recorder) open(t int, w Witness, label string) {
 	r.send(t, label+" reply", w.Reply, "accept")
 }
 
+// noteMember says what a symbolic peer's witness address stands for.
+func (r *recorder) noteMember(w Witness) {
+	if w.Member != "" {
+		r.note(0, fmt.Sprintf("%s stands for an address of %s", w.Request.Remote, describeAtom(w.Member)), nil)
+	}
+}
+
 // next is a later packet of the witness's flow.
 func (w Witness) next() Packet {
 	p := w.Request
@@ -198,10 +236,12 @@ func ProveRevocation(before, after SimConfig, rv Revocation, remedy *model.Netwo
 	if !ok {
 		return Proof{Failure: "no witness address in the revoked region"}
 	}
+	before, after = w.withMember(before), w.withMember(after)
 	// The survival claim is about the security groups; the NACL is played
 	// in the remedy part.
 	before.NACL, after.NACL = nil, nil
 	r := &recorder{sim: NewSimulator(before, params)}
+	r.noteMember(w)
 	r.open(0, w, "open a flow")
 	r.sim.Apply(after)
 	r.note(10, "apply the change", nil)
@@ -254,6 +294,7 @@ func ProveFlip(before, after SimConfig, f Flip, params Params) Proof {
 	if !ok {
 		return Proof{Failure: "no witness address in the rule's peers"}
 	}
+	before, after = w.withMember(before), w.withMember(after)
 	before.NACL, after.NACL = nil, nil
 	expect := func(tracked bool) string {
 		if tracked {
@@ -262,6 +303,7 @@ func ProveFlip(before, after SimConfig, f Flip, params Params) Proof {
 		return "drop"
 	}
 	r := &recorder{sim: NewSimulator(before, params)}
+	r.noteMember(w)
 	r.open(0, w, "before the change: open a flow")
 	r.sim.Revoke(f.Rule.Name)
 	r.note(1, "before the change: revoke "+f.Rule.Name, &f.Rule)
@@ -296,13 +338,15 @@ func ProveAlwaysTracked(cfg SimConfig, rule model.Rule, params Params) Proof {
 	if !ok {
 		return Proof{Failure: "no witness address in the rule's peers"}
 	}
+	cfg = w.withMember(cfg)
 	cfg.NACL = nil
 	r := &recorder{sim: NewSimulator(cfg, params)}
+	r.noteMember(w)
 	r.open(0, w, "ping")
 	r.send(1, "ping", w.next(), "accept")
 	var admitting []string
 	for _, x := range cfg.Rules {
-		if x.Direction == model.Ingress && ruleAdmits(&x, w.Request) {
+		if x.Direction == model.Ingress && r.sim.admits(&x, w.Request) {
 			admitting = append(admitting, x.Name)
 		}
 	}

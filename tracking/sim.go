@@ -48,7 +48,14 @@ type SimConfig struct {
 	// NACL is the subnet's network ACL; nil means none is known, and every
 	// packet passes the subnet boundary.
 	NACL *model.NetworkACL
+	// Members gives addresses to peers the rules name symbolically (a
+	// security group's members, a prefix list's ranges), keyed as
+	// MemberKey does; such peers match no packet otherwise.
+	Members map[string][]netip.Addr
 }
+
+// MemberKey is the key of a symbolic peer in SimConfig.Members.
+func MemberKey(p model.Peer) string { return atom(p, "") }
 
 type flowKey struct {
 	proto         model.Protocol
@@ -223,21 +230,41 @@ func (s *Simulator) match(p Packet) *model.Rule {
 	}
 	for i := range s.cfg.Rules {
 		r := &s.cfg.Rules[i]
-		if r.Direction == dir && ruleAdmits(r, p) {
+		if r.Direction == dir && s.admits(r, p) {
 			return r
 		}
 	}
 	return nil
 }
 
-// ruleAdmits checks one rule against one packet: protocol, then port (the
-// local port for inbound, the remote port for outbound) or ICMP type/code,
-// then the peer. Group, prefix-list and unknown peers name no addresses the
-// simulator can check, so they never match.
-func ruleAdmits(r *model.Rule, p Packet) bool {
-	if len(r.Unknown) > 0 || r.Peer.Kind != model.PeerCIDR || !r.Peer.Prefix.Contains(p.Remote) {
+// admits checks one rule against one packet: the peer (an address range,
+// or a symbolic peer's members), then the protocol, then the port (the local
+// port for inbound, the remote port for outbound) or ICMP type/code. Unknown
+// peers match nothing.
+func (s *Simulator) admits(r *model.Rule, p Packet) bool {
+	if len(r.Unknown) > 0 || !s.peerHas(r.Peer, p.Remote) {
 		return false
 	}
+	return ruleAdmitsTraffic(r, p)
+}
+
+func (s *Simulator) peerHas(peer model.Peer, a netip.Addr) bool {
+	switch peer.Kind {
+	case model.PeerCIDR:
+		return peer.Prefix.Contains(a)
+	case model.PeerUnknown:
+		return false
+	}
+	for _, m := range s.cfg.Members[MemberKey(peer)] {
+		if m == a {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleAdmitsTraffic checks protocol and ports or ICMP type and code.
+func ruleAdmitsTraffic(r *model.Rule, p Packet) bool {
 	if r.Protocol != model.All && r.Protocol != p.Protocol {
 		return false
 	}
@@ -279,7 +306,7 @@ func (s *Simulator) untrackedBy(p Packet) *model.Rule {
 	openAdmits := false
 	for i := range s.cfg.Rules {
 		r := &s.cfg.Rules[i]
-		if r.Direction == dir && ruleAdmits(r, p) && r.Peer.Prefix.Bits() == 0 {
+		if r.Direction == dir && r.Peer.Kind == model.PeerCIDR && s.admits(r, p) && r.Peer.Prefix.Bits() == 0 {
 			openAdmits = true
 		}
 	}
