@@ -172,18 +172,32 @@ func WitnessFor(reg Region, rules []model.Rule) (Witness, bool) {
 	return Witness{Request: p, Reply: ReplyTo(p), Member: member}, true
 }
 
+// icmpReplies maps ICMP query types to their reply types, per family.
+var icmpReplies = map[model.Protocol]map[int]int{
+	model.ICMP:   {8: 0, 13: 14, 15: 16, 17: 18},
+	model.ICMPv6: {128: 129},
+}
+
 // ReplyTo is the response to request p: the other direction, not opening,
-// and for ICMP queries the reply type (echo 8 → 0, timestamp 13 → 14, …).
+// and for ICMP queries the reply type (echo 8 → 0, timestamp 13 → 14, ICMPv6
+// echo 128 → 129).
 func ReplyTo(p Packet) Packet {
 	r := reverse(p)
 	r.Opening = false
-	if p.Protocol.IsICMP() {
-		replies := map[int]int{8: 0, 13: 14, 15: 16, 17: 18, 128: 129}
-		if t, ok := replies[p.ICMPType]; ok {
-			r.ICMPType = t
-		}
+	if t, ok := icmpReplies[p.Protocol][p.ICMPType]; ok {
+		r.ICMPType = t
 	}
 	return r
+}
+
+// hasReply reports whether a request gets a response: ICMP messages that
+// are not queries (destination unreachable, say) get none.
+func hasReply(p Packet) bool {
+	if !p.Protocol.IsICMP() {
+		return true
+	}
+	_, ok := icmpReplies[p.Protocol][p.ICMPType]
+	return ok
 }
 
 // unnamedProtocol is a protocol no rule names: it stands for "every other
@@ -206,10 +220,12 @@ func unnamedProtocol(rules []model.Rule) model.Protocol {
 	return 47
 }
 
-// open sends a witness's request and reply.
+// open sends a witness's request and, where one is due, its reply.
 func (r *recorder) open(t int, w Witness, label string) {
 	r.send(t, label+" request", w.Request, "accept")
-	r.send(t, label+" reply", w.Reply, "accept")
+	if hasReply(w.Request) {
+		r.send(t, label+" reply", w.Reply, "accept")
+	}
 }
 
 // noteMember says what a symbolic peer's witness address stands for.
@@ -305,17 +321,43 @@ func ProveFlip(before, after SimConfig, f Flip, params Params) Proof {
 	r := &recorder{sim: NewSimulator(before, params)}
 	r.noteMember(w)
 	r.open(0, w, "before the change: open a flow")
-	r.sim.Revoke(f.Rule.Name)
-	r.note(1, "before the change: revoke "+f.Rule.Name, &f.Rule)
+	r.note(1, "before the change: revoke "+r.revokeAdmitting(w.Request), &f.Rule)
 	r.send(2, "before the change: same flow", w.next(), expect(f.Before))
 	r.sim = NewSimulator(after, params)
 	r.sim.Advance(10)
 	r.note(10, "after the change: a fresh interface state", nil)
 	r.open(10, w, "after the change: open a flow")
-	r.sim.Revoke(f.Rule.Name)
-	r.note(11, "after the change: revoke "+f.Rule.Name, &f.Rule)
+	r.note(11, "after the change: revoke "+r.revokeAdmitting(w.Request), &f.Rule)
 	r.send(12, "after the change: same flow", w.next(), expect(f.After))
 	return r.done()
+}
+
+// revokeAdmitting removes every rule that admits packet p (the rule a
+// claim is about, and any other admitting the same flow) and names them.
+func (r *recorder) revokeAdmitting(p Packet) string {
+	dir := model.Egress
+	if p.Inbound {
+		dir = model.Ingress
+	}
+	var names []string
+	for _, x := range r.sim.Config().Rules {
+		if x.Direction == dir && r.sim.admits(&x, p) && !containsName(names, x.Name) {
+			names = append(names, x.Name)
+		}
+	}
+	for _, n := range names {
+		r.sim.Revoke(n)
+	}
+	return joinNames(names) + " (every rule admitting this flow)"
+}
+
+func containsName(names []string, n string) bool {
+	for _, x := range names {
+		if x == n {
+			return true
+		}
+	}
+	return false
 }
 
 // ProveAlwaysTracked replays the ping story on an ICMP rule: a running ping
@@ -344,16 +386,7 @@ func ProveAlwaysTracked(cfg SimConfig, rule model.Rule, params Params) Proof {
 	r.noteMember(w)
 	r.open(0, w, "ping")
 	r.send(1, "ping", w.next(), "accept")
-	var admitting []string
-	for _, x := range cfg.Rules {
-		if x.Direction == model.Ingress && r.sim.admits(&x, w.Request) {
-			admitting = append(admitting, x.Name)
-		}
-	}
-	for _, name := range admitting {
-		r.sim.Revoke(name)
-	}
-	r.note(5, fmt.Sprintf("remove %s (every rule admitting this ping)", joinNames(admitting)), &rule)
+	r.note(5, "remove "+r.revokeAdmitting(w.Request), &rule)
 	r.send(6, "ping keeps running", w.next(), "accept")
 	r.send(6, "its reply", w.Reply, "accept")
 	idle := params.ICMPIdleTimeout

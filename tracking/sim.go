@@ -121,12 +121,10 @@ func (s *Simulator) Advance(t int) {
 // reply share one conntrack entry (echo 8/0, timestamp 13/14, and the
 // ICMPv6 echo 128/129). Other types are their own kind.
 func icmpQuery(p model.Protocol, t int) int {
-	pairs := map[int]int{0: 8, 14: 13, 16: 15, 18: 17}
-	if p == model.ICMPv6 {
-		pairs = map[int]int{129: 128}
-	}
-	if q, ok := pairs[t]; ok {
-		return q
+	for q, reply := range icmpReplies[p] {
+		if reply == t {
+			return q
+		}
 	}
 	return t
 }
