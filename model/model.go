@@ -348,9 +348,13 @@ func (s *Snapshot) NACLOf(subnet string) (*NetworkACL, bool) {
 
 // NormalizePorts applies docs/aws-semantics.md §6 to a rule as written:
 // protocol -1 and protocols other than tcp/udp/icmp/icmpv6 allow every port
-// whatever range is given; a TCP/UDP range of -1 means every port.
+// whatever range is given; a TCP/UDP range of -1 means every port; ICMP
+// type -1 means every type and so every code (AWS requires all codes with
+// all types).
 func (r *Rule) NormalizePorts() {
 	switch {
+	case r.Protocol.IsICMP() && r.FromPort == -1:
+		r.ToPort = -1
 	case !r.Protocol.HasPorts() && !r.Protocol.IsICMP():
 		r.FromPort, r.ToPort = 0, 65535
 	case r.Protocol.HasPorts() && r.FromPort == -1 && r.ToPort == -1:

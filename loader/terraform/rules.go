@@ -130,10 +130,8 @@ func (x *moduleExtractor) protocolAndPorts(r *model.Rule, spec ruleSpec) {
 		}
 		from, to = 0, 65535
 	}
-	if p.HasPorts() && from == -1 && to == -1 {
-		from, to = 0, 65535
-	}
 	r.FromPort, r.ToPort = from, to
+	r.NormalizePorts()
 }
 
 func portValue(v value) (int, bool) {
