@@ -17,6 +17,7 @@ type Options struct {
 // Input is the document every policy evaluates (docs/policy-input.md).
 type Input struct {
 	Attachments []AttachmentDoc `json:"attachments"`
+	NACLs       []NACLDoc       `json:"nacls"`
 	Changes     *ChangesDoc     `json:"changes,omitempty"`
 	Params      ParamsDoc       `json:"params"`
 }
@@ -43,7 +44,7 @@ type Result struct {
 // that base did not already have.
 func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts Options) (*Result, error) {
 	classes := tracking.Classify(head, opts.Params)
-	in := Input{Attachments: Docs(classes), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
+	in := Input{Attachments: Docs(classes), NACLs: NACLDocs(head), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
 	if base != nil {
 		in.Changes = Changes(base, head, opts.Params)
 	}

@@ -162,6 +162,36 @@ type policyInput struct {
 	parts []ast.Value
 }
 
+func (in interner) nacl(d *NACLDoc) *ast.Term {
+	b := &objBuilder{in: in}
+	b.str("name", d.Name)
+	b.put("default", ast.BooleanTerm(d.Default))
+	b.strs("subnets", d.Subnets, false)
+	b.location("location", d.Location, true)
+	entries := make([]*ast.Term, len(d.Entries))
+	for i := range d.Entries {
+		e := &d.Entries[i]
+		eb := &objBuilder{in: in}
+		eb.str("entry", e.Entry)
+		eb.put("number", ast.IntNumberTerm(e.Number))
+		eb.str("direction", e.Direction)
+		eb.str("action", e.Action)
+		eb.str("protocol", e.Protocol)
+		eb.intp("from_port", e.FromPort, true)
+		eb.intp("to_port", e.ToPort, true)
+		eb.intp("icmp_type", e.ICMPType, true)
+		eb.intp("icmp_code", e.ICMPCode, true)
+		eb.str("cidr", e.CIDR)
+		eb.put("open", ast.BooleanTerm(e.Open))
+		eb.intp("shadowed_by", e.ShadowedBy, true)
+		eb.strOmit("shadowed_by_action", e.ShadowedByAction)
+		eb.location("location", e.Location, true)
+		entries[i] = eb.term()
+	}
+	b.put("entries", ast.ArrayTerm(entries...))
+	return b.term()
+}
+
 // inputValue builds the policy input, the attachments in parallel chunks.
 func inputValue(in Input) (ast.Value, error) {
 	pi, err := buildInput(in)
@@ -205,10 +235,22 @@ func buildInput(in Input) (*policyInput, error) {
 		changes = ast.NewTerm(v)
 	}
 	params := ast.ObjectTerm(ast.Item(strs.str("icmp_idle_timeout"), ast.IntNumberTerm(in.Params.ICMPIdleTimeout)))
-	doc := func(atts []*ast.Term, withChanges bool) ast.Value {
+	nacls := make([]*ast.Term, len(in.NACLs))
+	for i := range in.NACLs {
+		nacls[i] = strs.nacl(&in.NACLs[i])
+	}
+	empty := ast.ArrayTerm()
+	// The NACLs and the changes go to the first part only, so that nothing
+	// is reported twice.
+	doc := func(atts []*ast.Term, first bool) ast.Value {
 		b := &objBuilder{in: strs}
 		b.put("attachments", ast.ArrayTerm(atts...))
-		if changes != nil && withChanges {
+		if first {
+			b.put("nacls", ast.ArrayTerm(nacls...))
+		} else {
+			b.put("nacls", empty)
+		}
+		if changes != nil && first {
 			b.put("changes", changes)
 		}
 		b.put("params", params)
@@ -216,8 +258,6 @@ func buildInput(in Input) (*policyInput, error) {
 	}
 	pi := &policyInput{full: doc(atts, true)}
 	for i, bd := range bounds {
-		// the changes go to the first part only, so that no change is
-		// reported twice
 		pi.parts = append(pi.parts, doc(atts[bd[0]:bd[1]], i == 0))
 	}
 	return pi, nil

@@ -20,7 +20,8 @@ func TestInputValueMatchesJSON(t *testing.T) {
 	checked := 0
 	for _, dir := range dirs {
 		snap, _ := loader.Load(context.Background(), []string{dir}, loader.Options{})
-		in := Input{Attachments: Docs(tracking.Classify(snap, tracking.DefaultParams)), Params: ParamsDoc{ICMPIdleTimeout: 60}}
+		in := Input{Attachments: Docs(tracking.Classify(snap, tracking.DefaultParams)), NACLs: NACLDocs(snap),
+			Params: ParamsDoc{ICMPIdleTimeout: 60}}
 		direct, err := inputValue(in)
 		if err != nil {
 			t.Fatal(err)

@@ -85,3 +85,26 @@ func TestCheckNACLReturnTraffic(t *testing.T) {
 		t.Errorf("an empty custom NACL denies the request: %+v", p)
 	}
 }
+
+// docs/aws-semantics.md §7: the first matching entry decides, so an entry
+// that a lower-numbered one covers never applies.
+func TestShadowedEntries(t *testing.T) {
+	n := model.NetworkACL{Entries: []model.ACLEntry{
+		entry(200, false, model.TCP, model.Deny, "203.0.113.7/32", 22, 22),
+		entry(100, false, model.All, model.Allow, "0.0.0.0/0", 0, 0),
+		entry(100, true, model.TCP, model.Allow, "10.0.0.0/8", 1024, 65535),
+		entry(110, true, model.TCP, model.Deny, "10.1.0.0/16", 2000, 3000),
+		entry(120, true, model.TCP, model.Deny, "10.1.0.0/16", 80, 80),
+		entry(130, true, model.UDP, model.Deny, "10.1.0.0/16", 2000, 3000),
+	}}
+	got := ShadowedBy(n)
+	if len(got) != 2 || got[0].Number != 100 || got[3].Number != 100 {
+		t.Errorf("got %+v", got)
+	}
+	// the simulator agrees: entry 200 never decides a packet
+	sim := NewSimulator(SimConfig{NACL: &n}, DefaultParams)
+	p := Packet{Inbound: true, Local: localV4, Remote: netip.MustParseAddr("203.0.113.7"), Protocol: model.TCP, LocalPort: 22, RemotePort: 40000}
+	if d, ok := sim.nacl(p); !ok || d.Entry != nil {
+		t.Errorf("entry 200 decided: %+v", d)
+	}
+}

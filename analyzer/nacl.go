@@ -1,0 +1,66 @@
+package analyzer
+
+import (
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/sgcheck/sgcheck/tracking"
+)
+
+// NACLDoc is one network ACL as policies see it.
+type NACLDoc struct {
+	Name     string     `json:"name"`
+	Default  bool       `json:"default"`
+	Subnets  []string   `json:"subnets"`
+	Location *Location  `json:"location,omitempty"`
+	Entries  []EntryDoc `json:"entries"`
+}
+
+// EntryDoc is one NACL entry. ShadowedBy names the lower-numbered entry
+// that matches everything this one would, so that it never applies.
+type EntryDoc struct {
+	Entry            string    `json:"entry"`
+	Number           int       `json:"number"`
+	Direction        string    `json:"direction"`
+	Action           string    `json:"action"`
+	Protocol         string    `json:"protocol"`
+	FromPort         *int      `json:"from_port,omitempty"`
+	ToPort           *int      `json:"to_port,omitempty"`
+	ICMPType         *int      `json:"icmp_type,omitempty"`
+	ICMPCode         *int      `json:"icmp_code,omitempty"`
+	CIDR             string    `json:"cidr"`
+	Open             bool      `json:"open"`
+	ShadowedBy       *int      `json:"shadowed_by,omitempty"`
+	ShadowedByAction string    `json:"shadowed_by_action,omitempty"`
+	Location         *Location `json:"location,omitempty"`
+}
+
+// NACLDocs converts a snapshot's NACLs, with the shadowing worked out.
+func NACLDocs(s *model.Snapshot) []NACLDoc {
+	out := make([]NACLDoc, 0, len(s.NACLs))
+	for _, n := range s.NACLs {
+		d := NACLDoc{Name: n.Address, Default: n.Default, Subnets: n.Subnets, Location: LocationOf(n.Source),
+			Entries: make([]EntryDoc, 0, len(n.Entries))}
+		if d.Subnets == nil {
+			d.Subnets = []string{}
+		}
+		shadow := tracking.ShadowedBy(n)
+		for i, e := range n.Entries {
+			ed := EntryDoc{Entry: e.Name, Number: e.Number, Direction: "ingress", Action: string(e.Action),
+				Protocol: e.Protocol.String(), CIDR: e.CIDR.String(), Open: e.CIDR.Bits() == 0, Location: LocationOf(e.Source)}
+			if e.Egress {
+				ed.Direction = "egress"
+			}
+			switch {
+			case e.Protocol.HasPorts():
+				ed.FromPort, ed.ToPort = intp(e.FromPort), intp(e.ToPort)
+			case e.Protocol.IsICMP():
+				ed.ICMPType, ed.ICMPCode = intp(e.ICMPType), intp(e.ICMPCode)
+			}
+			if by, ok := shadow[i]; ok {
+				ed.ShadowedBy, ed.ShadowedByAction = intp(by.Number), string(by.Action)
+			}
+			d.Entries = append(d.Entries, ed)
+		}
+		out = append(out, d)
+	}
+	return out
+}
