@@ -212,14 +212,19 @@ func buildInput(in Input) (*policyInput, error) {
 	if len(bounds) == 0 {
 		bounds = [][2]int{{0, 0}}
 	}
+	nacls := make([]*ast.Term, len(in.NACLs))
+	naclChunk := max(1, (len(nacls)+len(bounds)-1)/len(bounds))
 	var wg sync.WaitGroup
-	for _, bd := range bounds {
+	for k, bd := range bounds {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			strs := interner{}
 			for i := bd[0]; i < bd[1]; i++ {
 				atts[i] = strs.attachment(&in.Attachments[i])
+			}
+			for i := k * naclChunk; i < min((k+1)*naclChunk, len(nacls)); i++ {
+				nacls[i] = strs.nacl(&in.NACLs[i])
 			}
 		}()
 	}
@@ -235,30 +240,22 @@ func buildInput(in Input) (*policyInput, error) {
 		changes = ast.NewTerm(v)
 	}
 	params := ast.ObjectTerm(ast.Item(strs.str("icmp_idle_timeout"), ast.IntNumberTerm(in.Params.ICMPIdleTimeout)))
-	nacls := make([]*ast.Term, len(in.NACLs))
-	for i := range in.NACLs {
-		nacls[i] = strs.nacl(&in.NACLs[i])
-	}
-	empty := ast.ArrayTerm()
-	// The NACLs and the changes go to the first part only, so that nothing
-	// is reported twice.
-	doc := func(atts []*ast.Term, first bool) ast.Value {
+	// Each part holds a share of the attachments and of the NACLs; the
+	// changes go to the first part only, so that nothing is reported twice.
+	doc := func(atts, nacls []*ast.Term, first bool) ast.Value {
 		b := &objBuilder{in: strs}
 		b.put("attachments", ast.ArrayTerm(atts...))
-		if first {
-			b.put("nacls", ast.ArrayTerm(nacls...))
-		} else {
-			b.put("nacls", empty)
-		}
+		b.put("nacls", ast.ArrayTerm(nacls...))
 		if changes != nil && first {
 			b.put("changes", changes)
 		}
 		b.put("params", params)
 		return b.term().Value
 	}
-	pi := &policyInput{full: doc(atts, true)}
+	pi := &policyInput{full: doc(atts, nacls, true)}
 	for i, bd := range bounds {
-		pi.parts = append(pi.parts, doc(atts[bd[0]:bd[1]], i == 0))
+		lo, hi := min(i*naclChunk, len(nacls)), min((i+1)*naclChunk, len(nacls))
+		pi.parts = append(pi.parts, doc(atts[bd[0]:bd[1]], nacls[lo:hi], i == 0))
 	}
 	return pi, nil
 }

@@ -287,7 +287,7 @@ type Snapshot struct {
 }
 
 // index makes lookups by address, id and group constant-time. It is built
-// on first use; a snapshot is not changed once analysis starts.
+// on first use (or by Index); a snapshot is not changed once analysis starts.
 type index struct {
 	groups  map[string]int    // address or id → position in Groups
 	rules   map[string][]Rule // group address → its rules, in order
@@ -321,6 +321,10 @@ func (s *Snapshot) idx() *index {
 	s.index = x
 	return x
 }
+
+// Index builds the lookup index now: call it before goroutines share the
+// snapshot, since the lazy build is not synchronised.
+func (s *Snapshot) Index() { s.idx() }
 
 // Group returns the group with the given address or id.
 func (s *Snapshot) Group(ref string) (SecurityGroup, bool) {

@@ -2,7 +2,9 @@ package tracking
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
 )
@@ -90,22 +92,38 @@ func RulesOf(s *model.Snapshot, att model.Attachment) (rules []model.Rule, missi
 	return rules, append(missing, att.GroupsUnknown...)
 }
 
-// Classify classifies every rule of every attachment of s.
+// Classify classifies every rule of every attachment of s. Attachments are
+// independent, so they are classified in parallel, in order.
 func Classify(s *model.Snapshot, params Params) []AttachmentClass {
-	var out []AttachmentClass
-	for _, att := range Attachments(s) {
-		rules, missing := RulesOf(s, att)
-		ac := ClassifyAttachment(att, rules, missing, params)
-		if nacl, ok := s.NACLOf(att.Subnet); ok && att.Subnet != "" {
-			for i := range ac.Rules {
-				if p, ok := CheckNACL(nacl, ac.Rules[i].Rule); ok {
-					ac.Rules[i].NACL = &p
-				}
+	atts := Attachments(s)
+	s.Index()
+	out := make([]AttachmentClass, len(atts))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(atts); i += workers {
+				out[i] = classifyOne(s, atts[i], params)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func classifyOne(s *model.Snapshot, att model.Attachment, params Params) AttachmentClass {
+	rules, missing := RulesOf(s, att)
+	ac := ClassifyAttachment(att, rules, missing, params)
+	if nacl, ok := s.NACLOf(att.Subnet); ok && att.Subnet != "" {
+		for i := range ac.Rules {
+			if p, ok := CheckNACL(nacl, ac.Rules[i].Rule); ok {
+				ac.Rules[i].NACL = &p
 			}
 		}
-		out = append(out, ac)
 	}
-	return out
+	return ac
 }
 
 // ClassifyAttachment classifies rules that act together on one attachment

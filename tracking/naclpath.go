@@ -33,10 +33,9 @@ func CheckNACL(n *model.NetworkACL, r model.Rule) (NACLPath, bool) {
 	if n == nil || !r.Protocol.HasPorts() || r.Peer.Kind != model.PeerCIDR || len(r.Unknown) > 0 {
 		return NACLPath{}, false
 	}
-	peers := peerSetOf([]*model.Rule{&r})
-	remote, ok := peers.Sample(r.Peer.Family() == "ipv6")
-	if !ok {
-		return NACLPath{}, false
+	remote := r.Peer.Prefix.Addr()
+	if r.Peer.Prefix.Bits() < remote.BitLen() {
+		remote = remote.Next()
 	}
 	for _, doc := range []netip.Addr{docV4, docV6} {
 		if r.Peer.Prefix.Contains(doc) {

@@ -337,8 +337,12 @@ func (s *Simulator) nacl(p Packet) (Decision, bool) {
 	if n == nil {
 		return Decision{}, true
 	}
-	entries := append([]model.ACLEntry(nil), n.Entries...)
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Number < entries[j].Number })
+	entries := n.Entries
+	byNumber := func(i, j int) bool { return entries[i].Number < entries[j].Number }
+	if !sort.SliceIsSorted(entries, byNumber) {
+		entries = append([]model.ACLEntry(nil), n.Entries...)
+		sort.SliceStable(entries, byNumber)
+	}
 	dst := p.LocalPort
 	if !p.Inbound {
 		dst = p.RemotePort

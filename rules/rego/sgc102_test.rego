@@ -33,3 +33,7 @@ test_all_protocols_from_world_names_both if {
 test_shadowed_allow_is_not_sgc103 if {
 	count(sgc103.findings) == 0 with input as doc([entry({"action": "allow", "cidr": "0.0.0.0/0", "open": true, "shadowed_by": 50})])
 }
+
+test_ephemeral_range_is_not_rdp if {
+	count(sgc103.findings) == 0 with input as doc([entry({"action": "allow", "cidr": "0.0.0.0/0", "open": true, "from_port": 1024, "to_port": 65535})])
+}

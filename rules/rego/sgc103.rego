@@ -5,7 +5,8 @@
 #   from every address. Network ACLs are the control that cuts traffic at
 #   once (docs/aws-semantics.md §1.4); opening administration ports to the
 #   internet there leaves only the security groups, whose revocations do
-#   not end tracked sessions.
+#   not end tracked sessions. The return-traffic range AWS recommends
+#   (from 1024 or above up to 65535) is not reported for RDP.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
 #     description: Control subnet traffic with network ACLs
@@ -40,4 +41,11 @@ covers(e, port) if {
 	e.protocol == "tcp"
 	e.from_port <= port
 	port <= e.to_port
+	not ephemeral(e)
+}
+
+# ephemeral is an entry for return traffic: clients' ports up to 65535.
+ephemeral(e) if {
+	e.from_port >= 1024
+	e.to_port == 65535
 }
