@@ -24,6 +24,10 @@ type Run struct {
 	// Notes are lines printed under the text summary, e.g. the model
 	// parameters in force.
 	Notes []string
+	// RepoPrefix is the working directory relative to the repository root
+	// ("infra/"), so that SARIF URIs are relative to the root as code
+	// scanning expects, wherever sgcheck ran.
+	RepoPrefix string
 }
 
 // Formats lists the output formats of the scan command.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"io"
+	"path"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
@@ -71,17 +72,17 @@ func BuildSARIF(run Run) *sarif.Report {
 		if idx := ruleIndex(run.Policies, f.ID); idx >= 0 {
 			res.WithRuleIndex(idx)
 		}
-		if loc := sarifLocation(f.Location, ""); loc != nil {
+		if loc := sarifLocation(rebase(f.Location, run.RepoPrefix), ""); loc != nil {
 			res.AddLocation(loc)
 		}
 		for i, r := range f.Related {
-			if loc := sarifLocation(r.Location, r.Message); loc != nil {
+			if loc := sarifLocation(rebase(r.Location, run.RepoPrefix), r.Message); loc != nil {
 				loc.WithID(i + 1)
 				res.AddRelatedLocation(loc)
 			}
 		}
 		if f.Proof != nil && len(f.Proof.Events) > 0 {
-			res.AddCodeFlow(codeFlow(f))
+			res.AddCodeFlow(codeFlow(f, run.RepoPrefix))
 		}
 		props := sarif.NewPropertyBag().Add("resource", f.Resource)
 		for k, v := range f.Facts {
@@ -93,7 +94,7 @@ func BuildSARIF(run Run) *sarif.Report {
 		res.WithProperties(props)
 		if r.suppression != nil {
 			sup := sarif.NewSuppression().WithKind("inSource").WithJustification(r.suppression.Reason)
-			if loc := sarifLocation(r.suppression.Location, ""); loc != nil {
+			if loc := sarifLocation(rebase(r.suppression.Location, run.RepoPrefix), ""); loc != nil {
 				sup.WithLocation(loc)
 			}
 			res.AddSuppression(sup)
@@ -114,7 +115,7 @@ type sarifResult struct {
 
 // codeFlow turns a proof timeline into a thread flow whose locations point
 // at the rules involved.
-func codeFlow(f analyzer.Finding) *sarif.CodeFlow {
+func codeFlow(f analyzer.Finding, prefix string) *sarif.CodeFlow {
 	tf := sarif.NewThreadFlow()
 	for i, ev := range f.Proof.Events {
 		text := "t=" + Clock(ev.T) + " " + ev.Event
@@ -128,7 +129,7 @@ func codeFlow(f analyzer.Finding) *sarif.CodeFlow {
 		if where == nil {
 			where = f.Location
 		}
-		loc := sarifLocation(where, text)
+		loc := sarifLocation(rebase(where, prefix), text)
 		if loc == nil {
 			loc = sarif.NewLocation().WithMessage(sarif.NewTextMessage(text))
 		}
@@ -136,6 +137,17 @@ func codeFlow(f analyzer.Finding) *sarif.CodeFlow {
 	}
 	return sarif.NewCodeFlow().WithMessage(sarif.NewTextMessage("packet timeline replayed in the sgcheck simulator")).
 		AddThreadFlow(tf)
+}
+
+// rebase makes a working-directory-relative path relative to the
+// repository root.
+func rebase(l *analyzer.Location, prefix string) *analyzer.Location {
+	if l == nil || prefix == "" || path.IsAbs(l.File) || strings.HasPrefix(l.File, "../") {
+		return l
+	}
+	c := *l
+	c.File = path.Clean(prefix + c.File)
+	return &c
 }
 
 func sarifLocation(l *analyzer.Location, message string) *sarif.Location {

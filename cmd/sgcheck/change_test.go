@@ -175,3 +175,20 @@ func TestSGC001Advice(t *testing.T) {
 		}
 	}
 }
+
+// SARIF URIs are relative to the repository root, as code scanning expects,
+// even when sgcheck runs in a subfolder.
+func TestSARIFURIsFromSubfolder(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	repo := t.TempDir()
+	gitRun(t, repo, "init", "-q")
+	copyDir(t, "fixtures/seed/ping", filepath.Join(repo, "infra"))
+	inDir(t, filepath.Join(repo, "infra"), func() {
+		out, _, _ := sgcheck(t, "--format", "sarif", ".")
+		if !strings.Contains(out, `"uri": "infra/main.tf"`) {
+			t.Errorf("URI not relative to the repository root:\n%s", out)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/analyzer"
@@ -133,6 +134,9 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	run := report.Run{ToolVersion: version, Findings: findings, Suppressed: suppressed, Errors: errs,
 		Internal: res.Internal, Policies: eng.Policies(), Unknowns: in.head.Unknowns,
 		Notes: paramNotes(findings, c.icmpTimeout)}
+	if c.format == "sarif" {
+		run.RepoPrefix = repoPrefix()
+	}
 	if res.Changes != nil {
 		run.Notes = append(run.Notes, changeNotes(res.Changes)...)
 	}
@@ -158,6 +162,16 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		}
 	}
 	return exitClean
+}
+
+// repoPrefix is the working directory relative to the enclosing git
+// repository's root, or "" outside one.
+func repoPrefix() string {
+	out, err := exec.Command("git", "rev-parse", "--show-prefix").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // changeNotes lists what the change does that is not a finding: NACL changes
