@@ -111,6 +111,16 @@ func explainRule(b *bufio.Writer, r analyzer.RuleDoc) {
 		}
 		fmt.Fprintln(b, line)
 	}
+	if r.NACL != "" {
+		switch {
+		case r.NACLRequestDenied != "":
+			fmt.Fprintf(b, "    network ACL %s drops these requests (for %s): %s\n", r.NACL, r.NACLSample, r.NACLRequestDenied)
+		case len(r.NACLBlockedResponsePorts) > 0:
+			fmt.Fprintf(b, "    network ACL %s lets the requests through but drops responses to ports %v\n", r.NACL, r.NACLBlockedResponsePorts)
+		default:
+			fmt.Fprintf(b, "    network ACL %s lets requests and responses through\n", r.NACL)
+		}
+	}
 	for _, u := range r.Unknown {
 		fmt.Fprintf(b, "    unknown: %s\n", u)
 	}
