@@ -114,12 +114,14 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// fixtures/aws-example has a LOW (SGC003) and a MEDIUM (SGC006) finding.
 func TestFailOn(t *testing.T) {
 	for _, tc := range []struct {
 		failOn string
 		want   int
-	}{{"low", exitFindings}, {"medium", exitClean}, {"none", exitClean}, {"info", exitFindings}} {
-		_, _, code := sgcheck(t, "--fail-on", tc.failOn, "fixtures/seed/ping")
+	}{{"info", exitFindings}, {"low", exitFindings}, {"medium", exitFindings}, {"high", exitClean},
+		{"critical", exitClean}, {"none", exitClean}} {
+		_, _, code := sgcheck(t, "--fail-on", tc.failOn, "fixtures/aws-example")
 		if code != tc.want {
 			t.Errorf("--fail-on %s: exit %d, want %d", tc.failOn, code, tc.want)
 		}
@@ -168,7 +170,7 @@ func TestOutputFile(t *testing.T) {
 		Version  int
 		Findings []struct{ ID string }
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil || doc.Version != 1 || len(doc.Findings) != 1 {
+	if err := json.Unmarshal(raw, &doc); err != nil || doc.Version != 1 || len(doc.Findings) != 2 || doc.Findings[0].ID != "SGC003" {
 		t.Errorf("bad report %s (%v)", raw, err)
 	}
 }

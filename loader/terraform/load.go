@@ -63,7 +63,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	if read == nil {
 		read = os.ReadFile
 	}
-	w := &world{mu: &sync.Mutex{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
+	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}}
 	dirs := map[string]bool{}
 	if opts.Files != nil {

@@ -21,9 +21,11 @@ const maxModuleDepth = 16
 // world is what a load shares across modules: how to read files, parsed
 // directories, the snapshot being filled and its diagnostics.
 type world struct {
-	mu    *sync.Mutex // guards parsed and failed, shared by forks
-	read  func(string) ([]byte, error)
-	files []string // the file list when not reading the file system
+	mu *sync.Mutex // guards parsed and failed, shared by forks
+	// readAhead holds files read before their parse (shared by forks).
+	readAhead *sync.Map
+	read      func(string) ([]byte, error)
+	files     []string // the file list when not reading the file system
 	// only lists, for a directory given by naming some of its files, those files.
 	only   map[string][]string
 	parsed map[string]*module
@@ -73,7 +75,7 @@ func (w *world) dirFiles(dir string) []string {
 // fork returns a world sharing w's parsed modules, with its own snapshot
 // and diagnostics, for evaluating one root.
 func (w *world) fork() *world {
-	return &world{mu: w.mu, read: w.read, files: w.files, only: w.only, parsed: w.parsed, failed: w.failed,
+	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, only: w.only, parsed: w.parsed, failed: w.failed,
 		snap: &model.Snapshot{}, warned: map[string]bool{}}
 }
 
@@ -102,7 +104,7 @@ func (w *world) module(dir string) *module {
 	files := w.dirFiles(dir)
 	var diags []model.Diagnostic
 	if len(files) > 0 {
-		m, diags = parseModule(files, w.read)
+		m, diags = parseModule(files, w.readOnce)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -130,12 +132,26 @@ func (w *world) forget(dir string) {
 // mentionsModule reports whether a directory's files contain the word
 // "module": a directory without it cannot call a module.
 func (w *world) mentionsModule(dir string) bool {
+	found := false
 	for _, f := range w.dirFiles(dir) {
-		if src, err := w.read(f); err == nil && bytes.Contains(src, []byte("module")) {
-			return true
+		src, err := w.read(f)
+		if err != nil {
+			continue
 		}
+		// keep what was read for the parse, so each file is read once
+		w.readAhead.Store(f, src)
+		found = found || bytes.Contains(src, []byte("module"))
 	}
-	return false
+	return found
+}
+
+// readOnce returns a file's bytes, from the read-ahead of mentionsModule
+// when it has them.
+func (w *world) readOnce(name string) ([]byte, error) {
+	if src, ok := w.readAhead.LoadAndDelete(name); ok {
+		return src.([]byte), nil
+	}
+	return w.read(name)
 }
 
 // parseAll parses directories in parallel, one parser per directory; the
@@ -151,7 +167,7 @@ func (w *world) parseAll(dirs []string) {
 		if len(files) == 0 {
 			return
 		}
-		m, diags := parseModule(files, w.read)
+		m, diags := parseModule(files, w.readOnce)
 		if m != nil {
 			m.dir = filepath.Clean(dirs[i])
 		}
