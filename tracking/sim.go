@@ -329,6 +329,22 @@ func (s *Simulator) untrackedBy(p Packet) *model.Rule {
 	return rev[0]
 }
 
+// aclMatches reports whether a NACL entry matches a packet; dst is the
+// packet's destination port.
+func aclMatches(e *model.ACLEntry, p Packet, dst int) bool {
+	switch {
+	case e.Egress == p.Inbound || !e.CIDR.Contains(p.Remote):
+		return false
+	case e.Protocol != model.All && e.Protocol != p.Protocol:
+		return false
+	case e.Protocol.HasPorts() && (dst < e.FromPort || dst > e.ToPort):
+		return false
+	case e.Protocol.IsICMP() && ((e.ICMPType != -1 && e.ICMPType != p.ICMPType) || (e.ICMPCode != -1 && e.ICMPCode != p.ICMPCode)):
+		return false
+	}
+	return true
+}
+
 // nacl applies the subnet's network ACL, stateless, to every packet: entries
 // in ascending number, first match wins, then the implicit deny
 // (docs/aws-semantics.md §7). The port range is the packet's destination port.
@@ -337,32 +353,22 @@ func (s *Simulator) nacl(p Packet) (Decision, bool) {
 	if n == nil {
 		return Decision{}, true
 	}
-	entries := n.Entries
-	byNumber := func(i, j int) bool { return entries[i].Number < entries[j].Number }
-	if !sort.SliceIsSorted(entries, byNumber) {
-		entries = append([]model.ACLEntry(nil), n.Entries...)
-		sort.SliceStable(entries, byNumber)
-	}
 	dst := p.LocalPort
 	if !p.Inbound {
 		dst = p.RemotePort
 	}
-	for i := range entries {
-		e := &entries[i]
-		if e.Egress == p.Inbound || !e.CIDR.Contains(p.Remote) {
-			continue
+	// The first match in ascending rule number decides: find the
+	// lowest-numbered matching entry (no sorting, no allocation).
+	var first *model.ACLEntry
+	for i := range n.Entries {
+		e := &n.Entries[i]
+		if (first == nil || e.Number < first.Number) && aclMatches(e, p, dst) {
+			first = e
 		}
-		if e.Protocol != model.All && e.Protocol != p.Protocol {
-			continue
-		}
-		if e.Protocol.HasPorts() && (dst < e.FromPort || dst > e.ToPort) {
-			continue
-		}
-		if e.Protocol.IsICMP() && ((e.ICMPType != -1 && e.ICMPType != p.ICMPType) || (e.ICMPCode != -1 && e.ICMPCode != p.ICMPCode)) {
-			continue
-		}
-		if e.Action == model.Deny {
-			return Decision{Why: fmt.Sprintf("network ACL %s entry %d denies it", n.Address, e.Number), Entry: e}, false
+	}
+	if first != nil {
+		if first.Action == model.Deny {
+			return Decision{Why: fmt.Sprintf("network ACL %s entry %d denies it", n.Address, first.Number), Entry: first}, false
 		}
 		return Decision{}, true
 	}
