@@ -435,3 +435,48 @@ resource "aws_network_interface_sg_attachment" "b" {
 		t.Errorf("%+v", snap.Attachments)
 	}
 }
+
+// Managed services carry groups too; Lambda functions and interface VPC
+// endpoints are automatically tracked (docs/aws-semantics.md §3).
+func TestServiceAttachments(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+resource "aws_security_group" "g" {}
+resource "aws_db_instance" "db" { vpc_security_group_ids = [aws_security_group.g.id] }
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  vpc_config {
+    subnet_ids         = ["subnet-1"]
+    security_group_ids = [aws_security_group.g.id]
+  }
+}
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id             = "vpc-1"
+  service_name       = "com.amazonaws.eu-west-1.s3"
+  vpc_endpoint_type  = "Interface"
+  security_group_ids = [aws_security_group.g.id]
+}
+resource "aws_ecs_service" "svc" {
+  name = "svc"
+  network_configuration {
+    subnets         = ["subnet-1"]
+    security_groups = [aws_security_group.g.id]
+  }
+}`})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	got := map[string]string{}
+	for _, a := range snap.Attachments {
+		if len(a.Groups) != 1 || a.Groups[0] != "aws_security_group.g" {
+			t.Errorf("%s groups %v", a.Name, a.Groups)
+		}
+		got[a.Name] = a.AutoTracked
+	}
+	want := map[string]string{"aws_db_instance.db": "", "aws_lambda_function.fn": "lambda",
+		"aws_vpc_endpoint.s3": "vpc-endpoint", "aws_ecs_service.svc": ""}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s: auto-tracked %q (present %v), want %q", k, g, ok, v)
+		}
+	}
+}

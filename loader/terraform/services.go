@@ -1,0 +1,70 @@
+package terraform
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// Managed services that carry security groups. Lambda functions and
+// interface VPC endpoints are automatically tracked (docs/aws-semantics.md
+// §3): AWS tracks their connections whatever the rules say.
+
+var groupsOnly = &hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids", "security_group_ids")}
+
+// serviceAttachment reads a resource whose groups are a top-level list.
+func (x *moduleExtractor) serviceAttachment(r *resourceInstance) {
+	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
+	for _, name := range []string{"vpc_security_group_ids", "security_group_ids"} {
+		g, u := x.groupRefs(x.get(r.content.Attributes, name, r.ctx))
+		att.Groups = append(att.Groups, g...)
+		att.GroupsUnknown = append(att.GroupsUnknown, u...)
+	}
+	if len(att.Groups)+len(att.GroupsUnknown) > 0 {
+		x.addAttachment(att)
+	}
+}
+
+var vpcEndpointSchema = &hcl.BodySchema{Attributes: attrSchema("security_group_ids", "vpc_endpoint_type", "subnet_ids")}
+
+func (x *moduleExtractor) vpcEndpoint(r *resourceInstance) {
+	typ := "Gateway"
+	if v := x.get(r.content.Attributes, "vpc_endpoint_type", r.ctx); v.known() {
+		typ, _ = asString(v.v)
+	}
+	g, u := x.groupRefs(x.get(r.content.Attributes, "security_group_ids", r.ctx))
+	if len(g)+len(u) == 0 {
+		return
+	}
+	att := model.Attachment{Name: r.addr, Kind: "aws_vpc_endpoint", Source: r.src, Groups: g, GroupsUnknown: u}
+	if typ == "Interface" || typ == "GatewayLoadBalancer" {
+		att.AutoTracked = "vpc-endpoint"
+	}
+	x.addAttachment(att)
+}
+
+var nestedGroupsSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "vpc_config"}, {Type: "network_configuration"}}}
+
+var nestedGroupAttrs = &hcl.BodySchema{Attributes: attrSchema("security_group_ids", "security_groups", "subnet_ids", "subnets")}
+
+// nestedAttachment reads resources whose groups sit in a nested block:
+// aws_lambda_function.vpc_config, aws_ecs_service.network_configuration.
+func (x *moduleExtractor) nestedAttachment(r *resourceInstance) {
+	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
+	if r.block.Labels[0] == "aws_lambda_function" {
+		att.AutoTracked = "lambda"
+	}
+	for _, b := range r.content.Blocks {
+		content, _, _ := b.Body.PartialContent(nestedGroupAttrs)
+		if content == nil {
+			continue
+		}
+		for _, name := range []string{"security_group_ids", "security_groups"} {
+			g, u := x.groupRefs(x.get(content.Attributes, name, r.ctx))
+			att.Groups = append(att.Groups, g...)
+			att.GroupsUnknown = append(att.GroupsUnknown, u...)
+		}
+	}
+	if len(att.Groups)+len(att.GroupsUnknown) > 0 {
+		x.addAttachment(att)
+	}
+}
