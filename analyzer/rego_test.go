@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 	"github.com/sgcheck/sgcheck/rules"
 )
@@ -28,7 +30,11 @@ func TestRegoPolicies(t *testing.T) {
 	if tests == 0 {
 		t.Fatal("no Rego tests found")
 	}
-	ch, err := tester.NewRunner().SetModules(modules).Run(context.Background(), modules)
+	ctx := context.Background()
+	store := inmem.New()
+	txn := storage.NewTransactionOrDie(ctx, store)
+	defer store.Abort(ctx, txn)
+	ch, err := tester.NewRunner().SetStore(store).SetModules(modules).RunTests(ctx, txn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -179,14 +179,15 @@ func describeAtom(a string) string {
 // Sample returns a concrete address of s, for witnesses: the lowest address
 // that is not a network or broadcast-looking corner where possible.
 func (s PeerSet) Sample(v6 bool) (netip.Addr, bool) {
-	for _, r := range s.Family(v6).IPs.Ranges() {
-		a := r.From()
-		if r.From() != r.To() && a.Next().IsValid() {
-			a = a.Next()
-		}
-		return a, true
+	ranges := s.Family(v6).IPs.Ranges()
+	if len(ranges) == 0 {
+		return netip.Addr{}, false
 	}
-	return netip.Addr{}, false
+	a := ranges[0].From()
+	if ranges[0].From() != ranges[0].To() && a.Next().IsValid() {
+		a = a.Next()
+	}
+	return a, true
 }
 
 // Intersect returns the peers in both s and o.

@@ -409,31 +409,32 @@ func joinNames(names []string) string {
 
 // attachmentNamed finds one attachment (or assumed one) without building
 // the list of all of them.
-func attachmentNamed(s *model.Snapshot, name string) []model.Attachment {
+func attachmentNamed(s *model.Snapshot, name string) (model.Attachment, bool) {
 	for _, a := range s.Attachments {
 		if a.Name == name {
-			return []model.Attachment{a}
+			return a, true
 		}
 	}
 	if g, ok := s.Group(name); ok && g.Address == name {
 		for _, a := range Attachments(s) {
 			if a.Name == name {
-				return []model.Attachment{a}
+				return a, true
 			}
 		}
 	}
-	return nil
+	return model.Attachment{}, false
 }
 
 // SimConfigFor builds the simulator configuration of the named attachment.
 func SimConfigFor(s *model.Snapshot, name string) (SimConfig, bool) {
-	for _, att := range attachmentNamed(s, name) {
-		rules, _ := RulesOf(s, att)
-		cfg := SimConfig{Attachment: att, Rules: rules}
-		if att.Subnet != "" {
-			cfg.NACL, _ = s.NACLOf(att.Subnet)
-		}
-		return cfg, true
+	att, ok := attachmentNamed(s, name)
+	if !ok {
+		return SimConfig{}, false
 	}
-	return SimConfig{}, false
+	rules, _ := RulesOf(s, att)
+	cfg := SimConfig{Attachment: att, Rules: rules}
+	if att.Subnet != "" {
+		cfg.NACL, _ = s.NACLOf(att.Subnet)
+	}
+	return cfg, true
 }
