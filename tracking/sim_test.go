@@ -108,3 +108,44 @@ func TestShadowedEntries(t *testing.T) {
 		t.Errorf("entry 200 decided: %+v", d)
 	}
 }
+
+// docs/aws-semantics.md §1.1: the response of a tracked connection is
+// allowed in the other direction whatever that direction's rules say (here
+// there are none).
+func TestTrackedResponseNeedsNoRule(t *testing.T) {
+	ssh := rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("203.0.113.7/32"))
+	sim := NewSimulator(SimConfig{Rules: []model.Rule{ssh}}, DefaultParams)
+	req := Packet{Inbound: true, Local: localV4, Remote: netip.MustParseAddr("203.0.113.7"), Protocol: model.TCP,
+		LocalPort: 22, RemotePort: 40000, Opening: true}
+	if !sim.Send(req).Accept {
+		t.Fatal("request refused")
+	}
+	if d := sim.Send(ReplyTo(req)); !d.Accept || d.Rule != nil {
+		t.Errorf("response: %+v, want accepted by the conntrack entry", d)
+	}
+	// a packet the instance starts towards the same peer is not a response
+	out := Packet{Inbound: false, Local: localV4, Remote: netip.MustParseAddr("203.0.113.7"), Protocol: model.TCP,
+		LocalPort: 40001, RemotePort: 443, Opening: true}
+	if sim.Send(out).Accept {
+		t.Error("a new outbound connection was accepted without an egress rule")
+	}
+}
+
+// docs/aws-semantics.md §2.2: the responses of an untracked flow are allowed
+// by the rule in the response direction, not by tracking, so removing that
+// rule stops them.
+func TestUntrackedResponsesNeedTheReverseRule(t *testing.T) {
+	ssh := rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0"))
+	out := rule("out", "sg", model.Egress, model.All, 0, 65535, cidr("0.0.0.0/0"))
+	sim := NewSimulator(SimConfig{Rules: []model.Rule{ssh, out}}, DefaultParams)
+	req := Packet{Inbound: true, Local: localV4, Remote: netip.MustParseAddr("198.51.100.10"), Protocol: model.TCP,
+		LocalPort: 22, RemotePort: 40000, Opening: true}
+	sim.Send(req)
+	if d := sim.Send(ReplyTo(req)); !d.Accept || d.Rule == nil || d.Rule.Name != "out" {
+		t.Fatalf("response: %+v, want admitted by rule out", d)
+	}
+	sim.Revoke("out")
+	if d := sim.Send(ReplyTo(req)); d.Accept {
+		t.Errorf("response of an untracked flow accepted without its rule: %+v", d)
+	}
+}

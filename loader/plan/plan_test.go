@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// A group created by the plan has no id before apply; the instance's
+// docs/aws-semantics.md §9: a group created by the plan has no id before apply; the instance's
 // reference to it is resolved through the configuration, and after_unknown
 // values stay unknown rather than empty.
 func TestUnknownAfterApply(t *testing.T) {
