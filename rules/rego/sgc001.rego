@@ -3,7 +3,7 @@
 # description: >-
 #   The change revokes flow space whose flows are connection-tracked. AWS does
 #   not interrupt tracked connections when the rule that admitted them is
-#   removed or narrowed (docs/aws-semantics.md §1.3): they keep flowing until
+#   removed or narrowed (docs/semantics.md): they keep flowing until
 #   idle for the tracking timeout, five days for established TCP by default
 #   (§4). Only new connections are refused. To cut live flows at once, add a
 #   network ACL deny (§1.4), lower the interface's idle timeout, or end the

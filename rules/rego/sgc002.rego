@@ -3,7 +3,7 @@
 # description: >-
 #   The change removes, narrows or adds a rule that admits all response
 #   traffic, so other, unchanged rules on the same attachment change between
-#   tracked and untracked (docs/aws-semantics.md §2.1, §2.4). That changes what
+#   tracked and untracked (docs/semantics.md). That changes what
 #   a later revocation of those rules does (an untracked flow is cut at once,
 #   a tracked one survives until idle) and how many connections the interface
 #   tracks against its allowance (§5).

@@ -2,7 +2,7 @@
 # title: ICMP from anywhere is always tracked
 # description: >-
 #   An ingress rule admits ICMP from every address. AWS always tracks ICMP
-#   (docs/aws-semantics.md §2.5), whatever the other rules say, so removing
+#   (docs/semantics.md), whatever the other rules say, so removing
 #   this rule later will not stop a ping that is already running: its replies
 #   keep coming until the ping has been idle for the ICMP timeout. To cut ICMP
 #   at once, add a network ACL deny.

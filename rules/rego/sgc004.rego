@@ -3,7 +3,7 @@
 # description: >-
 #   The attachment is one whose connections AWS always tracks, such as the
 #   target of a Network Load Balancer, a NAT gateway or a Lambda interface
-#   (docs/aws-semantics.md §3). A rule open to all addresses with an open
+#   (docs/semantics.md). A rule open to all addresses with an open
 #   reverse rule looks untracked, but its flows are tracked: revoking it will
 #   not cut live connections at once, they survive until idle (350 s for TCP
 #   and 120 s for UDP through an NLB), and every connection uses a conntrack

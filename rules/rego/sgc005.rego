@@ -3,7 +3,7 @@
 # description: >-
 #   This rule's flows are untracked only because a rule in another security
 #   group on the same attachment admits all response traffic
-#   (docs/aws-semantics.md §2.1, §6: the rules of all groups on an interface
+#   (docs/semantics.md, §6: the rules of all groups on an interface
 #   act together). Detaching or editing that other group silently makes these
 #   flows tracked, which changes what a later revocation of this rule does and
 #   how many connections the interface tracks.

@@ -3,7 +3,7 @@
 # description: >-
 #   An ingress rule admits administrative or database access (SSH, RDP,
 #   database ports) and its connections are tracked with the default TCP
-#   established timeout of 432000 s, five days (docs/aws-semantics.md §1.3,
+#   established timeout of 432000 s, five days (docs/semantics.md,
 #   §4). Revoking this rule later, when a contractor leaves or during an
 #   incident, will leave open sessions running for up to five days of
 #   idleness. Declare a lower tcp_established_timeout on the interfaces

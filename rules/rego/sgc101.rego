@@ -3,7 +3,7 @@
 # description: >-
 #   The subnet's network ACL lets the requests a security group rule admits
 #   through, but drops the responses on the client's ephemeral ports. NACLs
-#   are stateless (docs/aws-semantics.md §7): the response direction needs
+#   are stateless (docs/semantics.md): the response direction needs
 #   its own allow entry, on 1024-65535 as AWS suggests, or at least on the
 #   ephemeral range of the clients (Linux 32768-60999, Windows 49152-65535).
 #   Connection tracking in the security group does not help: it works

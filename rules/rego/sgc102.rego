@@ -3,7 +3,7 @@
 # description: >-
 #   A lower-numbered entry of the same network ACL and direction matches
 #   every packet this entry would match. Entries are evaluated in ascending
-#   rule number and the first match decides (docs/aws-semantics.md §7), so
+#   rule number and the first match decides (docs/semantics.md), so
 #   this entry never applies. A shadowed deny is the dangerous case: the
 #   traffic it was written to block is let through by the earlier allow.
 # related_resources:

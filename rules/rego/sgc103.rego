@@ -3,7 +3,7 @@
 # description: >-
 #   An ingress allow entry of a network ACL admits SSH (22) or RDP (3389)
 #   from every address. Network ACLs are the control that cuts traffic at
-#   once (docs/aws-semantics.md §1.4); opening administration ports to the
+#   once (docs/semantics.md); opening administration ports to the
 #   internet there leaves only the security groups, whose revocations do
 #   not end tracked sessions. The return-traffic range AWS recommends
 #   (from 1024 or above up to 65535) is not reported for RDP.
