@@ -164,7 +164,7 @@ func verdictText(r analyzer.RuleDoc) string {
 	}
 	if r.TimeoutSeconds != nil {
 		s += fmt.Sprintf("; after a revocation, live flows survive until idle for %s (%d s, %s %s)",
-			Human(*r.TimeoutSeconds), *r.TimeoutSeconds, r.TimeoutSource, r.TimeoutSetting)
+			analyzer.HumanDuration(*r.TimeoutSeconds), *r.TimeoutSeconds, r.TimeoutSource, r.TimeoutSetting)
 	}
 	return s
 }

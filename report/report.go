@@ -47,6 +47,3 @@ func Write(w io.Writer, format string, run Run) error {
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }
-
-// Human renders seconds in the largest whole unit, e.g. "5 days".
-func Human(seconds int) string { return analyzer.HumanDuration(seconds) }

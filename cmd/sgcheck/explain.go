@@ -51,20 +51,11 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if in.base != nil {
 		e.Changes = analyzer.Changes(in.base, in.head, params)
 	}
-	out, done, err := c.openOutput(stdout)
-	if err != nil {
-		return usageError(stderr, "%v", err)
-	}
+	write := report.ExplainText
 	if c.format == "json" {
-		err = report.ExplainJSON(out, e)
-	} else {
-		err = report.ExplainText(out, e)
+		write = report.ExplainJSON
 	}
-	if err == nil {
-		err = done()
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
+	if !c.emit(stdout, stderr, func(w io.Writer) error { return write(w, e) }) {
 		return exitError
 	}
 	if len(errs) > 0 {

@@ -102,16 +102,27 @@ func (c *common) validate() error {
 	return nil
 }
 
-// openOutput returns where the report goes and a function to finish it.
-func (c *common) openOutput(stdout io.Writer) (io.Writer, func() error, error) {
-	if c.output == "" || c.output == "-" {
-		return stdout, func() error { return nil }, nil
+// emit writes the report to --output (or stdout) with write; on failure
+// it prints the error and reports false.
+func (c *common) emit(stdout, stderr io.Writer, write func(io.Writer) error) bool {
+	out, closeOut := stdout, func() error { return nil }
+	if c.output != "" && c.output != "-" {
+		f, err := os.Create(c.output)
+		if err != nil {
+			fmt.Fprintf(stderr, "sgcheck: %v\n", err)
+			return false
+		}
+		out, closeOut = f, f.Close
 	}
-	f, err := os.Create(c.output)
+	err := write(out)
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
 	if err != nil {
-		return nil, nil, err
+		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
+		return false
 	}
-	return f, f.Close, nil
+	return true
 }
 
 func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {

@@ -126,10 +126,6 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	out, done, err := c.openOutput(stdout)
-	if err != nil {
-		return usageError(stderr, "%v", err)
-	}
 	findings, suppressed := analyzer.Suppress(res.Findings, nil)
 	run := report.Run{ToolVersion: version, Findings: findings, Suppressed: suppressed, Errors: errs,
 		Internal: res.Internal, Policies: eng.Policies(), Unknowns: in.head.Unknowns,
@@ -140,12 +136,7 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	if res.Changes != nil {
 		run.Notes = append(run.Notes, changeNotes(res.Changes)...)
 	}
-	if err := report.Write(out, c.format, run); err != nil {
-		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
-		return exitError
-	}
-	if err := done(); err != nil {
-		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
+	if !c.emit(stdout, stderr, func(w io.Writer) error { return report.Write(w, c.format, run) }) {
 		return exitError
 	}
 	if len(errs) > 0 || len(res.Internal) > 0 {

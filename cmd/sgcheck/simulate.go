@@ -60,20 +60,11 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 }
 
 func (c *common) writeTimeline(res *scenario.Result, stdout, stderr io.Writer) int {
-	out, done, err := c.openOutput(stdout)
-	if err != nil {
-		return usageError(stderr, "%v", err)
-	}
+	write := report.TimelineText
 	if c.format == "json" {
-		err = report.TimelineJSON(out, res)
-	} else {
-		err = report.TimelineText(out, res)
+		write = report.TimelineJSON
 	}
-	if err == nil {
-		err = done()
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
+	if !c.emit(stdout, stderr, func(w io.Writer) error { return write(w, res) }) {
 		return exitError
 	}
 	if res.Failed > 0 {
