@@ -96,8 +96,8 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 		case "module":
 			e.modCalls[b.Labels[0]] = b
 		case "output":
-			attrs, _ := b.Body.JustAttributes()
-			if v, ok := attrs["value"]; ok {
+			content, _, _ := b.Body.PartialContent(outputSchema)
+			if v, ok := content.Attributes["value"]; ok {
 				e.outputs[b.Labels[0]] = v
 			}
 		}
@@ -105,12 +105,23 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 	return e, diags
 }
 
+// variableSchema is what a variable block holds. Blocks such as validation
+// are valid Terraform but say nothing about the value: PartialContent
+// leaves them out without an error.
+var variableSchema = &hcl.BodySchema{Attributes: attrSchema("type", "default", "description", "sensitive",
+	"nullable", "ephemeral")}
+
+// outputSchema is what an output block holds besides precondition blocks.
+var outputSchema = &hcl.BodySchema{Attributes: attrSchema("value", "description", "sensitive", "depends_on",
+	"ephemeral")}
+
 // setVariable records a variable declaration and its value: a given value
 // wins over the default; with neither the variable is unknown. Values are
 // converted to the declared type, as Terraform does.
 func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value) hcl.Diagnostics {
 	name := b.Labels[0]
-	attrs, diags := b.Body.JustAttributes()
+	content, _, diags := b.Body.PartialContent(variableSchema)
+	attrs := content.Attributes
 	var ty cty.Type
 	var defaults *typeexpr.Defaults
 	if t, ok := attrs["type"]; ok {
@@ -136,7 +147,10 @@ func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value) hcl.D
 		e.varsUnset[name] = true
 		return diags
 	}
-	if ty != cty.NilType && v.IsWhollyKnown() {
+	if ty != cty.NilType {
+		// Terraform converts a module argument or a default to the declared
+		// type even when parts of it are unknown, so that conditionals over
+		// it see one type on both sides.
 		if defaults != nil {
 			v = defaults.Apply(v)
 		}

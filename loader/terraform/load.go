@@ -142,7 +142,20 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		w.merge(p)
 	}
 	sortDiagnostics(w.diags)
-	return w.snap, w.diags
+	return w.snap, uniqueDiagnostics(w.diags)
+}
+
+// uniqueDiagnostics drops repeats of a sorted list: a problem in a module's
+// source is reported once per location, not once per call of the module.
+func uniqueDiagnostics(d []model.Diagnostic) []model.Diagnostic {
+	out := d[:0]
+	for i, x := range d {
+		if i > 0 && x == d[i-1] {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 // parallel calls f(0) … f(n-1) on as many goroutines as there are
@@ -376,6 +389,12 @@ func sortDiagnostics(d []model.Diagnostic) {
 		if d[i].Line != d[j].Line {
 			return d[i].Line < d[j].Line
 		}
-		return d[i].Message < d[j].Message
+		if d[i].Column != d[j].Column {
+			return d[i].Column < d[j].Column
+		}
+		if d[i].Message != d[j].Message {
+			return d[i].Message < d[j].Message
+		}
+		return !d[i].Warning && d[j].Warning
 	})
 }
