@@ -5,9 +5,11 @@ package terraform
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -145,18 +147,44 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	return w.snap, uniqueDiagnostics(w.diags)
 }
 
-// uniqueDiagnostics drops repeats of a sorted list: a problem in a module's
-// source is reported once per location, not once per call of the module.
+// uniqueDiagnostics reports a problem once per source location: a module
+// called from several places (or several roots) has the same problem in each
+// instance, with only the instance's address in front differing. The first
+// is kept and says how many other instances share it.
 func uniqueDiagnostics(d []model.Diagnostic) []model.Diagnostic {
-	out := d[:0]
-	for i, x := range d {
-		if i > 0 && x == d[i-1] {
+	type key struct {
+		file         string
+		line, column int
+		warning      bool
+		msg          string
+	}
+	first := map[key]int{}
+	extra := map[int]int{}
+	var out []model.Diagnostic
+	for _, x := range d {
+		k := key{x.File, x.Line, x.Column, x.Warning, instancePrefix.ReplaceAllString(x.Message, "")}
+		if i, ok := first[k]; ok {
+			if out[i].Message != x.Message {
+				extra[i]++
+			}
 			continue
 		}
+		first[k] = len(out)
 		out = append(out, x)
+	}
+	for i, n := range extra {
+		s := "s"
+		if n == 1 {
+			s = ""
+		}
+		out[i].Message += fmt.Sprintf(" (same in %d other module instance%s)", n, s)
 	}
 	return out
 }
+
+// instancePrefix matches the root qualifier and module path that start a
+// message about one module instance.
+var instancePrefix = regexp.MustCompile(`^([^\s:]+:)?(module\.[\w-]+(\[[^\]]*\])?\.)*`)
 
 // parallel calls f(0) … f(n-1) on as many goroutines as there are
 // processors and waits for all of them.

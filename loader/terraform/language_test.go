@@ -1,0 +1,255 @@
+package terraform
+
+import (
+	"strings"
+	"testing"
+)
+
+// languageSurface holds, per Terraform block type, a valid use of it beside
+// security group code. Each is loaded alone with an open SSH rule: no
+// diagnostic may be an error and the rule must still be found.
+var languageSurface = map[string]string{
+	"terraform": `terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = { source = "hashicorp/aws", version = ">= 5.0" }
+  }
+  backend "s3" {
+    bucket = "state"
+    key    = "k"
+  }
+  experiments = []
+}`,
+	"terraform-cloud": `terraform {
+  cloud {
+    organization = "org"
+    workspaces { name = "ws" }
+  }
+}`,
+	"provider": `provider "aws" {
+  region = "eu-west-1"
+  default_tags { tags = { team = "net" } }
+  assume_role { role_arn = "arn:aws:iam::123456789012:role/x" }
+}
+provider "aws" {
+  alias  = "us"
+  region = "us-east-1"
+}`,
+	"variable-validation": `variable "env" {
+  type        = string
+  default     = "prod"
+  description = "environment"
+  nullable    = false
+  validation {
+    condition     = contains(["prod", "dev"], var.env)
+    error_message = "env must be prod or dev"
+  }
+  validation {
+    condition     = length(var.env) > 0
+    error_message = "empty"
+  }
+}`,
+	"variable-sensitive-ephemeral": `variable "token" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+  default   = "x"
+}`,
+	"locals": `locals {
+  a = 1
+  b = { x = [1, 2] }
+}`,
+	"output": `output "id" {
+  value       = aws_security_group.t.id
+  description = "the group"
+  sensitive   = false
+  depends_on  = [aws_security_group.t]
+  precondition {
+    condition     = true
+    error_message = "never"
+  }
+}`,
+	"output-ephemeral": `output "tok" {
+  value     = var.tok
+  ephemeral = true
+}
+variable "tok" {
+  type      = string
+  ephemeral = true
+  default   = "t"
+}`,
+	"lifecycle": `resource "aws_instance" "i" {
+  ami                    = "ami-123"
+  vpc_security_group_ids = [aws_security_group.t.id]
+  lifecycle {
+    create_before_destroy = true
+    prevent_destroy       = false
+    ignore_changes        = [tags]
+    replace_triggered_by  = [aws_security_group.t.id]
+    precondition {
+      condition     = true
+      error_message = "x"
+    }
+    postcondition {
+      condition     = self.ami != ""
+      error_message = "y"
+    }
+  }
+  provisioner "local-exec" {
+    command = "echo hi"
+  }
+  connection {
+    host = "x"
+  }
+}`,
+	"moved": `moved {
+  from = aws_security_group.old
+  to   = aws_security_group.t
+}`,
+	"import": `import {
+  to = aws_security_group.t
+  id = "sg-0123456789abcdef0"
+}`,
+	"import-for-each": `import {
+  for_each = { a = "sg-1" }
+  to       = aws_security_group.t
+  id       = each.value
+}`,
+	"removed": `removed {
+  from = aws_security_group.gone
+  lifecycle {
+    destroy = false
+  }
+}`,
+	"check": `check "health" {
+  data "http" "x" {
+    url = "https://example.com"
+  }
+  assert {
+    condition     = true
+    error_message = "down"
+  }
+}`,
+	"data": `data "aws_vpc" "main" {
+  default = true
+  filter {
+    name   = "tag:Name"
+    values = ["main"]
+  }
+}`,
+	"ephemeral-resource": `ephemeral "aws_secretsmanager_secret_version" "s" {
+  secret_id = "x"
+}`,
+	"module-depends-on": `module "m" {
+  source     = "./m"
+  depends_on = [aws_security_group.t]
+  providers  = { aws = aws }
+}`,
+	"resource-meta": `resource "aws_security_group" "meta" {
+  provider   = aws
+  depends_on = [aws_security_group.t]
+  timeouts {
+    create = "5m"
+  }
+}`,
+	"unknown-top-level-block": `action "aws_lambda_invoke" "x" {
+  config {
+    function_name = "f"
+  }
+}`,
+}
+
+const surfaceRule = `resource "aws_security_group" "t" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`
+
+func TestLanguageSurface(t *testing.T) {
+	for name, src := range languageSurface {
+		if src == "" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			files := map[string]string{"main.tf": surfaceRule, "other.tf": src}
+			if strings.Contains(src, `"./m"`) {
+				files["m/main.tf"] = `variable "x" {
+  default = 1
+  validation {
+    condition     = var.x > 0
+    error_message = "positive"
+  }
+}`
+			}
+			snap, diags := loadSrc(t, files)
+			for _, d := range diags {
+				if !d.Warning {
+					t.Errorf("error on valid Terraform: %s", d)
+				}
+			}
+			if len(rulesByName(snap)["aws_security_group.t.ingress[0]"]) != 1 {
+				t.Errorf("the rule beside it was not loaded: %v", rulesByName(snap))
+			}
+		})
+	}
+}
+
+func TestLanguageSurfaceJSON(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": surfaceRule, "vars.tf.json": `{
+  "variable": {"env": {"type": "string", "default": "prod",
+    "validation": [{"condition": "${length(var.env) > 0}", "error_message": "empty"}]}},
+  "output": {"o": {"value": "${var.env}", "precondition": [{"condition": "${true}", "error_message": "x"}]}},
+  "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}}
+}`})
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("error on valid Terraform JSON: %s", d)
+		}
+	}
+	if len(snap.Rules) != 1 {
+		t.Errorf("rules %v", snap.Rules)
+	}
+}
+
+// A module called three times reports a problem in its source once.
+func TestModuleDiagnosticOncePerLocation(t *testing.T) {
+	_, diags := loadSrc(t, map[string]string{
+		"main.tf": `module "a" { source = "./m" }
+module "b" { source = "./m" }
+module "c" { source = "./m" }`,
+		"m/main.tf": `variable "x" {
+  default = 1
+}
+resource "aws_security_group" "g" {
+  ingress {
+    from_port = 22
+    to_port = 22
+    protocol = "bogus"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}`,
+	})
+	if len(diags) == 0 {
+		t.Fatal("want the bad protocol reported")
+	}
+	seen := map[string]int{}
+	for _, d := range diags {
+		seen[d.String()]++
+	}
+	var bad []string
+	for s, n := range seen {
+		if n > 1 {
+			t.Errorf("%d times: %s", n, s)
+		}
+		if strings.Contains(s, "protocol") {
+			bad = append(bad, s)
+		}
+	}
+	if len(bad) != 1 || !strings.Contains(bad[0], "same in 2 other module instances") {
+		t.Errorf("want the protocol error once, naming the other instances: %q", bad)
+	}
+}
