@@ -65,12 +65,12 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 		ctx := full.NewChild()
 		ctx.Variables = in.vars
 		body := dynblock.Expand(b.Body, ctx)
-		content, _, diags := body.PartialContent(ex.schema)
+		content, rest, diags := body.PartialContent(ex.schema)
 		if diags.HasErrors() {
 			x.hclDiags(diags)
 			continue
 		}
-		ex.fn(x, &resourceInstance{addr: x.prefix + in.addr, block: b, content: content, ctx: ctx,
+		ex.fn(x, &resourceInstance{addr: x.prefix + in.addr, block: b, content: content, rest: rest, ctx: ctx,
 			src: x.m.blockSource(b)})
 	}
 }
@@ -79,6 +79,7 @@ type resourceInstance struct {
 	addr    string
 	block   *hcl.Block
 	content *hcl.BodyContent
+	rest    hcl.Body // what the schema left, where attribute syntax for block lists is found
 	ctx     *hcl.EvalContext
 	src     model.Source
 }
@@ -174,26 +175,18 @@ func (x *moduleExtractor) group(r *resourceInstance) {
 		g.VPC, _ = asString(v.v)
 	}
 	x.snap.Groups = append(x.snap.Groups, g)
-	counts := map[string]int{}
-	for _, blk := range r.content.Blocks {
-		content, _, diags := blk.Body.PartialContent(inlineRuleSchema)
-		if diags.HasErrors() {
-			x.hclDiags(diags)
-			continue
-		}
-		dir := model.Direction(blk.Type)
-		name := fmt.Sprintf("%s.%s[%d]", r.addr, blk.Type, counts[blk.Type])
-		counts[blk.Type]++
-		a := content.Attributes
-		spec := ruleSpec{name: name, group: r.addr, dir: dir, src: x.m.blockSource(blk),
-			protocol: x.get(a, "protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
-			desc: x.get(a, "description", r.ctx)}
+	for _, it := range x.ruleItems(r, inlineRuleSchema) {
+		spec := ruleSpec{name: it.name, group: r.addr, dir: model.Direction(it.typ), src: it.src,
+			protocol: it.get("protocol"), from: it.get("from_port"), to: it.get("to_port"), desc: it.get("description")}
 		spec.peers = []peerSource{
-			{kind: model.PeerCIDR, v: x.get(a, "cidr_blocks", r.ctx)},
-			{kind: model.PeerCIDR, v: x.get(a, "ipv6_cidr_blocks", r.ctx)},
-			{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_ids", r.ctx)},
-			{kind: model.PeerGroup, v: x.get(a, "security_groups", r.ctx)},
-			{kind: model.PeerSelf, v: x.get(a, "self", r.ctx)},
+			{kind: model.PeerCIDR, v: it.get("cidr_blocks")},
+			{kind: model.PeerCIDR, v: it.get("ipv6_cidr_blocks")},
+			{kind: model.PeerPrefixList, v: it.get("prefix_list_ids")},
+			{kind: model.PeerGroup, v: it.get("security_groups")},
+			{kind: model.PeerSelf, v: it.get("self")},
+		}
+		if it.unknown != "" {
+			spec.peers = spec.peers[:1]
 		}
 		x.addRules(spec)
 	}

@@ -1,10 +1,8 @@
 package terraform
 
 import (
-	"fmt"
 	"net/netip"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/model"
 )
 
@@ -13,17 +11,8 @@ func (x *moduleExtractor) networkACL(r *resourceInstance) {
 	subnets, unknown := x.groupRefs(x.get(r.content.Attributes, "subnet_ids", r.ctx))
 	n.Subnets = subnets
 	x.snap.Unknowns += len(unknown)
-	counts := map[string]int{}
-	for _, blk := range r.content.Blocks {
-		content, _, diags := blk.Body.PartialContent(inlineACLSchema)
-		if diags.HasErrors() {
-			x.hclDiags(diags)
-			continue
-		}
-		name := fmt.Sprintf("%s.%s[%d]", r.addr, blk.Type, counts[blk.Type])
-		counts[blk.Type]++
-		a := content.Attributes
-		if e, ok := x.aclEntry(name, blk.Type == "egress", a, r.ctx, x.m.blockSource(blk), "rule_no", "action"); ok {
+	for _, it := range x.ruleItems(r, inlineACLSchema) {
+		if e, ok := x.aclEntry(it.name, it.typ == "egress", it.get, it.src, "rule_no", "action"); ok {
 			n.Entries = append(n.Entries, e)
 		}
 	}
@@ -42,7 +31,8 @@ func (x *moduleExtractor) aclRule(r *resourceInstance) {
 	if v := x.get(a, "egress", r.ctx); v.known() {
 		egress, _ = asBool(v.v)
 	}
-	if e, ok := x.aclEntry(r.addr, egress, a, r.ctx, r.src, "rule_number", "rule_action"); ok {
+	get := func(name string) value { return x.get(a, name, r.ctx) }
+	if e, ok := x.aclEntry(r.addr, egress, get, r.src, "rule_number", "rule_action"); ok {
 		x.aclRules[acl] = append(x.aclRules[acl], e)
 	}
 }
@@ -61,12 +51,12 @@ func (x *moduleExtractor) aclAssociation(r *resourceInstance) {
 // inline blocks and aws_network_acl_rule. Entries with unknown fields are
 // counted as unknowns and left out: a NACL with a missing entry is reported
 // as incomplete rather than evaluated with a guess.
-func (x *moduleExtractor) aclEntry(name string, egress bool, a hcl.Attributes, ctx *hcl.EvalContext,
+func (x *moduleExtractor) aclEntry(name string, egress bool, get func(string) value,
 	src model.Source, numberAttr, actionAttr string) (model.ACLEntry, bool) {
 	e := model.ACLEntry{Name: name, Egress: egress, Source: src}
-	num, numOK := portValue(x.get(a, numberAttr, ctx))
-	act := x.get(a, actionAttr, ctx)
-	proto := x.get(a, "protocol", ctx)
+	num, numOK := portValue(get(numberAttr))
+	act := get(actionAttr)
+	proto := get("protocol")
 	if !numOK || !act.known() || !proto.known() {
 		x.snap.Unknowns++
 		return e, false
@@ -85,9 +75,10 @@ func (x *moduleExtractor) aclEntry(name string, egress bool, a hcl.Attributes, c
 		return e, false
 	}
 	e.Protocol = p
-	cidr := x.get(a, "cidr_block", ctx)
-	if !cidr.set {
-		cidr = x.get(a, "ipv6_cidr_block", ctx)
+	cidr := get("cidr_block")
+	if s, _ := asString(cidr.v); !cidr.set || (cidr.known() && s == "") {
+		// attribute syntax spells the unused family as "" or null
+		cidr = get("ipv6_cidr_block")
 	}
 	if !cidr.known() {
 		x.snap.Unknowns++
@@ -102,18 +93,18 @@ func (x *moduleExtractor) aclEntry(name string, egress bool, a hcl.Attributes, c
 	e.CIDR = pfx.Masked()
 	e.FromPort, e.ToPort = 0, 65535
 	if p.HasPorts() {
-		from, ok1 := portValue(x.get(a, "from_port", ctx))
-		to, ok2 := portValue(x.get(a, "to_port", ctx))
+		from, ok1 := portValue(get("from_port"))
+		to, ok2 := portValue(get("to_port"))
 		if ok1 && ok2 {
 			e.FromPort, e.ToPort = from, to
 		}
 	}
 	e.ICMPType, e.ICMPCode = -1, -1
 	if p.IsICMP() {
-		if t, ok := portValue(x.get(a, "icmp_type", ctx)); ok {
+		if t, ok := portValue(get("icmp_type")); ok {
 			e.ICMPType = t
 		}
-		if c, ok := portValue(x.get(a, "icmp_code", ctx)); ok {
+		if c, ok := portValue(get("icmp_code")); ok {
 			e.ICMPCode = c
 		}
 	}

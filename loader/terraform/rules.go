@@ -37,7 +37,10 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 		if ps.v.why != "" {
 			r := base
 			r.Peer = model.Peer{Kind: model.PeerUnknown, Ref: ps.v.why}
-			r.Unknown = append(append([]string(nil), base.Unknown...), ps.v.why)
+			r.Unknown = append([]string(nil), base.Unknown...)
+			if !contains(r.Unknown, ps.v.why) {
+				r.Unknown = append(r.Unknown, ps.v.why)
+			}
 			rules = append(rules, r)
 			continue
 		}
@@ -74,6 +77,15 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 	}
 	x.snap.Unknowns += countUnknown(rules)
 	x.snap.Rules = append(x.snap.Rules, rules...)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func countUnknown(rules []model.Rule) int {
