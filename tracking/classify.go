@@ -130,11 +130,11 @@ func classifyOne(s *model.Snapshot, att model.Attachment, params Params) Attachm
 // (§6: the rules of all groups on an interface are combined).
 func ClassifyAttachment(att model.Attachment, rules []model.Rule, missing []string, params Params) AttachmentClass {
 	ac := AttachmentClass{Attachment: att, Missing: missing}
-	// Only open all-port rules (and undetermined ones) can be reverse rules:
-	// looking among them alone keeps large groups linear.
+	// Only open all-port rules (and undetermined ones that may be) can be
+	// reverse rules: looking among them alone keeps large groups linear.
 	var candidates []model.Rule
 	for _, r := range rules {
-		if len(r.Unknown) > 0 || r.Peer.Kind == model.PeerUnknown || (r.Peer.IsOpen() && r.PortsAll()) {
+		if mayBeOpenAllPorts(r) {
 			candidates = append(candidates, r)
 		}
 	}
@@ -224,6 +224,10 @@ func reverseRule(r model.Rule, p model.Protocol, rules []model.Rule) (rev *model
 		if c.Direction != r.Direction.Reverse() {
 			continue
 		}
+		if !mayBeOpenAllPorts(*c) || (c.Peer.Kind == model.PeerCIDR && c.Peer.Family() != fam) ||
+			(c.Protocol != p && c.Protocol != model.All) {
+			continue
+		}
 		if len(c.Unknown) > 0 || c.Peer.Kind == model.PeerUnknown {
 			if unknown == "" {
 				unknown = fmt.Sprintf("%s may be the open reverse rule: %s", c.Name, firstUnknown(*c))
@@ -243,6 +247,16 @@ func reverseRule(r model.Rule, p model.Protocol, rules []model.Rule) (rev *model
 		}
 	}
 	return found[0], ""
+}
+
+// mayBeOpenAllPorts reports whether a rule admits, or may admit, every port
+// from every address of a family. Loaders widen what they cannot determine
+// (an unknown protocol is all, unknown ports are 0-65535, an unknown peer
+// has kind unknown), so a known part narrows: a rule whose peer is a
+// security group, a prefix list, self or a smaller CIDR is never open,
+// whatever else about it is unknown.
+func mayBeOpenAllPorts(r model.Rule) bool {
+	return (r.Peer.Kind == model.PeerUnknown || r.Peer.IsOpen()) && r.PortsAll()
 }
 
 // combine summarises the per-protocol parts of a protocol-all rule.

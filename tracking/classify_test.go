@@ -241,3 +241,38 @@ func TestAssumedAttachment(t *testing.T) {
 		t.Errorf("got %+v", atts)
 	}
 }
+
+// An undetermined rule is a possible open reverse rule only where its known
+// parts allow it (§2.1): a security-group or prefix-list peer, a narrow
+// CIDR, the other family or another protocol never are.
+func TestUnknownsStayNarrow(t *testing.T) {
+	unknownProto := func(name string, peer model.Peer) model.Rule {
+		r := rule(name, "sg", model.Egress, model.All, 0, 65535, peer)
+		r.Unknown = []string{"protocol depends on var.p"}
+		return r
+	}
+	udpUnknownPorts := rule("udp", "sg", model.Egress, model.UDP, 0, 65535, cidr("0.0.0.0/0"))
+	udpUnknownPorts.Unknown = []string{"from_port depends on var.f"}
+	rules := []model.Rule{
+		rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0")),
+		unknownProto("to-group", model.Peer{Kind: model.PeerGroup, Ref: "aws_security_group.db"}),
+		unknownProto("to-pl", model.Peer{Kind: model.PeerPrefixList, Ref: "pl-123"}),
+		unknownProto("to-self", model.Peer{Kind: model.PeerSelf, Ref: "sg"}),
+		unknownProto("to-net", cidr("10.0.0.0/8")),
+		unknownProto("to-v6", cidr("::/0")),
+		udpUnknownPorts,
+	}
+	ac := ClassifyAttachment(model.Attachment{Name: "i"}, rules, nil, Params{})
+	check(t, ac, map[string]want{"ssh": {true, ReasonNoReverse, ""}})
+
+	// an unknown peer, or an open one with an unknown protocol, may be it
+	for _, may := range []model.Rule{
+		unknownProto("any", model.Peer{Kind: model.PeerUnknown, Ref: "cidr_blocks depends on var.c"}),
+		unknownProto("open", cidr("0.0.0.0/0")),
+	} {
+		ac := ClassifyAttachment(model.Attachment{Name: "i"}, append(append([]model.Rule(nil), rules...), may), nil, Params{})
+		if ac.Rules[0].Tracked != nil {
+			t.Errorf("with %s: ssh is %v, want indeterminate", may.Name, *ac.Rules[0].Tracked)
+		}
+	}
+}
