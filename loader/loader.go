@@ -44,6 +44,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	for _, d := range dirs {
 		diags = append(diags, loadJSONDir(snap, byDir[d], terraform.Qualifier(d, paths))...)
 	}
+	snap.AddSymbolicGroups()
 	return snap, diags
 }
 
@@ -56,6 +57,7 @@ func LoadRevision(ctx context.Context, rev string, paths []string, opts Options)
 	o := opts.Terraform
 	o.Files, o.ReadFile = tree.Names(), tree.ReadFile
 	snap, diags := terraform.Load(ctx, paths, o)
+	snap.AddSymbolicGroups()
 	return snap, diags, nil
 }
 
@@ -72,5 +74,7 @@ func LoadPlan(ctx context.Context, file string, paths []string, opts Options) (h
 		plan.Relocate(base, hcl)
 		plan.Relocate(head, hcl)
 	}
+	head.AddSymbolicGroups()
+	base.AddSymbolicGroups()
 	return head, base, diags
 }

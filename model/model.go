@@ -182,7 +182,12 @@ type SecurityGroup struct {
 	Name    string
 	VPC     string
 	Default bool
-	Source  Source
+	// Symbolic marks a group the input does not declare but whose rules it
+	// holds (a standalone rule naming a literal id, a data source or an
+	// unresolved reference): the rules are analysed under it, and its other
+	// rules are unknown.
+	Symbolic bool
+	Source   Source
 }
 
 // ConnTracking holds an interface's declared idle timeouts in seconds; a nil
@@ -320,6 +325,25 @@ func (s *Snapshot) idx() *index {
 	}
 	s.index = x
 	return x
+}
+
+// AddSymbolicGroups declares, for every group that rules name but no
+// declaration provides, a symbolic group at the first such rule, so that
+// those rules are analysed rather than dropped.
+func (s *Snapshot) AddSymbolicGroups() {
+	x := s.idx()
+	added := false
+	for _, r := range s.Rules {
+		if _, ok := x.groups[r.Group]; ok || r.Group == "" {
+			continue
+		}
+		x.groups[r.Group] = len(s.Groups)
+		s.Groups = append(s.Groups, SecurityGroup{Address: r.Group, Symbolic: true, Source: r.Source})
+		added = true
+	}
+	if added {
+		s.index = nil
+	}
 }
 
 // Index builds the lookup index now: call it before goroutines share the

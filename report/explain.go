@@ -53,7 +53,9 @@ func ExplainText(w io.Writer, e Explanation) error {
 			b.WriteString("\n")
 		}
 		head := a.Name
-		if a.Assumed {
+		if a.Kind == "symbolic-group" {
+			head += " (group not declared in the input: the rules that name it, analysed as attached alone)"
+		} else if a.Assumed {
 			head += " (no attachment declared: analysed as attached alone)"
 		} else {
 			head += " (" + a.Kind + ")"

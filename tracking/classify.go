@@ -73,7 +73,11 @@ func Attachments(s *model.Snapshot) []model.Attachment {
 		if attached[g.Address] || (g.ID != "" && attached[g.ID]) {
 			continue
 		}
-		out = append(out, model.Attachment{Name: g.Address, Kind: "assumed", Groups: []string{g.Address},
+		kind := "assumed"
+		if g.Symbolic {
+			kind = "symbolic-group"
+		}
+		out = append(out, model.Attachment{Name: g.Address, Kind: kind, Groups: []string{g.Address},
 			Assumed: true, Source: g.Source})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -84,7 +88,7 @@ func Attachments(s *model.Snapshot) []model.Attachment {
 // the groups the snapshot does not declare.
 func RulesOf(s *model.Snapshot, att model.Attachment) (rules []model.Rule, missing []string) {
 	for _, g := range att.Groups {
-		if _, ok := s.Group(g); !ok {
+		if decl, ok := s.Group(g); !ok || decl.Symbolic {
 			missing = append(missing, g)
 		}
 		rules = append(rules, s.RulesOfGroup(g)...)
@@ -198,7 +202,7 @@ func classifyFlow(att model.Attachment, r model.Rule, p model.Protocol, rules []
 		v.Tracked, v.Reason, v.Detail = nil, ReasonIndeterminate, unknown
 	case len(missing) > 0:
 		v.Tracked, v.Reason = nil, ReasonIndeterminate
-		v.Detail = fmt.Sprintf("the rules of %s are not in the input; one of them may be the open reverse rule", missing[0])
+		v.Detail = fmt.Sprintf("%s is not declared in the input; a rule of it not seen here may be the open reverse rule", missing[0])
 	default:
 		v.Reason = ReasonNoReverse
 	}

@@ -34,6 +34,7 @@ type resourceDecl struct {
 	typ, name string
 	block     *hcl.Block
 	attrs     hcl.Attributes
+	data      bool // a data source: typ is data.<type>
 }
 
 func (d *resourceDecl) address() string { return d.typ + "." + d.name }
@@ -65,7 +66,10 @@ type evaluator struct {
 	busy      map[string]bool
 	resources map[string]map[string]*resourceDecl
 	resVals   map[string]cty.Value
-	full      *hcl.EvalContext
+	// data holds the data sources; dataVal is what data evaluates to.
+	data    map[string]map[string]*resourceDecl
+	dataVal cty.Value
+	full    *hcl.EvalContext
 }
 
 // newEvaluator prepares one instance of module m. inputs are the values
@@ -93,6 +97,8 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 			}
 		case "resource":
 			e.addResource(b)
+		case "data":
+			e.addData(b)
 		case "module":
 			e.modCalls[b.Labels[0]] = b
 		case "output":
@@ -172,6 +178,48 @@ func parseVarValue(raw, name string) (cty.Value, hcl.Diagnostics) {
 		}
 	}
 	return cty.StringVal(raw), nil
+}
+
+// addData records a data source. Reading it needs AWS, so of its attributes
+// only the id (and arn) are given, as a symbolic reference to the data
+// source: a group or prefix list looked up by a data source is analysed
+// under that name.
+func (e *evaluator) addData(b *hcl.Block) {
+	typ, name := b.Labels[0], b.Labels[1]
+	content, _, _ := b.Body.PartialContent(&hcl.BodySchema{Attributes: attrSchema("count", "for_each")})
+	if e.data == nil {
+		e.data = map[string]map[string]*resourceDecl{}
+	}
+	if e.data[typ] == nil {
+		e.data[typ] = map[string]*resourceDecl{}
+	}
+	d := &resourceDecl{typ: "data." + typ, name: name, block: b, data: true}
+	if content != nil {
+		d.attrs = content.Attributes
+	}
+	e.data[typ][name] = d
+}
+
+// dataObject is what data evaluates to: every data source of the module.
+func (e *evaluator) dataObject() cty.Value {
+	if e.dataVal != cty.NilVal {
+		return e.dataVal
+	}
+	if e.busy["data"] {
+		return cty.DynamicVal
+	}
+	e.busy["data"] = true
+	defer delete(e.busy, "data")
+	types := map[string]cty.Value{}
+	for typ, byName := range e.data {
+		obj := map[string]cty.Value{}
+		for name, d := range byName {
+			obj[name] = e.resourceValue(d)
+		}
+		types[typ] = cty.ObjectVal(obj)
+	}
+	e.dataVal = cty.ObjectVal(types)
+	return e.dataVal
 }
 
 func (e *evaluator) addResource(b *hcl.Block) {
@@ -320,6 +368,13 @@ func (e *evaluator) resourceValue(d *resourceDecl) cty.Value {
 func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 	ref := cty.StringVal(refPrefix + e.prefix + in.addr)
 	attrs := map[string]cty.Value{"id": ref, "arn": ref}
+	if d.data {
+		return cty.ObjectVal(attrs)
+	}
+	if d.typ == "aws_vpc_endpoint" {
+		// a gateway endpoint's prefix list: a symbolic prefix-list peer
+		attrs["prefix_list_id"] = cty.StringVal(refPrefix + e.prefix + in.addr + ".prefix_list_id")
+	}
 	for _, name := range refAttrs {
 		attrs[name] = cty.DynamicVal
 		if a, ok := d.attrs[name]; ok {
@@ -380,8 +435,10 @@ func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl
 			}
 			obj[name] = e.resourceValue(d)
 			ctx.Variables[root] = cty.ObjectVal(obj)
+		case root == "data":
+			ctx.Variables[root] = e.dataObject()
 		default:
-			// data sources, module outputs, path, terraform, self and any
+			// module outputs, path, terraform, self and any
 			// resource type not declared here: not determined by the
 			// configuration.
 			ctx.Variables[root] = cty.DynamicVal
@@ -415,7 +472,8 @@ func (e *evaluator) fullContext() *hcl.EvalContext {
 		mods[name] = e.moduleValue(name)
 	}
 	ctx.Variables["module"] = cty.ObjectVal(mods)
-	for _, root := range []string{"data", "path", "terraform"} {
+	ctx.Variables["data"] = e.dataObject()
+	for _, root := range []string{"path", "terraform"} {
 		ctx.Variables[root] = cty.DynamicVal
 	}
 	e.full = ctx

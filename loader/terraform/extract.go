@@ -200,13 +200,7 @@ func (x *moduleExtractor) standaloneRule(r *resourceInstance) {
 		x.errorf(r.block.DefRange, "%s: type must be \"ingress\" or \"egress\"", r.addr)
 		return
 	}
-	group, ok := x.groupRef(x.get(a, "security_group_id", r.ctx))
-	if !ok {
-		x.snap.Unknowns++
-		x.diags = append(x.diags, model.Diagnostic{File: r.src.File, Line: r.src.StartLine,
-			Message: r.addr + ": security_group_id is not determined by the configuration; rule not attributed to a group", Warning: true})
-		return
-	}
+	group := x.ruleGroup(r, a)
 	spec := ruleSpec{name: r.addr, group: group, dir: model.Direction(t), src: r.src,
 		protocol: x.get(a, "protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
 		desc: x.get(a, "description", r.ctx)}
@@ -226,13 +220,7 @@ func (x *moduleExtractor) vpcRule(r *resourceInstance) {
 	if r.block.Labels[0] == "aws_vpc_security_group_egress_rule" {
 		dir = model.Egress
 	}
-	group, ok := x.groupRef(x.get(a, "security_group_id", r.ctx))
-	if !ok {
-		x.snap.Unknowns++
-		x.diags = append(x.diags, model.Diagnostic{File: r.src.File, Line: r.src.StartLine,
-			Message: r.addr + ": security_group_id is not determined by the configuration; rule not attributed to a group", Warning: true})
-		return
-	}
+	group := x.ruleGroup(r, a)
 	spec := ruleSpec{name: r.addr, group: group, dir: dir, src: r.src,
 		protocol: x.get(a, "ip_protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
 		desc: x.get(a, "description", r.ctx)}
@@ -243,6 +231,30 @@ func (x *moduleExtractor) vpcRule(r *resourceInstance) {
 		{kind: model.PeerGroup, v: x.get(a, "referenced_security_group_id", r.ctx)},
 	}
 	x.addRules(spec)
+}
+
+// ruleGroup resolves the group a standalone rule belongs to. Where the
+// configuration does not determine it, the rule is analysed under a symbolic
+// group named after the reference (var.sg_id, module.sg.id), shared by every
+// rule of the module instance that names it, and a warning says why.
+func (x *moduleExtractor) ruleGroup(r *resourceInstance, a hcl.Attributes) string {
+	v := x.get(a, "security_group_id", r.ctx)
+	if g, ok := x.groupRef(v); ok {
+		return g
+	}
+	name := r.addr + ".security_group_id"
+	if attr, ok := a["security_group_id"]; ok {
+		if t, diags := hcl.AbsTraversalForExpr(attr.Expr); !diags.HasErrors() {
+			name = x.prefix + traversalString(t)
+		}
+	}
+	why := v.why
+	if why == "" {
+		why = "security_group_id is not set"
+	}
+	x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+		fmt.Sprintf("%s: %s; its rules are analysed under the symbolic group %s", r.addr, why, name))
+	return name
 }
 
 // groupRef resolves a group id expression to a group address or literal id.
