@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
@@ -106,9 +107,19 @@ func convertFinding(raw rawFinding) (Finding, error) {
 	if f.Facts == nil {
 		f.Facts = map[string]any{}
 	}
+	if c := conditionalAddress.FindString(f.Resource + " " + f.Rule + " " + f.Message); c != "" {
+		// a resource whose count or for_each the input does not determine
+		// is analysed as one conditional instance: say so
+		f.Facts["conditional"] = c
+		f.Message += " (if created: " + c + " stands for a count or for_each the input does not determine)"
+	}
 	f.Fingerprint = f.fingerprint()
 	return f, nil
 }
+
+// conditionalAddress finds the address of a conditional instance, which
+// ends in [?].
+var conditionalAddress = regexp.MustCompile(`[^\s,;()]*\[\?\]`)
 
 func locationFrom(v any) *Location {
 	m, ok := v.(map[string]any)

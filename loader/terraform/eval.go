@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // refPrefix marks the id of a resource declared in the configuration. A group
@@ -44,6 +45,9 @@ type instance struct {
 	addr string
 	vars map[string]cty.Value // count / each
 	key  cty.Value            // cty.NilVal for a resource without count/for_each
+	// conditional marks the one instance analysed for an undetermined
+	// count or for_each.
+	conditional bool
 }
 
 // evaluator evaluates expressions of one module lazily: a local or a
@@ -68,8 +72,9 @@ type evaluator struct {
 	resVals   map[string]cty.Value
 	// data holds the data sources; dataVal is what data evaluates to.
 	data    map[string]map[string]*resourceDecl
-	dataVal cty.Value
-	full    *hcl.EvalContext
+	dataVal   cty.Value
+	full      *hcl.EvalContext
+	funcTable map[string]function.Function
 }
 
 // newEvaluator prepares one instance of module m. inputs are the values
@@ -248,6 +253,7 @@ func (e *evaluator) local(name string) cty.Value {
 	e.busy[key] = true
 	v, diags := attr.Expr.Value(e.ctxFor(attr.Expr, nil))
 	delete(e.busy, key)
+	e.world.fileErrors(diags)
 	if diags.HasErrors() {
 		v = cty.DynamicVal
 	}
@@ -262,13 +268,19 @@ func (e *evaluator) instances(d *resourceDecl) (out []instance, why string) {
 }
 
 // expand evaluates the count or for_each of a resource or module call.
+// Where the configuration does not determine it, expand returns one
+// conditional instance (address …[?], count.index or each.key unknown) and
+// why: the body is known even when whether, or how often, it is created is
+// not. why without instances means the expansion is unusable.
 func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance, why string) {
-	d := struct{ attrs hcl.Attributes }{attrs}
-	addr := func() string { return address }
-	if a, ok := d.attrs["count"]; ok {
+	if a, ok := attrs["count"]; ok {
 		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
-		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
-			return nil, "count " + e.unknownReason(a.Expr, nil)
+		e.world.fileErrors(diags)
+		if diags.HasErrors() || !v.IsWhollyKnown() {
+			return conditional(address, true), "count " + e.unknownReason(a.Expr, nil)
+		}
+		if v.IsNull() {
+			return nil, "count is null"
 		}
 		nv, err := convert.Convert(v, cty.Number)
 		if err != nil {
@@ -281,17 +293,21 @@ func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance
 		for i := int64(0); i < n; i++ {
 			iv := cty.NumberIntVal(i)
 			out = append(out, instance{
-				addr: fmt.Sprintf("%s[%d]", addr(), i),
+				addr: fmt.Sprintf("%s[%d]", address, i),
 				vars: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": iv})},
 				key:  iv,
 			})
 		}
 		return out, ""
 	}
-	if a, ok := d.attrs["for_each"]; ok {
+	if a, ok := attrs["for_each"]; ok {
 		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
-		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
-			return nil, "for_each " + e.unknownReason(a.Expr, nil)
+		e.world.fileErrors(diags)
+		if diags.HasErrors() || !v.IsWhollyKnown() {
+			return conditional(address, false), "for_each " + e.unknownReason(a.Expr, nil)
+		}
+		if v.IsNull() {
+			return nil, "for_each is null"
 		}
 		ty := v.Type()
 		if !(ty.IsMapType() || ty.IsObjectType() || ty.IsSetType()) {
@@ -310,7 +326,7 @@ func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance
 				return nil, "for_each key is not a string"
 			}
 			out = append(out, instance{
-				addr: fmt.Sprintf("%s[%q]", addr(), ks.AsString()),
+				addr: fmt.Sprintf("%s[%q]", address, ks.AsString()),
 				vars: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": ks, "value": val})},
 				key:  ks,
 			})
@@ -318,8 +334,25 @@ func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance
 		sort.Slice(out, func(i, j int) bool { return out[i].addr < out[j].addr })
 		return out, ""
 	}
-	return []instance{{addr: addr()}}, ""
+	return []instance{{addr: address}}, ""
 }
+
+// conditional is the one instance that stands for an undetermined count or
+// for_each.
+func conditional(address string, count bool) []instance {
+	in := instance{addr: address + ConditionalKey, conditional: true}
+	if count {
+		in.key = cty.UnknownVal(cty.Number)
+		in.vars = map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": in.key})}
+	} else {
+		in.key = cty.UnknownVal(cty.String)
+		in.vars = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": in.key, "value": cty.DynamicVal})}
+	}
+	return []instance{in}
+}
+
+// ConditionalKey ends the address of a conditional instance.
+const ConditionalKey = "[?]"
 
 // maxInstances bounds count and for_each so that a hostile input cannot make
 // the analysis run without end.
@@ -339,6 +372,10 @@ func (e *evaluator) resourceValue(d *resourceDecl) cty.Value {
 	insts, why := e.instances(d)
 	var v cty.Value
 	switch {
+	case len(insts) == 1 && insts[0].conditional && insts[0].key.Type() == cty.Number:
+		// a conditional count: references such as x[0].id, x[*].id or
+		// one(x[*].id) reach the conditional instance
+		v = cty.TupleVal([]cty.Value{e.instanceValue(d, insts[0])})
 	case why != "":
 		v = cty.DynamicVal
 	case len(insts) == 1 && insts[0].key == cty.NilVal:
@@ -388,7 +425,7 @@ func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 
 // ctxFor builds an evaluation context holding just what expr refers to.
 func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl.EvalContext {
-	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: e.funcs()}
 	for k, v := range extra {
 		ctx.Variables[k] = v
 	}
@@ -437,6 +474,8 @@ func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl
 			ctx.Variables[root] = cty.ObjectVal(obj)
 		case root == "data":
 			ctx.Variables[root] = e.dataObject()
+		case root == "path":
+			ctx.Variables[root] = e.pathValues()
 		default:
 			// module outputs, path, terraform, self and any
 			// resource type not declared here: not determined by the
@@ -453,7 +492,7 @@ func (e *evaluator) fullContext() *hcl.EvalContext {
 	if e.full != nil {
 		return e.full
 	}
-	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: e.funcs()}
 	ctx.Variables["var"] = cty.ObjectVal(e.vars)
 	locals := map[string]cty.Value{}
 	for name := range e.locals {
@@ -473,7 +512,8 @@ func (e *evaluator) fullContext() *hcl.EvalContext {
 	}
 	ctx.Variables["module"] = cty.ObjectVal(mods)
 	ctx.Variables["data"] = e.dataObject()
-	for _, root := range []string{"path", "terraform"} {
+	ctx.Variables["path"] = e.pathValues()
+	for _, root := range []string{"terraform"} {
 		ctx.Variables[root] = cty.DynamicVal
 	}
 	e.full = ctx

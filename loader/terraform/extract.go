@@ -56,9 +56,13 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 	}
 	d := x.ev.resources[typ][b.Labels[1]]
 	insts, why := x.ev.instances(d)
-	if why != "" {
+	if len(insts) == 0 && why != "" {
 		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s not analysed: %s", x.prefix, d.address(), why))
 		return
+	}
+	if why != "" {
+		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s is analysed as one conditional instance %s%s: %s",
+			x.prefix, d.address(), x.prefix, insts[0].addr, why))
 	}
 	full := x.ev.fullContext()
 	for _, in := range insts {

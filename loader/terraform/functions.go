@@ -1,79 +1,172 @@
 package terraform
 
 import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+	"time"
+
 	"github.com/hashicorp/go-cty-funcs/cidr"
+	"github.com/hashicorp/go-cty-funcs/crypto"
+	"github.com/hashicorp/go-cty-funcs/encoding"
+	"github.com/hashicorp/go-cty-funcs/filesystem"
+	"github.com/hashicorp/go-cty-funcs/uuid"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	ctyyaml "github.com/zclconf/go-cty-yaml"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
-// functions is the subset of Terraform's function library that configurations
-// use to compute ports, CIDRs and rule lists. All of it comes from go-cty's
-// stdlib, go-cty-funcs and hcl's tryfunc; none is written here. Functions that
-// read files or the environment are deliberately absent: a call to them makes
-// the value unknown.
+// functions is Terraform's library of pure built-in functions. Most come
+// from go-cty's stdlib, go-cty-funcs, go-cty-yaml and hcl's tryfunc; the few
+// Terraform defines itself that no library provides are written below to
+// Terraform's documented behaviour. Functions that read files are bound per
+// module (fileFunctions). Functions whose result changes from run to run or
+// machine to machine are deliberately absent (absentFunctions): a call to
+// them leaves the value unknown, naming the function.
 var functions = map[string]function.Function{
-	"abs":             stdlib.AbsoluteFunc,
-	"can":             tryfunc.CanFunc,
-	"ceil":            stdlib.CeilFunc,
-	"chomp":           stdlib.ChompFunc,
-	"chunklist":       stdlib.ChunklistFunc,
-	"cidrhost":        cidr.HostFunc,
-	"cidrnetmask":     cidr.NetmaskFunc,
-	"cidrsubnet":      cidr.SubnetFunc,
-	"cidrsubnets":     cidr.SubnetsFunc,
-	"coalesce":        stdlib.CoalesceFunc,
-	"coalescelist":    stdlib.CoalesceListFunc,
-	"compact":         stdlib.CompactFunc,
-	"concat":          stdlib.ConcatFunc,
-	"contains":        stdlib.ContainsFunc,
-	"distinct":        stdlib.DistinctFunc,
-	"element":         stdlib.ElementFunc,
-	"flatten":         stdlib.FlattenFunc,
-	"floor":           stdlib.FloorFunc,
-	"format":          stdlib.FormatFunc,
-	"formatlist":      stdlib.FormatListFunc,
-	"indent":          stdlib.IndentFunc,
-	"join":            stdlib.JoinFunc,
-	"jsondecode":      stdlib.JSONDecodeFunc,
-	"jsonencode":      stdlib.JSONEncodeFunc,
-	"keys":            stdlib.KeysFunc,
-	"length":          stdlib.LengthFunc,
-	"lookup":          lookupFunc,
-	"lower":           stdlib.LowerFunc,
-	"max":             stdlib.MaxFunc,
-	"merge":           stdlib.MergeFunc,
-	"min":             stdlib.MinFunc,
-	"parseint":        stdlib.ParseIntFunc,
-	"range":           stdlib.RangeFunc,
-	"regex":           stdlib.RegexFunc,
-	"regexall":        stdlib.RegexAllFunc,
-	"replace":         stdlib.ReplaceFunc,
-	"reverse":         stdlib.ReverseListFunc,
-	"setintersection": stdlib.SetIntersectionFunc,
-	"setproduct":      stdlib.SetProductFunc,
-	"setsubtract":     stdlib.SetSubtractFunc,
-	"setunion":        stdlib.SetUnionFunc,
-	"slice":           stdlib.SliceFunc,
-	"sort":            stdlib.SortFunc,
-	"split":           stdlib.SplitFunc,
-	"substr":          stdlib.SubstrFunc,
-	"title":           stdlib.TitleFunc,
-	"tolist":          stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
-	"tomap":           stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
-	"tonumber":        stdlib.MakeToFunc(cty.Number),
-	"toset":           stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)),
-	"tostring":        stdlib.MakeToFunc(cty.String),
-	"trim":            stdlib.TrimFunc,
-	"trimprefix":      stdlib.TrimPrefixFunc,
-	"trimspace":       stdlib.TrimSpaceFunc,
-	"trimsuffix":      stdlib.TrimSuffixFunc,
-	"try":             tryfunc.TryFunc,
-	"upper":           stdlib.UpperFunc,
-	"values":          stdlib.ValuesFunc,
-	"zipmap":          stdlib.ZipmapFunc,
+	"abs":              stdlib.AbsoluteFunc,
+	"alltrue":          allTrueFunc,
+	"anytrue":          anyTrueFunc,
+	"base64decode":     encoding.Base64DecodeFunc,
+	"base64encode":     encoding.Base64EncodeFunc,
+	"base64gzip":       base64GzipFunc,
+	"base64sha256":     makeBase64HashFunc(func(b []byte) []byte { s := sha256.Sum256(b); return s[:] }),
+	"base64sha512":     makeBase64HashFunc(func(b []byte) []byte { s := sha512.Sum512(b); return s[:] }),
+	"basename":         filesystem.BasenameFunc,
+	"can":              tryfunc.CanFunc,
+	"ceil":             stdlib.CeilFunc,
+	"chomp":            stdlib.ChompFunc,
+	"chunklist":        stdlib.ChunklistFunc,
+	"cidrhost":         cidr.HostFunc,
+	"cidrnetmask":      cidr.NetmaskFunc,
+	"cidrsubnet":       cidr.SubnetFunc,
+	"cidrsubnets":      cidr.SubnetsFunc,
+	"coalesce":         stdlib.CoalesceFunc,
+	"coalescelist":     stdlib.CoalesceListFunc,
+	"compact":          stdlib.CompactFunc,
+	"concat":           stdlib.ConcatFunc,
+	"contains":         stdlib.ContainsFunc,
+	"csvdecode":        stdlib.CSVDecodeFunc,
+	"dirname":          filesystem.DirnameFunc,
+	"distinct":         stdlib.DistinctFunc,
+	"element":          stdlib.ElementFunc,
+	"endswith":         endsWithFunc,
+	"flatten":          stdlib.FlattenFunc,
+	"floor":            stdlib.FloorFunc,
+	"format":           stdlib.FormatFunc,
+	"formatdate":       stdlib.FormatDateFunc,
+	"formatlist":       stdlib.FormatListFunc,
+	"indent":           stdlib.IndentFunc,
+	"index":            stdlib.IndexFunc,
+	"join":             stdlib.JoinFunc,
+	"jsondecode":       stdlib.JSONDecodeFunc,
+	"jsonencode":       stdlib.JSONEncodeFunc,
+	"keys":             stdlib.KeysFunc,
+	"length":           stdlib.LengthFunc,
+	"log":              stdlib.LogFunc,
+	"lookup":           lookupFunc,
+	"lower":            stdlib.LowerFunc,
+	"matchkeys":        matchKeysFunc,
+	"max":              stdlib.MaxFunc,
+	"md5":              crypto.Md5Func,
+	"merge":            stdlib.MergeFunc,
+	"min":              stdlib.MinFunc,
+	"nonsensitive":     identityFunc,
+	"one":              oneFunc,
+	"parseint":         stdlib.ParseIntFunc,
+	"pow":              stdlib.PowFunc,
+	"range":            stdlib.RangeFunc,
+	"regex":            stdlib.RegexFunc,
+	"regexall":         stdlib.RegexAllFunc,
+	"replace":          stdlib.ReplaceFunc,
+	"reverse":          stdlib.ReverseListFunc,
+	"rsadecrypt":       crypto.RsaDecryptFunc,
+	"sensitive":        identityFunc,
+	"setintersection":  stdlib.SetIntersectionFunc,
+	"setproduct":       stdlib.SetProductFunc,
+	"setsubtract":      stdlib.SetSubtractFunc,
+	"setunion":         stdlib.SetUnionFunc,
+	"sha1":             crypto.Sha1Func,
+	"sha256":           crypto.Sha256Func,
+	"sha512":           crypto.Sha512Func,
+	"signum":           stdlib.SignumFunc,
+	"slice":            stdlib.SliceFunc,
+	"sort":             stdlib.SortFunc,
+	"split":            stdlib.SplitFunc,
+	"startswith":       startsWithFunc,
+	"strcontains":      strContainsFunc,
+	"strrev":           stdlib.ReverseFunc,
+	"substr":           stdlib.SubstrFunc,
+	"sum":              sumFunc,
+	"textdecodebase64": textDecodeBase64Func,
+	"textencodebase64": textEncodeBase64Func,
+	"timeadd":          stdlib.TimeAddFunc,
+	"timecmp":          timeCmpFunc,
+	"title":            stdlib.TitleFunc,
+	"tobool":           stdlib.MakeToFunc(cty.Bool),
+	"tolist":           stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+	"tomap":            stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+	"tonumber":         stdlib.MakeToFunc(cty.Number),
+	"toset":            stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)),
+	"tostring":         stdlib.MakeToFunc(cty.String),
+	"transpose":        transposeFunc,
+	"trim":             stdlib.TrimFunc,
+	"trimprefix":       stdlib.TrimPrefixFunc,
+	"trimspace":        stdlib.TrimSpaceFunc,
+	"trimsuffix":       stdlib.TrimSuffixFunc,
+	"try":              tryfunc.TryFunc,
+	"upper":            stdlib.UpperFunc,
+	"urlencode":        encoding.URLEncodeFunc,
+	"uuidv5":           uuid.V5Func,
+	"values":           stdlib.ValuesFunc,
+	"yamldecode":       ctyyaml.YAMLDecodeFunc,
+	"yamlencode":       ctyyaml.YAMLEncodeFunc,
+	"zipmap":           stdlib.ZipmapFunc,
+}
+
+// absentFunctions are Terraform built-ins sgcheck deliberately does not
+// evaluate, with the reason (also in docs/limitations.md).
+var absentFunctions = map[string]string{
+	"timestamp":       "its result changes from run to run",
+	"plantimestamp":   "its result changes from run to run",
+	"uuid":            "its result is random",
+	"bcrypt":          "its result is random (a new salt each call)",
+	"abspath":         "its result depends on the machine's directory layout",
+	"pathexpand":      "its result depends on the user's home directory",
+	"issensitive":     "sgcheck does not track which values are sensitive",
+	"ephemeralasnull": "sgcheck does not track which values are ephemeral",
+	"templatestring":  "its template must be a reference to a value produced elsewhere, usually a data source",
+	"type":            "it exists only in terraform console",
+}
+
+func init() {
+	for name, why := range absentFunctions {
+		functions[name] = absentFunc(name, why)
+	}
+}
+
+// absentFunc returns an unknown value: the configuration is valid, sgcheck
+// only does not evaluate it. unknownReason names the function.
+func absentFunc(name, why string) function.Function {
+	return function.New(&function.Spec{
+		Description: "not evaluated by sgcheck: " + why,
+		VarParam: &function.Parameter{Name: "args", Type: cty.DynamicPseudoType, AllowNull: true, AllowUnknown: true,
+			AllowDynamicType: true, AllowMarked: true},
+		Type: function.StaticReturnType(cty.DynamicPseudoType),
+		Impl: func([]cty.Value, cty.Type) (cty.Value, error) { return cty.DynamicVal, nil },
+	})
 }
 
 // lookupFunc is go-cty's lookup, accepting a null default as Terraform's
@@ -109,4 +202,287 @@ func argTypes(args []cty.Value) []cty.Type {
 		out[i] = a.Type()
 	}
 	return out
+}
+
+var identityFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowNull: true,
+		AllowUnknown: true, AllowDynamicType: true, AllowMarked: true}},
+	Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) { return args[0], nil },
+})
+
+// boolsFunc is alltrue (all) or anytrue: over a list or set of bools
+// (or strings "true"/"false"), null elements counting as false.
+func boolsFunc(all bool) function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "list", Type: cty.List(cty.Bool)}},
+		Type:   function.StaticReturnType(cty.Bool),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			result := all
+			for it := args[0].ElementIterator(); it.Next(); {
+				_, v := it.Element()
+				if !v.IsKnown() {
+					return cty.UnknownVal(cty.Bool), nil
+				}
+				b := !v.IsNull() && v.True()
+				if all && !b {
+					result = false
+				}
+				if !all && b {
+					result = true
+				}
+			}
+			return cty.BoolVal(result), nil
+		},
+	})
+}
+
+var (
+	allTrueFunc = boolsFunc(true)
+	anyTrueFunc = boolsFunc(false)
+)
+
+func stringTestFunc(test func(s, x string) bool, second string) function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "str", Type: cty.String}, {Name: second, Type: cty.String}},
+		Type:   function.StaticReturnType(cty.Bool),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return cty.BoolVal(test(args[0].AsString(), args[1].AsString())), nil
+		},
+	})
+}
+
+var (
+	startsWithFunc  = stringTestFunc(strings.HasPrefix, "prefix")
+	endsWithFunc    = stringTestFunc(strings.HasSuffix, "suffix")
+	strContainsFunc = stringTestFunc(strings.Contains, "substr")
+)
+
+// oneFunc returns the single element of a list, set or tuple, null for an
+// empty one, and fails for more.
+var oneFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType, AllowUnknown: true}},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		ty := args[0].Type()
+		switch {
+		case ty.IsListType() || ty.IsSetType():
+			return ty.ElementType(), nil
+		case ty.IsTupleType():
+			switch n := len(ty.TupleElementTypes()); n {
+			case 0:
+				return cty.DynamicPseudoType, nil
+			case 1:
+				return ty.TupleElementTypes()[0], nil
+			default:
+				return cty.NilType, fmt.Errorf("must be a list, set, or tuple value with either zero or one elements")
+			}
+		case ty == cty.DynamicPseudoType:
+			return cty.DynamicPseudoType, nil
+		}
+		return cty.NilType, fmt.Errorf("must be a list, set, or tuple value with either zero or one elements")
+	},
+	Impl: func(args []cty.Value, ty cty.Type) (cty.Value, error) {
+		v := args[0]
+		if !v.IsKnown() || v.IsNull() {
+			if v.IsNull() {
+				return cty.NilVal, fmt.Errorf("argument must not be null")
+			}
+			return cty.UnknownVal(ty), nil
+		}
+		switch v.LengthInt() {
+		case 0:
+			return cty.NullVal(ty), nil
+		case 1:
+			it := v.ElementIterator()
+			it.Next()
+			_, e := it.Element()
+			return e, nil
+		}
+		return cty.NilVal, fmt.Errorf("must be a list, set, or tuple value with either zero or one elements")
+	},
+})
+
+// sumFunc adds the numbers of a non-empty list, set or tuple.
+var sumFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		v := args[0]
+		if !v.CanIterateElements() || v.LengthInt() == 0 {
+			return cty.NilVal, fmt.Errorf("cannot sum an empty list or a value that is not a collection")
+		}
+		total := new(big.Float)
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if !e.IsKnown() {
+				return cty.UnknownVal(cty.Number), nil
+			}
+			n, err := convert.Convert(e, cty.Number)
+			if err != nil || n.IsNull() {
+				return cty.NilVal, fmt.Errorf("sum can only add numbers")
+			}
+			total.Add(total, n.AsBigFloat())
+		}
+		return cty.NumberVal(total), nil
+	},
+})
+
+// transposeFunc swaps the keys and values of a map of lists of strings.
+var transposeFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "values", Type: cty.Map(cty.List(cty.String))}},
+	Type:   function.StaticReturnType(cty.Map(cty.List(cty.String))),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		out := map[string][]string{}
+		for it := args[0].ElementIterator(); it.Next(); {
+			k, list := it.Element()
+			for lt := list.ElementIterator(); lt.Next(); {
+				_, v := lt.Element()
+				if v.IsNull() {
+					return cty.NilVal, fmt.Errorf("input lists must not contain null values")
+				}
+				out[v.AsString()] = append(out[v.AsString()], k.AsString())
+			}
+		}
+		m := map[string]cty.Value{}
+		for k, vs := range out {
+			sort.Strings(vs)
+			vals := make([]cty.Value, len(vs))
+			for i, s := range vs {
+				vals[i] = cty.StringVal(s)
+			}
+			m[k] = cty.ListVal(vals)
+		}
+		if len(m) == 0 {
+			return cty.MapValEmpty(cty.List(cty.String)), nil
+		}
+		return cty.MapVal(m), nil
+	},
+})
+
+// matchKeysFunc keeps the values whose key at the same index is in the
+// search set.
+var matchKeysFunc = function.New(&function.Spec{
+	Params: []function.Parameter{
+		{Name: "values", Type: cty.List(cty.DynamicPseudoType)},
+		{Name: "keys", Type: cty.List(cty.DynamicPseudoType)},
+		{Name: "searchset", Type: cty.List(cty.DynamicPseudoType)},
+	},
+	Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+	Impl: func(args []cty.Value, ty cty.Type) (cty.Value, error) {
+		values, keys, search := args[0].AsValueSlice(), args[1].AsValueSlice(), args[2].AsValueSlice()
+		if len(values) != len(keys) {
+			return cty.NilVal, fmt.Errorf("length of keys and values should be equal")
+		}
+		var out []cty.Value
+		for i, k := range keys {
+			for _, s := range search {
+				if eq := k.Equals(s); eq.IsKnown() && eq.True() {
+					out = append(out, values[i])
+					break
+				}
+			}
+		}
+		if len(out) == 0 {
+			return cty.ListValEmpty(ty.ElementType()), nil
+		}
+		return cty.ListVal(out), nil
+	},
+})
+
+var base64GzipFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "str", Type: cty.String}},
+	Type:   function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		if _, err := w.Write([]byte(args[0].AsString())); err != nil {
+			return cty.NilVal, err
+		}
+		if err := w.Close(); err != nil {
+			return cty.NilVal, err
+		}
+		return cty.StringVal(base64.StdEncoding.EncodeToString(b.Bytes())), nil
+	},
+})
+
+func makeBase64HashFunc(sum func([]byte) []byte) function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "str", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return cty.StringVal(base64.StdEncoding.EncodeToString(sum([]byte(args[0].AsString())))), nil
+		},
+	})
+}
+
+var textEncodeBase64Func = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "string", Type: cty.String}, {Name: "encoding", Type: cty.String}},
+	Type:   function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		enc, err := ianaindex.IANA.Encoding(args[1].AsString())
+		if err != nil || enc == nil {
+			return cty.NilVal, function.NewArgErrorf(1, "%q is not a supported IANA encoding name", args[1].AsString())
+		}
+		b, err := enc.NewEncoder().Bytes([]byte(args[0].AsString()))
+		if err != nil {
+			return cty.NilVal, function.NewArgErrorf(0, "the string cannot be encoded in %s", args[1].AsString())
+		}
+		return cty.StringVal(base64.StdEncoding.EncodeToString(b)), nil
+	},
+})
+
+var textDecodeBase64Func = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "source", Type: cty.String}, {Name: "encoding", Type: cty.String}},
+	Type:   function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		enc, err := ianaindex.IANA.Encoding(args[1].AsString())
+		if err != nil || enc == nil {
+			return cty.NilVal, function.NewArgErrorf(1, "%q is not a supported IANA encoding name", args[1].AsString())
+		}
+		raw, err := base64.StdEncoding.DecodeString(args[0].AsString())
+		if err != nil {
+			return cty.NilVal, function.NewArgErrorf(0, "invalid base64: %v", err)
+		}
+		b, err := enc.NewDecoder().Bytes(raw)
+		if err != nil {
+			return cty.NilVal, function.NewArgErrorf(0, "the bytes are not valid %s", args[1].AsString())
+		}
+		return cty.StringVal(string(b)), nil
+	},
+})
+
+// timeCmpFunc compares two RFC 3339 timestamps: -1, 0 or 1.
+var timeCmpFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "timestamp_a", Type: cty.String}, {Name: "timestamp_b", Type: cty.String}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		var ts [2]time.Time
+		for i := range ts {
+			t, err := time.Parse(time.RFC3339, args[i].AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgErrorf(i, "not a valid RFC3339 timestamp: %v", err)
+			}
+			ts[i] = t
+		}
+		return cty.NumberIntVal(int64(ts[0].Compare(ts[1]))), nil
+	},
+})
+
+// templateFunc evaluates a template's source with vars and the function
+// library (templatefile without further templatefile calls, as in
+// Terraform).
+func templateFunc(src []byte, name string, vars cty.Value, funcs map[string]function.Function) (cty.Value, error) {
+	expr, diags := hclsyntax.ParseTemplate(src, name, hcl.InitialPos)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: funcs}
+	if !vars.IsNull() && vars.IsKnown() && (vars.Type().IsObjectType() || vars.Type().IsMapType()) {
+		ctx.Variables = vars.AsValueMap()
+	}
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
+	}
+	return v, nil
 }

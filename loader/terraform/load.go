@@ -66,7 +66,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		read = os.ReadFile
 	}
 	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
-		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}}
+		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths)}
 	dirs := map[string]bool{}
 	if opts.Files != nil {
 		for _, f := range opts.Files {
@@ -162,7 +162,7 @@ func uniqueDiagnostics(d []model.Diagnostic) []model.Diagnostic {
 	extra := map[int]int{}
 	var out []model.Diagnostic
 	for _, x := range d {
-		k := key{x.File, x.Line, x.Column, x.Warning, instancePrefix.ReplaceAllString(x.Message, "")}
+		k := key{x.File, x.Line, x.Column, x.Warning, instanceFree(x.Message)}
 		if i, ok := first[k]; ok {
 			if out[i].Message != x.Message {
 				extra[i]++
@@ -182,10 +182,16 @@ func uniqueDiagnostics(d []model.Diagnostic) []model.Diagnostic {
 	return out
 }
 
-// instancePrefix matches the root qualifier and module path that start a
-// message about one module instance.
-var instancePrefix = regexp.MustCompile(`^([^\s:]+:)?(module\.[\w-]+(\[[^\]]*\])?\.)*`)
+// instanceFree removes from a message the root qualifiers and module paths
+// of the addresses in it, which differ between instances of one module.
+func instanceFree(msg string) string {
+	return modulePath.ReplaceAllString(qualifier.ReplaceAllString(msg, "$1"), "")
+}
 
+var (
+	qualifier  = regexp.MustCompile(`[^\s:]+:(\S)`)
+	modulePath = regexp.MustCompile(`module\.[\w-]+(\[[^\]]*\])?\.`)
+)
 // parallel calls f(0) … f(n-1) on as many goroutines as there are
 // processors and waits for all of them.
 func parallel(n int, f func(i int)) {

@@ -37,6 +37,8 @@ type world struct {
 	// git modules are looked up in its .terraform/modules/modules.json.
 	rootDir  string
 	manifest map[string]string // module key → directory
+	// scanRoots are the absolute directories file functions may read.
+	scanRoots []string
 }
 
 func (w *world) warn(r hcl.Range, msg string) {
@@ -76,7 +78,7 @@ func (w *world) dirFiles(dir string) []string {
 // and diagnostics, for evaluating one root.
 func (w *world) fork() *world {
 	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, only: w.only, parsed: w.parsed, failed: w.failed,
-		snap: &model.Snapshot{}, warned: map[string]bool{}}
+		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots}
 }
 
 // merge appends what a fork found.
@@ -269,9 +271,13 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	}
 	attrs, _ := b.Body.JustAttributes()
 	insts, why := e.expand("module."+name, attrs)
-	if why != "" {
+	if len(insts) == 0 && why != "" {
 		e.world.warn(b.DefRange, fmt.Sprintf("%smodule.%s not analysed: %s", e.prefix, name, why))
 		return cty.DynamicVal
+	}
+	if why != "" {
+		e.world.warn(b.DefRange, fmt.Sprintf("%smodule.%s is analysed as one conditional instance %s: %s",
+			e.prefix, name, insts[0].addr, why))
 	}
 	var values []cty.Value
 	obj := map[string]cty.Value{}
@@ -282,6 +288,7 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 				continue
 			}
 			v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars))
+			e.world.fileErrors(diags)
 			if diags.HasErrors() {
 				v = cty.DynamicVal
 			}
@@ -292,12 +299,14 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 		e.children[name] = append(e.children[name], ce)
 		out := ce.outputValues()
 		values = append(values, out)
-		if in.key != cty.NilVal && in.key.Type() == cty.String {
+		if in.key != cty.NilVal && in.key.Type() == cty.String && !in.conditional {
 			obj[in.key.AsString()] = out
 		}
 	}
 	var v cty.Value
 	switch {
+	case len(insts) == 1 && insts[0].conditional && insts[0].key.Type() == cty.String:
+		v = cty.DynamicVal // the keys are not known
 	case len(insts) == 1 && insts[0].key == cty.NilVal:
 		v = values[0]
 	case len(insts) > 0 && insts[0].key.Type() == cty.String:

@@ -26,6 +26,7 @@ func (x *moduleExtractor) get(attrs hcl.Attributes, name string, ctx *hcl.EvalCo
 		return value{}
 	}
 	v, diags := a.Expr.Value(ctx)
+	x.ev.world.fileErrors(diags)
 	out := value{v: v, set: true, rng: a.Expr.Range()}
 	switch {
 	case diags.HasErrors():
