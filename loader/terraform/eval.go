@@ -71,7 +71,7 @@ type evaluator struct {
 	resources map[string]map[string]*resourceDecl
 	resVals   map[string]cty.Value
 	// data holds the data sources; dataVal is what data evaluates to.
-	data    map[string]map[string]*resourceDecl
+	data      map[string]map[string]*resourceDecl
 	dataVal   cty.Value
 	full      *hcl.EvalContext
 	funcTable map[string]function.Function

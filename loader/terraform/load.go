@@ -192,6 +192,7 @@ var (
 	qualifier  = regexp.MustCompile(`[^\s:]+:(\S)`)
 	modulePath = regexp.MustCompile(`module\.[\w-]+(\[[^\]]*\])?\.`)
 )
+
 // parallel calls f(0) … f(n-1) on as many goroutines as there are
 // processors and waits for all of them.
 func parallel(n int, f func(i int)) {
