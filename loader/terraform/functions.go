@@ -8,11 +8,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/big"
+	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/go-cty-funcs/cidr"
+	"github.com/hashicorp/go-cty-funcs/collection"
 	"github.com/hashicorp/go-cty-funcs/crypto"
 	"github.com/hashicorp/go-cty-funcs/encoding"
 	"github.com/hashicorp/go-cty-funcs/filesystem"
@@ -53,7 +56,7 @@ var functions = map[string]function.Function{
 	"cidrnetmask":      cidr.NetmaskFunc,
 	"cidrsubnet":       cidr.SubnetFunc,
 	"cidrsubnets":      cidr.SubnetsFunc,
-	"coalesce":         stdlib.CoalesceFunc,
+	"coalesce":         collection.CoalesceFunc,
 	"coalescelist":     stdlib.CoalesceListFunc,
 	"compact":          stdlib.CompactFunc,
 	"concat":           stdlib.ConcatFunc,
@@ -69,12 +72,12 @@ var functions = map[string]function.Function{
 	"formatdate":       stdlib.FormatDateFunc,
 	"formatlist":       stdlib.FormatListFunc,
 	"indent":           stdlib.IndentFunc,
-	"index":            stdlib.IndexFunc,
+	"index":            indexFunc,
 	"join":             stdlib.JoinFunc,
 	"jsondecode":       stdlib.JSONDecodeFunc,
 	"jsonencode":       stdlib.JSONEncodeFunc,
 	"keys":             stdlib.KeysFunc,
-	"length":           stdlib.LengthFunc,
+	"length":           lengthFunc,
 	"log":              stdlib.LogFunc,
 	"lookup":           lookupFunc,
 	"lower":            stdlib.LowerFunc,
@@ -90,7 +93,7 @@ var functions = map[string]function.Function{
 	"range":            stdlib.RangeFunc,
 	"regex":            stdlib.RegexFunc,
 	"regexall":         stdlib.RegexAllFunc,
-	"replace":          stdlib.ReplaceFunc,
+	"replace":          replaceFunc,
 	"reverse":          stdlib.ReverseListFunc,
 	"rsadecrypt":       crypto.RsaDecryptFunc,
 	"sensitive":        identityFunc,
@@ -128,6 +131,7 @@ var functions = map[string]function.Function{
 	"trimsuffix":       stdlib.TrimSuffixFunc,
 	"try":              tryfunc.TryFunc,
 	"upper":            stdlib.UpperFunc,
+	"urldecode":        urlDecodeFunc,
 	"urlencode":        encoding.URLEncodeFunc,
 	"uuidv5":           uuid.V5Func,
 	"values":           stdlib.ValuesFunc,
@@ -149,6 +153,8 @@ var absentFunctions = map[string]string{
 	"ephemeralasnull": "sgcheck does not track which values are ephemeral",
 	"templatestring":  "its template must be a reference to a value produced elsewhere, usually a data source",
 	"type":            "it exists only in terraform console",
+	"list":            "Terraform removed it in v0.15 (use tolist or [...])",
+	"map":             "Terraform removed it in v0.15 (use tomap or {...})",
 }
 
 func init() {
@@ -486,3 +492,77 @@ func templateFunc(src []byte, name string, vars cty.Value, funcs map[string]func
 	}
 	return v, nil
 }
+
+// indexFunc is Terraform's index(list, value): the position of the first
+// element equal to value (go-cty's index is element access instead).
+var indexFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType}, {Name: "value", Type: cty.DynamicPseudoType}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		ty := args[0].Type()
+		if !(ty.IsListType() || ty.IsTupleType()) {
+			return cty.NilVal, function.NewArgErrorf(0, "argument must be a list or tuple")
+		}
+		if !args[0].IsKnown() {
+			return cty.UnknownVal(cty.Number), nil
+		}
+		i := 0
+		for it := args[0].ElementIterator(); it.Next(); i++ {
+			_, v := it.Element()
+			eq, err := stdlib.Equal(v, args[1])
+			if err != nil {
+				return cty.NilVal, err
+			}
+			if !eq.IsKnown() {
+				return cty.UnknownVal(cty.Number), nil
+			}
+			if eq.True() {
+				return cty.NumberIntVal(int64(i)), nil
+			}
+		}
+		return cty.NilVal, fmt.Errorf("item not found")
+	},
+})
+
+// lengthFunc is length over collections and, as Terraform's, strings.
+var lengthFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if args[0].Type() == cty.String {
+			return stdlib.Strlen(args[0])
+		}
+		return stdlib.Length(args[0])
+	},
+})
+
+// replaceFunc is Terraform's replace: a substring wrapped in slashes is a
+// regular expression.
+var replaceFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "str", Type: cty.String}, {Name: "substr", Type: cty.String},
+		{Name: "replace", Type: cty.String}},
+	Type: function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		str, sub, rep := args[0].AsString(), args[1].AsString(), args[2].AsString()
+		if len(sub) > 1 && sub[0] == '/' && sub[len(sub)-1] == '/' {
+			re, err := regexp.Compile(sub[1 : len(sub)-1])
+			if err != nil {
+				return cty.NilVal, err
+			}
+			return cty.StringVal(re.ReplaceAllString(str, rep)), nil
+		}
+		return cty.StringVal(strings.ReplaceAll(str, sub, rep)), nil
+	},
+})
+
+var urlDecodeFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "str", Type: cty.String}},
+	Type:   function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		s, err := url.QueryUnescape(args[0].AsString())
+		if err != nil {
+			return cty.NilVal, err
+		}
+		return cty.StringVal(s), nil
+	},
+})

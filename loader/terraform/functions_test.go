@@ -1,0 +1,112 @@
+package terraform
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// terraformFunctions is Terraform's documented list of built-in functions
+// (developer.hashicorp.com/terraform/language/functions, v1.14), the
+// reference for the table.
+var terraformFunctions = strings.Fields(`
+abs ceil floor log max min parseint pow signum
+chomp endswith format formatlist indent join lower regex regexall replace split startswith strcontains
+strrev substr templatestring title trim trimprefix trimsuffix trimspace upper
+alltrue anytrue chunklist coalesce coalescelist compact concat contains distinct element flatten index
+keys length list lookup map matchkeys merge one range reverse setintersection setproduct setsubtract
+setunion slice sort sum transpose values zipmap
+base64decode base64encode base64gzip csvdecode jsondecode jsonencode textdecodebase64 textencodebase64
+urldecode urlencode yamldecode yamlencode
+abspath dirname pathexpand basename file fileexists fileset filebase64 templatefile
+formatdate plantimestamp timeadd timecmp timestamp
+base64sha256 base64sha512 bcrypt filebase64sha256 filebase64sha512 filemd5 filesha1 filesha256
+filesha512 md5 rsadecrypt sha1 sha256 sha512 uuid uuidv5
+cidrhost cidrnetmask cidrsubnet cidrsubnets
+can ephemeralasnull issensitive nonsensitive sensitive tobool tolist tomap tonumber toset tostring try type
+`)
+
+var fileFunctionNames = map[string]bool{"file": true, "fileexists": true, "fileset": true, "filebase64": true,
+	"templatefile": true, "filebase64sha256": true, "filebase64sha512": true, "filemd5": true, "filesha1": true,
+	"filesha256": true, "filesha512": true}
+
+// Every Terraform built-in is either evaluated or deliberately absent, and
+// every absent one is named, with its reason, in docs/limitations.md.
+func TestFunctionTableCoversTerraform(t *testing.T) {
+	limitations, err := os.ReadFile("../../docs/limitations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &evaluator{world: &world{}, mod: &module{}}
+	table := e.funcs()
+	for _, name := range terraformFunctions {
+		if _, ok := table[name]; !ok {
+			t.Errorf("%s: not in the function table", name)
+		}
+		if why, absent := absentFunctions[name]; absent {
+			if !strings.Contains(string(limitations), "`"+name+"`") {
+				t.Errorf("%s is deliberately absent (%s) but docs/limitations.md does not name it", name, why)
+			}
+		} else if _, pure := functions[name]; !pure && !fileFunctionNames[name] {
+			t.Errorf("%s is neither pure, a file function nor listed as absent", name)
+		}
+	}
+}
+
+func evalExpr(t *testing.T, src string) cty.Value {
+	t.Helper()
+	expr, diags := hclsyntax.ParseExpression([]byte(src), "test", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("%s: %v", src, diags)
+	}
+	v, diags := expr.Value(&hcl.EvalContext{Functions: functions})
+	if diags.HasErrors() {
+		t.Fatalf("%s: %v", src, diags)
+	}
+	return v
+}
+
+// The functions written here, to Terraform's documented behaviour.
+func TestFunctionBehaviour(t *testing.T) {
+	for src, want := range map[string]cty.Value{
+		`index(["a", "b", "c"], "b")`:                    cty.NumberIntVal(1),
+		`one(["x"])`:                                     cty.StringVal("x"),
+		`one([]) == null`:                                cty.True,
+		`alltrue([true, true])`:                          cty.True,
+		`alltrue([])`:                                    cty.True,
+		`anytrue([false, true])`:                         cty.True,
+		`anytrue([])`:                                    cty.False,
+		`startswith("sg-123", "sg-")`:                    cty.True,
+		`endswith("web.tf", ".tf")`:                      cty.True,
+		`strcontains("0.0.0.0/0", "/0")`:                 cty.True,
+		`sum([1, 2, 3.5])`:                               cty.NumberFloatVal(6.5),
+		`length("héllo")`:                                cty.NumberIntVal(5),
+		`length([1, 2])`:                                 cty.NumberIntVal(2),
+		`replace("a-b-c", "-", "+")`:                     cty.StringVal("a+b+c"),
+		`replace("port 22", "/[0-9]+/", "N")`:            cty.StringVal("port N"),
+		`coalesce("", "b")`:                              cty.StringVal("b"),
+		`transpose({a = ["1", "2"], b = ["2"]})["2"][1]`: cty.StringVal("b"),
+		`matchkeys(["i-1", "i-2"], ["a", "b"], ["b"])[0]`: cty.StringVal("i-2"),
+		`timecmp("2026-01-01T00:00:00Z", "2025-01-01T00:00:00Z")`: cty.NumberIntVal(1),
+		`base64sha256("hello")`:                           cty.StringVal("LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="),
+		`textdecodebase64(textencodebase64("ü", "UTF-16LE"), "UTF-16LE")`: cty.StringVal("ü"),
+		`urldecode("a%20b")`:                           cty.StringVal("a b"),
+		`yamldecode("a: 1")["a"]`:                      cty.NumberIntVal(1),
+		`tobool("true")`:                               cty.True,
+		`sensitive("x")`:                               cty.StringVal("x"),
+		`cidrsubnet("10.0.0.0/16", 8, 2)`:              cty.StringVal("10.0.2.0/24"),
+	} {
+		got := evalExpr(t, src)
+		if !got.RawEquals(want) && !(got.Type() == cty.Number && want.Type() == cty.Number && got.Equals(want).True()) {
+			t.Errorf("%s = %#v, want %#v", src, got, want)
+		}
+	}
+	// an absent function gives an unknown value, never a guess
+	if v := evalExpr(t, `timestamp()`); v.IsKnown() {
+		t.Errorf("timestamp() = %#v, want unknown", v)
+	}
+}
