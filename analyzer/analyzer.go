@@ -45,7 +45,7 @@ type Result struct {
 // that base did not already have.
 func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts Options) (*Result, error) {
 	classes := tracking.Classify(head, opts.Params)
-	in := Input{Attachments: Docs(classes), NACLs: NACLDocs(head), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
+	in := Input{Attachments: WithNACLs(Docs(classes), head), NACLs: declaredNACLs(NACLDocs(head)), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
 	if base != nil {
 		in.Changes = Changes(base, head, opts.Params)
 	}
@@ -118,8 +118,8 @@ func convertFinding(raw rawFinding) (Finding, error) {
 }
 
 // conditionalAddress finds the address of a conditional instance, which
-// ends in [?].
-var conditionalAddress = regexp.MustCompile(`[^\s,;()]*\[\?\]`)
+// ends in [?], [0?] or ["key"?].
+var conditionalAddress = regexp.MustCompile(`[^\s,;()]*\[[^\]\s]*\?\]`)
 
 func locationFrom(v any) *Location {
 	m, ok := v.(map[string]any)

@@ -58,15 +58,19 @@ type PartDoc struct {
 
 // AttachmentDoc is one attachment with the classification of its rules.
 type AttachmentDoc struct {
-	Name          string    `json:"name"`
-	Kind          string    `json:"kind"`
-	Assumed       bool      `json:"assumed"`
-	Groups        []string  `json:"groups"`
-	MissingGroups []string  `json:"missing_groups,omitempty"`
-	AutoTracked   string    `json:"auto_tracked,omitempty"`
-	Subnet        string    `json:"subnet,omitempty"`
-	Location      *Location `json:"location,omitempty"`
-	Rules         []RuleDoc `json:"rules"`
+	Name          string   `json:"name"`
+	Kind          string   `json:"kind"`
+	Assumed       bool     `json:"assumed"`
+	Groups        []string `json:"groups"`
+	MissingGroups []string `json:"missing_groups,omitempty"`
+	AutoTracked   string   `json:"auto_tracked,omitempty"`
+	Subnet        string   `json:"subnet,omitempty"`
+	// NACL is the network ACL of the subnet; NACLReason says how it was
+	// found (an association, the VPC's default) or why it is not known.
+	NACL       string    `json:"nacl,omitempty"`
+	NACLReason string    `json:"nacl_reason,omitempty"`
+	Location   *Location `json:"location,omitempty"`
+	Rules      []RuleDoc `json:"rules"`
 }
 
 func intp(i int) *int { return &i }

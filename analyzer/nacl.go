@@ -7,11 +7,17 @@ import (
 
 // NACLDoc is one network ACL as policies see it.
 type NACLDoc struct {
-	Name     string     `json:"name"`
-	Default  bool       `json:"default"`
-	Subnets  []string   `json:"subnets"`
+	Name    string   `json:"name"`
+	Default bool     `json:"default"`
+	VPC     string   `json:"vpc,omitempty"`
+	Subnets []string `json:"subnets"`
+	// Implicit marks the default NACL AWS gives a declared VPC whose
+	// default NACL the input does not manage (allow all).
+	Implicit bool       `json:"implicit,omitempty"`
 	Location *Location  `json:"location,omitempty"`
 	Entries  []EntryDoc `json:"entries"`
+	// Unknown lists entries the input does not determine (left out).
+	Unknown []string `json:"unknown_entries,omitempty"`
 }
 
 // EntryDoc is one NACL entry. ShadowedBy names the lower-numbered entry
@@ -37,8 +43,8 @@ type EntryDoc struct {
 func NACLDocs(s *model.Snapshot) []NACLDoc {
 	out := make([]NACLDoc, 0, len(s.NACLs))
 	for _, n := range s.NACLs {
-		d := NACLDoc{Name: n.Address, Default: n.Default, Subnets: n.Subnets, Location: LocationOf(n.Source),
-			Entries: make([]EntryDoc, 0, len(n.Entries))}
+		d := NACLDoc{Name: n.Address, Default: n.Default, VPC: n.VPC, Implicit: n.Implicit, Subnets: n.Subnets,
+			Location: LocationOf(n.Source), Entries: make([]EntryDoc, 0, len(n.Entries)), Unknown: n.Unknown}
 		if d.Subnets == nil {
 			d.Subnets = []string{}
 		}
@@ -63,4 +69,32 @@ func NACLDocs(s *model.Snapshot) []NACLDoc {
 		out = append(out, d)
 	}
 	return out
+}
+
+// declaredNACLs leaves out the implicit default NACLs: policies judge what
+// the configuration declares.
+func declaredNACLs(docs []NACLDoc) []NACLDoc {
+	out := docs[:0:0]
+	for _, d := range docs {
+		if !d.Implicit {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// WithNACLs records, on each attachment whose subnet is known, the network
+// ACL that filters it, or why it cannot be determined.
+func WithNACLs(docs []AttachmentDoc, s *model.Snapshot) []AttachmentDoc {
+	for i := range docs {
+		if docs[i].Subnet == "" {
+			continue
+		}
+		n, why := s.NACLFor(docs[i].Subnet)
+		if n != nil {
+			docs[i].NACL = n.Address
+		}
+		docs[i].NACLReason = why
+	}
+	return docs
 }

@@ -44,8 +44,15 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	for _, d := range dirs {
 		diags = append(diags, loadJSONDir(snap, byDir[d], terraform.Qualifier(d, paths))...)
 	}
-	snap.AddSymbolicGroups()
+	finish(snap)
 	return snap, diags
+}
+
+// finish completes a snapshot with what AWS implies: symbolic groups for
+// rules of undeclared groups, and the default network ACL of declared VPCs.
+func finish(s *model.Snapshot) {
+	s.AddSymbolicGroups()
+	s.AddImplicitDefaultNACLs()
 }
 
 // LoadRevision reads the inputs under paths as they are at git revision rev.
@@ -57,7 +64,7 @@ func LoadRevision(ctx context.Context, rev string, paths []string, opts Options)
 	o := opts.Terraform
 	o.Files, o.ReadFile = tree.Names(), tree.ReadFile
 	snap, diags := terraform.Load(ctx, paths, o)
-	snap.AddSymbolicGroups()
+	finish(snap)
 	return snap, diags, nil
 }
 
@@ -74,7 +81,7 @@ func LoadPlan(ctx context.Context, file string, paths []string, opts Options) (h
 		plan.Relocate(base, hcl)
 		plan.Relocate(head, hcl)
 	}
-	head.AddSymbolicGroups()
-	base.AddSymbolicGroups()
+	finish(head)
+	finish(base)
 	return head, base, diags
 }

@@ -6,6 +6,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 )
 
@@ -243,15 +244,31 @@ type ACLEntry struct {
 type NetworkACL struct {
 	Address string
 	Default bool
+	// VPC is the VPC whose default network ACL this is (Default only),
+	// where known.
+	VPC     string
 	Subnets []string
 	Entries []ACLEntry
-	Source  Source
+	// Unknown lists entries left out because the input does not determine
+	// them, each with why: the NACL is incomplete.
+	Unknown []string
+	// Implicit marks the default network ACL of a declared VPC that the
+	// input does not manage: AWS creates it allowing all traffic.
+	Implicit bool
+	Source   Source
 }
 
 // Subnet ties attachments to their network ACL.
 type Subnet struct {
 	Address string
 	CIDR    netip.Prefix
+	VPC     string
+	Source  Source
+}
+
+// VPC is a VPC declared in the input.
+type VPC struct {
+	Address string
 	Source  Source
 }
 
@@ -285,6 +302,7 @@ type Snapshot struct {
 	Attachments []Attachment
 	NACLs       []NetworkACL
 	Subnets     []Subnet
+	VPCs        []VPC
 	// Unknowns counts values that the input does not determine.
 	Unknowns int
 
@@ -297,13 +315,25 @@ type index struct {
 	groups  map[string]int    // address or id → position in Groups
 	rules   map[string][]Rule // group address → its rules, in order
 	subnets map[string]int    // subnet → position in NACLs
+	// subnetVPC maps a declared subnet to its VPC; defaults maps a VPC to
+	// the position of its default NACL.
+	subnetVPC map[string]string
+	declared  map[string]bool // declared subnets
+	defaults  map[string]int
 }
 
 func (s *Snapshot) idx() *index {
 	if s.index != nil {
 		return s.index
 	}
-	x := &index{groups: map[string]int{}, rules: map[string][]Rule{}, subnets: map[string]int{}}
+	x := &index{groups: map[string]int{}, rules: map[string][]Rule{}, subnets: map[string]int{},
+		subnetVPC: map[string]string{}, declared: map[string]bool{}, defaults: map[string]int{}}
+	for _, sub := range s.Subnets {
+		x.declared[sub.Address] = true
+		if sub.VPC != "" {
+			x.subnetVPC[sub.Address] = sub.VPC
+		}
+	}
 	for i := len(s.Groups) - 1; i >= 0; i-- { // the first declaration wins
 		g := s.Groups[i]
 		if g.ID != "" {
@@ -321,6 +351,11 @@ func (s *Snapshot) idx() *index {
 	for i := len(s.NACLs) - 1; i >= 0; i-- {
 		for _, sub := range s.NACLs[i].Subnets {
 			x.subnets[sub] = i
+		}
+		if n := s.NACLs[i]; n.Default && n.VPC != "" {
+			if j, ok := x.defaults[n.VPC]; !ok || s.NACLs[j].Implicit {
+				x.defaults[n.VPC] = i
+			}
 		}
 	}
 	s.index = x
@@ -366,12 +401,79 @@ func (s *Snapshot) RulesOfGroup(ref string) []Rule {
 	return s.idx().rules[ref]
 }
 
-// NACLOf returns the network ACL associated with a subnet.
+// NACLOf returns the network ACL that filters a subnet: the one associated
+// with it, else its VPC's default network ACL (docs/aws-semantics.md §7: a
+// subnet without an explicit association uses the VPC's default).
 func (s *Snapshot) NACLOf(subnet string) (*NetworkACL, bool) {
-	if i, ok := s.idx().subnets[subnet]; ok {
-		return &s.NACLs[i], true
+	n, _ := s.NACLFor(subnet)
+	return n, n != nil
+}
+
+// NACLFor is NACLOf with how the NACL was found or why none was.
+func (s *Snapshot) NACLFor(subnet string) (*NetworkACL, string) {
+	x := s.idx()
+	if subnet == "" {
+		return nil, "the subnet is not known"
 	}
-	return nil, false
+	if i, ok := x.subnets[subnet]; ok {
+		return &s.NACLs[i], subnet + " is associated with it"
+	}
+	if !x.declared[subnet] {
+		return nil, subnet + " is not declared in the input, so its network ACL association is not known"
+	}
+	vpc := x.subnetVPC[subnet]
+	if vpc == "" {
+		return nil, subnet + " has no explicit network ACL association and its VPC is not known"
+	}
+	if i, ok := x.defaults[vpc]; ok {
+		return &s.NACLs[i], subnet + " has no explicit association: the default network ACL of " + vpc + " applies"
+	}
+	return nil, subnet + " has no explicit association and the default network ACL of " + vpc + " is not in the input"
+}
+
+// AddImplicitDefaultNACLs gives every declared VPC whose default network
+// ACL the input does not manage the one AWS creates: it allows all inbound
+// and outbound traffic, IPv4 and IPv6 (docs/aws-semantics.md §7).
+func (s *Snapshot) AddImplicitDefaultNACLs() {
+	managed := map[string]bool{}
+	for _, n := range s.NACLs {
+		if n.Default && n.VPC != "" {
+			managed[n.VPC] = true
+		}
+	}
+	added := false
+	for _, v := range s.VPCs {
+		if managed[v.Address] {
+			continue
+		}
+		managed[v.Address] = true
+		n := NetworkACL{Address: v.Address + ".default_network_acl", Default: true, VPC: v.Address, Implicit: true,
+			Source: v.Source}
+		for i, cidr := range []string{"0.0.0.0/0", "::/0"} {
+			for _, egress := range []bool{false, true} {
+				n.Entries = append(n.Entries, ACLEntry{Name: "AWS default", Number: 100 + i, Egress: egress,
+					Protocol: All, Action: Allow, CIDR: netip.MustParsePrefix(cidr), FromPort: 0, ToPort: 65535,
+					ICMPType: -1, ICMPCode: -1, Source: v.Source})
+			}
+		}
+		sortEntries(n.Entries)
+		s.NACLs = append(s.NACLs, n)
+		added = true
+	}
+	if added {
+		s.index = nil
+	}
+}
+
+// sortEntries puts entries in evaluation order: ingress then egress, each
+// by rule number.
+func sortEntries(e []ACLEntry) {
+	sort.SliceStable(e, func(a, b int) bool {
+		if e[a].Egress != e[b].Egress {
+			return !e[a].Egress
+		}
+		return e[a].Number < e[b].Number
+	})
 }
 
 // NormalizePorts applies docs/aws-semantics.md §6 to a rule as written:

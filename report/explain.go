@@ -13,6 +13,7 @@ import (
 // Explanation is what `sgcheck explain` prints.
 type Explanation struct {
 	Attachments []analyzer.AttachmentDoc
+	NACLs       []analyzer.NACLDoc
 	Errors      []model.Diagnostic
 	Params      analyzer.ParamsDoc
 	Unknowns    int
@@ -22,6 +23,7 @@ type Explanation struct {
 type explainJSON struct {
 	Version     int                      `json:"version"`
 	Attachments []analyzer.AttachmentDoc `json:"attachments"`
+	NACLs       []analyzer.NACLDoc       `json:"nacls"`
 	Params      analyzer.ParamsDoc       `json:"params"`
 	Unknowns    int                      `json:"unknowns"`
 	Changes     *analyzer.ChangesDoc     `json:"changes,omitempty"`
@@ -30,13 +32,16 @@ type explainJSON struct {
 
 // ExplainJSON prints the classification document of contract v1.
 func ExplainJSON(w io.Writer, e Explanation) error {
-	doc := explainJSON{Version: ContractVersion, Attachments: e.Attachments, Params: e.Params,
+	doc := explainJSON{Version: ContractVersion, Attachments: e.Attachments, NACLs: e.NACLs, Params: e.Params,
 		Unknowns: e.Unknowns, Changes: e.Changes, Errors: e.Errors}
 	if doc.Attachments == nil {
 		doc.Attachments = []analyzer.AttachmentDoc{}
 	}
 	if doc.Errors == nil {
 		doc.Errors = []model.Diagnostic{}
+	}
+	if doc.NACLs == nil {
+		doc.NACLs = []analyzer.NACLDoc{}
 	}
 	return encode(w, doc)
 }
@@ -71,12 +76,21 @@ func ExplainText(w io.Writer, e Explanation) error {
 		if a.AutoTracked != "" {
 			fmt.Fprintf(b, "  automatically tracked: %s\n", a.AutoTracked)
 		}
+		switch {
+		case a.NACL != "":
+			fmt.Fprintf(b, "  network ACL: %s (%s)\n", a.NACL, a.NACLReason)
+		case a.NACLReason != "":
+			fmt.Fprintf(b, "  network ACL: not determined (%s)\n", a.NACLReason)
+		}
 		if len(a.Rules) == 0 {
 			fmt.Fprintf(b, "  no rules: all traffic is denied\n")
 		}
 		for _, r := range a.Rules {
 			explainRule(b, r)
 		}
+	}
+	for _, n := range e.NACLs {
+		explainNACL(b, n)
 	}
 	if e.Changes != nil {
 		explainChanges(b, e.Changes)
@@ -201,4 +215,64 @@ func peerWord(direction string) string {
 		return "to"
 	}
 	return "from"
+}
+
+// explainNACL prints a network ACL with its entries in evaluation order:
+// per direction, by rule number, the first match deciding; "*" is the final
+// deny every NACL ends with.
+func explainNACL(b *bufio.Writer, n analyzer.NACLDoc) {
+	b.WriteString("\n")
+	head := "network ACL " + n.Name
+	switch {
+	case n.Implicit:
+		head += " (not declared: AWS's default network ACL of " + n.VPC + ", allowing all traffic)"
+	case n.Default && n.VPC != "":
+		head += " (default network ACL of " + n.VPC + ")"
+	case n.Default:
+		head += " (a default network ACL)"
+	}
+	if n.Location != nil && !n.Implicit {
+		head += fmt.Sprintf("  %s:%d", n.Location.File, n.Location.StartLine)
+	}
+	fmt.Fprintln(b, head)
+	if len(n.Subnets) > 0 {
+		fmt.Fprintf(b, "  subnets: %s\n", strings.Join(n.Subnets, ", "))
+	} else if !n.Default {
+		fmt.Fprintf(b, "  subnets: none associated in the input\n")
+	}
+	for _, u := range n.Unknown {
+		fmt.Fprintf(b, "  entry not determined (left out): %s\n", u)
+	}
+	for _, dir := range []string{"ingress", "egress"} {
+		fmt.Fprintf(b, "  %s\n", dir)
+		for _, e := range n.Entries {
+			if e.Direction != dir {
+				continue
+			}
+			line := fmt.Sprintf("    %-5d %-5s %s %s %s", e.Number, e.Action, entryWhat(e), peerWord(dir), e.CIDR)
+			if e.ShadowedBy != nil {
+				line += fmt.Sprintf(" (never applies: entry %d %ss all of it first)", *e.ShadowedBy, e.ShadowedByAction)
+			}
+			if e.Location != nil && !n.Implicit {
+				line += fmt.Sprintf("  %s:%d", e.Location.File, e.Location.StartLine)
+			}
+			fmt.Fprintln(b, line)
+		}
+		fmt.Fprintf(b, "    %-5s %-5s all traffic (every network ACL ends with this entry)\n", "*", "deny")
+	}
+}
+
+func entryWhat(e analyzer.EntryDoc) string {
+	switch {
+	case e.FromPort != nil && e.ToPort != nil:
+		if *e.FromPort == *e.ToPort {
+			return fmt.Sprintf("%s %d", e.Protocol, *e.FromPort)
+		}
+		return fmt.Sprintf("%s %d-%d", e.Protocol, *e.FromPort, *e.ToPort)
+	case e.ICMPType != nil && *e.ICMPType != -1:
+		return fmt.Sprintf("%s type %d", e.Protocol, *e.ICMPType)
+	case e.Protocol == "all":
+		return "all traffic"
+	}
+	return e.Protocol
 }

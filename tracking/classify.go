@@ -120,7 +120,9 @@ func Classify(s *model.Snapshot, params Params) []AttachmentClass {
 func classifyOne(s *model.Snapshot, att model.Attachment, params Params) AttachmentClass {
 	rules, missing := RulesOf(s, att)
 	ac := ClassifyAttachment(att, rules, missing, params)
-	if nacl, ok := s.NACLOf(att.Subnet); ok && att.Subnet != "" {
+	// a NACL with entries the input does not determine is not evaluated:
+	// a missing entry could change any verdict
+	if nacl, ok := s.NACLOf(att.Subnet); ok && att.Subnet != "" && len(nacl.Unknown) == 0 {
 		for i := range ac.Rules {
 			if p, ok := CheckNACL(nacl, ac.Rules[i].Rule); ok {
 				ac.Rules[i].NACL = &p

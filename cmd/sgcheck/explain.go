@@ -16,7 +16,8 @@ const explainUsage = `Usage: sgcheck explain [flags] [PATH...]
 
 Prints, per attachment (interface, instance, launch template, or a group
 analysed alone), every rule: what it admits, whether its flows are
-connection-tracked, why, and how long live flows outlive a revocation. With
+connection-tracked, why, and how long live flows outlive a revocation; and
+every network ACL with its entries in evaluation order and its subnets. With
 --base or --plan it also lists every revocation of the change, tracked or
 not, and every NACL change.
 `
@@ -46,7 +47,8 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	params := c.params()
-	e := report.Explanation{Attachments: analyzer.Docs(tracking.Classify(in.head, params)), Errors: errs,
+	e := report.Explanation{Attachments: analyzer.WithNACLs(analyzer.Docs(tracking.Classify(in.head, params)), in.head),
+		NACLs: analyzer.NACLDocs(in.head), Errors: errs,
 		Params: analyzer.ParamsDoc{ICMPIdleTimeout: c.icmpTimeout}, Unknowns: in.head.Unknowns}
 	if in.base != nil {
 		e.Changes = analyzer.Changes(in.base, in.head, params)

@@ -142,6 +142,9 @@ func (b *Builder) cidrRuleDirect(rule model.Rule, cidr, file string, n *jsonpos.
 func (b *Builder) networkACL(n *jsonpos.Node, file string) {
 	id := str(n, "NetworkAclId")
 	acl := model.NetworkACL{Address: b.Prefix + id, Default: n.Get("IsDefault").Bool(), Source: b.src(file, n)}
+	if acl.Default && str(n, "VpcId") != "" {
+		acl.VPC = b.Prefix + str(n, "VpcId")
+	}
 	for _, a := range arr(n.Get("Associations")) {
 		if s := str(a, "SubnetId"); s != "" {
 			acl.Subnets = append(acl.Subnets, b.Prefix+s)

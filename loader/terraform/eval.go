@@ -268,73 +268,189 @@ func (e *evaluator) instances(d *resourceDecl) (out []instance, why string) {
 }
 
 // expand evaluates the count or for_each of a resource or module call.
-// Where the configuration does not determine it, expand returns one
-// conditional instance (address …[?], count.index or each.key unknown) and
-// why: the body is known even when whether, or how often, it is created is
-// not. why without instances means the expansion is unusable.
+// Where the configuration does not determine it, the instances are
+// conditional: where every way the expression can go is known (cond ? n : 0,
+// a local holding such a conditional, a for expression filtered by an
+// unknown condition) they are the largest of them, addressed x[0?] or
+// x["k"?]; otherwise one instance x[?] with count.index or each.key unknown.
+// why says what is not determined. why without instances means the
+// expansion is unusable.
 func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance, why string) {
 	if a, ok := attrs["count"]; ok {
 		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
 		e.world.fileErrors(diags)
 		if diags.HasErrors() || !v.IsWhollyKnown() {
-			return conditional(address, true), "count " + e.unknownReason(a.Expr, nil)
+			why = "count " + e.unknownReason(a.Expr, nil)
+			if b, ok := e.bound(a.Expr, 0); ok {
+				if out, err := countInstances(address, b, true); err == "" {
+					return out, why
+				}
+			}
+			return conditional(address, true), why
 		}
-		if v.IsNull() {
-			return nil, "count is null"
-		}
-		nv, err := convert.Convert(v, cty.Number)
-		if err != nil {
-			return nil, "count is not a number"
-		}
-		n, _ := nv.AsBigFloat().Int64()
-		if n > maxInstances {
-			return nil, fmt.Sprintf("count of %d exceeds the %d instances analysed", n, maxInstances)
-		}
-		for i := int64(0); i < n; i++ {
-			iv := cty.NumberIntVal(i)
-			out = append(out, instance{
-				addr: fmt.Sprintf("%s[%d]", address, i),
-				vars: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": iv})},
-				key:  iv,
-			})
-		}
-		return out, ""
+		out, err := countInstances(address, v, false)
+		return out, err
 	}
 	if a, ok := attrs["for_each"]; ok {
 		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
 		e.world.fileErrors(diags)
 		if diags.HasErrors() || !v.IsWhollyKnown() {
-			return conditional(address, false), "for_each " + e.unknownReason(a.Expr, nil)
-		}
-		if v.IsNull() {
-			return nil, "for_each is null"
-		}
-		ty := v.Type()
-		if !(ty.IsMapType() || ty.IsObjectType() || ty.IsSetType()) {
-			return nil, "for_each is not a map or set"
-		}
-		if v.LengthInt() > maxInstances {
-			return nil, fmt.Sprintf("for_each of %d exceeds the %d instances analysed", v.LengthInt(), maxInstances)
-		}
-		for it := v.ElementIterator(); it.Next(); {
-			k, val := it.Element()
-			if ty.IsSetType() {
-				k = val
+			why = "for_each " + e.unknownReason(a.Expr, nil)
+			if b, ok := e.bound(a.Expr, 0); ok {
+				if out, err := forEachInstances(address, b, true); err == "" {
+					return out, why
+				}
 			}
-			ks, err := convert.Convert(k, cty.String)
-			if err != nil || ks.IsNull() {
-				return nil, "for_each key is not a string"
-			}
-			out = append(out, instance{
-				addr: fmt.Sprintf("%s[%q]", address, ks.AsString()),
-				vars: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": ks, "value": val})},
-				key:  ks,
-			})
+			return conditional(address, false), why
 		}
-		sort.Slice(out, func(i, j int) bool { return out[i].addr < out[j].addr })
-		return out, ""
+		return forEachInstances(address, v, false)
 	}
 	return []instance{{addr: address}}, ""
+}
+
+func countInstances(address string, v cty.Value, cond bool) ([]instance, string) {
+	if v.IsNull() {
+		return nil, "count is null"
+	}
+	nv, err := convert.Convert(v, cty.Number)
+	if err != nil {
+		return nil, "count is not a number"
+	}
+	n, _ := nv.AsBigFloat().Int64()
+	if n > maxInstances {
+		return nil, fmt.Sprintf("count of %d exceeds the %d instances analysed", n, maxInstances)
+	}
+	mark := ""
+	if cond {
+		mark = "?"
+	}
+	var out []instance
+	for i := int64(0); i < n; i++ {
+		iv := cty.NumberIntVal(i)
+		out = append(out, instance{
+			addr:        fmt.Sprintf("%s[%d%s]", address, i, mark),
+			vars:        map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": iv})},
+			key:         iv,
+			conditional: cond,
+		})
+	}
+	return out, ""
+}
+
+func forEachInstances(address string, v cty.Value, cond bool) ([]instance, string) {
+	if v.IsNull() {
+		return nil, "for_each is null"
+	}
+	ty := v.Type()
+	if !(ty.IsMapType() || ty.IsObjectType() || ty.IsSetType()) {
+		return nil, "for_each is not a map or set"
+	}
+	if v.LengthInt() > maxInstances {
+		return nil, fmt.Sprintf("for_each of %d exceeds the %d instances analysed", v.LengthInt(), maxInstances)
+	}
+	mark := ""
+	if cond {
+		mark = "?"
+	}
+	var out []instance
+	for it := v.ElementIterator(); it.Next(); {
+		k, val := it.Element()
+		if ty.IsSetType() {
+			k = val
+		}
+		ks, err := convert.Convert(k, cty.String)
+		if err != nil || ks.IsNull() {
+			return nil, "for_each key is not a string"
+		}
+		out = append(out, instance{
+			addr:        fmt.Sprintf("%s[%q%s]", address, ks.AsString(), mark),
+			vars:        map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": ks, "value": val})},
+			key:         ks,
+			conditional: cond,
+		})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].addr < out[j].addr })
+	return out, ""
+}
+
+// bound returns the largest value a count or for_each expression can take
+// when the configuration does not determine which it takes: the larger
+// branch of a conditional whose condition is unknown (through locals), or a
+// for expression without its unknown filter.
+func (e *evaluator) bound(expr hcl.Expression, depth int) (cty.Value, bool) {
+	if depth > 8 {
+		return cty.NilVal, false
+	}
+	v, diags := expr.Value(e.ctxFor(expr, nil))
+	if !diags.HasErrors() && v.IsWhollyKnown() {
+		return v, true
+	}
+	switch x := expr.(type) {
+	case *hclsyntax.ConditionalExpr:
+		a, ok1 := e.bound(x.TrueResult, depth+1)
+		b, ok2 := e.bound(x.FalseResult, depth+1)
+		if ok1 && ok2 {
+			return widest(a, b)
+		}
+	case *hclsyntax.ParenthesesExpr:
+		return e.bound(x.Expression, depth+1)
+	case *hclsyntax.ScopeTraversalExpr:
+		if x.Traversal.RootName() == "local" && len(x.Traversal) == 2 {
+			if attr, ok := e.locals[attrName(x.Traversal, 1)]; ok {
+				return e.bound(attr.Expr, depth+1)
+			}
+		}
+	case *hclsyntax.ForExpr:
+		if x.CondExpr != nil {
+			all := *x
+			all.CondExpr = nil
+			return e.bound(&all, depth+1)
+		}
+	}
+	return cty.NilVal, false
+}
+
+// widest is the larger of two possible counts, or the union of two possible
+// for_each collections.
+func widest(a, b cty.Value) (cty.Value, bool) {
+	if a.IsNull() {
+		return b, !b.IsNull()
+	}
+	if b.IsNull() {
+		return a, true
+	}
+	if an, err := convert.Convert(a, cty.Number); err == nil {
+		if bn, err := convert.Convert(b, cty.Number); err == nil {
+			if an.GreaterThan(bn).True() {
+				return an, true
+			}
+			return bn, true
+		}
+	}
+	if !a.CanIterateElements() || !b.CanIterateElements() {
+		return cty.NilVal, false
+	}
+	if b.LengthInt() == 0 {
+		return a, true
+	}
+	if a.LengthInt() == 0 {
+		return b, true
+	}
+	at, bt := a.Type(), b.Type()
+	if (at.IsObjectType() || at.IsMapType()) && (bt.IsObjectType() || bt.IsMapType()) {
+		m := b.AsValueMap()
+		for k, v := range a.AsValueMap() {
+			m[k] = v
+		}
+		return cty.ObjectVal(m), true
+	}
+	if at.IsSetType() && bt.IsSetType() {
+		vals := append(a.AsValueSlice(), b.AsValueSlice()...)
+		if s, err := convert.Convert(cty.TupleVal(vals), cty.Set(cty.String)); err == nil {
+			return s, true
+		}
+	}
+	return cty.NilVal, false
 }
 
 // conditional is the one instance that stands for an undetermined count or
@@ -372,11 +488,13 @@ func (e *evaluator) resourceValue(d *resourceDecl) cty.Value {
 	insts, why := e.instances(d)
 	var v cty.Value
 	switch {
-	case len(insts) == 1 && insts[0].conditional && insts[0].key.Type() == cty.Number:
+	case len(insts) == 1 && insts[0].conditional && !insts[0].key.IsKnown() && insts[0].key.Type() == cty.Number:
 		// a conditional count: references such as x[0].id, x[*].id or
 		// one(x[*].id) reach the conditional instance
 		v = cty.TupleVal([]cty.Value{e.instanceValue(d, insts[0])})
-	case why != "":
+	case len(insts) == 1 && insts[0].conditional && !insts[0].key.IsKnown():
+		v = cty.DynamicVal // for_each keys not known
+	case len(insts) == 0 && why != "":
 		v = cty.DynamicVal
 	case len(insts) == 1 && insts[0].key == cty.NilVal:
 		v = e.instanceValue(d, insts[0])
@@ -407,6 +525,13 @@ func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 	attrs := map[string]cty.Value{"id": ref, "arn": ref}
 	if d.data {
 		return cty.ObjectVal(attrs)
+	}
+	if d.typ == "aws_vpc" {
+		// what a VPC creates with it, as symbolic references
+		for _, a := range []string{"default_network_acl_id", "default_security_group_id", "default_route_table_id",
+			"main_route_table_id"} {
+			attrs[a] = cty.StringVal(refPrefix + e.prefix + in.addr + "." + a)
+		}
 	}
 	if d.typ == "aws_vpc_endpoint" {
 		// a gateway endpoint's prefix list: a symbolic prefix-list peer
@@ -568,4 +693,15 @@ func traversalString(t hcl.Traversal) string {
 		}
 	}
 	return b.String()
+}
+
+// conditionalWhat describes conditional instances for a warning.
+func conditionalWhat(prefix string, insts []instance) string {
+	switch {
+	case len(insts) == 1 && !insts[0].key.IsKnown():
+		return "one conditional instance " + prefix + insts[0].addr
+	case len(insts) == 1:
+		return "a conditional instance " + prefix + insts[0].addr + " (if created)"
+	}
+	return fmt.Sprintf("%d conditional instances (%s%s, …), each if created", len(insts), prefix, insts[0].addr)
 }

@@ -19,6 +19,7 @@ type moduleExtractor struct {
 	diags  []model.Diagnostic
 	// cross-resource links resolved once the module is read
 	aclRules   map[string][]model.ACLEntry // network_acl_id → entries
+	aclUnknown map[string][]string         // network_acl_id → entries not determined
 	aclAssocs  map[string][]string         // network_acl_id → subnets
 	sgAttach   map[string][]string         // interface → groups
 	naclByAddr map[string]int              // index into snap.NACLs
@@ -27,7 +28,7 @@ type moduleExtractor struct {
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
 	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
-		aclRules: map[string][]model.ACLEntry{}, aclAssocs: map[string][]string{},
+		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]string{}, aclAssocs: map[string][]string{},
 		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{nlbs: map[string]bool{}}}
 	for _, b := range m.blocks {
 		if b.Type == "resource" {
@@ -61,8 +62,8 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 		return
 	}
 	if why != "" {
-		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s is analysed as one conditional instance %s%s: %s",
-			x.prefix, d.address(), x.prefix, insts[0].addr, why))
+		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s is analysed as %s: %s",
+			x.prefix, d.address(), conditionalWhat(x.prefix, insts), why))
 	}
 	full := x.ev.fullContext()
 	for _, in := range insts {
@@ -145,8 +146,9 @@ func init() {
 			"icmp_type", "icmp_code")}, (*moduleExtractor).aclRule},
 		"aws_network_acl_association": {&hcl.BodySchema{Attributes: attrSchema("network_acl_id", "subnet_id")},
 			(*moduleExtractor).aclAssociation},
-		"aws_subnet": {&hcl.BodySchema{Attributes: attrSchema("cidr_block", "ipv6_cidr_block")},
+		"aws_subnet": {&hcl.BodySchema{Attributes: attrSchema("cidr_block", "ipv6_cidr_block", "vpc_id")},
 			(*moduleExtractor).subnet},
+		"aws_vpc":                 {&hcl.BodySchema{}, (*moduleExtractor).vpc},
 		"aws_db_instance":         {groupsOnly, (*moduleExtractor).serviceAttachment},
 		"aws_rds_cluster":         {groupsOnly, (*moduleExtractor).serviceAttachment},
 		"aws_elasticache_cluster": {groupsOnly, (*moduleExtractor).serviceAttachment},
@@ -402,7 +404,14 @@ func (x *moduleExtractor) subnet(r *resourceInstance) {
 			}
 		}
 	}
+	if v, ok := x.groupRef(x.get(r.content.Attributes, "vpc_id", r.ctx)); ok {
+		s.VPC = v
+	}
 	x.snap.Subnets = append(x.snap.Subnets, s)
+}
+
+func (x *moduleExtractor) vpc(r *resourceInstance) {
+	x.snap.VPCs = append(x.snap.VPCs, model.VPC{Address: r.addr, Source: r.src})
 }
 
 // link resolves references between resources of the module.
@@ -418,6 +427,7 @@ func (x *moduleExtractor) link() {
 	for addr, i := range x.naclByAddr {
 		n := &x.snap.NACLs[i]
 		n.Entries = append(n.Entries, x.aclRules[addr]...)
+		n.Unknown = append(n.Unknown, x.aclUnknown[addr]...)
 		n.Subnets = dedupe(append(n.Subnets, x.aclAssocs[addr]...))
 		sort.SliceStable(n.Entries, func(a, b int) bool {
 			if n.Entries[a].Egress != n.Entries[b].Egress {

@@ -276,8 +276,8 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 		return cty.DynamicVal
 	}
 	if why != "" {
-		e.world.warn(b.DefRange, fmt.Sprintf("%smodule.%s is analysed as one conditional instance %s: %s",
-			e.prefix, name, insts[0].addr, why))
+		e.world.warn(b.DefRange, fmt.Sprintf("%smodule.%s is analysed as %s: %s",
+			e.prefix, name, conditionalWhat(e.prefix, insts), why))
 	}
 	var values []cty.Value
 	obj := map[string]cty.Value{}
@@ -299,13 +299,13 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 		e.children[name] = append(e.children[name], ce)
 		out := ce.outputValues()
 		values = append(values, out)
-		if in.key != cty.NilVal && in.key.Type() == cty.String && !in.conditional {
+		if in.key != cty.NilVal && in.key.Type() == cty.String && in.key.IsKnown() {
 			obj[in.key.AsString()] = out
 		}
 	}
 	var v cty.Value
 	switch {
-	case len(insts) == 1 && insts[0].conditional && insts[0].key.Type() == cty.String:
+	case len(insts) == 1 && insts[0].conditional && !insts[0].key.IsKnown() && insts[0].key.Type() == cty.String:
 		v = cty.DynamicVal // the keys are not known
 	case len(insts) == 1 && insts[0].key == cty.NilVal:
 		v = values[0]
