@@ -86,3 +86,79 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 }
+
+// The VPC module's examples/network-acls, with an instance placed in one of
+// its public subnets: every NACL entry the example declares is loaded, and
+// the instance's subnet resolves to the public NACL.
+func TestCorpusVPCNetworkACLs(t *testing.T) {
+	vpc := filepath.Join(corpus, "terraform-aws-modules__terraform-aws-vpc")
+	if _, err := os.Stat(vpc); err != nil {
+		t.Skipf("no corpus at %s", vpc)
+	}
+	tmp := t.TempDir()
+	example := filepath.Join(tmp, "examples", "network-acls")
+	if err := os.MkdirAll(example, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyTF := func(from, to string) {
+		files, _ := filepath.Glob(filepath.Join(from, "*.tf"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(to, filepath.Base(f)), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	copyTF(vpc, tmp)
+	copyTF(filepath.Join(vpc, "examples", "network-acls"), example)
+	instance := `resource "aws_instance" "web" {
+  ami                    = "ami-0123456789abcdef0"
+  subnet_id              = module.vpc.public_subnets[0]
+  vpc_security_group_ids = [aws_security_group.web.id]
+}
+resource "aws_security_group" "web" {
+  vpc_id = module.vpc.vpc_id
+}
+`
+	if err := os.WriteFile(filepath.Join(example, "instance.tf"), []byte(instance), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap, diags := Load(context.Background(), []string{example}, Options{})
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("error: %s", d)
+		}
+	}
+	entries := map[string]int{}
+	for _, n := range snap.NACLs {
+		if len(n.Unknown) > 0 {
+			t.Errorf("%s: entries not determined: %v", n.Address, n.Unknown)
+		}
+		entries[n.Address] = len(n.Entries)
+	}
+	// public: default_inbound (1) + public_inbound (5), default_outbound (1)
+	// + public_outbound (6); elasticache: ingress allow-all (1) +
+	// default_outbound (1) + elasticache_outbound (4); the managed default
+	// NACL: two ingress and two egress entries.
+	want := map[string]int{"module.vpc.aws_network_acl.public[0?]": 13, "module.vpc.aws_network_acl.elasticache[0?]": 6,
+		"module.vpc.aws_default_network_acl.this[0]": 4}
+	for name, n := range want {
+		if entries[name] != n {
+			t.Errorf("%s: %d entries, want %d (all: %v)", name, entries[name], n, entries)
+		}
+	}
+	for _, a := range snap.Attachments {
+		if a.Name != "aws_instance.web" {
+			continue
+		}
+		n, why := snap.NACLFor(a.Subnet)
+		if n == nil || n.Address != "module.vpc.aws_network_acl.public[0?]" {
+			t.Errorf("instance in %s: NACL %v (%s), want the public NACL", a.Subnet, n, why)
+		}
+		return
+	}
+	t.Errorf("aws_instance.web not loaded")
+}
