@@ -65,6 +65,8 @@ type evaluator struct {
 	outputs   map[string]*hcl.Attribute
 	vars      map[string]cty.Value
 	varsUnset map[string]bool
+	// varsWhy says why a module argument the caller gives is undetermined.
+	varsWhy map[string]string
 	locals    map[string]*hcl.Attribute
 	localVals map[string]cty.Value
 	busy      map[string]bool
@@ -84,7 +86,7 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 		prefix: prefix, mod: m, world: w, depth: depth,
 		modCalls: map[string]*hcl.Block{}, modVals: map[string]cty.Value{}, children: map[string][]*evaluator{},
 		outputs: map[string]*hcl.Attribute{},
-		vars:    map[string]cty.Value{}, varsUnset: map[string]bool{},
+		vars:    map[string]cty.Value{}, varsUnset: map[string]bool{}, varsWhy: map[string]string{},
 		locals: map[string]*hcl.Attribute{}, localVals: map[string]cty.Value{},
 		busy: map[string]bool{}, resources: map[string]map[string]*resourceDecl{},
 		resVals: map[string]cty.Value{},
@@ -656,8 +658,13 @@ func attrName(t hcl.Traversal, i int) string {
 }
 
 // unknownReason names the first reference in expr whose value the
-// configuration does not determine.
+// configuration does not determine, and its root cause: the unset variable,
+// the module that is not analysed, the data source, the function sgcheck
+// does not evaluate.
 func (e *evaluator) unknownReason(expr hcl.Expression, ctx *hcl.EvalContext) string {
+	if f := absentCall(expr); f != "" {
+		return "uses " + f + "(), which sgcheck does not evaluate: " + absentFunctions[f]
+	}
 	if ctx == nil {
 		ctx = e.ctxFor(expr, nil)
 	}
@@ -665,13 +672,111 @@ func (e *evaluator) unknownReason(expr hcl.Expression, ctx *hcl.EvalContext) str
 		v, diags := t.TraverseAbs(ctx)
 		if diags.HasErrors() || !v.IsWhollyKnown() {
 			name := traversalString(t)
-			if t.RootName() == "var" && e.varsUnset[attrName(t, 1)] {
-				return "depends on " + name + ", which has no default or value"
+			root, why := e.cause(t, 0)
+			if root == name || root == "" {
+				return "depends on " + name + ", which " + why
 			}
-			return "depends on " + name + ", which the configuration does not determine"
+			return "depends on " + name + ", which depends on " + root + ", which " + why
 		}
 	}
 	return "cannot be evaluated"
+}
+
+// cause follows an undetermined reference to what makes it undetermined.
+func (e *evaluator) cause(t hcl.Traversal, depth int) (root, why string) {
+	name := traversalString(t)
+	if depth > 12 {
+		return name, "the configuration does not determine"
+	}
+	switch r := t.RootName(); {
+	case r == "var":
+		v := attrName(t, 1)
+		if e.varsUnset[v] {
+			return "var." + v, "has no default or value"
+		}
+		if w, ok := e.varsWhy[v]; ok {
+			return "var." + v, "is given a value that " + w
+		}
+	case r == "local":
+		attr, ok := e.locals[attrName(t, 1)]
+		if !ok {
+			return name, "is not declared"
+		}
+		return e.exprCause(attr.Expr, "local."+attrName(t, 1), depth)
+	case r == "module":
+		m := attrName(t, 1)
+		b, ok := e.modCalls[m]
+		if !ok {
+			return "module." + m, "is not declared"
+		}
+		if _, why := e.resolveModule(m, b); why != "" {
+			return "module." + m, "is not analysed: " + why
+		}
+		out := attrName(t, 2)
+		if children := e.children[m]; len(children) == 1 && out != "" {
+			c := children[0]
+			if a, ok := c.outputs[out]; ok {
+				return c.exprCause(a.Expr, "module."+m+"."+out, depth)
+			}
+		}
+	case r == "data":
+		return name, "is read from AWS by a data source"
+	case r == "count" || r == "each":
+		return name, "belongs to a conditional instance"
+	case e.resources[r] != nil:
+		if d := e.resources[r][attrName(t, 1)]; d != nil && !e.busy["cause:"+d.address()] {
+			e.busy["cause:"+d.address()] = true
+			_, why := e.instances(d)
+			delete(e.busy, "cause:"+d.address())
+			if why != "" {
+				return r + "." + attrName(t, 1), "is conditional: its " + why
+			}
+			return name, "is known only after apply"
+		}
+	}
+	return name, "the configuration does not determine"
+}
+
+// exprCause is the cause of an undetermined expression named name.
+func (e *evaluator) exprCause(expr hcl.Expression, name string, depth int) (string, string) {
+	if f := absentCall(expr); f != "" {
+		return name, "uses " + f + "(), which sgcheck does not evaluate: " + absentFunctions[f]
+	}
+	ctx := e.ctxFor(expr, nil)
+	for _, t := range expr.Variables() {
+		v, diags := t.TraverseAbs(ctx)
+		if diags.HasErrors() || !v.IsWhollyKnown() {
+			return e.cause(t, depth+1)
+		}
+	}
+	if _, diags := expr.Value(ctx); diags.HasErrors() {
+		msg := diags[0].Summary
+		if diags[0].Detail != "" {
+			msg += ": " + diags[0].Detail
+		}
+		if diags[0].Subject != nil {
+			msg += fmt.Sprintf(" (%s:%d)", diags[0].Subject.Filename, diags[0].Subject.Start.Line)
+		}
+		return name, "cannot be evaluated: " + msg
+	}
+	return name, "the configuration does not determine"
+}
+
+// absentCall returns the first function expr calls that sgcheck does not
+// evaluate.
+func absentCall(expr hcl.Expression) string {
+	found := ""
+	if se, ok := expr.(hclsyntax.Expression); ok {
+		hclsyntax.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
+			if c, ok := n.(*hclsyntax.FunctionCallExpr); ok && found == "" {
+				if _, absent := absentFunctions[c.Name]; absent {
+					found = c.Name
+				}
+			}
+			return nil
+		})
+	}
+	return found
 }
 
 func traversalString(t hcl.Traversal) string {

@@ -253,3 +253,67 @@ resource "aws_security_group" "g" {
 		t.Errorf("want the protocol error once, naming the other instances: %q", bad)
 	}
 }
+
+// An unknown's warning names its root cause through locals and module
+// arguments: the unset variable, the module not downloaded, the function
+// sgcheck does not evaluate, the data source.
+func TestUnknownRootCause(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"main.tf": `variable "open" {}
+module "label" { source = "cloudposse/label/null" }
+locals {
+  cidrs   = var.open ? ["0.0.0.0/0"] : ["10.0.0.0/8"]
+  enabled = module.label.enabled
+  stamp   = timestamp()
+}
+data "aws_vpc" "main" {}
+module "child" {
+  source = "./child"
+  cidr   = data.aws_vpc.main.cidr_block
+}
+resource "aws_security_group_rule" "a" {
+  count             = local.enabled ? 1 : 0
+  type              = "ingress"
+  security_group_id = "sg-1"
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = local.cidrs
+}
+resource "aws_security_group_rule" "b" {
+  type              = "ingress"
+  security_group_id = "sg-1"
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  description       = local.stamp
+  cidr_blocks       = [local.stamp]
+}`,
+		"child/main.tf": `variable "cidr" {}
+resource "aws_security_group_rule" "c" {
+  type              = "ingress"
+  security_group_id = "sg-2"
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = [var.cidr]
+}`,
+	})
+	all := ""
+	for _, d := range diags {
+		all += d.String() + "\n"
+	}
+	for _, r := range snap.Rules {
+		all += r.Name + ": " + strings.Join(r.Unknown, "; ") + "\n"
+	}
+	for _, want := range []string{
+		"cidr_blocks depends on local.cidrs, which depends on var.open, which has no default or value",
+		"count depends on local.enabled, which depends on module.label, which is not analysed: source \"cloudposse/label/null\" is not available locally",
+		"depends on local.stamp, which uses timestamp(), which sgcheck does not evaluate",
+		"var.cidr, which is given a value that depends on data.aws_vpc.main.cidr_block, which is read from AWS by a data source",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing %q in\n%s", want, all)
+		}
+	}
+}

@@ -295,6 +295,11 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 			inputs[an] = v
 		}
 		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, e.depth+1)
+		for an, v := range inputs {
+			if !v.IsWhollyKnown() {
+				ce.varsWhy[an] = e.unknownReason(attrs[an].Expr, e.ctxFor(attrs[an].Expr, in.vars))
+			}
+		}
 		e.world.diags = append(e.world.diags, convertDiags(diags)...)
 		e.children[name] = append(e.children[name], ce)
 		out := ce.outputValues()
