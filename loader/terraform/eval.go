@@ -66,7 +66,7 @@ type evaluator struct {
 	vars      map[string]cty.Value
 	varsUnset map[string]bool
 	// varsWhy says why a module argument the caller gives is undetermined.
-	varsWhy map[string]string
+	varsWhy   map[string]string
 	locals    map[string]*hcl.Attribute
 	localVals map[string]cty.Value
 	busy      map[string]bool
