@@ -17,7 +17,7 @@ type NACLDoc struct {
 	Location *Location  `json:"location,omitempty"`
 	Entries  []EntryDoc `json:"entries"`
 	// Unknown lists entries the input does not determine (left out).
-	Unknown []string `json:"unknown_entries,omitempty"`
+	Unknown []AbsentDoc `json:"unknown_entries,omitempty"`
 }
 
 // EntryDoc is one NACL entry. ShadowedBy names the lower-numbered entry
@@ -44,9 +44,12 @@ func NACLDocs(s *model.Snapshot) []NACLDoc {
 	out := make([]NACLDoc, 0, len(s.NACLs))
 	for _, n := range s.NACLs {
 		d := NACLDoc{Name: n.Address, Default: n.Default, VPC: n.VPC, Implicit: n.Implicit, Subnets: n.Subnets,
-			Location: LocationOf(n.Source), Entries: make([]EntryDoc, 0, len(n.Entries)), Unknown: n.Unknown}
+			Location: LocationOf(n.Source), Entries: make([]EntryDoc, 0, len(n.Entries))}
 		if d.Subnets == nil {
 			d.Subnets = []string{}
+		}
+		for _, u := range n.Unknown {
+			d.Unknown = append(d.Unknown, AbsentDoc{Address: u.Address, Why: u.Why, Location: LocationOf(u.Source)})
 		}
 		shadow := tracking.ShadowedBy(n)
 		for i, e := range n.Entries {
@@ -97,4 +100,20 @@ func WithNACLs(docs []AttachmentDoc, s *model.Snapshot) []AttachmentDoc {
 		docs[i].NACLReason = why
 	}
 	return docs
+}
+
+// AbsentDoc is a rule-bearing block the configuration creates nothing of.
+type AbsentDoc struct {
+	Address  string    `json:"address"`
+	Why      string    `json:"why"`
+	Location *Location `json:"location,omitempty"`
+}
+
+// AbsentDocs lists what the snapshot's configuration creates nothing of.
+func AbsentDocs(s *model.Snapshot) []AbsentDoc {
+	out := make([]AbsentDoc, 0, len(s.Absent))
+	for _, a := range s.Absent {
+		out = append(out, AbsentDoc{Address: a.Address, Why: a.Why, Location: LocationOf(a.Source)})
+	}
+	return out
 }

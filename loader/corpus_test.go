@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/sgcheck/sgcheck/internal/coverage"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,4 +162,36 @@ resource "aws_security_group" "web" {
 		return
 	}
 	t.Errorf("aws_instance.web not loaded")
+}
+
+// Every security group and NACL rule block of the corpus is accounted for:
+// a rule or entry explain lists, a block that creates nothing (with why), or
+// a diagnostic in its resource. None is dropped in silence.
+func TestCorpusEveryRuleBlockAccountedFor(t *testing.T) {
+	sources, _ := filepath.Glob(filepath.Join(corpus, "*"))
+	if len(sources) == 0 {
+		t.Skipf("no corpus at %s", corpus)
+	}
+	total := 0
+	for _, src := range sources {
+		if info, err := os.Stat(src); err != nil || !info.IsDir() {
+			continue
+		}
+		snap, diags := Load(context.Background(), []string{src}, Options{})
+		blocks, err := coverage.RuleBlocks(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(blocks)
+		unmatched, err := coverage.Unmatched(src, snap, diags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range unmatched {
+			t.Errorf("not accounted for: %s", b)
+		}
+	}
+	if total < 50 {
+		t.Errorf("only %d rule blocks found in the corpus", total)
+	}
 }

@@ -250,8 +250,9 @@ type NetworkACL struct {
 	Subnets []string
 	Entries []ACLEntry
 	// Unknown lists entries left out because the input does not determine
-	// them, each with why: the NACL is incomplete.
-	Unknown []string
+	// them (Address is the entry, Why what is unknown): the NACL is
+	// incomplete.
+	Unknown []Absent
 	// Implicit marks the default network ACL of a declared VPC that the
 	// input does not manage: AWS creates it allowing all traffic.
 	Implicit bool
@@ -263,6 +264,13 @@ type Subnet struct {
 	Address string
 	CIDR    netip.Prefix
 	VPC     string
+	Source  Source
+}
+
+// Absent is a block that yields nothing, and why.
+type Absent struct {
+	Address string
+	Why     string
 	Source  Source
 }
 
@@ -303,6 +311,9 @@ type Snapshot struct {
 	NACLs       []NetworkACL
 	Subnets     []Subnet
 	VPCs        []VPC
+	// Absent lists rule-bearing blocks the configuration creates no
+	// instance of (count 0, an empty for_each or dynamic block), with why.
+	Absent []Absent
 	// Unknowns counts values that the input does not determine.
 	Unknowns int
 

@@ -14,6 +14,7 @@ import (
 type Explanation struct {
 	Attachments []analyzer.AttachmentDoc
 	NACLs       []analyzer.NACLDoc
+	NotCreated  []analyzer.AbsentDoc
 	Errors      []model.Diagnostic
 	Params      analyzer.ParamsDoc
 	Unknowns    int
@@ -24,6 +25,7 @@ type explainJSON struct {
 	Version     int                      `json:"version"`
 	Attachments []analyzer.AttachmentDoc `json:"attachments"`
 	NACLs       []analyzer.NACLDoc       `json:"nacls"`
+	NotCreated  []analyzer.AbsentDoc     `json:"not_created"`
 	Params      analyzer.ParamsDoc       `json:"params"`
 	Unknowns    int                      `json:"unknowns"`
 	Changes     *analyzer.ChangesDoc     `json:"changes,omitempty"`
@@ -32,7 +34,7 @@ type explainJSON struct {
 
 // ExplainJSON prints the classification document of contract v1.
 func ExplainJSON(w io.Writer, e Explanation) error {
-	doc := explainJSON{Version: ContractVersion, Attachments: e.Attachments, NACLs: e.NACLs, Params: e.Params,
+	doc := explainJSON{Version: ContractVersion, Attachments: e.Attachments, NACLs: e.NACLs, NotCreated: e.NotCreated, Params: e.Params,
 		Unknowns: e.Unknowns, Changes: e.Changes, Errors: e.Errors}
 	if doc.Attachments == nil {
 		doc.Attachments = []analyzer.AttachmentDoc{}
@@ -42,6 +44,9 @@ func ExplainJSON(w io.Writer, e Explanation) error {
 	}
 	if doc.NACLs == nil {
 		doc.NACLs = []analyzer.NACLDoc{}
+	}
+	if doc.NotCreated == nil {
+		doc.NotCreated = []analyzer.AbsentDoc{}
 	}
 	return encode(w, doc)
 }
@@ -91,6 +96,16 @@ func ExplainText(w io.Writer, e Explanation) error {
 	}
 	for _, n := range e.NACLs {
 		explainNACL(b, n)
+	}
+	if len(e.NotCreated) > 0 {
+		fmt.Fprintf(b, "\nnot created\n")
+	}
+	for _, a := range e.NotCreated {
+		loc := ""
+		if a.Location != nil {
+			loc = fmt.Sprintf("  %s:%d", a.Location.File, a.Location.StartLine)
+		}
+		fmt.Fprintf(b, "  %s: %s%s\n", a.Address, a.Why, loc)
 	}
 	if e.Changes != nil {
 		explainChanges(b, e.Changes)
@@ -241,7 +256,7 @@ func explainNACL(b *bufio.Writer, n analyzer.NACLDoc) {
 		fmt.Fprintf(b, "  subnets: none associated in the input\n")
 	}
 	for _, u := range n.Unknown {
-		fmt.Fprintf(b, "  entry not determined (left out): %s\n", u)
+		fmt.Fprintf(b, "  entry not determined (left out): %s: %s\n", u.Address, u.Why)
 	}
 	for _, dir := range []string{"ingress", "egress"} {
 		fmt.Fprintf(b, "  %s\n", dir)

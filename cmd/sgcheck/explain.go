@@ -48,7 +48,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	params := c.params()
 	e := report.Explanation{Attachments: analyzer.WithNACLs(analyzer.Docs(tracking.Classify(in.head, params)), in.head),
-		NACLs: analyzer.NACLDocs(in.head), Errors: errs,
+		NACLs: analyzer.NACLDocs(in.head), NotCreated: analyzer.AbsentDocs(in.head), Errors: errs,
 		Params: analyzer.ParamsDoc{ICMPIdleTimeout: c.icmpTimeout}, Unknowns: in.head.Unknowns}
 	if in.base != nil {
 		e.Changes = analyzer.Changes(in.base, in.head, params)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/model"
 )
 
@@ -19,7 +20,7 @@ type moduleExtractor struct {
 	diags  []model.Diagnostic
 	// cross-resource links resolved once the module is read
 	aclRules   map[string][]model.ACLEntry // network_acl_id → entries
-	aclUnknown map[string][]string         // network_acl_id → entries not determined
+	aclUnknown map[string][]model.Absent   // network_acl_id → entries not determined
 	aclAssocs  map[string][]string         // network_acl_id → subnets
 	sgAttach   map[string][]string         // interface → groups
 	naclByAddr map[string]int              // index into snap.NACLs
@@ -28,7 +29,7 @@ type moduleExtractor struct {
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
 	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
-		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]string{}, aclAssocs: map[string][]string{},
+		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]model.Absent{}, aclAssocs: map[string][]string{},
 		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{nlbs: map[string]bool{}}}
 	for _, b := range m.blocks {
 		if b.Type == "resource" {
@@ -61,6 +62,15 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s not analysed: %s", x.prefix, d.address(), why))
 		return
 	}
+	if len(insts) == 0 && ruleBearing[typ] {
+		why := "count is 0"
+		if _, ok := d.attrs["for_each"]; ok {
+			why = "for_each is empty"
+		}
+		x.snap.Absent = append(x.snap.Absent, model.Absent{Address: x.prefix + d.address(), Why: why,
+			Source: x.m.blockSource(b)})
+		return
+	}
 	if why != "" {
 		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s is analysed as %s: %s",
 			x.prefix, d.address(), conditionalWhat(x.prefix, insts), why))
@@ -77,6 +87,40 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 		}
 		ex.fn(x, &resourceInstance{addr: x.prefix + in.addr, block: b, content: content, rest: rest, ctx: ctx,
 			src: x.m.blockSource(b)})
+		if ruleBearing[typ] {
+			x.emptyDynamics(b, x.prefix+in.addr, ctx)
+		}
+	}
+}
+
+// ruleBearing are the resource types whose blocks declare rules or entries.
+var ruleBearing = map[string]bool{"aws_security_group": true, "aws_default_security_group": true,
+	"aws_security_group_rule": true, "aws_vpc_security_group_ingress_rule": true,
+	"aws_vpc_security_group_egress_rule": true, "aws_network_acl": true, "aws_default_network_acl": true,
+	"aws_network_acl_rule": true}
+
+// emptyDynamics records the dynamic ingress and egress blocks of an
+// instance whose for_each is empty: they declare no rule, and say so.
+func (x *moduleExtractor) emptyDynamics(b *hcl.Block, addr string, ctx *hcl.EvalContext) {
+	body, ok := b.Body.(*hclsyntax.Body)
+	if !ok {
+		return
+	}
+	for _, blk := range body.Blocks {
+		if blk.Type != "dynamic" || len(blk.Labels) != 1 || (blk.Labels[0] != "ingress" && blk.Labels[0] != "egress") {
+			continue
+		}
+		fe, ok := blk.Body.Attributes["for_each"]
+		if !ok {
+			continue
+		}
+		v, diags := fe.Expr.Value(ctx)
+		if diags.HasErrors() || !v.IsKnown() || (!v.IsNull() && (!v.CanIterateElements() || v.LengthInt() > 0)) {
+			continue
+		}
+		r := blk.Range()
+		x.snap.Absent = append(x.snap.Absent, model.Absent{Address: addr + ".dynamic." + blk.Labels[0],
+			Why: "its for_each is empty", Source: model.Source{File: r.Filename, StartLine: r.Start.Line, EndLine: r.End.Line}})
 	}
 }
 

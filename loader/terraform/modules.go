@@ -88,6 +88,8 @@ func (w *world) merge(f *world) {
 	w.snap.Attachments = append(w.snap.Attachments, f.snap.Attachments...)
 	w.snap.NACLs = append(w.snap.NACLs, f.snap.NACLs...)
 	w.snap.Subnets = append(w.snap.Subnets, f.snap.Subnets...)
+	w.snap.VPCs = append(w.snap.VPCs, f.snap.VPCs...)
+	w.snap.Absent = append(w.snap.Absent, f.snap.Absent...)
 	w.snap.Unknowns += f.snap.Unknowns
 	w.diags = append(w.diags, f.diags...)
 }

@@ -25,7 +25,7 @@ func (x *moduleExtractor) networkACL(r *resourceInstance) {
 		if ok {
 			n.Entries = append(n.Entries, e)
 		} else if why != "" {
-			n.Unknown = append(n.Unknown, it.name+": "+why)
+			n.Unknown = append(n.Unknown, model.Absent{Address: it.name, Why: why, Source: it.src})
 		}
 	}
 	x.naclByAddr[r.addr] = len(x.snap.NACLs)
@@ -50,7 +50,7 @@ func (x *moduleExtractor) aclRule(r *resourceInstance) {
 	if ok {
 		x.aclRules[acl] = append(x.aclRules[acl], e)
 	} else if why != "" {
-		x.aclUnknown[acl] = append(x.aclUnknown[acl], r.addr+": "+why)
+		x.aclUnknown[acl] = append(x.aclUnknown[acl], model.Absent{Address: r.addr, Why: why, Source: r.src})
 	}
 }
 
