@@ -529,7 +529,13 @@ var lengthFunc = function.New(&function.Spec{
 	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true}},
 	Type:   function.StaticReturnType(cty.Number),
 	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if args[0].Type() == cty.DynamicPseudoType {
+			return cty.UnknownVal(cty.Number), nil
+		}
 		if args[0].Type() == cty.String {
+			if !args[0].IsKnown() {
+				return cty.UnknownVal(cty.Number), nil
+			}
 			return stdlib.Strlen(args[0])
 		}
 		return stdlib.Length(args[0])

@@ -105,6 +105,11 @@ func TestFunctionBehaviour(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", src, got, want)
 		}
 	}
+	// length of an unknown value of unknown type is unknown, not an error
+	expr, _ := hclsyntax.ParseExpression([]byte(`length(x)`), "t", hcl.InitialPos)
+	if v, diags := expr.Value(&hcl.EvalContext{Functions: functions, Variables: map[string]cty.Value{"x": cty.DynamicVal}}); diags.HasErrors() || v.IsKnown() {
+		t.Errorf("length(unknown) = %#v, %v", v, diags)
+	}
 	// an absent function gives an unknown value, never a guess
 	if v := evalExpr(t, `timestamp()`); v.IsKnown() {
 		t.Errorf("timestamp() = %#v, want unknown", v)
