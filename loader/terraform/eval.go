@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
-	"github.com/zclconf/go-cty/cty/function"
 )
 
 // refPrefix marks the id of a resource declared in the configuration. A group
@@ -73,10 +72,9 @@ type evaluator struct {
 	resources map[string]map[string]*resourceDecl
 	resVals   map[string]cty.Value
 	// data holds the data sources; dataVal is what data evaluates to.
-	data      map[string]map[string]*resourceDecl
-	dataVal   cty.Value
-	full      *hcl.EvalContext
-	funcTable map[string]function.Function
+	data    map[string]map[string]*resourceDecl
+	dataVal cty.Value
+	full    *hcl.EvalContext
 }
 
 // newEvaluator prepares one instance of module m. inputs are the values

@@ -54,11 +54,11 @@ func (e *evaluator) pathValues() cty.Value {
 	})
 }
 
-// funcs is the function library with the file functions bound to this
-// module's root.
+// funcs is the function library with the file functions bound to the
+// root being evaluated (one table per root).
 func (e *evaluator) funcs() map[string]function.Function {
-	if e.funcTable != nil {
-		return e.funcTable
+	if e.world.funcTable != nil {
+		return e.world.funcTable
 	}
 	out := make(map[string]function.Function, len(functions)+12)
 	for k, v := range functions {
@@ -147,7 +147,7 @@ func (e *evaluator) funcs() map[string]function.Function {
 			return templateFunc(src, DisplayPath(p), args[1], noNesting)
 		},
 	})
-	e.funcTable = out
+	e.world.funcTable = out
 	return out
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // maxModuleDepth bounds module nesting so that a module calling itself (by
@@ -39,6 +40,8 @@ type world struct {
 	manifest map[string]string // module key → directory
 	// scanRoots are the absolute directories file functions may read.
 	scanRoots []string
+	// funcTable is the function library bound to rootDir.
+	funcTable map[string]function.Function
 }
 
 func (w *world) warn(r hcl.Range, msg string) {
@@ -191,7 +194,7 @@ func (w *world) parseAll(dirs []string) {
 // loadManifest reads .terraform/modules/modules.json of a root, where
 // terraform init records the directories of registry and git modules.
 func (w *world) loadManifest(root string) {
-	w.rootDir, w.manifest = root, map[string]string{}
+	w.rootDir, w.manifest, w.funcTable = root, map[string]string{}, nil
 	raw, err := w.read(filepath.Join(root, ".terraform", "modules", "modules.json"))
 	if err != nil {
 		return
