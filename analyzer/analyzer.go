@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
@@ -111,7 +112,8 @@ func convertFinding(raw rawFinding) (Finding, error) {
 		// a resource whose count or for_each the input does not determine
 		// is analysed as one conditional instance: say so
 		f.Facts["conditional"] = c
-		f.Message += " (if created: " + c + " stands for a count or for_each the input does not determine)"
+		base := c[:strings.LastIndex(c, "[")]
+		f.Message += " (if created: " + base + " has a count or for_each the input does not determine)"
 	}
 	f.Fingerprint = f.fingerprint()
 	return f, nil

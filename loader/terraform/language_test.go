@@ -317,3 +317,53 @@ resource "aws_security_group_rule" "c" {
 		}
 	}
 }
+
+// A resource whose count or for_each is not determined is analysed as
+// conditional instances: bounded by the branches of a conditional where
+// they are known (x[0?]), else one instance x[?]; references reach them.
+func TestConditionalInstances(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `module "this" { source = "cloudposse/label/null" }
+variable "rules" {}
+locals {
+  ports = { ssh = 22, rdp = 3389 }
+}
+resource "aws_security_group" "g" {
+  count = module.this.enabled ? 1 : 0
+}
+resource "aws_security_group_rule" "bounded" {
+  for_each          = module.this.enabled ? local.ports : {}
+  type              = "ingress"
+  security_group_id = one(aws_security_group.g[*].id)
+  from_port         = each.value
+  to_port           = each.value
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+resource "aws_security_group_rule" "open" {
+  for_each          = var.rules
+  type              = "egress"
+  security_group_id = aws_security_group.g[0].id
+  from_port         = 0
+  to_port           = 0
+  protocol          = "-1"
+  cidr_blocks       = ["0.0.0.0/0"]
+}`})
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("error: %s", d)
+		}
+	}
+	rules := rulesByName(snap)
+	for name, port := range map[string]int{`aws_security_group_rule.bounded["ssh"?]`: 22, `aws_security_group_rule.bounded["rdp"?]`: 3389} {
+		r := rules[name]
+		if len(r) != 1 || r[0].FromPort != port || r[0].Group != "aws_security_group.g[0?]" || len(r[0].Unknown) != 0 {
+			t.Errorf("%s: %+v", name, r)
+		}
+	}
+	if r := rules["aws_security_group_rule.open[?]"]; len(r) != 1 || r[0].Group != "aws_security_group.g[0?]" {
+		t.Errorf("open[?]: %+v (all %v)", r, rules)
+	}
+	if len(snap.Groups) != 1 || snap.Groups[0].Address != "aws_security_group.g[0?]" || snap.Groups[0].Symbolic {
+		t.Errorf("groups %+v", snap.Groups)
+	}
+}
