@@ -57,7 +57,9 @@ func finish(s *model.Snapshot) {
 
 // LoadRevision reads the inputs under paths as they are at git revision rev.
 func LoadRevision(ctx context.Context, rev string, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic, error) {
-	tree, err := gitrev.Read(".", rev, paths, terraform.IsInputFile)
+	tree, err := gitrev.Read(".", rev, paths, func(name string) bool {
+		return terraform.IsInputFile(name) || terraform.IsDataFile(name)
+	})
 	if err != nil {
 		return nil, nil, err
 	}

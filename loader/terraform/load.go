@@ -48,6 +48,17 @@ func IsConfigFile(name string) bool {
 	return strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json")
 }
 
+// IsDataFile reports whether name is a file configurations commonly read
+// with file functions (rule lists in JSON or YAML, templates): a git revision
+// is read with them so that file() sees the revision's copy.
+func IsDataFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".json", ".yaml", ".yml", ".tpl", ".tftpl", ".tmpl", ".txt", ".csv":
+		return true
+	}
+	return false
+}
+
 // IsInputFile reports whether a load reads name: configuration, variable
 // values and the module manifest terraform init writes.
 func IsInputFile(name string) bool {
