@@ -30,6 +30,21 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 	}
 	x.protocolAndPorts(&base, spec)
 	var rules []model.Rule
+	if whys := unknownPeers(spec.peers); whys != nil {
+		// no peer attribute is determined: one rule stands for them all,
+		// since which of them is set is itself unknown
+		r := base
+		r.Peer = model.Peer{Kind: model.PeerUnknown, Ref: whys[0]}
+		r.Unknown = append([]string(nil), base.Unknown...)
+		for _, w := range whys {
+			if !contains(r.Unknown, w) {
+				r.Unknown = append(r.Unknown, w)
+			}
+		}
+		x.snap.Unknowns += countUnknown([]model.Rule{r})
+		x.snap.Rules = append(x.snap.Rules, r)
+		return
+	}
 	for _, ps := range spec.peers {
 		if !ps.v.set {
 			continue
@@ -77,6 +92,25 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 	}
 	x.snap.Unknowns += countUnknown(rules)
 	x.snap.Rules = append(x.snap.Rules, rules...)
+}
+
+// unknownPeers returns why, when every peer attribute that is set is
+// undetermined (and there are several); nil otherwise.
+func unknownPeers(peers []peerSource) []string {
+	var whys []string
+	for _, ps := range peers {
+		if !ps.v.set {
+			continue
+		}
+		if ps.v.why == "" {
+			return nil
+		}
+		whys = append(whys, ps.v.why)
+	}
+	if len(whys) < 2 {
+		return nil
+	}
+	return whys
 }
 
 func contains(list []string, s string) bool {
