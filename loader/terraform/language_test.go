@@ -367,3 +367,22 @@ resource "aws_security_group_rule" "open" {
 		t.Errorf("groups %+v", snap.Groups)
 	}
 }
+
+// A rule whose peer attributes are all undetermined is one indeterminate
+// rule naming each cause.
+func TestAllPeersUnknownIsOneRule(t *testing.T) {
+	snap, _ := loadSrc(t, map[string]string{"main.tf": `variable "v4" {}
+variable "v6" {}
+resource "aws_security_group_rule" "r" {
+  type              = "ingress"
+  security_group_id = "sg-1"
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = var.v4
+  ipv6_cidr_blocks  = var.v6
+}`})
+	if len(snap.Rules) != 1 || len(snap.Rules[0].Unknown) != 2 {
+		t.Errorf("rules %+v", snap.Rules)
+	}
+}
