@@ -359,10 +359,12 @@ func (x *moduleExtractor) addAttachment(att model.Attachment) {
 }
 
 func (x *moduleExtractor) sgAttachment(r *resourceInstance) {
-	g, ok1 := x.groupRef(x.get(r.content.Attributes, "security_group_id", r.ctx))
-	eni, ok2 := x.groupRef(x.get(r.content.Attributes, "network_interface_id", r.ctx))
+	gv, nv := x.get(r.content.Attributes, "security_group_id", r.ctx), x.get(r.content.Attributes, "network_interface_id", r.ctx)
+	g, ok1 := x.groupRef(gv)
+	eni, ok2 := x.groupRef(nv)
 	if !ok1 || !ok2 {
-		x.snap.Unknowns++
+		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+			fmt.Sprintf("%s: %s; the attachment is not known", r.addr, orElse(orElse(gv.why, nv.why), "security_group_id or network_interface_id is not set")))
 		return
 	}
 	x.sgAttach[eni] = append(x.sgAttach[eni], g)

@@ -55,10 +55,12 @@ func (x *moduleExtractor) aclRule(r *resourceInstance) {
 }
 
 func (x *moduleExtractor) aclAssociation(r *resourceInstance) {
-	acl, ok1 := x.groupRef(x.get(r.content.Attributes, "network_acl_id", r.ctx))
-	subnet, ok2 := x.groupRef(x.get(r.content.Attributes, "subnet_id", r.ctx))
+	av, sv := x.get(r.content.Attributes, "network_acl_id", r.ctx), x.get(r.content.Attributes, "subnet_id", r.ctx)
+	acl, ok1 := x.groupRef(av)
+	subnet, ok2 := x.groupRef(sv)
 	if !ok1 || !ok2 {
-		x.snap.Unknowns++
+		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+			fmt.Sprintf("%s: %s; the association is not known", r.addr, orElse(orElse(av.why, sv.why), "network_acl_id or subnet_id is not set")))
 		return
 	}
 	x.aclAssocs[acl] = append(x.aclAssocs[acl], subnet)
