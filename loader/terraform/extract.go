@@ -295,7 +295,12 @@ func (x *moduleExtractor) ruleGroup(r *resourceInstance, a hcl.Attributes) strin
 	name := r.addr + ".security_group_id"
 	if attr, ok := a["security_group_id"]; ok {
 		if t, diags := hcl.AbsTraversalForExpr(attr.Expr); !diags.HasErrors() {
-			name = x.prefix + traversalString(t)
+			switch t.RootName() {
+			case "each", "count", "self":
+				// differs per instance: the rule's own address names it
+			default:
+				name = x.prefix + traversalString(t)
+			}
 		}
 	}
 	why := v.why
