@@ -246,6 +246,12 @@ func (x *moduleExtractor) standaloneRule(r *resourceInstance) {
 	a := r.content.Attributes
 	typ := x.get(a, "type", r.ctx)
 	t, _ := asString(typ.v)
+	if typ.why != "" {
+		// valid Terraform whose direction the input does not determine
+		x.ev.world.warn(r.block.DefRange, fmt.Sprintf("%s: %s; the rule's direction is not known, so it is not analysed",
+			r.addr, typ.why))
+		return
+	}
 	if !typ.known() || (t != "ingress" && t != "egress") {
 		x.errorf(r.block.DefRange, "%s: type must be \"ingress\" or \"egress\"", r.addr)
 		return
