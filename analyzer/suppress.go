@@ -3,9 +3,10 @@ package analyzer
 import (
 	"bufio"
 	"bytes"
-	"os"
 	"regexp"
 	"strings"
+
+	"github.com/sgcheck/sgcheck/internal/safeio"
 )
 
 // Suppression says why a finding is not reported: an inline comment
@@ -37,7 +38,7 @@ type ignore struct {
 // comment suppresses. read reads a source file (nil means os.ReadFile).
 func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, suppressed []Suppressed) {
 	if read == nil {
-		read = os.ReadFile
+		read = safeio.ReadFile
 	}
 	cache := map[string][]ignore{}
 	for _, f := range fs {

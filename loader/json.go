@@ -2,11 +2,13 @@ package loader
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/loader/awsjson"
 	"github.com/sgcheck/sgcheck/loader/jsonpos"
 	"github.com/sgcheck/sgcheck/loader/plan"
@@ -44,7 +46,11 @@ func findJSON(p string) ([]jsonFile, error) {
 	var out []jsonFile
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			// the Terraform walk reports unreadable folders; go on
+			if d != nil && d.IsDir() && path != p {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if d.IsDir() {
 			if path != p && (d.Name() == ".terraform" || strings.HasPrefix(d.Name(), ".")) {
@@ -62,17 +68,26 @@ func findJSON(p string) ([]jsonFile, error) {
 
 // loadJSONDir loads the JSON inputs of one directory; AWS CLI documents of
 // a directory form one account snapshot.
-func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string) []model.Diagnostic {
+func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *safeio.Budget) []model.Diagnostic {
 	var diags []model.Diagnostic
 	b := awsjson.NewBuilder(snap, prefix)
 	for _, f := range files {
 		name := terraform.DisplayPath(f.path)
-		src, err := os.ReadFile(f.path)
+		src, err := budget.ReadFile(f.path)
 		if err != nil {
-			diags = append(diags, model.Diagnostic{File: name, Message: err.Error()})
+			d := model.Diagnostic{File: name, Message: "cannot be read: " + pathless(err)}
+			if errors.Is(err, safeio.ErrNotRegular) {
+				d.Message, d.Warning = err.Error(), !f.explicit
+			}
+			diags = append(diags, d)
 			continue
 		}
 		if !f.explicit && !mentionsMarker(src) {
+			continue
+		}
+		var de *safeio.DepthError
+		if err := safeio.CheckJSON(src); errors.As(err, &de) {
+			diags = append(diags, model.Diagnostic{File: name, Line: de.Line, Message: de.Error()})
 			continue
 		}
 		root, err := jsonpos.Parse(src)
@@ -106,4 +121,13 @@ func mentionsMarker(src []byte) bool {
 		}
 	}
 	return false
+}
+
+// pathless is an error without the path the diagnostic already names.
+func pathless(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/loader/gitrev"
 	"github.com/sgcheck/sgcheck/loader/plan"
 	"github.com/sgcheck/sgcheck/loader/terraform"
@@ -24,7 +25,10 @@ type Options struct {
 // or a saved plan (what it makes). Diagnostics carry file and line; an
 // input with errors never hides the others.
 func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic) {
-	snap, diags := terraform.Load(ctx, paths, opts.Terraform)
+	budget := new(safeio.Budget)
+	tf := opts.Terraform
+	tf.Budget = budget
+	snap, diags := terraform.Load(ctx, paths, tf)
 	byDir := map[string][]jsonFile{}
 	for _, p := range paths {
 		files, err := findJSON(p)
@@ -42,7 +46,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	}
 	sort.Strings(dirs)
 	for _, d := range dirs {
-		diags = append(diags, loadJSONDir(snap, byDir[d], terraform.Qualifier(d, paths))...)
+		diags = append(diags, loadJSONDir(snap, byDir[d], terraform.Qualifier(d, paths), budget)...)
 	}
 	finish(snap)
 	return snap, diags

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
+	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/report"
 	"github.com/sgcheck/sgcheck/scenario"
 	flag "github.com/spf13/pflag"
@@ -38,7 +38,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return usageError(stderr, "%v", err)
 	}
 	file := fs.Arg(0)
-	src, err := os.ReadFile(file)
+	src, err := safeio.ReadFile(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError

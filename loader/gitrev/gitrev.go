@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -34,7 +35,7 @@ func (t *Tree) ReadFile(name string) ([]byte, error) {
 	if b, ok := t.Files[filepath.Clean(name)]; ok {
 		return b, nil
 	}
-	return nil, fmt.Errorf("%s: not in the revision", name)
+	return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("not in the revision: %w", fs.ErrNotExist)}
 }
 
 func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {

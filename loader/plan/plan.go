@@ -6,13 +6,23 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
+	"io/fs"
 	"regexp"
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
 )
+
+// pathless is an error without the path the diagnostic already names.
+func pathless(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
 
 // IsPlan reports whether a decoded JSON document looks like a plan.
 func IsPlan(doc map[string]json.RawMessage) bool {
@@ -23,9 +33,13 @@ func IsPlan(doc map[string]json.RawMessage) bool {
 
 // Load reads a plan file. name is how reports show the file.
 func Load(path, name string) (before, after *model.Snapshot, diags []model.Diagnostic) {
-	raw, err := os.ReadFile(path)
+	raw, err := safeio.ReadFile(path)
 	if err != nil {
-		return nil, nil, []model.Diagnostic{{File: name, Message: err.Error()}}
+		return nil, nil, []model.Diagnostic{{File: name, Message: "--plan: " + pathless(err)}}
+	}
+	var de *safeio.DepthError
+	if err := safeio.CheckJSON(raw); errors.As(err, &de) {
+		return nil, nil, []model.Diagnostic{{File: name, Line: de.Line, Message: de.Error()}}
 	}
 	var p tfjson.Plan
 	if err := json.Unmarshal(raw, &p); err != nil {

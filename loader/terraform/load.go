@@ -5,6 +5,7 @@ package terraform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
 )
 
@@ -35,6 +37,8 @@ type Options struct {
 	// Files lists the files to consider instead of walking the file system
 	// (used with ReadFile for git revisions).
 	Files []string
+	// Budget bounds what the load reads in all; nil means a budget of its own.
+	Budget *safeio.Budget
 }
 
 // VarArg is one --var or --var-file.
@@ -74,7 +78,11 @@ func IsInputFile(name string) bool {
 func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic) {
 	read := opts.ReadFile
 	if read == nil {
-		read = os.ReadFile
+		b := opts.Budget
+		if b == nil {
+			b = new(safeio.Budget)
+		}
+		read = b.ReadFile
 	}
 	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths)}
@@ -87,7 +95,8 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		}
 	} else {
 		for _, p := range paths {
-			found, err := findFiles(p)
+			found, walkDiags, err := findFiles(p)
+			w.diags = append(w.diags, walkDiags...)
 			if err != nil {
 				w.diags = append(w.diags, model.Diagnostic{File: DisplayPath(p), Message: err.Error()})
 				continue
@@ -260,19 +269,25 @@ func hiddenPath(p string) bool {
 }
 
 // findFiles lists configuration files at or below p, skipping .terraform and
-// hidden directories.
-func findFiles(p string) ([]string, error) {
+// hidden directories. A folder or file that cannot be read is an input
+// error naming it, and the walk goes on.
+func findFiles(p string) ([]string, []model.Diagnostic, error) {
 	info, err := os.Stat(p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !info.IsDir() {
-		return []string{p}, nil
+		return []string{p}, nil, nil
 	}
 	var out []string
+	var diags []model.Diagnostic
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			diags = append(diags, model.Diagnostic{File: DisplayPath(path), Message: "cannot be read: " + walkError(err)})
+			if d != nil && d.IsDir() && path != p {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if d.IsDir() {
 			name := d.Name()
@@ -286,7 +301,16 @@ func findFiles(p string) ([]string, error) {
 		}
 		return nil
 	})
-	return out, err
+	return out, diags, err
+}
+
+// walkError is an error without the path the diagnostic already names.
+func walkError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // DisplayPath makes p relative to the working directory where it lies below
@@ -359,10 +383,23 @@ func parseModule(files []string, read func(string) ([]byte, error)) (*module, []
 	for _, name := range files {
 		src, err := read(name)
 		if err != nil {
-			diags = append(diags, model.Diagnostic{File: DisplayPath(name), Message: err.Error()})
+			d := model.Diagnostic{File: DisplayPath(name), Message: "cannot be read: " + walkError(err)}
+			if errors.Is(err, safeio.ErrNotRegular) {
+				d.Message, d.Warning = err.Error(), true
+			}
+			diags = append(diags, d)
 			continue
 		}
 		disp := DisplayPath(name)
+		check := safeio.CheckHCL
+		if strings.HasSuffix(name, ".json") {
+			check = safeio.CheckJSON
+		}
+		var de *safeio.DepthError
+		if err := check(src); errors.As(err, &de) {
+			diags = append(diags, model.Diagnostic{File: disp, Line: de.Line, Message: de.Error()})
+			continue
+		}
 		var f *hcl.File
 		var hd hcl.Diagnostics
 		if strings.HasSuffix(name, ".json") {

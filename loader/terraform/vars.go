@@ -1,6 +1,10 @@
 package terraform
 
 import (
+	"errors"
+	"io/fs"
+
+	"github.com/sgcheck/sgcheck/internal/safeio"
 	"os"
 	"path/filepath"
 	"sort"
@@ -47,15 +51,18 @@ func rootInputs(w *world, dir string, opts Options) (map[string]cty.Value, []mod
 	for _, f := range append(files, auto...) {
 		src, err := w.read(f)
 		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				diags = append(diags, model.Diagnostic{File: DisplayPath(f), Message: "cannot be read: " + walkError(err)})
+			}
 			continue
 		}
 		diags = append(diags, readVarFile(f, src, out)...)
 	}
 	for _, a := range opts.VarArgs {
 		if a.File != "" {
-			src, err := os.ReadFile(a.File)
+			src, err := safeio.ReadFile(a.File)
 			if err != nil {
-				diags = append(diags, model.Diagnostic{File: DisplayPath(a.File), Message: err.Error()})
+				diags = append(diags, model.Diagnostic{File: DisplayPath(a.File), Message: "--var-file: " + walkError(err)})
 				continue
 			}
 			diags = append(diags, readVarFile(a.File, src, out)...)
@@ -72,6 +79,14 @@ func isAutoVars(f string) bool {
 
 // readVarFile reads a .tfvars (HCL) or .tfvars.json file into out.
 func readVarFile(name string, src []byte, out map[string]cty.Value) []model.Diagnostic {
+	check := safeio.CheckHCL
+	if strings.HasSuffix(name, ".json") {
+		check = safeio.CheckJSON
+	}
+	var de *safeio.DepthError
+	if err := check(src); errors.As(err, &de) {
+		return []model.Diagnostic{{File: DisplayPath(name), Line: de.Line, Message: de.Error()}}
+	}
 	p := hclparse.NewParser()
 	var f *hcl.File
 	var diags hcl.Diagnostics

@@ -1,0 +1,78 @@
+package safeio
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestDepth(t *testing.T) {
+	deep := func(open, close string, n int) string {
+		return strings.Repeat(open, n) + strings.Repeat(close, n)
+	}
+	for _, tc := range []struct {
+		name string
+		src  string
+		hcl  bool
+		line int // 0: no error
+	}{
+		{"parens", "a = 1\nb = " + deep("(", ")", MaxDepth+1) + "\n", true, 2},
+		{"brackets at the limit", "b = " + deep("[", "]", MaxDepth) + "\n", true, 0},
+		{"interpolation", "a = \"" + strings.Repeat("${", MaxDepth+1) + "x" + strings.Repeat("}", MaxDepth+1) + "\"\n", true, 1},
+		{"heredoc interpolation", "a = <<EOT\n" + strings.Repeat("${(", MaxDepth) + "x" + strings.Repeat(")}", MaxDepth) + "\nEOT\n", true, 2},
+		{"braces in strings", "a = \"" + strings.Repeat("{", 5000) + "\"\n", true, 0},
+		{"braces in comments", "# " + strings.Repeat("(", 5000) + "\n/* " + strings.Repeat("[", 5000) + " */\n", true, 0},
+		{"escaped interpolation", "a = \"" + strings.Repeat("$${", 5000) + "\"\n", true, 0},
+		{"heredoc text", "a = <<-EOT\n  " + strings.Repeat("{", 5000) + "\n  EOT\nb = 1\n", true, 0},
+		{"json", "{\n\"a\": " + deep("[", "]", MaxDepth) + "}", false, 2},
+		{"json strings", `{"a": "` + strings.Repeat("[", 5000) + `"}`, false, 0},
+	} {
+		check := CheckJSON
+		if tc.hcl {
+			check = CheckHCL
+		}
+		err := check([]byte(tc.src))
+		var de *DepthError
+		switch {
+		case tc.line == 0 && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.line != 0 && (!errors.As(err, &de) || de.Line != tc.line):
+			t.Errorf("%s: %v, want a depth error at line %d", tc.name, err, tc.line)
+		}
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "ok.tf")
+	if err := os.WriteFile(ok, []byte("x = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadFile(ok); err != nil || string(b) != "x = 1\n" {
+		t.Errorf("regular file: %q %v", b, err)
+	}
+	// a symbolic link to a device, and a named pipe, are refused unread
+	zero := filepath.Join(dir, "zero.tf")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(zero); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("/dev/zero: %v", err)
+	}
+	fifo := filepath.Join(dir, "fifo.tf")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no mkfifo:", err)
+	}
+	if _, err := ReadFile(fifo); !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "named pipe") {
+		t.Errorf("fifo: %v", err)
+	}
+	// the total budget
+	var b Budget
+	b.used.Store(MaxTotal)
+	if _, err := b.ReadFile(ok); err == nil || !strings.Contains(err.Error(), "together exceed") {
+		t.Errorf("over budget: %v", err)
+	}
+}
