@@ -39,6 +39,9 @@ type Result struct {
 	// Internal lists failures of sgcheck itself, e.g. a proof that did not
 	// replay; the findings concerned are withheld.
 	Internal []string
+	// PolicyErrors are user policies that failed or ran out of time on
+	// this input; their findings are left out, the others are reported.
+	PolicyErrors []model.Diagnostic
 }
 
 // Analyze classifies head and evaluates the policies. With base, it also
@@ -54,11 +57,11 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	if err != nil {
 		return nil, err
 	}
-	raws, err := e.Eval(ctx, value)
+	raws, policyDiags, err := e.Eval(ctx, value)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Attachments: in.Attachments}
+	res := &Result{Attachments: in.Attachments, PolicyErrors: policyDiags}
 	seen := map[string]bool{}
 	for _, raw := range raws {
 		f, err := convertFinding(raw)

@@ -20,7 +20,7 @@ func TestProofsHoldOnMutatedConfigurations(t *testing.T) {
 	files, _ := filepath.Glob("../fixtures/*/*.tf")
 	more, _ := filepath.Glob("../fixtures/change/*/base/*.tf")
 	files = append(files, more...)
-	e, err := NewEngine(context.Background(), nil)
+	e, _, err := NewEngine(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

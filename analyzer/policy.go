@@ -2,16 +2,21 @@ package analyzer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/sgcheck/sgcheck/internal/safeio"
+	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/rules"
 )
 
@@ -24,74 +29,173 @@ type PolicyMeta struct {
 	Severity    string
 	HelpURI     string
 	Package     string
+	File        string // where the policy is declared
 }
 
 // Engine holds prepared policies, ready to evaluate many inputs.
 type Engine struct {
 	queries []policyQuery         // one per policy, in id order
 	meta    map[string]PolicyMeta // by package name (last path element)
+	user    map[string]bool       // packages of user policies
+	timeout time.Duration         // per user policy evaluation
 }
 
 // policyRoot is the package every policy lives under.
 const policyRoot = "sgcheck.rules"
 
 // disallowed builtins: policies get no network, environment, clock or
-// randomness, so results depend on the inputs alone.
-var disallowed = map[string]bool{
-	"http.send": true, "net.lookup_ip_addr": true, "opa.runtime": true, "time.now_ns": true,
-	"rand.intn": true, "uuid.rfc4122": true, "uuid.parse": false, "trace": true,
+// randomness, so results depend on the inputs alone, and none that builds a
+// value of unbounded size from a small argument.
+var disallowed = map[string]string{
+	"http.send":            "network",
+	"net.lookup_ip_addr":   "network",
+	"opa.runtime":          "environment",
+	"time.now_ns":          "clock",
+	"io.jwt.decode_verify": "clock (token expiry)",
+	"crypto.x509.parse_and_verify_certificates":              "clock (certificate validity)",
+	"crypto.x509.parse_and_verify_certificates_with_options": "clock (certificate validity)",
+	"io.jwt.encode_sign":                                     "randomness (signatures)",
+	"io.jwt.encode_sign_raw":                                 "randomness (signatures)",
+	"rand.intn":                                              "randomness",
+	"uuid.rfc4122":                                           "randomness",
+	"net.cidr_expand":                                        "unbounded output (every address of a CIDR)",
+	"trace":                                                  "output outside the report",
 }
 
-// NewEngine parses the built-in policies plus the .rego files in dirs.
-func NewEngine(ctx context.Context, dirs []string) (*Engine, error) {
-	var modules []*ast.Module
+// DefaultPolicyTimeout bounds the evaluation of each user policy.
+const DefaultPolicyTimeout = 30 * time.Second
+
+// NewEngine parses the built-in policies plus the .rego files in dirs. A
+// user policy that cannot be read, parsed, compiled or described is an
+// input diagnostic with its file and line and is left out; the built-ins
+// and the other policies still run. err is for the built-ins only.
+func NewEngine(ctx context.Context, dirs []string) (*Engine, []model.Diagnostic, error) {
+	var builtins []*ast.Module
 	for _, p := range rules.BuiltIn(false) {
 		m, err := parsePolicy(p.Name, p.Source)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		modules = append(modules, m)
+		builtins = append(builtins, m)
 	}
+	var user []*ast.Module
+	var diags []model.Diagnostic
 	for _, dir := range dirs {
-		ms, err := loadPolicyDir(dir)
-		if err != nil {
-			return nil, err
-		}
-		modules = append(modules, ms...)
+		ms, ds := loadPolicyDir(dir)
+		user, diags = append(user, ms...), append(diags, ds...)
 	}
-	e := &Engine{meta: map[string]PolicyMeta{}}
-	byName := map[string]*ast.Module{}
-	builtin := map[string]bool{}
-	for i, m := range modules {
-		if i < len(rules.BuiltIn(false)) {
-			builtin[strings.TrimPrefix(m.Package.Path.String(), "data."+policyRoot+".")] = true
-		}
-		byName[fmt.Sprintf("%03d:%s", i, m.Package.Location.File)] = m
+	e := &Engine{meta: map[string]PolicyMeta{}, timeout: DefaultPolicyTimeout, user: map[string]bool{}}
+	for _, m := range builtins {
 		meta, ok, err := metaOf(m)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ok {
-			if prev, dup := e.findID(meta.ID); dup {
-				return nil, fmt.Errorf("%s: policy id %s is already used by package %s", m.Package.Location.File, meta.ID, prev)
-			}
 			e.meta[meta.Package] = meta
 		}
 	}
+	var kept []*ast.Module
+	for _, m := range user {
+		meta, ok, err := metaOf(m)
+		switch {
+		case err != nil:
+			diags = append(diags, policyDiag(m.Package.Location, strings.TrimPrefix(err.Error(), m.Package.Location.File+": ")))
+			continue
+		case ok:
+			if prev, dup := e.findID(meta.ID); dup {
+				diags = append(diags, policyDiag(m.Package.Location,
+					fmt.Sprintf("policy id %s is already used by package %s; this policy is not evaluated", meta.ID, prev)))
+				continue
+			}
+			if _, dup := e.meta[meta.Package]; dup {
+				diags = append(diags, policyDiag(m.Package.Location,
+					fmt.Sprintf("package %s is already a policy; this one is not evaluated", meta.Package)))
+				continue
+			}
+			e.meta[meta.Package] = meta
+			e.user[meta.Package] = true
+		}
+		kept = append(kept, m)
+	}
 	// Compile once; each policy gets its own prepared query on the shared
-	// compiler so that policies can be evaluated in parallel.
-	compiler := ast.NewCompiler().WithCapabilities(capabilities())
-	if compiler.Compile(byName); compiler.Failed() {
-		return nil, fmt.Errorf("policies: %w", compiler.Errors)
+	// compiler so that policies can be evaluated in parallel. A user module
+	// that does not compile is left out (and what depended on it with it).
+	var compiler *ast.Compiler
+	for {
+		byName := map[string]*ast.Module{}
+		for i, m := range append(append([]*ast.Module(nil), builtins...), kept...) {
+			byName[fmt.Sprintf("%03d:%s", i, m.Package.Location.File)] = m
+		}
+		compiler = ast.NewCompiler().WithCapabilities(capabilities())
+		if compiler.Compile(byName); !compiler.Failed() {
+			break
+		}
+		bad := map[string]bool{}
+		for _, ce := range compiler.Errors {
+			if ce.Location == nil || isBuiltinFile(ce.Location.File) {
+				return nil, nil, fmt.Errorf("policies: %w", compiler.Errors)
+			}
+			bad[ce.Location.File] = true
+			diags = append(diags, policyDiag(ce.Location, ce.Message))
+		}
+		var next []*ast.Module
+		for _, m := range kept {
+			if bad[m.Package.Location.File] {
+				if meta, ok, _ := metaOf(m); ok {
+					delete(e.meta, meta.Package)
+				}
+				continue
+			}
+			next = append(next, m)
+		}
+		if len(next) == len(kept) {
+			return nil, nil, fmt.Errorf("policies: %w", compiler.Errors)
+		}
+		kept = next
 	}
 	for _, meta := range e.Policies() {
 		q, err := rego.New(rego.Query("data."+policyRoot+"."+meta.Package+".findings"), rego.Compiler(compiler)).PrepareForEval(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("policy %s: %w", meta.ID, err)
+			if e.user[meta.Package] {
+				diags = append(diags, model.Diagnostic{Message: fmt.Sprintf("policy %s: %v", meta.ID, err)})
+				delete(e.meta, meta.Package)
+				continue
+			}
+			return nil, nil, fmt.Errorf("policy %s: %w", meta.ID, err)
 		}
-		e.queries = append(e.queries, policyQuery{meta: meta, query: q, perAttachment: builtin[meta.Package]})
+		e.queries = append(e.queries, policyQuery{meta: meta, query: q, perAttachment: !e.user[meta.Package]})
 	}
-	return e, nil
+	sortDiags(diags)
+	return e, diags, nil
+}
+
+// SetPolicyTimeout bounds the evaluation of each user policy.
+func (e *Engine) SetPolicyTimeout(d time.Duration) { e.timeout = d }
+
+func isBuiltinFile(file string) bool {
+	for _, p := range rules.BuiltIn(false) {
+		if p.Name == file {
+			return true
+		}
+	}
+	return false
+}
+
+func policyDiag(loc *ast.Location, msg string) model.Diagnostic {
+	d := model.Diagnostic{Message: "policy: " + msg}
+	if loc != nil {
+		d.File, d.Line, d.Column = loc.File, loc.Row, loc.Col
+	}
+	return d
+}
+
+func sortDiags(d []model.Diagnostic) {
+	sort.SliceStable(d, func(i, j int) bool {
+		if d[i].File != d[j].File {
+			return d[i].File < d[j].File
+		}
+		return d[i].Line < d[j].Line
+	})
 }
 
 type policyQuery struct {
@@ -126,7 +230,7 @@ func capabilities() *ast.Capabilities {
 	c := ast.CapabilitiesForThisVersion()
 	var keep []*ast.Builtin
 	for _, b := range c.Builtins {
-		if !disallowed[b.Name] {
+		if _, no := disallowed[b.Name]; !no {
 			keep = append(keep, b)
 		}
 	}
@@ -138,27 +242,60 @@ func parsePolicy(name, src string) (*ast.Module, error) {
 	return ast.ParseModuleWithOpts(name, src, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
 }
 
-func loadPolicyDir(dir string) ([]*ast.Module, error) {
+// loadPolicyDir parses the policies under dir (not _test.rego files); a file
+// that cannot be read or parsed is a diagnostic, and the others are kept.
+func loadPolicyDir(dir string) ([]*ast.Module, []model.Diagnostic) {
 	var out []*ast.Module
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+	var diags []model.Diagnostic
+	info, err := os.Stat(dir)
+	if err != nil || !info.IsDir() {
+		msg := "--policy needs a folder of .rego files"
 		if err != nil {
-			return err
+			msg = "--policy: " + pathless(err)
+		}
+		return nil, []model.Diagnostic{{File: filepath.ToSlash(dir), Message: msg}}
+	}
+	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		name := filepath.ToSlash(path)
+		if err != nil {
+			diags = append(diags, model.Diagnostic{File: name, Message: "cannot be read: " + pathless(err)})
+			if d != nil && d.IsDir() && path != dir {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".rego") || strings.HasSuffix(path, "_test.rego") {
 			return nil
 		}
-		src, err := os.ReadFile(path)
+		src, err := safeio.ReadFile(path)
 		if err != nil {
-			return err
+			diags = append(diags, model.Diagnostic{File: name, Message: "cannot be read: " + pathless(err)})
+			return nil
 		}
-		m, err := parsePolicy(filepath.ToSlash(path), string(src))
+		m, err := parsePolicy(name, string(src))
 		if err != nil {
-			return err
+			var errs ast.Errors
+			if errors.As(err, &errs) {
+				for _, pe := range errs {
+					diags = append(diags, policyDiag(pe.Location, pe.Message))
+				}
+			} else {
+				diags = append(diags, model.Diagnostic{File: name, Message: "policy: " + err.Error()})
+			}
+			return nil
 		}
 		out = append(out, m)
 		return nil
 	})
-	return out, err
+	return out, diags
+}
+
+func pathless(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // metaOf reads the package METADATA of a policy module. Modules outside
@@ -175,7 +312,7 @@ func metaOf(m *ast.Module) (PolicyMeta, bool, error) {
 		if a.Scope != "package" {
 			continue
 		}
-		meta := PolicyMeta{Title: a.Title, Description: a.Description, Package: name}
+		meta := PolicyMeta{Title: a.Title, Description: a.Description, Package: name, File: file}
 		meta.ID, _ = a.Custom["id"].(string)
 		meta.Severity, _ = a.Custom["severity"].(string)
 		meta.Severity = strings.ToUpper(meta.Severity)
@@ -201,8 +338,10 @@ type rawFinding struct {
 
 // Eval evaluates every policy over input, in parallel (policies, and parts
 // of the input for per-attachment policies); the result is in policy id and
-// attachment order whatever the scheduling.
-func (e *Engine) Eval(ctx context.Context, input *policyInput) ([]rawFinding, error) {
+// attachment order whatever the scheduling. A user policy that fails or
+// runs out of time is a diagnostic and its findings are left out; a
+// built-in that fails is an error.
+func (e *Engine) Eval(ctx context.Context, input *policyInput) ([]rawFinding, []model.Diagnostic, error) {
 	type task struct {
 		query int
 		input ast.Value
@@ -226,18 +365,33 @@ func (e *Engine) Eval(ctx context.Context, input *policyInput) ([]rawFinding, er
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i], errs[i] = evalPolicy(ctx, e.queries[t.query], t.input)
+			pq := e.queries[t.query]
+			qctx := ctx
+			if !pq.perAttachment && e.timeout > 0 {
+				var cancel context.CancelFunc
+				qctx, cancel = context.WithTimeout(ctx, e.timeout)
+				defer cancel()
+			}
+			results[i], errs[i] = evalPolicy(qctx, pq, t.input)
+			if errs[i] != nil && qctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+				errs[i] = fmt.Errorf("policy %s: evaluation ran past the %s limit (--policy-timeout); its findings are not reported", pq.meta.ID, e.timeout)
+			}
 		}()
 	}
 	wg.Wait()
 	var out []rawFinding
+	var diags []model.Diagnostic
 	for i := range results {
 		if errs[i] != nil {
-			return nil, errs[i]
+			if e.queries[tasks[i].query].perAttachment {
+				return nil, nil, errs[i]
+			}
+			diags = append(diags, model.Diagnostic{File: e.queries[tasks[i].query].meta.File, Message: errs[i].Error()})
+			continue
 		}
 		out = append(out, results[i]...)
 	}
-	return out, nil
+	return out, diags, nil
 }
 
 func evalPolicy(ctx context.Context, pq policyQuery, input ast.Value) ([]rawFinding, error) {
@@ -253,6 +407,9 @@ func evalPolicy(ctx context.Context, pq policyQuery, input ast.Value) ([]rawFind
 				obj, ok := item.(map[string]any)
 				if !ok {
 					return nil, fmt.Errorf("policy %s: a finding must be an object, got %T", pq.meta.ID, item)
+				}
+				if msg, _ := obj["message"].(string); msg == "" {
+					return nil, fmt.Errorf("policy %s: a finding without a message", pq.meta.ID)
 				}
 				out = append(out, rawFinding{policy: pq.meta, obj: obj})
 			}

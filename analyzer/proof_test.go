@@ -21,7 +21,7 @@ func pingSnapshot() *model.Snapshot {
 
 // Every SGC003 finding carries a verified proof.
 func TestFindingsCarryProofs(t *testing.T) {
-	e, err := NewEngine(context.Background(), nil)
+	e, _, err := NewEngine(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestUnverifiedProofWithholdsFinding(t *testing.T) {
 		return p
 	}
 	defer func() { replayHook = nil }()
-	e, err := NewEngine(context.Background(), nil)
+	e, _, err := NewEngine(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

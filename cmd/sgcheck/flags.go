@@ -5,7 +5,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/loader"
 	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/tracking"
@@ -20,6 +22,8 @@ type common struct {
 	icmpTimeout int
 	varArgs     []terraform.VarArg
 	failOn      string
+	// policyTimeout bounds each user policy's evaluation
+	policyTimeout time.Duration
 	// set by check
 	threshold int
 	lopts     loader.Options
@@ -53,6 +57,8 @@ func (c *common) register(fs *flag.FlagSet, formats string) {
 	fs.StringVarP(&c.format, "format", "f", "text", "output format: "+formats)
 	fs.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fs.StringArrayVar(&c.policies, "policy", nil, "also evaluate the Rego policies in `DIR` (repeatable)")
+	fs.DurationVar(&c.policyTimeout, "policy-timeout", analyzer.DefaultPolicyTimeout,
+		"stop a user policy's evaluation after `DURATION` (its findings are not reported)")
 	fs.IntVar(&c.icmpTimeout, "icmp-idle-timeout", tracking.DefaultParams.ICMPIdleTimeout,
 		"model parameter: idle `SECONDS` after which AWS drops an ICMP conntrack entry (undocumented by AWS)")
 	fs.Var(&varFlag{&c.varArgs, false}, "var", "set a Terraform root variable, `NAME=VALUE` (repeatable)")
@@ -98,6 +104,9 @@ func (c *common) loadOptions() (loader.Options, error) {
 func (c *common) validate() error {
 	if c.icmpTimeout <= 0 {
 		return fmt.Errorf("--icmp-idle-timeout must be positive")
+	}
+	if c.policyTimeout <= 0 {
+		return fmt.Errorf("--policy-timeout must be positive")
 	}
 	return nil
 }

@@ -112,17 +112,18 @@ func prefixed(what string, ds []model.Diagnostic) []model.Diagnostic {
 // analyze evaluates the policies over the inputs, writes the report and
 // returns the exit code.
 func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Writer) int {
-	eng, err := analyzer.NewEngine(ctx, c.policies)
+	eng, policyDiags, err := analyzer.NewEngine(ctx, c.policies)
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
 	}
-	errs, warnings := splitDiagnostics(in.diags)
+	eng.SetPolicyTimeout(c.policyTimeout)
 	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params()})
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
 	}
+	errs, warnings := splitDiagnostics(append(append(in.diags, policyDiags...), res.PolicyErrors...))
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
