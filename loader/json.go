@@ -68,7 +68,7 @@ func findJSON(p string) ([]jsonFile, error) {
 
 // loadJSONDir loads the JSON inputs of one directory; AWS CLI documents of
 // a directory form one account snapshot.
-func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *safeio.Budget) []model.Diagnostic {
+func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *safeio.Budget, read map[string]bool) []model.Diagnostic {
 	var diags []model.Diagnostic
 	b := awsjson.NewBuilder(snap, prefix)
 	for _, f := range files {
@@ -98,6 +98,11 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *
 			}
 			diags = append(diags, d)
 			continue
+		}
+		switch {
+		case awsjson.Detect(root), plan.IsState(root), plan.IsPlanDoc(root):
+			snap.Files++
+			read[f.path] = true
 		}
 		switch {
 		case awsjson.Detect(root):

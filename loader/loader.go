@@ -5,8 +5,10 @@ package loader
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/loader/gitrev"
@@ -45,8 +47,25 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		dirs = append(dirs, d)
 	}
 	sort.Strings(dirs)
+	read := map[string]bool{}
 	for _, d := range dirs {
-		diags = append(diags, loadJSONDir(snap, byDir[d], terraform.Qualifier(d, paths), budget)...)
+		diags = append(diags, loadJSONDir(snap, byDir[d], terraform.Qualifier(d, paths), budget, read)...)
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil || terraform.HasConfig(p) {
+			continue // a missing path is reported by the Terraform load
+		}
+		any := false
+		for f := range read {
+			if f == p || strings.HasPrefix(f, strings.TrimSuffix(p, string(filepath.Separator))+string(filepath.Separator)) {
+				any = true
+				break
+			}
+		}
+		if !any {
+			diags = append(diags, model.Diagnostic{File: terraform.DisplayPath(p),
+				Message: "no Terraform, plan, state or AWS JSON input here"})
+		}
 	}
 	finish(snap)
 	return snap, diags

@@ -314,6 +314,8 @@ type Snapshot struct {
 	// Absent lists rule-bearing blocks the configuration creates no
 	// instance of (count 0, an empty for_each or dynamic block), with why.
 	Absent []Absent
+	// Files counts the input files read.
+	Files int
 	// Unknowns counts values that the input does not determine.
 	Unknowns int
 

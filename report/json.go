@@ -24,12 +24,14 @@ type jsonReport struct {
 	Errors     []model.Diagnostic    `json:"errors"`
 	Internal   []string              `json:"internal_errors,omitempty"`
 	Unknowns   int                   `json:"unknowns"`
+	Read       Counts                `json:"read"`
 }
 
 // JSON prints the findings document of contract v1.
 func JSON(w io.Writer, run Run) error {
 	r := jsonReport{Version: ContractVersion, Tool: jsonTool{"sgcheck", run.ToolVersion},
-		Findings: run.Findings, Suppressed: run.Suppressed, Errors: run.Errors, Internal: run.Internal, Unknowns: run.Unknowns}
+		Findings: run.Findings, Suppressed: run.Suppressed, Errors: run.Errors, Internal: run.Internal, Unknowns: run.Unknowns,
+		Read: run.Read}
 	if r.Findings == nil {
 		r.Findings = []analyzer.Finding{}
 	}

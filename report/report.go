@@ -21,6 +21,8 @@ type Run struct {
 	Internal   []string
 	Policies   []analyzer.PolicyMeta
 	Unknowns   int
+	// Read is what the inputs held.
+	Read Counts
 	// Notes are lines printed under the text summary, e.g. the model
 	// parameters in force.
 	Notes []string
@@ -28,6 +30,31 @@ type Run struct {
 	// ("infra/"), so that SARIF URIs are relative to the root as code
 	// scanning expects, wherever sgcheck ran.
 	RepoPrefix string
+}
+
+// Counts says how much input a run read.
+type Counts struct {
+	Files       int `json:"files"`
+	Groups      int `json:"groups"`
+	Rules       int `json:"rules"`
+	NACLEntries int `json:"nacl_entries"`
+}
+
+// CountsOf counts what a snapshot holds (symbolic groups and AWS's implicit
+// default NACLs are not read from the input, so not counted).
+func CountsOf(s *model.Snapshot) Counts {
+	c := Counts{Files: s.Files, Rules: len(s.Rules)}
+	for _, g := range s.Groups {
+		if !g.Symbolic {
+			c.Groups++
+		}
+	}
+	for _, n := range s.NACLs {
+		if !n.Implicit {
+			c.NACLEntries += len(n.Entries)
+		}
+	}
+	return c
 }
 
 // Formats lists the output formats of the scan command.

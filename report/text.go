@@ -66,7 +66,8 @@ func Text(w io.Writer, run Run) error {
 	if run.Unknowns > 0 {
 		fmt.Fprintf(b, "; %s not determined by the input (see `sgcheck explain`)", plural(run.Unknowns, "value"))
 	}
-	b.WriteString("\n")
+	fmt.Fprintf(b, "\nread %s: %s, %s, %s\n", plural(run.Read.Files, "file"), plural(run.Read.Groups, "security group"),
+		plural(run.Read.Rules, "rule"), plural(run.Read.NACLEntries, "NACL entry"))
 	for _, n := range run.Notes {
 		fmt.Fprintf(b, "%s\n", n)
 	}
@@ -115,6 +116,9 @@ func summary(fs []analyzer.Finding) string {
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
+	}
+	if strings.HasSuffix(what, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(what, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/sgcheck/sgcheck/loader"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/report"
-	flag "github.com/spf13/pflag"
 )
 
 // loadPlan reads a plan; a plan that cannot be read is an input error.
@@ -35,14 +34,11 @@ cut them, for how long, and what would.
 
 func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	fs := newFlagSet("sgcheck diff", diffUsage, stderr)
+	fs := newFlagSet("sgcheck diff")
 	c.register(fs, strings.Join(report.Formats, "|"))
 	c.registerFailOn(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitClean
-		}
-		return exitError
+	if code, done := parseFlags(fs, diffUsage, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() != 2 {
 		return usageError(stderr, "diff needs two inputs, OLD and NEW")

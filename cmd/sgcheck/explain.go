@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/report"
 	"github.com/sgcheck/sgcheck/tracking"
-	flag "github.com/spf13/pflag"
 )
 
 const explainUsage = `Usage: sgcheck explain [flags] [PATH...]
@@ -25,14 +23,11 @@ not, and every NACL change.
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
 	var baseRev, planFile string
-	fs := newFlagSet("sgcheck explain", explainUsage, stderr)
+	fs := newFlagSet("sgcheck explain")
 	c.register(fs, "text|json")
 	registerChange(fs, &baseRev, &planFile)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitClean
-		}
-		return exitError
+	if code, done := parseFlags(fs, explainUsage, args, stdout, stderr); done {
+		return code
 	}
 	if err := c.check([]string{"text", "json"}); err != nil {
 		return usageError(stderr, "%v", err)

@@ -150,9 +150,41 @@ func TestVersionAndHelp(t *testing.T) {
 	if code != exitClean || !strings.HasPrefix(out, "sgcheck ") {
 		t.Errorf("--version: %q exit %d", out, code)
 	}
-	_, stderr, code := sgcheck(t, "--help")
-	if code != exitClean || !strings.Contains(stderr, "--fail-on") {
-		t.Errorf("--help: exit %d\n%s", code, stderr)
+	for _, args := range [][]string{{"--help"}, {"help"}, {"explain", "--help"}, {"diff", "-h"}, {"simulate", "--help"}} {
+		stdout, stderr, code := sgcheck(t, args...)
+		if code != exitClean || !strings.Contains(stdout, "--format") || stderr != "" {
+			t.Errorf("%v: exit %d, usage must go to stdout\nstdout: %s\nstderr: %s", args, code, stdout, stderr)
+		}
+	}
+	if out, _, code := sgcheck(t, "version"); code != exitClean || !strings.HasPrefix(out, "sgcheck ") {
+		t.Errorf("version: %q exit %d", out, code)
+	}
+}
+
+// Every usage error prints one line naming the problem and a hint.
+func TestUsageErrorMessages(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--fromat", "json", "fixtures/seed/ping"}, "--fromat"},
+		{[]string{"--var", "bogus", "fixtures/seed/ping"}, "bogus"},
+		{[]string{"--icmp-idle-timeout", "abc", "fixtures/seed/ping"}, "--icmp-idle-timeout"},
+		{[]string{"explain", "--bogus"}, "--bogus"},
+		{[]string{"explain", "--fail-on", "none"}, "--fail-on"},
+		{[]string{"--policy-timeout", "soon", "fixtures/seed/ping"}, "--policy-timeout"},
+		{[]string{"--format", "xml", "fixtures/seed/ping"}, "xml"},
+		{[]string{"simulate"}, "scenario"},
+	} {
+		out, stderr, code := sgcheck(t, tc.args...)
+		if code != exitError || out != "" || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "sgcheck --help") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", tc.args, code, out, stderr)
+		}
+	}
+	// a folder without inputs is an error, not a clean run
+	out, _, code := sgcheck(t, "--format", "json", t.TempDir())
+	if code != exitError || !strings.Contains(out, "no Terraform, plan, state or AWS JSON input here") {
+		t.Errorf("empty folder: exit %d\n%s", code, out)
 	}
 }
 

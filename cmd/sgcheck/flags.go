@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -134,14 +135,28 @@ func (c *common) emit(stdout, stderr io.Writer, write func(io.Writer) error) boo
 	return true
 }
 
-func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // parseFlags reports errors itself
 	fs.SortFlags = false
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fmt.Fprintln(stderr, "\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {}
 	return fs
+}
+
+// parseFlags parses args. --help prints the usage to stdout (exit 0); a
+// flag error prints one line naming it and a hint (exit 2). done says the
+// command ends here with code.
+func parseFlags(fs *flag.FlagSet, usage string, args []string, stdout, stderr io.Writer) (code int, done bool) {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout, "\nFlags:")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return exitClean, true
+	}
+	return usageError(stderr, "%v", err), true
 }

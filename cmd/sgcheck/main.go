@@ -47,6 +47,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runExplain(ctx, args[1:], stdout, stderr)
 		case "help":
 			return runScan(ctx, []string{"--help"}, stdout, stderr)
+		case "version":
+			if len(args) == 1 {
+				fmt.Fprintf(stdout, "sgcheck %s\n", version)
+				return exitClean
+			}
 		}
 	}
 	return runScan(ctx, args, stdout, stderr)

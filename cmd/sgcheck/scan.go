@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -36,16 +35,13 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
 	var showVersion bool
 	var baseRev, planFile string
-	fs := newFlagSet("sgcheck", scanUsage, stderr)
+	fs := newFlagSet("sgcheck")
 	c.register(fs, strings.Join(report.Formats, "|"))
 	c.registerFailOn(fs)
 	registerChange(fs, &baseRev, &planFile)
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitClean
-		}
-		return exitError
+	if code, done := parseFlags(fs, scanUsage, args, stdout, stderr); done {
+		return code
 	}
 	if showVersion {
 		fmt.Fprintf(stdout, "sgcheck %s\n", version)
@@ -129,7 +125,7 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	}
 	findings, suppressed := analyzer.Suppress(res.Findings, nil)
 	run := report.Run{ToolVersion: version, Findings: findings, Suppressed: suppressed, Errors: errs,
-		Internal: res.Internal, Policies: eng.Policies(), Unknowns: in.head.Unknowns,
+		Internal: res.Internal, Policies: eng.Policies(), Unknowns: in.head.Unknowns, Read: report.CountsOf(in.head),
 		Notes: paramNotes(findings, c.icmpTimeout)}
 	if c.format == "sarif" {
 		run.RepoPrefix = repoPrefix()

@@ -10,7 +10,6 @@ import (
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/report"
 	"github.com/sgcheck/sgcheck/scenario"
-	flag "github.com/spf13/pflag"
 )
 
 const simulateUsage = `Usage: sgcheck simulate [flags] FILE
@@ -23,13 +22,10 @@ entries. Exit 1 when an expect step fails, 2 when the file is invalid.
 
 func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	fs := newFlagSet("sgcheck simulate", simulateUsage, stderr)
+	fs := newFlagSet("sgcheck simulate")
 	c.register(fs, "text|json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitClean
-		}
-		return exitError
+	if code, done := parseFlags(fs, simulateUsage, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() != 1 {
 		return usageError(stderr, "simulate needs one scenario FILE")

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -85,7 +86,8 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		read = b.ReadFile
 	}
 	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
-		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths)}
+		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths),
+		filesRead: new(atomic.Int64)}
 	dirs := map[string]bool{}
 	if opts.Files != nil {
 		for _, f := range opts.Files {
@@ -164,6 +166,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		w.merge(p)
 	}
 	sortDiagnostics(w.diags)
+	w.snap.Files = int(w.filesRead.Load())
 	return w.snap, uniqueDiagnostics(w.diags)
 }
 
@@ -302,6 +305,12 @@ func findFiles(p string) ([]string, []model.Diagnostic, error) {
 		return nil
 	})
 	return out, diags, err
+}
+
+// HasConfig reports whether p is, or holds, a Terraform configuration file.
+func HasConfig(p string) bool {
+	found, _, _ := findFiles(p)
+	return len(found) > 0
 }
 
 // walkError is an error without the path the diagnostic already names.

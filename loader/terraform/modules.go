@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/model"
@@ -40,6 +41,8 @@ type world struct {
 	manifest map[string]string // module key → directory
 	// scanRoots are the absolute directories file functions may read.
 	scanRoots []string
+	// filesRead counts parsed configuration files (shared by forks).
+	filesRead *atomic.Int64
 	// funcTable is the function library bound to rootDir.
 	funcTable map[string]function.Function
 }
@@ -81,7 +84,7 @@ func (w *world) dirFiles(dir string) []string {
 // and diagnostics, for evaluating one root.
 func (w *world) fork() *world {
 	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, only: w.only, parsed: w.parsed, failed: w.failed,
-		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots}
+		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead}
 }
 
 // merge appends what a fork found.
@@ -125,6 +128,7 @@ func (w *world) module(dir string) *module {
 	}
 	m.dir = dir
 	w.parsed[dir] = m
+	w.filesRead.Add(int64(len(m.files)))
 	return m
 }
 
@@ -177,6 +181,7 @@ func (w *world) parseAll(dirs []string) {
 		m, diags := parseModule(files, w.readOnce)
 		if m != nil {
 			m.dir = filepath.Clean(dirs[i])
+			w.filesRead.Add(int64(len(m.files)))
 		}
 		results[i] = result{m, diags}
 	})
