@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/sgcheck/sgcheck/model"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -69,8 +70,10 @@ type evaluator struct {
 	locals    map[string]*hcl.Attribute
 	localVals map[string]cty.Value
 	busy      map[string]bool
-	resources map[string]map[string]*resourceDecl
-	resVals   map[string]cty.Value
+	// localStack is the chain of locals being evaluated, for cycles.
+	localStack []string
+	resources  map[string]map[string]*resourceDecl
+	resVals    map[string]cty.Value
 	// data holds the data sources; dataVal is what data evaluates to.
 	data    map[string]map[string]*resourceDecl
 	dataVal cty.Value
@@ -79,7 +82,8 @@ type evaluator struct {
 
 // newEvaluator prepares one instance of module m. inputs are the values
 // the caller (or, for a root, the command line and tfvars) gives variables.
-func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Value, depth int) (*evaluator, hcl.Diagnostics) {
+func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Value, origins map[string]hcl.Range,
+	depth int) (*evaluator, hcl.Diagnostics) {
 	e := &evaluator{
 		prefix: prefix, mod: m, world: w, depth: depth,
 		modCalls: map[string]*hcl.Block{}, modVals: map[string]cty.Value{}, children: map[string][]*evaluator{},
@@ -93,7 +97,7 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 	for _, b := range m.blocks {
 		switch b.Type {
 		case "variable":
-			diags = append(diags, e.setVariable(b, inputs)...)
+			diags = append(diags, e.setVariable(b, inputs, origins)...)
 		case "locals":
 			attrs, d := b.Body.JustAttributes()
 			diags = append(diags, d...)
@@ -129,7 +133,7 @@ var outputSchema = &hcl.BodySchema{Attributes: attrSchema("value", "description"
 // setVariable records a variable declaration and its value: a given value
 // wins over the default; with neither the variable is unknown. Values are
 // converted to the declared type, as Terraform does.
-func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value) hcl.Diagnostics {
+func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value, origins map[string]hcl.Range) hcl.Diagnostics {
 	name := b.Labels[0]
 	content, _, diags := b.Body.PartialContent(variableSchema)
 	attrs := content.Attributes
@@ -165,9 +169,27 @@ func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value) hcl.D
 		if defaults != nil {
 			v = defaults.Apply(v)
 		}
-		if cv, err := convert.Convert(v, ty); err == nil {
-			v = cv
+		cv, err := convert.Convert(v, ty)
+		if err != nil {
+			// Terraform refuses the value: an input error where it is given
+			subject := b.DefRange
+			where := "its default"
+			if o, ok := origins[name]; ok && given {
+				subject, where = o, "the value given"
+			}
+			d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid value for variable %q", name),
+				Detail: fmt.Sprintf("%s is not a %s: %s", where, ty.FriendlyNameForConstraint(), err.Error())}
+			if subject.Start.Line > 0 {
+				d.Subject = &subject
+			} else {
+				d.Detail = subject.Filename + ": " + d.Detail
+			}
+			diags = append(diags, d)
+			e.vars[name] = cty.DynamicVal
+			e.varsWhy[name] = "is invalid (" + d.Detail + ")"
+			return diags
 		}
+		v = cv
 	}
 	e.vars[name] = v
 	return diags
@@ -247,18 +269,67 @@ func (e *evaluator) local(name string) cty.Value {
 	}
 	attr, ok := e.locals[name]
 	key := "local." + name
-	if !ok || e.busy[key] {
+	if !ok {
+		return cty.DynamicVal
+	}
+	if e.busy[key] {
+		e.localCycle(name)
 		return cty.DynamicVal
 	}
 	e.busy[key] = true
-	v, diags := attr.Expr.Value(e.ctxFor(attr.Expr, nil))
+	e.localStack = append(e.localStack, name)
+	ctx := e.ctxFor(attr.Expr, nil)
+	v, diags := attr.Expr.Value(ctx)
+	e.localStack = e.localStack[:len(e.localStack)-1]
 	delete(e.busy, key)
 	e.world.fileErrors(diags)
 	if diags.HasErrors() {
+		e.evalErrors(attr.Expr, ctx, diags)
 		v = cty.DynamicVal
 	}
 	e.localVals[name] = v
 	return v
+}
+
+// localCycle reports a local that refers to itself, with the chain, at the
+// local's definition.
+func (e *evaluator) localCycle(name string) {
+	start := 0
+	for i, n := range e.localStack {
+		if n == name {
+			start = i
+			break
+		}
+	}
+	chain := append(append([]string(nil), e.localStack[start:]...), name)
+	for i := range chain {
+		chain[i] = "local." + chain[i]
+	}
+	r := e.locals[name].Range
+	e.world.diags = append(e.world.diags, model.Diagnostic{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column,
+		Message: "local." + name + " refers to itself: " + strings.Join(chain, " → ")})
+}
+
+// evalErrors reports the errors of an expression whose references are all
+// determined: the configuration itself is wrong (a failing function, a
+// type error), as Terraform would say. Errors caused by what the input does
+// not determine are not errors: the value is unknown.
+func (e *evaluator) evalErrors(expr hcl.Expression, ctx *hcl.EvalContext, diags hcl.Diagnostics) {
+	if mentionsUnknown(expr, ctx) {
+		return
+	}
+	for _, d := range diags {
+		switch {
+		case d.Severity != hcl.DiagError:
+		case strings.Contains(d.Detail, escapeMarker):
+			return // reported by fileErrors
+		case d.Summary == "Unsupported attribute":
+			// resources and data sources carry only the attributes sgcheck
+			// models: another one is unknown, not an error
+			return
+		}
+	}
+	e.world.diags = append(e.world.diags, convertDiags(diags)...)
 }
 
 // instances expands a resource's count or for_each. ok is false when the
@@ -289,6 +360,7 @@ func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance
 			return conditional(address, true), why
 		}
 		out, err := countInstances(address, v, false)
+		e.invalidExpansion(a, err)
 		return out, err
 	}
 	if a, ok := attrs["for_each"]; ok {
@@ -303,29 +375,27 @@ func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance
 			}
 			return conditional(address, false), why
 		}
-		return forEachInstances(address, v, false)
+		out, err := forEachInstances(address, v, false)
+		e.invalidExpansion(a, err)
+		return out, err
 	}
 	return []instance{{addr: address}}, ""
 }
 
 func countInstances(address string, v cty.Value, cond bool) ([]instance, string) {
 	if v.IsNull() {
-		return nil, "count is null"
+		return nil, invalidExpansion + "count is null"
 	}
-	nv, err := convert.Convert(v, cty.Number)
-	if err != nil {
-		return nil, "count is not a number"
-	}
-	n, _ := nv.AsBigFloat().Int64()
-	if n > maxInstances {
-		return nil, fmt.Sprintf("count of %d exceeds the %d instances analysed", n, maxInstances)
+	n, msg := intIn(v, 0, maxInstances, "count")
+	if msg != "" {
+		return nil, invalidExpansion + msg
 	}
 	mark := ""
 	if cond {
 		mark = "?"
 	}
 	var out []instance
-	for i := int64(0); i < n; i++ {
+	for i := int64(0); i < int64(n); i++ {
 		iv := cty.NumberIntVal(i)
 		out = append(out, instance{
 			addr:        fmt.Sprintf("%s[%d%s]", address, i, mark),
@@ -339,14 +409,15 @@ func countInstances(address string, v cty.Value, cond bool) ([]instance, string)
 
 func forEachInstances(address string, v cty.Value, cond bool) ([]instance, string) {
 	if v.IsNull() {
-		return nil, "for_each is null"
+		return nil, invalidExpansion + "for_each is null"
 	}
 	ty := v.Type()
 	if !(ty.IsMapType() || ty.IsObjectType() || ty.IsSetType()) {
-		return nil, "for_each is not a map or set"
+		return nil, invalidExpansion + "for_each must be a map or a set of strings, not " + ty.FriendlyName()
 	}
 	if v.LengthInt() > maxInstances {
-		return nil, fmt.Sprintf("for_each of %d exceeds the %d instances analysed", v.LengthInt(), maxInstances)
+		return nil, fmt.Sprintf("%sfor_each has %d elements, more than the %d instances sgcheck analyses", invalidExpansion,
+			v.LengthInt(), maxInstances)
 	}
 	mark := ""
 	if cond {
@@ -359,8 +430,8 @@ func forEachInstances(address string, v cty.Value, cond bool) ([]instance, strin
 			k = val
 		}
 		ks, err := convert.Convert(k, cty.String)
-		if err != nil || ks.IsNull() {
-			return nil, "for_each key is not a string"
+		if err != nil || ks.IsNull() || !ks.IsKnown() {
+			return nil, invalidExpansion + "a for_each key is not a string"
 		}
 		out = append(out, instance{
 			addr:        fmt.Sprintf("%s[%q%s]", address, ks.AsString(), mark),
@@ -453,6 +524,17 @@ func widest(a, b cty.Value) (cty.Value, bool) {
 	return cty.NilVal, false
 }
 
+// invalidExpansion reports an invalid count or for_each as an input error
+// at its expression, once per location.
+func (e *evaluator) invalidExpansion(a *hcl.Attribute, why string) {
+	if !strings.HasPrefix(why, invalidExpansion) {
+		return
+	}
+	r := a.Expr.Range()
+	e.world.diags = append(e.world.diags, model.Diagnostic{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column,
+		Message: strings.TrimPrefix(why, invalidExpansion)})
+}
+
 // conditional is the one instance that stands for an undetermined count or
 // for_each.
 func conditional(address string, count bool) []instance {
@@ -469,6 +551,10 @@ func conditional(address string, count bool) []instance {
 
 // ConditionalKey ends the address of a conditional instance.
 const ConditionalKey = "[?]"
+
+// invalidExpansion starts the why of a count or for_each that is determined
+// and invalid: an input error at the expression, not a warning.
+const invalidExpansion = "invalid: "
 
 // maxInstances bounds count and for_each so that a hostile input cannot make
 // the analysis run without end.

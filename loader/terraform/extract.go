@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
@@ -59,7 +60,9 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 	d := x.ev.resources[typ][b.Labels[1]]
 	insts, why := x.ev.instances(d)
 	if len(insts) == 0 && why != "" {
-		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s not analysed: %s", x.prefix, d.address(), why))
+		if !strings.HasPrefix(why, invalidExpansion) { // invalid ones are input errors already
+			x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s not analysed: %s", x.prefix, d.address(), why))
+		}
 		return
 	}
 	if len(insts) == 0 && ruleBearing[typ] {
@@ -229,8 +232,8 @@ func (x *moduleExtractor) group(r *resourceInstance) {
 		spec := ruleSpec{name: it.name, group: r.addr, dir: model.Direction(it.typ), src: it.src,
 			protocol: it.get("protocol"), from: it.get("from_port"), to: it.get("to_port"), desc: it.get("description")}
 		spec.peers = []peerSource{
-			{kind: model.PeerCIDR, v: it.get("cidr_blocks")},
-			{kind: model.PeerCIDR, v: it.get("ipv6_cidr_blocks")},
+			{kind: model.PeerCIDR, v: it.get("cidr_blocks"), family: "ipv4"},
+			{kind: model.PeerCIDR, v: it.get("ipv6_cidr_blocks"), family: "ipv6"},
 			{kind: model.PeerPrefixList, v: it.get("prefix_list_ids")},
 			{kind: model.PeerGroup, v: it.get("security_groups")},
 			{kind: model.PeerSelf, v: it.get("self")},
@@ -261,8 +264,8 @@ func (x *moduleExtractor) standaloneRule(r *resourceInstance) {
 		protocol: x.get(a, "protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
 		desc: x.get(a, "description", r.ctx)}
 	spec.peers = []peerSource{
-		{kind: model.PeerCIDR, v: x.get(a, "cidr_blocks", r.ctx)},
-		{kind: model.PeerCIDR, v: x.get(a, "ipv6_cidr_blocks", r.ctx)},
+		{kind: model.PeerCIDR, v: x.get(a, "cidr_blocks", r.ctx), family: "ipv4"},
+		{kind: model.PeerCIDR, v: x.get(a, "ipv6_cidr_blocks", r.ctx), family: "ipv6"},
 		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_ids", r.ctx)},
 		{kind: model.PeerGroup, v: x.get(a, "source_security_group_id", r.ctx)},
 		{kind: model.PeerSelf, v: x.get(a, "self", r.ctx)},
@@ -281,8 +284,8 @@ func (x *moduleExtractor) vpcRule(r *resourceInstance) {
 		protocol: x.get(a, "ip_protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
 		desc: x.get(a, "description", r.ctx)}
 	spec.peers = []peerSource{
-		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv4", r.ctx)},
-		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv6", r.ctx)},
+		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv4", r.ctx), family: "ipv4"},
+		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv6", r.ctx), family: "ipv6"},
 		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_id", r.ctx)},
 		{kind: model.PeerGroup, v: x.get(a, "referenced_security_group_id", r.ctx)},
 	}

@@ -98,7 +98,7 @@ var functions = map[string]function.Function{
 	"rsadecrypt":       crypto.RsaDecryptFunc,
 	"sensitive":        identityFunc,
 	"setintersection":  stdlib.SetIntersectionFunc,
-	"setproduct":       stdlib.SetProductFunc,
+	"setproduct":       setProductFunc,
 	"setsubtract":      stdlib.SetSubtractFunc,
 	"setunion":         stdlib.SetUnionFunc,
 	"sha1":             crypto.Sha1Func,
@@ -570,5 +570,31 @@ var urlDecodeFunc = function.New(&function.Spec{
 			return cty.NilVal, err
 		}
 		return cty.StringVal(s), nil
+	},
+})
+
+// maxProduct bounds the elements setproduct builds, checked before any is.
+const maxProduct = 100000
+
+// setProductFunc is go-cty's setproduct, refusing a result larger than
+// maxProduct before building it.
+var setProductFunc = function.New(&function.Spec{
+	VarParam: &function.Parameter{Name: "sets", Type: cty.DynamicPseudoType},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		return stdlib.SetProductFunc.ReturnType(argTypes(args))
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		total := 1
+		for _, a := range args {
+			if !a.IsKnown() || a.IsNull() || !a.CanIterateElements() {
+				return stdlib.SetProductFunc.Call(args)
+			}
+			n := a.LengthInt()
+			if n > 0 && total > maxProduct/n {
+				return cty.NilVal, fmt.Errorf("the product has more than %d elements, the most sgcheck builds", maxProduct)
+			}
+			total *= n
+		}
+		return stdlib.SetProductFunc.Call(args)
 	},
 })

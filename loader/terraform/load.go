@@ -245,10 +245,10 @@ func (w *world) loadRoot(dir string, paths []string, opts Options) {
 		return
 	}
 	defer w.forget(dir)
-	inputs, vd := rootInputs(w, dir, opts)
+	inputs, origins, vd := rootInputs(w, dir, opts)
 	w.diags = append(w.diags, vd...)
 	w.loadManifest(dir)
-	e, diags := newEvaluator(w, m, Qualifier(dir, paths), inputs, 0)
+	e, diags := newEvaluator(w, m, Qualifier(dir, paths), inputs, origins, 0)
 	w.diags = append(w.diags, convertDiags(diags)...)
 	extractAll(w, e)
 }

@@ -48,7 +48,7 @@ resource "aws_security_group" "web" {
     from_port   = local.ssh
     to_port     = local.ssh
     protocol    = "6"
-    cidr_blocks = [local.office, "10.1.2.3/8"]
+    cidr_blocks = [local.office, "10.0.0.0/8"]
   }
   dynamic "ingress" {
     for_each = var.ports

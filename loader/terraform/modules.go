@@ -282,7 +282,9 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	attrs, _ := b.Body.JustAttributes()
 	insts, why := e.expand("module."+name, attrs)
 	if len(insts) == 0 && why != "" {
-		e.world.warn(b.DefRange, fmt.Sprintf("%smodule.%s not analysed: %s", e.prefix, name, why))
+		if !strings.HasPrefix(why, invalidExpansion) {
+			e.world.warn(b.DefRange, fmt.Sprintf("%smodule.%s not analysed: %s", e.prefix, name, why))
+		}
 		return cty.DynamicVal
 	}
 	if why != "" {
@@ -293,10 +295,12 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	obj := map[string]cty.Value{}
 	for _, in := range insts {
 		inputs := map[string]cty.Value{}
+		origins := map[string]hcl.Range{}
 		for an, a := range attrs {
 			if moduleMeta[an] {
 				continue
 			}
+			origins[an] = a.Expr.Range()
 			v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars))
 			e.world.fileErrors(diags)
 			if diags.HasErrors() {
@@ -304,7 +308,7 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 			}
 			inputs[an] = v
 		}
-		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, e.depth+1)
+		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, origins, e.depth+1)
 		for an, v := range inputs {
 			if !v.IsWhollyKnown() {
 				ce.varsWhy[an] = e.unknownReason(attrs[an].Expr, e.ctxFor(attrs[an].Expr, in.vars))

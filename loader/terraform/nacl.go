@@ -67,78 +67,122 @@ func (x *moduleExtractor) aclAssociation(r *resourceInstance) {
 }
 
 // aclEntry reads one NACL entry; numberAttr and actionAttr differ between
-// inline blocks and aws_network_acl_rule. Entries with unknown fields are
-// counted as unknowns and left out, with why: a NACL with a missing entry is
-// reported as incomplete rather than evaluated with a guess.
+// inline blocks and aws_network_acl_rule. An entry with an undetermined
+// field, or an invalid one (also an input error at it), is left out with
+// why: a NACL with a missing entry is incomplete and is not used to judge
+// rules, never evaluated with a guess.
 func (x *moduleExtractor) aclEntry(name string, egress bool, get func(string) value,
 	src model.Source, numberAttr, actionAttr string) (e model.ACLEntry, ok bool, why string) {
-	e = model.ACLEntry{Name: name, Egress: egress, Source: src}
-	num, numOK := portValue(get(numberAttr))
-	act := get(actionAttr)
-	proto := get("protocol")
-	for _, f := range []struct {
-		v    value
-		ok   bool
-		name string
-	}{{get(numberAttr), numOK, numberAttr}, {act, act.known(), actionAttr}, {proto, proto.known(), "protocol"}} {
-		if !f.ok {
-			x.snap.Unknowns++
-			return e, false, orElse(f.v.why, f.name+" is not set")
-		}
+	e = model.ACLEntry{Name: name, Egress: egress, Source: src, ICMPType: -1, ICMPCode: -1, FromPort: 0, ToPort: 65535}
+	bad := false
+	num, numWhy, numBad := x.number(get(numberAttr), 1, 32766, numberAttr, name)
+	act, proto := get(actionAttr), get("protocol")
+	switch {
+	case numWhy != "":
+		return x.unknownEntry(e, numWhy)
+	case !act.known():
+		return x.unknownEntry(e, orElse(act.why, actionAttr+" is not set"))
+	case !proto.known():
+		return x.unknownEntry(e, orElse(proto.why, "protocol is not set"))
 	}
+	bad = bad || numBad
 	e.Number = num
 	s, _ := asString(act.v)
 	e.Action = model.ACLAction(s)
 	if e.Action != model.Allow && e.Action != model.Deny {
 		x.errorf(act.rng, "%s: action must be allow or deny, not %q", name, s)
-		return e, false, ""
+		bad = true
 	}
 	ps, _ := asString(proto.v)
 	p, err := model.ParseProtocol(ps)
 	if err != nil {
 		x.errorf(proto.rng, "%s: %v", name, err)
-		return e, false, ""
+		bad = true
 	}
 	e.Protocol = p
-	cidr := get("cidr_block")
+	cidr, family := get("cidr_block"), "ipv4"
 	if s, _ := asString(cidr.v); !cidr.set || (cidr.known() && s == "") {
 		// attribute syntax spells the unused family as "" or null
-		cidr = get("ipv6_cidr_block")
+		cidr, family = get("ipv6_cidr_block"), "ipv6"
 	}
 	if !cidr.known() {
-		x.snap.Unknowns++
-		return e, false, orElse(cidr.why, "cidr_block is not set")
+		return x.unknownEntry(e, orElse(cidr.why, "cidr_block is not set"))
 	}
 	cs, _ := asString(cidr.v)
-	pfx, err := netip.ParsePrefix(cs)
-	if err != nil {
-		x.errorf(cidr.rng, "%s: invalid CIDR %q", name, cs)
-		return e, false, ""
+	if pfx, msg := parseCIDR(cs, family); msg != "" {
+		x.errorf(cidr.rng, "%s: %s", name, msg)
+		bad = true
+	} else {
+		e.CIDR = pfx
 	}
-	e.CIDR = pfx.Masked()
-	e.FromPort, e.ToPort = 0, 65535
 	if p.HasPorts() {
-		fv, tv := get("from_port"), get("to_port")
-		from, ok1 := portValue(fv)
-		to, ok2 := portValue(tv)
+		from, fromWhy, fromBad := x.number(get("from_port"), 0, 65535, "from_port", name)
+		to, toWhy, toBad := x.number(get("to_port"), 0, 65535, "to_port", name)
 		switch {
-		case ok1 && ok2:
+		case fromWhy != "" || toWhy != "":
+			return x.unknownEntry(e, orElse(fromWhy, toWhy))
+		case fromBad || toBad:
+			bad = true
+		case from > to:
+			x.errorf(get("from_port").rng, "%s: from_port %d is greater than to_port %d", name, from, to)
+			bad = true
+		default:
 			e.FromPort, e.ToPort = from, to
-		case fv.why != "" || tv.why != "":
-			x.snap.Unknowns++
-			return e, false, orElse(fv.why, tv.why)
 		}
 	}
-	e.ICMPType, e.ICMPCode = -1, -1
 	if p.IsICMP() {
-		if t, ok := portValue(get("icmp_type")); ok {
-			e.ICMPType = t
+		for _, f := range []struct {
+			attr string
+			dst  *int
+		}{{"icmp_type", &e.ICMPType}, {"icmp_code", &e.ICMPCode}} {
+			v := get(f.attr)
+			if !v.set {
+				continue // every type / code
+			}
+			n, why, nBad := x.number(v, -1, 255, f.attr, name)
+			switch {
+			case why != "":
+				return x.unknownEntry(e, why)
+			case nBad:
+				bad = true
+			default:
+				*f.dst = n
+			}
 		}
-		if c, ok := portValue(get("icmp_code")); ok {
-			e.ICMPCode = c
+		if e.ICMPType == -1 && e.ICMPCode != -1 {
+			x.errorf(get("icmp_code").rng, "%s: icmp_type -1 (every type) needs icmp_code -1, not %d", name, e.ICMPCode)
+			bad = true
 		}
+	}
+	if bad {
+		return e, false, "invalid (see the input errors)"
 	}
 	return e, true, ""
+}
+
+func (x *moduleExtractor) unknownEntry(e model.ACLEntry, why string) (model.ACLEntry, bool, string) {
+	x.snap.Unknowns++
+	return e, false, why
+}
+
+// parseCIDR reads a CIDR of the given family ("ipv4" or "ipv6") in the
+// canonical network form AWS accepts: 10.0.0.1/24 (host bits set), an IPv6
+// range in an IPv4 field or the reverse are refused.
+func parseCIDR(s, family string) (netip.Prefix, string) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return p, fmt.Sprintf("invalid CIDR %q", s)
+	}
+	if family == "ipv4" && !p.Addr().Is4() {
+		return p, fmt.Sprintf("%s is an IPv6 range in an IPv4 field", s)
+	}
+	if family == "ipv6" && !p.Addr().Is6() {
+		return p, fmt.Sprintf("%s is an IPv4 range in an IPv6 field", s)
+	}
+	if p.Masked() != p {
+		return p, fmt.Sprintf("%s is not a network address: its host bits are set (%s is the network)", s, p.Masked())
+	}
+	return p, ""
 }
 
 func orElse(s, alt string) string {

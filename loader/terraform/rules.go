@@ -1,7 +1,11 @@
 package terraform
 
 import (
-	"net/netip"
+	"fmt"
+	"math/big"
+
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/sgcheck/sgcheck/model"
 )
@@ -17,8 +21,9 @@ type ruleSpec struct {
 }
 
 type peerSource struct {
-	kind model.PeerKind
-	v    value
+	kind   model.PeerKind
+	v      value
+	family string // for CIDR peers: the family the attribute takes
 }
 
 // addRules appends one model.Rule per peer of spec. Unknown protocol, ports
@@ -76,12 +81,16 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 			r := base
 			switch ps.kind {
 			case model.PeerCIDR:
-				p, err := netip.ParsePrefix(s)
-				if err != nil {
-					x.errorf(ps.v.rng, "%s: invalid CIDR %q", spec.name, s)
-					continue
+				p, msg := parseCIDR(s, ps.family)
+				if msg != "" {
+					// AWS refuses it: an input error, and the rule is
+					// indeterminate rather than read as another network
+					x.errorf(ps.v.rng, "%s: %s", spec.name, msg)
+					r.Peer = model.Peer{Kind: model.PeerUnknown, Ref: msg}
+					r.Unknown = append(append([]string(nil), base.Unknown...), msg)
+					break
 				}
-				r.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: p.Masked()}
+				r.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: p}
 			case model.PeerGroup:
 				r.Peer = model.Peer{Kind: model.PeerGroup, Ref: refAddress(s)}
 			default:
@@ -155,29 +164,97 @@ func (x *moduleExtractor) protocolAndPorts(r *model.Rule, spec ruleSpec) {
 		r.FromPort, r.ToPort = 0, 65535
 		return
 	}
-	from, fromOK := portValue(spec.from)
-	to, toOK := portValue(spec.to)
+	lo, hi, what := -1, 65535, "port"
+	if p.IsICMP() {
+		lo, hi, what = -1, 255, "ICMP type"
+	}
+	from, fromWhy, fromBad := x.number(spec.from, lo, hi, what, spec.name)
+	if p.IsICMP() {
+		what = "ICMP code"
+	}
+	to, toWhy, toBad := x.number(spec.to, lo, hi, what, spec.name)
 	if p.IsICMP() {
 		// -1 (or absent) means every type / code.
 		if !spec.from.set {
-			from, fromOK = -1, true
+			from, fromWhy = -1, ""
 		}
 		if !spec.to.set {
-			to, toOK = -1, true
+			to, toWhy = -1, ""
 		}
 	}
-	if !fromOK || !toOK {
-		if spec.from.why != "" {
-			r.Unknown = append(r.Unknown, spec.from.why)
-		} else if spec.to.why != "" {
-			r.Unknown = append(r.Unknown, spec.to.why)
-		} else {
-			r.Unknown = append(r.Unknown, "port range is not set")
-		}
+	switch {
+	case fromWhy != "" || toWhy != "":
+		r.Unknown = append(r.Unknown, orElse(fromWhy, toWhy))
+		from, to = 0, 65535
+	case fromBad || toBad:
+		r.Unknown = append(r.Unknown, "invalid port range")
+		from, to = 0, 65535
+	case p.IsICMP() && from == -1 && to != -1:
+		// AWS: all ICMP types means all codes
+		x.errorf(spec.to.rng, "%s: ICMP type -1 (every type) needs code -1, not %d", spec.name, to)
+		r.Unknown = append(r.Unknown, "invalid ICMP type and code")
+		from, to = -1, -1
+	case p.HasPorts() && (from == -1) != (to == -1):
+		x.errorf(spec.from.rng, "%s: port -1 (every port) must be given for both from_port and to_port, not %d-%d", spec.name, from, to)
+		r.Unknown = append(r.Unknown, "invalid port range")
+		from, to = 0, 65535
+	case p.HasPorts() && from > to:
+		x.errorf(spec.from.rng, "%s: from_port %d is greater than to_port %d", spec.name, from, to)
+		r.Unknown = append(r.Unknown, "invalid port range")
 		from, to = 0, 65535
 	}
 	r.FromPort, r.ToPort = from, to
 	r.NormalizePorts()
+}
+
+// number reads a port, ICMP type or code: an integer in [lo, hi]. why is
+// set when the value is not determined (or not set); bad when it is
+// determined and invalid, which is reported as an input error at it.
+func (x *moduleExtractor) number(v value, lo, hi int, what, name string) (n int, why string, bad bool) {
+	switch {
+	case !v.set:
+		return 0, what + " is not set", false
+	case v.why != "":
+		return 0, v.why, false
+	}
+	n, msg := intIn(v.v, lo, hi, what)
+	if msg != "" {
+		x.errorf(v.rng, "%s: %s", name, msg)
+		return 0, "", true
+	}
+	return n, "", false
+}
+
+// intIn converts a determined value to an integer in [lo, hi], or says why
+// it is not one.
+func intIn(v cty.Value, lo, hi int, what string) (int, string) {
+	nv, err := convert.Convert(v, cty.Number)
+	if err != nil || nv.IsNull() {
+		return 0, fmt.Sprintf("%s %s is not a number", what, show(v))
+	}
+	f := nv.AsBigFloat()
+	if f.IsInf() {
+		return 0, fmt.Sprintf("%s %s is not a finite number", what, show(v))
+	}
+	if !f.IsInt() {
+		return 0, fmt.Sprintf("%s %s is not a whole number", what, f.Text('g', 10))
+	}
+	i, acc := f.Int64()
+	if acc != big.Exact || i < int64(lo) || i > int64(hi) {
+		return 0, fmt.Sprintf("%s %s is out of range (%d to %d)", what, f.Text('f', 0), lo, hi)
+	}
+	return int(i), ""
+}
+
+// show renders a value for a message.
+func show(v cty.Value) string {
+	if v.Type() == cty.String {
+		return fmt.Sprintf("%q", v.AsString())
+	}
+	if v.Type() == cty.Number {
+		return v.AsBigFloat().Text('g', 10)
+	}
+	return v.Type().FriendlyName()
 }
 
 func portValue(v value) (int, bool) {

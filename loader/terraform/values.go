@@ -36,6 +36,7 @@ func (x *moduleExtractor) get(attrs hcl.Attributes, name string, ctx *hcl.EvalCo
 			if diags[0].Detail != "" {
 				out.why += " (" + diags[0].Detail + ")"
 			}
+			x.ev.evalErrors(a.Expr, ctx, diags)
 		}
 	case !v.IsWhollyKnown():
 		out.why = name + " " + x.ev.unknownReason(a.Expr, ctx)

@@ -3,8 +3,6 @@ package terraform
 import (
 	"errors"
 	"io/fs"
-
-	"github.com/sgcheck/sgcheck/internal/safeio"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -21,8 +20,9 @@ import (
 // variables, terraform.tfvars, terraform.tfvars.json, *.auto.tfvars and
 // *.auto.tfvars.json in lexical order, then --var-file and --var in the
 // order given on the command line.
-func rootInputs(w *world, dir string, opts Options) (map[string]cty.Value, []model.Diagnostic) {
+func rootInputs(w *world, dir string, opts Options) (map[string]cty.Value, map[string]hcl.Range, []model.Diagnostic) {
 	out := map[string]cty.Value{}
+	origins := map[string]hcl.Range{}
 	var diags []model.Diagnostic
 	env := opts.Env
 	if env == nil {
@@ -32,6 +32,7 @@ func rootInputs(w *world, dir string, opts Options) (map[string]cty.Value, []mod
 		k, v, ok := strings.Cut(kv, "=")
 		if name, isVar := strings.CutPrefix(k, "TF_VAR_"); ok && isVar && name != "" {
 			out[name], _ = parseVarValue(v, name)
+			origins[name] = hcl.Range{Filename: "TF_VAR_" + name}
 		}
 	}
 	files := []string{filepath.Join(dir, "terraform.tfvars"), filepath.Join(dir, "terraform.tfvars.json")}
@@ -56,7 +57,7 @@ func rootInputs(w *world, dir string, opts Options) (map[string]cty.Value, []mod
 			}
 			continue
 		}
-		diags = append(diags, readVarFile(f, src, out)...)
+		diags = append(diags, readVarFile(f, src, out, origins)...)
 	}
 	for _, a := range opts.VarArgs {
 		if a.File != "" {
@@ -65,12 +66,13 @@ func rootInputs(w *world, dir string, opts Options) (map[string]cty.Value, []mod
 				diags = append(diags, model.Diagnostic{File: DisplayPath(a.File), Message: "--var-file: " + walkError(err)})
 				continue
 			}
-			diags = append(diags, readVarFile(a.File, src, out)...)
+			diags = append(diags, readVarFile(a.File, src, out, origins)...)
 			continue
 		}
 		out[a.Name], _ = parseVarValue(a.Value, a.Name)
+		origins[a.Name] = hcl.Range{Filename: "--var " + a.Name}
 	}
-	return out, diags
+	return out, origins, diags
 }
 
 func isAutoVars(f string) bool {
@@ -78,7 +80,7 @@ func isAutoVars(f string) bool {
 }
 
 // readVarFile reads a .tfvars (HCL) or .tfvars.json file into out.
-func readVarFile(name string, src []byte, out map[string]cty.Value) []model.Diagnostic {
+func readVarFile(name string, src []byte, out map[string]cty.Value, origins map[string]hcl.Range) []model.Diagnostic {
 	check := safeio.CheckHCL
 	if strings.HasSuffix(name, ".json") {
 		check = safeio.CheckJSON
@@ -104,6 +106,7 @@ func readVarFile(name string, src []byte, out map[string]cty.Value) []model.Diag
 		diags = append(diags, d...)
 		if !d.HasErrors() {
 			out[k] = v
+			origins[k] = a.Expr.Range()
 		}
 	}
 	return convertDiags(diags)

@@ -14,6 +14,11 @@ rule_finding(att, r, message, extra) := {
 
 rule_facts(r) := object.filter(r, fact_keys)
 
+# determined(r) holds when the input determines every part of the rule: a
+# rule with an unknown protocol, port or peer is indeterminate, never the
+# subject of a definite finding.
+determined(r) if count(object.get(r, "unknown", [])) == 0
+
 fact_keys := {"tracked", "reason", "protocol", "from_port", "to_port", "icmp_type", "icmp_code", "peer", "family", "direction"}
 
 port_text(r) := "all ports" if {

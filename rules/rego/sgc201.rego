@@ -17,6 +17,7 @@ import data.sgcheck.lib
 findings contains f if {
 	some att in input.attachments
 	some r in att.rules
+	lib.determined(r)
 	r.direction == "ingress"
 	r.open
 	all_ports(r)

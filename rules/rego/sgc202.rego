@@ -19,6 +19,7 @@ admin := {22: "SSH", 3389: "RDP"}
 findings contains f if {
 	some att in input.attachments
 	some r in att.rules
+	lib.determined(r)
 	r.direction == "ingress"
 	r.open
 	r.protocol == "tcp"
