@@ -59,6 +59,7 @@ type evaluator struct {
 	mod       *module
 	world     *world
 	depth     int
+	parent    *evaluator // the module instance that calls this one
 	modCalls  map[string]*hcl.Block
 	modVals   map[string]cty.Value
 	children  map[string][]*evaluator
@@ -94,7 +95,25 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 		resVals: map[string]cty.Value{},
 	}
 	var diags hcl.Diagnostics
+	seen := map[string]hcl.Range{}
+	duplicate := func(kind, name string, r hcl.Range) bool {
+		key := kind + " " + name
+		if first, dup := seen[key]; dup {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate " + kind,
+				Detail: fmt.Sprintf("%s %s is already declared at %s:%d", kind, name, first.Filename, first.Start.Line), Subject: &r})
+			return true
+		}
+		seen[key] = r
+		return false
+	}
 	for _, b := range m.blocks {
+		label := strings.Join(b.Labels, ".")
+		switch b.Type {
+		case "variable", "resource", "data", "module", "output":
+			if duplicate(b.Type, label, b.DefRange) {
+				continue
+			}
+		}
 		switch b.Type {
 		case "variable":
 			diags = append(diags, e.setVariable(b, inputs, origins)...)
@@ -102,7 +121,9 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 			attrs, d := b.Body.JustAttributes()
 			diags = append(diags, d...)
 			for name, a := range attrs {
-				e.locals[name] = a
+				if !duplicate("local", name, a.NameRange) {
+					e.locals[name] = a
+				}
 			}
 		case "resource":
 			e.addResource(b)

@@ -386,3 +386,35 @@ resource "aws_security_group_rule" "r" {
 		t.Errorf("rules %+v", snap.Rules)
 	}
 }
+
+// Modules that call each other in a cycle, or themselves, are input errors
+// naming the chain; each rule is analysed once.
+func TestModuleCycles(t *testing.T) {
+	rule := `resource "aws_security_group" "g" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`
+	for name, files := range map[string]map[string]string{
+		"pair": {"a/main.tf": `module "b" { source = "../b" }` + "\n" + rule, "b/main.tf": `module "a" { source = "../a" }`},
+		"self": {"main.tf": `module "me" { source = "./" }` + "\n" + rule},
+	} {
+		snap, diags := loadSrc(t, files)
+		errs := 0
+		for _, d := range diags {
+			if !d.Warning && strings.Contains(d.Message, "the module calls itself") {
+				errs++
+			}
+		}
+		if errs != 1 {
+			t.Errorf("%s: %d cycle errors: %v", name, errs, diags)
+		}
+		if len(snap.Rules) != 1 {
+			t.Errorf("%s: the rule is analysed %d times", name, len(snap.Rules))
+		}
+	}
+}

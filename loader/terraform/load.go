@@ -128,6 +128,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		}
 	}
 	w.parseAll(callers)
+	calls := map[string][]string{} // directory → directories it calls
 	called := map[string]bool{}
 	for _, d := range callers {
 		m := w.parsed[d]
@@ -139,7 +140,11 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 				continue
 			}
 			if src, ok := callSource(b); ok && isLocalSource(src) {
-				called[filepath.Clean(filepath.Join(d, filepath.FromSlash(src)))] = true
+				target := filepath.Clean(filepath.Join(d, filepath.FromSlash(src)))
+				if target != d {
+					called[target] = true
+					calls[d] = append(calls[d], target)
+				}
 			}
 		}
 	}
@@ -149,6 +154,8 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			roots = append(roots, d)
 		}
 	}
+	roots = append(roots, cycleRoots(names, roots, calls)...)
+	sort.Strings(roots)
 	// Roots are independent: evaluate them in parallel, each into its own
 	// snapshot, and merge in directory order so the result does not depend
 	// on scheduling.
@@ -215,6 +222,35 @@ var (
 	qualifier  = regexp.MustCompile(`[^\s:]+:(\S)`)
 	modulePath = regexp.MustCompile(`module\.[\w-]+(\[[^\]]*\])?\.`)
 )
+
+// cycleRoots returns directories that only modules calling each other in a
+// cycle call (so no root reaches them): the first of each such group in
+// order becomes a root, so that its rules are analysed once and the cycle
+// is reported at the call that closes it.
+func cycleRoots(names, roots []string, calls map[string][]string) []string {
+	reached := map[string]bool{}
+	var visit func(d string)
+	visit = func(d string) {
+		if reached[d] {
+			return
+		}
+		reached[d] = true
+		for _, c := range calls[d] {
+			visit(c)
+		}
+	}
+	for _, r := range roots {
+		visit(r)
+	}
+	var extra []string
+	for _, d := range names {
+		if !reached[d] {
+			extra = append(extra, d)
+			visit(d)
+		}
+	}
+	return extra
+}
 
 // parallel calls f(0) … f(n-1) on as many goroutines as there are
 // processors and waits for all of them.

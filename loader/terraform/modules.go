@@ -276,6 +276,12 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	b := e.modCalls[name]
 	child, why := e.resolveModule(name, b)
 	if child == nil {
+		if strings.HasPrefix(why, cycleMessage) {
+			// invalid Terraform: an input error at the call, once
+			e.world.diags = append(e.world.diags, model.Diagnostic{File: b.DefRange.Filename,
+				Line: b.DefRange.Start.Line, Message: "module." + name + ": " + why})
+			return cty.DynamicVal
+		}
 		e.world.warn(b.DefRange, fmt.Sprintf("%smodule.%s not analysed: %s", e.prefix, name, why))
 		return cty.DynamicVal
 	}
@@ -309,6 +315,7 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 			inputs[an] = v
 		}
 		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, origins, e.depth+1)
+		ce.parent = e
 		for an, v := range inputs {
 			if !v.IsWhollyKnown() {
 				ce.varsWhy[an] = e.unknownReason(attrs[an].Expr, e.ctxFor(attrs[an].Expr, in.vars))
@@ -351,7 +358,10 @@ func (e *evaluator) resolveModule(name string, b *hcl.Block) (*module, string) {
 	}
 	var dir string
 	if isLocalSource(src) {
-		dir = filepath.Join(e.mod.dir, filepath.FromSlash(src))
+		dir = filepath.Clean(filepath.Join(e.mod.dir, filepath.FromSlash(src)))
+		if chain := e.cycle(dir); chain != "" {
+			return nil, cycleMessage + chain
+		}
 	} else if d, ok := e.world.manifest[e.moduleKey(name)]; ok {
 		dir = d
 	} else {
@@ -362,6 +372,22 @@ func (e *evaluator) resolveModule(name string, b *hcl.Block) (*module, string) {
 		return nil, fmt.Sprintf("no configuration files in %s", DisplayPath(dir))
 	}
 	return m, ""
+}
+
+// cycleMessage starts the why of a module call that closes a cycle.
+const cycleMessage = "the module calls itself: "
+
+// cycle returns the chain of module directories from the one at dir to
+// this one when dir is this module or one of its callers, else "".
+func (e *evaluator) cycle(dir string) string {
+	var chain []string
+	for a := e; a != nil; a = a.parent {
+		chain = append([]string{DisplayPath(a.mod.dir)}, chain...)
+		if filepath.Clean(a.mod.dir) == dir {
+			return strings.Join(append(chain, DisplayPath(dir)), " → ")
+		}
+	}
+	return ""
 }
 
 // outputValues evaluates the module's outputs.
