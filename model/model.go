@@ -504,3 +504,52 @@ func (r *Rule) NormalizePorts() {
 		r.FromPort, r.ToPort = 0, 65535
 	}
 }
+
+// ParseCIDR reads a CIDR for a field of the given family ("ipv4", "ipv6",
+// or "" for either) in the canonical network form AWS accepts. msg says
+// why it is refused: not a CIDR, the other family, or host bits set
+// (10.0.0.1/24, which AWS rejects rather than reading as 10.0.0.0/24).
+func ParseCIDR(s, family string) (p netip.Prefix, msg string) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return p, fmt.Sprintf("invalid CIDR %q", s)
+	}
+	if family == "ipv4" && !p.Addr().Is4() {
+		return p, fmt.Sprintf("%s is an IPv6 range in an IPv4 field", s)
+	}
+	if family == "ipv6" && !p.Addr().Is6() {
+		return p, fmt.Sprintf("%s is an IPv4 range in an IPv6 field", s)
+	}
+	if p.Masked() != p {
+		return p, fmt.Sprintf("%s is not a network address: its host bits are set (%s is the network)", s, p.Masked())
+	}
+	return p, ""
+}
+
+// CheckPorts says what is wrong with a rule's port range or ICMP type and
+// code for its protocol (docs/aws-semantics.md §6), or "".
+func CheckPorts(p Protocol, from, to int) string {
+	switch {
+	case p.IsICMP():
+		if from < -1 || from > 255 {
+			return fmt.Sprintf("ICMP type %d is out of range (-1 to 255)", from)
+		}
+		if to < -1 || to > 255 {
+			return fmt.Sprintf("ICMP code %d is out of range (-1 to 255)", to)
+		}
+		if from == -1 && to != -1 {
+			return fmt.Sprintf("ICMP type -1 (every type) needs code -1, not %d", to)
+		}
+	case p.HasPorts():
+		if from < -1 || from > 65535 || to < -1 || to > 65535 {
+			return fmt.Sprintf("port range %d-%d is out of range (0 to 65535)", from, to)
+		}
+		if (from == -1) != (to == -1) {
+			return fmt.Sprintf("port -1 (every port) must be given as both ends, not %d-%d", from, to)
+		}
+		if from > to {
+			return fmt.Sprintf("from port %d is greater than to port %d", from, to)
+		}
+	}
+	return ""
+}

@@ -71,6 +71,7 @@ func (b *Builder) addGroup(id, name, vpc, file string, n *jsonpos.Node) string {
 
 // Add reads one document.
 func (b *Builder) Add(root *jsonpos.Node, file string) {
+	b.checkShape(root, file)
 	for _, g := range arr(root.Get("SecurityGroups")) {
 		b.securityGroup(g, file)
 	}

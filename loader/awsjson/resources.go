@@ -1,12 +1,14 @@
 package awsjson
 
 import (
+	"errors"
 	"fmt"
-	"net/netip"
 
 	"github.com/sgcheck/sgcheck/loader/jsonpos"
 	"github.com/sgcheck/sgcheck/model"
 )
+
+func msgOf(s string) bool { return s != "" }
 
 func arr(n *jsonpos.Node) []*jsonpos.Node { return n.Items() }
 
@@ -29,6 +31,9 @@ func protocolAndPorts(n *jsonpos.Node) (model.Protocol, int, int, error) {
 	}
 	if !ok2 {
 		to = -1
+	}
+	if msg := model.CheckPorts(p, from, to); msg != "" {
+		return 0, 0, 0, errors.New(msg)
 	}
 	r := model.Rule{Protocol: p, FromPort: from, ToPort: to}
 	r.NormalizePorts()
@@ -55,10 +60,10 @@ func (b *Builder) securityGroup(g *jsonpos.Node, file string) {
 			base := model.Rule{Name: fmt.Sprintf("%s.%s[%d]", addr, dir.d, i), Group: addr, Direction: dir.d,
 				Protocol: p, FromPort: from, ToPort: to, Source: b.src(file, perm)}
 			for _, r := range arr(perm.Get("IpRanges")) {
-				b.cidrRule(base, str(r, "CidrIp"), str(r, "Description"), file, r)
+				b.cidrRule(base, str(r, "CidrIp"), "ipv4", str(r, "Description"), file, r)
 			}
 			for _, r := range arr(perm.Get("Ipv6Ranges")) {
-				b.cidrRule(base, str(r, "CidrIpv6"), str(r, "Description"), file, r)
+				b.cidrRule(base, str(r, "CidrIpv6"), "ipv6", str(r, "Description"), file, r)
 			}
 			for _, r := range arr(perm.Get("PrefixListIds")) {
 				rule := base
@@ -81,13 +86,13 @@ func (b *Builder) groupPeer(ref, own string) model.Peer {
 	return model.Peer{Kind: model.PeerGroup, Ref: b.Prefix + ref}
 }
 
-func (b *Builder) cidrRule(base model.Rule, cidr, desc, file string, n *jsonpos.Node) {
-	pfx, err := netip.ParsePrefix(cidr)
-	if err != nil {
-		b.errorf(file, n, "invalid CIDR %q", cidr)
+func (b *Builder) cidrRule(base model.Rule, cidr, family, desc, file string, n *jsonpos.Node) {
+	pfx, msg := model.ParseCIDR(cidr, family)
+	if msg != "" {
+		b.errorf(file, n, "%s", msg)
 		return
 	}
-	base.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: pfx.Masked()}
+	base.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: pfx}
 	base.Description = desc
 	b.perms = append(b.perms, base)
 }
@@ -113,9 +118,9 @@ func (b *Builder) groupRule(r *jsonpos.Node, file string) {
 		Description: str(r, "Description"), Source: b.src(file, r)}
 	switch {
 	case str(r, "CidrIpv4") != "":
-		b.cidrRuleDirect(rule, str(r, "CidrIpv4"), file, r)
+		b.cidrRuleDirect(rule, str(r, "CidrIpv4"), "ipv4", file, r)
 	case str(r, "CidrIpv6") != "":
-		b.cidrRuleDirect(rule, str(r, "CidrIpv6"), file, r)
+		b.cidrRuleDirect(rule, str(r, "CidrIpv6"), "ipv6", file, r)
 	case str(r, "PrefixListId") != "":
 		rule.Peer = model.Peer{Kind: model.PeerPrefixList, Ref: str(r, "PrefixListId")}
 		b.Snap.Rules = append(b.Snap.Rules, rule)
@@ -127,13 +132,13 @@ func (b *Builder) groupRule(r *jsonpos.Node, file string) {
 	}
 }
 
-func (b *Builder) cidrRuleDirect(rule model.Rule, cidr, file string, n *jsonpos.Node) {
-	pfx, err := netip.ParsePrefix(cidr)
-	if err != nil {
-		b.errorf(file, n, "invalid CIDR %q", cidr)
+func (b *Builder) cidrRuleDirect(rule model.Rule, cidr, family, file string, n *jsonpos.Node) {
+	pfx, msg := model.ParseCIDR(cidr, family)
+	if msg != "" {
+		b.errorf(file, n, "%s", msg)
 		return
 	}
-	rule.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: pfx.Masked()}
+	rule.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: pfx}
 	b.Snap.Rules = append(b.Snap.Rules, rule)
 }
 
@@ -152,7 +157,11 @@ func (b *Builder) networkACL(n *jsonpos.Node, file string) {
 	}
 	for _, e := range arr(n.Get("Entries")) {
 		num, _ := e.Get("RuleNumber").Int()
-		if num >= 32767 {
+		if num == 32767 || num == 32768 {
+			continue // the final deny ("*"), which the model applies itself
+		}
+		if num < 1 || num > 32766 {
+			b.errorf(file, e, "%s: RuleNumber %d is out of range (1 to 32766)", id, num)
 			continue
 		}
 		p, err := model.ParseProtocol(str(e, "Protocol"))
@@ -160,26 +169,39 @@ func (b *Builder) networkACL(n *jsonpos.Node, file string) {
 			b.errorf(file, e, "%s: %v", id, err)
 			continue
 		}
-		cidr := str(e, "CidrBlock")
-		if cidr == "" {
-			cidr = str(e, "Ipv6CidrBlock")
+		action := model.ACLAction(str(e, "RuleAction"))
+		if action != model.Allow && action != model.Deny {
+			b.errorf(file, e, "%s: RuleAction must be allow or deny, not %q", id, action)
+			continue
 		}
-		pfx, err := netip.ParsePrefix(cidr)
-		if err != nil {
-			b.errorf(file, e, "%s: invalid CIDR %q", id, cidr)
+		cidr, family := str(e, "CidrBlock"), "ipv4"
+		if cidr == "" {
+			cidr, family = str(e, "Ipv6CidrBlock"), "ipv6"
+		}
+		pfx, msg := model.ParseCIDR(cidr, family)
+		if msg != "" {
+			b.errorf(file, e, "%s: %s", id, msg)
 			continue
 		}
 		entry := model.ACLEntry{Number: num, Egress: e.Get("Egress").Bool(), Protocol: p,
-			Action: model.ACLAction(str(e, "RuleAction")), CIDR: pfx.Masked(), FromPort: 0, ToPort: 65535,
+			Action: action, CIDR: pfx, FromPort: 0, ToPort: 65535,
 			ICMPType: -1, ICMPCode: -1, Source: b.src(file, e)}
 		entry.Name = fmt.Sprintf("%s.%s[%d]", acl.Address, map[bool]string{false: "ingress", true: "egress"}[entry.Egress], num)
 		if pr := e.Get("PortRange"); pr != nil && p.HasPorts() {
 			entry.FromPort, _ = pr.Get("From").Int()
 			entry.ToPort, _ = pr.Get("To").Int()
+			if entry.FromPort < 0 || msgOf(model.CheckPorts(p, entry.FromPort, entry.ToPort)) {
+				b.errorf(file, pr, "%s: port range %d-%d is invalid (0 to 65535, From <= To)", id, entry.FromPort, entry.ToPort)
+				continue
+			}
 		}
 		if ic := e.Get("IcmpTypeCode"); ic != nil && p.IsICMP() {
 			entry.ICMPType, _ = ic.Get("Type").Int()
 			entry.ICMPCode, _ = ic.Get("Code").Int()
+			if msg := model.CheckPorts(p, entry.ICMPType, entry.ICMPCode); msg != "" {
+				b.errorf(file, ic, "%s: %s", id, msg)
+				continue
+			}
 		}
 		acl.Entries = append(acl.Entries, entry)
 	}

@@ -125,9 +125,11 @@ func (p *parser) value() (*Node, error) {
 				if err != nil {
 					return nil, err
 				}
-				if _, dup := n.Object[k]; !dup {
-					n.Keys = append(n.Keys, k)
+				if _, dup := n.Object[k]; dup {
+					// which value counts is up to the reader: refuse it
+					return nil, &Error{Line: v.Line, Msg: fmt.Sprintf("duplicate key %q", k)}
 				}
+				n.Keys = append(n.Keys, k)
 				n.Object[k] = v
 			}
 		case '[':

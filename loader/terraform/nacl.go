@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
-	"net/netip"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -109,7 +108,7 @@ func (x *moduleExtractor) aclEntry(name string, egress bool, get func(string) va
 		return x.unknownEntry(e, orElse(cidr.why, "cidr_block is not set"))
 	}
 	cs, _ := asString(cidr.v)
-	if pfx, msg := parseCIDR(cs, family); msg != "" {
+	if pfx, msg := model.ParseCIDR(cs, family); msg != "" {
 		x.errorf(cidr.rng, "%s: %s", name, msg)
 		bad = true
 	} else {
@@ -163,26 +162,6 @@ func (x *moduleExtractor) aclEntry(name string, egress bool, get func(string) va
 func (x *moduleExtractor) unknownEntry(e model.ACLEntry, why string) (model.ACLEntry, bool, string) {
 	x.snap.Unknowns++
 	return e, false, why
-}
-
-// parseCIDR reads a CIDR of the given family ("ipv4" or "ipv6") in the
-// canonical network form AWS accepts: 10.0.0.1/24 (host bits set), an IPv6
-// range in an IPv4 field or the reverse are refused.
-func parseCIDR(s, family string) (netip.Prefix, string) {
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return p, fmt.Sprintf("invalid CIDR %q", s)
-	}
-	if family == "ipv4" && !p.Addr().Is4() {
-		return p, fmt.Sprintf("%s is an IPv6 range in an IPv4 field", s)
-	}
-	if family == "ipv6" && !p.Addr().Is6() {
-		return p, fmt.Sprintf("%s is an IPv4 range in an IPv6 field", s)
-	}
-	if p.Masked() != p {
-		return p, fmt.Sprintf("%s is not a network address: its host bits are set (%s is the network)", s, p.Masked())
-	}
-	return p, ""
 }
 
 func orElse(s, alt string) string {

@@ -81,7 +81,7 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 			r := base
 			switch ps.kind {
 			case model.PeerCIDR:
-				p, msg := parseCIDR(s, ps.family)
+				p, msg := model.ParseCIDR(s, ps.family)
 				if msg != "" {
 					// AWS refuses it: an input error, and the rule is
 					// indeterminate rather than read as another network
