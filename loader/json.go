@@ -108,7 +108,7 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *
 		case awsjson.Detect(root):
 			b.Add(root, name)
 		case plan.IsState(root):
-			plan.AddState(snap, root, name, prefix)
+			diags = append(diags, plan.AddState(snap, root, name, prefix)...)
 		case plan.IsPlanDoc(root):
 			diags = append(diags, plan.AddPlanned(snap, f.path, name, prefix)...)
 		case f.explicit:

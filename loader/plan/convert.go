@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
 )
@@ -15,6 +16,12 @@ type converter struct {
 	ids          map[string]string
 	pendingACL   []pendingEntry
 	pendingAssoc [][2]string
+	// diags are values AWS would refuse (an invalid port or CIDR).
+	diags []model.Diagnostic
+}
+
+func (c *converter) errorf(src model.Source, format string, args ...any) {
+	c.diags = append(c.diags, model.Diagnostic{File: src.File, Line: src.StartLine, Message: fmt.Sprintf(format, args...)})
 }
 
 func newConverter(snap *model.Snapshot) *converter {
@@ -90,7 +97,7 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 		n.Subnets, _ = o.strs("subnet_ids")
 		for _, dir := range []string{"ingress", "egress"} {
 			for i, b := range o.blocks(dir) {
-				if e, ok := aclEntry(fmt.Sprintf("%s.%s[%d]", addr, dir, i), dir == "egress", b, "rule_no", "action", src); ok {
+				if e, ok := c.aclEntry(fmt.Sprintf("%s.%s[%d]", addr, dir, i), dir == "egress", b, "rule_no", "action", src); ok {
 					n.Entries = append(n.Entries, e)
 				} else {
 					c.snap.Unknowns++
@@ -100,7 +107,7 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 		c.snap.NACLs = append(c.snap.NACLs, n)
 	case "aws_network_acl_rule":
 		acl, ok := o.ref("network_acl_id", c.prefix)
-		e, ok2 := aclEntry(addr, o.boolean("egress"), o, "rule_number", "rule_action", src)
+		e, ok2 := c.aclEntry(addr, o.boolean("egress"), o, "rule_number", "rule_action", src)
 		if !ok || !ok2 {
 			c.snap.Unknowns++
 			return
@@ -161,6 +168,11 @@ func (c *converter) rules(base model.Rule, o object, protoAttr string, peers ...
 		base.Unknown = append(base.Unknown, "port range is known only after apply")
 		from, to = 0, 65535
 	}
+	if msg := model.CheckPorts(p, from, to); msg != "" && len(base.Unknown) == 0 {
+		c.errorf(base.Source, "%s: %s", base.Name, msg)
+		base.Unknown = append(base.Unknown, msg)
+		from, to = 0, 65535
+	}
 	base.FromPort, base.ToPort = from, to
 	base.NormalizePorts()
 	base.Description, _ = o.str("description")
@@ -188,10 +200,15 @@ func (c *converter) rules(base model.Rule, o object, protoAttr string, peers ...
 		for _, s := range list {
 			r := base
 			if pa.kind == model.PeerCIDR {
-				pfx, ok := parsePrefix(s)
-				if !ok {
-					r.Peer = model.Peer{Kind: model.PeerUnknown, Ref: "invalid CIDR " + s}
-					r.Unknown = append(r.Unknown, "invalid CIDR "+s)
+				family := "ipv4"
+				if strings.Contains(pa.name, "ipv6") {
+					family = "ipv6"
+				}
+				pfx, msg := model.ParseCIDR(s, family)
+				if msg != "" {
+					c.errorf(base.Source, "%s: %s", base.Name, msg)
+					r.Peer = model.Peer{Kind: model.PeerUnknown, Ref: msg}
+					r.Unknown = append(append([]string(nil), r.Unknown...), msg)
 				} else {
 					r.Peer = model.Peer{Kind: model.PeerCIDR, Prefix: pfx}
 				}
@@ -232,7 +249,7 @@ func tracking(o object, src model.Source) model.ConnTracking {
 	return t
 }
 
-func aclEntry(name string, egress bool, o object, numAttr, actAttr string, src model.Source) (model.ACLEntry, bool) {
+func (c *converter) aclEntry(name string, egress bool, o object, numAttr, actAttr string, src model.Source) (model.ACLEntry, bool) {
 	e := model.ACLEntry{Name: name, Egress: egress, Source: src, ICMPType: -1, ICMPCode: -1}
 	n, ok := o.num(numAttr)
 	act, ok2 := o.str(actAttr)
@@ -241,12 +258,26 @@ func aclEntry(name string, egress bool, o object, numAttr, actAttr string, src m
 		return e, false
 	}
 	e.Number, e.Action, e.Protocol = n, model.ACLAction(act), p
+	if n < 1 || n > 32766 {
+		c.errorf(src, "%s: rule number %d is out of range (1 to 32766)", name, n)
+		return e, false
+	}
+	if e.Action != model.Allow && e.Action != model.Deny {
+		c.errorf(src, "%s: action must be allow or deny, not %q", name, act)
+		return e, false
+	}
 	cidr, ok := o.str("cidr_block")
+	family := "ipv4"
 	if !ok || cidr == "" {
 		cidr, ok = o.str("ipv6_cidr_block")
+		family = "ipv6"
 	}
-	pfx, ok3 := parsePrefix(cidr)
-	if !ok || !ok3 {
+	if !ok {
+		return e, false
+	}
+	pfx, msg := model.ParseCIDR(cidr, family)
+	if msg != "" {
+		c.errorf(src, "%s: %s", name, msg)
 		return e, false
 	}
 	e.CIDR = pfx
@@ -263,11 +294,26 @@ func aclEntry(name string, egress bool, o object, numAttr, actAttr string, src m
 		if t, ok := o.num("icmp_type"); ok {
 			e.ICMPType = t
 		}
-		if c, ok := o.num("icmp_code"); ok {
-			e.ICMPCode = c
+		if code, ok := o.num("icmp_code"); ok {
+			e.ICMPCode = code
 		}
 	}
+	msg = model.CheckPorts(p, e.FromPort, e.ToPort)
+	if p.IsICMP() {
+		msg = model.CheckPorts(p, e.ICMPType, e.ICMPCode)
+	}
+	if msg != "" || (p.HasPorts() && e.FromPort < 0) {
+		c.errorf(src, "%s: %s", name, orDefault(msg, "port -1 is not valid in a network ACL entry"))
+		return e, false
+	}
 	return e, true
+}
+
+func orDefault(s, alt string) string {
+	if s != "" {
+		return s
+	}
+	return alt
 }
 
 // finish resolves links between resources: standalone NACL entries and

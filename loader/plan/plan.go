@@ -71,7 +71,20 @@ func Load(path, name string) (before, after *model.Snapshot, diags []model.Diagn
 	}
 	bc.finish()
 	ac.finish()
-	return before, after, nil
+	return before, after, uniqueDiags(append(bc.diags, ac.diags...))
+}
+
+// uniqueDiags drops repeats (a value invalid before and after the plan).
+func uniqueDiags(ds []model.Diagnostic) []model.Diagnostic {
+	seen := map[model.Diagnostic]bool{}
+	var out []model.Diagnostic
+	for _, d := range ds {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // JSONError turns a decoding error into a diagnostic with the line of the

@@ -19,7 +19,7 @@ func IsPlanDoc(root *jsonpos.Node) bool {
 
 // AddState adds the resources of a state document (values.root_module and
 // its child modules, recursively) to snap. prefix qualifies addresses.
-func AddState(snap *model.Snapshot, root *jsonpos.Node, file, prefix string) {
+func AddState(snap *model.Snapshot, root *jsonpos.Node, file, prefix string) []model.Diagnostic {
 	c := newConverter(snap)
 	var walk func(m *jsonpos.Node)
 	walk = func(m *jsonpos.Node) {
@@ -45,6 +45,7 @@ func AddState(snap *model.Snapshot, root *jsonpos.Node, file, prefix string) {
 	}
 	walk(root.Get("values").Get("root_module"))
 	c.finish()
+	return c.diags
 }
 
 // AddPlanned adds what a plan makes (the after side) to snap.
