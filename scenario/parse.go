@@ -204,6 +204,13 @@ func timeline(n *yaml.Node) ([]Item, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(out) > 0 && it.At < out[len(out)-1].At {
+			return nil, errAt(e, "this entry (at %ds) comes before the one above it (at %ds): list the timeline in time order",
+				it.At, out[len(out)-1].At)
+		}
+		if it.Send != nil && it.Send.Until > 0 && it.Send.Until < it.At {
+			return nil, errAt(e, "until (%ds) is before at (%ds)", it.Send.Until, it.At)
+		}
 		out = append(out, it)
 	}
 	return out, nil

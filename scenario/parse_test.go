@@ -23,6 +23,8 @@ func TestParseErrorsHaveLines(t *testing.T) {
 		{"inputs: [a.tf]\ntarget: x\ntimeline:\n  - at: 1s\n    send: {from: 300.1.1.1, protocol: udp, port: 53}\n", 5, "invalid address"},
 		{"inputs: [a.tf\ntarget: x\n", 1, "expected"},
 		{"inputs: [a.tf]\ntarget: x\ntimeline:\n  - at: 1s\n    nacl: {add: {rule_no: 5}}\n", 5, "missing cidr"},
+		{"inputs: [a.tf]\ntarget: x\ntimeline:\n  - at: 10s\n    revoke: r\n  - at: 5s\n    revoke: r\n", 6, "time order"},
+		{"inputs: [a.tf]\ntarget: x\ntimeline:\n  - at: 30s\n    send: {from: 1.2.3.4, protocol: icmp, every: 1s, until: 10s}\n", 4, "until (10s) is before at (30s)"},
 	} {
 		_, err := Parse([]byte(tc.src))
 		e, ok := err.(*Error)
@@ -37,11 +39,11 @@ func TestParseErrorsHaveLines(t *testing.T) {
 }
 
 func TestParseDurations(t *testing.T) {
-	s, err := Parse([]byte("inputs: [a.tf]\ntarget: x\ntimeline:\n  - at: 5d\n    revoke: r\n  - at: 90\n    revoke: r\n  - at: 2h\n    revoke: r\n  - at: 3m\n    revoke: r\n"))
+	s, err := Parse([]byte("inputs: [a.tf]\ntarget: x\ntimeline:\n  - at: 90\n    revoke: r\n  - at: 3m\n    revoke: r\n  - at: 2h\n    revoke: r\n  - at: 5d\n    revoke: r\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []int{432000, 90, 7200, 180}
+	want := []int{90, 180, 7200, 432000}
 	for i, it := range s.Items {
 		if it.At != want[i] {
 			t.Errorf("item %d at %d, want %d", i, it.At, want[i])
