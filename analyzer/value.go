@@ -146,6 +146,8 @@ func (in interner) attachment(d *AttachmentDoc) *ast.Term {
 	b.strs("missing_groups", d.MissingGroups, true)
 	b.strOmit("auto_tracked", d.AutoTracked)
 	b.strOmit("subnet", d.Subnet)
+	b.strOmit("nacl", d.NACL)
+	b.strOmit("nacl_reason", d.NACLReason)
 	b.location("location", d.Location, true)
 	rules := make([]*ast.Term, len(d.Rules))
 	for i := range d.Rules {
@@ -166,7 +168,11 @@ func (in interner) nacl(d *NACLDoc) *ast.Term {
 	b := &objBuilder{in: in}
 	b.str("name", d.Name)
 	b.put("default", ast.BooleanTerm(d.Default))
+	b.strOmit("vpc", d.VPC)
 	b.strs("subnets", d.Subnets, false)
+	if d.Implicit {
+		b.put("implicit", ast.BooleanTerm(true))
+	}
 	b.location("location", d.Location, true)
 	entries := make([]*ast.Term, len(d.Entries))
 	for i := range d.Entries {
@@ -189,6 +195,17 @@ func (in interner) nacl(d *NACLDoc) *ast.Term {
 		entries[i] = eb.term()
 	}
 	b.put("entries", ast.ArrayTerm(entries...))
+	if len(d.Unknown) > 0 {
+		unknown := make([]*ast.Term, len(d.Unknown))
+		for i, u := range d.Unknown {
+			ub := &objBuilder{in: in}
+			ub.str("address", u.Address)
+			ub.str("why", u.Why)
+			ub.location("location", u.Location, true)
+			unknown[i] = ub.term()
+		}
+		b.put("unknown_entries", ast.ArrayTerm(unknown...))
+	}
 	return b.term()
 }
 

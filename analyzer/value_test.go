@@ -20,7 +20,7 @@ func TestInputValueMatchesJSON(t *testing.T) {
 	checked := 0
 	for _, dir := range dirs {
 		snap, _ := loader.Load(context.Background(), []string{dir}, loader.Options{})
-		in := Input{Attachments: Docs(tracking.Classify(snap, tracking.DefaultParams)), NACLs: NACLDocs(snap),
+		in := Input{Attachments: WithNACLs(Docs(tracking.Classify(snap, tracking.DefaultParams)), snap), NACLs: NACLDocs(snap),
 			Params: ParamsDoc{ICMPIdleTimeout: 60}}
 		direct, err := inputValue(in)
 		if err != nil {

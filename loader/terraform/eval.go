@@ -335,22 +335,23 @@ func (e *evaluator) localCycle(name string) {
 // determined: the configuration itself is wrong (a failing function, a
 // type error), as Terraform would say. Errors caused by what the input does
 // not determine are not errors: the value is unknown.
-func (e *evaluator) evalErrors(expr hcl.Expression, ctx *hcl.EvalContext, diags hcl.Diagnostics) {
+func (e *evaluator) evalErrors(expr hcl.Expression, ctx *hcl.EvalContext, diags hcl.Diagnostics) bool {
 	if mentionsUnknown(expr, ctx) {
-		return
+		return false
 	}
 	for _, d := range diags {
 		switch {
 		case d.Severity != hcl.DiagError:
 		case strings.Contains(d.Detail, escapeMarker):
-			return // reported by fileErrors
+			return true // reported by fileErrors
 		case d.Summary == "Unsupported attribute":
 			// resources and data sources carry only the attributes sgcheck
 			// models: another one is unknown, not an error
-			return
+			return false
 		}
 	}
 	e.world.diags = append(e.world.diags, convertDiags(diags)...)
+	return true
 }
 
 // instances expands a resource's count or for_each. ok is false when the
@@ -369,8 +370,12 @@ func (e *evaluator) instances(d *resourceDecl) (out []instance, why string) {
 // expansion is unusable.
 func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance, why string) {
 	if a, ok := attrs["count"]; ok {
-		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
+		ctx := e.ctxFor(a.Expr, nil)
+		v, diags := a.Expr.Value(ctx)
 		e.world.fileErrors(diags)
+		if diags.HasErrors() && e.evalErrors(a.Expr, ctx, diags) {
+			return nil, invalidExpansion + "count cannot be evaluated"
+		}
 		if diags.HasErrors() || !v.IsWhollyKnown() {
 			why = "count " + e.unknownReason(a.Expr, nil)
 			if b, ok := e.bound(a.Expr, 0); ok {
@@ -385,8 +390,12 @@ func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance
 		return out, err
 	}
 	if a, ok := attrs["for_each"]; ok {
-		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
+		ctx := e.ctxFor(a.Expr, nil)
+		v, diags := a.Expr.Value(ctx)
 		e.world.fileErrors(diags)
+		if diags.HasErrors() && e.evalErrors(a.Expr, ctx, diags) {
+			return nil, invalidExpansion + "for_each cannot be evaluated"
+		}
 		if diags.HasErrors() || !v.IsWhollyKnown() {
 			why = "for_each " + e.unknownReason(a.Expr, nil)
 			if b, ok := e.bound(a.Expr, 0); ok {

@@ -293,6 +293,15 @@ func (w *world) loadRoot(dir string, paths []string, opts Options) {
 // it calls.
 func extractAll(w *world, e *evaluator) {
 	w.diags = append(w.diags, e.mod.extract(w.snap, e)...)
+	// Terraform evaluates every local, used or not: so do its errors
+	names := make([]string, 0, len(e.locals))
+	for name := range e.locals {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		e.local(name)
+	}
 	for _, c := range e.childModules() {
 		extractAll(w, c)
 	}

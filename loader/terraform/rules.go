@@ -189,6 +189,9 @@ func (x *moduleExtractor) protocolAndPorts(r *model.Rule, spec ruleSpec) {
 	case fromBad || toBad:
 		r.Unknown = append(r.Unknown, "invalid port range")
 		from, to = 0, 65535
+		if p.IsICMP() {
+			from, to = -1, -1
+		}
 	case p.IsICMP() && from == -1 && to != -1:
 		// AWS: all ICMP types means all codes
 		x.errorf(spec.to.rng, "%s: ICMP type -1 (every type) needs code -1, not %d", spec.name, to)
