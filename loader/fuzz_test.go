@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/loader/awsjson"
@@ -56,5 +57,78 @@ func FuzzTerraform(f *testing.F) {
 				t.Fatalf("diagnostic without a line: %s", d)
 			}
 		}
+	})
+}
+
+// FuzzPlanJSON: no saved plan makes the plan loader panic, and its errors
+// carry the file.
+func FuzzPlanJSON(f *testing.F) {
+	seed(f, "../fixtures/change/*/plan.json")
+	seed(f, "../fixtures/malformed/plan-*/plan.json")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, src []byte) {
+		path := filepath.Join(dir, "plan.json")
+		if err := os.WriteFile(path, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, diags := plan.Load(path, "plan.json")
+		for _, d := range diags {
+			if d.File == "" {
+				t.Fatalf("diagnostic without a file: %s", d)
+			}
+		}
+	})
+}
+
+// FuzzTFJSON: no .tf.json makes the Terraform loader panic.
+func FuzzTFJSON(f *testing.F) {
+	seed(f, "../fixtures/*/*.tf.json")
+	seed(f, "../fixtures/malformed/tf-json-*/*.tf.json")
+	f.Add([]byte(`{"resource": {"aws_security_group": {"a": {"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]}}}}`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		opts := terraform.Options{Files: []string{"m/main.tf.json"}, Env: []string{},
+			ReadFile: func(string) ([]byte, error) { return src, nil }}
+		_, diags := terraform.Load(context.Background(), []string{"m"}, opts)
+		for _, d := range diags {
+			if !d.Warning && d.File == "" {
+				t.Fatalf("diagnostic without a file: %s", d)
+			}
+		}
+	})
+}
+
+// FuzzVarInputs: no tfvars file, --var value or module manifest makes the
+// loader panic.
+func FuzzVarInputs(f *testing.F) {
+	files, _ := filepath.Glob("../fixtures/malformed/*/*.tfvars")
+	for _, name := range files {
+		if src, err := os.ReadFile(name); err == nil {
+			f.Add(src, "port=abc")
+		}
+	}
+	f.Add([]byte(`port = 22`), "port=22")
+	f.Add([]byte(`{"Modules": [{"Key": "m", "Source": "x", "Dir": "."}]}`), "cidrs=[\"10.0.0.0/8\"]")
+	f.Fuzz(func(t *testing.T, src []byte, arg string) {
+		name, value, _ := strings.Cut(arg, "=")
+		config := []byte(`variable "port" { type = number }
+variable "cidrs" { type = list(string) }
+module "m" { source = "org/m/aws" }
+resource "aws_security_group" "g" {
+  ingress {
+    from_port   = var.port
+    to_port     = var.port
+    protocol    = "tcp"
+    cidr_blocks = var.cidrs
+  }
+}`)
+		opts := terraform.Options{Files: []string{"m/main.tf", "m/terraform.tfvars", "m/x.auto.tfvars.json"}, Env: []string{},
+			VarArgs: []terraform.VarArg{{Name: name, Value: value}},
+			ReadFile: func(p string) ([]byte, error) {
+				if strings.HasSuffix(p, "main.tf") {
+					return config, nil
+				}
+				return src, nil
+			}}
+		terraform.Load(context.Background(), []string{"m"}, opts)
 	})
 }
