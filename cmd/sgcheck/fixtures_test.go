@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"runtime"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -111,6 +112,19 @@ func TestDeterministic(t *testing.T) {
 		if a != b {
 			t.Errorf("%s output differs between two runs", format)
 		}
+		// the same bytes on one processor as on many
+		prev := runtime.GOMAXPROCS(1)
+		c, _, _ := sgcheck(t, "--format", format, "fixtures")
+		runtime.GOMAXPROCS(prev)
+		if a != c {
+			t.Errorf("%s output differs with GOMAXPROCS=1", format)
+		}
+	}
+	// and with the paths given in another order
+	x, _, _ := sgcheck(t, "--format", "json", "fixtures/two-groups", "fixtures/aws-example")
+	y, _, _ := sgcheck(t, "--format", "json", "fixtures/aws-example", "fixtures/two-groups")
+	if x != y {
+		t.Errorf("output depends on the order of the paths")
 	}
 }
 
