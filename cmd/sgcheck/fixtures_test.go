@@ -2,9 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"runtime"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
