@@ -197,7 +197,27 @@ type ConnTracking struct {
 	TCPEstablished *int
 	UDP            *int
 	UDPStream      *int
-	Source         Source
+	// Invalid names settings declared out of AWS's range (an input error):
+	// their window is not determined.
+	Invalid []string
+	Source  Source
+}
+
+// TimeoutRanges are the values AWS accepts for each connection-tracking
+// timeout, in seconds (docs/aws-semantics.md §4).
+var TimeoutRanges = map[string][2]int{
+	"tcp_established_timeout": {60, 432000},
+	"udp_timeout":             {30, 60},
+	"udp_stream_timeout":      {60, 180},
+}
+
+// CheckTimeout says what is wrong with a declared timeout, or "".
+func CheckTimeout(setting string, v int) string {
+	r, ok := TimeoutRanges[setting]
+	if !ok || (v >= r[0] && v <= r[1]) {
+		return ""
+	}
+	return fmt.Sprintf("%s %d s is out of the range AWS accepts (%d to %d s)", setting, v, r[0], r[1])
 }
 
 // Attachment is anything that carries security groups: an interface, an

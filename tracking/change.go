@@ -226,6 +226,11 @@ func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Ru
 			Tracked: pc.tracked, Reverse: pc.reverse}
 		rv.Reason = revocationReason(att, pc)
 		if pc.tracked {
+			if !WindowKnown(att, pc.region.Protocol) {
+				imp.Incomplete = append(imp.Incomplete, att.Name+": a declared timeout is out of AWS's range, so how long "+
+					rv.Rule.Name+"'s revoked flows survive is not determined")
+				continue
+			}
 			rv.Window = WindowFor(att, pc.region.Protocol, params)
 		}
 		out = append(out, rv)
@@ -450,6 +455,9 @@ func flips(att model.Attachment, bClass, aClass AttachmentClass, bRules, aRules 
 				if !*b.Tracked {
 					f.Cause = *b.Reverse
 					f.CauseKind = causeKind(f.Cause, aRules)
+					if !WindowKnown(att, a.Protocol) {
+						continue
+					}
 					f.Window = WindowFor(att, a.Protocol, params)
 				} else {
 					f.Cause = *a.Reverse

@@ -298,6 +298,9 @@ func windowOf(att model.Attachment, rc RuleClass, params Params) *Window {
 		return nil
 	}
 	if len(rc.Parts) == 0 {
+		if !WindowKnown(att, rc.Protocol) {
+			return nil
+		}
 		w := WindowFor(att, rc.Protocol, params)
 		return &w
 	}
@@ -305,6 +308,9 @@ func windowOf(att model.Attachment, rc RuleClass, params Params) *Window {
 	for _, p := range rc.Parts {
 		if p.Tracked == nil || !*p.Tracked {
 			continue
+		}
+		if !WindowKnown(att, p.Protocol) {
+			return nil
 		}
 		w := WindowFor(att, p.Protocol, params)
 		if best == nil || w.Seconds > best.Seconds {

@@ -38,6 +38,25 @@ type Window struct {
 	Setting string
 }
 
+// WindowKnown reports whether the idle window of protocol p on att is
+// determined: not when the timeout that sets it was declared out of AWS's
+// range (an input error), which gives no window.
+func WindowKnown(att model.Attachment, p model.Protocol) bool {
+	setting := ""
+	switch p {
+	case model.TCP, model.All:
+		setting = "tcp_established_timeout"
+	case model.UDP:
+		setting = "udp_stream_timeout"
+	}
+	for _, s := range att.Tracking.Invalid {
+		if s == setting {
+			return false
+		}
+	}
+	return true
+}
+
 // WindowFor returns the idle window of a tracked flow of protocol p on att.
 func WindowFor(att model.Attachment, p model.Protocol, params Params) Window {
 	declared := func(v *int, def int, setting string) Window {

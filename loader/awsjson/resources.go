@@ -230,11 +230,21 @@ func (b *Builder) networkInterface(n *jsonpos.Node, file string) {
 	}
 	if ct := n.Get("ConnectionTrackingConfiguration"); ct != nil {
 		att.Tracking.Source = b.src(file, ct)
-		for key, dst := range map[string]**int{"TcpEstablishedTimeout": &att.Tracking.TCPEstablished,
-			"UdpStreamTimeout": &att.Tracking.UDPStream, "UdpTimeout": &att.Tracking.UDP} {
-			if v, ok := ct.Get(key).Int(); ok {
-				*dst = &v
+		for _, key := range []string{"TcpEstablishedTimeout", "UdpStreamTimeout", "UdpTimeout"} {
+			setting := map[string]string{"TcpEstablishedTimeout": "tcp_established_timeout",
+				"UdpStreamTimeout": "udp_stream_timeout", "UdpTimeout": "udp_timeout"}[key]
+			dst := map[string]**int{"TcpEstablishedTimeout": &att.Tracking.TCPEstablished,
+				"UdpStreamTimeout": &att.Tracking.UDPStream, "UdpTimeout": &att.Tracking.UDP}[key]
+			v, ok := ct.Get(key).Int()
+			if !ok {
+				continue
 			}
+			if msg := model.CheckTimeout(setting, v); msg != "" {
+				b.errorf(file, ct.Get(key), "%s: %s", id, msg)
+				att.Tracking.Invalid = append(att.Tracking.Invalid, setting)
+				continue
+			}
+			*dst = &v
 		}
 	}
 	b.Snap.Attachments = append(b.Snap.Attachments, att)

@@ -88,7 +88,7 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 				att.Subnet = s
 			}
 			for _, ct := range nic.blocks("connection_tracking_specification") {
-				att.Tracking = tracking(ct, src)
+				att.Tracking = c.tracking(ct, src)
 			}
 		}
 		c.snap.Attachments = append(c.snap.Attachments, att)
@@ -238,13 +238,21 @@ func (c *converter) groups(att *model.Attachment, o object, name string) {
 	att.Groups = append(att.Groups, list...)
 }
 
-func tracking(o object, src model.Source) model.ConnTracking {
+func (c *converter) tracking(o object, src model.Source) model.ConnTracking {
 	t := model.ConnTracking{Source: src}
-	for name, dst := range map[string]**int{"tcp_established_timeout": &t.TCPEstablished,
-		"udp_stream_timeout": &t.UDPStream, "udp_timeout": &t.UDP} {
-		if n, ok := o.num(name); ok && n > 0 {
-			*dst = &n
+	for _, name := range []string{"tcp_established_timeout", "udp_stream_timeout", "udp_timeout"} {
+		dst := map[string]**int{"tcp_established_timeout": &t.TCPEstablished, "udp_stream_timeout": &t.UDPStream,
+			"udp_timeout": &t.UDP}[name]
+		n, ok := o.num(name)
+		if !ok || n == 0 {
+			continue
 		}
+		if msg := model.CheckTimeout(name, n); msg != "" {
+			c.errorf(src, "%s", msg)
+			t.Invalid = append(t.Invalid, name)
+			continue
+		}
+		*dst = &n
 	}
 	return t
 }

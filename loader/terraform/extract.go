@@ -424,12 +424,18 @@ func (x *moduleExtractor) tracking(a hcl.Attributes, ctx *hcl.EvalContext, src m
 		if !v.set {
 			continue
 		}
-		if n, ok := asInt(v.v); ok && v.known() {
-			*dst = &n
-		} else {
+		r := model.TimeoutRanges[name]
+		n, why, bad := x.number(v, r[0], r[1], name, "connection_tracking_specification")
+		switch {
+		case bad:
+			t.Invalid = append(t.Invalid, name)
+		case why != "":
 			x.snap.Unknowns++
+		default:
+			*dst = &n
 		}
 	}
+	sort.Strings(t.Invalid)
 	return t
 }
 
@@ -444,10 +450,15 @@ func (x *moduleExtractor) awsccInterface(r *resourceInstance) {
 		t := model.ConnTracking{Source: r.src}
 		for name, dst := range map[string]**int{"tcp_established_timeout": &t.TCPEstablished,
 			"udp_stream_timeout": &t.UDPStream, "udp_timeout": &t.UDP} {
-			if v.v.Type().HasAttribute(name) {
-				if n, ok := asInt(v.v.GetAttr(name)); ok {
-					*dst = &n
+			if v.v.Type().HasAttribute(name) && !v.v.GetAttr(name).IsNull() {
+				r := model.TimeoutRanges[name]
+				n, msg := intIn(v.v.GetAttr(name), r[0], r[1], name)
+				if msg != "" {
+					x.errorf(v.rng, "connection_tracking_specification: %s", msg)
+					t.Invalid = append(t.Invalid, name)
+					continue
 				}
+				*dst = &n
 			}
 		}
 		att.Tracking = t
