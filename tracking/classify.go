@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"fmt"
+	"strings"
 	"runtime"
 	"sort"
 	"sync"
@@ -288,9 +289,44 @@ func combine(parts []Verdict) Verdict {
 	default:
 		v.Tracked = boolp(true)
 		v.Reason = ReasonPartly
-		v.Detail = "TCP and UDP are untracked; ICMP and other protocols are always tracked"
+		v.Detail = partsDetail(parts)
 	}
 	return v
+}
+
+// partsDetail says which protocols of a protocol-all rule are untracked and
+// which tracked, from the verdicts themselves.
+func partsDetail(parts []Verdict) string {
+	var untracked, tracked []string
+	for _, p := range parts {
+		name := strings.ToUpper(p.Protocol.String())
+		if p.Protocol == OtherProtocols {
+			name = "other protocols"
+		}
+		if p.Tracked != nil && !*p.Tracked {
+			untracked = append(untracked, name)
+		} else {
+			tracked = append(tracked, name)
+		}
+	}
+	verb := func(list []string, one, many string) string {
+		if len(list) == 1 && list[0] != "other protocols" {
+			return one
+		}
+		return many
+	}
+	return fmt.Sprintf("%s %s untracked; %s %s tracked", joinAnd(untracked), verb(untracked, "is", "are"),
+		joinAnd(tracked), verb(tracked, "is", "are"))
+}
+
+func joinAnd(list []string) string {
+	switch len(list) {
+	case 0:
+		return "nothing"
+	case 1:
+		return list[0]
+	}
+	return strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
 }
 
 func windowOf(att model.Attachment, rc RuleClass, params Params) *Window {

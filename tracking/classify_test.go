@@ -276,3 +276,18 @@ func TestUnknownsStayNarrow(t *testing.T) {
 		}
 	}
 }
+
+// The detail of a partly tracked protocol-all rule is built from its parts
+// (§2.1: ingress all from 0.0.0.0/0 with only a TCP 0-65535 egress rule
+// leaves TCP untracked and UDP tracked).
+func TestPartlyTrackedDetail(t *testing.T) {
+	rules := []model.Rule{
+		rule("all", "sg", model.Ingress, model.All, 0, 65535, cidr("0.0.0.0/0")),
+		rule("tcp-out", "sg", model.Egress, model.TCP, 0, 65535, cidr("0.0.0.0/0")),
+	}
+	ac := ClassifyAttachment(model.Attachment{Name: "i"}, rules, nil, Params{})
+	v := ac.Rules[0].Verdict
+	if v.Reason != ReasonPartly || v.Detail != "TCP is untracked; UDP, ICMP and other protocols are tracked" {
+		t.Errorf("verdict %s: %q", v.Reason, v.Detail)
+	}
+}
