@@ -2,9 +2,9 @@ package tracking
 
 import (
 	"fmt"
-	"strings"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
