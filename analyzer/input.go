@@ -39,13 +39,16 @@ type RuleDoc struct {
 	Parts             []PartDoc `json:"parts,omitempty"`
 	// NACL, NACLRequestDenied and NACLBlockedResponsePorts say what the
 	// subnet's network ACL does to the rule's flows (for one sample peer).
-	NACL                     string    `json:"nacl,omitempty"`
-	NACLSample               string    `json:"nacl_sample,omitempty"`
-	NACLRequestDenied        string    `json:"nacl_request_denied,omitempty"`
-	NACLBlockedResponsePorts []int     `json:"nacl_blocked_response_ports,omitempty"`
-	Unknown                  []string  `json:"unknown,omitempty"`
-	Description              string    `json:"description,omitempty"`
-	Location                 *Location `json:"location"`
+	NACL                     string   `json:"nacl,omitempty"`
+	NACLSample               string   `json:"nacl_sample,omitempty"`
+	NACLRequestDenied        string   `json:"nacl_request_denied,omitempty"`
+	NACLBlockedResponsePorts []int    `json:"nacl_blocked_response_ports,omitempty"`
+	Unknown                  []string `json:"unknown,omitempty"`
+	// Contested says why the rule may not be live (inline and standalone
+	// rules on one group).
+	Contested   string    `json:"contested,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Location    *Location `json:"location"`
 }
 
 // PartDoc is the verdict for one protocol of a protocol-all rule.
@@ -107,7 +110,7 @@ func ruleDoc(rc tracking.RuleClass) RuleDoc {
 	r := rc.Rule
 	d := RuleDoc{Rule: r.Name, Group: r.Group, Direction: string(r.Direction), Protocol: r.Protocol.String(),
 		Peer: r.Peer.String(), PeerKind: string(r.Peer.Kind), Family: r.Peer.Family(), Open: r.Peer.IsOpen(),
-		Tracked: rc.Tracked, Reason: rc.Reason, Detail: rc.Detail, Unknown: r.Unknown,
+		Tracked: rc.Tracked, Reason: rc.Reason, Detail: rc.Detail, Unknown: r.Unknown, Contested: r.Contested,
 		Description: r.Description, Location: LocationOf(r.Source)}
 	if r.Protocol.IsICMP() {
 		d.ICMPType, d.ICMPCode = intp(r.FromPort), intp(r.ToPort)

@@ -133,6 +133,7 @@ func (in interner) rule(d *RuleDoc) *ast.Term {
 	}
 	b.strs("unknown", d.Unknown, true)
 	b.strOmit("description", d.Description)
+	b.strOmit("contested", d.Contested)
 	b.location("location", d.Location, false)
 	return b.term()
 }

@@ -165,7 +165,14 @@ type Rule struct {
 	// Unknown lists what could not be determined about this rule (e.g. a
 	// port from an unset variable). A rule with unknowns is indeterminate.
 	Unknown []string
-	Source  Source
+	// Origin is "inline" or "standalone" for Terraform rules (a group's
+	// own block, or a rule resource), "" otherwise.
+	Origin string
+	// Contested says why the rule may not be live: its group has rules
+	// declared both inline and as standalone resources, which the AWS
+	// provider documents to overwrite each other on every apply.
+	Contested string
+	Source    Source
 }
 
 // PortsAll reports whether the rule admits every port of its protocol.
@@ -393,6 +400,28 @@ func (s *Snapshot) idx() *index {
 	}
 	s.index = x
 	return x
+}
+
+// MarkContested marks every rule of a group that has rules declared both
+// inline and as standalone resources: which set is live after an apply is
+// not determined.
+func (s *Snapshot) MarkContested() {
+	inline, standalone := map[string]bool{}, map[string]bool{}
+	for _, r := range s.Rules {
+		switch r.Origin {
+		case "inline":
+			inline[r.Group] = true
+		case "standalone":
+			standalone[r.Group] = true
+		}
+	}
+	for i := range s.Rules {
+		g := s.Rules[i].Group
+		if inline[g] && standalone[g] {
+			s.Rules[i].Contested = g + " has rules declared both inline and as standalone rule resources; the AWS provider overwrites one set with the other on every apply, so which rules are live is not determined"
+		}
+	}
+	s.index = nil
 }
 
 // AddSymbolicGroups declares, for every group that rules name but no

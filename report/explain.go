@@ -155,6 +155,9 @@ func explainRule(b *bufio.Writer, r analyzer.RuleDoc) {
 	for _, u := range r.Unknown {
 		fmt.Fprintf(b, "    unknown: %s\n", u)
 	}
+	if r.Contested != "" {
+		fmt.Fprintf(b, "    contested: %s\n", r.Contested)
+	}
 }
 
 func ruleWhat(r analyzer.RuleDoc) string {

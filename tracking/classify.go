@@ -235,6 +235,13 @@ func reverseRule(r model.Rule, p model.Protocol, rules []model.Rule) (rev *model
 			(c.Protocol != p && c.Protocol != model.All) {
 			continue
 		}
+		if c.Contested != "" && c.Peer.IsOpen() && c.Peer.Family() == fam {
+			// it may be the open reverse rule, or not be live at all
+			if unknown == "" {
+				unknown = fmt.Sprintf("%s may be the open reverse rule: %s", c.Name, c.Contested)
+			}
+			continue
+		}
 		if len(c.Unknown) > 0 || c.Peer.Kind == model.PeerUnknown {
 			if unknown == "" {
 				unknown = fmt.Sprintf("%s may be the open reverse rule: %s", c.Name, firstUnknown(*c))

@@ -229,7 +229,7 @@ func (x *moduleExtractor) group(r *resourceInstance) {
 	}
 	x.snap.Groups = append(x.snap.Groups, g)
 	for _, it := range x.ruleItems(r, inlineRuleSchema) {
-		spec := ruleSpec{name: it.name, group: r.addr, dir: model.Direction(it.typ), src: it.src,
+		spec := ruleSpec{name: it.name, group: r.addr, dir: model.Direction(it.typ), src: it.src, origin: "inline",
 			protocol: it.get("protocol"), from: it.get("from_port"), to: it.get("to_port"), desc: it.get("description")}
 		spec.peers = []peerSource{
 			{kind: model.PeerCIDR, v: it.get("cidr_blocks"), family: "ipv4"},
@@ -260,7 +260,7 @@ func (x *moduleExtractor) standaloneRule(r *resourceInstance) {
 		return
 	}
 	group := x.ruleGroup(r, a)
-	spec := ruleSpec{name: r.addr, group: group, dir: model.Direction(t), src: r.src,
+	spec := ruleSpec{name: r.addr, group: group, dir: model.Direction(t), src: r.src, origin: "standalone",
 		protocol: x.get(a, "protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
 		desc: x.get(a, "description", r.ctx)}
 	spec.peers = []peerSource{
@@ -280,7 +280,7 @@ func (x *moduleExtractor) vpcRule(r *resourceInstance) {
 		dir = model.Egress
 	}
 	group := x.ruleGroup(r, a)
-	spec := ruleSpec{name: r.addr, group: group, dir: dir, src: r.src,
+	spec := ruleSpec{name: r.addr, group: group, dir: dir, src: r.src, origin: "standalone",
 		protocol: x.get(a, "ip_protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
 		desc: x.get(a, "description", r.ctx)}
 	spec.peers = []peerSource{

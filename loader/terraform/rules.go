@@ -18,6 +18,9 @@ type ruleSpec struct {
 	protocol, from, to value
 	desc               value
 	peers              []peerSource
+	// origin is "inline" (a block or list element of the group) or
+	// "standalone" (a rule resource).
+	origin string
 }
 
 type peerSource struct {
@@ -29,7 +32,7 @@ type peerSource struct {
 // addRules appends one model.Rule per peer of spec. Unknown protocol, ports
 // or peers are carried as unknowns on the rule, never guessed.
 func (x *moduleExtractor) addRules(spec ruleSpec) {
-	base := model.Rule{Name: spec.name, Group: spec.group, Direction: spec.dir, Source: spec.src}
+	base := model.Rule{Name: spec.name, Group: spec.group, Direction: spec.dir, Source: spec.src, Origin: spec.origin}
 	if spec.desc.known() {
 		base.Description, _ = asString(spec.desc.v)
 	}
