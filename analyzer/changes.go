@@ -165,6 +165,9 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 	if rv.Tracked {
 		r.WindowSeconds = intp(rv.Window.Seconds)
 		r.WindowHuman = HumanDuration(rv.Window.Seconds)
+		if rv.Window.UpTo {
+			r.WindowHuman = "up to " + r.WindowHuman
+		}
 		r.WindowSource, r.WindowSetting = rv.Window.Source, rv.Window.Setting
 		r.WindowDetail = windowDetail(m)
 		r.Remediation = Remediation(rv, head)
@@ -190,6 +193,9 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 // revocation, e.g. "UDP 3 minutes, ICMP 1 minute, other protocols 10 minutes".
 func windowDetail(m merged) string {
 	var parts []string
+	if m.Window.Note != "" {
+		parts = append(parts, m.Window.Note)
+	}
 	for i, p := range m.protos {
 		if m.windows[i] == m.Window && p == model.TCP {
 			continue

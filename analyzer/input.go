@@ -32,11 +32,15 @@ type RuleDoc struct {
 	ReverseLocation *Location `json:"reverse_location,omitempty"`
 	// MaskedReverseRule is the reverse rule that would leave the flows
 	// untracked were the attachment not automatically tracked.
-	MaskedReverseRule string    `json:"masked_reverse_rule,omitempty"`
-	TimeoutSeconds    *int      `json:"timeout_seconds"`
-	TimeoutSource     string    `json:"timeout_source,omitempty"`
-	TimeoutSetting    string    `json:"timeout_setting,omitempty"`
-	Parts             []PartDoc `json:"parts,omitempty"`
+	MaskedReverseRule string `json:"masked_reverse_rule,omitempty"`
+	TimeoutSeconds    *int   `json:"timeout_seconds"`
+	TimeoutSource     string `json:"timeout_source,omitempty"`
+	TimeoutSetting    string `json:"timeout_setting,omitempty"`
+	// TimeoutNote qualifies the timeout where the instance type decides it.
+	TimeoutNote string `json:"timeout_note,omitempty"`
+	// TimeoutUpTo marks the longest window where the type is not known.
+	TimeoutUpTo bool      `json:"timeout_up_to,omitempty"`
+	Parts       []PartDoc `json:"parts,omitempty"`
 	// NACL, NACLRequestDenied and NACLBlockedResponsePorts say what the
 	// subnet's network ACL does to the rule's flows (for one sample peer).
 	NACL                     string   `json:"nacl,omitempty"`
@@ -64,6 +68,7 @@ type AttachmentDoc struct {
 	Name          string   `json:"name"`
 	Kind          string   `json:"kind"`
 	Assumed       bool     `json:"assumed"`
+	InstanceType  string   `json:"instance_type,omitempty"`
 	Groups        []string `json:"groups"`
 	MissingGroups []string `json:"missing_groups,omitempty"`
 	AutoTracked   string   `json:"auto_tracked,omitempty"`
@@ -90,7 +95,7 @@ func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
 	out := make([]AttachmentDoc, 0, len(classes))
 	for ai, ac := range classes {
 		a := ac.Attachment
-		d := AttachmentDoc{Name: a.Name, Kind: a.Kind, Assumed: a.Assumed, Groups: a.Groups,
+		d := AttachmentDoc{Name: a.Name, Kind: a.Kind, Assumed: a.Assumed, InstanceType: a.InstanceType, Groups: a.Groups,
 			MissingGroups: ac.Missing, AutoTracked: a.AutoTracked, Subnet: a.Subnet,
 			Location: LocationOf(a.Source), Rules: make([]RuleDoc, 0, len(ac.Rules))}
 		if d.Groups == nil {
@@ -131,7 +136,8 @@ func ruleDoc(rc tracking.RuleClass) RuleDoc {
 	}
 	if rc.Window != nil {
 		d.TimeoutSeconds = intp(rc.Window.Seconds)
-		d.TimeoutSource, d.TimeoutSetting = rc.Window.Source, rc.Window.Setting
+		d.TimeoutSource, d.TimeoutSetting, d.TimeoutNote = rc.Window.Source, rc.Window.Setting, rc.Window.Note
+		d.TimeoutUpTo = rc.Window.UpTo
 	}
 	if rc.NACL != nil {
 		d.NACL, d.NACLSample = rc.NACL.NACL, rc.NACL.Sample.String()

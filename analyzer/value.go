@@ -109,6 +109,10 @@ func (in interner) rule(d *RuleDoc) *ast.Term {
 	b.intp("timeout_seconds", d.TimeoutSeconds, false)
 	b.strOmit("timeout_source", d.TimeoutSource)
 	b.strOmit("timeout_setting", d.TimeoutSetting)
+	b.strOmit("timeout_note", d.TimeoutNote)
+	if d.TimeoutUpTo {
+		b.put("timeout_up_to", ast.BooleanTerm(true))
+	}
 	if len(d.Parts) > 0 {
 		parts := make([]*ast.Term, len(d.Parts))
 		for i, p := range d.Parts {
@@ -143,6 +147,7 @@ func (in interner) attachment(d *AttachmentDoc) *ast.Term {
 	b.str("name", d.Name)
 	b.str("kind", d.Kind)
 	b.put("assumed", ast.BooleanTerm(d.Assumed))
+	b.strOmit("instance_type", d.InstanceType)
 	b.strs("groups", d.Groups, false)
 	b.strs("missing_groups", d.MissingGroups, true)
 	b.strOmit("auto_tracked", d.AutoTracked)

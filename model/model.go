@@ -236,7 +236,10 @@ type Attachment struct {
 	// GroupsUnknown lists group references that could not be resolved.
 	GroupsUnknown []string
 	Subnet        string
-	Tracking      ConnTracking
+	// InstanceType is the EC2 instance type where known (it sets the
+	// default TCP idle timeout, §4); "" when not known or not an instance.
+	InstanceType string
+	Tracking     ConnTracking
 	// AutoTracked names why every flow is tracked whatever the rules say
 	// (§3), e.g. "network-load-balancer"; empty otherwise.
 	AutoTracked string

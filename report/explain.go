@@ -197,8 +197,16 @@ func verdictText(r analyzer.RuleDoc) string {
 		s += ": " + r.Detail
 	}
 	if r.TimeoutSeconds != nil {
-		s += fmt.Sprintf("; after a revocation, live flows survive until idle for %s (%d s, %s %s)",
-			analyzer.HumanDuration(*r.TimeoutSeconds), *r.TimeoutSeconds, r.TimeoutSource, r.TimeoutSetting)
+		note := ""
+		if r.TimeoutNote != "" {
+			note = "; " + r.TimeoutNote
+		}
+		upTo := ""
+		if r.TimeoutUpTo {
+			upTo = "up to "
+		}
+		s += fmt.Sprintf("; after a revocation, live flows survive until idle for %s%s (%d s, %s %s%s)",
+			upTo, analyzer.HumanDuration(*r.TimeoutSeconds), *r.TimeoutSeconds, r.TimeoutSource, r.TimeoutSetting, note)
 	}
 	return s
 }

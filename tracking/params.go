@@ -36,6 +36,12 @@ type Window struct {
 	Source string
 	// Setting names the setting or parameter, e.g. "tcp_established_timeout".
 	Setting string
+	// Note qualifies the number where the instance type decides it: the
+	// Nitro v6 default, or that the type is not known.
+	Note string
+	// UpTo marks a window that is the longest the flows may survive: the
+	// instance type that would shorten it is not known.
+	UpTo bool
 }
 
 // WindowKnown reports whether the idle window of protocol p on att is
@@ -61,27 +67,36 @@ func WindowKnown(att model.Attachment, p model.Protocol) bool {
 func WindowFor(att model.Attachment, p model.Protocol, params Params) Window {
 	declared := func(v *int, def int, setting string) Window {
 		if v != nil {
-			return Window{*v, "declared", setting}
+			return Window{*v, "declared", setting, "", false}
 		}
-		return Window{def, "aws-default", setting}
+		return Window{def, "aws-default", setting, "", false}
 	}
 	if att.AutoTracked == "network-load-balancer" {
 		switch p {
 		case model.TCP:
-			return Window{NLBTCPTimeout, "aws-documented", "nlb_tcp_idle_timeout"}
+			return Window{NLBTCPTimeout, "aws-documented", "nlb_tcp_idle_timeout", "", false}
 		case model.UDP:
-			return Window{NLBUDPTimeout, "aws-documented", "nlb_udp_idle_timeout"}
+			return Window{NLBUDPTimeout, "aws-documented", "nlb_udp_idle_timeout", "", false}
 		}
 	}
 	switch p {
 	case model.TCP, model.All:
-		return declared(att.Tracking.TCPEstablished, DefaultTCPEstablished, "tcp_established_timeout")
+		w := declared(att.Tracking.TCPEstablished, DefaultTCPEstablished, "tcp_established_timeout")
+		if w.Source == "aws-default" {
+			switch {
+			case att.InstanceType == "":
+				w.Note, w.UpTo = "350 s on Nitro v6 instance types; the instance type is not known", true
+			case IsNitroV6(att.InstanceType):
+				w.Seconds, w.Note = NitroV6TCPDefault, "the default on Nitro v6 instance types ("+att.InstanceType+")"
+			}
+		}
+		return w
 	case model.UDP:
 		// A live flow with more than one request/response is a stream; its
 		// timeout is the longer of the two (§4).
 		return declared(att.Tracking.UDPStream, DefaultUDPStream, "udp_stream_timeout")
 	case model.ICMP, model.ICMPv6:
-		return Window{params.ICMPIdleTimeout, "model-parameter", "icmp-idle-timeout"}
+		return Window{params.ICMPIdleTimeout, "model-parameter", "icmp-idle-timeout", "", false}
 	}
-	return Window{OtherProtocolTimeout, "aws-documented", "other_protocol_timeout"}
+	return Window{OtherProtocolTimeout, "aws-documented", "other_protocol_timeout", "", false}
 }

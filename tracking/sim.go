@@ -161,6 +161,9 @@ func (s *Simulator) timeout(p Packet, e *connEntry) (int, string) {
 	switch {
 	case p.Protocol == model.TCP:
 		// TCP flows are modelled as established (docs/semantics.md).
+		if att.Tracking.TCPEstablished == nil && IsNitroV6(att.InstanceType) {
+			return NitroV6TCPDefault, "tcp_established_timeout (AWS default on Nitro v6, " + att.InstanceType + ")"
+		}
 		return pick(att.Tracking.TCPEstablished, DefaultTCPEstablished, "tcp_established_timeout")
 	case p.Protocol == model.UDP && e.responses >= 2:
 		return pick(att.Tracking.UDPStream, DefaultUDPStream, "udp_stream_timeout")

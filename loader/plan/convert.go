@@ -78,9 +78,11 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 			c.groups(&att, o, name)
 		}
 		att.Subnet, _ = o.ref("subnet_id", c.prefix)
+		att.InstanceType, _ = o.str("instance_type")
 		c.snap.Attachments = append(c.snap.Attachments, att)
 	case "aws_launch_template":
 		att := model.Attachment{Name: addr, Kind: typ, Source: src}
+		att.InstanceType, _ = o.str("instance_type")
 		c.groups(&att, o, "vpc_security_group_ids")
 		for _, nic := range o.blocks("network_interfaces") {
 			c.groups(&att, nic, "security_groups")

@@ -177,12 +177,12 @@ func init() {
 		"aws_vpc_security_group_ingress_rule": {vpcRuleSchema, (*moduleExtractor).vpcRule},
 		"aws_vpc_security_group_egress_rule":  {vpcRuleSchema, (*moduleExtractor).vpcRule},
 		"aws_instance": {&hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids", "security_groups",
-			"subnet_id")}, (*moduleExtractor).attachment},
+			"subnet_id", "instance_type")}, (*moduleExtractor).attachment},
 		"aws_network_interface": {&hcl.BodySchema{Attributes: attrSchema("security_groups", "subnet_id")},
 			(*moduleExtractor).attachment},
 		"aws_network_interface_sg_attachment": {&hcl.BodySchema{Attributes: attrSchema("security_group_id",
 			"network_interface_id")}, (*moduleExtractor).sgAttachment},
-		"aws_launch_template": {&hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids"),
+		"aws_launch_template": {&hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids", "instance_type"),
 			Blocks: []hcl.BlockHeaderSchema{{Type: "network_interfaces"}}}, (*moduleExtractor).launchTemplate},
 		"awscc_ec2_network_interface": {&hcl.BodySchema{Attributes: attrSchema("group_set", "subnet_id",
 			"connection_tracking_specification")}, (*moduleExtractor).awsccInterface},
@@ -363,7 +363,20 @@ func (x *moduleExtractor) attachment(r *resourceInstance) {
 	if s, ok := x.groupRef(x.get(a, "subnet_id", r.ctx)); ok {
 		att.Subnet = s
 	}
+	att.InstanceType = x.instanceType(a, r.ctx)
 	x.addAttachment(att)
+}
+
+// instanceType reads a determined instance_type; "" otherwise.
+func (x *moduleExtractor) instanceType(a hcl.Attributes, ctx *hcl.EvalContext) string {
+	if _, ok := a["instance_type"]; !ok {
+		return ""
+	}
+	if v := x.get(a, "instance_type", ctx); v.known() {
+		t, _ := asString(v.v)
+		return t
+	}
+	return ""
 }
 
 func (x *moduleExtractor) addAttachment(att model.Attachment) {
@@ -392,6 +405,7 @@ var launchNICSchema = &hcl.BodySchema{Attributes: attrSchema("security_groups", 
 func (x *moduleExtractor) launchTemplate(r *resourceInstance) {
 	att := model.Attachment{Name: r.addr, Kind: "aws_launch_template", Source: r.src}
 	att.Groups, att.GroupsUnknown = x.groupRefs(x.get(r.content.Attributes, "vpc_security_group_ids", r.ctx))
+	att.InstanceType = x.instanceType(r.content.Attributes, r.ctx)
 	for _, nic := range r.content.Blocks {
 		content, _, diags := nic.Body.PartialContent(launchNICSchema)
 		if diags.HasErrors() {

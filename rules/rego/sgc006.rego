@@ -60,11 +60,16 @@ finding(att, r) := f if {
 	ports := sort([port | some port, _ in services])
 	names := [sprintf("%s (tcp %d)", [services[port], port]) | some port in ports]
 	msg := sprintf(
-		"%s admits %s from %s, and these connections are tracked with the default TCP idle timeout of 5 days (432000 s): revoking this rule later leaves open sessions running for up to 5 days idle. Lower tcp_established_timeout on the interfaces, or plan revocations with a network ACL deny.",
-		[r.rule, concat(", ", names), r.peer],
+		"%s admits %s from %s, and these connections are tracked with the default TCP idle timeout of up to 5 days (432000 s%s): revoking this rule later leaves open sessions running for up to 5 days idle. Lower tcp_established_timeout on the interfaces, or plan revocations with a network ACL deny.",
+		[r.rule, concat(", ", names), r.peer, note(r)],
 	)
 	f := lib.rule_finding(att, r, msg, {"ports": ports, "services": [services[p] | some p in ports], "window_seconds": 432000, "window_source": "aws-default"})
 }
+
+# note(r) qualifies the default where the instance type is not known.
+note(r) := sprintf("; %s", [r.timeout_note]) if r.timeout_note
+
+else := ""
 
 tcp := {"tcp": true, "all": true}
 
