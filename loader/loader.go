@@ -74,6 +74,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 // finish completes a snapshot with what AWS implies: symbolic groups for
 // rules of undeclared groups, and the default network ACL of declared VPCs.
 func finish(s *model.Snapshot) {
+	s.LinkRoutes()
 	s.MarkContested()
 	s.AddSymbolicGroups()
 	s.AddImplicitDefaultNACLs()

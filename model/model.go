@@ -243,6 +243,10 @@ type Attachment struct {
 	// AutoTracked names why every flow is tracked whatever the rules say
 	// (§3), e.g. "network-load-balancer"; empty otherwise.
 	AutoTracked string
+	// Routing is the subnet's route table, resolved before analysis: flows
+	// routed through a NAT gateway, transit gateway, … are automatically
+	// tracked (§3).
+	Routing Routing
 	// Assumed is set for a group analysed as attached alone.
 	Assumed bool
 	Source  Source
@@ -341,6 +345,12 @@ type Snapshot struct {
 	NACLs       []NetworkACL
 	Subnets     []Subnet
 	VPCs        []VPC
+	RouteTables []RouteTable
+	// PendingRoutes, RouteAssocs ([table, subnet]) and MainRouteAssocs
+	// ([table, vpc]) wait for LinkRoutes.
+	PendingRoutes   []PendingRoute
+	RouteAssocs     [][2]string
+	MainRouteAssocs [][2]string
 	// Absent lists rule-bearing blocks the configuration creates no
 	// instance of (count 0, an empty for_each or dynamic block), with why.
 	Absent []Absent

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
+	"go4.org/netipx"
 )
 
 // Reasons a flow is tracked or not; they appear in explain output and in the
@@ -37,6 +38,13 @@ type Verdict struct {
 	// Masked is the reverse rule that would leave the flow untracked if
 	// the attachment were not automatically tracked.
 	Masked *model.Rule
+	// Routed lists the parts of the peers that the subnet's routes send
+	// through automatically tracking targets (§3): tracked, whatever the
+	// verdict says of the rest.
+	Routed []RoutedPart
+	// Assumption is what an untracked verdict assumes about routes that
+	// are not in the input.
+	Assumption string
 }
 
 // RuleClass is the classification of one rule on one attachment.
@@ -82,6 +90,9 @@ func Attachments(s *model.Snapshot) []model.Attachment {
 			Assumed: true, Source: g.Source})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	for i := range out {
+		out[i].Routing = s.RoutingFor(out[i].Subnet)
+	}
 	return out
 }
 
@@ -201,6 +212,25 @@ func classifyFlow(att model.Attachment, r model.Rule, p model.Protocol, rules []
 		v.Reason, v.Detail, v.Masked = ReasonAutoTracked, att.AutoTracked, rev
 	case rev != nil:
 		v.Tracked, v.Reason, v.Reverse = boolp(false), ReasonUntracked, rev
+		if r.Peer.Kind == model.PeerCIDR {
+			var b netipx.IPSetBuilder
+			b.AddPrefix(r.Peer.Prefix)
+			peers, _ := b.IPSet()
+			parts, rest := routedParts(att.Routing, peers)
+			v.Routed = parts
+			if len(parts) > 0 && len(rest.Ranges()) == 0 {
+				// every peer is reached through a tracking target
+				v.Tracked, v.Reason, v.Reverse, v.Masked = boolp(true), ReasonAutoTracked, nil, rev
+				texts := make([]string, len(parts))
+				for i, p := range parts {
+					texts[i] = RouteText(p.Route)
+				}
+				v.Detail = "connections to these peers pass through " + strings.Join(texts, "; ") +
+					", which AWS tracks automatically"
+				break
+			}
+			v.Assumption = routeAssumption(att, r.Peer.Prefix)
+		}
 	case unknown != "":
 		v.Tracked, v.Reason, v.Detail = nil, ReasonIndeterminate, unknown
 	case len(missing) > 0:

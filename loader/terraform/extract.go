@@ -25,7 +25,14 @@ type moduleExtractor struct {
 	aclAssocs  map[string][]string         // network_acl_id → subnets
 	sgAttach   map[string][]string         // interface → groups
 	naclByAddr map[string]int              // index into snap.NACLs
-	lb         lbLinks
+	// conditional is set while a conditional instance is read: an error
+	// in it is not an input error, since Terraform may never create it.
+	conditional bool
+	// ruleBearing is set while a group, rule or NACL resource is read:
+	// errors evaluating other resources (routes, attachments) are
+	// warnings, since they only narrow what is known.
+	ruleBearing bool
+	lb          lbLinks
 }
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
@@ -88,8 +95,11 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 			x.hclDiags(diags)
 			continue
 		}
+		x.conditional = in.conditional
+		x.ruleBearing = ruleBearing[typ]
 		ex.fn(x, &resourceInstance{addr: x.prefix + in.addr, block: b, content: content, rest: rest, ctx: ctx,
 			src: x.m.blockSource(b)})
+		x.conditional = false
 		if ruleBearing[typ] {
 			x.emptyDynamics(b, x.prefix+in.addr, ctx)
 		}

@@ -95,6 +95,10 @@ func (w *world) merge(f *world) {
 	w.snap.NACLs = append(w.snap.NACLs, f.snap.NACLs...)
 	w.snap.Subnets = append(w.snap.Subnets, f.snap.Subnets...)
 	w.snap.VPCs = append(w.snap.VPCs, f.snap.VPCs...)
+	w.snap.RouteTables = append(w.snap.RouteTables, f.snap.RouteTables...)
+	w.snap.PendingRoutes = append(w.snap.PendingRoutes, f.snap.PendingRoutes...)
+	w.snap.RouteAssocs = append(w.snap.RouteAssocs, f.snap.RouteAssocs...)
+	w.snap.MainRouteAssocs = append(w.snap.MainRouteAssocs, f.snap.MainRouteAssocs...)
 	w.snap.Absent = append(w.snap.Absent, f.snap.Absent...)
 	w.snap.Unknowns += f.snap.Unknowns
 	w.diags = append(w.diags, f.diags...)

@@ -36,7 +36,13 @@ func (x *moduleExtractor) get(attrs hcl.Attributes, name string, ctx *hcl.EvalCo
 			if diags[0].Detail != "" {
 				out.why += " (" + diags[0].Detail + ")"
 			}
-			x.ev.evalErrors(a.Expr, ctx, diags)
+			switch {
+			case x.conditional:
+			case x.ruleBearing:
+				x.ev.evalErrors(a.Expr, ctx, diags)
+			default:
+				x.ev.world.warn(a.Expr.Range(), out.why+"; the value is left undetermined")
+			}
 		}
 	case !v.IsWhollyKnown():
 		out.why = name + " " + x.ev.unknownReason(a.Expr, ctx)
