@@ -48,6 +48,13 @@ type RuleDoc struct {
 	NACLRequestDenied        string   `json:"nacl_request_denied,omitempty"`
 	NACLBlockedResponsePorts []int    `json:"nacl_blocked_response_ports,omitempty"`
 	Unknown                  []string `json:"unknown,omitempty"`
+	// Routed lists peers the subnet's routes send through automatically
+	// tracking targets (a NAT gateway, transit gateway, …): their flows are
+	// tracked whatever the verdict says of the others.
+	Routed []string `json:"routed_tracked,omitempty"`
+	// RouteAssumption is what an untracked verdict assumes about routes
+	// that are not in the input.
+	RouteAssumption string `json:"route_assumption,omitempty"`
 	// Contested says why the rule may not be live (inline and standalone
 	// rules on one group).
 	Contested   string    `json:"contested,omitempty"`
@@ -73,6 +80,10 @@ type AttachmentDoc struct {
 	MissingGroups []string `json:"missing_groups,omitempty"`
 	AutoTracked   string   `json:"auto_tracked,omitempty"`
 	Subnet        string   `json:"subnet,omitempty"`
+	// RouteTable is the subnet's route table, RouteTableReason how it was
+	// found or why it is not known.
+	RouteTable       string `json:"route_table,omitempty"`
+	RouteTableReason string `json:"route_table_reason,omitempty"`
 	// NACL is the network ACL of the subnet; NACLReason says how it was
 	// found (an association, the VPC's default) or why it is not known.
 	NACL       string    `json:"nacl,omitempty"`
@@ -96,6 +107,7 @@ func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
 	for ai, ac := range classes {
 		a := ac.Attachment
 		d := AttachmentDoc{Name: a.Name, Kind: a.Kind, Assumed: a.Assumed, InstanceType: a.InstanceType, Groups: a.Groups,
+			RouteTable: a.Routing.Table, RouteTableReason: orElse(a.Routing.How, a.Routing.Why),
 			MissingGroups: ac.Missing, AutoTracked: a.AutoTracked, Subnet: a.Subnet,
 			Location: LocationOf(a.Source), Rules: make([]RuleDoc, 0, len(ac.Rules))}
 		if d.Groups == nil {
@@ -116,7 +128,8 @@ func ruleDoc(rc tracking.RuleClass) RuleDoc {
 	d := RuleDoc{Rule: r.Name, Group: r.Group, Direction: string(r.Direction), Protocol: r.Protocol.String(),
 		Peer: r.Peer.String(), PeerKind: string(r.Peer.Kind), Family: r.Peer.Family(), Open: r.Peer.IsOpen(),
 		Tracked: rc.Tracked, Reason: rc.Reason, Detail: rc.Detail, Unknown: r.Unknown, Contested: r.Contested,
-		Description: r.Description, Location: LocationOf(r.Source)}
+		RouteAssumption: rc.Assumption,
+		Description:     r.Description, Location: LocationOf(r.Source)}
 	if r.Protocol.IsICMP() {
 		d.ICMPType, d.ICMPCode = intp(r.FromPort), intp(r.ToPort)
 	} else {
@@ -128,6 +141,9 @@ func ruleDoc(rc tracking.RuleClass) RuleDoc {
 	}
 	if rc.Masked != nil {
 		d.MaskedReverseRule = rc.Masked.Name
+	}
+	for _, p := range rc.Routed {
+		d.Routed = append(d.Routed, p.String())
 	}
 	for _, p := range rc.Parts {
 		if p.Masked != nil && d.MaskedReverseRule == "" {
@@ -151,4 +167,11 @@ func ruleDoc(rc tracking.RuleClass) RuleDoc {
 		d.Parts = append(d.Parts, pd)
 	}
 	return d
+}
+
+func orElse(s, alt string) string {
+	if s != "" {
+		return s
+	}
+	return alt
 }

@@ -138,6 +138,8 @@ func (in interner) rule(d *RuleDoc) *ast.Term {
 	b.strs("unknown", d.Unknown, true)
 	b.strOmit("description", d.Description)
 	b.strOmit("contested", d.Contested)
+	b.strs("routed_tracked", d.Routed, true)
+	b.strOmit("route_assumption", d.RouteAssumption)
 	b.location("location", d.Location, false)
 	return b.term()
 }
@@ -152,6 +154,8 @@ func (in interner) attachment(d *AttachmentDoc) *ast.Term {
 	b.strs("missing_groups", d.MissingGroups, true)
 	b.strOmit("auto_tracked", d.AutoTracked)
 	b.strOmit("subnet", d.Subnet)
+	b.strOmit("route_table", d.RouteTable)
+	b.strOmit("route_table_reason", d.RouteTableReason)
 	b.strOmit("nacl", d.NACL)
 	b.strOmit("nacl_reason", d.NACLReason)
 	b.location("location", d.Location, true)

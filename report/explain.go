@@ -81,6 +81,11 @@ func ExplainText(w io.Writer, e Explanation) error {
 		if a.AutoTracked != "" {
 			fmt.Fprintf(b, "  automatically tracked: %s\n", a.AutoTracked)
 		}
+		if a.RouteTable != "" {
+			fmt.Fprintf(b, "  route table: %s (%s)\n", a.RouteTable, a.RouteTableReason)
+		} else if a.Subnet != "" && a.RouteTableReason != "" {
+			fmt.Fprintf(b, "  route table: not determined (%s)\n", a.RouteTableReason)
+		}
 		switch {
 		case a.NACL != "":
 			fmt.Fprintf(b, "  network ACL: %s (%s)\n", a.NACL, a.NACLReason)
@@ -157,6 +162,12 @@ func explainRule(b *bufio.Writer, r analyzer.RuleDoc) {
 	}
 	if r.Contested != "" {
 		fmt.Fprintf(b, "    contested: %s\n", r.Contested)
+	}
+	for _, p := range r.Routed {
+		fmt.Fprintf(b, "    automatically tracked (§3): peers %s\n", p)
+	}
+	if r.RouteAssumption != "" {
+		fmt.Fprintf(b, "    assumes: %s\n", r.RouteAssumption)
 	}
 }
 
