@@ -26,29 +26,35 @@ type ChangesDoc struct {
 type RevocationDoc struct {
 	// Subject identifies the revocation; a policy copies it into its
 	// finding so that sgcheck can attach the proof.
-	Subject        string    `json:"subject"`
-	Attachment     string    `json:"attachment"`
-	Rule           string    `json:"rule"`
-	Group          string    `json:"group"`
-	Kind           string    `json:"kind"` // removed or narrowed
-	Direction      string    `json:"direction"`
-	Protocol       string    `json:"protocol"`
-	What           string    `json:"what"`
-	FromPort       *int      `json:"from_port,omitempty"`
-	ToPort         *int      `json:"to_port,omitempty"`
-	ICMPType       *int      `json:"icmp_type,omitempty"`
-	Peer           string    `json:"peer"`
-	Tracked        bool      `json:"tracked"`
-	Reason         string    `json:"reason"`
-	ReverseRule    string    `json:"reverse_rule,omitempty"`
-	WindowSeconds  *int      `json:"window_seconds,omitempty"`
-	WindowHuman    string    `json:"window_human,omitempty"`
-	WindowSource   string    `json:"window_source,omitempty"`
-	WindowSetting  string    `json:"window_setting,omitempty"`
-	WindowDetail   string    `json:"window_detail,omitempty"`
-	Remediation    string    `json:"remediation,omitempty"`
-	Location       *Location `json:"location"`
-	BeforeLocation *Location `json:"before_location,omitempty"`
+	Subject       string `json:"subject"`
+	Attachment    string `json:"attachment"`
+	Rule          string `json:"rule"`
+	Group         string `json:"group"`
+	Kind          string `json:"kind"` // removed or narrowed
+	Direction     string `json:"direction"`
+	Protocol      string `json:"protocol"`
+	What          string `json:"what"`
+	FromPort      *int   `json:"from_port,omitempty"`
+	ToPort        *int   `json:"to_port,omitempty"`
+	ICMPType      *int   `json:"icmp_type,omitempty"`
+	Peer          string `json:"peer"`
+	Tracked       bool   `json:"tracked"`
+	Reason        string `json:"reason"`
+	ReverseRule   string `json:"reverse_rule,omitempty"`
+	WindowSeconds *int   `json:"window_seconds,omitempty"`
+	WindowHuman   string `json:"window_human,omitempty"`
+	WindowSource  string `json:"window_source,omitempty"`
+	WindowSetting string `json:"window_setting,omitempty"`
+	WindowDetail  string `json:"window_detail,omitempty"`
+	// Route is the route through an automatically tracking target that
+	// keeps these flows tracked (§3), when that is why.
+	Route string `json:"route,omitempty"`
+	// RouteAssumption is what "cut at once" assumes of routes not in the
+	// input (untracked revocations).
+	RouteAssumption string    `json:"route_assumption,omitempty"`
+	Remediation     string    `json:"remediation,omitempty"`
+	Location        *Location `json:"location"`
+	BeforeLocation  *Location `json:"before_location,omitempty"`
 }
 
 // FlipDoc is one rule whose tracking a change flips.
@@ -103,6 +109,9 @@ func mergeAllTraffic(rvs []tracking.Revocation) []merged {
 			continue
 		}
 		k := key{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction), rv.Peers.String(), rv.Tracked}
+		if rv.Route != nil {
+			continue // a routed region keeps its own route
+		}
 		groups[k] = append(groups[k], i)
 	}
 	done := map[int]bool{}
@@ -170,7 +179,13 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 		}
 		r.WindowSource, r.WindowSetting = rv.Window.Source, rv.Window.Setting
 		r.WindowDetail = windowDetail(m)
+		if rv.Route != nil {
+			r.Route = tracking.RouteText(*rv.Route)
+			r.WindowDetail = strings.TrimPrefix(r.WindowDetail+"; these peers are reached through "+r.Route, "; ")
+		}
 		r.Remediation = Remediation(rv, head)
+	} else {
+		r.RouteAssumption = rv.Assumption
 	}
 	switch {
 	case rv.After != nil:

@@ -114,7 +114,11 @@ func (r *NACLRemedy) Snippet(label string) string {
 	if i := strings.LastIndex(addr, ":"); i >= 0 {
 		addr = addr[i+1:]
 	}
-	if strings.HasPrefix(addr, "aws_") {
+	switch {
+	case r.NACL.Implicit:
+		// AWS's default NACL of a declared VPC: the VPC names it
+		ref = strings.TrimSuffix(addr, ".default_network_acl") + ".default_network_acl_id"
+	case strings.HasPrefix(addr, "aws_"):
 		ref = addr + ".id"
 	}
 	var b strings.Builder

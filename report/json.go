@@ -25,13 +25,14 @@ type jsonReport struct {
 	Internal   []string              `json:"internal_errors,omitempty"`
 	Unknowns   int                   `json:"unknowns"`
 	Read       Counts                `json:"read"`
+	Notes      []string              `json:"notes,omitempty"`
 }
 
 // JSON prints the findings document of contract v1.
 func JSON(w io.Writer, run Run) error {
 	r := jsonReport{Version: ContractVersion, Tool: jsonTool{"sgcheck", run.ToolVersion},
 		Findings: run.Findings, Suppressed: run.Suppressed, Errors: run.Errors, Internal: run.Internal, Unknowns: run.Unknowns,
-		Read: run.Read}
+		Read: run.Read, Notes: run.Notes}
 	if r.Findings == nil {
 		r.Findings = []analyzer.Finding{}
 	}

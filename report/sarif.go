@@ -101,6 +101,16 @@ func BuildSARIF(run Run) *sarif.Report {
 		}
 		srun.AddResult(res)
 	}
+	// Notes (what a change cuts at once, and what that assumes) reach code
+	// scanning as tool execution notifications.
+	if len(run.Notes) > 0 {
+		inv := sarif.NewInvocation().WithExecutionSuccessful(true)
+		for _, n := range run.Notes {
+			inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel("note").
+				WithMessage(sarif.NewTextMessage(strings.TrimPrefix(n, "note: "))))
+		}
+		srun.WithInvocations([]*sarif.Invocation{inv})
+	}
 	rep.AddRun(srun)
 	return rep
 }

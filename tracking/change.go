@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
+	"go4.org/netipx"
 )
 
 // Region is a box of flow space: one direction, one protocol, a port (or
@@ -38,6 +39,12 @@ type Revocation struct {
 	// Reverse is the rule that left the region untracked, when it was.
 	Reverse *model.Rule
 	Window  Window
+	// Route is the route whose target tracks the region automatically
+	// (§3), when that is why it is tracked.
+	Route *model.Route
+	// Assumption is what an untracked ("cut at once") region assumes about
+	// routes that are not in the input.
+	Assumption string
 }
 
 // Flip is an unchanged rule whose flows change between tracked and
@@ -198,6 +205,9 @@ type piece struct {
 	region  Region
 	tracked bool
 	reverse *model.Rule
+	// route is set for a region tracked because its peers are routed
+	// through an automatically tracking target.
+	route *model.Route
 }
 
 // revocations computes before − after per direction and protocol on one
@@ -223,8 +233,14 @@ func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Ru
 	var out []Revocation
 	for _, pc := range mergePieces(pieces) {
 		rv := Revocation{Attachment: att, Region: pc.region, Rule: *pc.rule, After: counterpart(*pc.rule, aRules),
-			Tracked: pc.tracked, Reverse: pc.reverse}
+			Tracked: pc.tracked, Reverse: pc.reverse, Route: pc.route}
 		rv.Reason = revocationReason(att, pc)
+		if !pc.tracked {
+			rv.Assumption = routeAssumption(att, allIPv4)
+			if !pc.region.Peers.Family(true).Empty() {
+				rv.Assumption = routeAssumption(att, allIPv6)
+			}
+		}
 		if pc.tracked {
 			if !WindowKnown(att, pc.region.Protocol) {
 				imp.Incomplete = append(imp.Incomplete, att.Name+": a declared timeout is out of AWS's range, so how long "+
@@ -241,6 +257,8 @@ func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Ru
 func revocationReason(att model.Attachment, pc piece) string {
 	p := pc.region.Protocol
 	switch {
+	case pc.route != nil:
+		return ReasonRouted
 	case p.IsICMP():
 		return ReasonICMP
 	case !p.HasPorts():
@@ -376,14 +394,28 @@ func attribute(cover []*model.Rule, revoked PeerSet, box Region, untracked map[*
 			if part.peers.Empty() {
 				continue
 			}
-			reg := box
-			reg.Peers = part.peers
 			tracked := part.reverse == nil || att.AutoTracked != ""
-			pc := piece{rule: r, region: reg, tracked: tracked}
-			if !tracked {
-				pc.reverse = part.reverse
+			if tracked {
+				reg := box
+				reg.Peers = part.peers
+				out = append(out, piece{rule: r, region: reg, tracked: true})
+				continue
 			}
-			out = append(out, pc)
+			// untracked by the rules: the peers the subnet's routes send
+			// through automatically tracking targets are tracked (§3)
+			rest := part.peers
+			for _, rp := range routedPieces(att, part.peers) {
+				reg := box
+				reg.Peers = rp.peers
+				route := rp.route
+				out = append(out, piece{rule: r, region: reg, tracked: true, route: &route})
+				rest = rest.Minus(rp.peers)
+			}
+			if !rest.Empty() {
+				reg := box
+				reg.Peers = rest
+				out = append(out, piece{rule: r, region: reg, reverse: part.reverse})
+			}
 		}
 	}
 	return out
@@ -409,7 +441,7 @@ func mergePieces(ps []piece) []piece {
 		merged := false
 		for i := range out {
 			o := &out[i]
-			if o.rule == p.rule && o.tracked == p.tracked && o.region.Direction == p.region.Direction &&
+			if o.rule == p.rule && o.tracked == p.tracked && o.route == p.route && o.region.Direction == p.region.Direction &&
 				o.region.Protocol == p.region.Protocol && o.region.Peers.Equal(p.region.Peers) {
 				switch {
 				case o.region.CodeFrom == p.region.CodeFrom && o.region.CodeTo == p.region.CodeTo &&
@@ -603,4 +635,28 @@ func (r Region) Describe() string {
 		return fmt.Sprintf("%s types %d-%d", r.Protocol, r.FromPort, r.ToPort)
 	}
 	return "protocol " + r.Protocol.String()
+}
+
+type routedPiece struct {
+	peers PeerSet
+	route model.Route
+}
+
+// routedPieces splits peers by the routes that send them through
+// automatically tracking targets.
+func routedPieces(att model.Attachment, peers PeerSet) []routedPiece {
+	if !att.Routing.Known || len(peers.IPs.Ranges()) == 0 {
+		return nil
+	}
+	parts, _ := routedParts(att.Routing, peers.IPs)
+	var out []routedPiece
+	for _, p := range parts {
+		var b netipx.IPSetBuilder
+		for _, x := range p.Prefixes {
+			b.AddPrefix(x)
+		}
+		ips, _ := b.IPSet()
+		out = append(out, routedPiece{peers: PeerSet{IPs: ips}, route: p.Route})
+	}
+	return out
 }

@@ -14,14 +14,15 @@ import (
 // Reasons a flow is tracked or not; they appear in explain output and in the
 // policy input, so they are part of the output contract.
 const (
-	ReasonUntracked     = "open-with-open-reverse" // §2.1
-	ReasonICMP          = "icmp-always-tracked"    // §2.5
-	ReasonOther         = "other-protocol-tracked" // §1.2
-	ReasonPeerNotOpen   = "peer-not-open"          // §2.1, §2.3
-	ReasonNoReverse     = "no-open-reverse"        // §2.1, §2.4
-	ReasonAutoTracked   = "automatically-tracked"  // §3
-	ReasonPartly        = "partly-tracked"         // protocol all: some parts tracked
-	ReasonIndeterminate = "indeterminate"          // the input does not determine it
+	ReasonUntracked     = "open-with-open-reverse"       // §2.1
+	ReasonICMP          = "icmp-always-tracked"          // §2.5
+	ReasonOther         = "other-protocol-tracked"       // §1.2
+	ReasonPeerNotOpen   = "peer-not-open"                // §2.1, §2.3
+	ReasonNoReverse     = "no-open-reverse"              // §2.1, §2.4
+	ReasonAutoTracked   = "automatically-tracked"        // §3
+	ReasonPartly        = "partly-tracked"               // protocol all: some parts tracked
+	ReasonIndeterminate = "indeterminate"                // the input does not determine it
+	ReasonRouted        = "routed-automatically-tracked" // §3: through a NAT gateway, transit gateway, …
 )
 
 // Verdict is the tracking status of a rule's flows of one protocol.
@@ -223,7 +224,7 @@ func classifyFlow(att model.Attachment, r model.Rule, p model.Protocol, rules []
 				v.Tracked, v.Reason, v.Reverse, v.Masked = boolp(true), ReasonAutoTracked, nil, rev
 				texts := make([]string, len(parts))
 				for i, p := range parts {
-					texts[i] = RouteText(p.Route)
+					texts[i] = RouteWhere(p.Route)
 				}
 				v.Detail = "connections to these peers pass through " + strings.Join(texts, "; ") +
 					", which AWS tracks automatically"

@@ -432,6 +432,7 @@ func SimConfigFor(s *model.Snapshot, name string) (SimConfig, bool) {
 		return SimConfig{}, false
 	}
 	rules, _ := RulesOf(s, att)
+	att.Routing = s.RoutingFor(att.Subnet)
 	cfg := SimConfig{Attachment: att, Rules: rules}
 	if att.Subnet != "" {
 		cfg.NACL, _ = s.NACLOf(att.Subnet)

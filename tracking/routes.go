@@ -29,7 +29,7 @@ func (p RoutedPart) String() string {
 	for i, x := range p.Prefixes {
 		parts[i] = x.String()
 	}
-	return fmt.Sprintf("%s via %s", strings.Join(parts, ", "), RouteText(p.Route))
+	return fmt.Sprintf("%s via %s", strings.Join(parts, ", "), RouteWhere(p.Route))
 }
 
 // RouteText names a route for messages: destination, target and kind, and
@@ -39,7 +39,12 @@ func RouteText(r model.Route) string {
 	if r.Dest.IsValid() {
 		dest = r.Dest.String()
 	}
-	s := fmt.Sprintf("route %s → %s (%s)", dest, r.Target, r.Kind)
+	return fmt.Sprintf("route %s → %s (%s)", dest, r.Target, r.Kind)
+}
+
+// RouteWhere is RouteText with where the route is declared.
+func RouteWhere(r model.Route) string {
+	s := RouteText(r)
 	if r.Source.File != "" {
 		s += fmt.Sprintf(" at %s:%d", r.Source.File, r.Source.StartLine)
 	}

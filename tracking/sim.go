@@ -300,6 +300,11 @@ func (s *Simulator) untrackedBy(p Packet) *model.Rule {
 	if !p.Protocol.HasPorts() || s.cfg.Attachment.AutoTracked != "" {
 		return nil
 	}
+	// §3: a connection through a NAT gateway, transit gateway, … is
+	// tracked whatever the rules say; the route to the peer decides
+	if rt := s.cfg.Attachment.Routing.Lookup(p.Remote); rt != nil && model.AutoTrackedRoute(rt.Kind) {
+		return nil
+	}
 	dir, back := model.Egress, model.Ingress
 	if p.Inbound {
 		dir, back = model.Ingress, model.Egress

@@ -168,8 +168,12 @@ func changeNotes(ch *analyzer.ChangesDoc) []string {
 	var out []string
 	for _, rv := range ch.Revocations {
 		if !rv.Tracked {
-			out = append(out, fmt.Sprintf("note: %s revokes %s %s %s on %s; those flows are untracked (reverse rule %s), so the cut is immediate",
-				rv.Rule, rv.What, peerWord(rv.Direction), rv.Peer, rv.Attachment, rv.ReverseRule))
+			note := fmt.Sprintf("note: %s revokes %s %s %s on %s; those flows are untracked (reverse rule %s), so the cut is immediate",
+				rv.Rule, rv.What, peerWord(rv.Direction), rv.Peer, rv.Attachment, rv.ReverseRule)
+			if rv.RouteAssumption != "" {
+				note += " " + rv.RouteAssumption
+			}
+			out = append(out, note)
 		}
 	}
 	for _, n := range ch.NACLChanges {

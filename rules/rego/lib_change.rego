@@ -7,6 +7,7 @@ reason_text := {
 	"icmp-always-tracked": "ICMP is always tracked",
 	"other-protocol-tracked": "protocols other than TCP, UDP and ICMP are always tracked",
 	"automatically-tracked": "the attachment is automatically tracked",
+	"routed-automatically-tracked": "these peers are reached through a target whose connections AWS tracks automatically (a NAT gateway, transit gateway, egress-only internet gateway or appliance endpoint)",
 }
 
 verb := {"removed": "Removing", "narrowed": "Narrowing", "changed": "Changing"}
