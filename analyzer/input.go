@@ -52,6 +52,8 @@ type RuleDoc struct {
 	// tracking targets (a NAT gateway, transit gateway, …): their flows are
 	// tracked whatever the verdict says of the others.
 	Routed []string `json:"routed_tracked,omitempty"`
+	// RoutedWhere is Routed with where each route is declared, for messages.
+	RoutedWhere []string `json:"routed_where,omitempty"`
 	// RouteAssumption is what an untracked verdict assumes about routes
 	// that are not in the input.
 	RouteAssumption string `json:"route_assumption,omitempty"`
@@ -143,7 +145,8 @@ func ruleDoc(rc tracking.RuleClass) RuleDoc {
 		d.MaskedReverseRule = rc.Masked.Name
 	}
 	for _, p := range rc.Routed {
-		d.Routed = append(d.Routed, p.String())
+		d.Routed = append(d.Routed, p.Text())
+		d.RoutedWhere = append(d.RoutedWhere, p.String())
 	}
 	for _, p := range rc.Parts {
 		if p.Masked != nil && d.MaskedReverseRule == "" {

@@ -139,6 +139,7 @@ func (in interner) rule(d *RuleDoc) *ast.Term {
 	b.strOmit("description", d.Description)
 	b.strOmit("contested", d.Contested)
 	b.strs("routed_tracked", d.Routed, true)
+	b.strs("routed_where", d.RoutedWhere, true)
 	b.strOmit("route_assumption", d.RouteAssumption)
 	b.location("location", d.Location, false)
 	return b.term()

@@ -24,12 +24,23 @@ type RoutedPart struct {
 	Route    model.Route
 }
 
+// String names the part and its route with where the route is declared.
 func (p RoutedPart) String() string {
+	return fmt.Sprintf("%s via %s", p.prefixes(), RouteWhere(p.Route))
+}
+
+// Text names the part and its route without a source position, for facts
+// that must not change when code moves.
+func (p RoutedPart) Text() string {
+	return fmt.Sprintf("%s via %s", p.prefixes(), RouteText(p.Route))
+}
+
+func (p RoutedPart) prefixes() string {
 	parts := make([]string, len(p.Prefixes))
 	for i, x := range p.Prefixes {
 		parts[i] = x.String()
 	}
-	return fmt.Sprintf("%s via %s", strings.Join(parts, ", "), RouteWhere(p.Route))
+	return strings.Join(parts, ", ")
 }
 
 // RouteText names a route for messages: destination, target and kind, and

@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -52,9 +53,17 @@ func (x *moduleExtractor) ruleItems(r *resourceInstance, fields *hcl.BodySchema)
 	if content == nil {
 		return out
 	}
+	// in written order, as blocks are
+	attrs := make([]*hcl.Attribute, 0, len(ruleListTypes))
 	for _, typ := range ruleListTypes {
-		attr, ok := content.Attributes[typ]
-		if !ok || counts[typ] > 0 {
+		if attr, ok := content.Attributes[typ]; ok {
+			attrs = append(attrs, attr)
+		}
+	}
+	sort.SliceStable(attrs, func(i, j int) bool { return attrs[i].Range.Start.Byte < attrs[j].Range.Start.Byte })
+	for _, attr := range attrs {
+		typ := attr.Name
+		if counts[typ] > 0 {
 			// Terraform does not mix the spellings; in JSON the same
 			// property has already been read as blocks.
 			continue

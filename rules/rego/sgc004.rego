@@ -33,3 +33,21 @@ findings contains f if {
 		"window_source": r.timeout_source,
 	})
 }
+
+# Routes (docs/aws-semantics.md §3): the rules leave the flows untracked,
+# but the subnet sends some or all of the rule's peers through a NAT
+# gateway, transit gateway, egress-only internet gateway or appliance
+# endpoint, whose connections AWS tracks automatically.
+findings contains f if {
+	some att in input.attachments
+	not att.auto_tracked
+	some r in att.rules
+	count(object.get(r, "routed_tracked", [])) > 0
+	reverse := object.get(r, "masked_reverse_rule", object.get(r, "reverse_rule", ""))
+	reverse != ""
+	msg := sprintf(
+		"%s admits %s %s %s %s with the open reverse rule %s, which would leave its flows untracked, but the subnet's routes send %s, which AWS tracks automatically: those connections survive a revocation of this rule until idle, and only a network ACL deny cuts them at once",
+		[r.rule, r.protocol, lib.port_text(r), lib.peer_word(r.direction), r.peer, reverse, concat("; ", object.get(r, "routed_where", r.routed_tracked))],
+	)
+	f := lib.rule_finding(att, r, msg, {"routed_tracked": r.routed_tracked})
+}

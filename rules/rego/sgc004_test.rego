@@ -26,3 +26,17 @@ test_plain_instance_is_quiet if {
 test_tracked_anyway_is_quiet if {
 	count(sgc004.findings) == 0 with input as doc({"auto_tracked": "nat-gateway"}, object.remove(rule({"reason": "peer-not-open", "peer": "10.0.0.0/8"}), ["masked_reverse_rule"]))
 }
+
+# §3 by route: a NAT gateway route tracks what the rules leave untracked.
+test_routed_through_nat if {
+	r := object.union(object.remove(rule({"direction": "egress", "reason": "automatically-tracked"}), []),
+		{"routed_tracked": ["0.0.0.0/0 via route 0.0.0.0/0 → aws_nat_gateway.nat (nat-gateway)"]})
+	some f in sgc004.findings with input as doc({}, r)
+	contains(f.message, "aws_nat_gateway.nat")
+}
+
+test_partly_routed_untracked if {
+	r := object.union(object.remove(rule({"reason": "open-with-open-reverse", "tracked": false}), ["masked_reverse_rule"]),
+		{"reverse_rule": "aws_security_group.web.egress[0]", "routed_tracked": ["10.0.0.0/8 via route 10.0.0.0/8 → tgw-1 (transit-gateway)"]})
+	count(sgc004.findings) == 1 with input as doc({}, r)
+}
