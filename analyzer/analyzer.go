@@ -118,6 +118,9 @@ func convertFinding(raw rawFinding) (Finding, error) {
 		base := c[:strings.LastIndex(c, "[")]
 		f.Message += " (if created: " + base + " has a count or for_each the input does not determine)"
 	}
+	if c, ok := f.Facts["contested"].(string); ok && c != "" && !strings.Contains(f.Message, c) {
+		f.Message += " (contested: " + c + ")"
+	}
 	f.Fingerprint = f.fingerprint()
 	return f, nil
 }

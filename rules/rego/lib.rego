@@ -19,7 +19,7 @@ rule_facts(r) := object.filter(r, fact_keys)
 # subject of a definite finding.
 determined(r) if count(object.get(r, "unknown", [])) == 0
 
-fact_keys := {"tracked", "reason", "protocol", "from_port", "to_port", "icmp_type", "icmp_code", "peer", "family", "direction"}
+fact_keys := {"contested", "tracked", "reason", "protocol", "from_port", "to_port", "icmp_type", "icmp_code", "peer", "family", "direction"}
 
 port_text(r) := "all ports" if {
 	r.protocol == "all"
