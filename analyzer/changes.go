@@ -59,18 +59,21 @@ type RevocationDoc struct {
 
 // FlipDoc is one rule whose tracking a change flips.
 type FlipDoc struct {
-	Subject       string    `json:"subject"`
-	Attachment    string    `json:"attachment"`
-	Rule          string    `json:"rule"`
-	Group         string    `json:"group"`
-	Protocol      string    `json:"protocol"`
-	Before        string    `json:"before"` // "tracked" or "untracked"
-	After         string    `json:"after"`
-	CauseRule     string    `json:"cause_rule"`
-	CauseKind     string    `json:"cause_kind"`
-	WindowSeconds *int      `json:"window_seconds,omitempty"`
-	WindowHuman   string    `json:"window_human,omitempty"`
-	WindowSource  string    `json:"window_source,omitempty"`
+	Subject       string `json:"subject"`
+	Attachment    string `json:"attachment"`
+	Rule          string `json:"rule"`
+	Group         string `json:"group"`
+	Protocol      string `json:"protocol"`
+	Before        string `json:"before"` // "tracked" or "untracked"
+	After         string `json:"after"`
+	CauseRule     string `json:"cause_rule"`
+	CauseKind     string `json:"cause_kind"`
+	WindowSeconds *int   `json:"window_seconds,omitempty"`
+	WindowHuman   string `json:"window_human,omitempty"`
+	WindowSource  string `json:"window_source,omitempty"`
+	// Peers is set when only these of the rule's peers flip: the subnet's
+	// routes send the others through automatically tracking targets.
+	Peers         string    `json:"peers,omitempty"`
 	Location      *Location `json:"location"`
 	CauseLocation *Location `json:"cause_location,omitempty"`
 }
@@ -255,6 +258,9 @@ func changesDoc(imp *tracking.Impact, head *model.Snapshot) *ChangesDoc {
 			Protocol: protocolName(f.Protocol), Before: state(f.Before), After: state(f.After),
 			CauseRule: f.Cause.Name, CauseKind: f.CauseKind, Location: LocationOf(f.Rule.Source),
 			CauseLocation: LocationOf(f.Cause.Source)}
+		if f.Partial {
+			fd.Peers = f.Peers.String()
+		}
 		if f.After {
 			fd.WindowSeconds = intp(f.Window.Seconds)
 			fd.WindowHuman = HumanDuration(f.Window.Seconds)

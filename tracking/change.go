@@ -59,6 +59,11 @@ type Flip struct {
 	Cause     model.Rule
 	CauseKind string // "removed", "added" or "changed"
 	Window    Window // of the flows once tracked
+	// Peers are the rule's peers whose flows flip; Partial is set when
+	// that is not all of them, because the subnet's routes send the others
+	// through automatically tracking targets (§3), tracked either way.
+	Peers   PeerSet
+	Partial bool
 }
 
 // NACLChange is a changed network ACL entry. NACLs are stateless
@@ -483,7 +488,18 @@ func flips(att model.Attachment, bClass, aClass AttachmentClass, bRules, aRules 
 				if b.Tracked == nil || a.Tracked == nil || *b.Tracked == *a.Tracked {
 					continue
 				}
-				f := Flip{Attachment: att, Rule: ac.Rule, Protocol: a.Protocol, Before: *b.Tracked, After: *a.Tracked}
+				f := Flip{Attachment: att, Rule: ac.Rule, Protocol: a.Protocol, Before: *b.Tracked, After: *a.Tracked,
+					Peers: peerSetOf([]*model.Rule{&ac.Rule})}
+				if routed := autoRoutedSet(att); len(routed.Ranges()) > 0 {
+					var rest netipx.IPSetBuilder
+					rest.AddSet(f.Peers.IPs)
+					rest.RemoveSet(routed)
+					f.Peers.IPs, _ = rest.IPSet()
+					if len(f.Peers.IPs.Ranges()) == 0 && len(f.Peers.Atoms) == 0 {
+						continue
+					}
+					f.Partial = true
+				}
 				if !*b.Tracked {
 					f.Cause = *b.Reverse
 					f.CauseKind = causeKind(f.Cause, aRules)

@@ -24,6 +24,19 @@ var (
 	diffLocal = []int{22, 80, 443, 8080, 50000}
 )
 
+// diffRoutes are the routes a random route table draws from (§3: NAT
+// gateways, transit gateways, egress-only internet gateways and appliance
+// endpoints track automatically; an internet gateway does not).
+var diffRoutes = []model.Route{
+	{Dest: netip.MustParsePrefix("0.0.0.0/0"), Target: "nat-1", Kind: model.RouteNATGateway},
+	{Dest: netip.MustParsePrefix("10.0.0.0/8"), Target: "tgw-1", Kind: model.RouteTransitGateway},
+	{Dest: netip.MustParsePrefix("198.51.100.0/25"), Target: "igw-1", Kind: model.RouteInternetGateway},
+	{Dest: netip.MustParsePrefix("203.0.113.0/24"), Target: "vpce-1", Kind: model.RouteApplianceEndpoint},
+	{Dest: netip.MustParsePrefix("::/0"), Target: "eigw-1", Kind: model.RouteEgressOnlyIGW},
+	{Dest: netip.MustParsePrefix("2001:db8::/33"), Target: "igw-1", Kind: model.RouteInternetGateway},
+	{Dest: netip.MustParsePrefix("2001:db8::/32"), Target: "tgw-1", Kind: model.RouteTransitGateway},
+}
+
 type diffCase struct {
 	rules []model.Rule
 	att   model.Attachment
@@ -33,6 +46,9 @@ type diffCase struct {
 func (c diffCase) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "attachment auto-tracked=%q\n", c.att.AutoTracked)
+	for _, r := range c.att.Routing.Routes {
+		fmt.Fprintf(&b, "  %s\n", RouteText(r))
+	}
 	for _, r := range c.rules {
 		fmt.Fprintf(&b, "  %s %s %s %d-%d %s (group %s)\n", r.Name, r.Direction, r.Protocol, r.FromPort, r.ToPort, r.Peer, r.Group)
 	}
@@ -61,6 +77,15 @@ func randomCase(rng *rand.Rand) diffCase {
 	c.att = model.Attachment{Name: "eni", Groups: []string{"a", "b"}}
 	if rng.IntN(10) == 0 {
 		c.att.AutoTracked = "network-load-balancer"
+	}
+	if rng.IntN(2) == 0 {
+		c.att.Subnet = "subnet"
+		c.att.Routing = model.Routing{Table: "rt", Known: true}
+		for _, r := range diffRoutes {
+			if rng.IntN(2) == 0 {
+				c.att.Routing.Routes = append(c.att.Routing.Routes, r)
+			}
+		}
 	}
 	remote := netip.MustParseAddr(diffAddrs[rng.IntN(len(diffAddrs))])
 	local := localV4
@@ -121,11 +146,34 @@ func classified(c diffCase) (admitted, tracked bool) {
 				v = part
 			}
 		}
-		if v.Tracked != nil && !*v.Tracked {
+		if v.Tracked != nil && !*v.Tracked && !routedTracked(v, c.pkt.Remote) {
 			tracked = false
 		}
 	}
 	return admitted, tracked
+}
+
+// routedTracked reports whether an untracked verdict lists addr among the
+// peers its routes send through an automatically tracking target.
+func routedTracked(v Verdict, addr netip.Addr) bool {
+	for _, part := range v.Routed {
+		for _, p := range part.Prefixes {
+			if p.Contains(addr) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// routedCase reports whether the packet's flow would be untracked by the
+// rules alone but goes through an automatically tracking route target.
+func routedCase(c diffCase) bool {
+	plain := c
+	plain.att.Routing = model.Routing{}
+	_, byRules := classified(plain)
+	_, withRoutes := classified(c)
+	return !byRules && withRoutes
 }
 
 // observed runs the packet, removes every rule, and sends the next packet
@@ -164,8 +212,8 @@ func shrink(c diffCase) diffCase {
 
 func TestClassifierAgreesWithSimulator(t *testing.T) {
 	rng := rand.New(rand.NewPCG(20261125, 1))
-	const sets, packets = 4000, 10
-	admittedCases := 0
+	const sets, packets = 8000, 10
+	admittedCases, routedCases := 0, 0
 	for i := 0; i < sets; i++ {
 		base := randomCase(rng)
 		for j := 0; j < packets; j++ {
@@ -180,11 +228,53 @@ func TestClassifierAgreesWithSimulator(t *testing.T) {
 			}
 			if a, _ := classified(c); a {
 				admittedCases++
+				if routedCase(c) {
+					routedCases++
+				}
 			}
 		}
 	}
-	if admittedCases < sets {
-		t.Errorf("only %d admitted packets: the generator no longer exercises the model", admittedCases)
+	// Route tables matter only where the rules leave flows untracked, which
+	// uniform rules rarely do: a second series draws open rules and a
+	// route table every time.
+	const routedSets = 2000
+	for i := 0; i < routedSets; i++ {
+		base := randomCase(rng)
+		for k := range base.rules {
+			if rng.IntN(3) > 0 {
+				base.rules[k].Peer = cidr([]string{"0.0.0.0/0", "::/0"}[rng.IntN(2)])
+			}
+		}
+		for _, peer := range []string{"0.0.0.0/0", "::/0"} {
+			if rng.IntN(2) == 0 {
+				dir := []model.Direction{model.Ingress, model.Egress}[rng.IntN(2)]
+				base.rules = append(base.rules, model.Rule{Name: "all-" + peer, Group: "a", Direction: dir,
+					Protocol: model.All, FromPort: 0, ToPort: 65535, Peer: cidr(peer)})
+			}
+		}
+		base.att.Subnet = "subnet"
+		base.att.Routing = model.Routing{Table: "rt", Known: true}
+		for _, r := range diffRoutes {
+			if rng.IntN(2) == 0 {
+				base.att.Routing.Routes = append(base.att.Routing.Routes, r)
+			}
+		}
+		for j := 0; j < packets; j++ {
+			c := base
+			c.pkt = randomCase(rng).pkt
+			if disagree(c) {
+				m := shrink(c)
+				t.Fatalf("routed case %d/%d: classifier and simulator disagree; minimal case:\n%s", i, j, m)
+			}
+			if routedCase(c) {
+				routedCases++
+			}
+		}
+	}
+	t.Logf("%d cases, %d admitted; %d more with open rules and a route table; %d tracked only because of a route (§3)",
+		sets*packets, admittedCases, routedSets*packets, routedCases)
+	if admittedCases < sets || routedCases < 300 {
+		t.Errorf("only %d admitted packets, %d routed: the generator no longer exercises the model", admittedCases, routedCases)
 	}
 }
 
@@ -213,7 +303,7 @@ func TestChangeClaimsReplay(t *testing.T) {
 	rng := rand.New(rand.NewPCG(20261125, 2))
 	narrower := map[string]string{"0.0.0.0/0": "10.0.0.0/8", "::/0": "2001:db8::/32", "10.0.0.0/8": "10.1.0.0/16",
 		"198.51.100.0/24": "198.51.100.0/25", "2001:db8::/32": "2001:db8::/48", "203.0.113.7/32": ""}
-	revocations, flips := 0, 0
+	revocations, routed, flips, partial := 0, 0, 0, 0
 	for i := 0; i < 6000; i++ {
 		before := randomCase(rng)
 		var after []model.Rule
@@ -230,8 +320,12 @@ func TestChangeClaimsReplay(t *testing.T) {
 			}
 		}
 		snap := func(rules []model.Rule) *model.Snapshot {
-			return &model.Snapshot{Groups: []model.SecurityGroup{{Address: "a"}, {Address: "b"}}, Rules: rules,
+			s := &model.Snapshot{Groups: []model.SecurityGroup{{Address: "a"}, {Address: "b"}}, Rules: rules,
 				Attachments: []model.Attachment{before.att}}
+			if before.att.Routing.Known {
+				s.RouteTables = []model.RouteTable{{Address: "rt", Subnets: []string{"subnet"}, Routes: before.att.Routing.Routes}}
+			}
+			return s
 		}
 		base, head := snap(before.rules), snap(after)
 		imp := Compare(base, head, DefaultParams)
@@ -239,6 +333,9 @@ func TestChangeClaimsReplay(t *testing.T) {
 		acfg, _ := SimConfigFor(head, "eni")
 		for _, rv := range imp.Revocations {
 			revocations++
+			if rv.Route != nil {
+				routed++
+			}
 			if rv.Tracked {
 				if p := ProveRevocation(bcfg, acfg, rv, nil, DefaultParams); !p.Verified {
 					t.Fatalf("case %d: tracked revocation %s %s did not replay: %s\n%s", i, rv.Describe(), rv.Peers, p.Failure, before)
@@ -261,12 +358,17 @@ func TestChangeClaimsReplay(t *testing.T) {
 		}
 		for _, f := range imp.Flips {
 			flips++
+			if f.Partial {
+				partial++
+			}
 			if p := ProveFlip(bcfg, acfg, f, DefaultParams); !p.Verified {
 				t.Fatalf("case %d: flip of %s did not replay: %s\n%s", i, f.Rule.Name, p.Failure, before)
 			}
 		}
 	}
-	if revocations < 500 || flips == 0 {
+	t.Logf("6000 changes: %d revocations (%d tracked through a route, §3), %d flips (%d for part of the peers only, the rest routed)",
+		revocations, routed, flips, partial)
+	if revocations < 500 || flips == 0 || routed < 20 {
 		t.Errorf("only %d revocations and %d flips: the generator no longer exercises change analysis", revocations, flips)
 	}
 }

@@ -304,8 +304,12 @@ func RemedyEntryName() string { return remedyName }
 // unchanged rule: under one configuration a revocation of that rule cuts
 // the live flow at once (untracked), under the other it does not (tracked).
 func ProveFlip(before, after SimConfig, f Flip, params Params) Proof {
+	peers := f.Peers
+	if peers.IPs == nil {
+		peers = peerSetOf([]*model.Rule{&f.Rule})
+	}
 	reg := Region{Direction: f.Rule.Direction, Protocol: f.Protocol, FromPort: f.Rule.FromPort, ToPort: f.Rule.ToPort,
-		Peers: peerSetOf([]*model.Rule{&f.Rule})}
+		Peers: peers}
 	w, ok := WitnessFor(reg, before.Rules)
 	if !ok {
 		return Proof{Failure: "no witness address in the rule's peers"}

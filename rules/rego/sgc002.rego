@@ -25,7 +25,7 @@ findings contains f if {
 		"location": fl.location,
 		"related": [{"message": sprintf("%s (%s)", [fl.cause_rule, fl.cause_kind]), "location": fl.cause_location}],
 		"facts": {k: v |
-			some k in ["protocol", "before", "after", "cause_rule", "cause_kind", "attachment", "window_seconds", "window_source"]
+			some k in ["protocol", "before", "after", "cause_rule", "cause_kind", "attachment", "window_seconds", "window_source", "peers"]
 			v := fl[k]
 		},
 	}
@@ -34,15 +34,21 @@ findings contains f if {
 verb := {"removed": "Removing", "changed": "Changing", "added": "Adding"}
 
 message(fl) := sprintf(
-	"%s %s makes the %s flows of %s on %s tracked: a later revocation of %s will no longer cut live connections at once (they survive until idle for %s, %d s), and every connection now counts against the interface's conntrack allowance.",
-	[verb[fl.cause_kind], fl.cause_rule, upper(fl.protocol), fl.rule, fl.attachment, fl.rule, fl.window_human, fl.window_seconds],
+	"%s %s makes the %s flows of %s on %s%s tracked: a later revocation of %s will no longer cut live connections at once (they survive until idle for %s, %d s), and every connection now counts against the interface's conntrack allowance.",
+	[verb[fl.cause_kind], fl.cause_rule, upper(fl.protocol), fl.rule, fl.attachment, scope(fl), fl.rule, fl.window_human, fl.window_seconds],
 ) if {
 	fl.after == "tracked"
 }
 
 message(fl) := sprintf(
-	"%s %s makes the %s flows of %s on %s untracked: a later revocation of %s will cut them at once, and they no longer use conntrack entries (connections opened before this change stay tracked).",
-	[verb[fl.cause_kind], fl.cause_rule, upper(fl.protocol), fl.rule, fl.attachment, fl.rule],
+	"%s %s makes the %s flows of %s on %s%s untracked: a later revocation of %s will cut them at once, and they no longer use conntrack entries (connections opened before this change stay tracked).",
+	[verb[fl.cause_kind], fl.cause_rule, upper(fl.protocol), fl.rule, fl.attachment, scope(fl), fl.rule],
 ) if {
 	fl.after == "untracked"
 }
+
+# scope narrows a flip to the peers it applies to, where the subnet's routes
+# send the rule's other peers through automatically tracking targets.
+scope(fl) := sprintf(" with %s (its other peers are routed through automatically tracking targets, tracked either way)", [fl.peers]) if {
+	fl.peers
+} else := ""
