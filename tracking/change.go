@@ -103,6 +103,7 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 		aClass := ClassifyAttachment(attA, aRules, aMissing, params)
 		imp.Revocations = append(imp.Revocations, revocations(attB, bClass, aRules, params, imp)...)
 		imp.Flips = append(imp.Flips, flips(attB, bClass, aClass, bRules, aRules, params)...)
+		imp.Flips = append(imp.Flips, ownFlips(attB, bClass, aClass, aRules, params)...)
 	}
 	imp.NACLChanges = naclChanges(base, head)
 	return imp
@@ -518,6 +519,130 @@ func flips(att model.Attachment, bClass, aClass AttachmentClass, bRules, aRules 
 			}
 			break
 		}
+	}
+	return out
+}
+
+// ownFlips finds flows that a change turns from untracked into tracked
+// without revoking them: a rule that left its flows untracked is removed or
+// changed (0.0.0.0/0 rewritten as 0.0.0.0/1 and 128.0.0.0/1, say) while
+// other rules, tracked, still admit them. Nothing is revoked, so change
+// analysis reports no revocation; but a later revocation will no longer cut
+// these flows at once (§2.1). Rules that are the same on both sides are
+// left to flips.
+func ownFlips(att model.Attachment, bClass, aClass AttachmentClass, aRules []model.Rule, params Params) []Flip {
+	var out []Flip
+	routed := autoRoutedSet(att)
+	for _, bc := range bClass.Rules {
+		if hasSame(bc.Rule, aRules) {
+			continue
+		}
+		for _, p := range []model.Protocol{model.TCP, model.UDP} {
+			bv, ok := verdictFor(bc, p)
+			if !ok || bv.Tracked == nil || *bv.Tracked || !WindowKnown(att, p) {
+				continue
+			}
+			// ports still untracked after the change
+			var untracked [][2]int
+			for _, ac := range aClass.Rules {
+				if av, ok := verdictFor(ac, p); ok && av.Tracked != nil && !*av.Tracked &&
+					ac.Rule.Direction == bc.Rule.Direction && ac.Rule.Peer.Family() == bc.Rule.Peer.Family() {
+					untracked = append(untracked, [2]int{ac.Rule.FromPort, ac.Rule.ToPort})
+				}
+			}
+			for _, ac := range aClass.Rules {
+				av, ok := verdictFor(ac, p)
+				r := ac.Rule
+				if !ok || av.Tracked == nil || !*av.Tracked || av.Reason == ReasonAutoTracked ||
+					r.Direction != bc.Rule.Direction || r.Peer.Kind != model.PeerCIDR || r.Peer.Family() != bc.Rule.Peer.Family() {
+					continue
+				}
+				if wasUntracked(r, p, bClass) {
+					continue // the rule itself flips: flips reports it
+				}
+				lo, hi := max(r.FromPort, bc.Rule.FromPort), min(r.ToPort, bc.Rule.ToPort)
+				if lo > hi {
+					continue
+				}
+				for _, ports := range subtractRanges([2]int{lo, hi}, untracked) {
+					f := Flip{Attachment: att, Rule: r, Protocol: p, Before: false, After: true,
+						Cause: bc.Rule, CauseKind: causeKind(bc.Rule, aRules), Window: WindowFor(att, p, params),
+						Peers: peerSetOf([]*model.Rule{&r})}
+					f.Rule.FromPort, f.Rule.ToPort = ports[0], ports[1]
+					if len(routed.Ranges()) > 0 {
+						var rest netipx.IPSetBuilder
+						rest.AddSet(f.Peers.IPs)
+						rest.RemoveSet(routed)
+						f.Peers.IPs, _ = rest.IPSet()
+						if len(f.Peers.IPs.Ranges()) == 0 {
+							continue
+						}
+						f.Partial = true
+					}
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// wasUntracked reports whether the same rule left flows of p untracked
+// before the change.
+func wasUntracked(r model.Rule, p model.Protocol, bClass AttachmentClass) bool {
+	for _, bc := range bClass.Rules {
+		if sameRule(r, bc.Rule) {
+			v, ok := verdictFor(bc, p)
+			return ok && v.Tracked != nil && !*v.Tracked
+		}
+	}
+	return false
+}
+
+// hasSame reports whether rules holds a rule identical to r.
+func hasSame(r model.Rule, rules []model.Rule) bool {
+	for _, o := range rules {
+		if sameRule(r, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// verdictFor is a rule's verdict for flows of protocol p, if it admits p.
+func verdictFor(rc RuleClass, p model.Protocol) (Verdict, bool) {
+	if len(rc.Parts) > 0 {
+		for _, v := range rc.Parts {
+			if v.Protocol == p {
+				return v, true
+			}
+		}
+		return Verdict{}, false
+	}
+	if rc.Rule.Protocol != p {
+		return Verdict{}, false
+	}
+	return rc.Verdict, true
+}
+
+// subtractRanges removes the ranges cut from the port range r.
+func subtractRanges(r [2]int, cut [][2]int) [][2]int {
+	out := [][2]int{r}
+	for _, c := range cut {
+		var next [][2]int
+		for _, x := range out {
+			if c[1] < x[0] || c[0] > x[1] {
+				next = append(next, x)
+				continue
+			}
+			if x[0] < c[0] {
+				next = append(next, [2]int{x[0], c[0] - 1})
+			}
+			if c[1] < x[1] {
+				next = append(next, [2]int{c[1] + 1, x[1]})
+			}
+		}
+		out = next
 	}
 	return out
 }

@@ -1,9 +1,11 @@
 # METADATA
-# title: Change flips other rules between tracked and untracked
+# title: Change flips flows between tracked and untracked
 # description: >-
 #   The change removes, narrows or adds a rule that admits all response
 #   traffic, so other, unchanged rules on the same attachment change between
-#   tracked and untracked (docs/semantics.md). That changes what
+#   tracked and untracked; or it narrows or splits a rule open to all
+#   addresses, so the flows it still admits, untracked before, are tracked
+#   (docs/semantics.md). That changes what
 #   a later revocation of those rules does (an untracked flow is cut at once,
 #   a tracked one survives until idle) and how many connections the interface
 #   tracks against its allowance (§5).
@@ -38,6 +40,15 @@ message(fl) := sprintf(
 	[verb[fl.cause_kind], fl.cause_rule, upper(fl.protocol), fl.rule, fl.attachment, scope(fl), fl.rule, fl.window_human, fl.window_seconds],
 ) if {
 	fl.after == "tracked"
+	fl.cause_rule != fl.rule
+}
+
+message(fl) := sprintf(
+	"Changing %s leaves the %s flows it still admits on %s%s admitted but tracked (untracked before, when it was open to all addresses): nothing is revoked now, but a later revocation of %s will no longer cut live connections at once (they survive until idle for %s, %d s), and every connection now counts against the interface's conntrack allowance.",
+	[fl.rule, upper(fl.protocol), fl.attachment, scope(fl), fl.rule, fl.window_human, fl.window_seconds],
+) if {
+	fl.after == "tracked"
+	fl.cause_rule == fl.rule
 }
 
 message(fl) := sprintf(
