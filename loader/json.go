@@ -24,7 +24,7 @@ type jsonFile struct {
 // markers are keys one of the JSON inputs must contain; a walked JSON file
 // without any is someone else's and is not read.
 var markers = [][]byte{[]byte(`"SecurityGroups"`), []byte(`"SecurityGroupRules"`), []byte(`"NetworkAcls"`),
-	[]byte(`"NetworkInterfaces"`), []byte(`"root_module"`), []byte(`"resource_changes"`)}
+	[]byte(`"NetworkInterfaces"`), []byte(`"RouteTables"`), []byte(`"root_module"`), []byte(`"resource_changes"`)}
 
 func isJSONInput(name string) bool {
 	return strings.HasSuffix(name, ".json") && !strings.HasSuffix(name, ".tf.json") && !strings.HasSuffix(name, ".tfvars.json")

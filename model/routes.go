@@ -121,7 +121,7 @@ func (s *Snapshot) RoutingFor(subnet string) Routing {
 				How: subnet + " has no explicit association and the input declares no main route table for " + vpc + ": AWS's main table holds only the local route"}
 		}
 	}
-	return Routing{Why: subnet + " has no explicit association and " + vpc + " is not in the input"}
+	return Routing{Why: subnet + " has no explicit route table association and neither " + vpc + " nor its main route table is in the input"}
 }
 
 // SortRoutes puts routes in a stable order: by destination, then target.

@@ -35,7 +35,25 @@ func (p RoutedPart) Text() string {
 	return fmt.Sprintf("%s via %s", p.prefixes(), RouteText(p.Route))
 }
 
+// prefixes names the part's addresses: as the route's destination less
+// what it does not carry ("10.0.0.0/8 except 10.20.0.0/16") where that is
+// shorter than the list of prefixes.
 func (p RoutedPart) prefixes() string {
+	if p.Route.Dest.IsValid() && len(p.Prefixes) > 2 {
+		var b netipx.IPSetBuilder
+		b.AddPrefix(p.Route.Dest)
+		for _, x := range p.Prefixes {
+			b.RemovePrefix(x)
+		}
+		rest, _ := b.IPSet()
+		if ex := rest.Prefixes(); len(ex) < len(p.Prefixes) {
+			names := make([]string, len(ex))
+			for i, x := range ex {
+				names[i] = x.String()
+			}
+			return p.Route.Dest.String() + " except " + strings.Join(names, ", ")
+		}
+	}
 	parts := make([]string, len(p.Prefixes))
 	for i, x := range p.Prefixes {
 		parts[i] = x.String()

@@ -1,6 +1,7 @@
 // Package awsjson loads the output of the AWS CLI's describe-security-groups,
-// describe-security-group-rules, describe-network-acls and
-// describe-network-interfaces (docs/aws-semantics.md §10) into a snapshot.
+// describe-security-group-rules, describe-network-acls,
+// describe-network-interfaces (docs/aws-semantics.md §10) and
+// describe-route-tables into a snapshot.
 package awsjson
 
 import (
@@ -11,7 +12,7 @@ import (
 )
 
 // Kinds of AWS CLI output, by their top-level key.
-var kinds = []string{"SecurityGroups", "SecurityGroupRules", "NetworkAcls", "NetworkInterfaces"}
+var kinds = []string{"SecurityGroups", "SecurityGroupRules", "NetworkAcls", "NetworkInterfaces", "RouteTables"}
 
 // Detect reports whether a decoded document is AWS CLI output sgcheck reads.
 func Detect(root *jsonpos.Node) bool {
@@ -83,6 +84,9 @@ func (b *Builder) Add(root *jsonpos.Node, file string) {
 	}
 	for _, n := range arr(root.Get("NetworkInterfaces")) {
 		b.networkInterface(n, file)
+	}
+	for _, n := range arr(root.Get("RouteTables")) {
+		b.routeTable(n, file)
 	}
 }
 

@@ -69,3 +69,60 @@ func TestShapes(t *testing.T) {
 		t.Errorf("nacl %+v (the * entries are the model's implicit deny)", n)
 	}
 }
+
+// describe-route-tables: routes with their target kinds (§3: NAT gateways,
+// transit gateways, egress-only internet gateways and appliance endpoints
+// track automatically), subnet and main associations, blackhole routes,
+// gateway-endpoint prefix-list routes (S3 or DynamoDB: not determined), and
+// errors at the line of a bad destination.
+func TestRouteTables(t *testing.T) {
+	snap, diags := build(t, `{"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1",
+		"Associations": [{"Main": true}, {"Main": false, "SubnetId": "subnet-1"}],
+		"Routes": [
+			{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"},
+			{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1"},
+			{"DestinationCidrBlock": "172.16.0.0/12", "TransitGatewayId": "tgw-1"},
+			{"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1"},
+			{"DestinationCidrBlock": "192.168.0.0/16", "GatewayId": "vpce-1"},
+			{"DestinationPrefixListId": "pl-1", "GatewayId": "vpce-2"},
+			{"DestinationCidrBlock": "198.51.100.0/24", "NatGatewayId": "nat-2", "State": "blackhole"},
+			{"DestinationCidrBlock": "203.0.113.0/24", "GatewayId": "igw-1"},
+			{"DestinationCidrBlock": "10.1.0.0/33", "GatewayId": "igw-1"},
+			{"GatewayId": "igw-1"}]}]}`)
+	if len(diags) != 2 || diags[0].Line != 12 || diags[1].Line != 13 {
+		t.Fatalf("want errors at lines 12 and 13, got %+v", diags)
+	}
+	if len(snap.RouteTables) != 1 {
+		t.Fatalf("route tables: %+v", snap.RouteTables)
+	}
+	rt := snap.RouteTables[0]
+	if !rt.Main || rt.VPC != "vpc-1" || len(rt.Subnets) != 1 || rt.Subnets[0] != "subnet-1" {
+		t.Errorf("associations: %+v", rt)
+	}
+	want := []string{model.RouteLocal, model.RouteNATGateway, model.RouteTransitGateway, model.RouteEgressOnlyIGW,
+		model.RouteApplianceEndpoint, model.RouteUnknown, model.RouteOther, model.RouteInternetGateway}
+	if len(rt.Routes) != len(want) {
+		t.Fatalf("routes: %+v", rt.Routes)
+	}
+	for i, k := range want {
+		if rt.Routes[i].Kind != k {
+			t.Errorf("route %d (%s): kind %s, want %s", i, rt.Routes[i].Target, rt.Routes[i].Kind, k)
+		}
+	}
+	if got := model.AutoTrackedRoute(rt.Routes[1].Kind); !got {
+		t.Error("a NAT gateway route must be automatically tracked")
+	}
+}
+
+// A subnet an interface names, with its VPC, uses the VPC's main route
+// table when it has no explicit association.
+func TestMainRouteTable(t *testing.T) {
+	snap, _ := build(t,
+		`{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-9", "VpcId": "vpc-1", "Groups": []}]}`,
+		`{"RouteTables": [{"RouteTableId": "rtb-main", "VpcId": "vpc-1", "Associations": [{"Main": true}],
+			"Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "TransitGatewayId": "tgw-1"}]}]}`)
+	r := snap.RoutingFor("subnet-9")
+	if !r.Known || r.Table != "rtb-main" {
+		t.Fatalf("routing: %+v", r)
+	}
+}

@@ -224,6 +224,9 @@ func (b *Builder) networkInterface(n *jsonpos.Node, file string) {
 		AutoTracked: autoTracked[str(n, "InterfaceType")]}
 	if s := str(n, "SubnetId"); s != "" {
 		att.Subnet = b.Prefix + s
+		if v := str(n, "VpcId"); v != "" {
+			b.addSubnet(att.Subnet, b.Prefix+v, file, n)
+		}
 	}
 	for _, g := range arr(n.Get("Groups")) {
 		att.Groups = append(att.Groups, b.Prefix+str(g, "GroupId"))
@@ -248,4 +251,16 @@ func (b *Builder) networkInterface(n *jsonpos.Node, file string) {
 		}
 	}
 	b.Snap.Attachments = append(b.Snap.Attachments, att)
+}
+
+// addSubnet declares a subnet an interface names, with its VPC, once: a
+// subnet without an explicit route table association uses its VPC's main
+// route table.
+func (b *Builder) addSubnet(addr, vpc, file string, n *jsonpos.Node) {
+	for _, sub := range b.Snap.Subnets {
+		if sub.Address == addr {
+			return
+		}
+	}
+	b.Snap.Subnets = append(b.Snap.Subnets, model.Subnet{Address: addr, VPC: vpc, Source: b.src(file, n)})
 }

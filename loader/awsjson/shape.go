@@ -22,8 +22,12 @@ var kindOf = map[string]string{
 	"NetworkInterfaceId": "string", "SecurityGroupRuleId": "string", "InterfaceType": "string",
 	"FromPort": "integer", "ToPort": "integer", "RuleNumber": "integer", "From": "integer", "To": "integer",
 	"Type": "integer", "Code": "integer", "TcpEstablishedTimeout": "integer", "UdpStreamTimeout": "integer",
-	"UdpTimeout": "integer",
-	"IsEgress":   "boolean", "Egress": "boolean", "IsDefault": "boolean",
+	"UdpTimeout":  "integer",
+	"RouteTables": "array", "Routes": "array", "RouteTableId": "string", "DestinationCidrBlock": "string",
+	"DestinationIpv6CidrBlock": "string", "DestinationPrefixListId": "string", "GatewayId": "string",
+	"NatGatewayId": "string", "TransitGatewayId": "string", "EgressOnlyInternetGatewayId": "string",
+	"State": "string", "Main": "boolean",
+	"IsEgress": "boolean", "Egress": "boolean", "IsDefault": "boolean",
 }
 
 // checkShape reports every field of n (recursively) whose JSON kind is not

@@ -46,8 +46,8 @@ findings contains f if {
 	reverse := object.get(r, "masked_reverse_rule", object.get(r, "reverse_rule", ""))
 	reverse != ""
 	msg := sprintf(
-		"%s admits %s %s %s %s with the open reverse rule %s, which would leave its flows untracked, but the subnet's routes send %s, which AWS tracks automatically: those connections survive a revocation of this rule until idle, and only a network ACL deny cuts them at once",
-		[r.rule, r.protocol, lib.port_text(r), lib.peer_word(r.direction), r.peer, reverse, concat("; ", object.get(r, "routed_where", r.routed_tracked))],
+		"%s admits %s %s %s %s with the open reverse rule %s, which would leave its flows untracked, but on %s the subnet's routes send %s, which AWS tracks automatically: those connections survive a revocation of this rule until idle, and only a network ACL deny cuts them at once",
+		[r.rule, r.protocol, lib.port_text(r), lib.peer_word(r.direction), r.peer, reverse, att.name, concat("; ", object.get(r, "routed_where", r.routed_tracked))],
 	)
 	f := lib.rule_finding(att, r, msg, {"routed_tracked": r.routed_tracked})
 }
