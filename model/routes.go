@@ -57,6 +57,28 @@ func AutoTrackedRoute(kind string) bool {
 	return false
 }
 
+// GatewayKind says what a route's gateway_id names, from its id or the
+// address of the resource it refers to: an internet gateway, a virtual
+// private gateway, the local route, a VPC endpoint (a Gateway Load Balancer
+// or firewall endpoint), or something not determined.
+func GatewayKind(target string) string {
+	base := target
+	if i := strings.LastIndex(base, ":"); i >= 0 {
+		base = base[i+1:]
+	}
+	switch {
+	case target == "local":
+		return RouteLocal
+	case strings.HasPrefix(base, "igw-") || strings.Contains(target, "aws_internet_gateway."):
+		return RouteInternetGateway
+	case strings.HasPrefix(base, "vpce-") || strings.Contains(target, "aws_vpc_endpoint."):
+		return RouteApplianceEndpoint
+	case strings.HasPrefix(base, "vgw-") || strings.Contains(target, "aws_vpn_gateway."):
+		return RouteOther
+	}
+	return RouteUnknown
+}
+
 // Routing is what a subnet's route table says, as the analysis needs it.
 type Routing struct {
 	// Table is the route table's address, "" when not known.

@@ -123,8 +123,40 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 			return
 		}
 		c.pendingAssoc = append(c.pendingAssoc, [2]string{acl, subnet})
+	case "aws_route_table", "aws_default_route_table":
+		t := model.RouteTable{Address: addr, Source: src, Main: typ == "aws_default_route_table"}
+		t.VPC, _ = o.ref("vpc_id", c.prefix)
+		for _, b := range o.blocks("route") {
+			if rt, ok := c.route(b, "cidr_block", "ipv6_cidr_block", src); ok {
+				t.Routes = append(t.Routes, rt)
+			} else {
+				c.snap.Unknowns++
+			}
+		}
+		c.snap.RouteTables = append(c.snap.RouteTables, t)
+	case "aws_route":
+		table, ok := o.ref("route_table_id", c.prefix)
+		rt, ok2 := c.route(o, "destination_cidr_block", "destination_ipv6_cidr_block", src)
+		if !ok || !ok2 {
+			c.snap.Unknowns++
+			return
+		}
+		c.snap.PendingRoutes = append(c.snap.PendingRoutes, model.PendingRoute{Table: table, Route: rt})
+	case "aws_route_table_association":
+		subnet, ok1 := o.ref("subnet_id", c.prefix)
+		table, ok2 := o.ref("route_table_id", c.prefix)
+		if ok1 && ok2 {
+			c.snap.RouteAssocs = append(c.snap.RouteAssocs, [2]string{table, subnet})
+		}
+	case "aws_main_route_table_association":
+		vpc, ok1 := o.ref("vpc_id", c.prefix)
+		table, ok2 := o.ref("route_table_id", c.prefix)
+		if ok1 && ok2 {
+			c.snap.MainRouteAssocs = append(c.snap.MainRouteAssocs, [2]string{table, vpc})
+		}
 	case "aws_subnet":
 		s := model.Subnet{Address: addr, Source: src}
+		s.VPC, _ = o.ref("vpc_id", c.prefix)
 		if v, ok := o.str("cidr_block"); ok {
 			s.CIDR, _ = parsePrefix(v)
 		}
@@ -354,4 +386,94 @@ func (c *converter) finish() {
 	for i := range c.snap.Attachments {
 		c.snap.Attachments[i].Subnet = resolve(c.snap.Attachments[i].Subnet)
 	}
+	for i := range c.snap.Subnets {
+		c.snap.Subnets[i].VPC = resolve(c.snap.Subnets[i].VPC)
+	}
+	for i := range c.snap.RouteTables {
+		c.snap.RouteTables[i].VPC = resolve(c.snap.RouteTables[i].VPC)
+	}
+	for i := range c.snap.PendingRoutes {
+		c.snap.PendingRoutes[i].Table = resolve(c.snap.PendingRoutes[i].Table)
+	}
+	for _, assocs := range [][][2]string{c.snap.RouteAssocs, c.snap.MainRouteAssocs} {
+		for i := range assocs {
+			assocs[i] = [2]string{resolve(assocs[i][0]), resolve(assocs[i][1])}
+		}
+	}
+}
+
+// routeTargets are the route attributes that name a target, with the kind
+// each implies; gateway_id is decided by its value (model.GatewayKind).
+var routeTargets = []struct{ attr, kind string }{
+	{"nat_gateway_id", model.RouteNATGateway},
+	{"transit_gateway_id", model.RouteTransitGateway},
+	{"egress_only_gateway_id", model.RouteEgressOnlyIGW},
+	{"vpc_endpoint_id", model.RouteApplianceEndpoint},
+	{"gateway_id", ""},
+	{"network_interface_id", model.RouteOther},
+	{"vpc_peering_connection_id", model.RouteOther},
+	{"carrier_gateway_id", model.RouteOther},
+	{"local_gateway_id", model.RouteOther},
+	{"core_network_arn", model.RouteOther},
+}
+
+// route reads one route of a plan or state: its destination and target. A
+// target known only after apply keeps the kind its attribute implies.
+func (c *converter) route(o object, v4, v6 string, src model.Source) (model.Route, bool) {
+	rt := model.Route{Source: src, Kind: model.RouteUnknown, Target: "a target the plan does not name"}
+	destUnknown := false
+	switch {
+	case nonEmpty(o, v4):
+		s, _ := o.str(v4)
+		p, ok := parsePrefix(s)
+		if !ok || !p.Addr().Is4() {
+			c.errorf(src, "route destination %q is not an IPv4 CIDR block", s)
+			return rt, false
+		}
+		rt.Dest = p
+	case nonEmpty(o, v6):
+		s, _ := o.str(v6)
+		p, ok := parsePrefix(s)
+		if !ok || !p.Addr().Is6() {
+			c.errorf(src, "route destination %q is not an IPv6 CIDR block", s)
+			return rt, false
+		}
+		rt.Dest = p
+	case nonEmpty(o, "destination_prefix_list_id"):
+		rt.DestPrefixList, _ = o.ref("destination_prefix_list_id", c.prefix)
+	case o.isUnknown(v4) || o.isUnknown(v6) || o.isUnknown("destination_prefix_list_id"):
+		// where it leads is not known: analyses that depend on it say so
+		destUnknown = true
+	default:
+		return rt, false
+	}
+	for _, t := range routeTargets {
+		v, known := o.ref(t.attr, c.prefix)
+		if !o.isUnknown(t.attr) && (!known || v == "") {
+			continue
+		}
+		rt.Kind = t.kind
+		if known && v != "" {
+			rt.Target = v
+		} else {
+			rt.Target = t.attr + " (known after apply)"
+		}
+		if t.kind == "" {
+			rt.Kind = model.RouteUnknown
+			if known && v != "" {
+				rt.Kind = model.GatewayKind(v)
+			}
+		}
+		break
+	}
+	if destUnknown {
+		rt.Kind, rt.Target = model.RouteUnknown, rt.Target+" (destination known after apply)"
+	}
+	return rt, true
+}
+
+// nonEmpty reports whether attribute name is set to a non-empty string.
+func nonEmpty(o object, name string) bool {
+	s, ok := o.str(name)
+	return ok && s != ""
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sgcheck/sgcheck/model"
 )
 
 // docs/aws-semantics.md §9: a group created by the plan has no id before apply; the instance's
@@ -63,5 +65,65 @@ func TestUnknownAfterApply(t *testing.T) {
 	}
 	if after.Rules[0].Source.File != "plan.json" || after.Rules[0].Source.StartLine != 5 {
 		t.Errorf("source %+v, want plan.json:5", after.Rules[0].Source)
+	}
+}
+
+// docs/aws-semantics.md §3: route tables in a plan. A route whose target is
+// known only after apply keeps the kind its attribute names (a NAT gateway
+// created by the same plan still tracks automatically); standalone routes
+// and associations reach their tables through the configuration's
+// references.
+func TestPlanRoutes(t *testing.T) {
+	src := `{
+  "format_version": "1.2",
+  "resource_changes": [
+    {"address": "aws_route_table.private", "mode": "managed", "type": "aws_route_table", "name": "private",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"route": [{"cidr_block": "0.0.0.0/0", "ipv6_cidr_block": "", "destination_prefix_list_id": "",
+         "gateway_id": "", "transit_gateway_id": "", "egress_only_gateway_id": "", "vpc_endpoint_id": ""}]},
+       "after_unknown": {"id": true, "vpc_id": true, "route": [{"nat_gateway_id": true}]}}},
+    {"address": "aws_route.tgw", "mode": "managed", "type": "aws_route", "name": "tgw",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"destination_cidr_block": "10.0.0.0/8", "transit_gateway_id": "tgw-0123"},
+       "after_unknown": {"route_table_id": true}}},
+    {"address": "aws_route.later", "mode": "managed", "type": "aws_route", "name": "later",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"nat_gateway_id": "nat-1"},
+       "after_unknown": {"route_table_id": true, "destination_cidr_block": true}}},
+    {"address": "aws_subnet.private", "mode": "managed", "type": "aws_subnet", "name": "private",
+     "change": {"actions": ["create"], "before": null, "after": {"cidr_block": "10.1.0.0/24"},
+       "after_unknown": {"id": true, "vpc_id": true}}},
+    {"address": "aws_route_table_association.private", "mode": "managed", "type": "aws_route_table_association", "name": "private",
+     "change": {"actions": ["create"], "before": null, "after": {},
+       "after_unknown": {"subnet_id": true, "route_table_id": true}}}
+  ],
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_route.tgw", "expressions": {"route_table_id": {"references": ["aws_route_table.private.id", "aws_route_table.private"]}}},
+    {"address": "aws_route.later", "expressions": {"route_table_id": {"references": ["aws_route_table.private.id", "aws_route_table.private"]}}},
+    {"address": "aws_route_table_association.private", "expressions": {
+      "subnet_id": {"references": ["aws_subnet.private.id", "aws_subnet.private"]},
+      "route_table_id": {"references": ["aws_route_table.private.id", "aws_route_table.private"]}}}
+  ]}}
+}`
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, after, diags := Load(path, "plan.json")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	after.LinkRoutes()
+	r := after.RoutingFor("aws_subnet.private")
+	if !r.Known || r.Table != "aws_route_table.private" || len(r.Routes) != 3 {
+		t.Fatalf("routing: %+v", r)
+	}
+	kinds := map[string]string{}
+	for _, rt := range r.Routes {
+		kinds[rt.Dest.String()] = rt.Kind
+	}
+	if kinds["0.0.0.0/0"] != model.RouteNATGateway || kinds["10.0.0.0/8"] != model.RouteTransitGateway ||
+		kinds["invalid Prefix"] != model.RouteUnknown {
+		t.Errorf("route kinds: %v", kinds)
 	}
 }

@@ -156,26 +156,13 @@ func (x *moduleExtractor) routeOf(get func(string) value, src model.Source) (mod
 	return rt, true
 }
 
-// gatewayKind says what a gateway_id names: an internet gateway, a virtual
-// private gateway, the local route, or (a reference to) something else.
+// gatewayKind says what a gateway_id names (model.GatewayKind), or that
+// it is not determined.
 func gatewayKind(target string, known bool) string {
-	base := target
-	if i := strings.LastIndex(base, ":"); i >= 0 {
-		base = base[i+1:]
-	}
-	switch {
-	case !known:
+	if !known {
 		return model.RouteUnknown
-	case target == "local":
-		return model.RouteLocal
-	case strings.HasPrefix(base, "igw-") || strings.Contains(target, "aws_internet_gateway."):
-		return model.RouteInternetGateway
-	case strings.HasPrefix(base, "vpce-") || strings.Contains(target, "aws_vpc_endpoint."):
-		return model.RouteApplianceEndpoint
-	case strings.HasPrefix(base, "vgw-") || strings.Contains(target, "aws_vpn_gateway."):
-		return model.RouteOther
 	}
-	return model.RouteUnknown
+	return model.GatewayKind(target)
 }
 
 func (x *moduleExtractor) routeTableAssociation(r *resourceInstance) {
