@@ -24,13 +24,23 @@ func FuzzFlags(f *testing.F) {
 			if strings.Contains(a, "/") && !strings.HasPrefix(a, "fixtures/") && a != "/dev/null" {
 				return
 			}
-			if strings.HasPrefix(a, "--base") || strings.HasPrefix(a, "--out") || a == "-o" && !strings.Contains(line, "/dev/null") {
-				return
+			if strings.HasPrefix(a, "--base") || strings.HasPrefix(a, "--out") ||
+				strings.HasPrefix(a, "-o") && !strings.Contains(line, "/dev/null") ||
+				strings.HasPrefix(a, ".") || strings.Contains(a, "=.") {
+				return // an output file, or the whole repository
 			}
 		}
 		hasPath := false
-		for _, a := range args {
-			hasPath = hasPath || strings.HasPrefix(a, "fixtures/")
+		for i, a := range args {
+			if strings.HasPrefix(a, "fixtures/") {
+				if i > 0 && strings.HasPrefix(args[i-1], "-") && !strings.Contains(args[i-1], "=") {
+					return // a flag may take the path as its value, leaving none: sgcheck would scan "."
+				}
+				hasPath = true
+			}
+		}
+		if len(args) > 0 && strings.HasPrefix(args[len(args)-1], "-") {
+			return // the same with the path appended below
 		}
 		if !hasPath {
 			args = append(args, "fixtures/seed/ping") // never the whole repository

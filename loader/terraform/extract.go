@@ -38,7 +38,7 @@ type moduleExtractor struct {
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
 	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
 		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]model.Absent{}, aclAssocs: map[string][]string{},
-		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{nlbs: map[string]bool{}}}
+		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}}}
 	for _, b := range m.blocks {
 		if b.Type == "resource" {
 			x.resource(b)
@@ -81,7 +81,7 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 			Source: x.m.blockSource(b)})
 		return
 	}
-	if why != "" {
+	if why != "" && !linkOnly[typ] {
 		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s is analysed as %s: %s",
 			x.prefix, d.address(), conditionalWhat(x.prefix, insts), why))
 	}
@@ -221,10 +221,18 @@ func init() {
 			Blocks: []hcl.BlockHeaderSchema{{Type: "default_action"}}}, (*moduleExtractor).lbListener},
 		"aws_lb_target_group_attachment": {&hcl.BodySchema{Attributes: attrSchema("target_group_arn", "target_id")},
 			(*moduleExtractor).lbTargetAttachment},
+		"aws_globalaccelerator_endpoint_group": {&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "endpoint_configuration"}}},
+			(*moduleExtractor).acceleratorEndpoints},
+		"aws_eip": {&hcl.BodySchema{Attributes: attrSchema("instance", "network_interface")}, (*moduleExtractor).elasticIP},
 		"aws_autoscaling_group": {&hcl.BodySchema{Attributes: attrSchema("target_group_arns"),
 			Blocks: []hcl.BlockHeaderSchema{{Type: "launch_template"}}}, (*moduleExtractor).autoscalingGroup},
 	}
 }
+
+// linkOnly are resources read only to link others (an Elastic IP that an
+// accelerator endpoint names): whether they are created is not worth a
+// warning of its own.
+var linkOnly = map[string]bool{"aws_eip": true}
 
 var vpcRuleSchema = &hcl.BodySchema{Attributes: attrSchema("security_group_id", "ip_protocol", "from_port",
 	"to_port", "cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id", "description")}
