@@ -5,6 +5,7 @@ package scenario
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,7 +19,12 @@ type Scenario struct {
 	Target string
 	// ICMPIdleTimeout overrides the model parameter when set.
 	ICMPIdleTimeout int
-	Items           []Item
+	// Routes are declared for the target's subnet, on top of what the
+	// inputs say: packets to and from a peer routed through a NAT gateway,
+	// transit gateway, egress-only internet gateway or appliance endpoint
+	// are tracked automatically (docs/aws-semantics.md §3).
+	Routes []model.Route
+	Items  []Item
 }
 
 // Item is one timeline entry.
@@ -102,8 +108,10 @@ func Parse(src []byte) (*Scenario, error) {
 			s.ICMPIdleTimeout, err = duration(v)
 		case "timeline":
 			s.Items, err = timeline(v)
+		case "routes":
+			s.Routes, err = routes(v)
 		default:
-			err = errAt(k, "unknown key %q (want inputs, target, icmp_idle_timeout, timeline)", k.Value)
+			err = errAt(k, "unknown key %q (want inputs, target, icmp_idle_timeout, routes, timeline)", k.Value)
 		}
 		if err != nil {
 			return nil, err
@@ -118,6 +126,56 @@ func Parse(src []byte) (*Scenario, error) {
 		return nil, errAt(root, "inputs is empty")
 	}
 	return s, nil
+}
+
+// routeKinds are the targets a scenario route may name.
+var routeKinds = []string{model.RouteNATGateway, model.RouteTransitGateway, model.RouteEgressOnlyIGW,
+	model.RouteGWLBEndpoint, model.RouteFirewallEndpoint, model.RouteInternetGateway, model.RouteLocal, model.RouteOther}
+
+// routes reads a list of {to: CIDR, via: kind, target: name}.
+func routes(n *yaml.Node) ([]model.Route, error) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, errAt(n, "routes is a list of {to: CIDR, via: KIND}")
+	}
+	var out []model.Route
+	for _, e := range n.Content {
+		if e.Kind != yaml.MappingNode {
+			return nil, errAt(e, "a route is a mapping: to, via, and optionally target")
+		}
+		r := model.Route{Source: model.Source{StartLine: e.Line, EndLine: e.Line}}
+		for i := 0; i+1 < len(e.Content); i += 2 {
+			k, v := e.Content[i], e.Content[i+1]
+			val, err := scalar(v)
+			if err != nil {
+				return nil, err
+			}
+			switch k.Value {
+			case "to":
+				p, perr := netip.ParsePrefix(val)
+				if perr != nil || p != p.Masked() {
+					return nil, errAt(v, "to must be a CIDR block such as 10.0.0.0/8, not %q", val)
+				}
+				r.Dest = p
+			case "via":
+				if !slices.Contains(routeKinds, val) {
+					return nil, errAt(v, "via must be one of %s, not %q", strings.Join(routeKinds, ", "), val)
+				}
+				r.Kind = val
+			case "target":
+				r.Target = val
+			default:
+				return nil, errAt(k, "unknown key %q in a route (want to, via, target)", k.Value)
+			}
+		}
+		if !r.Dest.IsValid() || r.Kind == "" {
+			return nil, errAt(e, "a route needs to and via")
+		}
+		if r.Target == "" {
+			r.Target = r.Kind
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // yamlError keeps the line of a YAML syntax error.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -78,6 +79,7 @@ type runner struct {
 	dir    string
 	opts   loader.Options
 	target string
+	routes []model.Route
 	sim    *tracking.Simulator
 	convs  map[convKey]*conversation
 	ports  int
@@ -93,7 +95,8 @@ func Run(ctx context.Context, s *Scenario, dir string, params tracking.Params, o
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{ctx: ctx, dir: dir, opts: opts, target: s.Target, sim: tracking.NewSimulator(cfg, params),
+	cfg = withRoutes(cfg, s.Routes)
+	r := &runner{ctx: ctx, dir: dir, opts: opts, target: s.Target, routes: s.Routes, sim: tracking.NewSimulator(cfg, params),
 		convs: map[convKey]*conversation{}, ports: 40000, res: &Result{Target: s.Target}}
 	var acts []action
 	for i := range s.Items {
@@ -113,6 +116,27 @@ func Run(ctx context.Context, s *Scenario, dir string, params tracking.Params, o
 		}
 	}
 	return r.res, nil
+}
+
+// withRoutes adds the scenario's routes to the target's route table; on the
+// same destination the scenario's route wins.
+func withRoutes(cfg tracking.SimConfig, routes []model.Route) tracking.SimConfig {
+	if len(routes) == 0 {
+		return cfg
+	}
+	rt := cfg.Attachment.Routing
+	merged := append([]model.Route(nil), routes...)
+	for _, r := range rt.Routes {
+		if !slices.ContainsFunc(routes, func(x model.Route) bool { return x.Dest == r.Dest }) {
+			merged = append(merged, r)
+		}
+	}
+	if !rt.Known {
+		rt = model.Routing{Table: "the scenario's routes", Known: true, How: "declared in the scenario"}
+	}
+	rt.Routes = merged
+	cfg.Attachment.Routing = rt
+	return cfg
 }
 
 // loadTarget loads the inputs and the target's simulator configuration.
@@ -159,7 +183,7 @@ func (r *runner) do(a action) error {
 		if err != nil {
 			return err
 		}
-		r.sim.Apply(cfg)
+		r.sim.Apply(withRoutes(cfg, r.routes))
 		note("apply " + it.Apply)
 	case it.NACL != nil:
 		if err := r.nacl(it); err != nil {

@@ -220,6 +220,9 @@ func (s *Simulator) Send(p Packet) Decision {
 	}
 	s.conns[k] = &connEntry{created: s.Now, last: s.Now, firstIn: p.Inbound}
 	d.Why = fmt.Sprintf("rule %s; tracked, new conntrack entry", r.Name)
+	if rt := s.cfg.Attachment.Routing.Lookup(p.Remote); p.Protocol.HasPorts() && rt != nil && model.AutoTrackedRoute(rt.Kind) {
+		d.Why = fmt.Sprintf("rule %s; tracked automatically (%s), new conntrack entry", r.Name, RouteText(*rt))
+	}
 	return d
 }
 
