@@ -33,12 +33,17 @@ type moduleExtractor struct {
 	// warnings, since they only narrow what is known.
 	ruleBearing bool
 	lb          lbLinks
+	// gatewayEndpoints maps gateway endpoints to the kind of their routes;
+	// endpointAssocs wait for linkEndpointRoutes.
+	gatewayEndpoints map[string]string
+	endpointAssocs   []endpointAssoc
 }
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
 	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
 		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]model.Absent{}, aclAssocs: map[string][]string{},
-		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}}}
+		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}},
+		gatewayEndpoints: map[string]string{}}
 	for _, b := range m.blocks {
 		if b.Type == "resource" {
 			x.resource(b)
@@ -224,6 +229,8 @@ func init() {
 		"aws_globalaccelerator_endpoint_group": {&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "endpoint_configuration"}}},
 			(*moduleExtractor).acceleratorEndpoints},
 		"aws_eip": {&hcl.BodySchema{Attributes: attrSchema("instance", "network_interface")}, (*moduleExtractor).elasticIP},
+		"aws_vpc_endpoint_route_table_association": {&hcl.BodySchema{Attributes: attrSchema("vpc_endpoint_id", "route_table_id")},
+			(*moduleExtractor).endpointAssociation},
 		"aws_autoscaling_group": {&hcl.BodySchema{Attributes: attrSchema("target_group_arns"),
 			Blocks: []hcl.BlockHeaderSchema{{Type: "launch_template"}}}, (*moduleExtractor).autoscalingGroup},
 	}
@@ -520,6 +527,7 @@ func (x *moduleExtractor) vpc(r *resourceInstance) {
 // link resolves references between resources of the module.
 func (x *moduleExtractor) link() {
 	x.linkLoadBalancers()
+	x.linkEndpointRoutes()
 	for eni, groups := range x.sgAttach {
 		for i := range x.snap.Attachments {
 			if x.snap.Attachments[i].Name == eni {

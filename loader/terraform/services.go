@@ -3,6 +3,7 @@ package terraform
 import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/model"
+	"strings"
 )
 
 // Managed services that carry security groups. Lambda functions and
@@ -24,12 +25,16 @@ func (x *moduleExtractor) serviceAttachment(r *resourceInstance) {
 	}
 }
 
-var vpcEndpointSchema = &hcl.BodySchema{Attributes: attrSchema("security_group_ids", "vpc_endpoint_type", "subnet_ids")}
+var vpcEndpointSchema = &hcl.BodySchema{Attributes: attrSchema("security_group_ids", "vpc_endpoint_type", "subnet_ids",
+	"service_name", "route_table_ids")}
 
 func (x *moduleExtractor) vpcEndpoint(r *resourceInstance) {
 	typ := "Gateway"
 	if v := x.get(r.content.Attributes, "vpc_endpoint_type", r.ctx); v.known() {
 		typ, _ = asString(v.v)
+	}
+	if typ == "Gateway" {
+		x.gatewayEndpoint(r)
 	}
 	g, u := x.groupRefs(x.get(r.content.Attributes, "security_group_ids", r.ctx))
 	if len(g)+len(u) == 0 {
@@ -66,5 +71,56 @@ func (x *moduleExtractor) nestedAttachment(r *resourceInstance) {
 	}
 	if len(att.Groups)+len(att.GroupsUnknown) > 0 {
 		x.addAttachment(att)
+	}
+}
+
+// gatewayEndpoint records the kind of a gateway endpoint's routes and adds
+// them to the route tables it names. Its routes send the service's prefix
+// list to the endpoint: DynamoDB's are tracked automatically, S3's are not
+// (docs/aws-semantics.md §3).
+func (x *moduleExtractor) gatewayEndpoint(r *resourceInstance) {
+	kind := model.RouteUnknown
+	if v := x.get(r.content.Attributes, "service_name", r.ctx); v.known() {
+		name, _ := asString(v.v)
+		kind = model.RouteOther
+		if strings.Contains(name, "dynamodb") {
+			kind = model.RouteDynamoDBEndpoint
+		}
+	}
+	x.gatewayEndpoints[r.addr] = kind
+	tables, _ := x.groupRefs(x.get(r.content.Attributes, "route_table_ids", r.ctx))
+	for _, t := range tables {
+		x.snap.PendingRoutes = append(x.snap.PendingRoutes, model.PendingRoute{Table: t, Route: x.endpointRoute(r.addr, r.src)})
+	}
+}
+
+// endpointRoute is the route a gateway endpoint adds to a table.
+func (x *moduleExtractor) endpointRoute(endpoint string, src model.Source) model.Route {
+	kind, ok := x.gatewayEndpoints[endpoint]
+	if !ok {
+		kind = model.RouteUnknown
+	}
+	return model.Route{DestPrefixList: endpoint + ".prefix_list_id", Target: endpoint, Kind: kind, Source: src}
+}
+
+// endpointAssociation reads aws_vpc_endpoint_route_table_association; it is
+// resolved once the module's endpoints are known.
+func (x *moduleExtractor) endpointAssociation(r *resourceInstance) {
+	ep, ok1 := x.groupRef(x.get(r.content.Attributes, "vpc_endpoint_id", r.ctx))
+	table, ok2 := x.groupRef(x.get(r.content.Attributes, "route_table_id", r.ctx))
+	if ok1 && ok2 {
+		x.endpointAssocs = append(x.endpointAssocs, endpointAssoc{ep, table, r.src})
+	}
+}
+
+type endpointAssoc struct {
+	endpoint, table string
+	src             model.Source
+}
+
+// linkEndpointRoutes adds the routes of associated gateway endpoints.
+func (x *moduleExtractor) linkEndpointRoutes() {
+	for _, a := range x.endpointAssocs {
+		x.snap.PendingRoutes = append(x.snap.PendingRoutes, model.PendingRoute{Table: a.table, Route: x.endpointRoute(a.endpoint, a.src)})
 	}
 }
