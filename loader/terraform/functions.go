@@ -538,6 +538,13 @@ var lengthFunc = function.New(&function.Spec{
 			}
 			return stdlib.Strlen(args[0])
 		}
+		// as Terraform's: a tuple's or object's length is in its type
+		switch ty := args[0].Type(); {
+		case ty.IsObjectType():
+			return cty.NumberIntVal(int64(len(ty.AttributeTypes()))), nil
+		case ty.IsTupleType():
+			return cty.NumberIntVal(int64(len(ty.TupleElementTypes()))), nil
+		}
 		return stdlib.Length(args[0])
 	},
 })

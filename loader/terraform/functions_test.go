@@ -99,6 +99,11 @@ func TestFunctionBehaviour(t *testing.T) {
 		`tobool("true")`:                  cty.True,
 		`sensitive("x")`:                  cty.StringVal("x"),
 		`cidrsubnet("10.0.0.0/16", 8, 2)`: cty.StringVal("10.0.2.0/24"),
+		// Terraform's length counts an object's attributes (merge of objects
+		// gives an object) and a tuple's elements
+		`length(merge({a = 1}, {b = "x"}))`: cty.NumberIntVal(2),
+		`length([1, "a", true])`:            cty.NumberIntVal(3),
+		`length(toset(["a", "b"]))`:         cty.NumberIntVal(2),
 	} {
 		got := evalExpr(t, src)
 		if !got.RawEquals(want) && !(got.Type() == cty.Number && want.Type() == cty.Number && got.Equals(want).True()) {
