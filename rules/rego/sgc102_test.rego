@@ -23,11 +23,12 @@ test_reachable_is_quiet if {
 
 test_ssh_from_world if {
 	some f in sgc103.findings with input as doc([entry({"action": "allow", "cidr": "0.0.0.0/0", "open": true})])
-	f.facts.port == 22
+	f.facts.ports == [22]
 }
 
-test_all_protocols_from_world_names_both if {
-	count(sgc103.findings) == 2 with input as doc([entry({"action": "allow", "cidr": "::/0", "open": true, "protocol": "all"})])
+# an allow-all entry is SGC104's, not one SGC103 finding per port
+test_all_protocols_from_world_is_not_sgc103 if {
+	count(sgc103.findings) == 0 with input as doc([entry({"action": "allow", "cidr": "::/0", "open": true, "protocol": "all"})])
 }
 
 test_shadowed_allow_is_not_sgc103 if {

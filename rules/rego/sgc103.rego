@@ -1,12 +1,14 @@
 # METADATA
-# title: Network ACL allows SSH or RDP from the world
+# title: Network ACL allows administration or FTP ports from the world
 # description: >-
-#   An ingress allow entry of a network ACL admits SSH (22) or RDP (3389)
-#   from every address. Network ACLs are the control that cuts traffic at
-#   once (docs/semantics.md); opening administration ports to the
-#   internet there leaves only the security groups, whose revocations do
-#   not end tracked sessions. The return-traffic range AWS recommends
-#   (from 1024 or above up to 65535) is not reported for RDP.
+#   An ingress allow entry of a network ACL admits SSH (22), RDP (3389) or
+#   FTP (20, 21) from every address, and no earlier deny entry takes them
+#   back. Network ACLs are the control that cuts traffic at once
+#   (docs/semantics.md); opening administration ports to the internet there
+#   leaves only the security groups, whose revocations do not end tracked
+#   sessions. One finding per entry, naming the services it admits. Entries
+#   that allow all traffic or all ports are SGC104's; the return-traffic
+#   range AWS recommends (from 1024 or above up to 65535) is not reported.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
 #     description: Control subnet traffic with network ACLs
@@ -15,7 +17,9 @@
 #   severity: LOW
 package sgcheck.rules.sgc103
 
-admin := {22: "SSH", 3389: "RDP"}
+import data.sgcheck.lib
+
+services := [[20, "FTP data"], [21, "FTP"], [22, "SSH"], [3389, "RDP"]]
 
 findings contains f if {
 	some n in input.nacls
@@ -24,28 +28,22 @@ findings contains f if {
 	e.action == "allow"
 	e.open
 	not e.shadowed_by
-	some port, service in admin
-	covers(e, port)
+	e.protocol == "tcp"
+	not lib.nacl_all_ports(e)
+	not lib.nacl_ephemeral(e)
+	admitted := [s |
+		some s in services
+		e.from_port <= s[0]
+		s[0] <= e.to_port
+		not lib.nacl_denied_before(n, e, "tcp", s[0])
+	]
+	count(admitted) > 0
+	names := [sprintf("%s (tcp %d)", [s[1], s[0]]) | some s in admitted]
 	f := {
 		"rule": e.entry,
 		"resource": n.name,
-		"message": sprintf("%s ingress entry %d allows %s (tcp %d) from %s", [n.name, e.number, service, port, e.cidr]),
+		"message": sprintf("%s ingress entry %d allows %s from %s", [n.name, e.number, concat(", ", names), e.cidr]),
 		"location": object.get(e, "location", object.get(n, "location", null)),
-		"facts": {"nacl": n.name, "number": e.number, "port": port, "cidr": e.cidr},
+		"facts": {"nacl": n.name, "number": e.number, "ports": [s[0] | some s in admitted], "cidr": e.cidr},
 	}
-}
-
-covers(e, _) if e.protocol == "all"
-
-covers(e, port) if {
-	e.protocol == "tcp"
-	e.from_port <= port
-	port <= e.to_port
-	not ephemeral(e)
-}
-
-# ephemeral is an entry for return traffic: clients' ports up to 65535.
-ephemeral(e) if {
-	e.from_port >= 1024
-	e.to_port == 65535
 }
