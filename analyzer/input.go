@@ -92,6 +92,9 @@ type AttachmentDoc struct {
 	NACLReason string    `json:"nacl_reason,omitempty"`
 	Location   *Location `json:"location,omitempty"`
 	Rules      []RuleDoc `json:"rules"`
+	// Exposed lists well-known ports the ingress rules together admit
+	// from a whole address family (exposures).
+	Exposed []ExposureDoc `json:"exposed,omitempty"`
 }
 
 func intp(i int) *int { return &i }
@@ -120,6 +123,7 @@ func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
 			rd.Subject = fmt.Sprintf("rule:%d:%d", ai, ri)
 			d.Rules = append(d.Rules, rd)
 		}
+		d.Exposed = exposures(ac)
 		out = append(out, d)
 	}
 	return out

@@ -165,6 +165,13 @@ func (in interner) attachment(d *AttachmentDoc) *ast.Term {
 		rules[i] = in.rule(&d.Rules[i])
 	}
 	b.put("rules", ast.ArrayTerm(rules...))
+	if len(d.Exposed) > 0 {
+		exposed := make([]*ast.Term, len(d.Exposed))
+		for i := range d.Exposed {
+			exposed[i] = in.exposure(&d.Exposed[i])
+		}
+		b.put("exposed", ast.ArrayTerm(exposed...))
+	}
 	return b.term()
 }
 

@@ -1,0 +1,56 @@
+package analyzer
+
+import (
+	"net/netip"
+	"reflect"
+	"testing"
+
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/sgcheck/sgcheck/tracking"
+)
+
+func ingress(name, cidr string, p model.Protocol, from, to int) model.Rule {
+	return model.Rule{Name: name, Group: "g", Direction: model.Ingress, Protocol: p, FromPort: from, ToPort: to,
+		Peer: model.Peer{Kind: model.PeerCIDR, Prefix: netip.MustParsePrefix(cidr)}}
+}
+
+func exposedPorts(rules ...model.Rule) map[string][]string {
+	var ac tracking.AttachmentClass
+	for _, r := range rules {
+		ac.Rules = append(ac.Rules, tracking.RuleClass{Rule: r})
+	}
+	out := map[string][]string{}
+	for _, x := range exposures(ac) {
+		out[x.Service] = x.Rules
+	}
+	return out
+}
+
+// The exposure of a port is judged on what the rules admit together: split
+// halves of the address space are the world; a half alone is not; an
+// undetermined rule never counts; an open all-ports rule is SGC201's.
+func TestExposures(t *testing.T) {
+	got := exposedPorts(ingress("a", "0.0.0.0/1", model.TCP, 22, 22), ingress("b", "128.0.0.0/1", model.TCP, 0, 1024))
+	if want := map[string][]string{"SSH": {"a", "b"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("split halves: %v", got)
+	}
+	if got := exposedPorts(ingress("a", "0.0.0.0/1", model.TCP, 22, 22)); len(got) != 0 {
+		t.Errorf("half the space: %v", got)
+	}
+	if got := exposedPorts(ingress("a", "::/0", model.TCP, 3306, 3306), ingress("b", "0.0.0.0/0", model.TCP, 443, 443)); !reflect.DeepEqual(got, map[string][]string{"MySQL": {"a"}}) {
+		t.Errorf("IPv6 MySQL: %v", got)
+	}
+	u := ingress("a", "0.0.0.0/0", model.TCP, 22, 22)
+	u.Unknown = []string{"from_port depends on var.p"}
+	if got := exposedPorts(u); len(got) != 0 {
+		t.Errorf("undetermined rule: %v", got)
+	}
+	if got := exposedPorts(ingress("a", "0.0.0.0/0", model.All, 0, 65535)); len(got) != 0 {
+		t.Errorf("all ports (SGC201's): %v", got)
+	}
+	egress := ingress("a", "0.0.0.0/0", model.TCP, 22, 22)
+	egress.Direction = model.Egress
+	if got := exposedPorts(egress); len(got) != 0 {
+		t.Errorf("egress: %v", got)
+	}
+}
