@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"math"
 	"net/netip"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -71,17 +72,21 @@ func exposures(ac tracking.AttachmentClass) []ExposureDoc {
 	var out []ExposureDoc
 	for _, s := range exposureServices {
 		for _, fam := range []string{"ipv4", "ipv6"} {
-			var b netipx.IPSetBuilder
 			var rules []model.Rule
+			size := 0.0 // addresses counted with overlaps: the union is no larger
 			for _, r := range cands {
 				if r.Peer.Family() != fam || (r.Protocol == model.TCP && (s.port < r.FromPort || s.port > r.ToPort)) {
 					continue
 				}
-				b.AddPrefix(r.Peer.Prefix)
 				rules = append(rules, r)
+				size += math.Exp2(float64(r.Peer.Prefix.Addr().BitLen() - r.Peer.Prefix.Bits()))
 			}
-			if len(rules) == 0 {
+			if len(rules) == 0 || size < math.Exp2(float64(wholeFamily[fam].Addr().BitLen())) {
 				continue
+			}
+			var b netipx.IPSetBuilder
+			for _, r := range rules {
+				b.AddPrefix(r.Peer.Prefix)
 			}
 			set, _ := b.IPSet()
 			if !set.ContainsPrefix(wholeFamily[fam]) {
