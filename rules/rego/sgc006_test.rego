@@ -35,9 +35,21 @@ test_database_from_cidr if {
 	f.facts.services == ["PostgreSQL"]
 }
 
-test_all_ports_is_one_finding_naming_each_service if {
-	fs := sgc006.findings with input as doc(rule({"protocol": "all", "from_port": 0, "to_port": 65535}))
-	count(fs) == 1
-	some f in fs
-	count(f.facts.services) == 10
+# Protocol-all rules and port ranges that merely contain an admin port are
+# not this check's: they are not admin access a team plans to revoke.
+test_ranges_and_all_traffic_are_quiet if {
+	count(sgc006.findings) == 0 with input as doc(rule({"protocol": "all", "from_port": 0, "to_port": 65535}))
+	count(sgc006.findings) == 0 with input as doc(rule({"from_port": 1025, "to_port": 65535}))
+	count(sgc006.findings) == 0 with input as doc(rule({"peer_kind": "self", "peer": "self"}))
+	count(sgc006.findings) == 0 with input as doc(rule({"peer_kind": "security-group", "peer": "aws_security_group.jump"}))
+}
+
+# §4: the timeout can be set on instances' interfaces, not on RDS's.
+test_remedy_fits_the_attachment if {
+	some f in sgc006.findings with input as {"attachments": [{"name": "aws_instance.bastion", "kind": "aws_instance", "rules": [rule({})]}]}
+	contains(f.message, "Lower tcp_established_timeout on the interfaces")
+	some g in sgc006.findings with input as {"attachments": [{"name": "aws_db_instance.db", "kind": "aws_db_instance", "rules": [rule({"from_port": 3306, "to_port": 3306})]}]}
+	contains(g.message, "The timeout of aws_db_instance.db's interfaces cannot be set: plan revocations with a network ACL deny")
+	some h in sgc006.findings with input as {"attachments": [{"name": "g", "kind": "group", "assumed": true, "rules": [rule({})]}]}
+	contains(h.message, "No attachment of this group is in the input")
 }
