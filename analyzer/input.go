@@ -59,9 +59,11 @@ type RuleDoc struct {
 	RouteAssumption string `json:"route_assumption,omitempty"`
 	// Contested says why the rule may not be live (inline and standalone
 	// rules on one group).
-	Contested   string    `json:"contested,omitempty"`
-	Description string    `json:"description,omitempty"`
-	Location    *Location `json:"location"`
+	Contested string `json:"contested,omitempty"`
+	// DefaultGroup marks a rule of a VPC's default security group.
+	DefaultGroup bool      `json:"default_group,omitempty"`
+	Description  string    `json:"description,omitempty"`
+	Location     *Location `json:"location"`
 }
 
 // PartDoc is the verdict for one protocol of a protocol-all rule.
@@ -133,7 +135,7 @@ func ruleDoc(rc tracking.RuleClass) RuleDoc {
 	r := rc.Rule
 	d := RuleDoc{Rule: r.Name, Group: r.Group, Direction: string(r.Direction), Protocol: r.Protocol.String(),
 		Peer: r.Peer.String(), PeerKind: string(r.Peer.Kind), Family: r.Peer.Family(), Open: r.Peer.IsOpen(),
-		Tracked: rc.Tracked, Reason: rc.Reason, Detail: rc.Detail, Unknown: r.Unknown, Contested: r.Contested,
+		Tracked: rc.Tracked, Reason: rc.Reason, Detail: rc.Detail, Unknown: r.Unknown, Contested: r.Contested, DefaultGroup: r.InDefaultGroup,
 		RouteAssumption: rc.Assumption,
 		Description:     r.Description, Location: LocationOf(r.Source)}
 	if r.Protocol.IsICMP() {

@@ -138,6 +138,9 @@ func (in interner) rule(d *RuleDoc) *ast.Term {
 	b.strs("unknown", d.Unknown, true)
 	b.strOmit("description", d.Description)
 	b.strOmit("contested", d.Contested)
+	if d.DefaultGroup {
+		b.put("default_group", ast.BooleanTerm(true))
+	}
 	b.strs("routed_tracked", d.Routed, true)
 	b.strs("routed_where", d.RoutedWhere, true)
 	b.strOmit("route_assumption", d.RouteAssumption)

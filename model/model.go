@@ -172,7 +172,9 @@ type Rule struct {
 	// declared both inline and as standalone resources, which the AWS
 	// provider documents to overwrite each other on every apply.
 	Contested string
-	Source    Source
+	// InDefaultGroup marks a rule of a VPC's default security group.
+	InDefaultGroup bool
+	Source         Source
 }
 
 // PortsAll reports whether the rule admits every port of its protocol.
@@ -417,7 +419,7 @@ func (s *Snapshot) idx() *index {
 
 // MarkContested marks every rule of a group that has rules declared both
 // inline and as standalone resources: which set is live after an apply is
-// not determined.
+// not determined. It also marks the rules of default security groups.
 func (s *Snapshot) MarkContested() {
 	inline, standalone := map[string]bool{}, map[string]bool{}
 	for _, r := range s.Rules {
@@ -428,8 +430,15 @@ func (s *Snapshot) MarkContested() {
 			standalone[r.Group] = true
 		}
 	}
+	defaults := map[string]bool{}
+	for _, g := range s.Groups {
+		if g.Default {
+			defaults[g.Address] = true
+		}
+	}
 	for i := range s.Rules {
 		g := s.Rules[i].Group
+		s.Rules[i].InDefaultGroup = defaults[g]
 		if inline[g] && standalone[g] {
 			s.Rules[i].Contested = g + " has rules declared both inline and as standalone rule resources; the AWS provider overwrites one set with the other on every apply, so which rules are live is not determined"
 		}
