@@ -1,0 +1,71 @@
+# METADATA
+# title: Port open to the world
+# description: >-
+#   An ingress rule admits a TCP or UDP port range from every address
+#   (0.0.0.0/0 or ::/0) that holds ports other than the web ports 80 and 443
+#   and other than the administration and database ports SGC202 and SGC203
+#   report. Services reachable from the whole internet should be the ones
+#   meant to be public; admit the others from the ranges or groups that use
+#   them. One finding per rule; a rule open on every port is SGC201's, and a
+#   rule SGC202 or SGC203 reports is not reported again here.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+#     description: Security group rules
+# custom:
+#   id: SGC204
+#   severity: LOW
+package sgcheck.rules.sgc204
+
+import data.sgcheck.lib
+
+web := {80, 443}
+
+findings contains f if {
+	some att in input.attachments
+	some r in att.rules
+	lib.determined(r)
+	r.direction == "ingress"
+	r.open
+	r.protocol in {"tcp", "udp"}
+	not all_ports(r)
+	not only_reported_elsewhere(att, r)
+	not more_severe(att, r)
+	msg := sprintf("%s admits %s %s from %s", [r.rule, r.protocol, ports(r), r.peer])
+	f := lib.rule_finding(att, r, msg, {"from_port": r.from_port, "to_port": r.to_port})
+}
+
+all_ports(r) if {
+	r.from_port <= 0
+	r.to_port >= 65535
+}
+
+ports(r) := sprintf("port %d", [r.from_port]) if r.from_port == r.to_port
+
+ports(r) := sprintf("ports %d-%d", [r.from_port, r.to_port]) if r.from_port != r.to_port
+
+# only_reported_elsewhere holds for a rule whose every port is a web port or
+# a port SGC202/SGC203 reports for this attachment.
+only_reported_elsewhere(att, r) if {
+	r.to_port - r.from_port < 16
+	every p in numbers.range(r.from_port, r.to_port) {
+		elsewhere(att, r, p)
+	}
+}
+
+elsewhere(_, r, p) if {
+	r.protocol == "tcp"
+	web[p]
+}
+
+elsewhere(att, r, p) if {
+	r.protocol == "tcp"
+	some x in object.get(att, "exposed", [])
+	x.port == p
+	r.rule in x.rules
+}
+
+# more_severe holds for a rule that SGC202 or SGC203 reports already.
+more_severe(att, r) if {
+	some x in object.get(att, "exposed", [])
+	r.rule in x.rules
+}

@@ -1,0 +1,36 @@
+package sgcheck.rules.sgc204_test
+
+import data.sgcheck.rules.sgc204
+
+rule(over) := object.union({
+	"rule": "aws_security_group.web.ingress[0]", "group": "aws_security_group.web",
+	"direction": "ingress", "protocol": "tcp", "from_port": 8080, "to_port": 8080,
+	"peer": "0.0.0.0/0", "family": "ipv4", "open": true, "tracked": true, "reason": "no-open-reverse",
+	"location": {"file": "main.tf", "start_line": 1, "end_line": 5},
+}, over)
+
+doc(r, exposed) := {"attachments": [{"name": "aws_instance.web", "rules": [r], "exposed": exposed}]}
+
+test_other_port if {
+	some f in sgc204.findings with input as doc(rule({}), [])
+	f.message == "aws_security_group.web.ingress[0] admits tcp port 8080 from 0.0.0.0/0"
+}
+
+test_udp_range if {
+	some f in sgc204.findings with input as doc(rule({"protocol": "udp", "from_port": 500, "to_port": 4500, "peer": "::/0", "family": "ipv6"}), [])
+	contains(f.message, "udp ports 500-4500 from ::/0")
+}
+
+# Web ports are what public servers are for; SGC202/203 ports are theirs;
+# all ports are SGC201's; narrow peers are not the world.
+test_quiet if {
+	count(sgc204.findings) == 0 with input as doc(rule({"from_port": 443, "to_port": 443}), [])
+	count(sgc204.findings) == 0 with input as doc(rule({"from_port": 80, "to_port": 80}), [])
+	count(sgc204.findings) == 0 with input as doc(rule({"from_port": 22, "to_port": 22}), [{"port": 22, "rules": ["aws_security_group.web.ingress[0]"]}])
+	count(sgc204.findings) == 0 with input as doc(rule({"from_port": 0, "to_port": 65535}), [])
+	count(sgc204.findings) == 0 with input as doc(rule({"peer": "10.0.0.0/8", "open": false}), [])
+}
+
+test_rule_with_sensitive_port_is_sgc203s if {
+	count(sgc204.findings) == 0 with input as doc(rule({"from_port": 443, "to_port": 445}), [{"port": 445, "rules": ["aws_security_group.web.ingress[0]"]}])
+}
