@@ -3,10 +3,13 @@ package analyzer
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/internal/safeio"
+	"github.com/sgcheck/sgcheck/model"
 )
 
 // Suppression says why a finding is not reported: an inline comment
@@ -87,6 +90,44 @@ func scanIgnores(read func(string) ([]byte, error), file string) []ignore {
 			ig.ids[strings.ToUpper(id)] = true
 		}
 		out = append(out, ig)
+	}
+	return out
+}
+
+// CheckIgnores reports sgcheck:ignore comments in files that name an id no
+// policy has, and, when unusedToo, those that suppressed nothing in this
+// run (in change analysis only new findings are reported, so an ignore of
+// an older one would look unused: pass false there). files are the source
+// files of the input's groups, rules, NACLs and attachments.
+func CheckIgnores(files []string, suppressed []Suppressed, known map[string]bool, unusedToo bool, read func(string) ([]byte, error)) []model.Diagnostic {
+	if read == nil {
+		read = safeio.ReadFile
+	}
+	used := map[string]bool{}
+	for _, s := range suppressed {
+		if l := s.Suppression.Location; l != nil {
+			used[fmt.Sprintf("%s:%d", l.File, l.StartLine)] = true
+		}
+	}
+	var out []model.Diagnostic
+	for _, file := range files {
+		for _, ig := range scanIgnores(read, file) {
+			var unknown []string
+			for id := range ig.ids {
+				if !known[id] {
+					unknown = append(unknown, id)
+				}
+			}
+			sort.Strings(unknown)
+			switch {
+			case len(unknown) > 0:
+				out = append(out, model.Diagnostic{File: file, Line: ig.line, Warning: true,
+					Message: fmt.Sprintf("sgcheck:ignore names %s, which no check has (see the README's list of checks)", strings.Join(unknown, ", "))})
+			case unusedToo && !used[fmt.Sprintf("%s:%d", file, ig.line)]:
+				out = append(out, model.Diagnostic{File: file, Line: ig.line, Warning: true,
+					Message: "sgcheck:ignore suppresses nothing here: no finding of the ids it names is on this line or the block below it"})
+			}
+		}
 	}
 	return out
 }

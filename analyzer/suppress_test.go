@@ -36,3 +36,20 @@ func TestSuppress(t *testing.T) {
 		t.Fatal("pattern")
 	}
 }
+
+// An ignore naming an id no check has, and one that suppresses nothing, are
+// warnings with their line; in change analysis unused ones are not reported.
+func TestCheckIgnores(t *testing.T) {
+	src := "# sgcheck:ignore SGC999 -- typo\nresource \"x\" \"y\" {}\n# sgcheck:ignore SGC202\n# sgcheck:ignore SGC003 -- used\n"
+	read := func(string) ([]byte, error) { return []byte(src), nil }
+	used := []Suppressed{{Suppression: Suppression{Location: &Location{File: "m.tf", StartLine: 4, EndLine: 4}}}}
+	known := map[string]bool{"SGC202": true, "SGC003": true}
+	ds := CheckIgnores([]string{"m.tf"}, used, known, true, read)
+	if len(ds) != 2 || ds[0].Line != 1 || !strings.Contains(ds[0].Message, "SGC999") || ds[1].Line != 3 ||
+		!strings.Contains(ds[1].Message, "suppresses nothing") {
+		t.Fatalf("got %v", ds)
+	}
+	if ds := CheckIgnores([]string{"m.tf"}, used, known, false, read); len(ds) != 1 {
+		t.Fatalf("change analysis: %v", ds)
+	}
+}
