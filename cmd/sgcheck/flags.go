@@ -25,6 +25,10 @@ type common struct {
 	failOn      string
 	// policyTimeout bounds each user policy's evaluation
 	policyTimeout time.Duration
+	// configFile is --config; changed says which flags the command line set
+	// (they win over the configuration file).
+	configFile string
+	changed    func(string) bool
 	// set by check
 	threshold int
 	lopts     loader.Options
@@ -64,6 +68,8 @@ func (c *common) register(fs *flag.FlagSet, formats string) {
 		"model parameter: idle `SECONDS` after which AWS drops an ICMP conntrack entry (undocumented by AWS)")
 	fs.Var(&varFlag{&c.varArgs, false}, "var", "set a Terraform root variable, `NAME=VALUE` (repeatable)")
 	fs.Var(&varFlag{&c.varArgs, true}, "var-file", "read Terraform root variables from a .tfvars `FILE` (repeatable)")
+	fs.StringVar(&c.configFile, "config", "", "read the configuration from `FILE` (default: .sgcheck.yaml here or up to the repository root)")
+	c.changed = fs.Changed
 }
 
 func (c *common) params() tracking.Params {

@@ -115,20 +115,25 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		return exitError
 	}
 	eng.SetPolicyTimeout(c.policyTimeout)
+	known := map[string]bool{}
+	for _, p := range eng.Policies() {
+		known[p.ID] = true
+	}
+	cfg, err := c.config(known)
+	if err != nil {
+		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
+		return exitError
+	}
 	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params()})
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
 	}
-	errs, warnings := splitDiagnostics(append(append(in.diags, policyDiags...), res.PolicyErrors...))
+	errs, warnings := splitDiagnostics(cfg.diagnostics(append(append(in.diags, policyDiags...), res.PolicyErrors...)))
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	findings, suppressed := analyzer.Suppress(res.Findings, nil)
-	known := map[string]bool{}
-	for _, p := range eng.Policies() {
-		known[p.ID] = true
-	}
+	findings, suppressed := analyzer.Suppress(cfg.apply(res.Findings), nil)
 	for _, w := range analyzer.CheckIgnores(sourceFiles(in.head), suppressed, known, in.base == nil, nil) {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
