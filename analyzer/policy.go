@@ -30,6 +30,8 @@ type PolicyMeta struct {
 	HelpURI     string
 	Package     string
 	File        string // where the policy is declared
+	// Peers lists equivalent checks of other scanners (custom.peers).
+	Peers []string
 }
 
 // Engine holds prepared policies, ready to evaluate many inputs.
@@ -316,6 +318,13 @@ func metaOf(m *ast.Module) (PolicyMeta, bool, error) {
 		meta.ID, _ = a.Custom["id"].(string)
 		meta.Severity, _ = a.Custom["severity"].(string)
 		meta.Severity = strings.ToUpper(meta.Severity)
+		if ps, ok := a.Custom["peers"].([]any); ok {
+			for _, p := range ps {
+				if s, ok := p.(string); ok {
+					meta.Peers = append(meta.Peers, s)
+				}
+			}
+		}
 		for _, r := range a.RelatedResources {
 			if r.Ref.String() != "" {
 				meta.HelpURI = r.Ref.String()

@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runSimulate(ctx, args[1:], stdout, stderr)
 		case "explain":
 			return runExplain(ctx, args[1:], stdout, stderr)
+		case "rules":
+			return runRules(ctx, args[1:], stdout, stderr)
 		case "help":
 			return runScan(ctx, []string{"--help"}, stdout, stderr)
 		case "version":

@@ -21,6 +21,7 @@ const scanUsage = `Usage: sgcheck [flags] [PATH...]
        sgcheck diff [flags] OLD NEW
        sgcheck explain [flags] [PATH...]
        sgcheck simulate [flags] FILE
+       sgcheck rules [--format json]
 
 sgcheck reads Terraform (.tf, .tf.json, tfvars, modules), AWS CLI
 describe-* JSON and Terraform state or plan JSON under each PATH (default

@@ -15,6 +15,10 @@
 # custom:
 #   id: SGC103
 #   severity: LOW
+#   peers:
+#     - checkov CKV_AWS_229
+#     - checkov CKV_AWS_230
+#     - Trivy AWS-0105
 package sgcheck.rules.sgc103
 
 import data.sgcheck.lib

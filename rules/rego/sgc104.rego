@@ -14,6 +14,9 @@
 # custom:
 #   id: SGC104
 #   severity: LOW
+#   peers:
+#     - checkov CKV_AWS_352
+#     - Trivy AWS-0102
 package sgcheck.rules.sgc104
 
 import data.sgcheck.lib

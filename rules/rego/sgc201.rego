@@ -10,6 +10,9 @@
 # custom:
 #   id: SGC201
 #   severity: HIGH
+#   peers:
+#     - checkov CKV_AWS_277
+#     - Trivy AWS-0107
 package sgcheck.rules.sgc201
 
 import data.sgcheck.lib

@@ -14,6 +14,10 @@
 # custom:
 #   id: SGC202
 #   severity: HIGH
+#   peers:
+#     - checkov CKV_AWS_24
+#     - checkov CKV_AWS_25
+#     - Trivy AWS-0107
 package sgcheck.rules.sgc202
 
 import data.sgcheck.lib

@@ -14,6 +14,8 @@
 # custom:
 #   id: SGC203
 #   severity: HIGH
+#   peers:
+#     - Trivy AWS-0107
 package sgcheck.rules.sgc203
 
 import data.sgcheck.lib

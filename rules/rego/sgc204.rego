@@ -14,6 +14,9 @@
 # custom:
 #   id: SGC204
 #   severity: LOW
+#   peers:
+#     - checkov CKV_AWS_260
+#     - Trivy AWS-0107
 package sgcheck.rules.sgc204
 
 import data.sgcheck.lib

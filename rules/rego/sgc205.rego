@@ -13,6 +13,9 @@
 # custom:
 #   id: SGC205
 #   severity: LOW
+#   peers:
+#     - checkov CKV2_AWS_12
+#     - Trivy AWS-0173
 package sgcheck.rules.sgc205
 
 findings contains f if {
