@@ -14,6 +14,9 @@ import (
 // Options control an analysis.
 type Options struct {
 	Params tracking.Params
+	// Enable turns on checks that are off by default (METADATA
+	// custom.enabled: false).
+	Enable map[string]bool
 }
 
 // Input is the document every policy evaluates (docs/policy-input.md).
@@ -62,13 +65,17 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 		return nil, err
 	}
 	res := &Result{Attachments: in.Attachments, PolicyErrors: policyDiags}
+	off := map[string]bool{}
+	for _, p := range e.Policies() {
+		off[p.ID] = p.Off && !opts.Enable[p.ID]
+	}
 	seen := map[string]bool{}
 	for _, raw := range raws {
 		f, err := convertFinding(raw)
 		if err != nil {
 			return nil, err
 		}
-		if seen[f.Fingerprint] {
+		if off[f.ID] || seen[f.Fingerprint] {
 			continue
 		}
 		seen[f.Fingerprint] = true

@@ -32,6 +32,9 @@ type PolicyMeta struct {
 	File        string // where the policy is declared
 	// Peers lists equivalent checks of other scanners (custom.peers).
 	Peers []string
+	// Off marks a check that runs only when the configuration enables it
+	// (custom.enabled: false).
+	Off bool
 }
 
 // Engine holds prepared policies, ready to evaluate many inputs.
@@ -318,6 +321,9 @@ func metaOf(m *ast.Module) (PolicyMeta, bool, error) {
 		meta.ID, _ = a.Custom["id"].(string)
 		meta.Severity, _ = a.Custom["severity"].(string)
 		meta.Severity = strings.ToUpper(meta.Severity)
+		if on, ok := a.Custom["enabled"].(bool); ok && !on {
+			meta.Off = true
+		}
 		if ps, ok := a.Custom["peers"].([]any); ok {
 			for _, p := range ps {
 				if s, ok := p.(string); ok {

@@ -20,6 +20,7 @@ import (
 // reported, and defaults for flags. Flags given on the command line win.
 type config struct {
 	file       string
+	enable     map[string]bool
 	disable    map[string]bool
 	severity   map[string]string
 	allowPorts map[string][]int
@@ -66,7 +67,7 @@ func loadConfig(file string, known map[string]bool) (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &config{file: file, disable: map[string]bool{}, severity: map[string]string{}, allowPorts: map[string][]int{}}
+	c := &config{file: file, enable: map[string]bool{}, disable: map[string]bool{}, severity: map[string]string{}, allowPorts: map[string][]int{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, &configError{file, 1, err.Error()}
@@ -91,16 +92,20 @@ func loadConfig(file string, known map[string]bool) (*config, error) {
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
-		case "disable":
+		case "disable", "enable":
 			if v.Kind != yaml.SequenceNode {
-				return nil, bad(v, "disable is a list of check ids")
+				return nil, bad(v, "%s is a list of check ids", k.Value)
 			}
 			for _, n := range v.Content {
 				id, err := checkID(n)
 				if err != nil {
 					return nil, err
 				}
-				c.disable[id] = true
+				if k.Value == "enable" {
+					c.enable[id] = true
+				} else {
+					c.disable[id] = true
+				}
 			}
 		case "severity":
 			if v.Kind != yaml.MappingNode {
@@ -160,7 +165,7 @@ func loadConfig(file string, known map[string]bool) (*config, error) {
 			}
 			c.icmp = n
 		default:
-			return nil, bad(k, "unknown key %q (want disable, severity, allow-ports, exclude, fail-on, icmp-idle-timeout)", k.Value)
+			return nil, bad(k, "unknown key %q (want enable, disable, severity, allow-ports, exclude, fail-on, icmp-idle-timeout)", k.Value)
 		}
 	}
 	return c, nil
@@ -249,7 +254,11 @@ func number(v any) (int, bool) {
 // config reads --config or the .sgcheck.yaml found, and applies its
 // defaults for the flags the command line did not set. With no file it is
 // empty.
-func (c *common) config(known map[string]bool) (*config, error) {
+func (c *common) config(policies []analyzer.PolicyMeta) (*config, error) {
+	known := map[string]bool{}
+	for _, p := range policies {
+		known[p.ID] = true
+	}
 	file := c.configFile
 	if file == "" {
 		file = findConfig()

@@ -24,6 +24,15 @@ func TestConfig(t *testing.T) {
 		!strings.Contains(out, "MEDIUM SGC203") {
 		t.Fatalf("exit %d\n%s%s", code, out, stderr)
 	}
+	// checks that are off by default run when enabled
+	if out, _, _ := sgcheck(t, "fixtures/seed/ping"); strings.Contains(out, "SGC206") {
+		t.Errorf("SGC206 is off by default:\n%s", out)
+	}
+	write("enable: [SGC206]\n")
+	if out, _, _ := sgcheck(t, "--config", cfg, "fixtures/seed/ping"); !strings.Contains(out, "INFO SGC206") {
+		t.Errorf("enabled SGC206 missing:\n%s", out)
+	}
+	write("disable: [SGC006]\nseverity:\n  SGC203: medium\nallow-ports:\n  SGC202: [22, 23]\nexclude: [\"fixtures/seed/**\"]\nfail-on: high\n")
 	// the command line wins
 	if _, _, code := sgcheck(t, "--config", cfg, "--fail-on", "medium", "fixtures/exposure"); code != exitFindings {
 		t.Errorf("--fail-on medium: exit %d", code)

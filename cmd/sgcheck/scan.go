@@ -116,16 +116,12 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		return exitError
 	}
 	eng.SetPolicyTimeout(c.policyTimeout)
-	known := map[string]bool{}
-	for _, p := range eng.Policies() {
-		known[p.ID] = true
-	}
-	cfg, err := c.config(known)
+	cfg, err := c.config(eng.Policies())
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
 	}
-	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params()})
+	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params(), Enable: cfg.enable})
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
@@ -135,6 +131,10 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	findings, suppressed := analyzer.Suppress(cfg.apply(res.Findings), nil)
+	known := map[string]bool{}
+	for _, p := range eng.Policies() {
+		known[p.ID] = true
+	}
 	for _, w := range analyzer.CheckIgnores(sourceFiles(in.head), suppressed, known, in.base == nil, nil) {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}

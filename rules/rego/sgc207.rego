@@ -1,0 +1,27 @@
+# METADATA
+# title: Rule without a description
+# description: >-
+#   A security group rule has no description. Descriptions say why a rule
+#   exists, which is what a reviewer needs before revoking it. Off unless
+#   enabled in .sgcheck.yaml (enable: [SGC207]). One finding per rule.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+#     description: Security group rules
+# custom:
+#   id: SGC207
+#   severity: INFO
+#   enabled: false
+#   peers:
+#     - checkov CKV_AWS_23
+#     - Trivy AWS-0124
+package sgcheck.rules.sgc207
+
+import data.sgcheck.lib
+
+findings contains f if {
+	some att in input.attachments
+	some r in att.rules
+	not r.description
+	msg := sprintf("%s has no description", [r.rule])
+	f := lib.rule_finding(att, r, msg, {})
+}
