@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
@@ -29,13 +32,31 @@ type Suppressed struct {
 	Suppression Suppression `json:"suppression"`
 }
 
-var ignoreRe = regexp.MustCompile(`(?:#|//)\s*sgcheck:ignore\s+([A-Za-z0-9_,\s]+?)\s*(?:--\s*(.*))?$`)
+var ignoreRe = regexp.MustCompile(`(?:#|//)\s*sgcheck:ignore\s+([A-Za-z0-9_,\s]+?)\s*(?:exp:(\S+)\s*)?(?:--\s*(.*))?$`)
 
 type ignore struct {
 	ids    map[string]bool
 	reason string
 	line   int
+	// expires is the last day the ignore applies (exp:YYYY-MM-DD), "" for
+	// none; badExpiry holds an expiry that is not a date.
+	expires   string
+	badExpiry string
 }
+
+// Today is the date expiring ignores are judged against (YYYY-MM-DD, UTC):
+// SOURCE_DATE_EPOCH when set, for reproducible runs, else the clock.
+func Today() string {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.Unix(n, 0).UTC().Format(time.DateOnly)
+		}
+	}
+	return time.Now().UTC().Format(time.DateOnly)
+}
+
+// expired reports whether the ignore no longer applies on today.
+func (ig *ignore) expired(today string) bool { return ig.expires != "" && ig.expires < today }
 
 // Suppress splits findings into those reported and those an inline
 // comment suppresses. read reads a source file (nil means os.ReadFile).
@@ -44,6 +65,7 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 		read = safeio.ReadFile
 	}
 	cache := map[string][]ignore{}
+	today := Today()
 	for _, f := range fs {
 		if f.Location == nil {
 			kept = append(kept, f)
@@ -57,7 +79,7 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 		var hit *ignore
 		for i := range ignores {
 			ig := &ignores[i]
-			if ig.ids[f.ID] && ig.line >= f.Location.StartLine-1 && ig.line <= f.Location.EndLine {
+			if ig.ids[f.ID] && !ig.expired(today) && ig.line >= f.Location.StartLine-1 && ig.line <= f.Location.EndLine {
 				hit = ig
 				break
 			}
@@ -85,7 +107,14 @@ func scanIgnores(read func(string) ([]byte, error), file string) []ignore {
 		if m == nil {
 			continue
 		}
-		ig := ignore{ids: map[string]bool{}, reason: strings.TrimSpace(m[2]), line: line}
+		ig := ignore{ids: map[string]bool{}, reason: strings.TrimSpace(m[3]), line: line}
+		if m[2] != "" {
+			if _, err := time.Parse(time.DateOnly, m[2]); err != nil {
+				ig.badExpiry = m[2]
+			} else {
+				ig.expires = m[2]
+			}
+		}
 		for _, id := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
 			ig.ids[strings.ToUpper(id)] = true
 		}
@@ -110,6 +139,7 @@ func CheckIgnores(files []string, suppressed []Suppressed, known map[string]bool
 		}
 	}
 	var out []model.Diagnostic
+	today := Today()
 	for _, file := range files {
 		for _, ig := range scanIgnores(read, file) {
 			var unknown []string
@@ -120,6 +150,12 @@ func CheckIgnores(files []string, suppressed []Suppressed, known map[string]bool
 			}
 			sort.Strings(unknown)
 			switch {
+			case ig.badExpiry != "":
+				out = append(out, model.Diagnostic{File: file, Line: ig.line, Warning: true,
+					Message: fmt.Sprintf("sgcheck:ignore exp:%s is not a date (want exp:YYYY-MM-DD); the ignore never expires", ig.badExpiry)})
+			case ig.expired(today):
+				out = append(out, model.Diagnostic{File: file, Line: ig.line, Warning: true,
+					Message: fmt.Sprintf("sgcheck:ignore expired on %s: what it suppressed is reported again", ig.expires)})
 			case len(unknown) > 0:
 				out = append(out, model.Diagnostic{File: file, Line: ig.line, Warning: true,
 					Message: fmt.Sprintf("sgcheck:ignore names %s, which no check has (see the README's list of checks)", strings.Join(unknown, ", "))})

@@ -53,3 +53,24 @@ func TestCheckIgnores(t *testing.T) {
 		t.Fatalf("change analysis: %v", ds)
 	}
 }
+
+// exp:YYYY-MM-DD: an ignore applies through that day (UTC, SOURCE_DATE_EPOCH
+// when set), then stops suppressing and says so; a bad date is a warning.
+func TestExpiringIgnores(t *testing.T) {
+	src := "# sgcheck:ignore SGC202 exp:2026-06-30 -- until the VPN is up\nresource \"x\" \"y\" {}\n# sgcheck:ignore SGC202 exp:soon\n"
+	read := func(string) ([]byte, error) { return []byte(src), nil }
+	fs := []Finding{{ID: "SGC202", Location: &Location{File: "m.tf", StartLine: 2, EndLine: 2}}}
+	t.Setenv("SOURCE_DATE_EPOCH", "1782777600") // 2026-06-30
+	if kept, sup := Suppress(fs, read); len(kept) != 0 || len(sup) != 1 {
+		t.Fatalf("on its last day: kept %v", kept)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "1782864000") // 2026-07-01
+	kept, sup := Suppress(fs, read)
+	if len(kept) != 1 || len(sup) != 0 {
+		t.Fatalf("expired: suppressed %v", sup)
+	}
+	ds := CheckIgnores([]string{"m.tf"}, sup, map[string]bool{"SGC202": true}, true, read)
+	if len(ds) != 2 || !strings.Contains(ds[0].Message, "expired on 2026-06-30") || !strings.Contains(ds[1].Message, "exp:soon is not a date") {
+		t.Fatalf("got %v", ds)
+	}
+}
