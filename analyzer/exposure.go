@@ -70,8 +70,28 @@ func exposures(ac tracking.AttachmentClass) []ExposureDoc {
 		}
 	}
 	var out []ExposureDoc
+	allPorts := map[string]bool{}
+	// every TCP port from the world through rules that only together cover
+	// it (a single open rule is SGC201's literal case)
+	for _, fam := range []string{"ipv4", "ipv6"} {
+		var b netipx.IPSetBuilder
+		var rules []model.Rule
+		for _, r := range cands {
+			if r.Peer.Family() == fam && (r.Protocol == model.All || (r.FromPort <= 0 && r.ToPort >= 65535)) {
+				b.AddPrefix(r.Peer.Prefix)
+				rules = append(rules, r)
+			}
+		}
+		if set, _ := b.IPSet(); len(rules) > 1 && set.ContainsPrefix(wholeFamily[fam]) {
+			out = append(out, exposureOf(service{0, "every port", "all-ports"}, fam, rules))
+			allPorts[fam] = true // its ports are not reported one by one
+		}
+	}
 	for _, s := range exposureServices {
 		for _, fam := range []string{"ipv4", "ipv6"} {
+			if allPorts[fam] {
+				continue
+			}
 			var rules []model.Rule
 			size := 0.0 // addresses counted with overlaps: the union is no larger
 			for _, r := range cands {
@@ -102,32 +122,7 @@ func exposures(ac tracking.AttachmentClass) []ExposureDoc {
 			if len(open) > 0 {
 				rules = open
 			}
-			x := ExposureDoc{Port: s.port, Service: s.name, Class: s.class, Family: fam, Group: rules[0].Group,
-				Location: LocationOf(rules[0].Source)}
-			seen := map[string]bool{}
-			for i, r := range rules {
-				if seen[r.Name] {
-					continue
-				}
-				seen[r.Name] = true
-				x.Rules = append(x.Rules, r.Name)
-				if x.Contested == "" {
-					x.Contested = r.Contested
-				}
-				if i > 0 {
-					if l := LocationOf(r.Source); l != nil {
-						x.Related = append(x.Related, Related{Message: r.Name, Location: l})
-					}
-				}
-			}
-			peers := map[string]bool{}
-			for _, r := range rules {
-				if p := r.Peer.Prefix.String(); !peers[p] {
-					peers[p] = true
-					x.Peers = append(x.Peers, p)
-				}
-			}
-			out = append(out, x)
+			out = append(out, exposureOf(s, fam, rules))
 		}
 	}
 	return out
@@ -155,4 +150,34 @@ func (in interner) exposure(x *ExposureDoc) *ast.Term {
 		b.put("related", ast.ArrayTerm(related...))
 	}
 	return b.term()
+}
+
+// exposureOf describes the exposure of service s to family fam by rules.
+func exposureOf(s service, fam string, rules []model.Rule) ExposureDoc {
+	x := ExposureDoc{Port: s.port, Service: s.name, Class: s.class, Family: fam, Group: rules[0].Group,
+		Location: LocationOf(rules[0].Source)}
+	seen := map[string]bool{}
+	for i, r := range rules {
+		if seen[r.Name] {
+			continue
+		}
+		seen[r.Name] = true
+		x.Rules = append(x.Rules, r.Name)
+		if x.Contested == "" {
+			x.Contested = r.Contested
+		}
+		if i > 0 {
+			if l := LocationOf(r.Source); l != nil {
+				x.Related = append(x.Related, Related{Message: r.Name, Location: l})
+			}
+		}
+	}
+	peers := map[string]bool{}
+	for _, r := range rules {
+		if p := r.Peer.Prefix.String(); !peers[p] {
+			peers[p] = true
+			x.Peers = append(x.Peers, p)
+		}
+	}
+	return x
 }

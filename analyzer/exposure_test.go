@@ -54,3 +54,16 @@ func TestExposures(t *testing.T) {
 		t.Errorf("egress: %v", got)
 	}
 }
+
+// Halves open on every port add up to the world on every port (SGC201), and
+// the well-known ports are not reported again one by one.
+func TestAllPortsExposure(t *testing.T) {
+	var ac tracking.AttachmentClass
+	for _, r := range []model.Rule{ingress("a", "0.0.0.0/1", model.All, 0, 65535), ingress("b", "128.0.0.0/1", model.TCP, 0, 65535)} {
+		ac.Rules = append(ac.Rules, tracking.RuleClass{Rule: r})
+	}
+	xs := exposures(ac)
+	if len(xs) != 1 || xs[0].Class != "all-ports" || !reflect.DeepEqual(xs[0].Rules, []string{"a", "b"}) {
+		t.Fatalf("got %+v", xs)
+	}
+}

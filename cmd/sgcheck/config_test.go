@@ -18,7 +18,7 @@ func TestConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("disable: [SGC006]\nseverity:\n  SGC203: medium\nallow-ports:\n  SGC202: [22, 23]\nexclude: [\"fixtures/seed/**\"]\nfail-on: high\n")
+	write("disable: [SGC006, SGC201]\nseverity:\n  SGC203: medium\nallow-ports:\n  SGC202: [22, 23]\nexclude: [\"fixtures/seed/**\"]\nfail-on: high\n")
 	out, stderr, code := sgcheck(t, "--config", cfg, "fixtures/exposure", "fixtures/seed/ping")
 	if code != exitClean || strings.Contains(out, "SGC006") || strings.Contains(out, "SGC202") || strings.Contains(out, "fixtures/seed") ||
 		!strings.Contains(out, "MEDIUM SGC203") {
@@ -32,7 +32,7 @@ func TestConfig(t *testing.T) {
 	if out, _, _ := sgcheck(t, "--config", cfg, "fixtures/seed/ping"); !strings.Contains(out, "INFO SGC206") {
 		t.Errorf("enabled SGC206 missing:\n%s", out)
 	}
-	write("disable: [SGC006]\nseverity:\n  SGC203: medium\nallow-ports:\n  SGC202: [22, 23]\nexclude: [\"fixtures/seed/**\"]\nfail-on: high\n")
+	write("disable: [SGC006, SGC201]\nseverity:\n  SGC203: medium\nallow-ports:\n  SGC202: [22, 23]\nexclude: [\"fixtures/seed/**\"]\nfail-on: high\n")
 	// the command line wins
 	if _, _, code := sgcheck(t, "--config", cfg, "--fail-on", "medium", "fixtures/exposure"); code != exitFindings {
 		t.Errorf("--fail-on medium: exit %d", code)

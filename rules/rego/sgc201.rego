@@ -28,6 +28,21 @@ findings contains f if {
 	f := lib.rule_finding(att, r, msg, {})
 }
 
+# several rules whose ranges add up to the world on every port
+findings contains f if {
+	some att in input.attachments
+	some x in object.get(att, "exposed", [])
+	x.class == "all-ports"
+	f := {
+		"rule": x.rules[0],
+		"resource": x.group,
+		"message": sprintf("%s together admit every port from %s, which add up to every %s address: every port of the instance is reachable from the internet", [concat(", ", x.rules), concat(", ", x.peers), lib.family_word[x.family]]),
+		"location": x.location,
+		"related": object.get(x, "related", []),
+		"facts": {"family": x.family, "peers": x.peers},
+	}
+}
+
 all_ports(r) if r.protocol == "all"
 
 all_ports(r) if {

@@ -29,3 +29,11 @@ test_undetermined_ports_are_quiet if {
 	r := rule({"protocol": "all", "from_port": 0, "to_port": 65535, "unknown": ["from_port depends on var.p, which has no default or value"]})
 	count(sgc201.findings) == 0 with input as doc(r)
 }
+
+# Split halves that add up to the world on every port.
+test_split_all_ports if {
+	x := {"port": 0, "service": "every port", "class": "all-ports", "family": "ipv4", "rules": ["r.a", "r.b"],
+		"group": "g", "peers": ["0.0.0.0/1", "128.0.0.0/1"], "location": {"file": "main.tf", "start_line": 1, "end_line": 2}}
+	some f in sgc201.findings with input as {"attachments": [{"name": "i", "rules": [], "exposed": [x]}]}
+	contains(f.message, "r.a, r.b together admit every port from 0.0.0.0/1, 128.0.0.0/1")
+}
