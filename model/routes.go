@@ -57,6 +57,23 @@ func AutoTrackedRoute(kind string) bool {
 	return false
 }
 
+// RouteTargetAttrs are the attributes of a Terraform route (aws_route, a
+// route table's route blocks, plan and state) that name its target, with
+// the kind each implies; gateway_id ("") is decided by its value
+// (GatewayKind).
+var RouteTargetAttrs = []struct{ Attr, Kind string }{
+	{"nat_gateway_id", RouteNATGateway},
+	{"transit_gateway_id", RouteTransitGateway},
+	{"egress_only_gateway_id", RouteEgressOnlyIGW},
+	{"vpc_endpoint_id", RouteApplianceEndpoint},
+	{"gateway_id", ""},
+	{"network_interface_id", RouteOther},
+	{"vpc_peering_connection_id", RouteOther},
+	{"carrier_gateway_id", RouteOther},
+	{"local_gateway_id", RouteOther},
+	{"core_network_arn", RouteOther},
+}
+
 // GatewayKind says what a route's gateway_id names, from its id or the
 // address of the resource it refers to: an internet gateway, a virtual
 // private gateway, the local route, a VPC endpoint (a Gateway Load Balancer

@@ -402,21 +402,6 @@ func (c *converter) finish() {
 	}
 }
 
-// routeTargets are the route attributes that name a target, with the kind
-// each implies; gateway_id is decided by its value (model.GatewayKind).
-var routeTargets = []struct{ attr, kind string }{
-	{"nat_gateway_id", model.RouteNATGateway},
-	{"transit_gateway_id", model.RouteTransitGateway},
-	{"egress_only_gateway_id", model.RouteEgressOnlyIGW},
-	{"vpc_endpoint_id", model.RouteApplianceEndpoint},
-	{"gateway_id", ""},
-	{"network_interface_id", model.RouteOther},
-	{"vpc_peering_connection_id", model.RouteOther},
-	{"carrier_gateway_id", model.RouteOther},
-	{"local_gateway_id", model.RouteOther},
-	{"core_network_arn", model.RouteOther},
-}
-
 // route reads one route of a plan or state: its destination and target. A
 // target known only after apply keeps the kind its attribute implies.
 func (c *converter) route(o object, v4, v6 string, src model.Source) (model.Route, bool) {
@@ -447,18 +432,18 @@ func (c *converter) route(o object, v4, v6 string, src model.Source) (model.Rout
 	default:
 		return rt, false
 	}
-	for _, t := range routeTargets {
-		v, known := o.ref(t.attr, c.prefix)
-		if !o.isUnknown(t.attr) && (!known || v == "") {
+	for _, t := range model.RouteTargetAttrs {
+		v, known := o.ref(t.Attr, c.prefix)
+		if !o.isUnknown(t.Attr) && (!known || v == "") {
 			continue
 		}
-		rt.Kind = t.kind
+		rt.Kind = t.Kind
 		if known && v != "" {
 			rt.Target = v
 		} else {
-			rt.Target = t.attr + " (known after apply)"
+			rt.Target = t.Attr + " (known after apply)"
 		}
-		if t.kind == "" {
+		if t.Kind == "" {
 			rt.Kind = model.RouteUnknown
 			if known && v != "" {
 				rt.Kind = model.GatewayKind(v)

@@ -14,26 +14,11 @@ import (
 // to its table, a table to its subnets, the VPC's main table) are resolved
 // once every module is read, by model.Snapshot.LinkRoutes.
 
-// routeTargets are the route attributes that name a target, with the kind
-// each implies; gateway_id is decided by its value.
-var routeTargets = []struct{ attr, kind string }{
-	{"nat_gateway_id", model.RouteNATGateway},
-	{"transit_gateway_id", model.RouteTransitGateway},
-	{"egress_only_gateway_id", model.RouteEgressOnlyIGW},
-	{"vpc_endpoint_id", model.RouteApplianceEndpoint},
-	{"gateway_id", ""},
-	{"network_interface_id", model.RouteOther},
-	{"vpc_peering_connection_id", model.RouteOther},
-	{"carrier_gateway_id", model.RouteOther},
-	{"local_gateway_id", model.RouteOther},
-	{"core_network_arn", model.RouteOther},
-}
-
 var routeFields = func() *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: attrSchema("cidr_block", "ipv6_cidr_block", "destination_prefix_list_id",
 		"destination_cidr_block", "destination_ipv6_cidr_block", "route_table_id")}
-	for _, t := range routeTargets {
-		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: t.attr})
+	for _, t := range model.RouteTargetAttrs {
+		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: t.Attr})
 	}
 	return s
 }()
@@ -135,8 +120,8 @@ func (x *moduleExtractor) routeOf(get func(string) value, src model.Source) (mod
 	if !rt.Dest.IsValid() && rt.DestPrefixList == "" {
 		return rt, false
 	}
-	for _, t := range routeTargets {
-		v := get(t.attr)
+	for _, t := range model.RouteTargetAttrs {
+		v := get(t.Attr)
 		if !v.set {
 			continue
 		}
@@ -144,11 +129,11 @@ func (x *moduleExtractor) routeOf(get func(string) value, src model.Source) (mod
 		if v.known() && s == "" {
 			continue
 		}
-		rt.Target, rt.Kind = t.attr, t.kind
+		rt.Target, rt.Kind = t.Attr, t.Kind
 		if v.known() {
 			rt.Target = refAddress(s)
 		}
-		if t.kind == "" {
+		if t.Kind == "" {
 			rt.Kind = gatewayKind(rt.Target, v.known())
 		}
 		break
