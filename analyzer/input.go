@@ -61,9 +61,13 @@ type RuleDoc struct {
 	// rules on one group).
 	Contested string `json:"contested,omitempty"`
 	// DefaultGroup marks a rule of a VPC's default security group.
-	DefaultGroup bool      `json:"default_group,omitempty"`
-	Description  string    `json:"description,omitempty"`
-	Location     *Location `json:"location"`
+	DefaultGroup bool `json:"default_group,omitempty"`
+	// NarrowPeers lists, when a rule block has several address peers (an
+	// IPv4 and an IPv6 range, say), the ones not open to a whole family,
+	// so that one finding can name them all.
+	NarrowPeers []string  `json:"narrow_peers,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Location    *Location `json:"location"`
 }
 
 // PartDoc is the verdict for one protocol of a protocol-all rule.
@@ -120,9 +124,18 @@ func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
 		if d.Groups == nil {
 			d.Groups = []string{}
 		}
+		narrow := map[string][]string{}
+		for _, rc := range ac.Rules {
+			if r := rc.Rule; r.Peer.Kind == model.PeerCIDR && !r.Peer.IsOpen() {
+				narrow[r.Name] = append(narrow[r.Name], r.Peer.Prefix.String())
+			}
+		}
 		for ri, rc := range ac.Rules {
 			rd := ruleDoc(rc)
 			rd.Subject = fmt.Sprintf("rule:%d:%d", ai, ri)
+			if ps := narrow[rc.Rule.Name]; len(ps) > 1 {
+				rd.NarrowPeers = ps
+			}
 			d.Rules = append(d.Rules, rd)
 		}
 		d.Exposed = exposures(ac)

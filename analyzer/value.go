@@ -141,6 +141,7 @@ func (in interner) rule(d *RuleDoc) *ast.Term {
 	if d.DefaultGroup {
 		b.put("default_group", ast.BooleanTerm(true))
 	}
+	b.strs("narrow_peers", d.NarrowPeers, true)
 	b.strs("routed_tracked", d.Routed, true)
 	b.strs("routed_where", d.RoutedWhere, true)
 	b.strOmit("route_assumption", d.RouteAssumption)

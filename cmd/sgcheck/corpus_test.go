@@ -27,9 +27,9 @@ var corpusFindings = map[string]map[string]int{
 	"terraform-aws-modules__terraform-aws-transit-gateway": {},
 	// The module's examples: MySQL from 0.0.0.0/0 twice and PostgreSQL from
 	// 0.0.0.0/0 (SGC203); 8080-8090 from the world (SGC204); SSH from
-	// 10.10.0.0/16 and 2001:db8::/64 and PostgreSQL from two /32s, tracked
-	// with the 5-day default (SGC006: 4).
-	"terraform-aws-modules__terraform-aws-security-group": {"SGC006": 4, "SGC203": 3, "SGC204": 1},
+	// 10.10.0.0/16 and 2001:db8::/64 (one rule, one finding) and PostgreSQL
+	// from two /32s, tracked with the 5-day default (SGC006: 3).
+	"terraform-aws-modules__terraform-aws-security-group": {"SGC006": 3, "SGC203": 3, "SGC204": 1},
 	// The network-acls example allows SSH (120) and RDP (130) from the world
 	// on the public and outpost NACLs (SGC103: 4); its elasticache NACL
 	// filters egress but allows all traffic in (SGC104); the complete example

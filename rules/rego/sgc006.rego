@@ -40,12 +40,20 @@ findings contains f if {
 	r.tracked == true
 	r.timeout_seconds == 432000
 	r.timeout_source == "aws-default"
+	peers := peers_of(r)
 	msg := sprintf(
 		"%s admits %s (tcp %d) from %s, and these connections are tracked with the default TCP idle timeout of up to 5 days (432000 s%s): revoking this rule later leaves open sessions running for up to 5 days idle. %s",
-		[r.rule, service, r.from_port, r.peer, note(r), remedy(att)],
+		[r.rule, service, r.from_port, concat(", ", peers), note(r), remedy(att)],
 	)
-	f := lib.rule_finding(att, r, msg, {"ports": [r.from_port], "services": [service], "window_seconds": 432000, "window_source": "aws-default"})
+	base := lib.rule_finding(att, r, msg, {"ports": [r.from_port], "services": [service], "window_seconds": 432000, "window_source": "aws-default"})
+	f := json.patch(base, [{"op": "replace", "path": "/facts", "value": object.union(object.remove(base.facts, ["peer", "family"]), {"peers": peers})}])
 }
+
+# peers_of names every narrow address peer of the rule block (one finding
+# for its IPv4 and IPv6 ranges), or the rule's own peer.
+peers_of(r) := sort(array.concat(r.narrow_peers, [r.peer | not r.peer in r.narrow_peers])) if r.narrow_peers
+
+else := [r.peer]
 
 # note(r) qualifies the default where the instance type is not known.
 note(r) := sprintf("; %s", [r.timeout_note]) if r.timeout_note

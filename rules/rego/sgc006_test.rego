@@ -53,3 +53,14 @@ test_remedy_fits_the_attachment if {
 	some h in sgc006.findings with input as {"attachments": [{"name": "g", "kind": "group", "assumed": true, "rules": [rule({})]}]}
 	contains(h.message, "No attachment of this group is in the input")
 }
+
+# One finding for a rule block's IPv4 and IPv6 ranges, naming both.
+test_one_finding_for_both_families if {
+	fs := sgc006.findings with input as {"attachments": [{"name": "i", "kind": "aws_instance", "rules": [
+		rule({"narrow_peers": ["10.0.0.0/16", "2001:db8::/64"], "peer": "10.0.0.0/16"}),
+		rule({"narrow_peers": ["10.0.0.0/16", "2001:db8::/64"], "peer": "2001:db8::/64", "family": "ipv6"}),
+	]}]}
+	count({f.facts | some f in fs}) == 1
+	some f in fs
+	contains(f.message, "from 10.0.0.0/16, 2001:db8::/64")
+}
