@@ -81,6 +81,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 		seen[f.Fingerprint] = true
 		res.Findings = append(res.Findings, f)
 	}
+	relocateToCalls(res.Findings, head)
 	res.Findings = e.prove(res, head, base, in.Changes, classes, opts.Params)
 	if base != nil {
 		res.Changes = in.Changes
@@ -162,4 +163,30 @@ func intOf(v any) int {
 		return n
 	}
 	return 0
+}
+
+// relocateToCalls moves findings on rules declared in a module to the
+// module block of the root module that creates them, where the user can act
+// (and an sgcheck:ignore applies to that instance only); the declaration in
+// the module becomes the first related location.
+func relocateToCalls(fs []Finding, s *model.Snapshot) {
+	sites := map[string]model.Source{}
+	for _, r := range s.Rules {
+		if r.CallSite.File != "" {
+			sites[r.Name] = r.CallSite
+		}
+	}
+	if len(sites) == 0 {
+		return
+	}
+	for i := range fs {
+		f := &fs[i]
+		site, ok := sites[f.Rule]
+		if !ok || f.Location == nil {
+			continue
+		}
+		f.ModuleLocation = f.Location
+		f.Related = append([]Related{{Message: "declared in the module: " + f.Rule, Location: f.Location}}, f.Related...)
+		f.Location = LocationOf(site)
+	}
 }

@@ -80,7 +80,10 @@ type Finding struct {
 	Facts       map[string]any `json:"facts"`
 	Remediation string         `json:"remediation,omitempty"`
 	Fingerprint string         `json:"fingerprint"`
-	Proof       *Proof         `json:"proof,omitempty"`
+	// ModuleLocation is where a finding located at a module call is
+	// declared inside the module; an ignore there also applies.
+	ModuleLocation *Location `json:"-"`
+	Proof          *Proof    `json:"proof,omitempty"`
 
 	// subject is the revocation, flip or rule the policy reported on.
 	subject string

@@ -76,22 +76,35 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 			ignores = scanIgnores(read, f.Location.File)
 			cache[f.Location.File] = ignores
 		}
-		var hit *ignore
-		for i := range ignores {
-			ig := &ignores[i]
-			if ig.ids[f.ID] && !ig.expired(today) && ig.line >= f.Location.StartLine-1 && ig.line <= f.Location.EndLine {
-				hit = ig
-				break
+		hit, at := findIgnore(ignores, f.ID, f.Location, today), f.Location
+		if hit == nil && f.ModuleLocation != nil {
+			at = f.ModuleLocation
+			mod, ok := cache[at.File]
+			if !ok {
+				mod = scanIgnores(read, at.File)
+				cache[at.File] = mod
 			}
+			hit = findIgnore(mod, f.ID, at, today)
 		}
 		if hit == nil {
 			kept = append(kept, f)
 			continue
 		}
 		suppressed = append(suppressed, Suppressed{Finding: f, Suppression: Suppression{Reason: hit.reason,
-			Location: &Location{File: f.Location.File, StartLine: hit.line, EndLine: hit.line}}})
+			Location: &Location{File: at.File, StartLine: hit.line, EndLine: hit.line}}})
 	}
 	return kept, suppressed
+}
+
+// findIgnore is the ignore of id that covers the block at loc, if any.
+func findIgnore(ignores []ignore, id string, loc *Location, today string) *ignore {
+	for i := range ignores {
+		ig := &ignores[i]
+		if ig.ids[id] && !ig.expired(today) && ig.line >= loc.StartLine-1 && ig.line <= loc.EndLine {
+			return ig
+		}
+	}
+	return nil
 }
 
 func scanIgnores(read func(string) ([]byte, error), file string) []ignore {

@@ -175,6 +175,10 @@ type Rule struct {
 	// InDefaultGroup marks a rule of a VPC's default security group.
 	InDefaultGroup bool
 	Source         Source
+	// CallSite is, for a rule declared in a module, the module block in the
+	// root module through which this instance is created: where the user
+	// can act on it.
+	CallSite Source
 }
 
 // PortsAll reports whether the rule admits every port of its protocol.

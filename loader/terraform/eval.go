@@ -55,11 +55,14 @@ type instance struct {
 type evaluator struct {
 	// prefix is the address prefix of this module instance: the root's
 	// qualifier plus "module.<name>[key]." for each call on the way.
-	prefix    string
-	mod       *module
-	world     *world
-	depth     int
-	parent    *evaluator // the module instance that calls this one
+	prefix string
+	mod    *module
+	world  *world
+	depth  int
+	parent *evaluator // the module instance that calls this one
+	// callSite is the module block in the root module that leads to this
+	// instance; zero in the root.
+	callSite  model.Source
 	modCalls  map[string]*hcl.Block
 	modVals   map[string]cty.Value
 	children  map[string][]*evaluator

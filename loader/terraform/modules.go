@@ -320,6 +320,10 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 		}
 		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, origins, e.depth+1)
 		ce.parent = e
+		ce.callSite = e.callSite
+		if e.parent == nil {
+			ce.callSite = e.mod.blockSource(b)
+		}
 		for an, v := range inputs {
 			if !v.IsWhollyKnown() {
 				ce.varsWhy[an] = e.unknownReason(attrs[an].Expr, e.ctxFor(attrs[an].Expr, in.vars))

@@ -32,7 +32,8 @@ type peerSource struct {
 // addRules appends one model.Rule per peer of spec. Unknown protocol, ports
 // or peers are carried as unknowns on the rule, never guessed.
 func (x *moduleExtractor) addRules(spec ruleSpec) {
-	base := model.Rule{Name: spec.name, Group: spec.group, Direction: spec.dir, Source: spec.src, Origin: spec.origin}
+	base := model.Rule{Name: spec.name, Group: spec.group, Direction: spec.dir, Source: spec.src, Origin: spec.origin,
+		CallSite: x.ev.callSite}
 	if spec.desc.known() {
 		base.Description, _ = asString(spec.desc.v)
 	}
