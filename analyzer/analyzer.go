@@ -176,6 +176,13 @@ func relocateToCalls(fs []Finding, s *model.Snapshot) {
 			sites[r.Name] = r.CallSite
 		}
 	}
+	for _, n := range s.NACLs {
+		for _, e := range n.Entries {
+			if e.CallSite.File != "" {
+				sites[e.Name] = e.CallSite
+			}
+		}
+	}
 	if len(sites) == 0 {
 		return
 	}

@@ -278,6 +278,9 @@ type ACLEntry struct {
 	ICMPType         int
 	ICMPCode         int
 	Source           Source
+	// CallSite is, for an entry declared in a module, the root module's
+	// module block that creates it (see Rule.CallSite).
+	CallSite Source
 }
 
 // NetworkACL is a subnet-level stateless filter (docs/aws-semantics.md §7).
