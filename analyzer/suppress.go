@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,10 +33,13 @@ type Suppressed struct {
 	Suppression Suppression `json:"suppression"`
 }
 
-var ignoreRe = regexp.MustCompile(`(?:#|//)\s*sgcheck:ignore\s+([A-Za-z0-9_,\s]+?)\s*(?:exp:(\S+)\s*)?(?:--\s*(.*))?$`)
+var ignoreRe = regexp.MustCompile(`(?:#|//)\s*sgcheck:ignore\s+([A-Za-z0-9_,:./\s-]+?)\s*(?:exp:(\S+)\s*)?(?:--\s*(.*))?$`)
 
 type ignore struct {
-	ids    map[string]bool
+	ids map[string]bool
+	// values restricts an id to findings one of whose facts has one of
+	// these values (SGC204:8080, SGC202:203.0.113.0/24); no entry: all.
+	values map[string][]string
 	reason string
 	line   int
 	// expires is the last day the ignore applies (exp:YYYY-MM-DD), "" for
@@ -76,7 +80,7 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 			ignores = scanIgnores(read, f.Location.File)
 			cache[f.Location.File] = ignores
 		}
-		hit, at := findIgnore(ignores, f.ID, f.Location, today), f.Location
+		hit, at := findIgnore(ignores, f.ID, f.Facts, f.Location, today), f.Location
 		if hit == nil && f.ModuleLocation != nil {
 			at = f.ModuleLocation
 			mod, ok := cache[at.File]
@@ -84,7 +88,7 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 				mod = scanIgnores(read, at.File)
 				cache[at.File] = mod
 			}
-			hit = findIgnore(mod, f.ID, at, today)
+			hit = findIgnore(mod, f.ID, f.Facts, at, today)
 		}
 		if hit == nil {
 			kept = append(kept, f)
@@ -96,11 +100,37 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 	return kept, suppressed
 }
 
+// matches reports whether the ignore covers a finding of id with facts:
+// always without values, else when a fact (or an element of a list fact)
+// equals one of them.
+func (ig *ignore) matches(id string, facts map[string]any) bool {
+	values := ig.values[id]
+	if len(values) == 0 {
+		return true
+	}
+	for _, v := range facts {
+		items, ok := v.([]any)
+		if !ok {
+			items = []any{v}
+		}
+		for _, it := range items {
+			s := fmt.Sprint(it)
+			if f, ok := it.(float64); ok {
+				s = strconv.FormatFloat(f, 'f', -1, 64)
+			}
+			if slices.Contains(values, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // findIgnore is the ignore of id that covers the block at loc, if any.
-func findIgnore(ignores []ignore, id string, loc *Location, today string) *ignore {
+func findIgnore(ignores []ignore, id string, facts map[string]any, loc *Location, today string) *ignore {
 	for i := range ignores {
 		ig := &ignores[i]
-		if ig.ids[id] && !ig.expired(today) && ig.line >= loc.StartLine-1 && ig.line <= loc.EndLine {
+		if ig.ids[id] && ig.matches(id, facts) && !ig.expired(today) && ig.line >= loc.StartLine-1 && ig.line <= loc.EndLine {
 			return ig
 		}
 	}
@@ -120,7 +150,7 @@ func scanIgnores(read func(string) ([]byte, error), file string) []ignore {
 		if m == nil {
 			continue
 		}
-		ig := ignore{ids: map[string]bool{}, reason: strings.TrimSpace(m[3]), line: line}
+		ig := ignore{ids: map[string]bool{}, values: map[string][]string{}, reason: strings.TrimSpace(m[3]), line: line}
 		if m[2] != "" {
 			if _, err := time.Parse(time.DateOnly, m[2]); err != nil {
 				ig.badExpiry = m[2]
@@ -129,7 +159,12 @@ func scanIgnores(read func(string) ([]byte, error), file string) []ignore {
 			}
 		}
 		for _, id := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-			ig.ids[strings.ToUpper(id)] = true
+			id, value, ok := strings.Cut(id, ":")
+			id = strings.ToUpper(id)
+			ig.ids[id] = true
+			if ok {
+				ig.values[id] = append(ig.values[id], value)
+			}
 		}
 		out = append(out, ig)
 	}

@@ -74,3 +74,24 @@ func TestExpiringIgnores(t *testing.T) {
 		t.Fatalf("got %v", ds)
 	}
 }
+
+// An ignore with a value (SGC204:8080) suppresses only findings one of
+// whose facts has that value.
+func TestPerValueIgnores(t *testing.T) {
+	src := "# sgcheck:ignore SGC204:8080, SGC202:203.0.113.0/24 -- the dashboard port\nresource \"x\" \"y\" {}\n"
+	read := func(string) ([]byte, error) { return []byte(src), nil }
+	at := &Location{File: "m.tf", StartLine: 2, EndLine: 2}
+	fs := []Finding{
+		{ID: "SGC204", Location: at, Facts: map[string]any{"from_port": float64(8080)}},
+		{ID: "SGC204", Location: at, Facts: map[string]any{"from_port": float64(9090)}},
+		{ID: "SGC202", Location: at, Facts: map[string]any{"peers": []any{"0.0.0.0/0"}}},
+		{ID: "SGC202", Location: at, Facts: map[string]any{"peers": []any{"203.0.113.0/24", "198.51.100.0/24"}}},
+	}
+	kept, sup := Suppress(fs, read)
+	if len(sup) != 2 || len(kept) != 2 || kept[0].Facts["from_port"] != float64(9090) {
+		t.Fatalf("kept %v", kept)
+	}
+	if ds := CheckIgnores([]string{"m.tf"}, sup, map[string]bool{"SGC204": true, "SGC202": true}, true, read); len(ds) != 0 {
+		t.Fatalf("warnings %v", ds)
+	}
+}
