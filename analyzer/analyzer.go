@@ -60,22 +60,18 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	if err != nil {
 		return nil, err
 	}
-	raws, policyDiags, err := e.Eval(ctx, value)
+	raws, policyDiags, err := e.Eval(ctx, value, opts.Enable)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Attachments: in.Attachments, PolicyErrors: policyDiags}
-	off := map[string]bool{}
-	for _, p := range e.Policies() {
-		off[p.ID] = p.Off && !opts.Enable[p.ID]
-	}
 	seen := map[string]bool{}
 	for _, raw := range raws {
 		f, err := convertFinding(raw)
 		if err != nil {
 			return nil, err
 		}
-		if off[f.ID] || seen[f.Fingerprint] {
+		if seen[f.Fingerprint] {
 			continue
 		}
 		seen[f.Fingerprint] = true

@@ -355,19 +355,23 @@ type rawFinding struct {
 // of the input for per-attachment policies); the result is in policy id and
 // attachment order whatever the scheduling. A user policy that fails or
 // runs out of time is a diagnostic and its findings are left out; a
-// built-in that fails is an error.
-func (e *Engine) Eval(ctx context.Context, input *policyInput) ([]rawFinding, []model.Diagnostic, error) {
+// built-in that fails is an error. Checks that are off unless enabled are
+// evaluated only when enable names them.
+func (e *Engine) Eval(ctx context.Context, input *policyInput, enable map[string]bool) ([]rawFinding, []model.Diagnostic, error) {
 	type task struct {
 		query int
 		input ast.Value
 	}
 	var tasks []task
 	for i, pq := range e.queries {
-		if pq.perAttachment {
+		switch {
+		case pq.meta.Off && !enable[pq.meta.ID]:
+			// off unless enabled: not evaluated at all
+		case pq.perAttachment:
 			for _, part := range input.parts {
 				tasks = append(tasks, task{i, part})
 			}
-		} else {
+		default:
 			tasks = append(tasks, task{i, input.full})
 		}
 	}

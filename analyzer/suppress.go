@@ -174,8 +174,8 @@ func scanIgnores(read func(string) ([]byte, error), file string) []ignore {
 // CheckIgnores reports sgcheck:ignore comments in files that name an id no
 // policy has, and, when unusedToo, those that suppressed nothing in this
 // run (in change analysis only new findings are reported, so an ignore of
-// an older one would look unused: pass false there). files are the source
-// files of the input's groups, rules, NACLs and attachments.
+// an older one would look unused: pass false there). files are the
+// configuration files that hold ignore comments (Snapshot.IgnoreFiles).
 func CheckIgnores(files []string, suppressed []Suppressed, known map[string]bool, unusedToo bool, read func(string) ([]byte, error)) []model.Diagnostic {
 	if read == nil {
 		read = safeio.ReadFile

@@ -107,6 +107,7 @@ func LoadPlan(ctx context.Context, file string, paths []string, opts Options) (h
 		diags = append(diags, hd...)
 		plan.Relocate(base, hcl)
 		plan.Relocate(head, hcl)
+		head.IgnoreFiles = hcl.IgnoreFiles
 	}
 	finish(head)
 	finish(base)

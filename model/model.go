@@ -365,6 +365,9 @@ type Snapshot struct {
 	Absent []Absent
 	// Files counts the input files read.
 	Files int
+	// IgnoreFiles lists, sorted, the configuration files that hold an
+	// sgcheck:ignore comment (found as they are read).
+	IgnoreFiles []string
 	// Unknowns counts values that the input does not determine.
 	Unknowns int
 

@@ -479,6 +479,7 @@ func sameRule(a, b model.Rule) bool {
 
 func flips(att model.Attachment, bClass, aClass AttachmentClass, bRules, aRules []model.Rule, params Params) []Flip {
 	var out []Flip
+	routed := autoRoutedSet(att)
 	for _, ac := range aClass.Rules {
 		for _, bc := range bClass.Rules {
 			if !sameRule(ac.Rule, bc.Rule) {
@@ -491,15 +492,8 @@ func flips(att model.Attachment, bClass, aClass AttachmentClass, bRules, aRules 
 				}
 				f := Flip{Attachment: att, Rule: ac.Rule, Protocol: a.Protocol, Before: *b.Tracked, After: *a.Tracked,
 					Peers: peerSetOf([]*model.Rule{&ac.Rule})}
-				if routed := autoRoutedSet(att); len(routed.Ranges()) > 0 {
-					var rest netipx.IPSetBuilder
-					rest.AddSet(f.Peers.IPs)
-					rest.RemoveSet(routed)
-					f.Peers.IPs, _ = rest.IPSet()
-					if len(f.Peers.IPs.Ranges()) == 0 && len(f.Peers.Atoms) == 0 {
-						continue
-					}
-					f.Partial = true
+				if !f.excludeRouted(routed) {
+					continue
 				}
 				if !*b.Tracked {
 					f.Cause = *b.Reverse
@@ -569,15 +563,8 @@ func ownFlips(att model.Attachment, bClass, aClass AttachmentClass, aRules []mod
 						Cause: bc.Rule, CauseKind: causeKind(bc.Rule, aRules), Window: WindowFor(att, p, params),
 						Peers: peerSetOf([]*model.Rule{&r})}
 					f.Rule.FromPort, f.Rule.ToPort = ports[0], ports[1]
-					if len(routed.Ranges()) > 0 {
-						var rest netipx.IPSetBuilder
-						rest.AddSet(f.Peers.IPs)
-						rest.RemoveSet(routed)
-						f.Peers.IPs, _ = rest.IPSet()
-						if len(f.Peers.IPs.Ranges()) == 0 {
-							continue
-						}
-						f.Partial = true
+					if !f.excludeRouted(routed) {
+						continue
 					}
 					out = append(out, f)
 				}
@@ -597,6 +584,26 @@ func wasUntracked(r model.Rule, p model.Protocol, bClass AttachmentClass) bool {
 		}
 	}
 	return false
+}
+
+// excludeRouted leaves out of the flip's peers those the subnet's routes
+// send through automatically tracking targets: tracked before and after
+// (§3). It reports false when no peer is left, and marks the flip Partial
+// when some were taken out.
+func (f *Flip) excludeRouted(routed *netipx.IPSet) bool {
+	if len(routed.Ranges()) == 0 {
+		return true
+	}
+	var rest netipx.IPSetBuilder
+	rest.AddSet(f.Peers.IPs)
+	rest.RemoveSet(routed)
+	ips, _ := rest.IPSet()
+	if len(ips.Ranges()) == 0 && len(f.Peers.Atoms) == 0 {
+		return false
+	}
+	f.Partial = !ips.Equal(f.Peers.IPs)
+	f.Peers.IPs = ips
+	return true
 }
 
 // hasSame reports whether rules holds a rule identical to r.

@@ -50,3 +50,17 @@ func TestConfig(t *testing.T) {
 		}
 	}
 }
+
+// Ignore comments are checked where the loader found them: an unknown id
+// and an ignore that suppresses nothing are warnings with their line.
+func TestIgnoreWarnings(t *testing.T) {
+	dir := t.TempDir()
+	src := "resource \"aws_security_group\" \"a\" {\n  # sgcheck:ignore SGC999\n  ingress {\n    from_port   = 8080\n    to_port     = 8080\n    protocol    = \"tcp\"\n    cidr_blocks = [\"10.0.0.0/8\"]\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := sgcheck(t, dir)
+	if code != exitClean || !strings.Contains(stderr, "main.tf:2: sgcheck:ignore names SGC999") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}

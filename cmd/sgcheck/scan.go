@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"sort"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/analyzer"
@@ -135,7 +134,7 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	for _, p := range eng.Policies() {
 		known[p.ID] = true
 	}
-	for _, w := range analyzer.CheckIgnores(sourceFiles(in.head), suppressed, known, in.base == nil, nil) {
+	for _, w := range analyzer.CheckIgnores(in.head.IgnoreFiles, suppressed, known, in.base == nil, nil) {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	run := report.Run{ToolVersion: version, Findings: findings, Suppressed: suppressed, Errors: errs,
@@ -248,33 +247,4 @@ func validFormat(f string, formats []string) bool {
 		}
 	}
 	return false
-}
-
-// sourceFiles lists, sorted, the files that declare the input's groups,
-// rules, NACLs and attachments: where sgcheck:ignore comments belong.
-func sourceFiles(s *model.Snapshot) []string {
-	seen := map[string]bool{}
-	add := func(src model.Source) {
-		if src.File != "" {
-			seen[src.File] = true
-		}
-	}
-	for _, g := range s.Groups {
-		add(g.Source)
-	}
-	for _, r := range s.Rules {
-		add(r.Source)
-	}
-	for _, n := range s.NACLs {
-		add(n.Source)
-	}
-	for _, a := range s.Attachments {
-		add(a.Source)
-	}
-	out := make([]string, 0, len(seen))
-	for f := range seen {
-		out = append(out, f)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -87,22 +87,12 @@ func (b *Builder) routeTable(n *jsonpos.Node, file string) {
 	b.Snap.RouteTables = append(b.Snap.RouteTables, rt)
 }
 
-// gatewayKind tells what a GatewayId names. A vpce- gateway with a CIDR
-// destination is a Gateway Load Balancer or firewall endpoint; with a
-// prefix-list destination it is a gateway endpoint for S3 (not tracked
-// automatically) or DynamoDB (tracked), which the id does not tell.
+// gatewayKind tells what a GatewayId names (model.GatewayKind). A vpce-
+// gateway with a prefix-list destination is a gateway endpoint for S3 (not
+// tracked automatically) or DynamoDB (tracked), which the id does not tell.
 func gatewayKind(id string, prefixList bool) string {
-	switch {
-	case id == "local":
-		return model.RouteLocal
-	case strings.HasPrefix(id, "igw-"):
-		return model.RouteInternetGateway
-	case strings.HasPrefix(id, "vpce-") && prefixList:
+	if prefixList && strings.HasPrefix(id, "vpce-") {
 		return model.RouteUnknown
-	case strings.HasPrefix(id, "vpce-"):
-		return model.RouteApplianceEndpoint
-	case strings.HasPrefix(id, "vgw-"):
-		return model.RouteOther
 	}
-	return model.RouteUnknown
+	return model.GatewayKind(id)
 }

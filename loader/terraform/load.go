@@ -4,6 +4,7 @@
 package terraform
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -84,6 +85,17 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			b = new(safeio.Budget)
 		}
 		read = b.ReadFile
+	}
+	// note the files with ignore comments as they are read, so that they
+	// need not be read again to check the comments
+	marked := &sync.Map{}
+	readFile := read
+	read = func(name string) ([]byte, error) {
+		src, err := readFile(name)
+		if err == nil && bytes.Contains(src, []byte("sgcheck:ignore")) {
+			marked.Store(DisplayPath(name), true)
+		}
+		return src, err
 	}
 	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths),
@@ -174,6 +186,11 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	}
 	sortDiagnostics(w.diags)
 	w.snap.Files = int(w.filesRead.Load())
+	marked.Range(func(k, _ any) bool {
+		w.snap.IgnoreFiles = append(w.snap.IgnoreFiles, k.(string))
+		return true
+	})
+	sort.Strings(w.snap.IgnoreFiles)
 	return w.snap, uniqueDiagnostics(w.diags)
 }
 
