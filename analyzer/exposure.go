@@ -139,16 +139,7 @@ func (in interner) exposure(x *ExposureDoc) *ast.Term {
 	b.strs("peers", x.Peers, false)
 	b.strOmit("contested", x.Contested)
 	b.location("location", x.Location, true)
-	related := make([]*ast.Term, 0, len(x.Related))
-	for i := range x.Related {
-		rb := &objBuilder{in: in}
-		rb.str("message", x.Related[i].Message)
-		rb.location("location", x.Related[i].Location, false)
-		related = append(related, rb.term())
-	}
-	if len(related) > 0 {
-		b.put("related", ast.ArrayTerm(related...))
-	}
+	b.related(x.Related)
 	return b.term()
 }
 

@@ -16,6 +16,9 @@ type NACLDoc struct {
 	Implicit bool       `json:"implicit,omitempty"`
 	Location *Location  `json:"location,omitempty"`
 	Entries  []EntryDoc `json:"entries"`
+	// Exposed says what the ingress entries together admit from a whole
+	// address family (SGC103, SGC104).
+	Exposed []NACLExposureDoc `json:"exposed,omitempty"`
 	// Unknown lists entries the input does not determine (left out).
 	Unknown []AbsentDoc `json:"unknown_entries,omitempty"`
 }
@@ -50,6 +53,9 @@ func NACLDocs(s *model.Snapshot) []NACLDoc {
 		}
 		for _, u := range n.Unknown {
 			d.Unknown = append(d.Unknown, AbsentDoc{Address: u.Address, Why: u.Why, Location: LocationOf(u.Source)})
+		}
+		if !n.Implicit {
+			d.Exposed = naclExposures(&n)
 		}
 		shadow := tracking.ShadowedBy(n)
 		for i, e := range n.Entries {

@@ -84,6 +84,21 @@ func (b *objBuilder) location(k string, l *Location, omit bool) {
 
 func (b *objBuilder) term() *ast.Term { return ast.ObjectTerm(b.items...) }
 
+// related adds related locations, if any.
+func (b *objBuilder) related(rs []Related) {
+	if len(rs) == 0 {
+		return
+	}
+	terms := make([]*ast.Term, 0, len(rs))
+	for i := range rs {
+		rb := &objBuilder{in: b.in}
+		rb.str("message", rs[i].Message)
+		rb.location("location", rs[i].Location, false)
+		terms = append(terms, rb.term())
+	}
+	b.put("related", ast.ArrayTerm(terms...))
+}
+
 func (in interner) rule(d *RuleDoc) *ast.Term {
 	b := &objBuilder{in: in, items: make([][2]*ast.Term, 0, 24)}
 	b.strOmit("subject", d.Subject)
@@ -217,6 +232,13 @@ func (in interner) nacl(d *NACLDoc) *ast.Term {
 		entries[i] = eb.term()
 	}
 	b.put("entries", ast.ArrayTerm(entries...))
+	if len(d.Exposed) > 0 {
+		exposed := make([]*ast.Term, len(d.Exposed))
+		for i := range d.Exposed {
+			exposed[i] = in.naclExposure(&d.Exposed[i])
+		}
+		b.put("exposed", ast.ArrayTerm(exposed...))
+	}
 	if len(d.Unknown) > 0 {
 		unknown := make([]*ast.Term, len(d.Unknown))
 		for i, u := range d.Unknown {

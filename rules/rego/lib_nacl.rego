@@ -1,42 +1,6 @@
 # Helpers for the network ACL checks.
 package sgcheck.lib
 
-# all_ports holds for an entry that admits every port of TCP or UDP, or
-# every protocol.
-nacl_all_ports(e) if e.protocol == "all"
-
-nacl_all_ports(e) if {
-	e.protocol in {"tcp", "udp"}
-	e.from_port == 0
-	e.to_port == 65535
-}
-
-# ephemeral is an entry for return traffic: clients' ports up to 65535.
-nacl_ephemeral(e) if {
-	e.from_port >= 1024
-	e.to_port == 65535
-}
-
-# denied_before holds when a lower-numbered deny entry of the same
-# direction matches every address of e for protocol p and port port: the
-# first match wins, so e never admits that port (docs/aws-semantics.md §7).
-nacl_denied_before(n, e, p, port) if {
-	some d in n.entries
-	d.direction == e.direction
-	d.action == "deny"
-	d.number < e.number
-	d.cidr == e.cidr
-	nacl_covers(d, p, port)
-}
-
-nacl_covers(d, _, _) if d.protocol == "all"
-
-nacl_covers(d, p, port) if {
-	d.protocol == p
-	d.from_port <= port
-	port <= d.to_port
-}
-
 # default_pattern holds for a NACL whose every entry allows all traffic to
 # or from the whole address family: AWS's default network ACL, and the
 # state most modules give a NACL they create.
@@ -47,4 +11,19 @@ nacl_default_pattern(n) if {
 		e.protocol == "all"
 		e.open
 	}
+}
+
+# nacl_entries_phrase names the entries of an exposure and their verb:
+# "NACL ingress entry 100 allows", "NACL ingress entries 100, 110 allow".
+nacl_entries_phrase(n, x) := sprintf("%s ingress entry %d allows", [n.name, x.numbers[0]]) if count(x.numbers) == 1
+
+nacl_entries_phrase(n, x) := sprintf("%s ingress entries %s allow", [n.name, concat(", ", [sprintf("%d", [v]) | some v in x.numbers])]) if {
+	count(x.numbers) > 1
+}
+
+# nacl_peers_phrase names the addresses of an exposure.
+nacl_peers_phrase(x) := x.cidrs[0] if count(x.cidrs) == 1
+
+nacl_peers_phrase(x) := sprintf("%s, which add up to every %s address", [concat(", ", x.cidrs), family_word[x.family]]) if {
+	count(x.cidrs) > 1
 }

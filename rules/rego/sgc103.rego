@@ -1,12 +1,14 @@
 # METADATA
 # title: Network ACL allows administration or FTP ports from the world
 # description: >-
-#   An ingress allow entry of a network ACL admits SSH (22), RDP (3389) or
-#   FTP (20, 21) from every address, and no earlier deny entry takes them
-#   back. Network ACLs are the control that cuts traffic at once
+#   The ingress entries of a network ACL, read in rule-number order with
+#   the first match deciding, admit SSH (22), RDP (3389) or FTP (20, 21)
+#   from every address of a family: one entry open to 0.0.0.0/0 or ::/0, or
+#   several whose addresses add up to it (0.0.0.0/1 and 128.0.0.0/1), with
+#   no earlier deny entry taking them back. Network ACLs are the control that cuts traffic at once
 #   (docs/semantics.md); opening administration ports to the internet there
 #   leaves only the security groups, whose revocations do not end tracked
-#   sessions. One finding per entry, naming the services it admits. Entries
+#   sessions. One finding per set of entries, naming the services they admit. Entries
 #   that allow all traffic or all ports are SGC104's; the return-traffic
 #   range AWS recommends (from 1024 or above up to 65535) is not reported.
 # related_resources:
@@ -23,31 +25,17 @@ package sgcheck.rules.sgc103
 
 import data.sgcheck.lib
 
-services := [[20, "FTP data"], [21, "FTP"], [22, "SSH"], [3389, "RDP"]]
-
 findings contains f if {
 	some n in input.nacls
-	some e in n.entries
-	e.direction == "ingress"
-	e.action == "allow"
-	e.open
-	not e.shadowed_by
-	e.protocol == "tcp"
-	not lib.nacl_all_ports(e)
-	not lib.nacl_ephemeral(e)
-	admitted := [s |
-		some s in services
-		e.from_port <= s[0]
-		s[0] <= e.to_port
-		not lib.nacl_denied_before(n, e, "tcp", s[0])
-	]
-	count(admitted) > 0
-	names := [sprintf("%s (tcp %d)", [s[1], s[0]]) | some s in admitted]
+	some x in object.get(n, "exposed", [])
+	x.kind == "ports"
+	names := [sprintf("%s (tcp %d)", [x.services[i], p]) | some i, p in x.ports]
 	f := {
-		"rule": e.entry,
+		"rule": x.entries[0],
 		"resource": n.name,
-		"message": sprintf("%s ingress entry %d allows %s from %s", [n.name, e.number, concat(", ", names), e.cidr]),
-		"location": object.get(e, "location", object.get(n, "location", null)),
-		"facts": {"nacl": n.name, "number": e.number, "ports": [s[0] | some s in admitted], "cidr": e.cidr},
+		"message": sprintf("%s %s from %s", [lib.nacl_entries_phrase(n, x), concat(", ", names), lib.nacl_peers_phrase(x)]),
+		"location": object.get(x, "location", object.get(n, "location", null)),
+		"related": object.get(x, "related", []),
+		"facts": {"nacl": n.name, "number": x.numbers[0], "numbers": x.numbers, "ports": x.ports, "cidr": x.cidrs[0], "family": x.family},
 	}
 }

@@ -2,50 +2,34 @@ package sgcheck.rules.sgc103_test
 
 import data.sgcheck.rules.sgc103
 
-entry(over) := object.union({
-	"entry": "aws_network_acl.a.ingress[0]", "number": 100, "direction": "ingress", "action": "allow",
-	"protocol": "tcp", "from_port": 0, "to_port": 3389, "cidr": "0.0.0.0/0", "open": true,
+# The exposures themselves (first match, split halves, return traffic) are
+# worked out in Go: analyzer/naclexposure_test.go.
+exposure(over) := object.union({
+	"kind": "ports", "family": "ipv4", "ports": [22, 3389], "services": ["SSH", "RDP"],
+	"entries": ["aws_network_acl.a.ingress[0]"], "numbers": [100], "cidrs": ["0.0.0.0/0"],
 }, over)
 
-doc(entries) := {"nacls": [{"name": "aws_network_acl.a", "default": false, "subnets": [], "entries": entries}]}
+doc(xs) := {"nacls": [{"name": "aws_network_acl.a", "default": false, "subnets": [], "entries": [], "exposed": xs}]}
 
-# One entry, one finding, naming every service it admits (§7).
-test_one_finding_per_entry if {
-	fs := sgc103.findings with input as doc([entry({})])
+# One cause, one finding, naming every service it admits.
+test_one_finding_per_cause if {
+	fs := sgc103.findings with input as doc([exposure({})])
 	count(fs) == 1
 	some f in fs
-	f.facts.ports == [20, 21, 22, 3389]
-	contains(f.message, "FTP data (tcp 20), FTP (tcp 21), SSH (tcp 22), RDP (tcp 3389)")
+	f.facts.ports == [22, 3389]
+	f.message == "aws_network_acl.a ingress entry 100 allows SSH (tcp 22), RDP (tcp 3389) from 0.0.0.0/0"
 }
 
-# §7: the first match wins, so earlier denies of the same addresses take
-# ports back; a deny of only some addresses does not.
-test_earlier_deny if {
-	fs := sgc103.findings with input as doc([
-		entry({"number": 10, "action": "deny", "from_port": 22, "to_port": 22}),
-		entry({"number": 20, "action": "deny", "protocol": "all"}),
-		entry({"number": 100, "from_port": 22, "to_port": 3389}),
-	])
-	count(fs) == 0
+test_split_entries_named if {
+	some f in sgc103.findings with input as doc([exposure({
+		"ports": [22], "services": ["SSH"], "numbers": [100, 110],
+		"entries": ["aws_network_acl.a.ingress[0]", "aws_network_acl.a.ingress[1]"], "cidrs": ["0.0.0.0/1", "128.0.0.0/1"],
+	})])
+	f.message == "aws_network_acl.a ingress entries 100, 110 allow SSH (tcp 22) from 0.0.0.0/1, 128.0.0.0/1, which add up to every IPv4 address"
+	f.facts.numbers == [100, 110]
 }
 
-test_partial_deny_keeps_finding if {
-	fs := sgc103.findings with input as doc([
-		entry({"number": 10, "action": "deny", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/1", "open": false}),
-		entry({"number": 100, "from_port": 22, "to_port": 22}),
-	])
-	count(fs) == 1
-}
-
-# Allow-all entries are SGC104's; return traffic and narrow peers are quiet.
-test_quiet if {
-	count(sgc103.findings) == 0 with input as doc([entry({"protocol": "all"})])
-	count(sgc103.findings) == 0 with input as doc([entry({"from_port": 0, "to_port": 65535})])
-	count(sgc103.findings) == 0 with input as doc([entry({"from_port": 1024, "to_port": 65535})])
-	count(sgc103.findings) == 0 with input as doc([entry({"cidr": "10.0.0.0/8", "open": false})])
-	count(sgc103.findings) == 0 with input as doc([entry({"direction": "egress"})])
-}
-
-test_ipv6 if {
-	count(sgc103.findings) == 1 with input as doc([entry({"cidr": "::/0", "from_port": 22, "to_port": 22})])
+# Exposures of every port are SGC104's.
+test_all_kind_quiet if {
+	count(sgc103.findings) == 0 with input as doc([exposure({"kind": "all", "protocols": ["tcp"]})])
 }

@@ -1,8 +1,10 @@
 # METADATA
 # title: Network ACL allows all traffic from the world
 # description: >-
-#   An ingress allow entry of a network ACL admits every protocol, or every
-#   TCP or UDP port, from every address, in a network ACL whose other
+#   The ingress entries of a network ACL, read in rule-number order with the
+#   first match deciding, admit every protocol, or every TCP or UDP port,
+#   from every address of a family (one entry open to the world, or several
+#   whose addresses add up to it), in a network ACL whose other
 #   entries show it is meant to filter. The network ACL then filters nothing
 #   that reaches it from the internet, and only the security groups remain
 #   (docs/semantics.md). A network ACL that only allows all traffic (AWS's
@@ -24,22 +26,19 @@ import data.sgcheck.lib
 findings contains f if {
 	some n in input.nacls
 	not lib.nacl_default_pattern(n)
-	some e in n.entries
-	e.direction == "ingress"
-	e.action == "allow"
-	e.open
-	not e.shadowed_by
-	lib.nacl_all_ports(e)
-	what := description(e)
+	some x in object.get(n, "exposed", [])
+	x.kind == "all"
+	what := description(x)
 	f := {
-		"rule": e.entry,
+		"rule": x.entries[0],
 		"resource": n.name,
-		"message": sprintf("%s ingress entry %d allows %s from %s: the network ACL filters nothing from the internet", [n.name, e.number, what, e.cidr]),
-		"location": object.get(e, "location", object.get(n, "location", null)),
-		"facts": {"nacl": n.name, "number": e.number, "protocol": e.protocol, "cidr": e.cidr},
+		"message": sprintf("%s %s from %s: the network ACL filters nothing from the internet", [lib.nacl_entries_phrase(n, x), what, lib.nacl_peers_phrase(x)]),
+		"location": object.get(x, "location", object.get(n, "location", null)),
+		"related": object.get(x, "related", []),
+		"facts": {"nacl": n.name, "number": x.numbers[0], "numbers": x.numbers, "protocols": x.protocols, "cidr": x.cidrs[0], "family": x.family},
 	}
 }
 
-description(e) := "all traffic" if e.protocol == "all"
+description(x) := "all traffic" if x.all_traffic
 
-description(e) := sprintf("every %s port", [e.protocol]) if e.protocol != "all"
+description(x) := sprintf("every %s port", [concat(" and ", [upper(p) | some p in x.protocols])]) if not x.all_traffic

@@ -7,31 +7,43 @@ entry(over) := object.union({
 	"protocol": "all", "cidr": "0.0.0.0/0", "open": true,
 }, over)
 
-doc(entries) := {"nacls": [{"name": "aws_network_acl.a", "default": false, "subnets": [], "entries": entries}]}
+exposure(over) := object.union({
+	"kind": "all", "family": "ipv4", "protocols": ["tcp", "udp"], "all_traffic": true,
+	"entries": ["aws_network_acl.a.ingress[0]"], "numbers": [100], "cidrs": ["0.0.0.0/0"],
+}, over)
+
+doc(entries, xs) := {"nacls": [{"name": "aws_network_acl.a", "default": false, "subnets": [], "entries": entries, "exposed": xs}]}
 
 # §7: a NACL that only allows all traffic is AWS's default state: quiet.
 test_default_pattern_quiet if {
-	count(sgc104.findings) == 0 with input as doc([
-		entry({}), entry({"number": 101, "cidr": "::/0"}),
-		entry({"direction": "egress"}), entry({"number": 101, "direction": "egress", "cidr": "::/0"}),
-	])
+	count(sgc104.findings) == 0 with input as doc(
+		[
+			entry({}), entry({"number": 101, "cidr": "::/0"}),
+			entry({"direction": "egress"}), entry({"number": 101, "direction": "egress", "cidr": "::/0"}),
+		],
+		[exposure({}), exposure({"family": "ipv6", "numbers": [101], "cidrs": ["::/0"]})],
+	)
 }
 
 # A NACL written to filter that still allows everything in from the world.
 test_filtering_nacl_with_allow_all if {
-	fs := sgc104.findings with input as doc([
-		entry({}),
-		entry({"number": 110, "direction": "egress", "protocol": "tcp", "from_port": 443, "to_port": 443}),
-	])
+	fs := sgc104.findings with input as doc(
+		[entry({}), entry({"number": 110, "direction": "egress", "protocol": "tcp", "from_port": 443, "to_port": 443})],
+		[exposure({})],
+	)
 	count(fs) == 1
+	some f in fs
+	f.message == "aws_network_acl.a ingress entry 100 allows all traffic from 0.0.0.0/0: the network ACL filters nothing from the internet"
 }
 
 test_all_tcp_ports if {
-	some f in sgc104.findings with input as doc([entry({"protocol": "tcp", "from_port": 0, "to_port": 65535})])
-	contains(f.message, "every tcp port")
+	some f in sgc104.findings with input as doc(
+		[entry({"protocol": "tcp", "from_port": 0, "to_port": 65535})],
+		[exposure({"protocols": ["tcp"], "all_traffic": false})],
+	)
+	contains(f.message, "every TCP port")
 }
 
-test_shadowed_or_narrow_quiet if {
-	count(sgc104.findings) == 0 with input as doc([entry({"protocol": "tcp", "from_port": 0, "to_port": 65535, "shadowed_by": 10})])
-	count(sgc104.findings) == 0 with input as doc([entry({"protocol": "tcp", "from_port": 0, "to_port": 65535, "cidr": "10.0.0.0/8", "open": false})])
+test_ports_kind_quiet if {
+	count(sgc104.findings) == 0 with input as doc([entry({"protocol": "tcp"})], [exposure({"kind": "ports"})])
 }
