@@ -23,6 +23,7 @@ type Options struct {
 type Input struct {
 	Attachments []AttachmentDoc `json:"attachments"`
 	NACLs       []NACLDoc       `json:"nacls"`
+	Groups      []GroupDoc      `json:"groups"`
 	Changes     *ChangesDoc     `json:"changes,omitempty"`
 	Params      ParamsDoc       `json:"params"`
 }
@@ -52,7 +53,7 @@ type Result struct {
 // that base did not already have.
 func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts Options) (*Result, error) {
 	classes := tracking.Classify(head, opts.Params)
-	in := Input{Attachments: WithNACLs(Docs(classes), head), NACLs: declaredNACLs(NACLDocs(head)), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
+	in := Input{Attachments: WithNACLs(Docs(classes), head), NACLs: declaredNACLs(NACLDocs(head)), Groups: GroupDocs(head), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
 	if base != nil {
 		in.Changes = Changes(base, head, opts.Params)
 	}
@@ -167,6 +168,11 @@ func intOf(v any) int {
 // the module becomes the first related location.
 func relocateToCalls(fs []Finding, s *model.Snapshot) {
 	sites := map[string]model.Source{}
+	for _, g := range s.Groups {
+		if g.CallSite.File != "" {
+			sites[g.Address] = g.CallSite
+		}
+	}
 	for _, r := range s.Rules {
 		if r.CallSite.File != "" {
 			sites[r.Name] = r.CallSite

@@ -301,12 +301,21 @@ func buildInput(in Input) (*policyInput, error) {
 		changes = ast.NewTerm(v)
 	}
 	params := ast.ObjectTerm(ast.Item(strs.str("icmp_idle_timeout"), ast.IntNumberTerm(in.Params.ICMPIdleTimeout)))
+	groups := make([]*ast.Term, len(in.Groups))
+	for i := range in.Groups {
+		groups[i] = strs.group(&in.Groups[i])
+	}
 	// Each part holds a share of the attachments and of the NACLs; the
-	// changes go to the first part only, so that nothing is reported twice.
+	// groups and the changes go to the first part only, so that nothing is reported twice.
 	doc := func(atts, nacls []*ast.Term, first bool) ast.Value {
 		b := &objBuilder{in: strs}
 		b.put("attachments", ast.ArrayTerm(atts...))
 		b.put("nacls", ast.ArrayTerm(nacls...))
+		if first {
+			b.put("groups", ast.ArrayTerm(groups...))
+		} else {
+			b.put("groups", ast.ArrayTerm())
+		}
 		if changes != nil && first {
 			b.put("changes", changes)
 		}

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Source is a range in an input file. Lines and columns are 1-based; a zero
@@ -201,7 +202,25 @@ type SecurityGroup struct {
 	// unresolved reference): the rules are analysed under it, and its other
 	// rules are unknown.
 	Symbolic bool
-	Source   Source
+	// NoDescription says the group has no description of its own: none
+	// declared, an empty one, or the AWS provider's default "Managed by
+	// Terraform".
+	NoDescription bool
+	// Unattached says the input shows every way the group could be
+	// attached, and nothing attaches it: in Terraform, no expression other
+	// than its own rules and other groups' peers refers to it (no resource,
+	// module argument, output or local).
+	Unattached bool
+	Source     Source
+	// CallSite is, for a group declared in a module, the root module's
+	// module block that creates it (see Rule.CallSite).
+	CallSite Source
+}
+
+// NoGroupDescription says whether a group description says nothing.
+func NoGroupDescription(d string) bool {
+	d = strings.TrimSpace(d)
+	return d == "" || d == "Managed by Terraform"
 }
 
 // ConnTracking holds an interface's declared idle timeouts in seconds; a nil

@@ -47,6 +47,14 @@ func (b *Builder) securityGroup(g *jsonpos.Node, file string) {
 		return
 	}
 	addr := b.addGroup(id, str(g, "GroupName"), str(g, "VpcId"), file, g)
+	if g.Get("Description") != nil && str(g, "GroupName") != "default" {
+		for i := len(b.Snap.Groups) - 1; i >= 0; i-- {
+			if b.Snap.Groups[i].Address == addr {
+				b.Snap.Groups[i].NoDescription = model.NoGroupDescription(str(g, "Description"))
+				break
+			}
+		}
+	}
 	for _, dir := range []struct {
 		key string
 		d   model.Direction

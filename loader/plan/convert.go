@@ -36,6 +36,9 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 		g.ID, _ = o.str("id")
 		g.Name, _ = o.str("name")
 		g.VPC, _ = o.str("vpc_id")
+		if d, ok := o.str("description"); ok && !g.Default {
+			g.NoDescription = model.NoGroupDescription(d)
+		}
 		c.snap.Groups = append(c.snap.Groups, g)
 		counts := map[string]int{}
 		for _, dir := range []string{"ingress", "egress"} {

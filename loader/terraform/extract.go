@@ -37,6 +37,9 @@ type moduleExtractor struct {
 	// endpointAssocs wait for linkEndpointRoutes.
 	gatewayEndpoints map[string]string
 	endpointAssocs   []endpointAssoc
+	// groups maps an aws_security_group block's name to the positions of
+	// its instances in snap.Groups (for markUnattached).
+	groups map[string][]int
 }
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
@@ -50,6 +53,7 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 		}
 	}
 	x.link()
+	x.markUnattached()
 	return x.diags
 }
 
@@ -171,7 +175,7 @@ var inlineACLSchema = &hcl.BodySchema{Attributes: attrSchema("rule_no", "action"
 	"cidr_block", "ipv6_cidr_block", "from_port", "to_port", "icmp_type", "icmp_code")}
 
 var groupSchema = &hcl.BodySchema{
-	Attributes: attrSchema("name", "vpc_id", "id"),
+	Attributes: attrSchema("name", "vpc_id", "id", "description"),
 	Blocks:     []hcl.BlockHeaderSchema{{Type: "ingress"}, {Type: "egress"}},
 }
 
@@ -245,12 +249,25 @@ var vpcRuleSchema = &hcl.BodySchema{Attributes: attrSchema("security_group_id", 
 	"to_port", "cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id", "description")}
 
 func (x *moduleExtractor) group(r *resourceInstance) {
-	g := model.SecurityGroup{Address: r.addr, Source: r.src, Default: r.block.Labels[0] == "aws_default_security_group"}
+	g := model.SecurityGroup{Address: r.addr, Source: r.src, Default: r.block.Labels[0] == "aws_default_security_group",
+		CallSite: x.ev.callSite}
 	if v := x.get(r.content.Attributes, "name", r.ctx); v.known() {
 		g.Name, _ = asString(v.v)
 	}
+	if _, ok := r.content.Attributes["description"]; !ok {
+		g.NoDescription = !g.Default // the default group's description is AWS's
+	} else if v := x.get(r.content.Attributes, "description", r.ctx); v.known() {
+		d, _ := asString(v.v)
+		g.NoDescription = model.NoGroupDescription(d)
+	}
 	if v := x.get(r.content.Attributes, "vpc_id", r.ctx); v.known() {
 		g.VPC, _ = asString(v.v)
+	}
+	if !g.Default {
+		if x.groups == nil {
+			x.groups = map[string][]int{}
+		}
+		x.groups[r.block.Labels[1]] = append(x.groups[r.block.Labels[1]], len(x.snap.Groups))
 	}
 	x.snap.Groups = append(x.snap.Groups, g)
 	for _, it := range x.ruleItems(r, inlineRuleSchema) {

@@ -20,6 +20,8 @@
 #   peers:
 #     - checkov CKV_AWS_229
 #     - checkov CKV_AWS_230
+#     - checkov CKV_AWS_231
+#     - checkov CKV_AWS_232
 #     - Trivy AWS-0105
 package sgcheck.rules.sgc103
 
