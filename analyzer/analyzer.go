@@ -167,21 +167,25 @@ func intOf(v any) int {
 // (and an sgcheck:ignore applies to that instance only); the declaration in
 // the module becomes the first related location.
 func relocateToCalls(fs []Finding, s *model.Snapshot) {
-	sites := map[string]model.Source{}
+	type calls struct {
+		site    model.Source
+		callers []model.Source
+	}
+	sites := map[string]calls{}
 	for _, g := range s.Groups {
 		if g.CallSite.File != "" {
-			sites[g.Address] = g.CallSite
+			sites[g.Address] = calls{g.CallSite, g.Callers}
 		}
 	}
 	for _, r := range s.Rules {
 		if r.CallSite.File != "" {
-			sites[r.Name] = r.CallSite
+			sites[r.Name] = calls{r.CallSite, r.Callers}
 		}
 	}
 	for _, n := range s.NACLs {
 		for _, e := range n.Entries {
 			if e.CallSite.File != "" {
-				sites[e.Name] = e.CallSite
+				sites[e.Name] = calls{e.CallSite, e.Callers}
 			}
 		}
 	}
@@ -190,12 +194,18 @@ func relocateToCalls(fs []Finding, s *model.Snapshot) {
 	}
 	for i := range fs {
 		f := &fs[i]
-		site, ok := sites[f.Rule]
+		c, ok := sites[f.Rule]
 		if !ok || f.Location == nil {
 			continue
 		}
 		f.ModuleLocation = f.Location
-		f.Related = append([]Related{{Message: "declared in the module: " + f.Rule, Location: f.Location}}, f.Related...)
-		f.Location = LocationOf(site)
+		related := []Related{{Message: "declared in the module: " + f.Rule, Location: f.Location}}
+		for j := len(c.callers) - 1; j >= 0; j-- {
+			l := LocationOf(c.callers[j])
+			f.CallerLocations = append(f.CallerLocations, l)
+			related = append(related, Related{Message: "module call further out", Location: l})
+		}
+		f.Related = append(related, f.Related...)
+		f.Location = LocationOf(c.site)
 	}
 }

@@ -83,6 +83,9 @@ type Finding struct {
 	// ModuleLocation is where a finding located at a module call is
 	// declared inside the module; an ignore there also applies.
 	ModuleLocation *Location `json:"-"`
+	// CallerLocations are the module calls further out than Location
+	// (innermost first); an ignore at one of them also applies.
+	CallerLocations []*Location `json:"-"`
 	Proof          *Proof    `json:"proof,omitempty"`
 
 	// subject is the revocation, flip or rule the policy reported on.

@@ -81,8 +81,11 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 			cache[f.Location.File] = ignores
 		}
 		hit, at := findIgnore(ignores, f.ID, f.Facts, f.Location, today), f.Location
-		if hit == nil && f.ModuleLocation != nil {
-			at = f.ModuleLocation
+		for _, l := range append(slices.Clip(f.CallerLocations), f.ModuleLocation) {
+			if hit != nil || l == nil {
+				continue
+			}
+			at = l
 			mod, ok := cache[at.File]
 			if !ok {
 				mod = scanIgnores(read, at.File)

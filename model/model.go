@@ -176,10 +176,13 @@ type Rule struct {
 	// InDefaultGroup marks a rule of a VPC's default security group.
 	InDefaultGroup bool
 	Source         Source
-	// CallSite is, for a rule declared in a module, the module block in the
-	// root module through which this instance is created: where the user
-	// can act on it.
+	// CallSite is, for a rule declared in a module, the innermost module
+	// block in the user's own configuration (not in a module downloaded
+	// into .terraform/modules) through which this instance is created:
+	// where the user can act on it. Callers are the module blocks further
+	// out on the way from the root, outermost first.
 	CallSite Source
+	Callers  []Source
 }
 
 // PortsAll reports whether the rule admits every port of its protocol.
@@ -212,9 +215,10 @@ type SecurityGroup struct {
 	// module argument, output or local).
 	Unattached bool
 	Source     Source
-	// CallSite is, for a group declared in a module, the root module's
-	// module block that creates it (see Rule.CallSite).
+	// CallSite and Callers are, for a group declared in a module, the
+	// module blocks that create it (see Rule.CallSite).
 	CallSite Source
+	Callers  []Source
 }
 
 // NoGroupDescription says whether a group description says nothing.
@@ -297,9 +301,10 @@ type ACLEntry struct {
 	ICMPType         int
 	ICMPCode         int
 	Source           Source
-	// CallSite is, for an entry declared in a module, the root module's
-	// module block that creates it (see Rule.CallSite).
+	// CallSite and Callers are, for an entry declared in a module, the
+	// module blocks that create it (see Rule.CallSite).
 	CallSite Source
+	Callers  []Source
 }
 
 // NetworkACL is a subnet-level stateless filter (docs/aws-semantics.md §7).

@@ -749,9 +749,12 @@ func naclChanges(base, head *model.Snapshot) []NACLChange {
 	return out
 }
 
+// sameEntry compares what an entry does (every field but its name and where
+// it is declared).
 func sameEntry(a, b model.ACLEntry) bool {
-	a.Source, b.Source, a.Name, b.Name = model.Source{}, model.Source{}, "", ""
-	return a == b
+	return a.Number == b.Number && a.Egress == b.Egress && a.Protocol == b.Protocol && a.Action == b.Action &&
+		a.CIDR == b.CIDR && a.FromPort == b.FromPort && a.ToPort == b.ToPort && a.ICMPType == b.ICMPType &&
+		a.ICMPCode == b.ICMPCode
 }
 
 // Describe renders a region's protocol and ports for people.

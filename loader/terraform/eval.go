@@ -60,9 +60,14 @@ type evaluator struct {
 	world  *world
 	depth  int
 	parent *evaluator // the module instance that calls this one
-	// callSite is the module block in the root module that leads to this
-	// instance; zero in the root.
+	// callSite is the innermost module block in the user's configuration
+	// that leads to this instance (zero in the root); callers are the ones
+	// further out, outermost first. vendored marks a module downloaded
+	// into .terraform/modules (or called from one): its own module blocks
+	// are not where the user acts.
 	callSite  model.Source
+	callers   []model.Source
+	vendored  bool
 	modCalls  map[string]*hcl.Block
 	modVals   map[string]cty.Value
 	children  map[string][]*evaluator

@@ -250,7 +250,7 @@ var vpcRuleSchema = &hcl.BodySchema{Attributes: attrSchema("security_group_id", 
 
 func (x *moduleExtractor) group(r *resourceInstance) {
 	g := model.SecurityGroup{Address: r.addr, Source: r.src, Default: r.block.Labels[0] == "aws_default_security_group",
-		CallSite: x.ev.callSite}
+		CallSite: x.ev.callSite, Callers: x.ev.callers}
 	if v := x.get(r.content.Attributes, "name", r.ctx); v.known() {
 		g.Name, _ = asString(v.v)
 	}

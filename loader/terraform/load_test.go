@@ -383,13 +383,33 @@ resource "aws_security_group" "this" {
     to_port     = var.port
     cidr_blocks = ["10.0.0.0/8"]
   }
+}
+module "inner" {
+  source = "./modules/inner"
+}`,
+		".terraform/modules/sg/modules/inner/main.tf": `
+resource "aws_security_group" "inner" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["10.0.0.0/8"]
+  }
 }`,
 	})
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
-	if len(snap.Rules) != 1 || snap.Rules[0].Name != "module.sg.aws_security_group.this.ingress[0]" || snap.Rules[0].FromPort != 3389 {
+	rules := rulesByName(snap)
+	if r := rules["module.sg.aws_security_group.this.ingress[0]"]; len(r) != 1 || r[0].FromPort != 3389 {
 		t.Errorf("rules %+v", snap.Rules)
+	}
+	// A call inside a downloaded module is not the user's to change: both
+	// rules are located at the root's call.
+	for name, rs := range rules {
+		if len(rs) != 1 || filepath.Base(rs[0].CallSite.File) != "main.tf" || strings.Contains(rs[0].CallSite.File, ".terraform") || rs[0].CallSite.StartLine != 2 || len(rs[0].Callers) != 0 {
+			t.Errorf("%s: call site %+v, callers %+v", name, rs[0].CallSite, rs[0].Callers)
+		}
 	}
 }
 

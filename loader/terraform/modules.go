@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -320,8 +321,13 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 		}
 		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, origins, e.depth+1)
 		ce.parent = e
-		ce.callSite = e.callSite
-		if e.parent == nil {
+		ce.callSite, ce.callers = e.callSite, e.callers
+		src, _ := callSource(b)
+		ce.vendored = e.vendored || !isLocalSource(src)
+		if !e.vendored {
+			if e.callSite.File != "" {
+				ce.callers = append(slices.Clip(e.callers), e.callSite)
+			}
 			ce.callSite = e.mod.blockSource(b)
 		}
 		for an, v := range inputs {

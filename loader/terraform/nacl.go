@@ -73,7 +73,7 @@ func (x *moduleExtractor) aclAssociation(r *resourceInstance) {
 func (x *moduleExtractor) aclEntry(name string, egress bool, get func(string) value,
 	src model.Source, numberAttr, actionAttr string) (e model.ACLEntry, ok bool, why string) {
 	e = model.ACLEntry{Name: name, Egress: egress, Source: src, ICMPType: -1, ICMPCode: -1, FromPort: 0, ToPort: 65535,
-		CallSite: x.ev.callSite}
+		CallSite: x.ev.callSite, Callers: x.ev.callers}
 	bad := false
 	num, numWhy, numBad := x.number(get(numberAttr), 1, 32766, numberAttr, name)
 	act, proto := get(actionAttr), get("protocol")

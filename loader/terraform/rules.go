@@ -33,7 +33,7 @@ type peerSource struct {
 // or peers are carried as unknowns on the rule, never guessed.
 func (x *moduleExtractor) addRules(spec ruleSpec) {
 	base := model.Rule{Name: spec.name, Group: spec.group, Direction: spec.dir, Source: spec.src, Origin: spec.origin,
-		CallSite: x.ev.callSite}
+		CallSite: x.ev.callSite, Callers: x.ev.callers}
 	if spec.desc.known() {
 		base.Description, _ = asString(spec.desc.v)
 	}
