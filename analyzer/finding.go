@@ -86,7 +86,7 @@ type Finding struct {
 	// CallerLocations are the module calls further out than Location
 	// (innermost first); an ignore at one of them also applies.
 	CallerLocations []*Location `json:"-"`
-	Proof          *Proof    `json:"proof,omitempty"`
+	Proof           *Proof      `json:"proof,omitempty"`
 
 	// subject is the revocation, flip or rule the policy reported on.
 	subject string
