@@ -61,8 +61,21 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	for _, d := range docs {
 		fmt.Fprintf(stdout, "%-7s %-8s %s\n", d.ID, d.Severity, d.Title)
+		// peers folded at 100 columns, one peer never split
+		line := strings.Repeat(" ", 17) + "like"
+		for i, p := range d.Peers {
+			sep := " "
+			if i < len(d.Peers)-1 {
+				p += ","
+			}
+			if len(line)+1+len(p) > 100 {
+				fmt.Fprintln(stdout, line)
+				line, sep = strings.Repeat(" ", 22), ""
+			}
+			line += sep + p
+		}
 		if len(d.Peers) > 0 {
-			fmt.Fprintf(stdout, "%16s like %s\n", "", strings.Join(d.Peers, ", "))
+			fmt.Fprintln(stdout, line)
 		}
 	}
 	return exitClean

@@ -18,6 +18,8 @@
 #     - checkov CKV_AWS_24
 #     - checkov CKV_AWS_25
 #     - Trivy AWS-0107
+#     - KICS 65905cec-d691-4320-b320-2000436cb696
+#     - KICS 151187cb-0efc-481c-babd-ad24e3c9bc22
 package sgcheck.rules.sgc202
 
 import data.sgcheck.lib

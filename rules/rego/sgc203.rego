@@ -16,6 +16,7 @@
 #   severity: HIGH
 #   peers:
 #     - Trivy AWS-0107
+#     - KICS 381c3f2a-ef6f-4eff-99f7-b169cda3422c
 package sgcheck.rules.sgc203
 
 import data.sgcheck.lib

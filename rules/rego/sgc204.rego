@@ -17,6 +17,7 @@
 #   peers:
 #     - checkov CKV_AWS_260
 #     - Trivy AWS-0107
+#     - KICS 4728cd65-a20c-49da-8b31-9c08b423e4db
 package sgcheck.rules.sgc204
 
 import data.sgcheck.lib

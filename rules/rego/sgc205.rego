@@ -16,6 +16,7 @@
 #   peers:
 #     - checkov CKV2_AWS_12
 #     - Trivy AWS-0173
+#     - KICS 46883ce1-dc3e-4b17-9195-c6a601624c73
 package sgcheck.rules.sgc205
 
 findings contains f if {
