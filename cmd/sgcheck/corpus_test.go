@@ -10,6 +10,14 @@ import (
 
 // corpusFindings are the findings per check on each source of the shared
 // corpus of real repositories (../shared/corpus, beside this one), with why.
+// Across all of them: no group mixes inline rules and rule resources
+// (SGC208); every group is referenced by a resource, a module argument or
+// an output that hands it to callers (SGC209); no default security group
+// has rules (SGC205); SGC201 and SGC202 find no world-open group; the
+// change checks (SGC001, SGC002) need a base; SGC003-SGC005 and SGC101-
+// SGC102 find no open ICMP, no automatically tracked open rule, no
+// cross-group dependence and no NACL blocking responses or shadowed entry;
+// SGC206 and SGC207 are off by default.
 var corpusFindings = map[string]map[string]int{
 	// AWS CLI examples: the NACLs are AWS's allow-all defaults (not reported,
 	// SGC104) and no group admits an administration or database port from
