@@ -409,6 +409,10 @@ type index struct {
 	subnetVPC map[string]string
 	declared  map[string]bool // declared subnets
 	defaults  map[string]int
+	// attachments maps an attachment's name to its position; attached
+	// holds the groups (address or id) some attachment names.
+	attachments map[string]int
+	attached    map[string]bool
 }
 
 func (s *Snapshot) idx() *index {
@@ -416,7 +420,16 @@ func (s *Snapshot) idx() *index {
 		return s.index
 	}
 	x := &index{groups: map[string]int{}, rules: map[string][]Rule{}, subnets: map[string]int{},
-		subnetVPC: map[string]string{}, declared: map[string]bool{}, defaults: map[string]int{}}
+		subnetVPC: map[string]string{}, declared: map[string]bool{}, defaults: map[string]int{},
+		attachments: make(map[string]int, len(s.Attachments)), attached: map[string]bool{}}
+	for i, a := range s.Attachments {
+		if _, ok := x.attachments[a.Name]; !ok {
+			x.attachments[a.Name] = i
+		}
+		for _, g := range a.Groups {
+			x.attached[g] = true
+		}
+	}
 	for _, sub := range s.Subnets {
 		x.declared[sub.Address] = true
 		if sub.VPC != "" {
@@ -449,6 +462,37 @@ func (s *Snapshot) idx() *index {
 	}
 	s.index = x
 	return x
+}
+
+// AttachmentNamed returns the attachment called name, or, for a group no
+// attachment names, the assumed attachment that stands for it (as
+// tracking.Attachments lists it, without its routing).
+func (s *Snapshot) AttachmentNamed(name string) (Attachment, bool) {
+	x := s.idx()
+	if i, ok := x.attachments[name]; ok {
+		return s.Attachments[i], true
+	}
+	g, ok := s.Group(name)
+	if !ok || g.Address != name || x.attached[g.Address] || (g.ID != "" && x.attached[g.ID]) {
+		return Attachment{}, false
+	}
+	return AssumedAttachment(g), true
+}
+
+// GroupAttached reports whether some attachment names the group.
+func (s *Snapshot) GroupAttached(g SecurityGroup) bool {
+	x := s.idx()
+	return x.attached[g.Address] || (g.ID != "" && x.attached[g.ID])
+}
+
+// AssumedAttachment stands for a group no attachment names: its rules are
+// analysed as if it were attached to one interface.
+func AssumedAttachment(g SecurityGroup) Attachment {
+	kind := "assumed"
+	if g.Symbolic {
+		kind = "symbolic-group"
+	}
+	return Attachment{Name: g.Address, Kind: kind, Groups: []string{g.Address}, Assumed: true, Source: g.Source}
 }
 
 // MarkContested marks every rule of a group that has rules declared both

@@ -73,22 +73,10 @@ type AttachmentClass struct {
 // for each group that no attachment carries (DESIGN.md "Semantics" 1).
 func Attachments(s *model.Snapshot) []model.Attachment {
 	out := append([]model.Attachment(nil), s.Attachments...)
-	attached := map[string]bool{}
-	for _, a := range s.Attachments {
-		for _, g := range a.Groups {
-			attached[g] = true
-		}
-	}
 	for _, g := range s.Groups {
-		if attached[g.Address] || (g.ID != "" && attached[g.ID]) {
-			continue
+		if !s.GroupAttached(g) {
+			out = append(out, model.AssumedAttachment(g))
 		}
-		kind := "assumed"
-		if g.Symbolic {
-			kind = "symbolic-group"
-		}
-		out = append(out, model.Attachment{Name: g.Address, Kind: kind, Groups: []string{g.Address},
-			Assumed: true, Source: g.Source})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	for i := range out {

@@ -411,27 +411,9 @@ func joinNames(names []string) string {
 	return out
 }
 
-// attachmentNamed finds one attachment (or assumed one) without building
-// the list of all of them.
-func attachmentNamed(s *model.Snapshot, name string) (model.Attachment, bool) {
-	for _, a := range s.Attachments {
-		if a.Name == name {
-			return a, true
-		}
-	}
-	if g, ok := s.Group(name); ok && g.Address == name {
-		for _, a := range Attachments(s) {
-			if a.Name == name {
-				return a, true
-			}
-		}
-	}
-	return model.Attachment{}, false
-}
-
 // SimConfigFor builds the simulator configuration of the named attachment.
 func SimConfigFor(s *model.Snapshot, name string) (SimConfig, bool) {
-	att, ok := attachmentNamed(s, name)
+	att, ok := s.AttachmentNamed(name)
 	if !ok {
 		return SimConfig{}, false
 	}
