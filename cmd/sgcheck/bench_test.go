@@ -5,7 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,14 +20,15 @@ import (
 	"github.com/sgcheck/sgcheck/internal/gen"
 )
 
-// benchTree writes (once per size) a generated tree for the benchmarks.
-func benchTree(b *testing.B, rules int) string {
+// benchTree writes (once per shape and size) a generated tree for the
+// benchmarks, in the temporary directory; nothing generated is committed.
+func benchTree(b *testing.B, shape gen.Shape, rules int) string {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("sgcheck-bench-%d", rules))
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("sgcheck-bench-%s-%d", shape, rules))
 	if _, err := os.Stat(dir); err != nil {
 		tmp := dir + ".tmp"
 		os.RemoveAll(tmp)
-		if _, err := gen.Write(tmp, rules); err != nil {
+		if _, err := gen.WriteShape(tmp, rules, shape); err != nil {
 			b.Fatal(err)
 		}
 		if err := os.Rename(tmp, dir); err != nil {
@@ -30,9 +38,55 @@ func benchTree(b *testing.B, rules int) string {
 	return dir
 }
 
+// cost is what one run took: wall time, CPU time (user and system, every
+// thread of the process) and the peak of the memory the Go runtime held
+// from the operating system.
+type cost struct {
+	wall, cpu time.Duration
+	peak      uint64
+}
+
+// measure runs f once, after a collection, sampling memory every 2 ms.
+func measure(f func()) cost {
+	runtime.GC()
+	debug.FreeOSMemory()
+	samples := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	held := func() uint64 {
+		metrics.Read(samples)
+		return samples[0].Value.Uint64() - samples[1].Value.Uint64()
+	}
+	var peak uint64
+	var mu sync.Mutex
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			h := held()
+			mu.Lock()
+			peak = max(peak, h)
+			mu.Unlock()
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	cpu0, start := processCPU(), time.Now()
+	f()
+	c := cost{wall: time.Since(start), cpu: processCPU() - cpu0}
+	close(done)
+	wg.Wait()
+	c.peak = max(peak, held())
+	return c
+}
+
 // parseFloor is the least any HCL scanner must do: read and parse every file.
-func parseFloor(b *testing.B, dir string) time.Duration {
-	start := time.Now()
+func parseFloor(b *testing.B, dir string) {
 	p := hclparse.NewParser()
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) != ".tf" {
@@ -50,31 +104,178 @@ func parseFloor(b *testing.B, dir string) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return time.Since(start)
+}
+
+func scan(b *testing.B, args ...string) {
+	if code := run(context.Background(), append(args, "--format", "json", "--fail-on", "none"), io.Discard, io.Discard); code != 0 {
+		b.Fatalf("%v: exit %d", args, code)
+	}
+}
+
+// median of the durations.
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// reportFloor runs floor and scan b.N times each, paired, and reports the
+// medians' ratios (x-floor-cpu, x-floor-wall), the scan's median wall time
+// and its peak memory.
+func reportFloor(b *testing.B, floor, work func()) {
+	var fw, fc, sw, sc []time.Duration
+	var peak, floorPeak uint64
+	for i := 0; i < b.N; i++ {
+		f := measure(floor)
+		s := measure(work)
+		fw, fc, sw, sc = append(fw, f.wall), append(fc, f.cpu), append(sw, s.wall), append(sc, s.cpu)
+		peak, floorPeak = max(peak, s.peak), max(floorPeak, f.peak)
+	}
+	b.ReportMetric(float64(floorPeak)/(1<<20), "floor-peak-MiB")
+	b.ReportMetric(float64(median(sc))/float64(median(fc)), "x-floor-cpu")
+	b.ReportMetric(float64(median(sw))/float64(median(fw)), "x-floor-wall")
+	b.ReportMetric(median(sw).Seconds(), "s/scan")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
 }
 
 // BenchmarkScan runs the whole scan (load, classify, policies, proofs, JSON
-// report) on generated trees and reports its time against the hclparse
-// floor measured in the same run (x-floor). Run:
+// report) on a generated tree of every shape (internal/gen) and reports its
+// CPU and wall time against the hclparse floor measured in the same run
+// (medians of paired runs) and its peak memory. Run:
 //
-//	go test ./cmd/sgcheck -run '^$' -bench Scan -benchtime 3x
+//	go test ./cmd/sgcheck -run '^$' -bench 'Scan$' -benchtime 5x
+//
+// SGCHECK_BENCH_RULES sets the size (default 10000).
 func BenchmarkScan(b *testing.B) {
 	tuneGC() // as main does
-	for _, rules := range []int{10000, 20000, 50000, 100000} {
-		b.Run(fmt.Sprintf("rules=%d", rules), func(b *testing.B) {
-			dir := benchTree(b, rules)
-			var floor, scan time.Duration
+	rules := 10000
+	if v := os.Getenv("SGCHECK_BENCH_RULES"); v != "" {
+		fmt.Sscan(v, &rules)
+	}
+	for _, shape := range gen.Shapes {
+		b.Run(fmt.Sprintf("shape=%s/rules=%d", shape, rules), func(b *testing.B) {
+			dir := benchTree(b, shape, rules)
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				floor += parseFloor(b, dir)
-				start := time.Now()
-				if code := run(context.Background(), []string{"--format", "json", "--fail-on", "none", dir}, io.Discard, io.Discard); code != 0 {
-					b.Fatalf("exit %d", code)
-				}
-				scan += time.Since(start)
-			}
-			b.ReportMetric(float64(scan)/float64(floor), "x-floor")
-			b.ReportMetric(scan.Seconds()/float64(b.N), "s/scan")
+			reportFloor(b, func() { parseFloor(b, dir) }, func() { scan(b, dir) })
 		})
 	}
+}
+
+// BenchmarkScaling reports how the scan grows from 10k to 100k rules on the
+// shape that costs most per rule (one root module, groups without
+// attachments): ratio is the 100k scan's median wall time over the 10k one
+// (linear is 10).
+func BenchmarkScaling(b *testing.B) {
+	tuneGC()
+	small, large := benchTree(b, gen.OneRoot, 10000), benchTree(b, gen.OneRoot, 100000)
+	b.ResetTimer()
+	var s, l []time.Duration
+	for i := 0; i < b.N; i++ {
+		s = append(s, measure(func() { scan(b, small) }).wall)
+		l = append(l, measure(func() { scan(b, large) }).wall)
+	}
+	b.ReportMetric(float64(median(l))/float64(median(s)), "ratio-100k/10k")
+}
+
+// changedTree copies a generated tree with 1 % of its standalone rule
+// resources removed (every 100th service loses its database rule).
+func changedTree(b *testing.B, dir string) string {
+	b.Helper()
+	out := dir + "-changed"
+	if _, err := os.Stat(out); err == nil {
+		return out
+	}
+	tmp := out + ".tmp"
+	os.RemoveAll(tmp)
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		dst := filepath.Join(tmp, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		text := string(src)
+		for i := 0; i < 100000; i += 10 {
+			name := fmt.Sprintf(`resource "aws_security_group_rule" "svc%d_db" {`, i)
+			if k := strings.Index(text, name); k >= 0 {
+				end := k + strings.Index(text[k:], "\n}\n") + 3
+				text = text[:k] + text[end:]
+			}
+		}
+		return os.WriteFile(dst, []byte(text), 0o644)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// BenchmarkChange reports change analysis against a plain scan of one
+// side, on the 10k stacks tree with 1 % of the rules removed: `diff OLD
+// NEW` and `--base HEAD` in a git repository (x-scan-wall, x-scan-cpu).
+func BenchmarkChange(b *testing.B) {
+	tuneGC()
+	old := benchTree(b, gen.Stacks, 10000)
+	changed := changedTree(b, old)
+	b.Run("diff", func(b *testing.B) {
+		reportChange(b, func() { scan(b, changed) }, func() { scan(b, append([]string{"diff"}, old, changed)...) })
+	})
+	b.Run("base", func(b *testing.B) {
+		repo := gitTree(b, old, changed)
+		wd, _ := os.Getwd()
+		defer os.Chdir(wd)
+		if err := os.Chdir(repo); err != nil {
+			b.Fatal(err)
+		}
+		reportChange(b, func() { scan(b, ".") }, func() { scan(b, "--base", "HEAD", ".") })
+	})
+}
+
+func reportChange(b *testing.B, plain, change func()) {
+	b.ResetTimer()
+	var pw, pc, cw, cc []time.Duration
+	for i := 0; i < b.N; i++ {
+		p, c := measure(plain), measure(change)
+		pw, pc, cw, cc = append(pw, p.wall), append(pc, p.cpu), append(cw, c.wall), append(cc, c.cpu)
+	}
+	b.ReportMetric(float64(median(cw))/float64(median(pw)), "x-scan-wall")
+	b.ReportMetric(float64(median(cc))/float64(median(pc)), "x-scan-cpu")
+}
+
+// gitTree makes a git repository whose HEAD holds old and whose working
+// tree holds changed.
+func gitTree(b *testing.B, old, changed string) string {
+	b.Helper()
+	repo := filepath.Join(b.TempDir(), "repo")
+	cp := func(from string) {
+		os.RemoveAll(filepath.Join(repo, "infra"))
+		if out, err := exec.Command("cp", "-r", from, filepath.Join(repo, "infra")).CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+	}
+	git := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=bench", "-c", "user.email=bench@example.com"}, args...)...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	git("init", "-q")
+	cp(old)
+	git("add", "-A")
+	git("commit", "-qm", "base")
+	cp(changed)
+	return repo
 }

@@ -10,29 +10,123 @@ import (
 	"strings"
 )
 
-// RulesPerFile is how many security group rules one generated file holds.
+// RulesPerFile is how many security group rules one generated service
+// holds.
 const RulesPerFile = 10
 
-// Write creates a tree under dir with about rules security group rules, in
-// directories of 50 files (each directory a root module). It returns the
-// number of files written.
-func Write(dir string, rules int) (int, error) {
-	files := (rules + RulesPerFile - 1) / RulesPerFile
-	for i := 0; i < files; i++ {
-		sub := filepath.Join(dir, fmt.Sprintf("stack%03d", i/50))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
+// Shape is the layout and content of a generated tree. Every shape holds
+// the same services (about RulesPerFile rules each); they differ in how
+// files, folders and modules hold them and in what the rules admit.
+type Shape string
+
+const (
+	// Stacks: root modules of 50 files, one service per file, every group
+	// attached to an instance; 3 findings per 100 rules.
+	Stacks Shape = "stacks"
+	// OneRoot: one root module of 200 files, groups without attachments.
+	OneRoot Shape = "one-root"
+	// OneFile: one root module, every service in one file.
+	OneFile Shape = "one-file"
+	// Flat: one root module, one file per service (1,000 files at 10k rules).
+	Flat Shape = "flat"
+	// Module: the services in one module instance, three calls deep.
+	Module Shape = "module"
+	// Open: Stacks with every narrow range replaced by 0.0.0.0/0: many findings.
+	Open Shape = "open"
+	// Quiet: Stacks without anything to report.
+	Quiet Shape = "quiet"
+)
+
+// Shapes lists every shape, in the order the benchmarks run them.
+var Shapes = []Shape{Stacks, OneRoot, OneFile, Flat, Module, Open, Quiet}
+
+// Write creates a Stacks tree under dir with about rules security group
+// rules. It returns the number of files written.
+func Write(dir string, rules int) (int, error) { return WriteShape(dir, rules, Stacks) }
+
+// WriteShape creates a tree of the shape under dir with about rules
+// security group rules and returns the number of files written.
+func WriteShape(dir string, rules int, shape Shape) (int, error) {
+	services := (rules + RulesPerFile - 1) / RulesPerFile
+	o := options{attach: shape != OneRoot, open: shape == Open, quiet: shape == Quiet}
+	files := 0
+	write := func(path, src string) error {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		files++
+		return os.WriteFile(path, []byte(src), 0o644)
+	}
+	vars := variables
+	if o.open {
+		vars = strings.NewReplacer("198.51.100.0/24", "0.0.0.0/0", "203.0.113.0/24", "0.0.0.0/0").Replace(vars)
+	}
+	root := dir
+	switch shape {
+	case Module:
+		// root → a → b → c, which holds the services
+		calls := []string{"a", "b", "c"}
+		for _, name := range calls {
+			src := fmt.Sprintf("module %q {\n  source = \"./%s\"\n}\n", name, name)
+			if err := write(filepath.Join(root, "main.tf"), src); err != nil {
+				return 0, err
+			}
+			root = filepath.Join(root, name)
+		}
+	}
+	switch shape {
+	case OneFile:
+		var b strings.Builder
+		b.WriteString(vars)
+		for i := 0; i < services; i++ {
+			b.WriteString(service(i, o))
+		}
+		return files, write(filepath.Join(root, "main.tf"), b.String())
+	case OneRoot:
+		perFile := (services + 199) / 200
+		if err := write(filepath.Join(root, "variables.tf"), vars); err != nil {
 			return 0, err
 		}
-		if i%50 == 0 {
-			if err := os.WriteFile(filepath.Join(sub, "variables.tf"), []byte(variables), 0o644); err != nil {
+		for f := 0; f*perFile < services; f++ {
+			var b strings.Builder
+			for i := f * perFile; i < min(services, (f+1)*perFile); i++ {
+				b.WriteString(service(i, o))
+			}
+			if err := write(filepath.Join(root, fmt.Sprintf("svc%04d.tf", f)), b.String()); err != nil {
 				return 0, err
 			}
 		}
-		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("svc%04d.tf", i)), []byte(file(i)), 0o644); err != nil {
+		return files, nil
+	case Flat, Module:
+		if err := write(filepath.Join(root, "variables.tf"), vars); err != nil {
+			return 0, err
+		}
+		for i := 0; i < services; i++ {
+			if err := write(filepath.Join(root, fmt.Sprintf("svc%04d.tf", i)), service(i, o)); err != nil {
+				return 0, err
+			}
+		}
+		return files, nil
+	}
+	for i := 0; i < services; i++ {
+		sub := filepath.Join(root, fmt.Sprintf("stack%03d", i/50))
+		if i%50 == 0 {
+			if err := write(filepath.Join(sub, "variables.tf"), vars); err != nil {
+				return 0, err
+			}
+		}
+		if err := write(filepath.Join(sub, fmt.Sprintf("svc%04d.tf", i)), service(i, o)); err != nil {
 			return 0, err
 		}
 	}
 	return files, nil
+}
+
+// options say what a service holds.
+type options struct {
+	attach bool // an instance attaches the group
+	open   bool // narrow ranges are 0.0.0.0/0
+	quiet  bool // nothing to report
 }
 
 const variables = `variable "office_cidrs" {
@@ -51,13 +145,17 @@ locals {
 }
 `
 
-// file is one service: a group with inline rules (two of them from a
-// dynamic block over a variable), standalone rules, a VPC rule resource, an
-// instance, a subnet and its NACL. Every tenth service also admits SSH from
+// service is one service: a group with inline rules (two of them from a
+// dynamic block over a variable), a second group with standalone rules and
+// a VPC rule resource, an instance with both, a subnet and its NACL. Every tenth service also admits SSH from
 // the office ranges and ping from anywhere, so the tree has findings to
 // report (SGC003 and SGC006, 3 per 100 rules).
-func file(i int) string {
+func service(i int, o options) string {
 	var b strings.Builder
+	monitoring := "local.monitoring"
+	if o.open {
+		monitoring = `"0.0.0.0/0"`
+	}
 	fmt.Fprintf(&b, `resource "aws_security_group" "svc%[1]d" {
   name        = "svc%[1]d"
   description = "service %[1]d"
@@ -76,7 +174,7 @@ func file(i int) string {
     protocol    = "tcp"
     from_port   = 9100
     to_port     = 9100
-    cidr_blocks = [local.monitoring]
+    cidr_blocks = [%[2]s]
   }
 
   dynamic "ingress" {
@@ -97,9 +195,15 @@ func file(i int) string {
   }
 }
 
+resource "aws_security_group" "svc%[1]d_data" {
+  name        = "svc%[1]d-data"
+  description = "service %[1]d data access"
+  vpc_id      = "vpc-0a1b2c3d"
+}
+
 resource "aws_security_group_rule" "svc%[1]d_db" {
   type                     = "ingress"
-  security_group_id        = aws_security_group.svc%[1]d.id
+  security_group_id        = aws_security_group.svc%[1]d_data.id
   protocol                 = "tcp"
   from_port                = 5432
   to_port                  = 5432
@@ -107,18 +211,18 @@ resource "aws_security_group_rule" "svc%[1]d_db" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "svc%[1]d_peer" {
-  security_group_id            = aws_security_group.svc%[1]d.id
+  security_group_id            = aws_security_group.svc%[1]d_data.id
   ip_protocol                  = "tcp"
   from_port                    = 6379
   to_port                      = 6379
   referenced_security_group_id = aws_security_group.svc%[1]d.id
 }
-`, i)
-	if i%10 == 0 {
+`, i, monitoring)
+	if i%10 == 0 && !o.quiet {
 		fmt.Fprintf(&b, `
 resource "aws_security_group_rule" "svc%[1]d_office" {
   type              = "ingress"
-  security_group_id = aws_security_group.svc%[1]d.id
+  security_group_id = aws_security_group.svc%[1]d_data.id
   protocol          = "tcp"
   from_port         = 22
   to_port           = 22
@@ -127,7 +231,7 @@ resource "aws_security_group_rule" "svc%[1]d_office" {
 
 resource "aws_security_group_rule" "svc%[1]d_ping" {
   type              = "ingress"
-  security_group_id = aws_security_group.svc%[1]d.id
+  security_group_id = aws_security_group.svc%[1]d_data.id
   protocol          = "icmp"
   from_port         = 8
   to_port           = 0
@@ -137,7 +241,7 @@ resource "aws_security_group_rule" "svc%[1]d_ping" {
 	} else {
 		fmt.Fprintf(&b, `
 resource "aws_vpc_security_group_egress_rule" "svc%[1]d_dns" {
-  security_group_id = aws_security_group.svc%[1]d.id
+  security_group_id = aws_security_group.svc%[1]d_data.id
   ip_protocol       = "udp"
   from_port         = 53
   to_port           = 53
@@ -200,13 +304,16 @@ resource "aws_network_acl" "svc%[1]d" {
     cidr_block = "0.0.0.0/0"
   }
 }
-
+`, i, i%250)
+	if o.attach {
+		fmt.Fprintf(&b, `
 resource "aws_instance" "svc%[1]d" {
   ami                    = "ami-0abcdef1234567890"
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.svc%[1]d.id
-  vpc_security_group_ids = [aws_security_group.svc%[1]d.id]
+  vpc_security_group_ids = [aws_security_group.svc%[1]d.id, aws_security_group.svc%[1]d_data.id]
 }
-`, i, i%250)
+`, i)
+	}
 	return b.String()
 }
