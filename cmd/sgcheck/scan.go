@@ -9,6 +9,7 @@ import (
 
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/loader"
+	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/report"
 	flag "github.com/spf13/pflag"
@@ -73,9 +74,12 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 	case planFile != "":
 		in.head, in.base, in.diags, in.err = loadPlan(ctx, planFile, paths, c.lopts)
 	case baseRev != "":
-		in.head, in.diags = loader.Load(ctx, paths, c.lopts)
+		// files that did not change are parsed once, for both sides
+		opts := c.lopts
+		opts.Terraform.Parsed = terraform.NewParseCache()
+		in.head, in.diags = loader.Load(ctx, paths, opts)
 		var bd []model.Diagnostic
-		in.base, bd, in.err = loader.LoadRevision(ctx, baseRev, paths, c.lopts)
+		in.base, bd, in.err = loader.LoadRevision(ctx, baseRev, paths, opts)
 		in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
 	default:
 		in.head, in.diags = loader.Load(ctx, paths, c.lopts)

@@ -95,10 +95,14 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 			x.prefix, d.address(), conditionalWhat(x.prefix, insts), why))
 	}
 	full := x.ev.fullContext()
+	dynamic := hasDynamic(b.Body)
 	for _, in := range insts {
 		ctx := full.NewChild()
 		ctx.Variables = in.vars
-		body := dynblock.Expand(b.Body, ctx)
+		body := b.Body
+		if dynamic {
+			body = dynblock.Expand(b.Body, ctx)
+		}
 		content, rest, diags := body.PartialContent(ex.schema)
 		if diags.HasErrors() {
 			x.hclDiags(diags)
@@ -576,4 +580,19 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
+}
+
+// hasDynamic reports whether a body may hold dynamic blocks: bodies not in
+// native syntax are always expanded.
+func hasDynamic(body hcl.Body) bool {
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return true
+	}
+	for _, b := range sb.Blocks {
+		if b.Type == "dynamic" || hasDynamic(b.Body) {
+			return true
+		}
+	}
+	return false
 }

@@ -41,6 +41,9 @@ type Options struct {
 	Files []string
 	// Budget bounds what the load reads in all; nil means a budget of its own.
 	Budget *safeio.Budget
+	// Parsed shares parsed modules with the other load of a change
+	// analysis; nil parses everything.
+	Parsed *ParseCache
 }
 
 // VarArg is one --var or --var-file.
@@ -99,7 +102,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	}
 	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths),
-		filesRead: new(atomic.Int64)}
+		filesRead: new(atomic.Int64), cache: opts.Parsed}
 	dirs := map[string]bool{}
 	if opts.Files != nil {
 		for _, f := range opts.Files {
@@ -447,7 +450,7 @@ var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "removed"},
 }}
 
-func parseModule(files []string, read func(string) ([]byte, error)) (*module, []model.Diagnostic) {
+func parseModule(files []string, read func(string) ([]byte, error), cache *ParseCache) (*module, []model.Diagnostic) {
 	var diags []model.Diagnostic
 	p := hclparse.NewParser()
 	m := &module{ranges: map[rangeKey]hcl.Range{}}
@@ -471,13 +474,7 @@ func parseModule(files []string, read func(string) ([]byte, error)) (*module, []
 			diags = append(diags, model.Diagnostic{File: disp, Line: de.Line, Message: de.Error()})
 			continue
 		}
-		var f *hcl.File
-		var hd hcl.Diagnostics
-		if strings.HasSuffix(name, ".json") {
-			f, hd = p.ParseJSON(src, disp)
-		} else {
-			f, hd = p.ParseHCL(src, disp)
-		}
+		f, hd := cache.parse(p, disp, src, strings.HasSuffix(name, ".json"))
 		if hd.HasErrors() {
 			diags = append(diags, convertDiags(hd)...)
 			continue

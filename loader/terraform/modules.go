@@ -46,6 +46,8 @@ type world struct {
 	filesRead *atomic.Int64
 	// funcTable is the function library bound to rootDir.
 	funcTable map[string]function.Function
+	// cache shares parsed modules with another load of the run (nil: none).
+	cache *ParseCache
 }
 
 func (w *world) warn(r hcl.Range, msg string) {
@@ -84,7 +86,7 @@ func (w *world) dirFiles(dir string) []string {
 // fork returns a world sharing w's parsed modules, with its own snapshot
 // and diagnostics, for evaluating one root.
 func (w *world) fork() *world {
-	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, only: w.only, parsed: w.parsed, failed: w.failed,
+	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, only: w.only, parsed: w.parsed, failed: w.failed, cache: w.cache,
 		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead}
 }
 
@@ -119,7 +121,7 @@ func (w *world) module(dir string) *module {
 	files := w.dirFiles(dir)
 	var diags []model.Diagnostic
 	if len(files) > 0 {
-		m, diags = parseModule(files, w.readOnce)
+		m, diags = parseModule(files, w.readOnce, w.cache)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -183,7 +185,7 @@ func (w *world) parseAll(dirs []string) {
 		if len(files) == 0 {
 			return
 		}
-		m, diags := parseModule(files, w.readOnce)
+		m, diags := parseModule(files, w.readOnce, w.cache)
 		if m != nil {
 			m.dir = filepath.Clean(dirs[i])
 			w.filesRead.Add(int64(len(m.files)))

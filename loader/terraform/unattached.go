@@ -1,6 +1,8 @@
 package terraform
 
 import (
+	"bytes"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
@@ -25,10 +27,26 @@ func (x *moduleExtractor) markUnattached() {
 		return
 	}
 	referenced := map[string]bool{}
+	srcs := map[string][]byte{}
+	for _, f := range x.m.files {
+		if _, ok := f.Body.(*hclsyntax.Body); !ok {
+			return
+		}
+		for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+			srcs[b.DefRange().Filename] = f.Bytes
+			break
+		}
+	}
 	for _, b := range x.m.blocks {
 		body, ok := b.Body.(*hclsyntax.Body)
 		if !ok {
 			return
+		}
+		// most blocks name no group: skip them without walking expressions
+		r := body.Range()
+		if src := srcs[r.Filename]; src != nil && r.End.Byte <= len(src) &&
+			!bytes.Contains(src[r.Start.Byte:r.End.Byte], []byte("aws_security_group")) {
+			continue
 		}
 		var skip map[string]bool
 		inRuleBlocks := false
