@@ -30,6 +30,9 @@ type Run struct {
 	// ("infra/"), so that SARIF URIs are relative to the root as code
 	// scanning expects, wherever sgcheck ran.
 	RepoPrefix string
+	// AutomationID is SARIF's automationDetails.id (GitHub's category),
+	// which tells apart the runs of one repository that scan several roots.
+	AutomationID string
 }
 
 // Counts says how much input a run read.
@@ -58,7 +61,7 @@ func CountsOf(s *model.Snapshot) Counts {
 }
 
 // Formats lists the output formats of the scan command.
-var Formats = []string{"text", "json", "sarif", "github"}
+var Formats = []string{"text", "json", "sarif", "github", "junit", "markdown"}
 
 // Write prints run in format.
 func Write(w io.Writer, format string, run Run) error {
@@ -71,6 +74,10 @@ func Write(w io.Writer, format string, run Run) error {
 		return SARIF(w, run)
 	case "github":
 		return GitHub(w, run)
+	case "junit":
+		return JUnit(w, run)
+	case "markdown":
+		return Markdown(w, run)
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 	"github.com/sgcheck/sgcheck/analyzer"
+	"github.com/sgcheck/sgcheck/docs"
 )
 
 const informationURI = "https://github.com/sgcheck/sgcheck"
@@ -50,7 +51,10 @@ func BuildSARIF(run Run) *sarif.Report {
 			WithProperties(sarif.NewPropertyBag().
 				Add("security-severity", securitySeverity(p.Severity)).
 				Add("tags", []string{"security", "aws", "network"}))
-		if p.HelpURI != "" {
+		switch {
+		case docs.RulePage(p.ID) != "":
+			rule.WithHelpURI(informationURI + "/blob/main/docs/rules/" + p.ID + ".md")
+		case p.HelpURI != "":
 			rule.WithHelpURI(p.HelpURI)
 		}
 		driver.AddRule(rule)
@@ -67,7 +71,7 @@ func BuildSARIF(run Run) *sarif.Report {
 	for _, r := range results {
 		f := r.Finding
 		res := sarif.NewRuleResult(f.ID).WithLevel(level(f.Severity)).
-			WithMessage(sarif.NewTextMessage(f.Message)).
+			WithMessage(resultMessage(f)).
 			WithPartialFingerprints(map[string]string{"sgcheck/v1": f.Fingerprint})
 		if idx := ruleIndex(run.Policies, f.ID); idx >= 0 {
 			res.WithRuleIndex(idx)
@@ -101,15 +105,30 @@ func BuildSARIF(run Run) *sarif.Report {
 		}
 		srun.AddResult(res)
 	}
-	// Notes (what a change cuts at once, and what that assumes) reach code
-	// scanning as tool execution notifications.
-	if len(run.Notes) > 0 {
-		inv := sarif.NewInvocation().WithExecutionSuccessful(true)
+	// Input errors, and notes (what a change cuts at once, and what that
+	// assumes), reach code scanning as tool execution notifications.
+	if len(run.Notes)+len(run.Errors)+len(run.Internal) > 0 {
+		inv := sarif.NewInvocation().WithExecutionSuccessful(len(run.Errors)+len(run.Internal) == 0)
+		for _, e := range run.Errors {
+			n := sarif.NewNotification().WithLevel("error").WithMessage(sarif.NewTextMessage(e.Message))
+			if e.File != "" {
+				l := &analyzer.Location{File: e.File, StartLine: max(e.Line, 1), EndLine: max(e.Line, 1)}
+				n.AddLocation(sarifLocation(rebase(l, run.RepoPrefix), ""))
+			}
+			inv.AddToolExecutionNotification(n)
+		}
+		for _, e := range run.Internal {
+			inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel("error").
+				WithMessage(sarif.NewTextMessage("internal error: " + e)))
+		}
 		for _, n := range run.Notes {
 			inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel("note").
 				WithMessage(sarif.NewTextMessage(strings.TrimPrefix(n, "note: "))))
 		}
 		srun.WithInvocations([]*sarif.Invocation{inv})
+	}
+	if run.AutomationID != "" {
+		srun.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(run.AutomationID))
 	}
 	rep.AddRun(srun)
 	return rep
@@ -151,6 +170,15 @@ func codeFlow(f analyzer.Finding, prefix string) *sarif.CodeFlow {
 
 // rebase makes a working-directory-relative path relative to the
 // repository root.
+// rebasePath makes a path relative to the working directory relative to
+// the repository root.
+func rebasePath(file, prefix string) string {
+	if prefix == "" || file == "" || path.IsAbs(file) || strings.HasPrefix(file, "../") {
+		return file
+	}
+	return path.Clean(prefix + file)
+}
+
 func rebase(l *analyzer.Location, prefix string) *analyzer.Location {
 	if l == nil || prefix == "" || path.IsAbs(l.File) || strings.HasPrefix(l.File, "../") {
 		return l
@@ -193,12 +221,39 @@ func ruleName(title string) string {
 	return b.String()
 }
 
+// help is the rule's page for built-in checks (docs/rules/ID.md), else
+// its title, description and reference.
 func help(p analyzer.PolicyMeta) string {
+	if page := docs.RulePage(p.ID); page != "" {
+		return page
+	}
 	s := "**" + p.ID + ": " + p.Title + "**\n\n" + p.Description
 	if p.HelpURI != "" {
 		s += "\n\nSee " + p.HelpURI
 	}
 	return s
+}
+
+// resultMessage is what code scanning shows on the alert: the finding,
+// then the remedy (the network ACL entry that cuts the flows, the window),
+// which the alert page does not show from the properties.
+func resultMessage(f analyzer.Finding) *sarif.Message {
+	text, md := f.Message, mdHTML(f.Message)
+	if f.Remediation != "" {
+		text += "\n\nFix: " + f.Remediation
+		md += "\n\n**Fix:** " + mdFix(f.Remediation)
+	}
+	return sarif.NewMessage().WithText(text).WithMarkdown(md)
+}
+
+// mdFix keeps code in a remedy (an indented block after its first line)
+// as a fenced block.
+func mdFix(s string) string {
+	first, rest, ok := strings.Cut(s, "\n")
+	if !ok || strings.TrimSpace(rest) == "" {
+		return mdHTML(first)
+	}
+	return mdHTML(first) + "\n\n```hcl\n" + strings.TrimRight(rest, "\n") + "\n```"
 }
 
 // SARIF prints the SARIF 2.1.0 log.

@@ -72,6 +72,18 @@ func gitRun(t *testing.T, dir string, args ...string) {
 	}
 }
 
+// gitOut runs git in dir and returns its output.
+func gitOut(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git %v: %v", args, err)
+	}
+	return string(out)
+}
+
 // inDir runs f with the working directory set to dir.
 func inDir(t *testing.T, dir string, f func()) {
 	t.Helper()
@@ -192,6 +204,62 @@ func TestSARIFURIsFromSubfolder(t *testing.T) {
 		out, _, _ := sgcheck(t, "--format", "sarif", ".")
 		if !strings.Contains(out, `"uri": "infra/main.tf"`) {
 			t.Errorf("URI not relative to the repository root:\n%s", out)
+		}
+	})
+}
+
+// --base as CI has it: actions/checkout leaves a detached head, no local
+// branches, and by default a shallow clone. A branch resolves through its
+// remote-tracking branch; a shallow clone without the base says how to
+// fetch it.
+func TestBaseInCIClones(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	origin := t.TempDir()
+	gitRun(t, origin, "init", "-q", "-b", "main")
+	copyDir(t, "fixtures/change/ssh-32-revoked/base", filepath.Join(origin, "infra"))
+	gitRun(t, origin, "add", "-A")
+	gitRun(t, origin, "commit", "-q", "-m", "base")
+	gitRun(t, origin, "checkout", "-q", "-b", "pr")
+	if err := os.RemoveAll(filepath.Join(origin, "infra")); err != nil {
+		t.Fatal(err)
+	}
+	copyDir(t, "fixtures/change/ssh-32-revoked/head", filepath.Join(origin, "infra"))
+	gitRun(t, origin, "add", "-A")
+	gitRun(t, origin, "commit", "-q", "-m", "revoke the contractor's SSH")
+	gitRun(t, origin, "checkout", "-q", "main")
+	baseSHA := strings.TrimSpace(gitOut(t, origin, "rev-parse", "main"))
+
+	full := filepath.Join(t.TempDir(), "full")
+	gitRun(t, filepath.Dir(full), "clone", "-q", "file://"+origin, full)
+	gitRun(t, full, "checkout", "-q", "--detach", "origin/pr")
+	gitRun(t, full, "branch", "-q", "-D", "main")
+	for _, base := range []string{"main", "origin/main", baseSHA} {
+		inDir(t, full, func() {
+			out, stderr, code := sgcheck(t, "--format", "json", "--base", base, "infra")
+			if code != exitFindings || !strings.Contains(out, `"id": "SGC001"`) {
+				t.Errorf("full clone, --base %s: exit %d, %s%s", base, code, stderr, out)
+			}
+		})
+	}
+
+	shallow := filepath.Join(t.TempDir(), "shallow")
+	gitRun(t, filepath.Dir(shallow), "clone", "-q", "--depth", "1", "--branch", "pr", "file://"+origin, shallow)
+	for _, base := range []string{"main", baseSHA} {
+		inDir(t, shallow, func() {
+			_, stderr, code := sgcheck(t, "--base", base, "infra")
+			if code != exitError || !strings.Contains(stderr, "shallow") || !strings.Contains(stderr, "fetch-depth: 0") {
+				t.Errorf("shallow clone, --base %s: exit %d, %s", base, code, stderr)
+			}
+		})
+	}
+	// fetching the base, as the error says, makes it work
+	gitRun(t, shallow, "fetch", "-q", "--depth=1", "origin", "main:refs/remotes/origin/main")
+	inDir(t, shallow, func() {
+		out, stderr, code := sgcheck(t, "--format", "json", "--base", "main", "infra")
+		if code != exitFindings || !strings.Contains(out, `"id": "SGC001"`) {
+			t.Errorf("shallow clone after fetching the base: exit %d, %s", code, stderr)
 		}
 	})
 }

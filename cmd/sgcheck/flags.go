@@ -17,12 +17,24 @@ import (
 
 // common holds the flags every analysing subcommand shares.
 type common struct {
+	// format is the format of the report on standard output (or --output);
+	// outputs lists every report a run writes (--format, repeatable, each
+	// FORMAT or FORMAT=FILE).
 	format      string
-	output      string
-	policies    []string
-	icmpTimeout int
-	varArgs     []terraform.VarArg
-	failOn      string
+	formatSpecs []string
+	outputs     []outputSpec
+	// multiFormat allows several --format (the scan and diff commands)
+	multiFormat bool
+	// minSeverity is --minimum-severity: findings below it are left out
+	minSeverity string
+	minRank     int
+	// automationID is --sarif-category
+	automationID string
+	output       string
+	policies     []string
+	icmpTimeout  int
+	varArgs      []terraform.VarArg
+	failOn       string
 	// policyTimeout bounds each user policy's evaluation
 	policyTimeout time.Duration
 	// configFile is --config; changed says which flags the command line set
@@ -36,12 +48,22 @@ type common struct {
 
 func (c *common) registerFailOn(fs *flag.FlagSet) {
 	fs.StringVar(&c.failOn, "fail-on", "low", "exit 1 when a finding has at least this `SEVERITY` (info|low|medium|high|critical|none)")
+	fs.StringVar(&c.automationID, "sarif-category", "", "SARIF automationDetails.id (code scanning's category), for repositories that scan several roots separately: `CATEGORY`")
+	fs.StringVar(&c.minSeverity, "minimum-severity", "", "leave out findings below `SEVERITY` (info|low|medium|high|critical): not reported, not counted for --fail-on")
+	c.multiFormat = true
 }
 
 // check validates the flags and derives what the run needs from them.
 func (c *common) check(formats []string) error {
-	if !validFormat(c.format, formats) {
-		return fmt.Errorf("unknown --format %q (want %s)", c.format, strings.Join(formats, ", "))
+	if err := c.parseOutputs(formats); err != nil {
+		return err
+	}
+	if c.minSeverity != "" {
+		r, ok := failThreshold(c.minSeverity)
+		if !ok || c.minSeverity == "none" {
+			return fmt.Errorf("unknown --minimum-severity %q (want info, low, medium, high or critical)", c.minSeverity)
+		}
+		c.minRank = r
 	}
 	if c.failOn != "" {
 		t, ok := failThreshold(c.failOn)
@@ -59,7 +81,7 @@ func (c *common) check(formats []string) error {
 }
 
 func (c *common) register(fs *flag.FlagSet, formats string) {
-	fs.StringVarP(&c.format, "format", "f", "text", "output format: "+formats)
+	fs.StringArrayVarP(&c.formatSpecs, "format", "f", nil, "output `FORMAT` ("+formats+"; default text), or FORMAT=FILE to write that report to a file (repeatable: one scan, every report)")
 	fs.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	fs.StringArrayVar(&c.policies, "policy", nil, "also evaluate the Rego policies in `DIR` (repeatable)")
 	fs.DurationVar(&c.policyTimeout, "policy-timeout", analyzer.DefaultPolicyTimeout,
@@ -120,6 +142,65 @@ func (c *common) validate() error {
 
 // emit writes the report to --output (or stdout) with write; on failure
 // it prints the error and reports false.
+// outputSpec is one report to write: its format and file ("" for standard
+// output, or --output).
+type outputSpec struct{ format, dest string }
+
+// parseOutputs reads the --format flags: FORMAT goes to standard output
+// (or --output), FORMAT=FILE to FILE; one report at most has no file.
+func (c *common) parseOutputs(formats []string) error {
+	specs := c.formatSpecs
+	if len(specs) == 0 {
+		specs = []string{"text"}
+	}
+	if len(specs) > 1 && !c.multiFormat {
+		return fmt.Errorf("this command writes one --format")
+	}
+	c.outputs, c.format = nil, ""
+	toStdout := false
+	for _, spec := range specs {
+		name, dest, hasDest := strings.Cut(spec, "=")
+		if !validFormat(name, formats) {
+			return fmt.Errorf("unknown --format %q (want %s)", name, strings.Join(formats, ", "))
+		}
+		switch {
+		case hasDest && dest == "":
+			return fmt.Errorf("--format %s: no file after =", spec)
+		case !hasDest && toStdout:
+			return fmt.Errorf("two --format without a file: give all but one a file (FORMAT=FILE)")
+		case !hasDest:
+			toStdout, dest, c.format = true, c.output, name
+		}
+		c.outputs = append(c.outputs, outputSpec{name, dest})
+	}
+	if c.format == "" {
+		c.format = c.outputs[0].format
+	}
+	return nil
+}
+
+// textOnStdout says whether a text report goes to standard output (where
+// it lists the input errors itself).
+func (c *common) textOnStdout() bool {
+	for _, o := range c.outputs {
+		if o.format == "text" && (o.dest == "" || o.dest == "-") {
+			return true
+		}
+	}
+	return false
+}
+
+// emitAll writes every report of the run.
+func (c *common) emitAll(stdout, stderr io.Writer, write func(w io.Writer, format string) error) bool {
+	ok := true
+	for _, o := range c.outputs {
+		one := *c
+		one.output = o.dest
+		ok = one.emit(stdout, stderr, func(w io.Writer) error { return write(w, o.format) }) && ok
+	}
+	return ok
+}
+
 func (c *common) emit(stdout, stderr io.Writer, write func(io.Writer) error) bool {
 	out, closeOut := stdout, func() error { return nil }
 	if c.output != "" && c.output != "-" {

@@ -9,10 +9,53 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
+// version is set at build time with -ldflags "-X main.version=…" (release
+// builds); otherwise toolVersion reads the module's build information.
+var version = ""
+
+// devVersion names a build from a source tree.
+const devVersion = "0.1.0-dev"
+
+// toolVersion is the version reports and --version print: the stamped
+// one; else the module version `go install …@vX` records; else, for a
+// build from a checkout, the development version with its commit.
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	return versionFrom(debug.ReadBuildInfo())
+}
+
+func versionFrom(info *debug.BuildInfo, ok bool) string {
+	if !ok {
+		return devVersion
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return strings.TrimPrefix(v, "v")
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	switch {
+	case rev != "" && dirty:
+		return devVersion + "+" + rev + ".dirty"
+	case rev != "":
+		return devVersion + "+" + rev
+	}
+	return devVersion
+}
 
 // Exit codes.
 const (
@@ -51,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runScan(ctx, []string{"--help"}, stdout, stderr)
 		case "version":
 			if len(args) == 1 {
-				fmt.Fprintf(stdout, "sgcheck %s\n", version)
+				fmt.Fprintf(stdout, "sgcheck %s\n", toolVersion())
 				return exitClean
 			}
 		}

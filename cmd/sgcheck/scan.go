@@ -46,7 +46,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if showVersion {
-		fmt.Fprintf(stdout, "sgcheck %s\n", version)
+		fmt.Fprintf(stdout, "sgcheck %s\n", toolVersion())
 		return exitClean
 	}
 	if baseRev != "" && planFile != "" {
@@ -134,6 +134,15 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	findings, suppressed := analyzer.Suppress(cfg.apply(res.Findings), nil)
+	if c.minRank > 0 {
+		kept := findings[:0]
+		for _, f := range findings {
+			if analyzer.SeverityRank(f.Severity) >= c.minRank {
+				kept = append(kept, f)
+			}
+		}
+		findings = kept
+	}
 	known := map[string]bool{}
 	for _, p := range eng.Policies() {
 		known[p.ID] = true
@@ -141,20 +150,23 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	for _, w := range analyzer.CheckIgnores(in.head.IgnoreFiles, suppressed, known, in.base == nil, nil) {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	run := report.Run{ToolVersion: version, Findings: findings, Suppressed: suppressed, Errors: errs,
+	run := report.Run{ToolVersion: toolVersion(), Findings: findings, Suppressed: suppressed, Errors: errs,
 		Internal: res.Internal, Policies: eng.Policies(), Unknowns: in.head.Unknowns, Read: report.CountsOf(in.head),
-		Notes: paramNotes(findings, c.icmpTimeout)}
-	if c.format == "sarif" {
-		run.RepoPrefix = repoPrefix()
+		Notes: paramNotes(findings, c.icmpTimeout), AutomationID: c.automationID}
+	for _, o := range c.outputs {
+		if o.format == "sarif" || o.format == "github" {
+			run.RepoPrefix = repoPrefix()
+			break
+		}
 	}
 	if res.Changes != nil {
 		run.Notes = append(run.Notes, changeNotes(res.Changes)...)
 	}
-	if !c.emit(stdout, stderr, func(w io.Writer) error { return report.Write(w, c.format, run) }) {
+	if !c.emitAll(stdout, stderr, func(w io.Writer, format string) error { return report.Write(w, format, run) }) {
 		return exitError
 	}
 	if len(errs) > 0 || len(res.Internal) > 0 {
-		if c.format != "text" || c.output != "" {
+		if !c.textOnStdout() {
 			for _, e := range errs {
 				fmt.Fprintf(stderr, "error: %s\n", e)
 			}

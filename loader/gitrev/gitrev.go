@@ -58,9 +58,11 @@ func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {
 // Read returns the files under paths (relative to dir, the working
 // directory) at rev that keep reports a user's paths, selected by keep.
 func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, error) {
-	if _, err := git(dir, nil, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-		return nil, fmt.Errorf("--base %s: not a commit in this repository", rev)
+	commit, err := Resolve(dir, rev)
+	if err != nil {
+		return nil, err
 	}
+	rev = commit
 	top, err := git(dir, nil, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return nil, err
@@ -140,6 +142,51 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		t.Files[filepath.Clean(e.name)] = buf[:size]
 	}
 	return t, nil
+}
+
+// Resolve finds the commit rev names, as CI checkouts have it: a branch,
+// tag or SHA, or, for a branch the clone has only as a remote-tracking
+// branch (actions/checkout creates no local branches), origin/rev. When
+// it is not there, the error says how to fetch it, and says so when the
+// clone is shallow.
+func Resolve(dir, rev string) (string, error) {
+	if rev == "" || strings.HasPrefix(rev, "-") {
+		return "", fmt.Errorf("--base %q: not a revision", rev)
+	}
+	for _, cand := range []string{rev, "origin/" + rev} {
+		if cand != rev && strings.HasPrefix(rev, "origin/") {
+			break
+		}
+		if out, err := git(dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", cand+"^{commit}"); err == nil {
+			return strings.TrimSpace(string(out)), nil
+		}
+	}
+	if _, err := git(dir, nil, "rev-parse", "--git-dir"); err != nil {
+		return "", fmt.Errorf("--base %s: the working directory is not in a git repository", rev)
+	}
+	name := strings.TrimPrefix(rev, "origin/")
+	fetch := "git fetch --depth=1 origin " + name + ":refs/remotes/origin/" + name
+	if isSHA(rev) {
+		fetch = "git fetch --depth=1 origin " + rev
+	}
+	if out, err := git(dir, nil, "rev-parse", "--is-shallow-repository"); err == nil && strings.TrimSpace(string(out)) == "true" {
+		return "", fmt.Errorf("--base %s: not in this clone, which is shallow; fetch the base (%s, or in GitHub Actions "+
+			"set fetch-depth: 0 on actions/checkout)", rev, fetch)
+	}
+	return "", fmt.Errorf("--base %s: not a commit in this repository, nor origin/%s; fetch it (%s)", rev, name, fetch)
+}
+
+// isSHA reports whether rev looks like an abbreviated or full commit id.
+func isSHA(rev string) bool {
+	if len(rev) < 7 || len(rev) > 64 {
+		return false
+	}
+	for _, c := range rev {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // hidden reports whether a path lies in .terraform or a hidden directory,

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds sgcheck from the action's own source into $RUNNER_TEMP/sgcheck-bin,
+# stamped with the ref the action is pinned to.
+set -euo pipefail
+cd "$GITHUB_ACTION_PATH"
+go build -trimpath -ldflags "-X main.version=0.1.0-dev+${SGCHECK_REF:-source}" -o "$RUNNER_TEMP/sgcheck-bin/sgcheck" ./cmd/sgcheck
+"$RUNNER_TEMP/sgcheck-bin/sgcheck" version
