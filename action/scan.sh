@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One scan, every report: annotations (--format github), the job summary
-# (Markdown), the SARIF file and the counts (JSON). Inputs come from the
+# (Markdown), the SARIF file and the count of findings (JUnit). Inputs come from the
 # environment (INPUT_*), never from the workflow text, so nothing a pull
 # request controls is run as shell.
 set -euo pipefail
@@ -28,7 +28,7 @@ fi
 args+=(--fail-on "${INPUT_FAIL_ON:-low}")
 
 out="$(mktemp -d)"
-args+=(--format github --format "markdown=$out/summary.md" --format "json=$out/report.json")
+args+=(--format github --format "markdown=$out/summary.md" --format "junit=$out/junit.xml")
 sarif="${INPUT_SARIF:-}"
 if [[ -n "$sarif" ]]; then
   args+=(--format "sarif=$sarif")
@@ -43,9 +43,10 @@ set -e
 if [[ -f "$out/summary.md" && -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
   cat "$out/summary.md" >> "$GITHUB_STEP_SUMMARY"
 fi
+# the JUnit report counts findings as failures (suppressed ones are not)
 findings=0
-if [[ -f "$out/report.json" ]]; then
-  findings="$(grep -c '"fingerprint":' "$out/report.json" || true)"
+if [[ -f "$out/junit.xml" ]]; then
+  findings="$(grep -o -m1 '<testsuites [^>]*failures="[0-9]*"' "$out/junit.xml" | sed 's/.*failures="\([0-9]*\)"/\1/')"
 fi
 if [[ -n "$sarif" && ! -f "$sarif" ]]; then
   sarif=""
