@@ -30,6 +30,10 @@ type Run struct {
 	// ("infra/"), so that SARIF URIs are relative to the root as code
 	// scanning expects, wherever sgcheck ran.
 	RepoPrefix string
+	// Width is the column text reports fold at (0: DefaultWidth); Color
+	// colours severities (a terminal that wants colour).
+	Width int
+	Color bool
 	// AutomationID is SARIF's automationDetails.id (GitHub's category),
 	// which tells apart the runs of one repository that scan several roots.
 	AutomationID string

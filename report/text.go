@@ -14,10 +14,10 @@ import (
 func Text(w io.Writer, run Run) error {
 	b := bufio.NewWriter(w)
 	for _, e := range run.Errors {
-		fmt.Fprintf(b, "error: %s\n", e)
+		wrapHang(b, run.width(), "error: ", "  ", e.String())
 	}
 	for _, e := range run.Internal {
-		fmt.Fprintf(b, "internal error: %s\n", e)
+		wrapHang(b, run.width(), "internal error: ", "  ", e)
 	}
 	if len(run.Errors)+len(run.Internal) > 0 {
 		b.WriteString("\n")
@@ -30,14 +30,20 @@ func Text(w io.Writer, run Run) error {
 				loc += fmt.Sprintf("-%d", f.Location.EndLine)
 			}
 		}
-		fmt.Fprintf(b, "%s: %s %s %s\n", loc, f.Severity, f.ID, f.Title)
-		wrap(b, "  ", f.Message)
+		// the severity is coloured after folding, so that escape codes take no columns
+		header := fmt.Sprintf("%s: %s %s %s", loc, f.Severity, f.ID, f.Title)
+		var hb strings.Builder
+		hw := bufio.NewWriter(&hb)
+		wrapHang(hw, run.width(), "", "    ", header)
+		hw.Flush()
+		b.WriteString(strings.Replace(hb.String(), " "+f.Severity+" "+f.ID, " "+run.paint(f.Severity)+" "+f.ID, 1))
+		wrapTo(b, run.width(), "  ", f.Message)
 		if f.Remediation != "" {
-			wrap(b, "  fix: ", f.Remediation)
+			wrapTo(b, run.width(), "  fix: ", f.Remediation)
 		}
 		for _, r := range f.Related {
 			if r.Location != nil {
-				fmt.Fprintf(b, "  see: %s:%d (%s)\n", r.Location.File, r.Location.StartLine, r.Message)
+				wrapHang(b, run.width(), "  see: ", "        ", fmt.Sprintf("%s:%d (%s)", r.Location.File, r.Location.StartLine, r.Message))
 			}
 		}
 		if f.Proof != nil {
@@ -54,22 +60,23 @@ func Text(w io.Writer, run Run) error {
 				if ev.Why != "" {
 					line += " (" + ev.Why + ")"
 				}
-				fmt.Fprintf(b, "    %s\n", line)
+				wrapTo(b, run.width(), fmt.Sprintf("    t=%-7s ", Clock(ev.T)), strings.TrimPrefix(line, fmt.Sprintf("t=%-7s ", Clock(ev.T))))
 			}
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(b, "%s; %s", summary(run.Findings), plural(len(run.Errors), "input error"))
+	total := fmt.Sprintf("%s; %s", summary(run.Findings), plural(len(run.Errors), "input error"))
 	if len(run.Suppressed) > 0 {
-		fmt.Fprintf(b, "; %d suppressed by sgcheck:ignore comments", len(run.Suppressed))
+		total += fmt.Sprintf("; %d suppressed by sgcheck:ignore comments", len(run.Suppressed))
 	}
 	if run.Unknowns > 0 {
-		fmt.Fprintf(b, "; %s not determined by the input (see `sgcheck explain`)", plural(run.Unknowns, "value"))
+		total += fmt.Sprintf("; %s not determined by the input (see `sgcheck explain`)", plural(run.Unknowns, "value"))
 	}
-	fmt.Fprintf(b, "\nread %s: %s, %s, %s\n", plural(run.Read.Files, "file"), plural(run.Read.Groups, "security group"),
+	wrapHang(b, run.width(), "", "  ", total)
+	fmt.Fprintf(b, "read %s: %s, %s, %s\n", plural(run.Read.Files, "file"), plural(run.Read.Groups, "security group"),
 		plural(run.Read.Rules, "rule"), plural(run.Read.NACLEntries, "NACL entry"))
 	for _, n := range run.Notes {
-		fmt.Fprintf(b, "%s\n", n)
+		wrapHang(b, run.width(), "", "  ", n)
 	}
 	return b.Flush()
 }
@@ -123,11 +130,38 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// wrap prints text after prefix, its first line folded at 100 columns; the
-// lines after it (code snippets) are printed as they are, indented.
-func wrap(b *bufio.Writer, prefix, text string) {
-	const width = 100
-	indent := strings.Repeat(" ", len(prefix))
+// DefaultWidth is the width text reports fold to when not on a terminal.
+const DefaultWidth = 100
+
+// width is the column the text report folds at.
+func (r Run) width() int {
+	if r.Width > 0 {
+		return r.Width
+	}
+	return DefaultWidth
+}
+
+// severityColour is the ANSI colour of each severity on a terminal.
+var severityColour = map[string]string{"CRITICAL": "1;31", "HIGH": "1;31", "MEDIUM": "1;33", "LOW": "36", "INFO": "2"}
+
+// paint colours a severity when the report goes to a colour terminal.
+func (r Run) paint(sev string) string {
+	if !r.Color || severityColour[sev] == "" {
+		return sev
+	}
+	return "\x1b[" + severityColour[sev] + "m" + sev + "\x1b[0m"
+}
+
+// wrapTo prints text after prefix, its first line folded at width columns
+// (a word longer than a line is never split); continuation lines are
+// indented as deep as the prefix. The lines after the first (code
+// snippets) are printed as they are, indented.
+func wrapTo(b *bufio.Writer, width int, prefix, text string) {
+	wrapHang(b, width, prefix, strings.Repeat(" ", len([]rune(prefix))), text)
+}
+
+// wrapHang is wrapTo with the continuation lines indented by indent.
+func wrapHang(b *bufio.Writer, width int, prefix, indent, text string) {
 	first, rest, _ := strings.Cut(text, "\n")
 	defer func() {
 		for _, l := range strings.Split(strings.TrimRight(rest, "\n"), "\n") {
@@ -138,9 +172,9 @@ func wrap(b *bufio.Writer, prefix, text string) {
 	}()
 	for _, para := range []string{first} {
 		line := prefix
-		n := len(line)
+		n := len([]rune(line))
 		for i, word := range strings.Fields(para) {
-			if i > 0 && n+1+len(word) > width {
+			if i > 0 && n+1+len([]rune(word)) > width {
 				b.WriteString(line + "\n")
 				line, n = indent, len(indent)
 			} else if i > 0 {
@@ -148,7 +182,7 @@ func wrap(b *bufio.Writer, prefix, text string) {
 				n++
 			}
 			line += word
-			n += len(word)
+			n += len([]rune(word))
 		}
 		b.WriteString(line + "\n")
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/sgcheck/sgcheck/loader"
 	"github.com/sgcheck/sgcheck/model"
@@ -46,9 +47,13 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := c.check(report.Formats); err != nil {
 		return usageError(stderr, "%v", err)
 	}
+	c.progress = startProgress(stderr, 2*time.Second)
+	defer c.progress.stop()
+	c.progress.set("reading files")
 	base, bd := loader.Load(ctx, []string{fs.Arg(0)}, c.lopts)
 	head, hd := loader.Load(ctx, []string{fs.Arg(1)}, c.lopts)
 	if fatal := missing(bd, hd); fatal != "" {
+		c.progress.stop()
 		fmt.Fprintf(stderr, "sgcheck: %s\n", fatal)
 		return exitError
 	}

@@ -30,11 +30,14 @@ type common struct {
 	minRank     int
 	// automationID is --sarif-category
 	automationID string
-	output       string
-	policies     []string
-	icmpTimeout  int
-	varArgs      []terraform.VarArg
-	failOn       string
+	// noColor is --no-color; progress shows what a long run is doing
+	noColor     bool
+	progress    *progress
+	output      string
+	policies    []string
+	icmpTimeout int
+	varArgs     []terraform.VarArg
+	failOn      string
 	// policyTimeout bounds each user policy's evaluation
 	policyTimeout time.Duration
 	// configFile is --config; changed says which flags the command line set
@@ -90,6 +93,7 @@ func (c *common) register(fs *flag.FlagSet, formats string) {
 		"model parameter: idle `SECONDS` after which AWS drops an ICMP conntrack entry (undocumented by AWS)")
 	fs.Var(&varFlag{&c.varArgs, false}, "var", "set a Terraform root variable, `NAME=VALUE` (repeatable)")
 	fs.Var(&varFlag{&c.varArgs, true}, "var-file", "read Terraform root variables from a .tfvars `FILE` (repeatable)")
+	fs.BoolVar(&c.noColor, "no-color", false, "never colour the text report (also: the NO_COLOR environment variable)")
 	fs.StringVar(&c.configFile, "config", "", "read the configuration from `FILE` (default: .sgcheck.yaml here or up to the repository root)")
 	c.changed = fs.Changed
 }

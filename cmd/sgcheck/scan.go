@@ -6,6 +6,7 @@ import (
 	"io"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/loader"
@@ -55,8 +56,12 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := c.check(report.Formats); err != nil {
 		return usageError(stderr, "%v", err)
 	}
+	c.progress = startProgress(stderr, 2*time.Second)
+	defer c.progress.stop()
+	c.progress.set("reading files")
 	in := c.load(ctx, fs.Args(), baseRev, planFile)
 	if in.err != nil {
+		c.progress.stop()
 		fmt.Fprintf(stderr, "sgcheck: %v\n", in.err)
 		return exitError
 	}
@@ -124,7 +129,9 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
 	}
+	c.progress.set("analysing")
 	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params(), Enable: cfg.enable})
+	c.progress.stop() // before anything is printed
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
@@ -153,6 +160,9 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	run := report.Run{ToolVersion: toolVersion(), Findings: findings, Suppressed: suppressed, Errors: errs,
 		Internal: res.Internal, Policies: eng.Policies(), Unknowns: in.head.Unknowns, Read: report.CountsOf(in.head),
 		Notes: paramNotes(findings, c.icmpTimeout), AutomationID: c.automationID}
+	if tty := terminalOf(stdout, c.noColor); c.textOnStdout() && c.output == "" {
+		run.Width, run.Color = tty.width, tty.color
+	}
 	for _, o := range c.outputs {
 		if o.format == "sarif" || o.format == "github" {
 			run.RepoPrefix = repoPrefix()
