@@ -152,7 +152,8 @@ func TestJUnitReport(t *testing.T) {
 func TestMarkdownReport(t *testing.T) {
 	out, _, _ := sgcheck(t, "diff", "fixtures/change/ssh-32-revoked/base", "fixtures/change/ssh-32-revoked/head", "--format", "markdown")
 	for _, want := range []string{"## sgcheck", "| severity | check | where | what |", "<details><summary><b>HIGH SGC001</b>",
-		"Proof (verified in the simulator):", "```\nt=0s", "</details>"} {
+		"Proof (verified in the simulator):", "```\nt=0s", "</details>",
+		"numbered below its first entry that matches this traffic:\n\n```hcl\nresource \"aws_network_acl_rule\""} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
