@@ -2,6 +2,8 @@ package tracking
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -99,6 +101,11 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 		}
 		bRules, bMissing := RulesOf(base, attB)
 		aRules, aMissing := RulesOf(head, attA)
+		if sameAttachment(attB, attA) && sameRules(bRules, aRules) && slices.Equal(bMissing, aMissing) {
+			// classification is a function of these alone: the same
+			// input revokes and flips nothing
+			continue
+		}
 		bClass := ClassifyAttachment(attB, bRules, bMissing, params)
 		aClass := ClassifyAttachment(attA, aRules, aMissing, params)
 		imp.Revocations = append(imp.Revocations, revocations(attB, bClass, aRules, params, imp)...)
@@ -107,6 +114,31 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 	}
 	imp.NACLChanges = naclChanges(base, head)
 	return imp
+}
+
+// sameAttachment compares what classifies an attachment's flows: all of it
+// but where it is declared.
+func sameAttachment(a, b model.Attachment) bool {
+	a.Source, b.Source = model.Source{}, model.Source{}
+	a.Tracking.Source, b.Tracking.Source = model.Source{}, model.Source{}
+	return reflect.DeepEqual(a, b)
+}
+
+// sameRules compares rules by what they admit and how they are known, not
+// by where they are declared or described.
+func sameRules(a, b []model.Rule) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		x.Source, y.Source, x.CallSite, y.CallSite = model.Source{}, model.Source{}, model.Source{}, model.Source{}
+		x.Callers, y.Callers, x.Description, y.Description = nil, nil, "", ""
+		if !reflect.DeepEqual(x, y) {
+			return false
+		}
+	}
+	return true
 }
 
 // protocolKeys lists the concrete protocols whose flow space must be compared.

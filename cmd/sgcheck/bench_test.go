@@ -177,11 +177,16 @@ func BenchmarkScaling(b *testing.B) {
 	b.ReportMetric(float64(median(l))/float64(median(s)), "ratio-100k/10k")
 }
 
-// changedTree copies a generated tree with 1 % of its standalone rule
-// resources removed (every 100th service loses its database rule).
-func changedTree(b *testing.B, dir string) string {
+// changedTree copies a generated tree with 1 % of its rules removed:
+// spread, every tenth service (in every root) loses its database rule;
+// local, the 50 services of the first root lose their database and peer
+// rules (a pull request that touches one stack).
+func changedTree(b *testing.B, dir string, local bool) string {
 	b.Helper()
 	out := dir + "-changed"
+	if local {
+		out = dir + "-changed-local"
+	}
 	if _, err := os.Stat(out); err == nil {
 		return out
 	}
@@ -201,8 +206,18 @@ func changedTree(b *testing.B, dir string) string {
 			return err
 		}
 		text := string(src)
+		var names []string
 		for i := 0; i < 100000; i += 10 {
-			name := fmt.Sprintf(`resource "aws_security_group_rule" "svc%d_db" {`, i)
+			names = append(names, fmt.Sprintf(`resource "aws_security_group_rule" "svc%d_db" {`, i))
+		}
+		if local {
+			names = nil
+			for i := 0; i < 50; i++ {
+				names = append(names, fmt.Sprintf(`resource "aws_security_group_rule" "svc%d_db" {`, i),
+					fmt.Sprintf(`resource "aws_vpc_security_group_ingress_rule" "svc%d_peer" {`, i))
+			}
+		}
+		for _, name := range names {
 			if k := strings.Index(text, name); k >= 0 {
 				end := k + strings.Index(text[k:], "\n}\n") + 3
 				text = text[:k] + text[end:]
@@ -221,16 +236,26 @@ func changedTree(b *testing.B, dir string) string {
 
 // BenchmarkChange reports change analysis against a plain scan of one
 // side, on the 10k stacks tree with 1 % of the rules removed: `diff OLD
-// NEW` and `--base HEAD` in a git repository (x-scan-wall, x-scan-cpu).
+// NEW` and `--base HEAD` in a git repository (x-scan-wall, x-scan-cpu), the
+// removals spread over every root, and (base-local) within one root.
 func BenchmarkChange(b *testing.B) {
 	tuneGC()
 	old := benchTree(b, gen.Stacks, 10000)
-	changed := changedTree(b, old)
+	changed := changedTree(b, old, false)
 	b.Run("diff", func(b *testing.B) {
 		reportChange(b, func() { scan(b, changed) }, func() { scan(b, append([]string{"diff"}, old, changed)...) })
 	})
 	b.Run("base", func(b *testing.B) {
 		repo := gitTree(b, old, changed)
+		wd, _ := os.Getwd()
+		defer os.Chdir(wd)
+		if err := os.Chdir(repo); err != nil {
+			b.Fatal(err)
+		}
+		reportChange(b, func() { scan(b, ".") }, func() { scan(b, "--base", "HEAD", ".") })
+	})
+	b.Run("base-local", func(b *testing.B) {
+		repo := gitTree(b, old, changedTree(b, old, true))
 		wd, _ := os.Getwd()
 		defer os.Chdir(wd)
 		if err := os.Chdir(repo); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/sgcheck/sgcheck/internal/gen"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,6 +50,7 @@ func copyDir(t *testing.T, from, to string) {
 	}
 	for _, e := range entries {
 		if e.IsDir() {
+			copyDir(t, filepath.Join(from, e.Name()), filepath.Join(to, e.Name()))
 			continue
 		}
 		raw, err := os.ReadFile(filepath.Join(from, e.Name()))
@@ -260,6 +262,56 @@ func TestBaseInCIClones(t *testing.T) {
 		out, stderr, code := sgcheck(t, "--format", "json", "--base", "main", "infra")
 		if code != exitFindings || !strings.Contains(out, `"id": "SGC001"`) {
 			t.Errorf("shallow clone after fetching the base: exit %d, %s", code, stderr)
+		}
+	})
+}
+
+// --base reuses the evaluation of roots whose files did not change (the
+// head's); the result is what diff, which loads both sides in full, gives.
+func TestBaseReuseAgreesWithDiff(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	tmp := t.TempDir()
+	base, head := filepath.Join(tmp, "base"), filepath.Join(tmp, "head")
+	if _, err := gen.WriteShape(base, 1500, gen.Stacks); err != nil { // three roots
+		t.Fatal(err)
+	}
+	copyDir(t, base, head)
+	file := filepath.Join(head, "stack001", "svc0050.tf")
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(src)
+	start := strings.Index(text, `resource "aws_security_group_rule" "svc50_db"`)
+	end := start + strings.Index(text[start:], "\n}\n") + 3
+	if err := os.WriteFile(file, []byte(text[:start]+text[end:]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ := sgcheck(t, "diff", "--format", "json", base, head)
+	want := essence(t, strings.ReplaceAll(out, head+"/", "infra/"))
+
+	repo := t.TempDir()
+	gitRun(t, repo, "init", "-q")
+	copyDir(t, base, filepath.Join(repo, "infra"))
+	gitRun(t, repo, "add", "-A")
+	gitRun(t, repo, "commit", "-q", "-m", "base")
+	if err := os.RemoveAll(filepath.Join(repo, "infra")); err != nil {
+		t.Fatal(err)
+	}
+	copyDir(t, head, filepath.Join(repo, "infra"))
+	inDir(t, repo, func() {
+		out, stderr, code := sgcheck(t, "--format", "json", "--base", "HEAD", "infra")
+		if code == exitError {
+			t.Fatalf("exit 2: %s", stderr)
+		}
+		got := essence(t, out)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("--base differs from diff:\n got %q\nwant %q", got, want)
+		}
+		if !strings.Contains(strings.Join(got, "\n"), "SGC001") {
+			t.Errorf("no SGC001 for the removed rule: %q", got)
 		}
 	})
 }

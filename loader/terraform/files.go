@@ -243,6 +243,7 @@ func (w *world) readData(p string) ([]byte, error) {
 }
 
 func (w *world) exists(p string) bool {
+	w.listed()
 	if w.files != nil {
 		for _, f := range w.files {
 			if filepath.Clean(f) == p {
@@ -258,6 +259,7 @@ func (w *world) exists(p string) bool {
 // fileSet lists the regular files under dir whose path relative to dir
 // matches pattern, in order, as fileset does.
 func (w *world) fileSet(dir, pattern string) ([]string, error) {
+	w.listed()
 	if !doublestar.ValidatePattern(pattern) {
 		return nil, fmt.Errorf("invalid pattern %q", pattern)
 	}
@@ -307,5 +309,15 @@ func (w *world) fileErrors(diags hcl.Diagnostics) {
 		}
 		w.diags = append(w.diags, model.Diagnostic{File: d.Subject.Filename, Line: d.Subject.Start.Line,
 			Column: d.Subject.Start.Column, Message: d.Detail})
+	}
+}
+
+// listed notes that the root being evaluated depends on what directories
+// hold, which change analysis does not compare: its result is not reused.
+func (w *world) listed() {
+	if w.deps != nil {
+		w.deps.mu.Lock()
+		w.deps.listing = true
+		w.deps.mu.Unlock()
 	}
 }

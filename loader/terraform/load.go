@@ -177,9 +177,15 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	parts := make([]*world, len(roots))
 	parallel(len(roots), func(i int) {
 		parts[i] = w.fork()
-		if ctx.Err() == nil {
-			parts[i].loadRoot(roots[i], paths, opts)
+		if ctx.Err() != nil || parts[i].reuseRoot(roots[i]) {
+			return
 		}
+		if w.cache != nil {
+			parts[i].deps = newRootDeps()
+			parts[i].read = parts[i].deps.recordingRead(parts[i].read)
+		}
+		parts[i].loadRoot(roots[i], paths, opts)
+		parts[i].keepRoot(roots[i])
 	})
 	if ctx.Err() != nil {
 		w.diags = append(w.diags, model.Diagnostic{Message: ctx.Err().Error()})

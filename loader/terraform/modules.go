@@ -48,6 +48,8 @@ type world struct {
 	funcTable map[string]function.Function
 	// cache shares parsed modules with another load of the run (nil: none).
 	cache *ParseCache
+	// deps records what the root being evaluated depends on (with a cache).
+	deps *rootDeps
 }
 
 func (w *world) warn(r hcl.Range, msg string) {
@@ -111,6 +113,11 @@ func (w *world) merge(f *world) {
 // Parsing happens outside the lock, so forks parse in parallel.
 func (w *world) module(dir string) *module {
 	dir = filepath.Clean(dir)
+	if w.deps != nil {
+		w.deps.mu.Lock()
+		w.deps.dirs[dir] = true
+		w.deps.mu.Unlock()
+	}
 	w.mu.Lock()
 	m, ok := w.parsed[dir]
 	failed := w.failed[dir]

@@ -15,6 +15,12 @@ import (
 type ParseCache struct {
 	mu sync.Mutex
 	m  map[string]cachedFile
+	// roots holds what each root module evaluated to, with everything the
+	// evaluation read, so that the other side reuses it when all of that
+	// is the same there.
+	roots map[string]*rootResult
+	// reused counts the roots taken from the other side.
+	reused int
 }
 
 type cachedFile struct {
@@ -24,7 +30,9 @@ type cachedFile struct {
 }
 
 // NewParseCache returns an empty cache.
-func NewParseCache() *ParseCache { return &ParseCache{m: map[string]cachedFile{}} }
+func NewParseCache() *ParseCache {
+	return &ParseCache{m: map[string]cachedFile{}, roots: map[string]*rootResult{}}
+}
 
 // parse parses one file with p, or returns the tree parsed before for the
 // same name and bytes.

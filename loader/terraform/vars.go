@@ -36,19 +36,12 @@ func rootInputs(w *world, dir string, opts Options) (map[string]cty.Value, map[s
 		}
 	}
 	files := []string{filepath.Join(dir, "terraform.tfvars"), filepath.Join(dir, "terraform.tfvars.json")}
-	var auto []string
-	if w.files != nil {
-		for _, f := range w.files {
-			if filepath.Dir(f) == filepath.Clean(dir) && isAutoVars(f) {
-				auto = append(auto, f)
-			}
-		}
-	} else {
-		a, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars"))
-		b, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars.json"))
-		auto = append(a, b...)
+	auto := w.autoVarFiles(dir)
+	if w.deps != nil {
+		w.deps.mu.Lock()
+		w.deps.autos[dir] = auto
+		w.deps.mu.Unlock()
 	}
-	sort.Strings(auto)
 	for _, f := range append(files, auto...) {
 		src, err := w.read(f)
 		if err != nil {
@@ -110,4 +103,23 @@ func readVarFile(name string, src []byte, out map[string]cty.Value, origins map[
 		}
 	}
 	return convertDiags(diags)
+}
+
+// autoVarFiles lists a directory's *.auto.tfvars and *.auto.tfvars.json,
+// in order.
+func (w *world) autoVarFiles(dir string) []string {
+	var auto []string
+	if w.files != nil {
+		for _, f := range w.files {
+			if filepath.Dir(f) == filepath.Clean(dir) && isAutoVars(f) {
+				auto = append(auto, f)
+			}
+		}
+	} else {
+		a, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars"))
+		b, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars.json"))
+		auto = append(a, b...)
+	}
+	sort.Strings(auto)
+	return auto
 }
