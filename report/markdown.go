@@ -8,6 +8,14 @@ import (
 	"github.com/sgcheck/sgcheck/analyzer"
 )
 
+// The Markdown report stays under GitHub's 65,536-character comment limit:
+// the table stops at markdownTableBudget characters, the details at
+// markdownDetailsBudget (a finding's details are at most a few thousand).
+const (
+	markdownTableBudget   = 30000
+	markdownDetailsBudget = 55000
+)
+
 // Markdown prints a summary sized for a pull request comment or a job
 // summary: the counts, a table of the findings, then each finding with its
 // remedy and proof folded in <details>.
@@ -29,14 +37,29 @@ func Markdown(w io.Writer, run Run) error {
 	if len(run.Errors)+len(run.Internal) > 0 {
 		b.WriteString("\n")
 	}
+	// GitHub takes comments up to 65,536 characters: the table and the
+	// details stop before that, saying how many findings they leave out
+	rows := 0
 	if len(run.Findings) > 0 {
 		b.WriteString("| severity | check | where | what |\n|---|---|---|---|\n")
 		for _, f := range run.Findings {
+			if b.Len() > markdownTableBudget {
+				break
+			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", f.Severity, f.ID, mdCell(mdWhere(f.Location)), mdCell(firstSentence(f.Message)))
+			rows++
+		}
+		if rows < len(run.Findings) {
+			fmt.Fprintf(&b, "\n%d more findings are not in this table; the SARIF report and the job log list every one.\n", len(run.Findings)-rows)
 		}
 		b.WriteString("\n")
 	}
+	details := 0
 	for _, f := range run.Findings {
+		if b.Len() > markdownDetailsBudget {
+			break
+		}
+		details++
 		fmt.Fprintf(&b, "<details><summary><b>%s %s</b> %s at %s</summary>\n\n", f.Severity, f.ID, mdHTML(f.Title),
 			mdHTML(mdWhere(f.Location)))
 		fmt.Fprintf(&b, "%s\n\n", mdInline(f.Message))
@@ -70,6 +93,9 @@ func Markdown(w io.Writer, run Run) error {
 			b.WriteString("```\n\n")
 		}
 		b.WriteString("</details>\n\n")
+	}
+	if details < len(run.Findings) {
+		fmt.Fprintf(&b, "Details of %d more findings are left out to keep this under GitHub's comment size.\n\n", len(run.Findings)-details)
 	}
 	for _, n := range run.Notes {
 		fmt.Fprintf(&b, "> %s\n", mdInline(n))

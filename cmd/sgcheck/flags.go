@@ -178,6 +178,9 @@ func (c *common) parseOutputs(formats []string) error {
 		c.outputs = append(c.outputs, outputSpec{name, dest})
 	}
 	if c.format == "" {
+		if c.output != "" {
+			return fmt.Errorf("--output writes the report that has no =FILE, and every --format has one")
+		}
 		c.format = c.outputs[0].format
 	}
 	return nil

@@ -42,6 +42,7 @@ func TestSeveralFormatsOneScan(t *testing.T) {
 		{"--format", "sarif="},                              // no file
 		{"--format", "xml=out.xml"},                         // unknown format
 		{"explain", "--format", "json", "--format", "text"}, // explain writes one
+		{"--format", "json=x.json", "--output", "y.txt"},    // --output with nothing for it
 	} {
 		if _, stderr, code := sgcheck(t, append(args, "fixtures/exposure")...); code != exitError || stderr == "" {
 			t.Errorf("%v: exit %d, %q", args, code, stderr)
@@ -290,5 +291,19 @@ func TestSARIFAsCodeScanningShowsIt(t *testing.T) {
 	if n.Level != "error" || len(n.Locations) != 1 || !strings.HasPrefix(n.Locations[0].PhysicalLocation.ArtifactLocation.URI, "fixtures/bad-input/") ||
 		n.Locations[0].PhysicalLocation.Region.StartLine == 0 {
 		t.Errorf("input error notification: %+v", n)
+	}
+}
+
+// A Markdown report of many findings stays under GitHub's comment limit and
+// says what it leaves out.
+func TestMarkdownReportSize(t *testing.T) {
+	tree := filepath.Join(t.TempDir(), "tree")
+	if _, err := gen.WriteShape(tree, 3000, gen.Open); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ := sgcheck(t, tree, "--format", "markdown")
+	if len(out) > 65536 || !strings.Contains(out, "more findings are not in this table") ||
+		!strings.Contains(out, "left out to keep this under GitHub's comment size") {
+		t.Errorf("%d characters; end:\n%s", len(out), out[max(0, len(out)-400):])
 	}
 }
