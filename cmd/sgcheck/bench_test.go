@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,8 +47,10 @@ type cost struct {
 	peak      uint64
 }
 
-// measure runs f once, after a collection, sampling memory every 2 ms.
+// measure runs f once, after a collection, sampling memory every 2 ms,
+// with no memory limit (a scan sets its own; the floor must not inherit it).
 func measure(f func()) cost {
+	debug.SetMemoryLimit(math.MaxInt64)
 	runtime.GC()
 	debug.FreeOSMemory()
 	samples := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}

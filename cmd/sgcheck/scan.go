@@ -56,6 +56,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := c.check(report.Formats); err != nil {
 		return usageError(stderr, "%v", err)
 	}
+	limitMemory(fs.Args())
 	c.progress = startProgress(stderr, 2*time.Second)
 	defer c.progress.stop()
 	c.progress.set("reading files")
