@@ -48,9 +48,11 @@ type cost struct {
 }
 
 // measure runs f once, after a collection, sampling memory every 2 ms,
-// with no memory limit (a scan sets its own; the floor must not inherit it).
+// with Go's default collector settings (GOGC=100, no memory limit): the
+// floor runs as a plain program would; a scan sets its own (run does).
 func measure(f func()) cost {
 	debug.SetMemoryLimit(math.MaxInt64)
+	debug.SetGCPercent(100)
 	runtime.GC()
 	debug.FreeOSMemory()
 	samples := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
@@ -150,7 +152,6 @@ func reportFloor(b *testing.B, floor, work func()) {
 //
 // SGCHECK_BENCH_RULES sets the size (default 10000).
 func BenchmarkScan(b *testing.B) {
-	tuneGC() // as main does
 	rules := 10000
 	if v := os.Getenv("SGCHECK_BENCH_RULES"); v != "" {
 		fmt.Sscan(v, &rules)
@@ -169,7 +170,6 @@ func BenchmarkScan(b *testing.B) {
 // attachments): ratio is the 100k scan's median wall time over the 10k one
 // (linear is 10).
 func BenchmarkScaling(b *testing.B) {
-	tuneGC()
 	small, large := benchTree(b, gen.OneRoot, 10000), benchTree(b, gen.OneRoot, 100000)
 	b.ResetTimer()
 	var s, l []time.Duration
@@ -242,7 +242,6 @@ func changedTree(b *testing.B, dir string, local bool) string {
 // NEW` and `--base HEAD` in a git repository (x-scan-wall, x-scan-cpu), the
 // removals spread over every root, and (base-local) within one root.
 func BenchmarkChange(b *testing.B) {
-	tuneGC()
 	old := benchTree(b, gen.Stacks, 10000)
 	changed := changedTree(b, old, false)
 	b.Run("diff", func(b *testing.B) {

@@ -457,18 +457,24 @@ var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 }}
 
 func parseModule(files []string, read func(string) ([]byte, error), cache *ParseCache) (*module, []model.Diagnostic) {
-	var diags []model.Diagnostic
-	p := hclparse.NewParser()
-	m := &module{ranges: map[rangeKey]hcl.Range{}}
-	for _, name := range files {
+	// files are read and parsed in parallel, each by its own parser, and
+	// assembled in order: the result is the same as parsing them in turn
+	type parsed struct {
+		file   *hcl.File
+		blocks hcl.Blocks
+		diags  []model.Diagnostic
+	}
+	results := make([]parsed, len(files))
+	one := func(i int) {
+		name := files[i]
 		src, err := read(name)
 		if err != nil {
 			d := model.Diagnostic{File: DisplayPath(name), Message: "cannot be read: " + walkError(err)}
 			if errors.Is(err, safeio.ErrNotRegular) {
 				d.Message, d.Warning = err.Error(), true
 			}
-			diags = append(diags, d)
-			continue
+			results[i].diags = []model.Diagnostic{d}
+			return
 		}
 		disp := DisplayPath(name)
 		check := safeio.CheckHCL
@@ -477,24 +483,40 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		}
 		var de *safeio.DepthError
 		if err := check(src); errors.As(err, &de) {
-			diags = append(diags, model.Diagnostic{File: disp, Line: de.Line, Message: de.Error()})
-			continue
+			results[i].diags = []model.Diagnostic{{File: disp, Line: de.Line, Message: de.Error()}}
+			return
 		}
-		f, hd := cache.parse(p, disp, src, strings.HasSuffix(name, ".json"))
+		f, hd := cache.parse(hclparse.NewParser(), disp, src, strings.HasSuffix(name, ".json"))
 		if hd.HasErrors() {
-			diags = append(diags, convertDiags(hd)...)
-			continue
+			results[i].diags = convertDiags(hd)
+			return
 		}
 		content, _, hd := f.Body.PartialContent(topSchema)
 		if hd.HasErrors() {
-			diags = append(diags, convertDiags(hd)...)
+			results[i].diags = convertDiags(hd)
+			return
+		}
+		results[i].file, results[i].blocks = f, content.Blocks
+	}
+	if len(files) >= 4 {
+		parallel(len(files), one)
+	} else {
+		for i := range files {
+			one(i)
+		}
+	}
+	var diags []model.Diagnostic
+	m := &module{ranges: map[rangeKey]hcl.Range{}}
+	for _, r := range results {
+		diags = append(diags, r.diags...)
+		if r.file == nil {
 			continue
 		}
-		if body, ok := f.Body.(*hclsyntax.Body); ok {
+		if body, ok := r.file.Body.(*hclsyntax.Body); ok {
 			indexRanges(body, m.ranges)
 		}
-		m.files = append(m.files, f)
-		m.blocks = append(m.blocks, content.Blocks...)
+		m.files = append(m.files, r.file)
+		m.blocks = append(m.blocks, r.blocks...)
 	}
 	if len(m.files) == 0 {
 		return nil, diags
