@@ -47,7 +47,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := c.check(report.Formats); err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	limitMemory([]string{fs.Arg(0), fs.Arg(1)})
+	limitMemory([]string{fs.Arg(0), fs.Arg(1)}, 1) // both sides are under the paths
 	c.progress = startProgress(stderr, 2*time.Second)
 	defer c.progress.stop()
 	c.progress.set("reading files")

@@ -92,8 +92,10 @@ const (
 )
 
 // limitMemory sets the soft memory limit for inputs under paths (their
-// configuration and JSON files' sizes), unless GOMEMLIMIT is set.
-func limitMemory(paths []string) {
+// configuration and JSON files' sizes), read sides times (2 for --base and
+// --plan, which load a second configuration of about the same size),
+// unless GOMEMLIMIT is set.
+func limitMemory(paths []string, sides int) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
@@ -120,7 +122,7 @@ func limitMemory(paths []string) {
 			return nil
 		})
 	}
-	debug.SetMemoryLimit(max(memoryFloor, memoryPerInputByte*size))
+	debug.SetMemoryLimit(max(memoryFloor, memoryPerInputByte*size*int64(sides)))
 }
 
 // run is the whole command, testable without a process.

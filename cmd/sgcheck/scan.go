@@ -56,7 +56,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := c.check(report.Formats); err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	limitMemory(fs.Args())
+	sides := 1
+	if baseRev != "" || planFile != "" {
+		sides = 2
+	}
+	limitMemory(fs.Args(), sides)
 	c.progress = startProgress(stderr, 2*time.Second)
 	defer c.progress.stop()
 	c.progress.set("reading files")
