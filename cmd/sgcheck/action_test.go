@@ -95,3 +95,38 @@ func TestActionScanStep(t *testing.T) {
 		})
 	}
 }
+
+// The Action's first step: pinned to a branch or commit (not a release
+// tag), it builds the source it was pinned to, with a cache key from
+// go.sum, and passes the ref on for the version stamp.
+func TestActionSourceStep(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash not installed")
+	}
+	wd, _ := os.Getwd()
+	actions := filepath.Join(t.TempDir(), "_actions", "sgcheck", "sgcheck")
+	if err := os.MkdirAll(actions, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(actions, "0123456789abcdef0123456789abcdef01234567")
+	if err := os.Symlink(wd, path); err != nil {
+		t.Skip("no symlinks here")
+	}
+	runner := t.TempDir()
+	out, env := filepath.Join(runner, "output"), filepath.Join(runner, "env")
+	cmd := exec.Command("bash", filepath.Join(wd, "action", "source.sh"))
+	cmd.Env = append(os.Environ(), "GITHUB_ACTION_PATH="+path, "RUNNER_TEMP="+runner, "GITHUB_OUTPUT="+out, "GITHUB_ENV="+env)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	o, _ := os.ReadFile(out)
+	e, _ := os.ReadFile(env)
+	for _, want := range []string{"release=false\n", "gomod=" + path + "/go.mod\n", "key="} {
+		if !strings.Contains(string(o), want) {
+			t.Errorf("outputs lack %q:\n%s", want, o)
+		}
+	}
+	if !strings.Contains(string(e), "SGCHECK_REF=0123456789abcdef0123456789abcdef01234567") {
+		t.Errorf("env: %s", e)
+	}
+}
