@@ -17,6 +17,9 @@ type Options struct {
 	// Enable turns on checks that are off by default (METADATA
 	// custom.enabled: false).
 	Enable map[string]bool
+	// noProofs skips the proofs: the base side of change analysis only
+	// needs to know which findings it has.
+	noProofs bool
 }
 
 // Input is the document every policy evaluates (docs/policy-input.md).
@@ -79,7 +82,9 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 		res.Findings = append(res.Findings, f)
 	}
 	relocateToCalls(res.Findings, head)
-	res.Findings = e.prove(res, head, base, in.Changes, classes, opts.Params)
+	if !opts.noProofs {
+		res.Findings = e.prove(res, head, base, in.Changes, classes, opts.Params)
+	}
 	if base != nil {
 		res.Changes = in.Changes
 		if res.Findings, err = e.withoutBaseFindings(ctx, res.Findings, base, opts); err != nil {

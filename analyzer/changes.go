@@ -281,6 +281,7 @@ func changesDoc(imp *tracking.Impact, head *model.Snapshot) *ChangesDoc {
 // edited rule that was already reported), or the same policy with the same
 // facts (a rule moved to another place or index is not new).
 func (e *Engine) withoutBaseFindings(ctx context.Context, fs []Finding, base *model.Snapshot, opts Options) ([]Finding, error) {
+	opts.noProofs = true
 	old, err := e.Analyze(ctx, base, nil, opts)
 	if err != nil {
 		return nil, err

@@ -2,8 +2,10 @@ package analyzer
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
@@ -17,21 +19,42 @@ var proved = map[string]bool{"SGC001": true, "SGC002": true, "SGC003": true}
 // bug in sgcheck: it is withheld and reported as an internal error.
 func (e *Engine) prove(res *Result, head, base *model.Snapshot, changes *ChangesDoc,
 	classes []tracking.AttachmentClass, params tracking.Params) []Finding {
-	var out []Finding
-	for _, f := range res.Findings {
+	// proofs are independent: replayed in parallel, kept in order
+	head.Index()
+	if base != nil {
+		base.Index()
+	}
+	proofs := make([]*Proof, len(res.Findings))
+	errs := make([]error, len(res.Findings))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range res.Findings {
 		if !proved[f.ID] || f.subject == "" {
-			out = append(out, f)
 			continue
 		}
-		p, err := e.replay(f, head, base, changes, classes, params)
-		if err == nil && !p.Verified {
-			err = fmt.Errorf("%s", p.Failure)
-		}
-		if err != nil {
-			res.Internal = append(res.Internal, fmt.Sprintf("%s on %s: the proof did not replay as claimed, so the finding is withheld: %v", f.ID, f.Rule, err))
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			p, err := e.replay(f, head, base, changes, classes, params)
+			if err == nil && !p.Verified {
+				err = fmt.Errorf("%s", p.Failure)
+			}
+			if err == nil {
+				proofs[i] = proofOf(p)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	var out []Finding
+	for i, f := range res.Findings {
+		if errs[i] != nil {
+			res.Internal = append(res.Internal, fmt.Sprintf("%s on %s: the proof did not replay as claimed, so the finding is withheld: %v", f.ID, f.Rule, errs[i]))
 			continue
 		}
-		f.Proof = proofOf(p)
+		f.Proof = proofs[i]
 		out = append(out, f)
 	}
 	return out
