@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/sgcheck/sgcheck/report"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,11 @@ func FuzzFlags(f *testing.F) {
 			// revisions, no output files
 			if strings.Contains(a, "/") && !strings.HasPrefix(a, "fixtures/") && a != "/dev/null" {
 				return
+			}
+			for _, format := range report.Formats {
+				if strings.Contains(a, format+"=") {
+					return // --format FORMAT=FILE writes a file
+				}
 			}
 			if strings.HasPrefix(a, "--base") || strings.HasPrefix(a, "--out") ||
 				strings.HasPrefix(a, "-o") && !strings.Contains(line, "/dev/null") ||
