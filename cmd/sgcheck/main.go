@@ -109,7 +109,9 @@ func limitMemory(paths []string, sides int) {
 				return nil
 			}
 			if d.IsDir() {
-				if n := d.Name(); path != p && (n == ".git" || n == "node_modules") {
+				// what the loader reads: hidden directories are skipped, but
+				// .terraform holds the modules terraform init downloaded
+				if n := d.Name(); path != p && (n == "node_modules" || (strings.HasPrefix(n, ".") && n != ".terraform")) {
 					return filepath.SkipDir
 				}
 				return nil
