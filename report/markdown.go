@@ -75,19 +75,9 @@ func Markdown(w io.Writer, run Run) error {
 			b.WriteString("\n")
 		}
 		if f.Proof != nil {
-			status := "verified in the simulator"
-			if !f.Proof.Verified {
-				status = "NOT verified"
-			}
-			fmt.Fprintf(&b, "Proof (%s):\n\n```\n", status)
+			fmt.Fprintf(&b, "Proof (%s):\n\n```\n", proofStatus(f.Proof))
 			for _, ev := range f.Proof.Events {
-				line := fmt.Sprintf("t=%-7s %s", Clock(ev.T), ev.Event)
-				if ev.Verdict != "" {
-					line += " → " + ev.Verdict
-				}
-				if ev.Why != "" {
-					line += " (" + ev.Why + ")"
-				}
+				line := fmt.Sprintf("t=%-7s %s", Clock(ev.T), proofStep(ev))
 				b.WriteString(strings.ReplaceAll(line, "```", "'''") + "\n")
 			}
 			b.WriteString("```\n\n")

@@ -147,13 +147,7 @@ type sarifResult struct {
 func codeFlow(f analyzer.Finding, prefix string) *sarif.CodeFlow {
 	tf := sarif.NewThreadFlow()
 	for i, ev := range f.Proof.Events {
-		text := "t=" + Clock(ev.T) + " " + ev.Event
-		if ev.Verdict != "" {
-			text += " → " + ev.Verdict
-		}
-		if ev.Why != "" {
-			text += " (" + ev.Why + ")"
-		}
+		text := "t=" + Clock(ev.T) + " " + proofStep(ev)
 		where := ev.Location
 		if where == nil {
 			where = f.Location

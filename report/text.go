@@ -47,20 +47,9 @@ func Text(w io.Writer, run Run) error {
 			}
 		}
 		if f.Proof != nil {
-			status := "verified in the simulator"
-			if !f.Proof.Verified {
-				status = "NOT verified"
-			}
-			fmt.Fprintf(b, "  proof (%s):\n", status)
+			fmt.Fprintf(b, "  proof (%s):\n", proofStatus(f.Proof))
 			for _, ev := range f.Proof.Events {
-				line := fmt.Sprintf("t=%-7s %s", Clock(ev.T), ev.Event)
-				if ev.Verdict != "" {
-					line += " → " + ev.Verdict
-				}
-				if ev.Why != "" {
-					line += " (" + ev.Why + ")"
-				}
-				wrapTo(b, run.width(), fmt.Sprintf("    t=%-7s ", Clock(ev.T)), strings.TrimPrefix(line, fmt.Sprintf("t=%-7s ", Clock(ev.T))))
+				wrapTo(b, run.width(), fmt.Sprintf("    t=%-7s ", Clock(ev.T)), proofStep(ev))
 			}
 		}
 		b.WriteString("\n")
@@ -80,6 +69,29 @@ func Text(w io.Writer, run Run) error {
 	}
 	return b.Flush()
 }
+
+// proofStatus says whether a proof replayed as claimed.
+func proofStatus(p *analyzer.Proof) string {
+	if p.Verified {
+		return "verified in the simulator"
+	}
+	return "NOT verified"
+}
+
+// stepText is one step of a timeline, after its time: what happened, the
+// verdict and why (proofs and scenarios alike).
+func stepText(event, verdict, why string) string {
+	if verdict != "" {
+		event += " → " + verdict
+	}
+	if why != "" {
+		event += " (" + why + ")"
+	}
+	return event
+}
+
+// proofStep is one step of a proof timeline, after its time.
+func proofStep(ev analyzer.Event) string { return stepText(ev.Event, ev.Verdict, ev.Why) }
 
 // Clock renders a timeline offset compactly: 45s, 3m20s, 5d0h0m1s.
 func Clock(t int) string {

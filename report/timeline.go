@@ -85,13 +85,7 @@ func exchanges(evs []scenario.Event) []line {
 }
 
 func eventText(e scenario.Event) string {
-	text := e.Event
-	if e.Verdict != "" {
-		text += " → " + e.Verdict
-	}
-	if e.Why != "" {
-		text += " (" + e.Why + ")"
-	}
+	text := stepText(e.Event, e.Verdict, e.Why)
 	if e.OK != nil {
 		if *e.OK {
 			text += "  ✓ expected " + e.Expect

@@ -201,17 +201,22 @@ func (c *common) textOnStdout() bool {
 func (c *common) emitAll(stdout, stderr io.Writer, write func(w io.Writer, format string) error) bool {
 	ok := true
 	for _, o := range c.outputs {
-		one := *c
-		one.output = o.dest
-		ok = one.emit(stdout, stderr, func(w io.Writer) error { return write(w, o.format) }) && ok
+		ok = emitTo(o.dest, stdout, stderr, func(w io.Writer) error { return write(w, o.format) }) && ok
 	}
 	return ok
 }
 
+// emit writes the one report of a command to --output or standard output.
 func (c *common) emit(stdout, stderr io.Writer, write func(io.Writer) error) bool {
+	return emitTo(c.output, stdout, stderr, write)
+}
+
+// emitTo writes a report to dest ("" or "-": standard output), saying on
+// stderr why it could not.
+func emitTo(dest string, stdout, stderr io.Writer, write func(io.Writer) error) bool {
 	out, closeOut := stdout, func() error { return nil }
-	if c.output != "" && c.output != "-" {
-		f, err := os.Create(c.output)
+	if dest != "" && dest != "-" {
+		f, err := os.Create(dest)
 		if err != nil {
 			fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 			return false

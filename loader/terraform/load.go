@@ -19,7 +19,6 @@ import (
 	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
@@ -486,7 +485,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 			results[i].diags = []model.Diagnostic{{File: disp, Line: de.Line, Message: de.Error()}}
 			return
 		}
-		f, hd := cache.parse(hclparse.NewParser(), disp, src, strings.HasSuffix(name, ".json"))
+		f, hd := cache.parse(disp, src, strings.HasSuffix(name, ".json"))
 		if hd.HasErrors() {
 			results[i].diags = convertDiags(hd)
 			return

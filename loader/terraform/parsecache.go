@@ -5,7 +5,8 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
 )
 
 // ParseCache shares parsed files between the loads of one run (the two
@@ -34,9 +35,9 @@ func NewParseCache() *ParseCache {
 	return &ParseCache{m: map[string]cachedFile{}, roots: map[string]*rootResult{}}
 }
 
-// parse parses one file with p, or returns the tree parsed before for the
-// same name and bytes.
-func (c *ParseCache) parse(p *hclparse.Parser, name string, src []byte, json bool) (*hcl.File, hcl.Diagnostics) {
+// parse parses one file, or returns the tree parsed before for the same
+// name and bytes. A nil cache parses.
+func (c *ParseCache) parse(name string, src []byte, json bool) (*hcl.File, hcl.Diagnostics) {
 	if c != nil {
 		c.mu.Lock()
 		hit, ok := c.m[name]
@@ -48,9 +49,9 @@ func (c *ParseCache) parse(p *hclparse.Parser, name string, src []byte, json boo
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if json {
-		f, diags = p.ParseJSON(src, name)
+		f, diags = hcljson.Parse(src, name)
 	} else {
-		f, diags = p.ParseHCL(src, name)
+		f, diags = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	}
 	if c != nil {
 		c.mu.Lock()

@@ -29,13 +29,11 @@ func (x *moduleExtractor) markUnattached() {
 	referenced := map[string]bool{}
 	srcs := map[string][]byte{}
 	for _, f := range x.m.files {
-		if _, ok := f.Body.(*hclsyntax.Body); !ok {
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
 			return
 		}
-		for _, b := range f.Body.(*hclsyntax.Body).Blocks {
-			srcs[b.DefRange().Filename] = f.Bytes
-			break
-		}
+		srcs[body.SrcRange.Filename] = f.Bytes
 	}
 	for _, b := range x.m.blocks {
 		body, ok := b.Body.(*hclsyntax.Body)
