@@ -17,9 +17,6 @@ type Options struct {
 	// Enable turns on checks that are off by default (METADATA
 	// custom.enabled: false).
 	Enable map[string]bool
-	// noProofs skips the proofs: the base side of change analysis only
-	// needs to know which findings it has.
-	noProofs bool
 }
 
 // Input is the document every policy evaluates (docs/policy-input.md).
@@ -60,15 +57,43 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	if base != nil {
 		in.Changes = Changes(base, head, opts.Params)
 	}
-	value, err := buildInput(in)
-	if err != nil {
-		return nil, err
-	}
-	raws, policyDiags, err := e.Eval(ctx, value, opts.Enable)
-	if err != nil {
-		return nil, err
+	var raws []rawFinding
+	var policyDiags []model.Diagnostic
+	var known baseFindings
+	if base == nil {
+		value, err := buildInput(in)
+		if err != nil {
+			return nil, err
+		}
+		if raws, policyDiags, err = e.Eval(ctx, value, opts.Enable); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if raws, known, policyDiags, err = e.evalChange(ctx, in, base, opts); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{Attachments: in.Attachments, PolicyErrors: policyDiags}
+	fs, err := convertFindings(raws)
+	if err != nil {
+		return nil, err
+	}
+	res.Findings = fs
+	relocateToCalls(res.Findings, head)
+	if base != nil {
+		// only what the change adds is reported, and proved
+		res.Changes = in.Changes
+		res.Findings = known.without(res.Findings)
+	}
+	res.Findings = e.prove(res, head, base, in.Changes, classes, opts.Params)
+	SortFindings(res.Findings)
+	return res, nil
+}
+
+// convertFindings converts what the policies emitted, once per fingerprint.
+func convertFindings(raws []rawFinding) ([]Finding, error) {
+	var out []Finding
 	seen := map[string]bool{}
 	for _, raw := range raws {
 		f, err := convertFinding(raw)
@@ -79,20 +104,9 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 			continue
 		}
 		seen[f.Fingerprint] = true
-		res.Findings = append(res.Findings, f)
+		out = append(out, f)
 	}
-	relocateToCalls(res.Findings, head)
-	if !opts.noProofs {
-		res.Findings = e.prove(res, head, base, in.Changes, classes, opts.Params)
-	}
-	if base != nil {
-		res.Changes = in.Changes
-		if res.Findings, err = e.withoutBaseFindings(ctx, res.Findings, base, opts); err != nil {
-			return nil, err
-		}
-	}
-	SortFindings(res.Findings)
-	return res, nil
+	return out, nil
 }
 
 func convertFinding(raw rawFinding) (Finding, error) {

@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -274,31 +273,6 @@ func changesDoc(imp *tracking.Impact, head *model.Snapshot) *ChangesDoc {
 			Egress: c.Entry.Egress, Action: string(c.Entry.Action), Kind: c.Kind, Location: LocationOf(c.Entry.Source)})
 	}
 	return d
-}
-
-// withoutBaseFindings keeps the findings that the base configuration did not
-// already have: the same fingerprint, the same policy on the same rule (an
-// edited rule that was already reported), or the same policy with the same
-// facts (a rule moved to another place or index is not new).
-func (e *Engine) withoutBaseFindings(ctx context.Context, fs []Finding, base *model.Snapshot, opts Options) ([]Finding, error) {
-	opts.noProofs = true
-	old, err := e.Analyze(ctx, base, nil, opts)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for _, f := range old.Findings {
-		seen[f.Fingerprint] = true
-		seen[factsKey(f)] = true
-		seen[ruleKey(f)] = true
-	}
-	var out []Finding
-	for _, f := range fs {
-		if f.ID == "SGC001" || f.ID == "SGC002" || (!seen[f.Fingerprint] && !seen[factsKey(f)] && !seen[ruleKey(f)]) {
-			out = append(out, f)
-		}
-	}
-	return out, nil
 }
 
 // ruleKey identifies a policy firing on a rule; a finding without a rule

@@ -358,6 +358,11 @@ type rawFinding struct {
 // built-in that fails is an error. Checks that are off unless enabled are
 // evaluated only when enable names them.
 func (e *Engine) Eval(ctx context.Context, input *policyInput, enable map[string]bool) ([]rawFinding, []model.Diagnostic, error) {
+	return e.evalSome(ctx, input, enable, func(policyQuery) bool { return true })
+}
+
+// evalSome is Eval restricted to the policies for which which is true.
+func (e *Engine) evalSome(ctx context.Context, input *policyInput, enable map[string]bool, which func(policyQuery) bool) ([]rawFinding, []model.Diagnostic, error) {
 	type task struct {
 		query int
 		input ast.Value
@@ -365,7 +370,7 @@ func (e *Engine) Eval(ctx context.Context, input *policyInput, enable map[string
 	var tasks []task
 	for i, pq := range e.queries {
 		switch {
-		case pq.meta.Off && !enable[pq.meta.ID]:
+		case pq.meta.Off && !enable[pq.meta.ID], !which(pq):
 			// off unless enabled: not evaluated at all
 		case pq.perAttachment:
 			for _, part := range input.parts {

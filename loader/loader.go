@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/loader/gitrev"
@@ -82,17 +83,74 @@ func finish(s *model.Snapshot) {
 
 // LoadRevision reads the inputs under paths as they are at git revision rev.
 func LoadRevision(ctx context.Context, rev string, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic, error) {
-	tree, err := gitrev.Read(".", rev, paths, func(name string) bool {
-		return terraform.IsInputFile(name) || terraform.IsDataFile(name)
-	})
+	tree, err := ReadRevision(rev, paths)
 	if err != nil {
 		return nil, nil, err
 	}
+	snap, diags := LoadTree(ctx, tree, paths, opts)
+	return snap, diags, nil
+}
+
+// ReadRevision reads the input files under paths as they are at git
+// revision rev.
+func ReadRevision(rev string, paths []string) (*gitrev.Tree, error) {
+	return gitrev.Read(".", rev, paths, func(name string) bool {
+		return terraform.IsInputFile(name) || terraform.IsDataFile(name)
+	})
+}
+
+// LoadTree loads the inputs under paths from a revision's files.
+func LoadTree(ctx context.Context, tree *gitrev.Tree, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic) {
 	o := opts.Terraform
 	o.Files, o.ReadFile = tree.Names(), tree.ReadFile
 	snap, diags := terraform.Load(ctx, paths, o)
 	finish(snap)
-	return snap, diags, nil
+	return snap, diags
+}
+
+// ChangedDirs returns whether a directory of the working tree holds files
+// other than the revision's: one added, removed or edited. Directories the
+// change did not touch are loaded from the same bytes on both sides.
+func ChangedDirs(tree *gitrev.Tree) func(dir string) bool {
+	wd, _ := os.Getwd()
+	abs := func(p string) string {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(wd, p)
+		}
+		return filepath.Clean(p)
+	}
+	inRev := map[string]bool{}
+	changed := map[string]bool{}
+	for name := range tree.Files {
+		inRev[abs(name)] = true
+	}
+	for name := range tree.Changed {
+		changed[filepath.Dir(abs(name))] = true
+	}
+	var mu sync.Mutex
+	known := map[string]bool{}
+	return func(dir string) bool {
+		dir = abs(dir)
+		mu.Lock()
+		defer mu.Unlock()
+		if v, ok := known[dir]; ok {
+			return v
+		}
+		v := changed[dir]
+		if !v {
+			// a file the revision does not have
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				n := e.Name()
+				if !e.IsDir() && (terraform.IsInputFile(n) || terraform.IsDataFile(n)) && !inRev[filepath.Join(dir, n)] {
+					v = true
+					break
+				}
+			}
+		}
+		known[dir] = v
+		return v
+	}
 }
 
 // LoadPlan reads a saved plan's JSON: base is what is live, head what the

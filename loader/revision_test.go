@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -53,5 +54,53 @@ resource "aws_security_group" "g" {
 	}
 	if len(snap.Rules) != 1 || snap.Rules[0].FromPort != 22 {
 		t.Errorf("base rules %+v, want port 22 from the committed rules.json", snap.Rules)
+	}
+}
+
+// ChangedDirs says which directories a change touched: a file edited,
+// added or removed there. Only their syntax trees are kept for the base.
+func TestChangedDirs(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write := func(name, src string) {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-c", "user.email=t@example.com", "-c", "user.name=t"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	for _, d := range []string{"same", "edited", "added", "removed", "notes"} {
+		write(d+"/main.tf", `resource "aws_security_group" "g" {}`+"\n")
+	}
+	write("removed/extra.tf", "locals {}\n")
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "base")
+	write("edited/main.tf", `resource "aws_security_group" "h" {}`+"\n")
+	write("added/more.tf", "locals {}\n")
+	write("notes/README.md", "not an input\n")
+	if err := os.Remove("removed/extra.tf"); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := ReadRevision("HEAD", []string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	touched := ChangedDirs(tree)
+	for d, want := range map[string]bool{"same": false, "notes": false, "edited": true, "added": true, "removed": true,
+		filepath.Join(dir, "edited"): true, filepath.Join(dir, "same"): false} {
+		if got := touched(d); got != want {
+			t.Errorf("ChangedDirs(%s) = %v, want %v", d, got, want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -57,8 +58,8 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "%v", err)
 	}
 	sides := 1
-	if baseRev != "" || planFile != "" {
-		sides = 2
+	if planFile != "" {
+		sides = 2 // --base raises the limit by what the change touched (load)
 	}
 	limitMemory(fs.Args(), sides)
 	c.progress = startProgress(stderr, 2*time.Second)
@@ -84,12 +85,28 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 	case planFile != "":
 		in.head, in.base, in.diags, in.err = loadPlan(ctx, planFile, paths, c.lopts)
 	case baseRev != "":
-		// files that did not change are parsed once, for both sides
+		// the revision is read first, to know which directories the
+		// change touched: files that did not change are parsed once, for
+		// both sides, and roots that did not change are evaluated once
+		tree, err := loader.ReadRevision(baseRev, paths)
+		if err != nil {
+			in.err = err
+			return in
+		}
+		touched := loader.ChangedDirs(tree)
+		var size int64
+		for name, b := range tree.Files {
+			if touched(filepath.Dir(name)) {
+				size += int64(len(b))
+			}
+		}
+		raiseMemoryLimit(size) // what is loaded twice
 		opts := c.lopts
 		opts.Terraform.Parsed = terraform.NewParseCache()
+		opts.Terraform.Parsed.KeepTrees(touched)
 		in.head, in.diags = loader.Load(ctx, paths, opts)
-		var bd []model.Diagnostic
-		in.base, bd, in.err = loader.LoadRevision(ctx, baseRev, paths, opts)
+		bsnap, bd := loader.LoadTree(ctx, tree, paths, opts)
+		in.base = bsnap
 		in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
 	default:
 		in.head, in.diags = loader.Load(ctx, paths, c.lopts)

@@ -23,6 +23,9 @@ type Tree struct {
 	// Files maps a path relative to the working directory (as a user names
 	// it) to its content at the revision.
 	Files map[string][]byte
+	// Changed holds the paths of Files whose working-tree file is absent
+	// or holds other bytes.
+	Changed map[string]bool
 }
 
 // Names returns the paths in Files.
@@ -113,7 +116,7 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		}
 		entries = append(entries, entry{f[2], local})
 	}
-	t := &Tree{Files: map[string][]byte{}}
+	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}}
 	// a file the working tree holds unchanged is read from there: its blob
 	// id proves the bytes are the revision's (git itself is much slower at
 	// handing out every blob)
@@ -124,6 +127,7 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 			continue
 		}
 		missing = append(missing, e)
+		t.Changed[filepath.Clean(e.name)] = true
 	}
 	entries = missing
 	if len(entries) == 0 {

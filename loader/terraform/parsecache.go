@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"bytes"
+	"path/filepath"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
@@ -22,6 +23,11 @@ type ParseCache struct {
 	roots map[string]*rootResult
 	// reused counts the roots taken from the other side.
 	reused int
+	// keep, when set, says which directories' syntax trees are worth
+	// keeping for the other side; the others' are parsed again there if
+	// needed (holding every tree of a large repository costs more in
+	// collection than parsing a few again).
+	keep func(dir string) bool
 }
 
 type cachedFile struct {
@@ -35,6 +41,11 @@ func NewParseCache() *ParseCache {
 	return &ParseCache{m: map[string]cachedFile{}, roots: map[string]*rootResult{}}
 }
 
+// KeepTrees limits the syntax trees the cache keeps to the files of the
+// directories for which keep is true; every file's bytes are still kept,
+// for the comparison of roots.
+func (c *ParseCache) KeepTrees(keep func(dir string) bool) { c.keep = keep }
+
 // parse parses one file, or returns the tree parsed before for the same
 // name and bytes. A nil cache parses.
 func (c *ParseCache) parse(name string, src []byte, json bool) (*hcl.File, hcl.Diagnostics) {
@@ -42,7 +53,7 @@ func (c *ParseCache) parse(name string, src []byte, json bool) (*hcl.File, hcl.D
 		c.mu.Lock()
 		hit, ok := c.m[name]
 		c.mu.Unlock()
-		if ok && bytes.Equal(hit.src, src) {
+		if ok && hit.file != nil && bytes.Equal(hit.src, src) {
 			return hit.file, hit.diags
 		}
 	}
@@ -55,7 +66,11 @@ func (c *ParseCache) parse(name string, src []byte, json bool) (*hcl.File, hcl.D
 	}
 	if c != nil {
 		c.mu.Lock()
-		c.m[name] = cachedFile{src: src, file: f, diags: diags}
+		if c.keep != nil && !c.keep(filepath.Dir(filepath.FromSlash(name))) {
+			c.m[name] = cachedFile{src: src}
+		} else {
+			c.m[name] = cachedFile{src: src, file: f, diags: diags}
+		}
 		c.mu.Unlock()
 	}
 	return f, diags

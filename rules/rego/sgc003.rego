@@ -19,10 +19,10 @@ import data.sgcheck.lib
 findings contains f if {
 	some att in input.attachments
 	some r in att.rules
-	lib.determined(r)
-	r.direction == "ingress"
 	r.open
+	r.direction == "ingress"
 	admits_icmp(r)
+	lib.determined(r)
 	what := admits(r)
 	msg := sprintf(
 		"%s admits %s from %s; ICMP is always tracked, so removing this rule will not stop a running ping until it has been idle for %d s (%s)",

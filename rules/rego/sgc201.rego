@@ -21,10 +21,10 @@ import data.sgcheck.lib
 findings contains f if {
 	some att in input.attachments
 	some r in att.rules
-	lib.determined(r)
-	r.direction == "ingress"
 	r.open
+	r.direction == "ingress"
 	all_ports(r)
+	lib.determined(r)
 	msg := sprintf("%s admits %s from %s: every port of the instance is reachable from the internet", [r.rule, what(r), r.peer])
 	f := lib.rule_finding(att, r, msg, {})
 }

@@ -27,10 +27,10 @@ web := {80, 443}
 findings contains f if {
 	some att in input.attachments
 	some r in att.rules
-	lib.determined(r)
-	r.direction == "ingress"
 	r.open
+	r.direction == "ingress"
 	r.protocol in {"tcp", "udp"}
+	lib.determined(r)
 	not all_ports(r)
 	not only_reported_elsewhere(att, r)
 	not more_severe(att, r)

@@ -22,9 +22,9 @@ import data.sgcheck.lib
 findings contains f if {
 	some att in input.attachments
 	some r in att.rules
-	lib.determined(r)
-	r.direction == "egress"
 	r.open
+	r.direction == "egress"
+	lib.determined(r)
 	msg := sprintf("%s admits %s to %s", [r.rule, what(r), r.peer])
 	f := lib.rule_finding(att, r, msg, {})
 }

@@ -1,0 +1,117 @@
+package analyzer
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sgcheck/sgcheck/loader/terraform"
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/sgcheck/sgcheck/tracking"
+)
+
+// TestChangeMatchesFullBaseEvaluation: change analysis evaluates the base
+// only on the documents the change touched and takes the head's findings
+// on the others as the base's. It must report exactly what evaluating
+// both sides in full and subtracting the base's findings reports, on
+// seeded random edits of the fixtures, with built-in and user policies.
+func TestChangeMatchesFullBaseEvaluation(t *testing.T) {
+	files, _ := filepath.Glob("../fixtures/*/*.tf")
+	more, _ := filepath.Glob("../fixtures/change/*/base/*.tf")
+	files = append(files, more...)
+	sort.Strings(files)
+	load := func(src []byte) *model.Snapshot {
+		opts := terraform.Options{Files: []string{"m/main.tf"}, Env: []string{},
+			ReadFile: func(string) ([]byte, error) { return src, nil }}
+		s, _ := terraform.Load(context.Background(), []string{"m"}, opts)
+		return s
+	}
+	edits := [][2]string{
+		{`"0.0.0.0/0"`, `"10.0.0.0/8"`}, {`"10.0.0.0/8"`, `"0.0.0.0/0"`}, {`"::/0"`, `"2001:db8::/32"`},
+		{`"tcp"`, `"udp"`}, {`"tcp"`, `"-1"`}, {`"-1"`, `"tcp"`}, {`= 22`, `= 2222`}, {`= 2222`, `= 22`},
+		{`= 0`, `= 1024`}, {`= 443`, `= 22`}, {`egress`, `ingress`}, {`ingress`, `egress`}, {`"allow"`, `"deny"`},
+		{`description`, `# description`},
+	}
+	for _, policies := range [][]string{nil, {"../fixtures/policies"}} {
+		e, diags, err := NewEngine(context.Background(), policies)
+		if err != nil || len(diags) > 0 {
+			t.Fatal(err, diags)
+		}
+		rng := rand.New(rand.NewPCG(3, 5))
+		compared, reported := 0, 0
+		for i := 0; i < 400; i++ {
+			orig, err := os.ReadFile(files[rng.IntN(len(files))])
+			if err != nil {
+				t.Fatal(err)
+			}
+			mut := orig
+			for k := 0; k < 1+rng.IntN(3); k++ {
+				ed := edits[rng.IntN(len(edits))]
+				mut = replaceNth(mut, ed[0], ed[1], rng)
+			}
+			base, head := load(orig), load(mut)
+			opts := Options{Params: tracking.DefaultParams}
+			got, err := e.Analyze(context.Background(), head, base, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fullBaseReference(t, e, head, base, opts)
+			if g, w := findingKeys(got.Findings), findingKeys(want); g != w {
+				t.Fatalf("case %d (policies %v): change analysis reports\n%s\nbut the full evaluation of both sides\n%s\n--- base\n%s\n--- head\n%s",
+					i, policies, g, w, orig, mut)
+			}
+			compared++
+			reported += len(want)
+		}
+		if reported < 50 {
+			t.Errorf("policies %v: only %d findings over %d changes", policies, reported, compared)
+		}
+	}
+}
+
+// fullBaseReference is change analysis evaluated the plain way: every
+// policy over the whole head (with the changes) and the whole base, the
+// base's findings subtracted.
+func fullBaseReference(t *testing.T, e *Engine, head, base *model.Snapshot, opts Options) []Finding {
+	t.Helper()
+	classes := tracking.Classify(head, opts.Params)
+	in := Input{Attachments: WithNACLs(Docs(classes), head), NACLs: declaredNACLs(NACLDocs(head)), Groups: GroupDocs(head),
+		Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}, Changes: Changes(base, head, opts.Params)}
+	value, err := buildInput(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raws, _, err := e.Eval(context.Background(), value, opts.Enable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := convertFindings(raws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := e.Analyze(context.Background(), base, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := baseFindings{}
+	known.add(old.Findings)
+	return known.without(fs)
+}
+
+func findingKeys(fs []Finding) string {
+	var keys []string
+	for _, f := range fs {
+		loc := ""
+		if f.Location != nil {
+			loc = fmt.Sprintf("%s:%d", f.Location.File, f.Location.StartLine)
+		}
+		keys = append(keys, fmt.Sprintf("%s %s %s %s", f.ID, loc, f.Fingerprint, f.Message))
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, "\n")
+}
