@@ -39,10 +39,14 @@ type PolicyMeta struct {
 
 // Engine holds prepared policies, ready to evaluate many inputs.
 type Engine struct {
-	queries []policyQuery         // one per policy, in id order
-	meta    map[string]PolicyMeta // by package name (last path element)
-	user    map[string]bool       // packages of user policies
-	timeout time.Duration         // per user policy evaluation
+	queries []policyQuery // one per policy, in id order
+	// compiler holds every policy; batches are the queries that evaluate
+	// several built-ins in one pass, by the policies they hold.
+	compiler *ast.Compiler
+	batches  sync.Map              // string → *batchQuery
+	meta     map[string]PolicyMeta // by package name (last path element)
+	user     map[string]bool       // packages of user policies
+	timeout  time.Duration         // per user policy evaluation
 }
 
 // policyRoot is the package every policy lives under.
@@ -158,6 +162,7 @@ func NewEngine(ctx context.Context, dirs []string) (*Engine, []model.Diagnostic,
 		}
 		kept = next
 	}
+	e.compiler = compiler
 	for _, meta := range e.Policies() {
 		q, err := rego.New(rego.Query("data."+policyRoot+"."+meta.Package+".findings"), rego.Compiler(compiler)).PrepareForEval(ctx)
 		if err != nil {
@@ -363,24 +368,42 @@ func (e *Engine) Eval(ctx context.Context, input *policyInput, enable map[string
 
 // evalSome is Eval restricted to the policies for which which is true.
 func (e *Engine) evalSome(ctx context.Context, input *policyInput, enable map[string]bool, which func(policyQuery) bool) ([]rawFinding, []model.Diagnostic, error) {
-	type task struct {
-		query int
-		input ast.Value
-	}
-	var tasks []task
+	// The built-ins are evaluated together, one evaluation per part of the
+	// input: what their helpers compute (the open rules, say) is then
+	// computed once per part, not once per policy. User policies are
+	// evaluated one by one, each with its time limit.
+	var builtins, users []int
 	for i, pq := range e.queries {
 		switch {
 		case pq.meta.Off && !enable[pq.meta.ID], !which(pq):
 			// off unless enabled: not evaluated at all
 		case pq.perAttachment:
-			for _, part := range input.parts {
-				tasks = append(tasks, task{i, part})
-			}
+			builtins = append(builtins, i)
 		default:
-			tasks = append(tasks, task{i, input.full})
+			users = append(users, i)
 		}
 	}
-	results := make([][]rawFinding, len(tasks))
+	var batch *batchQuery
+	if len(builtins) > 0 {
+		var err error
+		if batch, err = e.batch(ctx, builtins); err != nil {
+			return nil, nil, err
+		}
+	}
+	type task struct {
+		query int // a user policy, or -1 for the built-ins' batch
+		input ast.Value
+	}
+	var tasks []task
+	if batch != nil {
+		for _, part := range input.parts {
+			tasks = append(tasks, task{-1, part})
+		}
+	}
+	for _, i := range users {
+		tasks = append(tasks, task{i, input.full})
+	}
+	results := make([][][]rawFinding, len(tasks)) // per task, per policy
 	errs := make([]error, len(tasks))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -389,33 +412,99 @@ func (e *Engine) evalSome(ctx context.Context, input *policyInput, enable map[st
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			if t.query < 0 {
+				results[i], errs[i] = batch.eval(ctx, e.queries, t.input)
+				return
+			}
 			pq := e.queries[t.query]
 			qctx := ctx
-			if !pq.perAttachment && e.timeout > 0 {
+			if e.timeout > 0 {
 				var cancel context.CancelFunc
 				qctx, cancel = context.WithTimeout(ctx, e.timeout)
 				defer cancel()
 			}
-			results[i], errs[i] = evalPolicy(qctx, pq, t.input)
+			var one []rawFinding
+			one, errs[i] = evalPolicy(qctx, pq, t.input)
+			results[i] = [][]rawFinding{one}
 			if errs[i] != nil && qctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 				errs[i] = fmt.Errorf("policy %s: evaluation ran past the %s limit (--policy-timeout); its findings are not reported", pq.meta.ID, e.timeout)
 			}
 		}()
 	}
 	wg.Wait()
-	var out []rawFinding
+	// in policy id order, and within a policy in the order of the parts
+	perPolicy := map[int][]rawFinding{}
 	var diags []model.Diagnostic
-	for i := range results {
+	for i, t := range tasks {
 		if errs[i] != nil {
-			if e.queries[tasks[i].query].perAttachment {
+			if t.query < 0 {
 				return nil, nil, errs[i]
 			}
-			diags = append(diags, model.Diagnostic{File: e.queries[tasks[i].query].meta.File, Message: errs[i].Error()})
+			diags = append(diags, model.Diagnostic{File: e.queries[t.query].meta.File, Message: errs[i].Error()})
 			continue
 		}
-		out = append(out, results[i]...)
+		if t.query < 0 {
+			for k, q := range builtins {
+				perPolicy[q] = append(perPolicy[q], results[i][k]...)
+			}
+		} else {
+			perPolicy[t.query] = append(perPolicy[t.query], results[i][0]...)
+		}
+	}
+	var out []rawFinding
+	for i := range e.queries {
+		out = append(out, perPolicy[i]...)
 	}
 	return out, diags, nil
+}
+
+// batchQuery evaluates several built-in policies in one query: one
+// expression per policy, in the order of members (indexes of queries).
+type batchQuery struct {
+	members []int
+	query   rego.PreparedEvalQuery
+}
+
+// batch returns the prepared query that evaluates the policies members.
+func (e *Engine) batch(ctx context.Context, members []int) (*batchQuery, error) {
+	var key strings.Builder
+	var refs []string
+	for _, i := range members {
+		fmt.Fprintf(&key, "%d,", i)
+		refs = append(refs, "data."+policyRoot+"."+e.queries[i].meta.Package+".findings")
+	}
+	if b, ok := e.batches.Load(key.String()); ok {
+		return b.(*batchQuery), nil
+	}
+	q, err := rego.New(rego.Query(strings.Join(refs, "; ")), rego.Compiler(e.compiler)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	}
+	b, _ := e.batches.LoadOrStore(key.String(), &batchQuery{members: members, query: q})
+	return b.(*batchQuery), nil
+}
+
+// eval evaluates the batch on one input; the result holds each member's
+// findings.
+func (b *batchQuery) eval(ctx context.Context, queries []policyQuery, input ast.Value) ([][]rawFinding, error) {
+	rs, err := b.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	}
+	out := make([][]rawFinding, len(b.members))
+	for _, r := range rs {
+		if len(r.Expressions) != len(b.members) {
+			return nil, fmt.Errorf("policies: %d results for %d policies", len(r.Expressions), len(b.members))
+		}
+		for k, ex := range r.Expressions {
+			fs, err := findingsOf(queries[b.members[k]].meta, ex.Value)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = append(out[k], fs...)
+		}
+	}
+	return out, nil
 }
 
 func evalPolicy(ctx context.Context, pq policyQuery, input ast.Value) ([]rawFinding, error) {
@@ -426,18 +515,29 @@ func evalPolicy(ctx context.Context, pq policyQuery, input ast.Value) ([]rawFind
 	var out []rawFinding
 	for _, r := range rs {
 		for _, ex := range r.Expressions {
-			list, _ := ex.Value.([]any)
-			for _, item := range list {
-				obj, ok := item.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("policy %s: a finding must be an object, got %T", pq.meta.ID, item)
-				}
-				if msg, _ := obj["message"].(string); msg == "" {
-					return nil, fmt.Errorf("policy %s: a finding without a message", pq.meta.ID)
-				}
-				out = append(out, rawFinding{policy: pq.meta, obj: obj})
+			fs, err := findingsOf(pq.meta, ex.Value)
+			if err != nil {
+				return nil, err
 			}
+			out = append(out, fs...)
 		}
+	}
+	return out, nil
+}
+
+// findingsOf checks and collects what a policy's findings evaluated to.
+func findingsOf(meta PolicyMeta, v any) ([]rawFinding, error) {
+	var out []rawFinding
+	list, _ := v.([]any)
+	for _, item := range list {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("policy %s: a finding must be an object, got %T", meta.ID, item)
+		}
+		if msg, _ := obj["message"].(string); msg == "" {
+			return nil, fmt.Errorf("policy %s: a finding without a message", meta.ID)
+		}
+		out = append(out, rawFinding{policy: meta, obj: obj})
 	}
 	return out, nil
 }

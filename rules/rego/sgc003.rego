@@ -17,9 +17,8 @@ package sgcheck.rules.sgc003
 import data.sgcheck.lib
 
 findings contains f if {
-	some att in input.attachments
-	some r in att.rules
-	r.open
+	some pair in lib.open_rules
+	[att, r] := pair
 	r.direction == "ingress"
 	admits_icmp(r)
 	lib.determined(r)

@@ -19,9 +19,8 @@ package sgcheck.rules.sgc201
 import data.sgcheck.lib
 
 findings contains f if {
-	some att in input.attachments
-	some r in att.rules
-	r.open
+	some pair in lib.open_rules
+	[att, r] := pair
 	r.direction == "ingress"
 	all_ports(r)
 	lib.determined(r)

@@ -25,9 +25,8 @@ import data.sgcheck.lib
 web := {80, 443}
 
 findings contains f if {
-	some att in input.attachments
-	some r in att.rules
-	r.open
+	some pair in lib.open_rules
+	[att, r] := pair
 	r.direction == "ingress"
 	r.protocol in {"tcp", "udp"}
 	lib.determined(r)

@@ -20,9 +20,8 @@ package sgcheck.rules.sgc206
 import data.sgcheck.lib
 
 findings contains f if {
-	some att in input.attachments
-	some r in att.rules
-	r.open
+	some pair in lib.open_rules
+	[att, r] := pair
 	r.direction == "egress"
 	lib.determined(r)
 	msg := sprintf("%s admits %s to %s", [r.rule, what(r), r.peer])
