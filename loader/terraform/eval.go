@@ -2,6 +2,8 @@ package terraform
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -267,10 +269,11 @@ func (e *evaluator) dataObject() cty.Value {
 	e.busy["data"] = true
 	defer delete(e.busy, "data")
 	types := map[string]cty.Value{}
-	for typ, byName := range e.data {
+	for _, typ := range slices.Sorted(maps.Keys(e.data)) {
+		byName := e.data[typ]
 		obj := map[string]cty.Value{}
-		for name, d := range byName {
-			obj[name] = e.resourceValue(d)
+		for _, name := range slices.Sorted(maps.Keys(byName)) {
+			obj[name] = e.resourceValue(byName[name])
 		}
 		types[typ] = cty.ObjectVal(obj)
 	}
@@ -743,20 +746,23 @@ func (e *evaluator) fullContext() *hcl.EvalContext {
 	}
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: e.funcs()}
 	ctx.Variables["var"] = cty.ObjectVal(e.vars)
+	// in name order: evaluating one may report an error (a cycle names
+	// where it was entered), and reports must not depend on map order
 	locals := map[string]cty.Value{}
-	for name := range e.locals {
+	for _, name := range slices.Sorted(maps.Keys(e.locals)) {
 		locals[name] = e.local(name)
 	}
 	ctx.Variables["local"] = cty.ObjectVal(locals)
-	for typ, byName := range e.resources {
+	for _, typ := range slices.Sorted(maps.Keys(e.resources)) {
+		byName := e.resources[typ]
 		obj := map[string]cty.Value{}
-		for name, d := range byName {
-			obj[name] = e.resourceValue(d)
+		for _, name := range slices.Sorted(maps.Keys(byName)) {
+			obj[name] = e.resourceValue(byName[name])
 		}
 		ctx.Variables[typ] = cty.ObjectVal(obj)
 	}
 	mods := map[string]cty.Value{}
-	for name := range e.modCalls {
+	for _, name := range slices.Sorted(maps.Keys(e.modCalls)) {
 		mods[name] = e.moduleValue(name)
 	}
 	ctx.Variables["module"] = cty.ObjectVal(mods)

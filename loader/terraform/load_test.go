@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -497,6 +498,39 @@ resource "aws_ecs_service" "svc" {
 	for k, v := range want {
 		if g, ok := got[k]; !ok || g != v {
 			t.Errorf("%s: auto-tracked %q (present %v), want %q", k, g, ok, v)
+		}
+	}
+}
+
+// A cycle of locals is reported the same way on every run, whichever
+// value needs the locals first: the module's values are evaluated in name
+// order, not in the order of a Go map.
+func TestLocalCycleReportIsDeterministic(t *testing.T) {
+	files := map[string]string{"main.tf": `locals {
+  d = local.c
+  c = local.b
+  b = local.a
+  a = local.d
+}
+resource "aws_security_group" "g" {
+  description = local.a
+}
+`}
+	var first string
+	for i := 0; i < 30; i++ {
+		_, diags := loadSrc(t, files)
+		var msgs []string
+		for _, d := range diags {
+			msgs = append(msgs, fmt.Sprintf("%d:%d: %s", d.Line, d.Column, d.Message))
+		}
+		got := strings.Join(msgs, "\n")
+		if !strings.Contains(got, "refers to itself") {
+			t.Fatalf("no cycle reported: %s", got)
+		}
+		if i == 0 {
+			first = got
+		} else if got != first {
+			t.Fatalf("run %d reports\n%s\nrun 0\n%s", i, got, first)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
 )
 
@@ -62,7 +61,7 @@ func (c *ParseCache) parse(name string, src []byte, json bool) (*hcl.File, hcl.D
 	if json {
 		f, diags = hcljson.Parse(src, name)
 	} else {
-		f, diags = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		f, diags = parseNative(src, name)
 	}
 	if c != nil {
 		c.mu.Lock()

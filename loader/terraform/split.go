@@ -1,0 +1,227 @@
+package terraform
+
+import (
+	"bytes"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// splitMinBytes is the size from which a native syntax file is parsed in
+// pieces: HCL's lexer holds every token of a file at once, so one large
+// file costs several times the memory of the same blocks in many files
+// (a 3 MB file: about 290 MiB). Smaller files are parsed whole.
+var splitMinBytes = 256 << 10
+
+// splitPieceBytes is about how much of a large file one piece holds.
+var splitPieceBytes = 128 << 10
+
+// parseNative parses a native syntax file, a large one in pieces cut
+// between top-level blocks, parsed in parallel and joined in order. The
+// pieces are parsed from the file's own bytes with their true start
+// positions, so every range is the one a whole parse gives. Where the cut
+// points are not certain, or a piece has an error or a top-level
+// attribute, the file is parsed whole, so diagnostics are the whole
+// parse's.
+func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
+	if len(src) < splitMinBytes {
+		return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	}
+	cuts := pieceStarts(src)
+	if len(cuts) < 2 {
+		return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	}
+	bodies := make([]*hclsyntax.Body, len(cuts))
+	failed := make([]bool, len(cuts))
+	parallel(len(cuts), func(i int) {
+		end := len(src)
+		if i+1 < len(cuts) {
+			end = cuts[i+1].Byte
+		}
+		f, diags := hclsyntax.ParseConfig(src[cuts[i].Byte:end], name, cuts[i])
+		body, ok := f.Body.(*hclsyntax.Body)
+		if diags.HasErrors() || !ok || len(body.Attributes) > 0 {
+			failed[i] = true
+			return
+		}
+		bodies[i] = body
+	})
+	for _, bad := range failed {
+		if bad {
+			return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		}
+	}
+	last := bodies[len(bodies)-1]
+	body := &hclsyntax.Body{Attributes: hclsyntax.Attributes{},
+		SrcRange: hcl.Range{Filename: name, Start: bodies[0].SrcRange.Start, End: last.SrcRange.End},
+		EndRange: last.EndRange}
+	for _, b := range bodies {
+		body.Blocks = append(body.Blocks, b.Blocks...)
+	}
+	return &hcl.File{Body: body, Bytes: src}, nil
+}
+
+// pieceStarts returns where the pieces of src start: the first at the
+// beginning of the file, the others at the start of a line that begins a
+// top-level block, about splitPieceBytes apart. It returns fewer than two
+// when it cannot tell where the top-level blocks start.
+func pieceStarts(src []byte) []hcl.Pos {
+	lines := topLevelLines(src)
+	if lines == nil {
+		return nil
+	}
+	cuts := []hcl.Pos{hcl.InitialPos}
+	for _, l := range lines {
+		if l.Line > 1 && l.Byte-cuts[len(cuts)-1].Byte >= splitPieceBytes {
+			cuts = append(cuts, l)
+		}
+	}
+	return cuts
+}
+
+// topLevelLines scans src as HCL's lexer would for nesting (brackets,
+// quoted strings and their template sequences, heredocs, comments) and
+// returns the start of every line that begins, outside any of them, with
+// a letter: where a top-level block can start. It returns nil when the
+// file does not end at the top level (it has an error the parser reports).
+func topLevelLines(src []byte) []hcl.Pos {
+	type frame struct {
+		kind   byte   // 'c' code, 's' quoted string, 'h' heredoc
+		depth  int    // open brackets, in code
+		marker []byte // a heredoc's closing marker
+	}
+	stack := []frame{{kind: 'c'}}
+	var out []hcl.Pos
+	line := 1
+	lineStart := true
+	i := 0
+	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
+		i = 3 // a byte order mark
+	}
+	for i < len(src) {
+		top := &stack[len(stack)-1]
+		c := src[i]
+		if lineStart && len(stack) == 1 && top.depth == 0 && isLetter(c) {
+			out = append(out, hcl.Pos{Line: line, Column: 1, Byte: i})
+		}
+		lineStart = false
+		switch top.kind {
+		case 'c':
+			switch {
+			case c == '\n':
+				line++
+				lineStart = true
+				i++
+			case c == '#' || (c == '/' && i+1 < len(src) && src[i+1] == '/'):
+				for i < len(src) && src[i] != '\n' {
+					i++
+				}
+			case c == '/' && i+1 < len(src) && src[i+1] == '*':
+				end := bytes.Index(src[i+2:], []byte("*/"))
+				if end < 0 {
+					return nil
+				}
+				line += bytes.Count(src[i:i+2+end+2], []byte("\n"))
+				i += 2 + end + 2
+			case c == '"':
+				stack = append(stack, frame{kind: 's'})
+				i++
+			case c == '<' && i+1 < len(src) && src[i+1] == '<':
+				j := i + 2
+				if j < len(src) && src[j] == '-' {
+					j++
+				}
+				k := j
+				for k < len(src) && (isLetter(src[k]) || isDigit(src[k]) || src[k] == '_' || src[k] == '-') {
+					k++
+				}
+				if k == j || k >= len(src) || (src[k] != '\n' && src[k] != '\r') {
+					i += 2 // not a heredoc: a comparison, or an error
+					continue
+				}
+				stack = append(stack, frame{kind: 'h', marker: append([]byte(nil), src[j:k]...)})
+				for k < len(src) && src[k] != '\n' {
+					k++
+				}
+				i = k // the newline ends the introducer
+				if i < len(src) {
+					line++
+					i++
+				}
+			case c == '{' || c == '[' || c == '(':
+				top.depth++
+				i++
+			case c == '}' || c == ']' || c == ')':
+				if top.depth == 0 {
+					if len(stack) == 1 {
+						return nil
+					}
+					stack = stack[:len(stack)-1] // a template sequence ends
+				} else {
+					top.depth--
+				}
+				i++
+			default:
+				i++
+			}
+		case 's':
+			switch {
+			case c == '\\':
+				i += 2
+			case c == '"':
+				stack = stack[:len(stack)-1]
+				i++
+			case c == '\n':
+				return nil // a quoted string cannot span lines
+			case (c == '$' || c == '%') && i+2 < len(src) && src[i+1] == c && src[i+2] == '{':
+				i += 3 // $${ and %%{ are literal
+			case (c == '$' || c == '%') && i+1 < len(src) && src[i+1] == '{':
+				stack = append(stack, frame{kind: 'c'})
+				i += 2
+			default:
+				i++
+			}
+		case 'h':
+			if lineStartAt(src, i) && closesHeredoc(src[i:], top.marker) {
+				stack = stack[:len(stack)-1]
+				for i < len(src) && src[i] != '\n' {
+					i++
+				}
+				continue
+			}
+			switch {
+			case c == '\n':
+				line++
+				i++
+			case (c == '$' || c == '%') && i+2 < len(src) && src[i+1] == c && src[i+2] == '{':
+				i += 3
+			case (c == '$' || c == '%') && i+1 < len(src) && src[i+1] == '{':
+				stack = append(stack, frame{kind: 'c'})
+				i += 2
+			default:
+				i++
+			}
+		}
+	}
+	if len(stack) != 1 || stack[0].depth != 0 {
+		return nil
+	}
+	return out
+}
+
+// lineStartAt reports whether i is the first byte of a line.
+func lineStartAt(src []byte, i int) bool { return i == 0 || src[i-1] == '\n' }
+
+// closesHeredoc reports whether the line starting rest is a heredoc's
+// closing marker (leading spaces allowed, as for <<-).
+func closesHeredoc(rest []byte, marker []byte) bool {
+	end := bytes.IndexByte(rest, '\n')
+	if end < 0 {
+		end = len(rest)
+	}
+	return bytes.Equal(bytes.TrimSpace(rest[:end]), marker)
+}
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
