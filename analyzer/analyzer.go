@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
@@ -52,11 +53,23 @@ type Result struct {
 // computes the impact of changing base into head, and reports only findings
 // that base did not already have.
 func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts Options) (*Result, error) {
-	classes := tracking.Classify(head, opts.Params)
-	in := Input{Attachments: WithNACLs(Docs(classes), head), NACLs: declaredNACLs(NACLDocs(head)), Groups: GroupDocs(head), Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
+	// the snapshots' indexes are built first: the documents below are then
+	// built concurrently, reading them
+	head.Index()
 	if base != nil {
-		in.Changes = Changes(base, head, opts.Params)
+		base.Index()
 	}
+	in := Input{Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
+	var classes []tracking.AttachmentClass
+	concurrently(func() {
+		classes = tracking.Classify(head, opts.Params)
+		in.Attachments = WithNACLs(Docs(classes), head)
+	}, func() {
+		in.NACLs, in.Groups = declaredNACLs(NACLDocs(head)), GroupDocs(head)
+		if base != nil {
+			in.Changes = Changes(base, head, opts.Params)
+		}
+	})
 	var raws []rawFinding
 	var policyDiags []model.Diagnostic
 	var known baseFindings
@@ -89,6 +102,19 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	res.Findings = e.prove(res, head, base, in.Changes, classes, opts.Params)
 	SortFindings(res.Findings)
 	return res, nil
+}
+
+// concurrently runs fs at once and returns when all have returned.
+func concurrently(fs ...func()) {
+	var wg sync.WaitGroup
+	for _, f := range fs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f()
+		}()
+	}
+	wg.Wait()
 }
 
 // convertFindings converts what the policies emitted, once per fingerprint.

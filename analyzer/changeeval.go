@@ -46,8 +46,12 @@ func (b baseFindings) without(fs []Finding) []Finding {
 // evaluated only on the documents the change touched. User policies see
 // the whole input, so both sides are evaluated in full for them.
 func (e *Engine) evalChange(ctx context.Context, in Input, base *model.Snapshot, opts Options) ([]rawFinding, baseFindings, []model.Diagnostic, error) {
-	baseIn := Input{Attachments: WithNACLs(Docs(tracking.Classify(base, opts.Params)), base),
-		NACLs: declaredNACLs(NACLDocs(base)), Groups: GroupDocs(base), Params: in.Params}
+	baseIn := Input{Params: in.Params}
+	concurrently(func() {
+		baseIn.Attachments = WithNACLs(Docs(tracking.Classify(base, opts.Params)), base)
+	}, func() {
+		baseIn.NACLs, baseIn.Groups = declaredNACLs(NACLDocs(base)), GroupDocs(base)
+	})
 	same, headOnly, baseOnly := splitInputs(in, baseIn)
 	builtin := func(pq policyQuery) bool { return pq.perAttachment }
 	user := func(pq policyQuery) bool { return !pq.perAttachment }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/loader"
+	"github.com/sgcheck/sgcheck/loader/gitrev"
 	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/report"
@@ -85,28 +86,40 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 	case planFile != "":
 		in.head, in.base, in.diags, in.err = loadPlan(ctx, planFile, paths, c.lopts)
 	case baseRev != "":
-		// the revision is read first, to know which directories the
-		// change touched: files that did not change are parsed once, for
-		// both sides, and roots that did not change are evaluated once
-		tree, err := loader.ReadRevision(baseRev, paths)
+		// The revision is read while the working tree loads: once it is
+		// known which directories the change touched, only their syntax
+		// trees are kept for the base side. Files that did not change are
+		// parsed once, and roots that did not change evaluated once, for
+		// both sides.
+		opts := c.lopts
+		cache := terraform.NewParseCache()
+		opts.Terraform.Parsed = cache
+		var tree *gitrev.Tree
+		var err error
+		read := make(chan struct{})
+		go func() {
+			defer close(read)
+			if tree, err = loader.ReadRevision(baseRev, paths); err != nil {
+				return
+			}
+			touched := loader.ChangedDirs(tree)
+			cache.KeepTrees(touched)
+			var size int64
+			for name, b := range tree.Files {
+				if touched(filepath.Dir(name)) {
+					size += int64(len(b))
+				}
+			}
+			raiseMemoryLimit(size) // what is loaded twice
+		}()
+		in.head, in.diags = loader.Load(ctx, paths, opts)
+		<-read
 		if err != nil {
 			in.err = err
 			return in
 		}
-		touched := loader.ChangedDirs(tree)
-		var size int64
-		for name, b := range tree.Files {
-			if touched(filepath.Dir(name)) {
-				size += int64(len(b))
-			}
-		}
-		raiseMemoryLimit(size) // what is loaded twice
-		opts := c.lopts
-		opts.Terraform.Parsed = terraform.NewParseCache()
-		opts.Terraform.Parsed.KeepTrees(touched)
-		in.head, in.diags = loader.Load(ctx, paths, opts)
-		bsnap, bd := loader.LoadTree(ctx, tree, paths, opts)
-		in.base = bsnap
+		var bd []model.Diagnostic
+		in.base, bd = loader.LoadTree(ctx, tree, paths, opts)
 		in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
 	default:
 		in.head, in.diags = loader.Load(ctx, paths, c.lopts)

@@ -14,8 +14,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Tree is the content of some paths at a revision.
@@ -120,10 +122,24 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 	// a file the working tree holds unchanged is read from there: its blob
 	// id proves the bytes are the revision's (git itself is much slower at
 	// handing out every blob)
+	same := make([][]byte, len(entries))
+	found := make([]bool, len(entries))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(entries); i += workers {
+				same[i], found[i] = sameInWorkTree(filepath.Join(absDir, entries[i].name), entries[i].oid)
+			}
+		}()
+	}
+	wg.Wait()
 	var missing []entry
-	for _, e := range entries {
-		if b, ok := sameInWorkTree(filepath.Join(absDir, e.name), e.oid); ok {
-			t.Files[filepath.Clean(e.name)] = b
+	for i, e := range entries {
+		if found[i] {
+			t.Files[filepath.Clean(e.name)] = same[i]
 			continue
 		}
 		missing = append(missing, e)

@@ -41,9 +41,22 @@ func NewParseCache() *ParseCache {
 }
 
 // KeepTrees limits the syntax trees the cache keeps to the files of the
-// directories for which keep is true; every file's bytes are still kept,
-// for the comparison of roots.
-func (c *ParseCache) KeepTrees(keep func(dir string) bool) { c.keep = keep }
+// directories for which keep is true, from now on and among those kept so
+// far; every file's bytes are still kept, for the comparison of roots. It
+// may be called while a load runs.
+func (c *ParseCache) KeepTrees(keep func(dir string) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.keep = keep
+	for name, f := range c.m {
+		if f.file != nil && !keep(cacheDir(name)) {
+			c.m[name] = cachedFile{src: f.src}
+		}
+	}
+}
+
+// cacheDir is the directory of a file named as the cache names it.
+func cacheDir(name string) string { return filepath.Dir(filepath.FromSlash(name)) }
 
 // parse parses one file, or returns the tree parsed before for the same
 // name and bytes. A nil cache parses.
@@ -65,7 +78,7 @@ func (c *ParseCache) parse(name string, src []byte, json bool) (*hcl.File, hcl.D
 	}
 	if c != nil {
 		c.mu.Lock()
-		if c.keep != nil && !c.keep(filepath.Dir(filepath.FromSlash(name))) {
+		if c.keep != nil && !c.keep(cacheDir(name)) {
 			c.m[name] = cachedFile{src: src}
 		} else {
 			c.m[name] = cachedFile{src: src, file: f, diags: diags}
