@@ -135,9 +135,11 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	// to learn which directories are called. The others are roots, parsed
 	// and evaluated one by one below and then dropped, so that a large tree
 	// never holds every syntax tree at once.
+	mentions := make([]bool, len(names))
+	parallel(len(names), func(i int) { mentions[i] = w.mentionsModule(names[i]) })
 	var callers []string
-	for _, d := range names {
-		if w.mentionsModule(d) {
+	for i, d := range names {
+		if mentions[i] {
 			callers = append(callers, d)
 		}
 	}
