@@ -489,6 +489,12 @@ func (e *Engine) batch(ctx context.Context, members []int) (*batchQuery, error) 
 func (b *batchQuery) eval(ctx context.Context, queries []policyQuery, input ast.Value) ([][]rawFinding, error) {
 	rs, err := b.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
+		// say which policy fails: evaluate them one by one
+		for _, i := range b.members {
+			if _, perr := evalPolicy(ctx, queries[i], input); perr != nil {
+				return nil, perr
+			}
+		}
 		return nil, fmt.Errorf("policies: %w", err)
 	}
 	out := make([][]rawFinding, len(b.members))
