@@ -46,7 +46,7 @@ findings contains f if {
 		[r.rule, service, r.from_port, concat(", ", peers), note(r), remedy(att)],
 	)
 	base := lib.rule_finding(att, r, msg, {"ports": [r.from_port], "services": [service], "window_seconds": 432000, "window_source": "aws-default"})
-	f := json.patch(base, [{"op": "replace", "path": "/facts", "value": object.union(object.remove(base.facts, ["peer", "family"]), {"peers": peers})}])
+	f := object.union(object.remove(base, ["facts"]), {"facts": object.union(object.remove(base.facts, ["peer", "family"]), {"peers": peers})})
 }
 
 # peers_of names every narrow address peer of the rule block (one finding

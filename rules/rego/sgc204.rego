@@ -48,6 +48,13 @@ ports(r) := sprintf("ports %d-%d", [r.from_port, r.to_port]) if r.from_port != r
 
 # only_reported_elsewhere holds for a rule whose every port is a web port or
 # a port SGC202/SGC203 reports for this attachment.
+# a single web port: the common case, decided without the loop below
+only_reported_elsewhere(_, r) if {
+	r.protocol == "tcp"
+	r.from_port == r.to_port
+	web[r.from_port]
+}
+
 only_reported_elsewhere(att, r) if {
 	r.to_port - r.from_port < 16
 	every p in numbers.range(r.from_port, r.to_port) {
