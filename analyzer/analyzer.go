@@ -83,7 +83,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 		}
 	} else {
 		var err error
-		if raws, known, policyDiags, err = e.evalChange(ctx, in, base, opts); err != nil {
+		if raws, known, policyDiags, err = e.evalChange(ctx, in, classes, head, base, opts); err != nil {
 			return nil, err
 		}
 	}

@@ -45,10 +45,11 @@ func (b baseFindings) without(fs []Finding) []Finding {
 // untouched ones are the base's findings there too, and the base is
 // evaluated only on the documents the change touched. User policies see
 // the whole input, so both sides are evaluated in full for them.
-func (e *Engine) evalChange(ctx context.Context, in Input, base *model.Snapshot, opts Options) ([]rawFinding, baseFindings, []model.Diagnostic, error) {
+func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.AttachmentClass, head, base *model.Snapshot,
+	opts Options) ([]rawFinding, baseFindings, []model.Diagnostic, error) {
 	baseIn := Input{Params: in.Params}
 	concurrently(func() {
-		baseIn.Attachments = WithNACLs(Docs(tracking.Classify(base, opts.Params)), base)
+		baseIn.Attachments = baseAttachmentDocs(in.Attachments, classes, head, base, opts.Params)
 	}, func() {
 		baseIn.NACLs, baseIn.Groups = declaredNACLs(NACLDocs(base)), GroupDocs(base)
 	})
@@ -70,17 +71,18 @@ func (e *Engine) evalChange(ctx context.Context, in Input, base *model.Snapshot,
 		return raws, err
 	}
 	known := baseFindings{}
-	unchanged, err := eval(same, builtin, true)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	touched, err := eval(headOnly, builtin, true)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	before, err := eval(baseOnly, builtin, false)
-	if err != nil {
-		return nil, nil, nil, err
+	// the built-ins on the three sets at once (built-ins report errors,
+	// never diagnostics, so nothing is shared but the engine)
+	var unchanged, touched, before []rawFinding
+	var errs [3]error
+	concurrently(
+		func() { unchanged, errs[0] = eval(same, builtin, false) },
+		func() { touched, errs[1] = eval(headOnly, builtin, false) },
+		func() { before, errs[2] = eval(baseOnly, builtin, false) })
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	if e.hasUser(opts.Enable) {
 		// user policies: the whole head, and the whole base
@@ -162,11 +164,82 @@ func split[D any](head, base []D, name func(D) string, equal func(a, b *D) bool)
 	return same, headOnly, baseOnly
 }
 
+// baseAttachmentDocs returns the base's attachment documents, in the
+// base's order. An attachment whose classification reads exactly what it
+// reads in the head (the attachment, each group and its rules, the NACL
+// of its subnet and how that was found) has the head's document, which
+// is taken rather than classified again; the others are classified.
+func baseAttachmentDocs(headDocs []AttachmentDoc, headClasses []tracking.AttachmentClass, head, base *model.Snapshot,
+	params tracking.Params) []AttachmentDoc {
+	byName := map[string][]int{}
+	for i, c := range headClasses {
+		byName[c.Attachment.Name] = append(byName[c.Attachment.Name], i)
+	}
+	groups := map[string]bool{}
+	sameGroup := func(g string) bool {
+		if v, ok := groups[g]; ok {
+			return v
+		}
+		db, okb := base.Group(g)
+		dh, okh := head.Group(g)
+		v := okb == okh && reflect.DeepEqual(db, dh) && reflect.DeepEqual(base.RulesOfGroup(g), head.RulesOfGroup(g))
+		groups[g] = v
+		return v
+	}
+	sameInputs := func(b, h model.Attachment) bool {
+		if !reflect.DeepEqual(b, h) {
+			return false
+		}
+		for _, g := range b.Groups {
+			if !sameGroup(g) {
+				return false
+			}
+		}
+		nb, wb := base.NACLFor(b.Subnet)
+		nh, wh := head.NACLFor(h.Subnet)
+		return wb == wh && (nb == nil) == (nh == nil) && (nb == nil || reflect.DeepEqual(*nb, *nh))
+	}
+	atts := tracking.Attachments(base)
+	reuse := make([]int, len(atts))
+	used := make([]bool, len(headClasses))
+	var rest []model.Attachment
+	for j, a := range atts {
+		reuse[j] = -1
+		for _, i := range byName[a.Name] {
+			if !used[i] && sameInputs(a, headClasses[i].Attachment) {
+				reuse[j], used[i] = i, true
+				break
+			}
+		}
+		if reuse[j] < 0 {
+			rest = append(rest, a)
+		}
+	}
+	computed := WithNACLs(Docs(tracking.ClassifyEach(base, rest, params)), base)
+	out := make([]AttachmentDoc, 0, len(atts))
+	for j := range atts {
+		if i := reuse[j]; i >= 0 {
+			out = append(out, headDocs[i]) // shares its rules with the head's document
+			continue
+		}
+		out = append(out, computed[0])
+		computed = computed[1:]
+	}
+	return out
+}
+
 // sameAttachmentDoc compares two attachment documents but for their rules'
 // subjects, which number the attachments of each side.
 func sameAttachmentDoc(a, b *AttachmentDoc) bool {
 	if len(a.Rules) != len(b.Rules) {
 		return false
+	}
+	if len(a.Rules) > 0 && &a.Rules[0] == &b.Rules[0] {
+		// a document taken from the head (baseAttachmentDocs): the same
+		// rules, and the rest compared below
+		x, y := *a, *b
+		x.Rules, y.Rules = nil, nil
+		return reflect.DeepEqual(x, y)
 	}
 	for i := range a.Rules {
 		ra, rb := a.Rules[i], b.Rules[i]

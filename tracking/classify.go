@@ -100,7 +100,12 @@ func RulesOf(s *model.Snapshot, att model.Attachment) (rules []model.Rule, missi
 // Classify classifies every rule of every attachment of s. Attachments are
 // independent, so they are classified in parallel, in order.
 func Classify(s *model.Snapshot, params Params) []AttachmentClass {
-	atts := Attachments(s)
+	return ClassifyEach(s, Attachments(s), params)
+}
+
+// ClassifyEach classifies the rules of the given attachments of s, in
+// parallel, in order.
+func ClassifyEach(s *model.Snapshot, atts []model.Attachment, params Params) []AttachmentClass {
 	s.Index()
 	out := make([]AttachmentClass, len(atts))
 	workers := runtime.GOMAXPROCS(0)
