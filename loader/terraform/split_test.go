@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -197,4 +198,38 @@ func FuzzSplitParse(f *testing.F) {
 		splitEverywhere(t)
 		compareSplit(t, "fuzz.tf", src)
 	})
+}
+
+// Files above the size from which they are parsed in pieces, at the real
+// thresholds: random mixes of blocks, heredocs, templates, comments,
+// brackets and junk parse as they do whole, and a valid large file is cut.
+func TestSplitParseLargeFiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"resource \"a\" \"b\" {\n", "}\n", "locals {\n", "x = <<EOT\n", "EOT\n", "\"${", "}\"", "/*", "*/", "# c\n", "y = \"", "\"\n", "[\n", "]\n", "{", "}", "%{ if true }", "%{ endif }", "\n", "  ", "z = 1\n", "<<-X\n", "  X\n", "\r\n", "\xef\xbb\xbf", "é"}
+	for k := 0; k < 6; k++ {
+		var b strings.Builder
+		for b.Len() < 300<<10 {
+			if rng.IntN(3) == 0 {
+				b.WriteString("resource \"aws_security_group\" \"g")
+				b.WriteString(strings.Repeat("x", rng.IntN(5)))
+				b.WriteString("\" {\n  description = \"d\"\n}\n")
+				continue
+			}
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		compareSplit(t, "big.tf", []byte(b.String()))
+	}
+	// valid large files are split
+	var b strings.Builder
+	for i := 0; b.Len() < 600<<10; i++ {
+		b.WriteString("resource \"aws_security_group\" \"g")
+		b.WriteString(strings.Repeat("x", i%7))
+		b.WriteString(string(rune('a' + i%26)))
+		b.WriteString("\" {\n  description = <<EOT\nresource \"x\" \"y\" {\nEOT\n}\n")
+	}
+	src := []byte(b.String())
+	if n := len(pieceStarts(src)); n < 3 {
+		t.Fatalf("a 600 KiB file in %d pieces", n)
+	}
+	compareSplit(t, "valid.tf", src)
 }
