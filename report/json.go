@@ -1,8 +1,13 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"runtime"
+	"sync"
 
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/model"
@@ -39,8 +44,73 @@ func JSON(w io.Writer, run Run) error {
 	if r.Errors == nil {
 		r.Errors = []model.Diagnostic{}
 	}
-	return encode(w, r)
+	if len(r.Findings) == 0 || len(r.Findings) < parallelFindings {
+		return encode(w, r)
+	}
+	// Many findings: they are encoded in parallel, each indented as an
+	// element of the findings array, and put in place of the empty array
+	// in the rest of the document. The bytes are those of encoding the
+	// whole document at once (TestParallelJSONReport).
+	findings := r.Findings
+	r.Findings = []analyzer.Finding{}
+	var doc bytes.Buffer
+	if err := encode(&doc, r); err != nil {
+		return err
+	}
+	const empty = `"findings": []`
+	at := bytes.Index(doc.Bytes(), []byte(empty))
+	if at < 0 {
+		return fmt.Errorf("json report: no findings array")
+	}
+	chunks := runtime.GOMAXPROCS(0)
+	size := (len(findings) + chunks - 1) / chunks
+	parts := make([]bytes.Buffer, chunks)
+	errs := make([]error, chunks)
+	var wg sync.WaitGroup
+	for k := 0; k < chunks; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			enc := json.NewEncoder(&parts[k])
+			enc.SetIndent("    ", "  ")
+			enc.SetEscapeHTML(false)
+			for i := k * size; i < min((k+1)*size, len(findings)); i++ {
+				if i > k*size {
+					parts[k].WriteString(",\n    ")
+				}
+				if errs[k] = enc.Encode(findings[i]); errs[k] != nil {
+					return
+				}
+				parts[k].Truncate(parts[k].Len() - 1) // Encode's newline
+			}
+		}()
+	}
+	wg.Wait()
+	out := bufio.NewWriterSize(w, 64<<10)
+	out.Write(doc.Bytes()[:at])
+	out.WriteString(`"findings": [` + "\n    ")
+	first := true
+	for k := range parts {
+		if errs[k] != nil {
+			return errs[k]
+		}
+		if parts[k].Len() == 0 {
+			continue
+		}
+		if !first {
+			out.WriteString(",\n    ")
+		}
+		first = false
+		out.Write(parts[k].Bytes())
+	}
+	out.WriteString("\n  ]")
+	out.Write(doc.Bytes()[at+len(empty):])
+	return out.Flush()
 }
+
+// parallelFindings is how many findings a JSON report needs before they
+// are encoded in parallel.
+var parallelFindings = 512
 
 func encode(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -51,6 +51,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c.progress = startProgress(stderr, 2*time.Second)
 	defer c.progress.stop()
 	c.progress.set("reading files")
+	c.prepareEngine(ctx)
 	base, bd := loader.Load(ctx, []string{fs.Arg(0)}, c.lopts)
 	head, hd := loader.Load(ctx, []string{fs.Arg(1)}, c.lopts)
 	if fatal := missing(bd, hd); fatal != "" {

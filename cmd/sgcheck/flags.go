@@ -44,6 +44,9 @@ type common struct {
 	// (they win over the configuration file).
 	configFile string
 	changed    func(string) bool
+	// engine is the policy engine being compiled while the inputs load
+	// (prepareEngine)
+	engine chan engineResult
 	// set by check
 	threshold int
 	lopts     loader.Options

@@ -66,6 +66,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c.progress = startProgress(stderr, 2*time.Second)
 	defer c.progress.stop()
 	c.progress.set("reading files")
+	c.prepareEngine(ctx)
 	in := c.load(ctx, fs.Args(), baseRev, planFile)
 	if in.err != nil {
 		c.progress.stop()
@@ -152,8 +153,29 @@ func prefixed(what string, ds []model.Diagnostic) []model.Diagnostic {
 
 // analyze evaluates the policies over the inputs, writes the report and
 // returns the exit code.
+// engineResult is what compiling the policies gave.
+type engineResult struct {
+	eng   *analyzer.Engine
+	diags []model.Diagnostic
+	err   error
+}
+
+// prepareEngine starts compiling the policies, which depends on nothing
+// the inputs hold, so that it happens while they load.
+func (c *common) prepareEngine(ctx context.Context) {
+	c.engine = make(chan engineResult, 1)
+	go func() {
+		eng, diags, err := analyzer.NewEngine(ctx, c.policies)
+		c.engine <- engineResult{eng, diags, err}
+	}()
+}
+
 func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Writer) int {
-	eng, policyDiags, err := analyzer.NewEngine(ctx, c.policies)
+	if c.engine == nil {
+		c.prepareEngine(ctx)
+	}
+	r := <-c.engine
+	eng, policyDiags, err := r.eng, r.diags, r.err
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)
 		return exitError
