@@ -23,7 +23,7 @@ func TestParallelJSONReport(t *testing.T) {
 		for i := 0; i < n; i++ {
 			fs = append(fs, analyzer.Finding{ID: fmt.Sprintf("SGC%03d", i), Title: "a <b> & c", Severity: "HIGH",
 				Message: fmt.Sprintf("rule %d admits \"tcp\" from 0.0.0.0/0", i), Rule: "r", Resource: "g",
-				Facts: map[string]any{"ports": []any{22, 3389}, "empty": []any{}, "nested": map[string]any{"a": 1}},
+				Facts:    map[string]any{"ports": []any{22, 3389}, "empty": []any{}, "nested": map[string]any{"a": 1}},
 				Location: &analyzer.Location{File: "main.tf", StartLine: i + 1, EndLine: i + 2}})
 		}
 		run := Run{ToolVersion: "1.0", Findings: fs, Errors: []model.Diagnostic{{File: "x.tf", Line: 1, Message: `"findings": []`}},
