@@ -315,3 +315,48 @@ func TestBaseReuseAgreesWithDiff(t *testing.T) {
 		}
 	})
 }
+
+// --base gives the same findings however the path is written: relative,
+// with ./, absolute, or as . from inside it, and in a repository under a
+// hidden directory (only hidden directories below the scanned path are
+// skipped, as a scan skips them). An absolute path once matched no file of
+// the revision, so every finding looked new and no revocation was seen.
+func TestBasePathForms(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	repo := filepath.Join(t.TempDir(), ".hidden", "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, repo, "init", "-q")
+	copyDir(t, "fixtures/change/ssh-32-revoked/base", filepath.Join(repo, "infra"))
+	gitRun(t, repo, "add", "-A")
+	gitRun(t, repo, "commit", "-q", "-m", "base")
+	if err := os.RemoveAll(filepath.Join(repo, "infra")); err != nil {
+		t.Fatal(err)
+	}
+	copyDir(t, "fixtures/change/ssh-32-revoked/head", filepath.Join(repo, "infra"))
+	run := func(dir, path string) []string {
+		var got []string
+		inDir(t, dir, func() {
+			out, stderr, code := sgcheck(t, "--format", "json", "--fail-on", "none", "--base", "HEAD", path)
+			if code != exitClean {
+				t.Fatalf("%s from %s: exit %d: %s", path, dir, code, stderr)
+			}
+			got = essence(t, out)
+		})
+		return got
+	}
+	want := run(repo, "infra")
+	if !strings.Contains(strings.Join(want, "\n"), "SGC001") {
+		t.Fatalf("no SGC001 for the revoked rule: %q", want)
+	}
+	for _, c := range []struct{ dir, path string }{
+		{repo, "./infra"}, {repo, filepath.Join(repo, "infra")}, {filepath.Join(repo, "infra"), "."},
+	} {
+		if got := run(c.dir, c.path); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("--base HEAD %s (from %s):\n got %q\nwant %q", c.path, c.dir, got, want)
+		}
+	}
+}

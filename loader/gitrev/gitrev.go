@@ -84,21 +84,33 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 	if real, err := filepath.EvalSymlinks(absDir); err == nil {
 		absDir = real
 	}
-	var specs []string
+	// each path as git names it (relative to the top, slashes) and as the
+	// user gave it: a file is named under the user's path, as the loader
+	// names the working tree's files
+	type spec struct{ repo, user string }
+	var specs []spec
+	var pathspecs []string
 	for _, p := range paths {
-		abs := filepath.Join(absDir, p)
+		abs := p
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(absDir, p)
+		}
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = real
+		}
 		rel, err := filepath.Rel(root, abs)
-		if err != nil || strings.HasPrefix(rel, "..") {
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return nil, fmt.Errorf("%s is outside the repository", p)
 		}
-		specs = append(specs, filepath.ToSlash(rel))
+		specs = append(specs, spec{filepath.ToSlash(rel), p})
+		pathspecs = append(pathspecs, filepath.ToSlash(rel))
 	}
-	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", rev, "--"}, specs...)
+	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", rev, "--"}, pathspecs...)
 	out, err := git(root, nil, args...)
 	if err != nil {
 		return nil, err
 	}
-	type entry struct{ oid, name string }
+	type entry struct{ oid, name, disk string }
 	var entries []entry
 	for _, rec := range strings.Split(string(out), "\x00") {
 		meta, name, ok := strings.Cut(rec, "\t")
@@ -109,14 +121,23 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		if len(f) != 3 || f[1] != "blob" {
 			continue
 		}
-		local, err := filepath.Rel(absDir, filepath.Join(root, filepath.FromSlash(name)))
-		if err != nil {
-			continue
+		for _, sp := range specs {
+			var rest string
+			switch {
+			case sp.repo == ".":
+				rest = name
+			case name == sp.repo:
+			case strings.HasPrefix(name, sp.repo+"/"):
+				rest = strings.TrimPrefix(name, sp.repo+"/")
+			default:
+				continue
+			}
+			local := filepath.Join(sp.user, filepath.FromSlash(rest))
+			if !hidden(filepath.FromSlash(rest)) && keep(local) {
+				entries = append(entries, entry{f[2], local, filepath.Join(root, filepath.FromSlash(name))})
+			}
+			break
 		}
-		if hidden(local) || !keep(local) {
-			continue
-		}
-		entries = append(entries, entry{f[2], local})
 	}
 	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}}
 	// a file the working tree holds unchanged is read from there: its blob
@@ -131,7 +152,7 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(entries); i += workers {
-				same[i], found[i] = sameInWorkTree(filepath.Join(absDir, entries[i].name), entries[i].oid)
+				same[i], found[i] = sameInWorkTree(entries[i].disk, entries[i].oid)
 			}
 		}()
 	}

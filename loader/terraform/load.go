@@ -105,7 +105,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	dirs := map[string]bool{}
 	if opts.Files != nil {
 		for _, f := range opts.Files {
-			if IsConfigFile(f) && !hiddenPath(f) {
+			if IsConfigFile(f) && !hiddenBelow(f, paths) {
 				dirs[filepath.Clean(filepath.Dir(f))] = true
 			}
 		}
@@ -332,6 +332,18 @@ func extractAll(w *world, e *evaluator) {
 	for _, c := range e.childModules() {
 		extractAll(w, c)
 	}
+}
+
+// hiddenBelow reports whether file f is in a hidden directory below the
+// scanned path that holds it, as the walk of a directory skips them (a
+// scanned path may itself be under a hidden directory).
+func hiddenBelow(f string, paths []string) bool {
+	for _, p := range paths {
+		if rel, err := filepath.Rel(p, f); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return hiddenPath(rel)
+		}
+	}
+	return hiddenPath(f)
 }
 
 func hiddenPath(p string) bool {
