@@ -337,6 +337,9 @@ func TestBasePathForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyDir(t, "fixtures/change/ssh-32-revoked/head", filepath.Join(repo, "infra"))
+	if err := os.MkdirAll(filepath.Join(repo, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	run := func(dir, path string) []string {
 		var got []string
 		inDir(t, dir, func() {
@@ -353,7 +356,8 @@ func TestBasePathForms(t *testing.T) {
 		t.Fatalf("no SGC001 for the revoked rule: %q", want)
 	}
 	for _, c := range []struct{ dir, path string }{
-		{repo, "./infra"}, {repo, filepath.Join(repo, "infra")}, {filepath.Join(repo, "infra"), "."},
+		{repo, "./infra"}, {repo, "infra/"}, {repo, filepath.Join(repo, "infra")}, {filepath.Join(repo, "infra"), "."},
+		{filepath.Join(repo, "docs"), "../infra"},
 	} {
 		if got := run(c.dir, c.path); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("--base HEAD %s (from %s):\n got %q\nwant %q", c.path, c.dir, got, want)
