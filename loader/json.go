@@ -44,16 +44,17 @@ func findJSON(p string) ([]jsonFile, error) {
 		return nil, nil
 	}
 	var out []jsonFile
-	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+	root := terraform.WalkRoot(p)
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			// the Terraform walk reports unreadable folders; go on
-			if d != nil && d.IsDir() && path != p {
+			if d != nil && d.IsDir() && path != root {
 				return filepath.SkipDir
 			}
 			return nil
 		}
 		if d.IsDir() {
-			if path != p && (d.Name() == ".terraform" || strings.HasPrefix(d.Name(), ".")) {
+			if path != root && (d.Name() == ".terraform" || strings.HasPrefix(d.Name(), ".")) {
 				return filepath.SkipDir
 			}
 			return nil

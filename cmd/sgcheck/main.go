@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/sgcheck/sgcheck/loader/terraform"
 	"io"
 	"io/fs"
 	"os"
@@ -104,14 +105,15 @@ func limitMemory(paths []string, sides int) {
 	}
 	var size int64
 	for _, p := range paths {
-		filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		root := terraform.WalkRoot(p)
+		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return nil
 			}
 			if d.IsDir() {
 				// what the loader reads: hidden directories are skipped, but
 				// .terraform holds the modules terraform init downloaded
-				if n := d.Name(); path != p && (n == "node_modules" || (strings.HasPrefix(n, ".") && n != ".terraform")) {
+				if n := d.Name(); path != root && (n == "node_modules" || (strings.HasPrefix(n, ".") && n != ".terraform")) {
 					return filepath.SkipDir
 				}
 				return nil

@@ -368,17 +368,18 @@ func findFiles(p string) ([]string, []model.Diagnostic, error) {
 	}
 	var out []string
 	var diags []model.Diagnostic
-	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+	root := WalkRoot(p)
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			diags = append(diags, model.Diagnostic{File: DisplayPath(path), Message: "cannot be read: " + walkError(err)})
-			if d != nil && d.IsDir() && path != p {
+			if d != nil && d.IsDir() && path != root {
 				return filepath.SkipDir
 			}
 			return nil
 		}
 		if d.IsDir() {
 			name := d.Name()
-			if path != p && (name == ".terraform" || strings.HasPrefix(name, ".")) {
+			if path != root && (name == ".terraform" || strings.HasPrefix(name, ".")) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -392,6 +393,17 @@ func findFiles(p string) ([]string, []model.Diagnostic, error) {
 }
 
 // HasConfig reports whether p is, or holds, a Terraform configuration file.
+// WalkRoot is the root to walk for a scanned directory p: p itself, or,
+// where p is a symbolic link to a directory, p with a trailing separator,
+// so that the walk enters the directory it names (filepath.WalkDir does
+// not follow a link, not even its root) and names files under p.
+func WalkRoot(p string) string {
+	if info, err := os.Lstat(p); err == nil && info.Mode()&os.ModeSymlink != 0 && !strings.HasSuffix(p, string(filepath.Separator)) {
+		return p + string(filepath.Separator)
+	}
+	return p
+}
+
 func HasConfig(p string) bool {
 	found, _, _ := findFiles(p)
 	return len(found) > 0

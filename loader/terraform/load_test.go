@@ -534,3 +534,36 @@ resource "aws_security_group" "g" {
 		}
 	}
 }
+
+// A scanned path that is a symbolic link to a directory is scanned: the
+// walk enters the directory and names its files under the link.
+func TestSymlinkedScanPath(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	if err := os.MkdirAll(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := `resource "aws_security_group" "g" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(real, "main.tf"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	snap, diags := Load(context.Background(), []string{link}, Options{})
+	if len(diags) > 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	if len(snap.Rules) != 1 || snap.Rules[0].Source.File != DisplayPath(filepath.Join(link, "main.tf")) {
+		t.Fatalf("rules %+v, want the one rule of link/main.tf", snap.Rules)
+	}
+}
