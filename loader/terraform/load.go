@@ -104,6 +104,16 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		filesRead: new(atomic.Int64), cache: opts.Parsed}
 	dirs := map[string]bool{}
 	if opts.Files != nil {
+		// the file list by directory, once: looking a directory up in the
+		// whole list for each root would grow with roots × files
+		w.byDir = map[string][]string{}
+		for _, f := range opts.Files {
+			d := filepath.Clean(filepath.Dir(f))
+			w.byDir[d] = append(w.byDir[d], f)
+		}
+		for _, fs := range w.byDir {
+			sort.Strings(fs)
+		}
 		for _, f := range opts.Files {
 			if IsConfigFile(f) && !hiddenBelow(f, paths) {
 				dirs[filepath.Clean(filepath.Dir(f))] = true

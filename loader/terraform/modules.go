@@ -29,6 +29,8 @@ type world struct {
 	readAhead *sync.Map
 	read      func(string) ([]byte, error)
 	files     []string // the file list when not reading the file system
+	// byDir indexes files by directory (cleaned), each list sorted
+	byDir map[string][]string
 	// only lists, for a directory given by naming some of its files, those files.
 	only   map[string][]string
 	parsed map[string]*module
@@ -70,12 +72,11 @@ func (w *world) dirFiles(dir string) []string {
 	}
 	if w.files != nil {
 		var out []string
-		for _, f := range w.files {
-			if filepath.Dir(f) == dir && IsConfigFile(f) {
+		for _, f := range w.byDir[dir] {
+			if IsConfigFile(f) {
 				out = append(out, f)
 			}
 		}
-		sort.Strings(out)
 		return out
 	}
 	out, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
@@ -88,7 +89,7 @@ func (w *world) dirFiles(dir string) []string {
 // fork returns a world sharing w's parsed modules, with its own snapshot
 // and diagnostics, for evaluating one root.
 func (w *world) fork() *world {
-	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, only: w.only, parsed: w.parsed, failed: w.failed, cache: w.cache,
+	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, byDir: w.byDir, only: w.only, parsed: w.parsed, failed: w.failed, cache: w.cache,
 		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead}
 }
 

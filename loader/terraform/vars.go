@@ -110,8 +110,8 @@ func readVarFile(name string, src []byte, out map[string]cty.Value, origins map[
 func (w *world) autoVarFiles(dir string) []string {
 	var auto []string
 	if w.files != nil {
-		for _, f := range w.files {
-			if filepath.Dir(f) == filepath.Clean(dir) && isAutoVars(f) {
+		for _, f := range w.byDir[filepath.Clean(dir)] {
+			if isAutoVars(f) {
 				auto = append(auto, f)
 			}
 		}
