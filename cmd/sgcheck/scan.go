@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io/fs"
 	"fmt"
 	"io"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sgcheck/sgcheck/analyzer"
+	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/loader"
 	"github.com/sgcheck/sgcheck/loader/gitrev"
 	"github.com/sgcheck/sgcheck/loader/terraform"
@@ -197,7 +199,7 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	findings, suppressed := analyzer.Suppress(cfg.apply(res.Findings), nil)
+	findings, suppressed := analyzer.Suppress(cfg.apply(res.Findings), ignoreReader(in.head.IgnoreFiles))
 	if c.minRank > 0 {
 		kept := findings[:0]
 		for _, f := range findings {
@@ -246,6 +248,22 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		}
 	}
 	return exitClean
+}
+
+// ignoreReader reads, for suppressions, only the files the load saw an
+// ignore comment in (files): the others hold none, and need not be read
+// again.
+func ignoreReader(files []string) func(string) ([]byte, error) {
+	marked := map[string]bool{}
+	for _, f := range files {
+		marked[f] = true
+	}
+	return func(name string) ([]byte, error) {
+		if !marked[name] {
+			return nil, fs.ErrNotExist
+		}
+		return safeio.ReadFile(name)
+	}
 }
 
 // repoPrefix is the working directory relative to the enclosing git
