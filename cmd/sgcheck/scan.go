@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"io/fs"
 	"fmt"
 	"io"
+	"io/fs"
 	"os/exec"
 	"path/filepath"
 	"strings"
