@@ -114,8 +114,12 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		for _, fs := range w.byDir {
 			sort.Strings(fs)
 		}
+		scanned := map[string]bool{}
+		for _, p := range paths {
+			scanned[filepath.Clean(p)] = true
+		}
 		for _, f := range opts.Files {
-			if IsConfigFile(f) && !hiddenBelow(f, paths) {
+			if IsConfigFile(f) && !hiddenBelow(f, scanned) {
 				dirs[filepath.Clean(filepath.Dir(f))] = true
 			}
 		}
@@ -345,15 +349,19 @@ func extractAll(w *world, e *evaluator) {
 }
 
 // hiddenBelow reports whether file f is in a hidden directory below the
-// scanned path that holds it, as the walk of a directory skips them (a
-// scanned path may itself be under a hidden directory).
-func hiddenBelow(f string, paths []string) bool {
-	for _, p := range paths {
-		if rel, err := filepath.Rel(p, f); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return hiddenPath(rel)
+// scanned path that holds it (the nearest of scanned), as the walk of a
+// directory skips them (a scanned path may itself be under a hidden
+// directory).
+func hiddenBelow(f string, scanned map[string]bool) bool {
+	for d := filepath.Clean(f); ; d = filepath.Dir(d) {
+		if scanned[d] {
+			rel, err := filepath.Rel(d, f)
+			return err == nil && hiddenPath(rel)
+		}
+		if up := filepath.Dir(d); up == d {
+			return hiddenPath(f)
 		}
 	}
-	return hiddenPath(f)
 }
 
 func hiddenPath(p string) bool {
