@@ -20,7 +20,7 @@ var splitPieceBytes = 128 << 10
 // between top-level blocks, parsed in parallel and joined in order. The
 // pieces are parsed from the file's own bytes with their true start
 // positions, so every range is the one a whole parse gives. Where the cut
-// points are not certain, or a piece has an error or a top-level
+// points are not certain, or a piece has a diagnostic or a top-level
 // attribute, the file is parsed whole, so diagnostics are the whole
 // parse's.
 func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
@@ -40,7 +40,7 @@ func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
 		}
 		f, diags := hclsyntax.ParseConfig(src[cuts[i].Byte:end], name, cuts[i])
 		body, ok := f.Body.(*hclsyntax.Body)
-		if diags.HasErrors() || !ok || len(body.Attributes) > 0 {
+		if len(diags) > 0 || !ok || len(body.Attributes) > 0 {
 			failed[i] = true
 			return
 		}
