@@ -88,7 +88,7 @@ func tuneGC() {
 // is 25–40 times its input's size (BenchmarkScan), so 48 times leaves room
 // without making the collector run constantly; small inputs get the floor.
 const (
-	memoryFloor        = 144 << 20
+	memoryFloor        = 140 << 20
 	memoryPerInputByte = 48
 )
 
