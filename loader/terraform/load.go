@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -205,6 +206,15 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	if ctx.Err() != nil {
 		w.diags = append(w.diags, model.Diagnostic{Message: ctx.Err().Error()})
 	}
+	// room for every part at once, rather than growing slice by slice
+	var rules, groups, atts, nacls int
+	for _, p := range parts {
+		rules, groups, atts, nacls = rules+len(p.snap.Rules), groups+len(p.snap.Groups), atts+len(p.snap.Attachments), nacls+len(p.snap.NACLs)
+	}
+	w.snap.Rules = slices.Grow(w.snap.Rules, rules)
+	w.snap.Groups = slices.Grow(w.snap.Groups, groups)
+	w.snap.Attachments = slices.Grow(w.snap.Attachments, atts)
+	w.snap.NACLs = slices.Grow(w.snap.NACLs, nacls)
 	for _, p := range parts {
 		w.merge(p)
 	}
