@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
 )
@@ -21,16 +18,7 @@ import (
 // both sides in full and subtracting the base's findings reports, on
 // seeded random edits of the fixtures, with built-in and user policies.
 func TestChangeMatchesFullBaseEvaluation(t *testing.T) {
-	files, _ := filepath.Glob("../fixtures/*/*.tf")
-	more, _ := filepath.Glob("../fixtures/change/*/base/*.tf")
-	files = append(files, more...)
-	sort.Strings(files)
-	load := func(src []byte) *model.Snapshot {
-		opts := terraform.Options{Files: []string{"m/main.tf"}, Env: []string{},
-			ReadFile: func(string) ([]byte, error) { return src, nil }}
-		s, _ := terraform.Load(context.Background(), []string{"m"}, opts)
-		return s
-	}
+	files := fixtureSources()
 	edits := [][2]string{
 		{`"0.0.0.0/0"`, `"10.0.0.0/8"`}, {`"10.0.0.0/8"`, `"0.0.0.0/0"`}, {`"::/0"`, `"2001:db8::/32"`},
 		{`"tcp"`, `"udp"`}, {`"tcp"`, `"-1"`}, {`"-1"`, `"tcp"`}, {`= 22`, `= 2222`}, {`= 2222`, `= 22`},
@@ -45,16 +33,8 @@ func TestChangeMatchesFullBaseEvaluation(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 5))
 		compared, reported := 0, 0
 		for i := 0; i < 400; i++ {
-			orig, err := os.ReadFile(files[rng.IntN(len(files))])
-			if err != nil {
-				t.Fatal(err)
-			}
-			mut := orig
-			for k := 0; k < 1+rng.IntN(3); k++ {
-				ed := edits[rng.IntN(len(edits))]
-				mut = replaceNth(mut, ed[0], ed[1], rng)
-			}
-			base, head := load(orig), load(mut)
+			orig, mut := mutated(t, rng, files, edits)
+			base, head := loadSource(orig), loadSource(mut)
 			opts := Options{Params: tracking.DefaultParams}
 			got, err := e.Analyze(context.Background(), head, base, opts)
 			if err != nil {

@@ -3,11 +3,8 @@ package analyzer
 import (
 	"context"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
 )
@@ -17,18 +14,10 @@ import (
 // random edits of the fixtures (numbers, CIDRs, protocols changed), analysed
 // alone and as a change from the original, must never produce one.
 func TestProofsHoldOnMutatedConfigurations(t *testing.T) {
-	files, _ := filepath.Glob("../fixtures/*/*.tf")
-	more, _ := filepath.Glob("../fixtures/change/*/base/*.tf")
-	files = append(files, more...)
+	files := fixtureSources()
 	e, _, err := NewEngine(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
-	}
-	load := func(src []byte) *model.Snapshot {
-		opts := terraform.Options{Files: []string{"m/main.tf"}, Env: []string{},
-			ReadFile: func(string) ([]byte, error) { return src, nil }}
-		s, _ := terraform.Load(context.Background(), []string{"m"}, opts)
-		return s
 	}
 	edits := [][2]string{
 		{`"0.0.0.0/0"`, `"10.0.0.0/8"`}, {`"10.0.0.0/8"`, `"0.0.0.0/0"`}, {`"::/0"`, `"2001:db8::/32"`},
@@ -39,16 +28,8 @@ func TestProofsHoldOnMutatedConfigurations(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	checked := 0
 	for i := 0; i < 800; i++ {
-		orig, err := os.ReadFile(files[rng.IntN(len(files))])
-		if err != nil {
-			t.Fatal(err)
-		}
-		mut := orig
-		for k := 0; k < 1+rng.IntN(3); k++ {
-			ed := edits[rng.IntN(len(edits))]
-			mut = replaceNth(mut, ed[0], ed[1], rng)
-		}
-		base, head := load(orig), load(mut)
+		orig, mut := mutated(t, rng, files, edits)
+		base, head := loadSource(orig), loadSource(mut)
 		for _, b := range []*model.Snapshot{nil, base} {
 			res, err := e.Analyze(context.Background(), head, b, Options{Params: tracking.DefaultParams})
 			if err != nil {

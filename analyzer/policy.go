@@ -433,7 +433,7 @@ func (e *Engine) evalSome(ctx context.Context, input *policyInput, enable map[st
 	}
 	wg.Wait()
 	// in policy id order, and within a policy in the order of the parts
-	perPolicy := map[int][]rawFinding{}
+	perPolicy := make([][]rawFinding, len(e.queries))
 	var diags []model.Diagnostic
 	for i, t := range tasks {
 		if errs[i] != nil {
@@ -452,8 +452,8 @@ func (e *Engine) evalSome(ctx context.Context, input *policyInput, enable map[st
 		}
 	}
 	var out []rawFinding
-	for i := range e.queries {
-		out = append(out, perPolicy[i]...)
+	for _, fs := range perPolicy {
+		out = append(out, fs...)
 	}
 	return out, diags, nil
 }

@@ -81,16 +81,6 @@ func finish(s *model.Snapshot) {
 	s.AddImplicitDefaultNACLs()
 }
 
-// LoadRevision reads the inputs under paths as they are at git revision rev.
-func LoadRevision(ctx context.Context, rev string, paths []string, opts Options) (*model.Snapshot, []model.Diagnostic, error) {
-	tree, err := ReadRevision(rev, paths)
-	if err != nil {
-		return nil, nil, err
-	}
-	snap, diags := LoadTree(ctx, tree, paths, opts)
-	return snap, diags, nil
-}
-
 // ReadRevision reads the input files under paths as they are at git
 // revision rev.
 func ReadRevision(rev string, paths []string) (*gitrev.Tree, error) {

@@ -14,19 +14,7 @@ func TestRevisionReadsDataFiles(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
-	dir := t.TempDir()
-	t.Chdir(dir)
-	write := func(name, src string) {
-		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git := func(args ...string) {
-		cmd := exec.Command("git", append([]string{"-c", "user.email=t@example.com", "-c", "user.name=t"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	write, git := inRepoDir(t, t.TempDir())
 	write("main.tf", `locals { rules = jsondecode(file("${path.module}/rules.json")) }
 resource "aws_security_group" "g" {
   dynamic "ingress" {
@@ -45,10 +33,11 @@ resource "aws_security_group" "g" {
 	git("add", ".")
 	git("commit", "-qm", "base")
 	write("rules.json", `[443]`)
-	snap, diags, err := LoadRevision(context.Background(), "HEAD", []string{"."}, Options{})
+	tree, err := ReadRevision("HEAD", []string{"."})
 	if err != nil {
 		t.Fatal(err)
 	}
+	snap, diags := LoadTree(context.Background(), tree, []string{"."}, Options{})
 	for _, d := range diags {
 		t.Errorf("diagnostic: %s", d)
 	}
@@ -64,21 +53,7 @@ func TestChangedDirs(t *testing.T) {
 		t.Skip("git not installed")
 	}
 	dir := t.TempDir()
-	t.Chdir(dir)
-	write := func(name, src string) {
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git := func(args ...string) {
-		cmd := exec.Command("git", append([]string{"-c", "user.email=t@example.com", "-c", "user.name=t"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	write, git := inRepoDir(t, dir)
 	for _, d := range []string{"same", "edited", "added", "removed", "notes"} {
 		write(d+"/main.tf", `resource "aws_security_group" "g" {}`+"\n")
 	}
@@ -103,4 +78,26 @@ func TestChangedDirs(t *testing.T) {
 			t.Errorf("ChangedDirs(%s) = %v, want %v", d, got, want)
 		}
 	}
+}
+
+// inRepoDir makes dir the working directory for the test and returns how
+// to write a file there (making its folders) and how to run git in it.
+func inRepoDir(t *testing.T, dir string) (write func(name, src string), git func(args ...string)) {
+	t.Helper()
+	t.Chdir(dir)
+	write = func(name, src string) {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git = func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-c", "user.email=t@example.com", "-c", "user.name=t"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return write, git
 }

@@ -71,9 +71,7 @@ func JSON(w io.Writer, run Run) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			enc := json.NewEncoder(&parts[k])
-			enc.SetIndent("    ", "  ")
-			enc.SetEscapeHTML(false)
+			enc := newEncoder(&parts[k], "    ") // elements of the top-level findings array
 			for i := k * size; i < min((k+1)*size, len(findings)); i++ {
 				if i > k*size {
 					parts[k].WriteString(",\n    ")
@@ -112,9 +110,13 @@ func JSON(w io.Writer, run Run) error {
 // are encoded in parallel.
 var parallelFindings = 512
 
-func encode(w io.Writer, v any) error {
+func encode(w io.Writer, v any) error { return newEncoder(w, "").Encode(v) }
+
+// newEncoder writes indented JSON whose lines after the first begin with
+// prefix, HTML characters as they are.
+func newEncoder(w io.Writer, prefix string) *json.Encoder {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	enc.SetIndent(prefix, "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return enc
 }

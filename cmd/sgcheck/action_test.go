@@ -29,19 +29,7 @@ func TestActionScanStep(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	origin := t.TempDir()
-	gitRun(t, origin, "init", "-q", "-b", "main")
-	copyDir(t, "fixtures/change/ssh-32-revoked/base", filepath.Join(origin, "infra"))
-	gitRun(t, origin, "add", "-A")
-	gitRun(t, origin, "commit", "-q", "-m", "base")
-	gitRun(t, origin, "checkout", "-q", "-b", "pr")
-	if err := os.RemoveAll(filepath.Join(origin, "infra")); err != nil {
-		t.Fatal(err)
-	}
-	copyDir(t, "fixtures/change/ssh-32-revoked/head", filepath.Join(origin, "infra"))
-	gitRun(t, origin, "add", "-A")
-	gitRun(t, origin, "commit", "-q", "-m", "revoke the contractor's SSH")
-	gitRun(t, origin, "checkout", "-q", "main")
-	baseSHA := strings.TrimSpace(gitOut(t, origin, "rev-parse", "main"))
+	baseSHA := revocationPR(t, origin)
 
 	clones := map[string][]string{
 		"shallow": {"clone", "-q", "--depth", "1", "--branch", "pr", "file://" + origin},

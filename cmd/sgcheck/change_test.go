@@ -74,6 +74,33 @@ func gitRun(t *testing.T, dir string, args ...string) {
 	}
 }
 
+// revocationRepo makes a git repository in dir on branch main whose one
+// commit holds the ssh-32-revoked fixture's base under infra/, and puts its
+// head (the contractor's /32 SSH rule removed) in the working tree.
+func revocationRepo(t *testing.T, dir string) {
+	t.Helper()
+	gitRun(t, dir, "init", "-q", "-b", "main")
+	copyDir(t, "fixtures/change/ssh-32-revoked/base", filepath.Join(dir, "infra"))
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", "base")
+	if err := os.RemoveAll(filepath.Join(dir, "infra")); err != nil {
+		t.Fatal(err)
+	}
+	copyDir(t, "fixtures/change/ssh-32-revoked/head", filepath.Join(dir, "infra"))
+}
+
+// revocationPR makes revocationRepo a pull request: the change committed on
+// branch pr, main checked out again. It returns main's commit.
+func revocationPR(t *testing.T, dir string) string {
+	t.Helper()
+	revocationRepo(t, dir)
+	gitRun(t, dir, "checkout", "-q", "-b", "pr")
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", "revoke the contractor's SSH")
+	gitRun(t, dir, "checkout", "-q", "main")
+	return strings.TrimSpace(gitOut(t, dir, "rev-parse", "main"))
+}
+
 // gitOut runs git in dir and returns its output.
 func gitOut(t *testing.T, dir string, args ...string) string {
 	t.Helper()
@@ -219,19 +246,7 @@ func TestBaseInCIClones(t *testing.T) {
 		t.Skip("git not installed")
 	}
 	origin := t.TempDir()
-	gitRun(t, origin, "init", "-q", "-b", "main")
-	copyDir(t, "fixtures/change/ssh-32-revoked/base", filepath.Join(origin, "infra"))
-	gitRun(t, origin, "add", "-A")
-	gitRun(t, origin, "commit", "-q", "-m", "base")
-	gitRun(t, origin, "checkout", "-q", "-b", "pr")
-	if err := os.RemoveAll(filepath.Join(origin, "infra")); err != nil {
-		t.Fatal(err)
-	}
-	copyDir(t, "fixtures/change/ssh-32-revoked/head", filepath.Join(origin, "infra"))
-	gitRun(t, origin, "add", "-A")
-	gitRun(t, origin, "commit", "-q", "-m", "revoke the contractor's SSH")
-	gitRun(t, origin, "checkout", "-q", "main")
-	baseSHA := strings.TrimSpace(gitOut(t, origin, "rev-parse", "main"))
+	baseSHA := revocationPR(t, origin)
 
 	full := filepath.Join(t.TempDir(), "full")
 	gitRun(t, filepath.Dir(full), "clone", "-q", "file://"+origin, full)
@@ -329,21 +344,17 @@ func TestBasePathForms(t *testing.T) {
 	if err := os.MkdirAll(repo, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	gitRun(t, repo, "init", "-q")
-	copyDir(t, "fixtures/change/ssh-32-revoked/base", filepath.Join(repo, "infra"))
-	gitRun(t, repo, "add", "-A")
-	gitRun(t, repo, "commit", "-q", "-m", "base")
-	if err := os.RemoveAll(filepath.Join(repo, "infra")); err != nil {
-		t.Fatal(err)
+	revocationRepo(t, repo)
+	if err := os.Symlink("infra", filepath.Join(repo, "link")); err != nil {
+		t.Skip("no symbolic links here:", err)
 	}
-	copyDir(t, "fixtures/change/ssh-32-revoked/head", filepath.Join(repo, "infra"))
 	if err := os.MkdirAll(filepath.Join(repo, "docs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	run := func(dir, path string) []string {
 		var got []string
 		inDir(t, dir, func() {
-			out, stderr, code := sgcheck(t, "--format", "json", "--fail-on", "none", "--base", "HEAD", path)
+			out, stderr, code := sgcheck(t, append([]string{"--format", "json", "--fail-on", "none", "--base", "HEAD"}, strings.Fields(path)...)...)
 			if code != exitClean {
 				t.Fatalf("%s from %s: exit %d: %s", path, dir, code, stderr)
 			}
@@ -357,10 +368,17 @@ func TestBasePathForms(t *testing.T) {
 	}
 	for _, c := range []struct{ dir, path string }{
 		{repo, "./infra"}, {repo, "infra/"}, {repo, filepath.Join(repo, "infra")}, {filepath.Join(repo, "infra"), "."},
-		{filepath.Join(repo, "docs"), "../infra"},
+		{filepath.Join(repo, "docs"), "../infra"}, {repo, "link"},
 	} {
 		if got := run(c.dir, c.path); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("--base HEAD %s (from %s):\n got %q\nwant %q", c.path, c.dir, got, want)
+		}
+	}
+	// the folder and a link to it: two roots, each with the revocation and
+	// nothing else (the link's files are in the revision under its name too)
+	for _, f := range run(repo, "infra link") {
+		if !strings.HasPrefix(f, "SGC001 ") {
+			t.Errorf("--base HEAD infra link reports %q as new", f)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -105,6 +106,11 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		specs = append(specs, spec{filepath.ToSlash(rel), p})
 		pathspecs = append(pathspecs, filepath.ToSlash(rel))
 	}
+	specAt := map[string][]int{} // a path as git names it → the specs naming it
+	for i, sp := range specs {
+		specAt[sp.repo] = append(specAt[sp.repo], i)
+	}
+	named := map[string]bool{} // the files' names so far
 	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", rev, "--"}, pathspecs...)
 	out, err := git(root, nil, args...)
 	if err != nil {
@@ -121,22 +127,26 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		if len(f) != 3 || f[1] != "blob" {
 			continue
 		}
-		for _, sp := range specs {
-			var rest string
-			switch {
-			case sp.repo == ".":
-				rest = name
-			case name == sp.repo:
-			case strings.HasPrefix(name, sp.repo+"/"):
-				rest = strings.TrimPrefix(name, sp.repo+"/")
-			default:
-				continue
+		// named under each of the user's paths that holds it, as a scan of
+		// each path names it (found by walking up the file's folders)
+		for d := name; ; d = path.Dir(d) {
+			for _, i := range specAt[d] {
+				sp := specs[i]
+				rest := ""
+				if sp.repo == "." {
+					rest = name
+				} else if name != sp.repo {
+					rest = strings.TrimPrefix(name, sp.repo+"/")
+				}
+				local := filepath.Join(sp.user, filepath.FromSlash(rest))
+				if !named[local] && !hidden(filepath.FromSlash(rest)) && keep(local) {
+					named[local] = true
+					entries = append(entries, entry{f[2], local, filepath.Join(root, filepath.FromSlash(name))})
+				}
 			}
-			local := filepath.Join(sp.user, filepath.FromSlash(rest))
-			if !hidden(filepath.FromSlash(rest)) && keep(local) {
-				entries = append(entries, entry{f[2], local, filepath.Join(root, filepath.FromSlash(name))})
+			if d == "." {
+				break
 			}
-			break
 		}
 	}
 	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}}
