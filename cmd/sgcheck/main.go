@@ -94,8 +94,9 @@ const (
 
 // limitMemory sets the soft memory limit for inputs under paths (their
 // configuration and JSON files' sizes), read sides times (2 for --plan,
-// which loads a second configuration of about the same size; --base adds
-// what the change touched, raiseMemoryLimit), unless GOMEMLIMIT is set.
+// which loads a second configuration of about the same size; --base loads
+// its two sides paired, root by root, within one side's limit), unless
+// GOMEMLIMIT is set.
 func limitMemory(paths []string, sides int) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
@@ -127,15 +128,6 @@ func limitMemory(paths []string, sides int) {
 		})
 	}
 	debug.SetMemoryLimit(max(memoryFloor, memoryPerInputByte*size*int64(sides)))
-}
-
-// raiseMemoryLimit adds room for size more bytes of input to the limit
-// limitMemory set, unless GOMEMLIMIT is set.
-func raiseMemoryLimit(size int64) {
-	if os.Getenv("GOMEMLIMIT") != "" || size <= 0 {
-		return
-	}
-	debug.SetMemoryLimit(debug.SetMemoryLimit(-1) + memoryPerInputByte*size)
 }
 
 // run is the whole command, testable without a process.

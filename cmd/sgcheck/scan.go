@@ -6,14 +6,12 @@ import (
 	"io"
 	"io/fs"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/loader"
-	"github.com/sgcheck/sgcheck/loader/gitrev"
 	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/report"
@@ -62,7 +60,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	sides := 1
 	if planFile != "" {
-		sides = 2 // --base raises the limit by what the change touched (load)
+		sides = 2 // --base pairs its two loads within one side's limit (load)
 	}
 	limitMemory(fs.Args(), sides)
 	c.progress = startProgress(stderr, 2*time.Second)
@@ -89,40 +87,37 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 	case planFile != "":
 		in.head, in.base, in.diags, in.err = loadPlan(ctx, planFile, paths, c.lopts)
 	case baseRev != "":
-		// The revision is read while the working tree loads: once it is
-		// known which directories the change touched, only their syntax
-		// trees are kept for the base side. Files that did not change are
-		// parsed once, and roots that did not change evaluated once, for
-		// both sides.
-		opts := c.lopts
-		cache := terraform.NewParseCache()
-		opts.Terraform.Parsed = cache
-		var tree *gitrev.Tree
-		var err error
-		read := make(chan struct{})
-		go func() {
-			defer close(read)
-			if tree, err = loader.ReadRevision(baseRev, paths); err != nil {
-				return
-			}
-			touched := loader.ChangedDirs(tree)
-			cache.KeepTrees(touched)
-			var size int64
-			for name, b := range tree.Files {
-				if touched(filepath.Dir(name)) {
-					size += int64(len(b))
-				}
-			}
-			raiseMemoryLimit(size) // what is loaded twice
-		}()
-		in.head, in.diags = loader.Load(ctx, paths, opts)
-		<-read
+		// The revision's file list is read first (its unchanged files from
+		// the working tree, so it is quick); then the two sides load at
+		// the same time, paired root by root (ParseCache.Pair): the
+		// revision's copy of a root is evaluated right after the working
+		// tree's, reusing its syntax trees (and its result, when nothing
+		// the root depends on changed), which are then let go. Only the
+		// directories the change touched keep syntax trees at all.
+		tree, err := loader.ReadRevision(baseRev, paths)
 		if err != nil {
 			in.err = err
 			return in
 		}
+		// The memory limit stays a scan's: paired, the revision adds
+		// its snapshot and a few roots' trees, and on the 10k-rule trees
+		// with every root touched a higher limit only cost time (more
+		// fresh pages for the collector to hand out).
+		touched := loader.ChangedDirs(tree)
+		cache := terraform.NewParseCache()
+		cache.KeepTrees(touched)
+		cache.Pair()
+		lead, follow := c.lopts, c.lopts
+		lead.Terraform.Parsed, follow.Terraform.Parsed = cache, cache
+		follow.Terraform.Follow = true
 		var bd []model.Diagnostic
-		in.base, bd = loader.LoadTree(ctx, tree, paths, opts)
+		based := make(chan struct{})
+		go func() {
+			defer close(based)
+			in.base, bd = loader.LoadTree(ctx, tree, paths, follow)
+		}()
+		in.head, in.diags = loader.Load(ctx, paths, lead)
+		<-based
 		in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
 	default:
 		in.head, in.diags = loader.Load(ctx, paths, c.lopts)

@@ -44,6 +44,9 @@ type Options struct {
 	// Parsed shares parsed modules with the other load of a change
 	// analysis; nil parses everything.
 	Parsed *ParseCache
+	// Follow, with a paired cache (ParseCache.Pair), makes this load the
+	// follower: it evaluates each root after the other load has.
+	Follow bool
 }
 
 // VarArg is one --var or --var-file.
@@ -103,6 +106,14 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths),
 		filesRead: new(atomic.Int64), cache: opts.Parsed}
+	var pair *pairing
+	if opts.Parsed != nil {
+		pair = opts.Parsed.pair
+	}
+	lead, follow := pair != nil && !opts.Follow, pair != nil && opts.Follow
+	if lead {
+		defer pair.finish()
+	}
 	dirs := map[string]bool{}
 	if opts.Files != nil {
 		// the file list by directory, once: looking a directory up in the
@@ -187,12 +198,22 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	}
 	roots = append(roots, cycleRoots(names, roots, calls)...)
 	sort.Strings(roots)
+	if lead {
+		pair.plan(roots)
+	}
 	// Roots are independent: evaluate them in parallel, each into its own
 	// snapshot, and merge in directory order so the result does not depend
 	// on scheduling.
 	parts := make([]*world, len(roots))
 	parallel(len(roots), func(i int) {
 		parts[i] = w.fork()
+		switch {
+		case lead:
+			defer pair.done(roots[i])
+		case follow:
+			pair.wait(roots[i])
+			defer w.cache.releaseTrees(roots[i])
+		}
 		if ctx.Err() != nil || parts[i].reuseRoot(roots[i]) {
 			return
 		}

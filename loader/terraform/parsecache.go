@@ -27,6 +27,10 @@ type ParseCache struct {
 	// needed (holding every tree of a large repository costs more in
 	// collection than parsing a few again).
 	keep func(dir string) bool
+	// byDir lists the cached files by directory.
+	byDir map[string][]string
+	// pair, when set, pairs two loads running at the same time (Pair).
+	pair *pairing
 }
 
 type cachedFile struct {
@@ -37,7 +41,7 @@ type cachedFile struct {
 
 // NewParseCache returns an empty cache.
 func NewParseCache() *ParseCache {
-	return &ParseCache{m: map[string]cachedFile{}, roots: map[string]*rootResult{}}
+	return &ParseCache{m: map[string]cachedFile{}, roots: map[string]*rootResult{}, byDir: map[string][]string{}}
 }
 
 // KeepTrees limits the syntax trees the cache keeps to the files of the
@@ -78,6 +82,10 @@ func (c *ParseCache) parse(name string, src []byte, json bool) (*hcl.File, hcl.D
 	}
 	if c != nil {
 		c.mu.Lock()
+		if _, seen := c.m[name]; !seen {
+			d := cacheDir(name)
+			c.byDir[d] = append(c.byDir[d], name)
+		}
 		if c.keep != nil && !c.keep(cacheDir(name)) {
 			c.m[name] = cachedFile{src: src}
 		} else {

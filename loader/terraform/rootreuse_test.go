@@ -80,3 +80,86 @@ resource "aws_instance" "i" { vpc_security_group_ids = [aws_security_group.g.id]
 		t.Errorf("with reuse:\n%+v\nwithout:\n%+v", got.Rules, want.Rules)
 	}
 }
+
+// Paired loads (the working tree leading, the revision following root by
+// root) give each side what a load of its own gives, reuse the roots that
+// did not change, and leave no syntax tree of a finished root behind. Roots
+// may be on one side only; the follower never waits for a root the leader
+// does not have, nor for a leader that fails.
+func TestPairedLoads(t *testing.T) {
+	group := func(cidr string) string {
+		return fmt.Sprintf(`resource "aws_security_group" "g" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = [%q]
+  }
+}
+resource "aws_instance" "i" { vpc_security_group_ids = [aws_security_group.g.id] }
+`, cidr)
+	}
+	base := map[string]string{
+		"infra/a/main.tf":      group("10.0.0.0/8"),
+		"infra/a/other.tf":     `resource "aws_security_group" "h" {}`,
+		"infra/b/main.tf":      group("10.1.0.0/16"),
+		"infra/e/main.tf":      `module "m" { source = "../shared" }`,
+		"infra/shared/main.tf": group("10.4.0.0/16"),
+		"infra/gone/main.tf":   group("10.6.0.0/16"),
+	}
+	head := map[string]string{}
+	for k, v := range base {
+		head[k] = v
+	}
+	head["infra/b/main.tf"] = group("10.1.0.0/24")
+	head["infra/new/main.tf"] = group("10.7.0.0/16")
+	delete(head, "infra/gone/main.tf")
+	wantHead, wantHeadDiags := loadMem(t, head, nil)
+	wantBase, wantBaseDiags := loadMem(t, base, nil)
+	same := func(side string, got, want *model.Snapshot, gotDiags, wantDiags []model.Diagnostic) {
+		t.Helper()
+		if !reflect.DeepEqual(got.Rules, want.Rules) || !reflect.DeepEqual(got.Groups, want.Groups) ||
+			!reflect.DeepEqual(got.Attachments, want.Attachments) || !reflect.DeepEqual(gotDiags, wantDiags) {
+			t.Fatalf("%s paired:\n%+v\nalone:\n%+v", side, got.Rules, want.Rules)
+		}
+	}
+	for i := 0; i < 20; i++ {
+		cache := NewParseCache()
+		cache.Pair()
+		headNames, headRead := memFS(head)
+		baseNames, baseRead := memFS(base)
+		var gotBase *model.Snapshot
+		var gotBaseDiags []model.Diagnostic
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			gotBase, gotBaseDiags = Load(context.Background(), []string{"infra"},
+				Options{Files: baseNames, ReadFile: baseRead, Parsed: cache, Follow: true})
+		}()
+		gotHead, gotHeadDiags := Load(context.Background(), []string{"infra"},
+			Options{Files: headNames, ReadFile: headRead, Parsed: cache})
+		<-done
+		same("head", gotHead, wantHead, gotHeadDiags, wantHeadDiags)
+		same("base", gotBase, wantBase, gotBaseDiags, wantBaseDiags)
+		if cache.reused != 2 { // a and e (with shared) are the same on both sides
+			t.Fatalf("reused %d roots, want 2", cache.reused)
+		}
+		for name, f := range cache.m {
+			if f.file != nil && (cacheDir(name) == "infra/a" || cacheDir(name) == "infra/b") {
+				t.Errorf("%s: syntax tree kept after both sides evaluated its root", name)
+			}
+		}
+	}
+
+	// a leader that finds nothing still lets the follower go
+	cache := NewParseCache()
+	cache.Pair()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		names, read := memFS(base)
+		Load(context.Background(), []string{"infra"}, Options{Files: names, ReadFile: read, Parsed: cache, Follow: true})
+	}()
+	Load(context.Background(), []string{"missing"}, Options{Files: []string{}, ReadFile: func(string) ([]byte, error) { return nil, fs.ErrNotExist }, Parsed: cache})
+	<-done
+}
