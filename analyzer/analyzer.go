@@ -18,6 +18,10 @@ type Options struct {
 	// Enable turns on checks that are off by default (METADATA
 	// custom.enabled: false).
 	Enable map[string]bool
+	// BaseNames, in change analysis, names a file of the base as the head
+	// names the same file (diff OLD NEW: OLD/a.tf is NEW/a.tf); nil when
+	// both sides name files alike. Documents are compared under it.
+	BaseNames func(string) string
 }
 
 // Input is the document every policy evaluates (docs/policy-input.md).

@@ -47,6 +47,15 @@ func (b baseFindings) without(fs []Finding) []Finding {
 // the whole input, so both sides are evaluated in full for them.
 func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.AttachmentClass, head, base *model.Snapshot,
 	opts Options) ([]rawFinding, baseFindings, []model.Diagnostic, error) {
+	if opts.BaseNames != nil {
+		// the base's documents under the head's names, so that a document
+		// the change left alone is equal on both sides: a finding is matched
+		// to the base's by keys without files (baseFindings), so which
+		// name a base document carries changes no result
+		named := *base
+		named.RenameFiles(opts.BaseNames)
+		base = &named
+	}
 	baseIn := Input{Params: in.Params}
 	concurrently(func() {
 		baseIn.Attachments = baseAttachmentDocs(in.Attachments, classes, head, base, opts.Params)

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/sgcheck/sgcheck/loader"
+	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/report"
 )
@@ -47,19 +50,91 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := c.check(report.Formats); err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	limitMemory([]string{fs.Arg(0), fs.Arg(1)}, 1) // both sides are under the paths
+	paired := pairedDiff(ctx, fs.Arg(0), fs.Arg(1))
+	if paired {
+		// paired (loadBoth), within one side's limit, as --base: a higher
+		// limit only cost time on the 10k-rule trees
+		limitMemory([]string{fs.Arg(1)}, 1)
+	} else {
+		limitMemory([]string{fs.Arg(0), fs.Arg(1)}, 1) // both sides are under the paths
+	}
 	c.progress = startProgress(stderr, 2*time.Second)
 	defer c.progress.stop()
 	c.progress.set("reading files")
 	c.prepareEngine(ctx)
-	base, bd := loader.Load(ctx, []string{fs.Arg(0)}, c.lopts)
-	head, hd := loader.Load(ctx, []string{fs.Arg(1)}, c.lopts)
+	base, bd, head, hd := loadBoth(ctx, fs.Arg(0), fs.Arg(1), paired, c.lopts)
 	if fatal := missing(bd, hd); fatal != "" {
 		c.progress.stop()
 		fmt.Fprintf(stderr, "sgcheck: %s\n", fatal)
 		return exitError
 	}
-	return c.analyze(ctx, inputs{head: head, base: base, diags: append(bd, hd...)}, stdout, stderr)
+	in := inputs{head: head, base: base, diags: append(bd, hd...)}
+	if paired {
+		in.baseNames = terraform.Counterpart(fs.Arg(0), fs.Arg(1))
+	}
+	return c.analyze(ctx, in, stdout, stderr)
+}
+
+// loadApart, as a context value, makes diff load its sides apart (tests
+// compare the paired load with it).
+type loadApart struct{}
+
+// pairedDiff says whether diff pairs its two sides: two separate
+// directories, unless the context says to load them apart.
+func pairedDiff(ctx context.Context, old, new string) bool {
+	return ctx.Value(loadApart{}) == nil && separateDirs(old, new)
+}
+
+// loadBoth loads the two sides of diff. Paired (two separate directories),
+// they load at the same time, root by root (ParseCache.Pair,
+// terraform.Mirror): a file of OLD with the same bytes as the file at the
+// same place in NEW is parsed once, and a root whose files are all the
+// same is evaluated once.
+func loadBoth(ctx context.Context, old, new string, paired bool, opts loader.Options) (base *model.Snapshot, bd []model.Diagnostic, head *model.Snapshot, hd []model.Diagnostic) {
+	if !paired {
+		base, bd = loader.Load(ctx, []string{old}, opts)
+		head, hd = loader.Load(ctx, []string{new}, opts)
+		return
+	}
+	cache := terraform.NewParseCache()
+	cache.Pair()
+	lead, follow := opts, opts
+	lead.Terraform.Parsed, follow.Terraform.Parsed = cache, cache
+	follow.Terraform.Follow = true
+	follow.Terraform.Mirror = &terraform.Mirror{Own: old, Leader: new}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		base, bd = loader.Load(ctx, []string{old}, follow)
+	}()
+	head, hd = loader.Load(ctx, []string{new}, lead)
+	<-done
+	return
+}
+
+// separateDirs reports whether a and b are directories, neither the
+// working directory, and neither inside the other.
+func separateDirs(a, b string) bool {
+	real := func(p string) (string, bool) {
+		info, err := os.Stat(p)
+		if err != nil || !info.IsDir() || filepath.Clean(p) == "." || terraform.DisplayPath(p) == "." {
+			return "", false
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", false
+		}
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = r
+		}
+		return abs, true
+	}
+	ra, okA := real(a)
+	rb, okB := real(b)
+	inside := func(p, dir string) bool {
+		return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, string(filepath.Separator))+string(filepath.Separator))
+	}
+	return okA && okB && !inside(ra, rb) && !inside(rb, ra)
 }
 
 // missing reports an input that could not be read at all.

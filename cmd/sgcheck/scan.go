@@ -135,6 +135,8 @@ type inputs struct {
 	head, base *model.Snapshot
 	diags      []model.Diagnostic
 	err        error
+	// baseNames names base files as the head does (analyzer.Options).
+	baseNames func(string) string
 }
 
 // prefixed marks diagnostics of a base revision so that they are not taken
@@ -184,7 +186,7 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		return exitError
 	}
 	c.progress.set("analysing")
-	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params(), Enable: cfg.enable})
+	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params(), Enable: cfg.enable, BaseNames: in.baseNames})
 	c.progress.stop() // before anything is printed
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)

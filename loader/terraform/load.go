@@ -47,6 +47,10 @@ type Options struct {
 	// Follow, with a paired cache (ParseCache.Pair), makes this load the
 	// follower: it evaluates each root after the other load has.
 	Follow bool
+	// Mirror, for a follower that loads another directory than the
+	// leader (diff OLD NEW), pairs each file under its own directory with
+	// the leader's file at the same place (see Mirror).
+	Mirror *Mirror
 }
 
 // VarArg is one --var or --var-file.
@@ -105,7 +109,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	}
 	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths),
-		filesRead: new(atomic.Int64), cache: opts.Parsed}
+		filesRead: newFileCount(), cache: opts.Parsed}
 	var pair *pairing
 	if opts.Parsed != nil {
 		pair = opts.Parsed.pair
@@ -113,6 +117,20 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	lead, follow := pair != nil && !opts.Follow, pair != nil && opts.Follow
 	if lead {
 		defer pair.finish()
+	}
+	w.follower = follow
+	var escaped atomic.Bool
+	if follow && opts.Mirror != nil {
+		w.mirror = opts.Mirror.clean()
+		// a file of the leader's directory read here would be named as
+		// this side's own by the renaming below: load alone instead
+		leaderRead := w.read
+		w.read = func(name string) ([]byte, error) {
+			if under(filepath.Clean(name), w.mirror.Leader) {
+				escaped.Store(true)
+			}
+			return leaderRead(name)
+		}
 	}
 	dirs := map[string]bool{}
 	if opts.Files != nil {
@@ -211,8 +229,8 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		case lead:
 			defer pair.done(roots[i])
 		case follow:
-			pair.wait(roots[i])
-			defer w.cache.releaseTrees(roots[i])
+			pair.wait(w.leaderName(roots[i]))
+			defer w.cache.releaseTrees(w.leaderName(roots[i]))
 		}
 		if ctx.Err() != nil || parts[i].reuseRoot(roots[i]) {
 			return
@@ -239,8 +257,16 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	for _, p := range parts {
 		w.merge(p)
 	}
+	if w.mirror != nil {
+		if escaped.Load() {
+			alone := opts
+			alone.Parsed, alone.Follow, alone.Mirror = nil, false, nil
+			return Load(ctx, paths, alone)
+		}
+		w.mirror.rename(w.snap, w.diags)
+	}
 	sortDiagnostics(w.diags)
-	w.snap.Files = int(w.filesRead.Load())
+	w.snap.Files = w.filesRead.total()
 	marked.Range(func(k, _ any) bool {
 		w.snap.IgnoreFiles = append(w.snap.IgnoreFiles, k.(string))
 		return true
@@ -530,7 +556,9 @@ var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "removed"},
 }}
 
-func parseModule(files []string, read func(string) ([]byte, error), cache *ParseCache) (*module, []model.Diagnostic) {
+// parseModule parses a module's files; with a cache, a file is looked up
+// under the name key gives it (the leader's name for it, see Mirror).
+func parseModule(files []string, read func(string) ([]byte, error), cache *ParseCache, key func(string) string) (*module, []model.Diagnostic) {
 	// files are read and parsed in parallel, each by its own parser, and
 	// assembled in order: the result is the same as parsing them in turn
 	type parsed struct {
@@ -560,7 +588,11 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 			results[i].diags = []model.Diagnostic{{File: disp, Line: de.Line, Message: de.Error()}}
 			return
 		}
-		f, hd := cache.parse(disp, src, strings.HasSuffix(name, ".json"))
+		k := disp
+		if kn := key(name); kn != name {
+			k = DisplayPath(kn)
+		}
+		f, hd := cache.parse(disp, k, src, strings.HasSuffix(name, ".json"))
 		if hd.HasErrors() {
 			results[i].diags = convertDiags(hd)
 			return

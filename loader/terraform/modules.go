@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/model"
@@ -45,13 +44,17 @@ type world struct {
 	// scanRoots are the absolute directories file functions may read.
 	scanRoots []string
 	// filesRead counts parsed configuration files (shared by forks).
-	filesRead *atomic.Int64
+	filesRead *fileCount
 	// funcTable is the function library bound to rootDir.
 	funcTable map[string]function.Function
 	// cache shares parsed modules with another load of the run (nil: none).
 	cache *ParseCache
 	// deps records what the root being evaluated depends on (with a cache).
 	deps *rootDeps
+	// follower is set for the follower of paired loads, mirror when it
+	// loads another directory than the leader.
+	follower bool
+	mirror   *Mirror
 }
 
 func (w *world) warn(r hcl.Range, msg string) {
@@ -90,7 +93,42 @@ func (w *world) dirFiles(dir string) []string {
 // and diagnostics, for evaluating one root.
 func (w *world) fork() *world {
 	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, byDir: w.byDir, only: w.only, parsed: w.parsed, failed: w.failed, cache: w.cache,
-		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead}
+		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead, follower: w.follower, mirror: w.mirror}
+}
+
+// fileCount counts the configuration files parsed, each directory's once.
+type fileCount struct {
+	mu   sync.Mutex
+	dirs map[string]int
+}
+
+func newFileCount() *fileCount { return &fileCount{dirs: map[string]int{}} }
+
+// add counts the n files of dir, unless dir is counted already.
+func (c *fileCount) add(dir string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.dirs[dir]; !ok {
+		c.dirs[dir] = n
+	}
+}
+
+// of returns the count of dir (false when it was not counted).
+func (c *fileCount) of(dir string) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, ok := c.dirs[dir]
+	return n, ok
+}
+
+func (c *fileCount) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, k := range c.dirs {
+		n += k
+	}
+	return n
 }
 
 // merge appends what a fork found.
@@ -129,7 +167,7 @@ func (w *world) module(dir string) *module {
 	files := w.dirFiles(dir)
 	var diags []model.Diagnostic
 	if len(files) > 0 {
-		m, diags = parseModule(files, w.readOnce, w.cache)
+		m, diags = parseModule(files, w.readOnce, w.cache, w.leaderName)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -143,7 +181,7 @@ func (w *world) module(dir string) *module {
 	}
 	m.dir = dir
 	w.parsed[dir] = m
-	w.filesRead.Add(int64(len(m.files)))
+	w.filesRead.add(dir, len(m.files))
 	return m
 }
 
@@ -193,10 +231,10 @@ func (w *world) parseAll(dirs []string) {
 		if len(files) == 0 {
 			return
 		}
-		m, diags := parseModule(files, w.readOnce, w.cache)
+		m, diags := parseModule(files, w.readOnce, w.cache, w.leaderName)
 		if m != nil {
 			m.dir = filepath.Clean(dirs[i])
-			w.filesRead.Add(int64(len(m.files)))
+			w.filesRead.add(m.dir, len(m.files))
 		}
 		results[i] = result{m, diags}
 	})

@@ -2,7 +2,10 @@ package terraform
 
 import (
 	"path/filepath"
+	"strings"
 	"sync"
+
+	"github.com/sgcheck/sgcheck/model"
 )
 
 // pairing lets the two loads of a change analysis run at the same time
@@ -82,4 +85,97 @@ func (c *ParseCache) releaseTrees(dir string) {
 			c.m[name] = cachedFile{src: f.src}
 		}
 	}
+}
+
+// Mirror pairs two directories compared with each other (diff OLD NEW):
+// Own, the follower's, and Leader, the leader's. A file under Own is
+// looked up in the cache, and a root's result reused, under the name of
+// the file at the same place under Leader; what the follower takes from
+// the leader (syntax trees, reused roots) names the leader's files, and is
+// renamed to its own when the load ends. Files outside both directories
+// (modules both sides call by the same path) have one name on both sides.
+// The directories must not hold each other, nor be the working directory.
+type Mirror struct {
+	Own, Leader string
+}
+
+func (m *Mirror) clean() *Mirror {
+	return &Mirror{Own: filepath.Clean(m.Own), Leader: filepath.Clean(m.Leader)}
+}
+
+// under reports whether p is dir or inside it (both cleaned).
+func under(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, dir+string(filepath.Separator))
+}
+
+// swapPrefix moves p from under dir from to the same place under to.
+func swapPrefix(p, from, to, sep string) string {
+	switch {
+	case p == from:
+		return to
+	case strings.HasPrefix(p, from+sep):
+		return to + p[len(from):]
+	}
+	return p
+}
+
+// leaderName names a file or directory of this side as the leader names
+// its counterpart.
+func (w *world) leaderName(p string) string {
+	if w.mirror == nil {
+		return p
+	}
+	return swapPrefix(filepath.Clean(p), w.mirror.Own, w.mirror.Leader, string(filepath.Separator))
+}
+
+// ownName is the inverse of leaderName.
+func (w *world) ownName(p string) string {
+	if w.mirror == nil {
+		return p
+	}
+	return swapPrefix(filepath.Clean(p), w.mirror.Leader, w.mirror.Own, string(filepath.Separator))
+}
+
+// rename gives what the follower took from the leader its own names: the
+// files of every source and diagnostic, and the positions diagnostics
+// quote in their messages.
+func (m *Mirror) rename(s *model.Snapshot, diags []model.Diagnostic) {
+	from, to := DisplayPath(m.Leader), DisplayPath(m.Own)
+	name := Counterpart(m.Leader, m.Own)
+	s.RenameFiles(name)
+	for i := range diags {
+		diags[i].File = name(diags[i].File)
+		diags[i].Message = replacePath(diags[i].Message, from, to)
+	}
+}
+
+// replacePath replaces the path old by new in msg wherever old stands
+// as a path or begins one: after a space, bracket, quote or the start, and
+// before a separator, the end, or punctuation.
+func replacePath(msg, old, new string) string {
+	var b strings.Builder
+	for {
+		k := strings.Index(msg, old)
+		if k < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		end := k + len(old)
+		before := k == 0 || strings.ContainsRune(" \t([{\"'`=", rune(msg[k-1]))
+		after := end == len(msg) || strings.ContainsRune("/ \t)]}\"'`:,;", rune(msg[end]))
+		b.WriteString(msg[:k])
+		if before && after {
+			b.WriteString(new)
+		} else {
+			b.WriteString(old)
+		}
+		msg = msg[end:]
+	}
+}
+
+// Counterpart names a file under the directory own (as sources name files)
+// as the file at the same place under other.
+func Counterpart(own, other string) func(string) string {
+	from, to := DisplayPath(own), DisplayPath(other)
+	return func(f string) string { return swapPrefix(f, from, to, "/") }
 }

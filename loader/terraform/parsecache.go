@@ -63,11 +63,13 @@ func (c *ParseCache) KeepTrees(keep func(dir string) bool) {
 func cacheDir(name string) string { return filepath.Dir(filepath.FromSlash(name)) }
 
 // parse parses one file, or returns the tree parsed before for the same
-// name and bytes. A nil cache parses.
-func (c *ParseCache) parse(name string, src []byte, json bool) (*hcl.File, hcl.Diagnostics) {
+// key and bytes. A file is cached under its key when that is its name (a
+// mirrored follower looks files up under the leader's names, and its own
+// would serve no one). A nil cache parses.
+func (c *ParseCache) parse(name, key string, src []byte, json bool) (*hcl.File, hcl.Diagnostics) {
 	if c != nil {
 		c.mu.Lock()
-		hit, ok := c.m[name]
+		hit, ok := c.m[key]
 		c.mu.Unlock()
 		if ok && hit.file != nil && bytes.Equal(hit.src, src) {
 			return hit.file, hit.diags
@@ -80,7 +82,7 @@ func (c *ParseCache) parse(name string, src []byte, json bool) (*hcl.File, hcl.D
 	} else {
 		f, diags = parseNative(src, name)
 	}
-	if c != nil {
+	if c != nil && key == name {
 		c.mu.Lock()
 		if _, seen := c.m[name]; !seen {
 			d := cacheDir(name)

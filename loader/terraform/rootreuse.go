@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
-	"slices"
+	"path/filepath"
 	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -23,7 +23,7 @@ type rootResult struct {
 	autos map[string][]string // directory → its *.auto.tfvars files
 	snap  *model.Snapshot
 	diags []model.Diagnostic
-	files int64
+	files map[string]int // module directory → configuration files parsed
 }
 
 // rootDeps records, in the world that evaluates one root, what the
@@ -63,15 +63,17 @@ func (d *rootDeps) recordingRead(read func(string) ([]byte, error)) func(string)
 // cannot be told from its files.
 func (w *world) keepRoot(dir string) {
 	d := w.deps
-	if w.cache == nil || d == nil || d.listing || d.failed {
+	if w.cache == nil || w.follower || d == nil || d.listing || d.failed {
 		return
 	}
 	r := &rootResult{dirs: map[string][]string{}, srcs: map[string][]byte{}, reads: d.reads, autos: d.autos,
-		snap: w.snap, diags: w.diags}
+		snap: w.snap, diags: w.diags, files: map[string]int{}}
 	for dir := range d.dirs {
 		files := w.dirFiles(dir)
 		r.dirs[dir] = files
-		r.files += int64(len(files))
+		if n, ok := w.filesRead.of(dir); ok {
+			r.files[dir] = n
+		}
 		for _, f := range files {
 			src, ok := w.cache.source(DisplayPath(f))
 			if !ok {
@@ -86,35 +88,51 @@ func (w *world) keepRoot(dir string) {
 }
 
 // reuseRoot takes the result the other side's evaluation of dir produced
-// when everything it depended on is byte for byte the same here.
+// when everything it depended on is byte for byte the same here (at the
+// same place, for a mirrored follower).
 func (w *world) reuseRoot(dir string) bool {
 	if w.cache == nil {
 		return false
 	}
 	w.cache.mu.Lock()
-	r := w.cache.roots[dir]
+	r := w.cache.roots[w.leaderName(dir)]
 	w.cache.mu.Unlock()
 	if r == nil {
 		return false
 	}
+	if w.mirror != nil && !r.within(w.mirror.Leader) {
+		// a module or file outside the compared directories is found
+		// from each side's own place: this side may use another one
+		return false
+	}
 	for d, files := range r.dirs {
-		if !slices.Equal(w.dirFiles(d), files) {
+		mine := w.dirFiles(w.ownName(d))
+		if len(mine) != len(files) {
 			return false
 		}
-		for _, f := range files {
-			src, err := w.read(f)
+		for i, f := range files {
+			if mine[i] != w.ownName(f) {
+				return false
+			}
+			src, err := w.read(mine[i])
 			if err != nil || !bytes.Equal(src, r.srcs[f]) {
 				return false
 			}
 		}
 	}
 	for d, autos := range r.autos {
-		if !slices.Equal(w.autoVarFiles(d), autos) {
+		mine := w.autoVarFiles(w.ownName(d))
+		if len(mine) != len(autos) {
 			return false
+		}
+		for i, f := range autos {
+			if mine[i] != w.ownName(f) {
+				return false
+			}
 		}
 	}
 	for name, want := range r.reads {
-		got, err := w.read(name)
+		got, err := w.read(w.ownName(name))
 		switch {
 		case want == nil && !errors.Is(err, fs.ErrNotExist):
 			return false
@@ -127,7 +145,29 @@ func (w *world) reuseRoot(dir string) bool {
 	w.cache.mu.Unlock()
 	w.snap = r.snap
 	w.diags = append(w.diags, r.diags...)
-	w.filesRead.Add(r.files)
+	for d, n := range r.files {
+		w.filesRead.add(w.ownName(d), n)
+	}
+	return true
+}
+
+// within reports whether everything the root depended on is inside dir.
+func (r *rootResult) within(dir string) bool {
+	for d := range r.dirs {
+		if !under(filepath.Clean(d), dir) {
+			return false
+		}
+	}
+	for d := range r.autos {
+		if !under(filepath.Clean(d), dir) {
+			return false
+		}
+	}
+	for name := range r.reads {
+		if !under(filepath.Clean(name), dir) {
+			return false
+		}
+	}
 	return true
 }
 

@@ -163,3 +163,89 @@ resource "aws_instance" "i" { vpc_security_group_ids = [aws_security_group.g.id]
 	Load(context.Background(), []string{"missing"}, Options{Files: []string{}, ReadFile: func(string) ([]byte, error) { return nil, fs.ErrNotExist }, Parsed: cache})
 	<-done
 }
+
+// A mirrored follower (diff OLD NEW) takes trees and roots from the leader
+// under the leader's names and renames them: its snapshot and diagnostics
+// must be those of a load of its own, to the last source. Layouts: roots
+// the same on both sides, one changed, a module beside the compared
+// directories (each side's own), one of the old side's modules inside the
+// new directory (its files are the new side's: the follower loads alone),
+// and problems that quote their file.
+func TestMirroredFollower(t *testing.T) {
+	group := func(name, cidr string) string {
+		return fmt.Sprintf(`resource "aws_security_group" %q {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = [%q]
+  }
+}
+resource "aws_instance" "i_%s" { vpc_security_group_ids = [aws_security_group.%s.id] }
+`, name, cidr, name, name)
+	}
+	call := func(src string) string { return fmt.Sprintf("module \"m\" {\n  source = %q\n}\n", src) }
+	for _, tc := range []struct {
+		name      string
+		old, new  map[string]string
+		reuseSome bool
+	}{
+		{"roots", map[string]string{
+			"x/old/a/main.tf":   group("a", "10.0.0.0/8") + group("a", "10.0.0.0/16"),
+			"x/old/b/main.tf":   group("b", "10.1.0.0/16"),
+			"x/old/c/main.tf":   call("./m"),
+			"x/old/c/m/main.tf": group("m", "${var.v}") + `variable "v" {}`,
+		}, map[string]string{
+			"x/new/a/main.tf":   group("a", "10.0.0.0/8") + group("a", "10.0.0.0/16"),
+			"x/new/b/main.tf":   group("b", "10.1.0.0/24"),
+			"x/new/c/main.tf":   call("./m"),
+			"x/new/c/m/main.tf": group("m", "${var.v}") + `variable "v" {}`,
+		}, true},
+		{"module beside", map[string]string{
+			"x/old/a/main.tf":      call("../../modules/sg"),
+			"x/modules/sg/main.tf": group("sg", "0.0.0.0/0"),
+			"x/new/a/main.tf":      call("../../modules/sg"),
+			"x/newmods/sg/main.tf": group("sg", "10.0.0.0/8"),
+		}, map[string]string{
+			"x/new/a/main.tf":      call("../../newmods/sg"),
+			"x/newmods/sg/main.tf": group("sg", "10.0.0.0/8"),
+			"x/modules/sg/main.tf": group("sg", "0.0.0.0/0"),
+		}, false},
+		{"module inside the new side", map[string]string{
+			"x/old/a/main.tf":   call("../../new/mod"),
+			"x/new/mod/main.tf": group("m", "0.0.0.0/0") + `resource "aws_security_group" "m" {}`,
+		}, map[string]string{
+			"x/new/a/main.tf":   call("../mod"),
+			"x/new/mod/main.tf": group("m", "0.0.0.0/0") + `resource "aws_security_group" "m" {}`,
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			oldNames, oldRead := memFS(tc.old)
+			newNames, newRead := memFS(tc.new)
+			want, wantDiags := Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead})
+			cache := NewParseCache()
+			cache.Pair()
+			var got *model.Snapshot
+			var gotDiags []model.Diagnostic
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				got, gotDiags = Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead,
+					Parsed: cache, Follow: true, Mirror: &Mirror{Own: "x/old", Leader: "x/new"}})
+			}()
+			Load(context.Background(), []string{"x/new"}, Options{Files: newNames, ReadFile: newRead, Parsed: cache})
+			<-done
+			got.Index()
+			want.Index()
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("paired:\n%+v\nalone:\n%+v", got, want)
+			}
+			if !reflect.DeepEqual(gotDiags, wantDiags) {
+				t.Errorf("paired:\n%v\nalone:\n%v", gotDiags, wantDiags)
+			}
+			if tc.reuseSome != (cache.reused > 0) {
+				t.Errorf("reused %d roots", cache.reused)
+			}
+		})
+	}
+}
