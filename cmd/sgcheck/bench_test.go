@@ -240,12 +240,17 @@ func changedTree(b *testing.B, dir string, local bool) string {
 // BenchmarkChange reports change analysis against a plain scan of one
 // side, on the 10k stacks tree with 1 % of the rules removed: `diff OLD
 // NEW` and `--base HEAD` in a git repository (x-scan-wall, x-scan-cpu), the
-// removals spread over every root, and (base-local) within one root.
+// removals spread over every root, and (diff-local, base-local) within one
+// root.
 func BenchmarkChange(b *testing.B) {
 	old := benchTree(b, gen.Stacks, 10000)
 	changed := changedTree(b, old, false)
 	b.Run("diff", func(b *testing.B) {
 		reportChange(b, func() { scan(b, changed) }, func() { scan(b, append([]string{"diff"}, old, changed)...) })
+	})
+	b.Run("diff-local", func(b *testing.B) {
+		local := changedTree(b, old, true)
+		reportChange(b, func() { scan(b, local) }, func() { scan(b, append([]string{"diff"}, old, local)...) })
 	})
 	b.Run("base", func(b *testing.B) {
 		repo := gitTree(b, old, changed)
