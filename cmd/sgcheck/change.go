@@ -75,8 +75,8 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return c.analyze(ctx, in, stdout, stderr)
 }
 
-// loadApart, as a context value, makes diff load its sides apart (tests
-// compare the paired load with it).
+// loadApart, as a context value, makes diff and --base load their sides
+// apart, sharing nothing (tests compare the paired loads with it).
 type loadApart struct{}
 
 // pairedDiff says whether diff pairs its two sides: two separate

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -281,4 +282,61 @@ func editedTree(rng *rand.Rand, files map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// --base loads its sides paired too (the revision following the working
+// tree root by root, sharing trees and unchanged roots): on every fixture
+// in one repository, with random edits across its folders, the report is
+// byte for byte the one of the sides loaded apart.
+func TestPairedBaseMatchesApart(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	repo := t.TempDir()
+	gitRun(t, repo, "init", "-q", "-b", "main")
+	files := treeFiles(t, "fixtures")
+	for name := range files {
+		if strings.Contains(name, "/want/") || strings.HasSuffix(name, "/args") {
+			delete(files, name)
+		}
+	}
+	write := func(files map[string]string) {
+		for name, src := range files {
+			path := filepath.Join(repo, "infra", filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write(files)
+	gitRun(t, repo, "add", "-A")
+	gitRun(t, repo, "commit", "-q", "-m", "base")
+	apart := context.WithValue(context.Background(), loadApart{}, true)
+	rng := rand.New(rand.NewPCG(5, 9))
+	inDir(t, repo, func() {
+		for k := 0; k < 6; k++ {
+			gitRun(t, repo, "checkout", "-q", "--", ".")
+			edited := files
+			for n := 0; n < 8; n++ {
+				edited = editedTree(rng, edited)
+			}
+			write(edited)
+			for _, format := range []string{"json", "text"} {
+				args := []string{"--base", "HEAD", "--format", format, "infra"}
+				gotOut, gotErr, gotCode := sgcheck(t, args...)
+				var out, errb bytes.Buffer
+				wantCode := run(apart, args, &out, &errb)
+				if gotOut != out.String() || gotErr != errb.String() || gotCode != wantCode {
+					t.Fatalf("edit %d, %s: paired (exit %d):\n%s\n%s\napart (exit %d):\n%s\n%s", k, format,
+						gotCode, gotErr, gotOut, wantCode, errb.String(), out.String())
+				}
+				if format == "json" && !strings.Contains(gotOut, `"id"`) {
+					t.Fatalf("edit %d: no finding at all", k)
+				}
+			}
+		}
+	})
 }

@@ -103,6 +103,13 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 		// its snapshot and a few roots' trees, and on the 10k-rule trees
 		// with every root touched a higher limit only cost time (more
 		// fresh pages for the collector to hand out).
+		var bd []model.Diagnostic
+		if ctx.Value(loadApart{}) != nil {
+			in.head, in.diags = loader.Load(ctx, paths, c.lopts)
+			in.base, bd = loader.LoadTree(ctx, tree, paths, c.lopts)
+			in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
+			return in
+		}
 		touched := loader.ChangedDirs(tree)
 		cache := terraform.NewParseCache()
 		cache.KeepTrees(touched)
@@ -110,7 +117,6 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 		lead, follow := c.lopts, c.lopts
 		lead.Terraform.Parsed, follow.Terraform.Parsed = cache, cache
 		follow.Terraform.Follow = true
-		var bd []model.Diagnostic
 		based := make(chan struct{})
 		go func() {
 			defer close(based)
