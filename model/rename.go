@@ -112,3 +112,101 @@ func renameIn(v reflect.Value, rename func(string) string) {
 		v.Set(c)
 	}
 }
+
+// Clone returns a deep copy of the snapshot: no slice, map or pointer is
+// shared with s (strings are). A load keeps a clone of a root's result for
+// the other side of a change analysis, which loads at the same time: each
+// side then edits its own snapshot in place (finishing it, adding state
+// files) without touching the other's.
+func (s *Snapshot) Clone() *Snapshot {
+	c := &Snapshot{}
+	cv, sv := reflect.ValueOf(c).Elem(), reflect.ValueOf(s).Elem()
+	t := sv.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).IsExported() {
+			cv.Field(i).Set(deepCopy(sv.Field(i)))
+		}
+	}
+	return c
+}
+
+// deepCopy copies v, sharing nothing mutable with it.
+func deepCopy(v reflect.Value) reflect.Value {
+	t := v.Type()
+	if flat(t) {
+		return v
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.MakeSlice(t, v.Len(), v.Len())
+		if flat(t.Elem()) {
+			reflect.Copy(c, v)
+			return c
+		}
+		for i := 0; i < v.Len(); i++ {
+			c.Index(i).Set(deepCopy(v.Index(i)))
+		}
+		return c
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.MakeMapWithSize(t, v.Len())
+		iter := v.MapRange()
+		for iter.Next() {
+			c.SetMapIndex(iter.Key(), deepCopy(iter.Value()))
+		}
+		return c
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.New(t.Elem())
+		c.Elem().Set(deepCopy(v.Elem()))
+		return c
+	case reflect.Struct:
+		c := reflect.New(t).Elem()
+		c.Set(v) // unexported fields as they are
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				c.Field(i).Set(deepCopy(v.Field(i)))
+			}
+		}
+		return c
+	case reflect.Array:
+		c := reflect.New(t).Elem()
+		for i := 0; i < v.Len(); i++ {
+			c.Index(i).Set(deepCopy(v.Index(i)))
+		}
+		return c
+	}
+	return v
+}
+
+var flats sync.Map // reflect.Type → bool
+
+// flat reports whether a copy of a value of type t shares nothing mutable
+// with it (unexported fields, such as netip.Prefix's, count as flat).
+func flat(t reflect.Type) bool {
+	if f, ok := flats.Load(t); ok {
+		return f.(bool)
+	}
+	f := true
+	switch t.Kind() {
+	case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface, reflect.Chan, reflect.Func:
+		f = false
+	case reflect.Array:
+		f = flat(t.Elem())
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).IsExported() && !flat(t.Field(i).Type) {
+				f = false
+			}
+		}
+	}
+	flats.Store(t, f)
+	return f
+}

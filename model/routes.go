@@ -2,7 +2,6 @@ package model
 
 import (
 	"net/netip"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -195,12 +194,6 @@ func (s *Snapshot) LinkRoutes() {
 	byAddr := map[string]int{}
 	for i := range s.RouteTables {
 		byAddr[s.RouteTables[i].Address] = i
-		// the tables' lists are extended and sorted below: copies, as a
-		// snapshot may share them with another (change analysis reuses a
-		// root's results from the other side, loading at the same time)
-		if t := &s.RouteTables[i]; t.Routes != nil || t.Subnets != nil {
-			t.Routes, t.Subnets = slices.Clone(t.Routes), slices.Clone(t.Subnets)
-		}
 	}
 	table := func(ref string) *RouteTable {
 		if i, ok := byAddr[ref]; ok {

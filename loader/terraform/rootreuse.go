@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -60,14 +61,23 @@ func (d *rootDeps) recordingRead(read func(string) ([]byte, error)) func(string)
 }
 
 // keepRoot stores the root's result in the cache, unless what it depends on
-// cannot be told from its files.
+// cannot be told from its files, or the change touched the root's own
+// directory (it cannot be the same on the other side). The result is kept
+// as a deep copy: the two sides load at the same time, and each edits its
+// snapshot in place once loaded (model.Snapshot.Clone).
 func (w *world) keepRoot(dir string) {
 	d := w.deps
 	if w.cache == nil || w.follower || d == nil || d.listing || d.failed {
 		return
 	}
+	w.cache.mu.Lock()
+	keep := w.cache.keep
+	w.cache.mu.Unlock()
+	if keep != nil && keep(filepath.FromSlash(DisplayPath(dir))) {
+		return
+	}
 	r := &rootResult{dirs: map[string][]string{}, srcs: map[string][]byte{}, reads: d.reads, autos: d.autos,
-		snap: w.snap, diags: w.diags, files: map[string]int{}}
+		files: map[string]int{}}
 	for dir := range d.dirs {
 		files := w.dirFiles(dir)
 		r.dirs[dir] = files
@@ -82,6 +92,7 @@ func (w *world) keepRoot(dir string) {
 			r.srcs[f] = src
 		}
 	}
+	r.snap, r.diags = w.snap.Clone(), slices.Clone(w.diags)
 	w.cache.mu.Lock()
 	w.cache.roots[dir] = r
 	w.cache.mu.Unlock()
