@@ -27,6 +27,21 @@ func memFS(files map[string]string) ([]string, func(string) ([]byte, error)) {
 	}
 }
 
+// sshGroup declares group name admitting SSH from cidr, and an instance
+// carrying it.
+func sshGroup(name, cidr string) string {
+	return fmt.Sprintf(`resource "aws_security_group" %q {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = [%q]
+  }
+}
+resource "aws_instance" "i_%s" { vpc_security_group_ids = [aws_security_group.%s.id] }
+`, name, cidr, name, name)
+}
+
 func loadMem(t *testing.T, files map[string]string, cache *ParseCache) (*model.Snapshot, []model.Diagnostic) {
 	t.Helper()
 	names, read := memFS(files)
@@ -36,18 +51,7 @@ func loadMem(t *testing.T, files map[string]string, cache *ParseCache) (*model.S
 // Change analysis reuses a root's evaluation from the other side only when
 // everything it read is the same: the result equals a load of its own.
 func TestRootReuse(t *testing.T) {
-	group := func(cidr string) string {
-		return fmt.Sprintf(`resource "aws_security_group" "g" {
-  ingress {
-    protocol    = "tcp"
-    from_port   = 22
-    to_port     = 22
-    cidr_blocks = [%q]
-  }
-}
-resource "aws_instance" "i" { vpc_security_group_ids = [aws_security_group.g.id] }
-`, cidr)
-	}
+	group := func(cidr string) string { return sshGroup("g", cidr) }
 	base := map[string]string{
 		"infra/a/main.tf":          group("10.0.0.0/8"),
 		"infra/b/main.tf":          group("10.1.0.0/16"),
@@ -87,18 +91,7 @@ resource "aws_instance" "i" { vpc_security_group_ids = [aws_security_group.g.id]
 // may be on one side only; the follower never waits for a root the leader
 // does not have, nor for a leader that fails.
 func TestPairedLoads(t *testing.T) {
-	group := func(cidr string) string {
-		return fmt.Sprintf(`resource "aws_security_group" "g" {
-  ingress {
-    protocol    = "tcp"
-    from_port   = 22
-    to_port     = 22
-    cidr_blocks = [%q]
-  }
-}
-resource "aws_instance" "i" { vpc_security_group_ids = [aws_security_group.g.id] }
-`, cidr)
-	}
+	group := func(cidr string) string { return sshGroup("g", cidr) }
 	base := map[string]string{
 		"infra/a/main.tf":      group("10.0.0.0/8"),
 		"infra/a/other.tf":     `resource "aws_security_group" "h" {}`,
@@ -172,18 +165,7 @@ resource "aws_instance" "i" { vpc_security_group_ids = [aws_security_group.g.id]
 // new directory (its files are the new side's: the follower loads alone),
 // and problems that quote their file.
 func TestMirroredFollower(t *testing.T) {
-	group := func(name, cidr string) string {
-		return fmt.Sprintf(`resource "aws_security_group" %q {
-  ingress {
-    protocol    = "tcp"
-    from_port   = 22
-    to_port     = 22
-    cidr_blocks = [%q]
-  }
-}
-resource "aws_instance" "i_%s" { vpc_security_group_ids = [aws_security_group.%s.id] }
-`, name, cidr, name, name)
-	}
+	group := sshGroup
 	call := func(src string) string { return fmt.Sprintf("module \"m\" {\n  source = %q\n}\n", src) }
 	for _, tc := range []struct {
 		name      string
