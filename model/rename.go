@@ -114,10 +114,10 @@ func renameIn(v reflect.Value, rename func(string) string) {
 }
 
 // Clone returns a deep copy of the snapshot: no slice, map or pointer is
-// shared with s (strings are). A load keeps a clone of a root's result for
-// the other side of a change analysis, which loads at the same time: each
-// side then edits its own snapshot in place (finishing it, adding state
-// files) without touching the other's.
+// shared with s (strings are). A load that takes a root's result from the
+// other side of a change analysis takes a clone: each side then edits its
+// own snapshot in place (finishing it, adding state files) without
+// touching the other's.
 func (s *Snapshot) Clone() *Snapshot {
 	c := &Snapshot{}
 	cv, sv := reflect.ValueOf(c).Elem(), reflect.ValueOf(s).Elem()

@@ -115,8 +115,11 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		pair = opts.Parsed.pair
 	}
 	lead, follow := pair != nil && !opts.Follow, pair != nil && opts.Follow
-	if lead {
+	switch {
+	case lead:
 		defer pair.finish()
+	case follow:
+		defer pair.follow()
 	}
 	w.follower = follow
 	var escaped atomic.Bool
@@ -242,6 +245,14 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		parts[i].loadRoot(roots[i], paths, opts)
 		parts[i].keepRoot(roots[i])
 	})
+	switch {
+	case lead:
+		// what was kept for the follower is edited in place once loaded
+		pair.finish()
+		<-pair.followed
+	case follow:
+		pair.follow()
+	}
 	if ctx.Err() != nil {
 		w.diags = append(w.diags, model.Diagnostic{Message: ctx.Err().Error()})
 	}

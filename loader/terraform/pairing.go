@@ -20,15 +20,25 @@ type pairing struct {
 	once    sync.Once
 	mu      sync.Mutex
 	roots   map[string]chan struct{} // the leader's roots → closed when evaluated
+	// followed is closed once the follower is done with the leader's
+	// results: until then the leader edits nothing it kept (finishing its
+	// snapshot edits nested lists in place), so the follower copies a
+	// result only when it takes it.
+	followed     chan struct{}
+	followedOnce sync.Once
 }
 
 // Pair makes the cache pair two loads that run at the same time: the one
 // whose Options.Follow is set waits, for each root, for the other's
-// evaluation of the same directory. The leader must be started (its load
-// always ends the pairing, even when it fails).
+// evaluation of the same directory, and the other waits, before it
+// returns, for the follower to be done with its roots. Both loads must
+// be started; each releases the other when it ends, even when it fails.
 func (c *ParseCache) Pair() {
-	c.pair = &pairing{planned: make(chan struct{}), roots: map[string]chan struct{}{}}
+	c.pair = &pairing{planned: make(chan struct{}), roots: map[string]chan struct{}{}, followed: make(chan struct{})}
 }
+
+// follow marks the follower done with the leader's results.
+func (p *pairing) follow() { p.followedOnce.Do(func() { close(p.followed) }) }
 
 // plan publishes the leader's roots.
 func (p *pairing) plan(roots []string) {

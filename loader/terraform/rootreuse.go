@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
-	"slices"
 	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -62,9 +61,7 @@ func (d *rootDeps) recordingRead(read func(string) ([]byte, error)) func(string)
 
 // keepRoot stores the root's result in the cache, unless what it depends on
 // cannot be told from its files, or the change touched the root's own
-// directory (it cannot be the same on the other side). The result is kept
-// as a deep copy: the two sides load at the same time, and each edits its
-// snapshot in place once loaded (model.Snapshot.Clone).
+// directory (it cannot be the same on the other side).
 func (w *world) keepRoot(dir string) {
 	d := w.deps
 	if w.cache == nil || w.follower || d == nil || d.listing || d.failed {
@@ -77,7 +74,7 @@ func (w *world) keepRoot(dir string) {
 		return
 	}
 	r := &rootResult{dirs: map[string][]string{}, srcs: map[string][]byte{}, reads: d.reads, autos: d.autos,
-		files: map[string]int{}}
+		snap: w.snap, diags: w.diags, files: map[string]int{}}
 	for dir := range d.dirs {
 		files := w.dirFiles(dir)
 		r.dirs[dir] = files
@@ -92,7 +89,6 @@ func (w *world) keepRoot(dir string) {
 			r.srcs[f] = src
 		}
 	}
-	r.snap, r.diags = w.snap.Clone(), slices.Clone(w.diags)
 	w.cache.mu.Lock()
 	w.cache.roots[dir] = r
 	w.cache.mu.Unlock()
@@ -154,7 +150,8 @@ func (w *world) reuseRoot(dir string) bool {
 	w.cache.mu.Lock()
 	w.cache.reused++
 	w.cache.mu.Unlock()
-	w.snap = r.snap
+	// a copy: each side edits its snapshot in place once loaded
+	w.snap = r.snap.Clone()
 	w.diags = append(w.diags, r.diags...)
 	for d, n := range r.files {
 		w.filesRead.add(w.ownName(d), n)
