@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -230,4 +232,50 @@ func TestMirroredFollower(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzMirroredFollower: whatever two configurations hold (one root changed
+// from old to new, one the same on both sides, a module beside them), the
+// follower of a mirrored pair loads what it loads alone, diagnostics and
+// all.
+func FuzzMirroredFollower(f *testing.F) {
+	files, _ := filepath.Glob("../../fixtures/*/*.tf")
+	more, _ := filepath.Glob("../../fixtures/change/*/base/*.tf")
+	for _, name := range append(files, more...) {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		f.Add(src, src)
+		if head, err := os.ReadFile(strings.Replace(name, "/base/", "/head/", 1)); err == nil {
+			f.Add(src, head)
+		}
+	}
+	f.Fuzz(func(t *testing.T, oldSrc, newSrc []byte) {
+		shared := sshGroup("b", "10.1.0.0/16") + "module \"m\" {\n  source = \"../../mods/m\"\n}\n"
+		old := map[string]string{"x/old/a/main.tf": string(oldSrc), "x/old/b/main.tf": shared,
+			"x/old/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
+		new := map[string]string{"x/new/a/main.tf": string(newSrc), "x/new/b/main.tf": shared,
+			"x/new/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
+		oldNames, oldRead := memFS(old)
+		newNames, newRead := memFS(new)
+		want, wantDiags := Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead, Env: []string{}})
+		cache := NewParseCache()
+		cache.Pair()
+		var got *model.Snapshot
+		var gotDiags []model.Diagnostic
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			got, gotDiags = Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead, Env: []string{},
+				Parsed: cache, Follow: true, Mirror: &Mirror{Own: "x/old", Leader: "x/new"}})
+		}()
+		Load(context.Background(), []string{"x/new"}, Options{Files: newNames, ReadFile: newRead, Env: []string{}, Parsed: cache})
+		<-done
+		got.Index()
+		want.Index()
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
+			t.Fatalf("paired:\n%+v\n%v\nalone:\n%+v\n%v", got, gotDiags, want, wantDiags)
+		}
+	})
 }
