@@ -54,7 +54,7 @@ func TestPairedDiffMatchesApart(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		files := treeFiles(t, dir)
-		if !hasConfig(files) {
+		if !hasInput(files) {
 			continue
 		}
 		for k := 0; k < 2; k++ {
@@ -229,9 +229,9 @@ func treeFiles(t *testing.T, dir string) map[string]string {
 	return files
 }
 
-func hasConfig(files map[string]string) bool {
+func hasInput(files map[string]string) bool {
 	for name := range files {
-		if strings.HasSuffix(name, ".tf") {
+		if strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".json") {
 			return true
 		}
 	}
@@ -241,7 +241,7 @@ func hasConfig(files map[string]string) bool {
 var resourceBlock = regexp.MustCompile(`(?ms)^resource "[^"]+" "[^"]+" \{.*?^\}\n`)
 
 // editedTree is a copy of files with one to three random edits of
-// configuration files: a value changed, or a resource removed.
+// configuration and JSON files: a value changed, or a resource removed.
 func editedTree(rng *rand.Rand, files map[string]string) map[string]string {
 	edits := [][2]string{
 		{`"0.0.0.0/0"`, `"10.0.0.0/8"`}, {`"10.0.0.0/8"`, `"0.0.0.0/0"`}, {`"::/0"`, `"2001:db8::/32"`},
@@ -251,7 +251,7 @@ func editedTree(rng *rand.Rand, files map[string]string) map[string]string {
 	var names []string
 	for k, v := range files {
 		out[k] = v
-		if strings.HasSuffix(k, ".tf") {
+		if strings.HasSuffix(k, ".tf") || strings.HasSuffix(k, ".json") {
 			names = append(names, k)
 		}
 	}
