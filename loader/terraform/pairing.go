@@ -11,11 +11,11 @@ import (
 // pairing lets the two loads of a change analysis run at the same time
 // and meet root by root: the leader (the working tree; NEW for diff)
 // evaluates a root, then the follower (the revision; OLD) evaluates its
-// own copy of it, reusing
-// what the leader parsed and, when nothing the root depends on differs,
-// what it evaluated; the follower then lets go of the root's syntax
-// trees. At most the roots between the two are held, rather than every
-// tree of the repository until the second load begins.
+// own copy of it, reusing what the leader parsed and, when nothing the
+// root depends on differs, what it evaluated; the follower then lets go
+// of the root's syntax trees. At most the roots between the two are
+// held, rather than every tree of the repository until the second load
+// begins.
 type pairing struct {
 	planned chan struct{} // closed once the leader's roots are known
 	once    sync.Once
