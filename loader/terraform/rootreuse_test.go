@@ -204,23 +204,7 @@ func TestMirroredFollower(t *testing.T) {
 		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			oldNames, oldRead := memFS(tc.old)
-			newNames, newRead := memFS(tc.new)
-			want, wantDiags := Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead})
-			cache := NewParseCache()
-			cache.Pair()
-			var got *model.Snapshot
-			var gotDiags []model.Diagnostic
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				got, gotDiags = Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead,
-					Parsed: cache, Follow: true, Mirror: &Mirror{Own: "x/old", Leader: "x/new"}})
-			}()
-			Load(context.Background(), []string{"x/new"}, Options{Files: newNames, ReadFile: newRead, Parsed: cache})
-			<-done
-			got.Index()
-			want.Index()
+			got, gotDiags, want, wantDiags, cache := mirroredAndAlone(tc.old, tc.new)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("paired:\n%+v\nalone:\n%+v", got, want)
 			}
@@ -257,25 +241,31 @@ func FuzzMirroredFollower(f *testing.F) {
 			"x/old/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
 		new := map[string]string{"x/new/a/main.tf": string(newSrc), "x/new/b/main.tf": shared,
 			"x/new/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
-		oldNames, oldRead := memFS(old)
-		newNames, newRead := memFS(new)
-		want, wantDiags := Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead, Env: []string{}})
-		cache := NewParseCache()
-		cache.Pair()
-		var got *model.Snapshot
-		var gotDiags []model.Diagnostic
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			got, gotDiags = Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead, Env: []string{},
-				Parsed: cache, Follow: true, Mirror: &Mirror{Own: "x/old", Leader: "x/new"}})
-		}()
-		Load(context.Background(), []string{"x/new"}, Options{Files: newNames, ReadFile: newRead, Env: []string{}, Parsed: cache})
-		<-done
-		got.Index()
-		want.Index()
+		got, gotDiags, want, wantDiags, _ := mirroredAndAlone(old, new)
 		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
 			t.Fatalf("paired:\n%+v\n%v\nalone:\n%+v\n%v", got, gotDiags, want, wantDiags)
 		}
 	})
+}
+
+// mirroredAndAlone loads x/old (files old) as the mirrored follower of x/new
+// (files new), and alone, indexed for comparison.
+func mirroredAndAlone(old, new map[string]string) (got *model.Snapshot, gotDiags []model.Diagnostic,
+	want *model.Snapshot, wantDiags []model.Diagnostic, cache *ParseCache) {
+	oldNames, oldRead := memFS(old)
+	newNames, newRead := memFS(new)
+	want, wantDiags = Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead, Env: []string{}})
+	cache = NewParseCache()
+	cache.Pair()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		got, gotDiags = Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead, Env: []string{},
+			Parsed: cache, Follow: true, Mirror: &Mirror{Own: "x/old", Leader: "x/new"}})
+	}()
+	Load(context.Background(), []string{"x/new"}, Options{Files: newNames, ReadFile: newRead, Env: []string{}, Parsed: cache})
+	<-done
+	got.Index()
+	want.Index()
+	return got, gotDiags, want, wantDiags, cache
 }
