@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/rules"
@@ -405,33 +405,26 @@ func (e *Engine) evalSome(ctx context.Context, input *policyInput, enable map[st
 	}
 	results := make([][][]rawFinding, len(tasks)) // per task, per policy
 	errs := make([]error, len(tasks))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, t := range tasks {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if t.query < 0 {
-				results[i], errs[i] = batch.eval(ctx, e.queries, t.input)
-				return
-			}
-			pq := e.queries[t.query]
-			qctx := ctx
-			if e.timeout > 0 {
-				var cancel context.CancelFunc
-				qctx, cancel = context.WithTimeout(ctx, e.timeout)
-				defer cancel()
-			}
-			var one []rawFinding
-			one, errs[i] = evalPolicy(qctx, pq, t.input)
-			results[i] = [][]rawFinding{one}
-			if errs[i] != nil && qctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
-				errs[i] = fmt.Errorf("policy %s: evaluation ran past the %s limit (--policy-timeout); its findings are not reported", pq.meta.ID, e.timeout)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each(len(tasks), func(i int) {
+		t := tasks[i]
+		if t.query < 0 {
+			results[i], errs[i] = batch.eval(ctx, e.queries, t.input)
+			return
+		}
+		pq := e.queries[t.query]
+		qctx := ctx
+		if e.timeout > 0 {
+			var cancel context.CancelFunc
+			qctx, cancel = context.WithTimeout(ctx, e.timeout)
+			defer cancel()
+		}
+		var one []rawFinding
+		one, errs[i] = evalPolicy(qctx, pq, t.input)
+		results[i] = [][]rawFinding{one}
+		if errs[i] != nil && qctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+			errs[i] = fmt.Errorf("policy %s: evaluation ran past the %s limit (--policy-timeout); its findings are not reported", pq.meta.ID, e.timeout)
+		}
+	})
 	// in policy id order, and within a policy in the order of the parts
 	perPolicy := make([][]rawFinding, len(e.queries))
 	var diags []model.Diagnostic

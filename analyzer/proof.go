@@ -2,11 +2,10 @@ package analyzer
 
 import (
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
 )
@@ -26,28 +25,20 @@ func (e *Engine) prove(res *Result, head, base *model.Snapshot, changes *Changes
 	}
 	proofs := make([]*Proof, len(res.Findings))
 	errs := make([]error, len(res.Findings))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, f := range res.Findings {
+	parallel.Each(len(res.Findings), func(i int) {
+		f := res.Findings[i]
 		if !proved[f.ID] || f.subject == "" {
-			continue
+			return
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			p, err := e.replay(f, head, base, changes, classes, params)
-			if err == nil && !p.Verified {
-				err = fmt.Errorf("%s", p.Failure)
-			}
-			if err == nil {
-				proofs[i] = proofOf(p)
-			}
-			errs[i] = err
-		}()
-	}
-	wg.Wait()
+		p, err := e.replay(f, head, base, changes, classes, params)
+		if err == nil && !p.Verified {
+			err = fmt.Errorf("%s", p.Failure)
+		}
+		if err == nil {
+			proofs[i] = proofOf(p)
+		}
+		errs[i] = err
+	})
 	var out []Finding
 	for i, f := range res.Findings {
 		if errs[i] != nil {

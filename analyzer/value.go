@@ -2,9 +2,9 @@ package analyzer
 
 import (
 	"runtime"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/sgcheck/sgcheck/internal/parallel"
 )
 
 // The policy input is built as an ast.Value directly: on a large tree a
@@ -275,21 +275,15 @@ func buildInput(in Input) (*policyInput, error) {
 	}
 	nacls := make([]*ast.Term, len(in.NACLs))
 	naclChunk := max(1, (len(nacls)+len(bounds)-1)/len(bounds))
-	var wg sync.WaitGroup
-	for k, bd := range bounds {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			strs := interner{}
-			for i := bd[0]; i < bd[1]; i++ {
-				atts[i] = strs.attachment(&in.Attachments[i])
-			}
-			for i := k * naclChunk; i < min((k+1)*naclChunk, len(nacls)); i++ {
-				nacls[i] = strs.nacl(&in.NACLs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each(len(bounds), func(k int) {
+		strs := interner{} // one per chunk: interned terms are shared within it
+		for i := bounds[k][0]; i < bounds[k][1]; i++ {
+			atts[i] = strs.attachment(&in.Attachments[i])
+		}
+		for i := k * naclChunk; i < min((k+1)*naclChunk, len(nacls)); i++ {
+			nacls[i] = strs.nacl(&in.NACLs[i])
+		}
+	})
 	strs := interner{}
 	var changes *ast.Term
 	if in.Changes != nil {

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"sync"
 
 	"github.com/sgcheck/sgcheck/analyzer"
+	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/model"
 )
 
@@ -66,24 +66,18 @@ func JSON(w io.Writer, run Run) error {
 	size := (len(findings) + chunks - 1) / chunks
 	parts := make([]bytes.Buffer, chunks)
 	errs := make([]error, chunks)
-	var wg sync.WaitGroup
-	for k := 0; k < chunks; k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			enc := newEncoder(&parts[k], "    ") // elements of the top-level findings array
-			for i := k * size; i < min((k+1)*size, len(findings)); i++ {
-				if i > k*size {
-					parts[k].WriteString(",\n    ")
-				}
-				if errs[k] = enc.Encode(findings[i]); errs[k] != nil {
-					return
-				}
-				parts[k].Truncate(parts[k].Len() - 1) // Encode's newline
+	parallel.Each(chunks, func(k int) {
+		enc := newEncoder(&parts[k], "    ") // elements of the top-level findings array
+		for i := k * size; i < min((k+1)*size, len(findings)); i++ {
+			if i > k*size {
+				parts[k].WriteString(",\n    ")
 			}
-		}()
-	}
-	wg.Wait()
+			if errs[k] = enc.Encode(findings[i]); errs[k] != nil {
+				return
+			}
+			parts[k].Truncate(parts[k].Len() - 1) // Encode's newline
+		}
+	})
 	out := bufio.NewWriterSize(w, 64<<10)
 	out.Write(doc.Bytes()[:at])
 	out.WriteString(`"findings": [` + "\n    ")

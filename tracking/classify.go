@@ -2,11 +2,10 @@ package tracking
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
+	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/model"
 	"go4.org/netipx"
 )
@@ -108,18 +107,7 @@ func Classify(s *model.Snapshot, params Params) []AttachmentClass {
 func ClassifyEach(s *model.Snapshot, atts []model.Attachment, params Params) []AttachmentClass {
 	s.Index()
 	out := make([]AttachmentClass, len(atts))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(atts); i += workers {
-				out[i] = classifyOne(s, atts[i], params)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each(len(atts), func(i int) { out[i] = classifyOne(s, atts[i], params) })
 	return out
 }
 

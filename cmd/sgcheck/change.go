@@ -96,20 +96,33 @@ func loadBoth(ctx context.Context, old, new string, paired bool, opts loader.Opt
 		head, hd = loader.Load(ctx, []string{new}, opts)
 		return
 	}
-	cache := terraform.NewParseCache()
+	head, hd, base, bd = loadPaired(opts, terraform.NewParseCache(), &terraform.Mirror{Own: old, Leader: new},
+		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
+			return loader.Load(ctx, []string{new}, o)
+		},
+		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
+			return loader.Load(ctx, []string{old}, o)
+		})
+	return
+}
+
+// loadPaired runs the two loads of a change analysis at the same time,
+// paired through cache (ParseCache.Pair): lead loads the head, follow the
+// base (with mirror for diff), each given opts that share the cache.
+func loadPaired(opts loader.Options, cache *terraform.ParseCache, mirror *terraform.Mirror,
+	lead, follow func(loader.Options) (*model.Snapshot, []model.Diagnostic)) (head *model.Snapshot, hd []model.Diagnostic, base *model.Snapshot, bd []model.Diagnostic) {
 	cache.Pair()
-	lead, follow := opts, opts
-	lead.Terraform.Parsed, follow.Terraform.Parsed = cache, cache
-	follow.Terraform.Follow = true
-	follow.Terraform.Mirror = &terraform.Mirror{Own: old, Leader: new}
+	l, f := opts, opts
+	l.Terraform.Parsed, f.Terraform.Parsed = cache, cache
+	f.Terraform.Follow, f.Terraform.Mirror = true, mirror
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		base, bd = loader.Load(ctx, []string{old}, follow)
+		base, bd = follow(f)
 	}()
-	head, hd = loader.Load(ctx, []string{new}, lead)
+	head, hd = lead(l)
 	<-done
-	return
+	return head, hd, base, bd
 }
 
 // separateDirs reports whether a and b are directories, neither the

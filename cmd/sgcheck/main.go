@@ -6,13 +6,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/sgcheck/sgcheck/loader/terraform"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+
+	"github.com/sgcheck/sgcheck/loader/terraform"
 )
 
 // version is set at build time with -ldflags "-X main.version=…" (release

@@ -60,7 +60,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	sides := 1
 	if planFile != "" {
-		sides = 2 // --base pairs its two loads within one side's limit (load)
+		sides = 2 // a second configuration; --base pairs its loads within one side's (load)
 	}
 	limitMemory(fs.Args(), sides)
 	c.progress = startProgress(stderr, 2*time.Second)
@@ -99,31 +99,19 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 			in.err = err
 			return in
 		}
-		// The memory limit stays a scan's: paired, the revision adds
-		// its snapshot and a few roots' trees, and on the 10k-rule trees
-		// with every root touched a higher limit only cost time (more
-		// fresh pages for the collector to hand out).
 		var bd []model.Diagnostic
 		if ctx.Value(loadApart{}) != nil {
 			in.head, in.diags = loader.Load(ctx, paths, c.lopts)
 			in.base, bd = loader.LoadTree(ctx, tree, paths, c.lopts)
-			in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
-			return in
+		} else {
+			cache := terraform.NewParseCache()
+			cache.KeepTrees(loader.ChangedDirs(tree))
+			in.head, in.diags, in.base, bd = loadPaired(c.lopts, cache, nil,
+				func(o loader.Options) (*model.Snapshot, []model.Diagnostic) { return loader.Load(ctx, paths, o) },
+				func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
+					return loader.LoadTree(ctx, tree, paths, o)
+				})
 		}
-		touched := loader.ChangedDirs(tree)
-		cache := terraform.NewParseCache()
-		cache.KeepTrees(touched)
-		cache.Pair()
-		lead, follow := c.lopts, c.lopts
-		lead.Terraform.Parsed, follow.Terraform.Parsed = cache, cache
-		follow.Terraform.Follow = true
-		based := make(chan struct{})
-		go func() {
-			defer close(based)
-			in.base, bd = loader.LoadTree(ctx, tree, paths, follow)
-		}()
-		in.head, in.diags = loader.Load(ctx, paths, lead)
-		<-based
 		in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
 	default:
 		in.head, in.diags = loader.Load(ctx, paths, c.lopts)
@@ -156,8 +144,6 @@ func prefixed(what string, ds []model.Diagnostic) []model.Diagnostic {
 	return ds
 }
 
-// analyze evaluates the policies over the inputs, writes the report and
-// returns the exit code.
 // engineResult is what compiling the policies gave.
 type engineResult struct {
 	eng   *analyzer.Engine
@@ -175,6 +161,8 @@ func (c *common) prepareEngine(ctx context.Context) {
 	}()
 }
 
+// analyze evaluates the policies over the inputs, writes the report and
+// returns the exit code.
 func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Writer) int {
 	if c.engine == nil {
 		c.prepareEngine(ctx)

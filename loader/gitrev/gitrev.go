@@ -15,10 +15,10 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/sgcheck/sgcheck/internal/parallel"
 )
 
 // Tree is the content of some paths at a revision.
@@ -155,18 +155,7 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 	// handing out every blob)
 	same := make([][]byte, len(entries))
 	found := make([]bool, len(entries))
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(entries); i += workers {
-				same[i], found[i] = sameInWorkTree(entries[i].disk, entries[i].oid)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each(len(entries), func(i int) { same[i], found[i] = sameInWorkTree(entries[i].disk, entries[i].oid) })
 	var missing []entry
 	for i, e := range entries {
 		if found[i] {

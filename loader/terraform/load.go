@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
 )
@@ -183,7 +183,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	// and evaluated one by one below and then dropped, so that a large tree
 	// never holds every syntax tree at once.
 	mentions := make([]bool, len(names))
-	parallel(len(names), func(i int) { mentions[i] = w.mentionsModule(names[i]) })
+	parallel.Each(len(names), func(i int) { mentions[i] = w.mentionsModule(names[i]) })
 	var callers []string
 	for i, d := range names {
 		if mentions[i] {
@@ -226,7 +226,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	// snapshot, and merge in directory order so the result does not depend
 	// on scheduling.
 	parts := make([]*world, len(roots))
-	parallel(len(roots), func(i int) {
+	parallel.Each(len(roots), func(i int) {
 		parts[i] = w.fork()
 		switch {
 		case lead:
@@ -361,27 +361,6 @@ func cycleRoots(names, roots []string, calls map[string][]string) []string {
 	return extra
 }
 
-// parallel calls f(0) … f(n-1) on as many goroutines as there are
-// processors and waits for all of them.
-func parallel(n int, f func(i int)) {
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for k := 0; k < runtime.GOMAXPROCS(0); k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				f(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-}
-
 // loadRoot evaluates and extracts one root module, then lets its syntax
 // trees go: no other directory calls a root.
 func (w *world) loadRoot(dir string, paths []string, opts Options) {
@@ -478,7 +457,6 @@ func findFiles(p string) ([]string, []model.Diagnostic, error) {
 	return out, diags, err
 }
 
-// HasConfig reports whether p is, or holds, a Terraform configuration file.
 // WalkRoot is the root to walk for a scanned directory p: p itself, or,
 // where p is a symbolic link to a directory, p with a trailing separator,
 // so that the walk enters the directory it names (filepath.WalkDir does
@@ -490,6 +468,7 @@ func WalkRoot(p string) string {
 	return p
 }
 
+// HasConfig reports whether p is, or holds, a Terraform configuration file.
 func HasConfig(p string) bool {
 	found, _, _ := findFiles(p)
 	return len(found) > 0
@@ -616,7 +595,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		results[i].file, results[i].blocks = f, content.Blocks
 	}
 	if len(files) >= 4 {
-		parallel(len(files), one)
+		parallel.Each(len(files), one)
 	} else {
 		for i := range files {
 			one(i)

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -226,7 +227,7 @@ func (w *world) parseAll(dirs []string) {
 		diags []model.Diagnostic
 	}
 	results := make([]result, len(dirs))
-	parallel(len(dirs), func(i int) {
+	parallel.Each(len(dirs), func(i int) {
 		files := w.dirFiles(dirs[i])
 		if len(files) == 0 {
 			return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -112,15 +113,15 @@ func (w *world) reuseRoot(dir string) bool {
 		// from each side's own place: this side may use another one
 		return false
 	}
+	same := func(mine, theirs []string) bool {
+		return slices.EqualFunc(mine, theirs, func(m, t string) bool { return m == w.ownName(t) })
+	}
 	for d, files := range r.dirs {
 		mine := w.dirFiles(w.ownName(d))
-		if len(mine) != len(files) {
+		if !same(mine, files) {
 			return false
 		}
 		for i, f := range files {
-			if mine[i] != w.ownName(f) {
-				return false
-			}
 			src, err := w.read(mine[i])
 			if err != nil || !bytes.Equal(src, r.srcs[f]) {
 				return false
@@ -128,14 +129,8 @@ func (w *world) reuseRoot(dir string) bool {
 		}
 	}
 	for d, autos := range r.autos {
-		mine := w.autoVarFiles(w.ownName(d))
-		if len(mine) != len(autos) {
+		if !same(w.autoVarFiles(w.ownName(d)), autos) {
 			return false
-		}
-		for i, f := range autos {
-			if mine[i] != w.ownName(f) {
-				return false
-			}
 		}
 	}
 	for name, want := range r.reads {

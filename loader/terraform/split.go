@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/sgcheck/sgcheck/internal/parallel"
 )
 
 // splitMinBytes is the size from which a native syntax file is parsed in
@@ -33,7 +34,7 @@ func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
 	}
 	bodies := make([]*hclsyntax.Body, len(cuts))
 	failed := make([]bool, len(cuts))
-	parallel(len(cuts), func(i int) {
+	parallel.Each(len(cuts), func(i int) {
 		end := len(src)
 		if i+1 < len(cuts) {
 			end = cuts[i+1].Byte

@@ -17,6 +17,8 @@ rule_facts(r) := object.filter(r, fact_keys)
 # determined(r) holds when the input determines every part of the rule: a
 # rule with an unknown protocol, port or peer is indeterminate, never the
 # subject of a definite finding.
+determined(r) if count(object.get(r, "unknown", [])) == 0
+
 # open_rules pairs each rule open to a whole address family with its
 # attachment, as [attachment, rule]. The built-ins are evaluated together,
 # so this is computed once for all the policies that judge open rules.
@@ -25,8 +27,6 @@ open_rules := [[att, r] |
 	some r in att.rules
 	r.open
 ]
-
-determined(r) if count(object.get(r, "unknown", [])) == 0
 
 fact_keys := {"contested", "tracked", "reason", "protocol", "from_port", "to_port", "icmp_type", "icmp_code", "peer", "family", "direction"}
 

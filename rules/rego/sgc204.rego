@@ -47,8 +47,8 @@ ports(r) := sprintf("port %d", [r.from_port]) if r.from_port == r.to_port
 ports(r) := sprintf("ports %d-%d", [r.from_port, r.to_port]) if r.from_port != r.to_port
 
 # only_reported_elsewhere holds for a rule whose every port is a web port or
-# a port SGC202/SGC203 reports for this attachment.
-# a single web port: the common case, decided without the loop below
+# a port SGC202/SGC203 reports for this attachment. A single web port, the
+# common case, is decided without the loop.
 only_reported_elsewhere(_, r) if {
 	r.protocol == "tcp"
 	r.from_port == r.to_port
