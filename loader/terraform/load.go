@@ -520,15 +520,10 @@ type module struct {
 	dir    string
 	files  []*hcl.File
 	blocks []*hcl.Block
-	// ranges maps "file:byteoffset" of a block's definition to the block's
-	// whole range, so that blocks reached through the generic API (and
-	// dynamic expansion) still get their end line.
-	ranges map[rangeKey]hcl.Range
-}
-
-type rangeKey struct {
-	file string
-	byte int
+	// syntax holds each native file's body by name, so that a block
+	// reached through dynamic expansion (whose body hides the syntax tree)
+	// is found again to give its end line.
+	syntax map[string]*hclsyntax.Body
 }
 
 var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
@@ -602,14 +597,14 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		}
 	}
 	var diags []model.Diagnostic
-	m := &module{ranges: map[rangeKey]hcl.Range{}}
+	m := &module{syntax: map[string]*hclsyntax.Body{}}
 	for _, r := range results {
 		diags = append(diags, r.diags...)
 		if r.file == nil {
 			continue
 		}
 		if body, ok := r.file.Body.(*hclsyntax.Body); ok {
-			indexRanges(body, m.ranges)
+			m.syntax[body.SrcRange.Filename] = body
 		}
 		m.files = append(m.files, r.file)
 		m.blocks = append(m.blocks, r.blocks...)
@@ -620,22 +615,36 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 	return m, diags
 }
 
-func indexRanges(body *hclsyntax.Body, into map[rangeKey]hcl.Range) {
-	for _, b := range body.Blocks {
-		r := b.Range()
-		d := b.DefRange()
-		into[rangeKey{d.Filename, d.Start.Byte}] = r
-		indexRanges(b.Body, into)
-	}
-}
-
 // blockSource returns the whole source range of a block.
 func (m *module) blockSource(b *hcl.Block) model.Source {
-	r, ok := m.ranges[rangeKey{b.DefRange.Filename, b.DefRange.Start.Byte}]
-	if !ok {
+	var r hcl.Range
+	if body, ok := b.Body.(*hclsyntax.Body); ok {
+		// a native body spans the braces: the block ends where it does
+		r = hcl.RangeBetween(b.DefRange, body.SrcRange)
+	} else if sb := syntaxBlock(m.syntax[b.DefRange.Filename], b.DefRange.Start.Byte); sb != nil {
+		r = sb.Range()
+	} else {
 		r = hcl.RangeBetween(b.DefRange, b.Body.MissingItemRange())
 	}
 	return model.Source{File: r.Filename, StartLine: r.Start.Line, EndLine: r.End.Line, StartCol: r.Start.Column}
+}
+
+// syntaxBlock finds the block of body, at any depth, whose definition
+// starts at byte offset off; blocks are in source order, so each level is
+// a binary search.
+func syntaxBlock(body *hclsyntax.Body, off int) *hclsyntax.Block {
+	for body != nil {
+		blocks := body.Blocks
+		i := sort.Search(len(blocks), func(i int) bool { return blocks[i].CloseBraceRange.End.Byte > off })
+		if i == len(blocks) || blocks[i].TypeRange.Start.Byte > off {
+			return nil
+		}
+		if blocks[i].TypeRange.Start.Byte == off {
+			return blocks[i]
+		}
+		body = blocks[i].Body
+	}
+	return nil
 }
 
 func convertDiags(hd hcl.Diagnostics) []model.Diagnostic {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/model"
 )
 
@@ -565,5 +566,80 @@ func TestSymlinkedScanPath(t *testing.T) {
 	}
 	if len(snap.Rules) != 1 || snap.Rules[0].Source.File != DisplayPath(filepath.Join(link, "main.tf")) {
 		t.Fatalf("rules %+v, want the one rule of link/main.tf", snap.Rules)
+	}
+}
+
+// TestBlockSourceLines checks the lines reported for blocks read as written,
+// blocks of a body that dynamic expansion wraps (found again in the syntax
+// tree), dynamic blocks (their whole block), module calls and JSON files
+// (the range the JSON parser gives).
+func TestBlockSourceLines(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+resource "aws_security_group" "plain" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+
+resource "aws_security_group" "wrapped" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+  dynamic "ingress" {
+    for_each = [80, 443]
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+  egress {
+    protocol = "-1"
+    from_port = 0
+    to_port = 0
+    cidr_blocks = ["0.0.0.0/0"]
+    }
+}
+`, "rules.tf.json": `{"resource": {"aws_security_group": {"json": {
+  "ingress": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"],
+    "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": false, "description": ""}]
+}}}}
+`})
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("diagnostic: %s", d)
+		}
+	}
+	want := map[string][2]int{
+		"aws_security_group.plain.ingress[0]":   {3, 8},
+		"aws_security_group.wrapped.ingress[0]": {12, 17},
+		"aws_security_group.wrapped.ingress[1]": {18, 26},
+		"aws_security_group.wrapped.ingress[2]": {18, 26},
+		"aws_security_group.wrapped.egress[0]":  {27, 32},
+		"aws_security_group.json.ingress[0]":    {2, 3},
+	}
+	got := map[string][2]int{}
+	for _, r := range snap.Rules {
+		got[r.Name] = [2]int{r.Source.StartLine, r.Source.EndLine}
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: lines %v, want %v", name, got[name], w)
+		}
+	}
+	// a block that is not in the tree (or a file without one) is not found
+	body := &hclsyntax.Body{}
+	if b := syntaxBlock(body, 0); b != nil {
+		t.Errorf("empty body: found %v", b)
+	}
+	if b := syntaxBlock(nil, 0); b != nil {
+		t.Errorf("no body: found %v", b)
 	}
 }

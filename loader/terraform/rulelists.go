@@ -29,21 +29,45 @@ var ruleListTypes = []string{"ingress", "egress"}
 
 var ruleListAttrs = &hcl.BodySchema{Attributes: attrSchema(ruleListTypes...)}
 
+// inSchema reports whether the schema names attribute name.
+func inSchema(s *hcl.BodySchema, name string) bool {
+	for _, a := range s.Attributes {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // ruleItems lists the inline rules of a resource instance in both spellings.
 // fields is the schema of one rule.
 func (x *moduleExtractor) ruleItems(r *resourceInstance, fields *hcl.BodySchema) []ruleItem {
 	var out []ruleItem
 	counts := map[string]int{}
 	for _, blk := range r.content.Blocks {
-		content, _, diags := blk.Body.PartialContent(fields)
-		if diags.HasErrors() {
-			x.hclDiags(diags)
-			continue
-		}
-		a := content.Attributes
 		ctx := r.ctx
+		var get func(string) value
+		if body, ok := blk.Body.(*hclsyntax.Body); ok {
+			// a block as written: its attributes are read in place (the
+			// schema has no required attribute and no block, so
+			// PartialContent could report nothing, and would copy them)
+			get = func(name string) value {
+				if a, ok := body.Attributes[name]; ok && inSchema(fields, name) {
+					return x.eval(a.Expr, name, ctx)
+				}
+				return value{}
+			}
+		} else {
+			content, _, diags := blk.Body.PartialContent(fields)
+			if diags.HasErrors() {
+				x.hclDiags(diags)
+				continue
+			}
+			a := content.Attributes
+			get = func(name string) value { return x.get(a, name, ctx) }
+		}
 		out = append(out, ruleItem{typ: blk.Type, name: fmt.Sprintf("%s.%s[%d]", r.addr, blk.Type, counts[blk.Type]),
-			src: x.m.blockSource(blk), get: func(name string) value { return x.get(a, name, ctx) }})
+			src: x.m.blockSource(blk), get: get})
 		counts[blk.Type]++
 	}
 	if r.rest == nil {

@@ -25,13 +25,18 @@ func (x *moduleExtractor) get(attrs hcl.Attributes, name string, ctx *hcl.EvalCo
 	if !ok {
 		return value{}
 	}
-	v, diags := a.Expr.Value(ctx)
+	return x.eval(a.Expr, name, ctx)
+}
+
+// eval evaluates the expression of attribute name (see get).
+func (x *moduleExtractor) eval(expr hcl.Expression, name string, ctx *hcl.EvalContext) value {
+	v, diags := expr.Value(ctx)
 	x.ev.world.fileErrors(diags)
-	out := value{v: v, set: true, rng: a.Expr.Range()}
+	out := value{v: v, set: true, rng: expr.Range()}
 	switch {
 	case diags.HasErrors():
-		out.why = name + " " + x.ev.unknownReason(a.Expr, ctx)
-		if !mentionsUnknown(a.Expr, ctx) {
+		out.why = name + " " + x.ev.unknownReason(expr, ctx)
+		if !mentionsUnknown(expr, ctx) {
 			out.why = name + ": " + diags[0].Summary
 			if diags[0].Detail != "" {
 				out.why += " (" + diags[0].Detail + ")"
@@ -39,13 +44,13 @@ func (x *moduleExtractor) get(attrs hcl.Attributes, name string, ctx *hcl.EvalCo
 			switch {
 			case x.conditional:
 			case x.ruleBearing:
-				x.ev.evalErrors(a.Expr, ctx, diags)
+				x.ev.evalErrors(expr, ctx, diags)
 			default:
-				x.ev.world.warn(a.Expr.Range(), out.why+"; the value is left undetermined")
+				x.ev.world.warn(expr.Range(), out.why+"; the value is left undetermined")
 			}
 		}
 	case !v.IsWhollyKnown():
-		out.why = name + " " + x.ev.unknownReason(a.Expr, ctx)
+		out.why = name + " " + x.ev.unknownReason(expr, ctx)
 	case v.IsNull():
 		out.set = false
 	}
