@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"fmt"
+	"slices"
 	"net/netip"
 	"sort"
 	"strings"
@@ -19,6 +20,10 @@ type moduleExtractor struct {
 	prefix string // qualifies addresses when several roots are loaded
 	snap   *model.Snapshot
 	diags  []model.Diagnostic
+	// rules holds the module instance's rules as they are read, in
+	// pieces, moved into snap.Rules at the end: one growing slice of every
+	// rule would be copied again and again while the heap is at its largest
+	rules [][]model.Rule
 	// cross-resource links resolved once the module is read
 	aclRules   map[string][]model.ACLEntry // network_acl_id → entries
 	aclUnknown map[string][]model.Absent   // network_acl_id → entries not determined
@@ -54,6 +59,14 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 	}
 	x.link()
 	x.markUnattached()
+	n := 0
+	for _, rs := range x.rules {
+		n += len(rs)
+	}
+	snap.Rules = slices.Grow(snap.Rules, n)
+	for _, rs := range x.rules {
+		snap.Rules = append(snap.Rules, rs...)
+	}
 	return x.diags
 }
 

@@ -50,8 +50,9 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 				r.Unknown = append(r.Unknown, w)
 			}
 		}
-		x.snap.Unknowns += countUnknown([]model.Rule{r})
-		x.snap.Rules = append(x.snap.Rules, r)
+		rules = []model.Rule{r}
+		x.snap.Unknowns += countUnknown(rules)
+		x.rules = append(x.rules, rules)
 		return
 	}
 	for _, ps := range spec.peers {
@@ -104,7 +105,9 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 		}
 	}
 	x.snap.Unknowns += countUnknown(rules)
-	x.snap.Rules = append(x.snap.Rules, rules...)
+	if len(rules) > 0 {
+		x.rules = append(x.rules, rules)
+	}
 }
 
 // unknownPeers returns why, when every peer attribute that is set is
