@@ -2,8 +2,8 @@ package terraform
 
 import (
 	"fmt"
-	"slices"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 

@@ -182,8 +182,26 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	// to learn which directories are called. The others are roots, parsed
 	// and evaluated one by one below and then dropped, so that a large tree
 	// never holds every syntax tree at once.
+	// file by file, not directory by directory: a tree of one large
+	// directory is read in parallel too
+	listed := make([][]string, len(names))
+	parallel.Each(len(names), func(i int) { listed[i] = w.dirFiles(names[i]) })
+	type dirFile struct {
+		dir  int
+		name string
+	}
+	var files []dirFile
+	for i, fs := range listed {
+		for _, f := range fs {
+			files = append(files, dirFile{i, f})
+		}
+	}
+	found := make([]bool, len(files))
+	parallel.Each(len(files), func(k int) { found[k] = w.mentionsModule(files[k].name) })
 	mentions := make([]bool, len(names))
-	parallel.Each(len(names), func(i int) { mentions[i] = w.mentionsModule(names[i]) })
+	for k, f := range files {
+		mentions[f.dir] = mentions[f.dir] || found[k]
+	}
 	var callers []string
 	for i, d := range names {
 		if mentions[i] {

@@ -194,20 +194,16 @@ func (w *world) forget(dir string) {
 	w.mu.Unlock()
 }
 
-// mentionsModule reports whether a directory's files contain the word
-// "module": a directory without it cannot call a module.
-func (w *world) mentionsModule(dir string) bool {
-	found := false
-	for _, f := range w.dirFiles(dir) {
-		src, err := w.read(f)
-		if err != nil {
-			continue
-		}
-		// keep what was read for the parse, so each file is read once
-		w.readAhead.Store(f, src)
-		found = found || bytes.Contains(src, []byte("module"))
+// mentionsModule reports whether a file contains the word "module" (a
+// directory without it cannot call a module) and keeps its bytes.
+func (w *world) mentionsModule(file string) bool {
+	src, err := w.read(file)
+	if err != nil {
+		return false
 	}
-	return found
+	// keep what was read for the parse, so each file is read once
+	w.readAhead.Store(file, src)
+	return bytes.Contains(src, []byte("module"))
 }
 
 // readOnce returns a file's bytes, from the read-ahead of mentionsModule
