@@ -538,6 +538,9 @@ type module struct {
 	dir    string
 	files  []*hcl.File
 	blocks []*hcl.Block
+	// srcs holds the bytes of each file read, by name (as listed), even
+	// one that did not parse: what a root that used the module depended on.
+	srcs map[string][]byte
 	// syntax holds each native file's body by name, so that a block
 	// reached through dynamic expansion (whose body hides the syntax tree)
 	// is found again to give its end line.
@@ -565,6 +568,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 	// files are read and parsed in parallel, each by its own parser, and
 	// assembled in order: the result is the same as parsing them in turn
 	type parsed struct {
+		src    []byte
 		file   *hcl.File
 		blocks hcl.Blocks
 		diags  []model.Diagnostic
@@ -581,6 +585,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 			results[i].diags = []model.Diagnostic{d}
 			return
 		}
+		results[i].src = src
 		disp := DisplayPath(name)
 		check := safeio.CheckHCL
 		if strings.HasSuffix(name, ".json") {
@@ -615,9 +620,12 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		}
 	}
 	var diags []model.Diagnostic
-	m := &module{syntax: map[string]*hclsyntax.Body{}}
-	for _, r := range results {
+	m := &module{syntax: map[string]*hclsyntax.Body{}, srcs: map[string][]byte{}}
+	for i, r := range results {
 		diags = append(diags, r.diags...)
+		if r.src != nil {
+			m.srcs[files[i]] = r.src
+		}
 		if r.file == nil {
 			continue
 		}

@@ -163,6 +163,7 @@ func (w *world) module(dir string) *module {
 	failed := w.failed[dir]
 	w.mu.Unlock()
 	if ok || failed {
+		w.deps.noteSources(m)
 		return m
 	}
 	files := w.dirFiles(dir)
@@ -173,6 +174,7 @@ func (w *world) module(dir string) *module {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if prev, ok := w.parsed[dir]; ok || w.failed[dir] {
+		w.deps.noteSources(prev)
 		return prev // another fork parsed it meanwhile
 	}
 	w.diags = append(w.diags, diags...)
@@ -183,6 +185,7 @@ func (w *world) module(dir string) *module {
 	m.dir = dir
 	w.parsed[dir] = m
 	w.filesRead.add(dir, len(m.files))
+	w.deps.noteSources(m)
 	return m
 }
 

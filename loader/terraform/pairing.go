@@ -86,14 +86,14 @@ func (p *pairing) wait(root string) {
 	}
 }
 
-// releaseTrees drops the syntax trees of dir's files (their bytes stay,
-// for comparing roots): the follower is done with them.
+// releaseTrees drops the syntax trees of dir's files: the follower is done
+// with them.
 func (c *ParseCache) releaseTrees(dir string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, name := range c.byDir[filepath.FromSlash(DisplayPath(dir))] {
 		if f := c.m[name]; f.file != nil {
-			c.m[name] = cachedFile{src: f.src}
+			c.m[name] = cachedFile{}
 		}
 	}
 }

@@ -46,15 +46,15 @@ func NewParseCache() *ParseCache {
 
 // KeepTrees limits the syntax trees the cache keeps to the files of the
 // directories for which keep is true, from now on and among those kept so
-// far; every file's bytes are still kept, for the comparison of roots. It
-// may be called while a load runs.
+// far (roots are compared by the bytes each side read, not by the cache).
+// It may be called while a load runs.
 func (c *ParseCache) KeepTrees(keep func(dir string) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.keep = keep
 	for name, f := range c.m {
 		if f.file != nil && !keep(cacheDir(name)) {
-			c.m[name] = cachedFile{src: f.src}
+			c.m[name] = cachedFile{}
 		}
 	}
 }
@@ -89,7 +89,7 @@ func (c *ParseCache) parse(name, key string, src []byte, json bool) (*hcl.File, 
 			c.byDir[d] = append(c.byDir[d], name)
 		}
 		if c.keep != nil && !c.keep(cacheDir(name)) {
-			c.m[name] = cachedFile{src: src}
+			c.m[name] = cachedFile{}
 		} else {
 			c.m[name] = cachedFile{src: src, file: f, diags: diags}
 		}

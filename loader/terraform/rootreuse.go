@@ -30,8 +30,12 @@ type rootResult struct {
 // rootDeps records, in the world that evaluates one root, what the
 // evaluation depends on.
 type rootDeps struct {
-	mu      sync.Mutex
-	dirs    map[string]bool
+	mu   sync.Mutex
+	dirs map[string]bool
+	// srcs are the bytes of the module files this root evaluated, as its
+	// modules were parsed: not what the cache holds when the root ends,
+	// which may be the other side's copy by then
+	srcs    map[string][]byte
 	reads   map[string][]byte
 	autos   map[string][]string
 	listing bool // fileset or fileexists was called: not reusable
@@ -39,7 +43,20 @@ type rootDeps struct {
 }
 
 func newRootDeps() *rootDeps {
-	return &rootDeps{dirs: map[string]bool{}, reads: map[string][]byte{}, autos: map[string][]string{}}
+	return &rootDeps{dirs: map[string]bool{}, srcs: map[string][]byte{}, reads: map[string][]byte{}, autos: map[string][]string{}}
+}
+
+// noteSources records the bytes of a module the root uses; d and m may be
+// nil (nothing recorded, or nothing parsed).
+func (d *rootDeps) noteSources(m *module) {
+	if d == nil || m == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for name, src := range m.srcs {
+		d.srcs[name] = src
+	}
 }
 
 // recordingRead wraps read so that every file the root reads is noted.
@@ -83,9 +100,9 @@ func (w *world) keepRoot(dir string) {
 			r.files[dir] = n
 		}
 		for _, f := range files {
-			src, ok := w.cache.source(DisplayPath(f))
+			src, ok := d.srcs[f]
 			if !ok {
-				return // not parsed through the cache: cannot be compared
+				return // not read: cannot be compared
 			}
 			r.srcs[f] = src
 		}
@@ -172,12 +189,4 @@ func (r *rootResult) within(dir string) bool {
 		}
 	}
 	return true
-}
-
-// source returns the bytes a configuration file was parsed from.
-func (c *ParseCache) source(name string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f, ok := c.m[name]
-	return f.src, ok
 }

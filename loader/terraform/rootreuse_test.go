@@ -269,3 +269,46 @@ func mirroredAndAlone(old, new map[string]string) (got *model.Snapshot, gotDiags
 	want.Index()
 	return got, gotDiags, want, wantDiags, cache
 }
+
+// A root is kept with the bytes its own side evaluated, whatever the other
+// side put in the cache meanwhile: here the follower's copy of a changed
+// module file is parsed into the cache while the leader is still
+// evaluating a root that calls the module (as paired loads interleave).
+// The follower must not take that root: its module differs.
+func TestRootKeptWithItsOwnBytes(t *testing.T) {
+	head := map[string]string{
+		"infra/a/main.tf":   `module "m" { source = "../m" }`,
+		"infra/m/main.tf":   sshGroup("g", "10.0.0.0/8") + `locals { note = file("${path.module}/note.txt") }` + "\n",
+		"infra/m/note.txt":  "n",
+		"infra/m/other.tf":  `output "note" { value = local.note }`,
+		"infra/z/main.tf":   sshGroup("z", "10.9.0.0/16"),
+		"infra/z/other.tf":  `output "x" { value = 1 }`,
+		"infra/zz/main.tf":  sshGroup("zz", "10.8.0.0/16"),
+		"infra/zz/other.tf": `output "x" { value = 2 }`,
+	}
+	base := map[string]string{}
+	for k, v := range head {
+		base[k] = v
+	}
+	base["infra/m/main.tf"] = strings.Replace(head["infra/m/main.tf"], "10.0.0.0/8", "0.0.0.0/0", 1)
+	want, wantDiags := loadMem(t, base, nil)
+
+	cache := NewParseCache()
+	headNames, headRead := memFS(head)
+	read := func(name string) ([]byte, error) {
+		if filepath.ToSlash(name) == "infra/m/note.txt" {
+			// the other side parses its own copy of the module now
+			cache.parse("infra/m/main.tf", "infra/m/main.tf", []byte(base["infra/m/main.tf"]), false)
+		}
+		return headRead(name)
+	}
+	Load(context.Background(), []string{"infra"}, Options{Files: headNames, ReadFile: read, Parsed: cache})
+	baseNames, baseRead := memFS(base)
+	got, gotDiags := Load(context.Background(), []string{"infra"}, Options{Files: baseNames, ReadFile: baseRead, Parsed: cache, Follow: true})
+	if !reflect.DeepEqual(got.Rules, want.Rules) || !reflect.DeepEqual(gotDiags, wantDiags) {
+		t.Fatalf("base with the cache:\n%+v\nalone:\n%+v", got.Rules, want.Rules)
+	}
+	if cache.reused != 2 { // z and zz; a calls the changed module
+		t.Errorf("reused %d roots, want 2", cache.reused)
+	}
+}
