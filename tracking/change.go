@@ -93,19 +93,35 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 	for _, a := range Attachments(head) {
 		after[a.Name] = a
 	}
+	// whether a group's declaration status and rules compare equal on both
+	// sides (as sameRules compares), once per group: an attachment with
+	// the same groups, all unchanged, has the same rules (RulesOf lists
+	// them group by group, and a rule names its group)
+	groups := map[string]bool{}
+	sameGroup := func(g string) bool {
+		if v, ok := groups[g]; ok {
+			return v
+		}
+		db, okb := base.Group(g)
+		dh, okh := head.Group(g)
+		v := okb == okh && db.Symbolic == dh.Symbolic && sameRules(base.RulesOfGroup(g), head.RulesOfGroup(g))
+		groups[g] = v
+		return v
+	}
 	for _, attB := range Attachments(base) {
 		attA, ok := after[attB.Name]
 		if !ok {
 			// Deleted attachments end their flows with them.
 			continue
 		}
-		bRules, bMissing := RulesOf(base, attB)
-		aRules, aMissing := RulesOf(head, attA)
-		if sameAttachment(attB, attA) && sameRules(bRules, aRules) && slices.Equal(bMissing, aMissing) {
-			// classification is a function of these alone: the same
-			// input revokes and flips nothing
+		if sameAttachment(attB, attA) && all(attB.Groups, sameGroup) {
+			// classification is a function of the attachment, its rules and
+			// its missing groups alone: the same input revokes and flips
+			// nothing
 			continue
 		}
+		bRules, bMissing := RulesOf(base, attB)
+		aRules, aMissing := RulesOf(head, attA)
 		bClass := ClassifyAttachment(attB, bRules, bMissing, params)
 		aClass := ClassifyAttachment(attA, aRules, aMissing, params)
 		imp.Revocations = append(imp.Revocations, revocations(attB, bClass, aRules, params, imp)...)
@@ -124,22 +140,33 @@ func sameAttachment(a, b model.Attachment) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// sameRules compares rules by what they admit and how they are known, not
-// by where they are declared or described.
-func sameRules(a, b []model.Rule) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		x.Source, y.Source, x.CallSite, y.CallSite = model.Source{}, model.Source{}, model.Source{}, model.Source{}
-		x.Callers, y.Callers, x.Description, y.Description = nil, nil, "", ""
-		if !reflect.DeepEqual(x, y) {
+// all reports whether f holds for every element of list.
+func all(list []string, f func(string) bool) bool {
+	for _, x := range list {
+		if !f(x) {
 			return false
 		}
 	}
 	return true
 }
+
+// sameRules compares rules by what they admit and how they are known, not
+// by where they are declared or described.
+func sameRules(a, b []model.Rule) bool {
+	return slices.EqualFunc(a, b, equalRule)
+}
+
+// equalRule compares two rules but for ruleWhereFields (TestEqualRuleFields
+// checks that every other field is compared).
+func equalRule(x, y model.Rule) bool {
+	return x.Name == y.Name && x.Group == y.Group && x.Direction == y.Direction && x.Protocol == y.Protocol &&
+		x.FromPort == y.FromPort && x.ToPort == y.ToPort && x.Peer == y.Peer && slices.Equal(x.Unknown, y.Unknown) &&
+		x.Origin == y.Origin && x.Contested == y.Contested && x.InDefaultGroup == y.InDefaultGroup
+}
+
+// ruleWhereFields are the fields of a rule that say where it is declared
+// or describe it: a change to them alone revokes nothing.
+var ruleWhereFields = []string{"Source", "CallSite", "Callers", "Description"}
 
 // protocolKeys lists the concrete protocols whose flow space must be compared.
 func protocolKeys(rules ...[]model.Rule) []model.Protocol {

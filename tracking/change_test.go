@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -135,4 +136,64 @@ func TestDescriptionOnlyIsNoChange(t *testing.T) {
 	if len(imp.Revocations)+len(imp.Flips)+len(imp.NACLChanges) != 0 {
 		t.Errorf("got %+v", imp)
 	}
+}
+
+// TestEqualRuleFields changes each field of a rule in turn: equalRule must
+// tell the rules apart unless the field only says where the rule is
+// declared or describes it (ruleWhereFields). A field added to model.Rule
+// fails here until equalRule (or the list) takes it into account.
+func TestEqualRuleFields(t *testing.T) {
+	where := map[string]bool{}
+	for _, f := range ruleWhereFields {
+		where[f] = true
+	}
+	base := rule("r", "sg", model.Ingress, model.TCP, 22, 22, cidr("10.0.0.0/8"))
+	base.Unknown = []string{"u"}
+	typ := reflect.TypeOf(base)
+	for i := 0; i < typ.NumField(); i++ {
+		name := typ.Field(i).Name
+		changed := base
+		changed.Unknown = append([]string(nil), base.Unknown...)
+		if !perturb(reflect.ValueOf(&changed).Elem().Field(i)) {
+			t.Fatalf("field %s: no way to change it in this test", name)
+		}
+		if reflect.DeepEqual(base, changed) {
+			t.Fatalf("field %s: not changed", name)
+		}
+		if got := equalRule(base, changed); got != where[name] {
+			t.Errorf("field %s changed: equalRule = %v, want %v", name, got, where[name])
+		}
+	}
+	// and the parts of a peer
+	for _, p := range []model.Peer{cidr("10.0.0.0/16"), {Kind: model.PeerGroup, Ref: "sg2"}, {Kind: model.PeerCIDR, Prefix: base.Peer.Prefix, Ref: "x"}} {
+		changed := base
+		changed.Peer = p
+		if equalRule(base, changed) {
+			t.Errorf("peer %+v: equal to %+v", p, base.Peer)
+		}
+	}
+}
+
+// perturb changes v to another value of its type.
+func perturb(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(v.String() + "x")
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(v.Int() + 1)
+	case reflect.Bool:
+		v.SetBool(!v.Bool())
+	case reflect.Slice:
+		v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Field(i).CanSet() && perturb(v.Field(i)) {
+				return true
+			}
+		}
+		return false
+	default:
+		return false
+	}
+	return true
 }
