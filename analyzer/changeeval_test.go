@@ -95,3 +95,31 @@ func findingKeys(fs []Finding) string {
 	sort.Strings(keys)
 	return strings.Join(keys, "\n")
 }
+
+// TestBaseFindingsMatch: a head finding is the base's when the same policy
+// fired on the same rule, or on the same group or attachment with the same
+// facts (the rule moved within it); the same facts on another resource are
+// a new exposure (a second group opening SSH to the world is news even if
+// a bastion's group already did).
+func TestBaseFindingsMatch(t *testing.T) {
+	facts := map[string]any{"family": "ipv4", "peers": []any{"0.0.0.0/0"}, "ports": []any{22}}
+	base := Finding{ID: "SGC202", Resource: "aws_security_group.bastion", Rule: "aws_security_group.bastion.ingress[0]",
+		Facts: facts, Fingerprint: "a"}
+	known := baseFindings{}
+	known.add([]Finding{base})
+	for _, c := range []struct {
+		name string
+		f    Finding
+		new  bool
+	}{
+		{"same rule", Finding{ID: "SGC202", Resource: base.Resource, Rule: base.Rule, Facts: map[string]any{"ports": []any{2222}}, Fingerprint: "b"}, false},
+		{"moved within the group", Finding{ID: "SGC202", Resource: base.Resource, Rule: "aws_security_group_rule.bastion_ssh", Facts: facts, Fingerprint: "c"}, false},
+		{"same fingerprint", Finding{ID: "SGC202", Resource: "x", Rule: "y", Fingerprint: "a"}, false},
+		{"another group", Finding{ID: "SGC202", Resource: "aws_security_group.db", Rule: "aws_security_group.db.ingress[0]", Facts: facts, Fingerprint: "d"}, true},
+		{"another policy", Finding{ID: "SGC203", Resource: base.Resource, Rule: "aws_security_group_rule.bastion_ssh", Facts: facts, Fingerprint: "e"}, true},
+	} {
+		if got := len(known.without([]Finding{c.f})) == 1; got != c.new {
+			t.Errorf("%s: new = %v, want %v", c.name, got, c.new)
+		}
+	}
+}

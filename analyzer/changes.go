@@ -284,7 +284,12 @@ func ruleKey(f Finding) string {
 	return f.ID + "\x00rule\x00" + f.Rule
 }
 
+// factsKey identifies a policy firing on a resource (the group or
+// attachment it judges) with the same facts: a rule moved within its group
+// (to another index, or from inline to a rule resource) is not new. The
+// resource is part of it: facts say what is admitted, not where, so without
+// it a port newly opened on one group would match another group's.
 func factsKey(f Finding) string {
 	raw, _ := json.Marshal(f.Facts)
-	return f.ID + "\x00" + string(raw)
+	return f.ID + "\x00" + f.Resource + "\x00" + string(raw)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -311,6 +312,24 @@ func TestPairedBaseMatchesApart(t *testing.T) {
 			}
 		}
 	}
+	// a module that many roots call, changed in every round: a root is
+	// reused from the other side only if its module is the same there,
+	// however the two loads interleave
+	files["shared/mod/main.tf"] = `variable "name" {}
+resource "aws_security_group" "this" {
+  name = var.name
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+resource "aws_instance" "this" { vpc_security_group_ids = [aws_security_group.this.id] }
+`
+	for i := range 12 {
+		files[fmt.Sprintf("shared/root%02d/main.tf", i)] = fmt.Sprintf("module \"m\" {\n  source = \"../mod\"\n  name   = \"r%d\"\n}\n", i)
+	}
 	write(files)
 	gitRun(t, repo, "add", "-A")
 	gitRun(t, repo, "commit", "-q", "-m", "base")
@@ -323,6 +342,8 @@ func TestPairedBaseMatchesApart(t *testing.T) {
 			for n := 0; n < 8; n++ {
 				edited = editedTree(rng, edited)
 			}
+			edited = maps.Clone(edited)
+			edited["shared/mod/main.tf"] = strings.Replace(files["shared/mod/main.tf"], "10.0.0.0/8", "0.0.0.0/0", 1)
 			write(edited)
 			for _, format := range []string{"json", "text"} {
 				args := []string{"--base", "HEAD", "--format", format, "infra"}
@@ -335,6 +356,12 @@ func TestPairedBaseMatchesApart(t *testing.T) {
 				}
 				if format == "json" && !strings.Contains(gotOut, `"id"`) {
 					t.Fatalf("edit %d: no finding at all", k)
+				}
+				for i := range 12 {
+					// SSH newly open to the world through the shared module
+					if r := fmt.Sprintf(`"resource": "shared/root%02d:module.m.aws_security_group.this"`, i); format == "json" && !strings.Contains(gotOut, r) {
+						t.Fatalf("edit %d: no finding on %s", k, r)
+					}
 				}
 			}
 		}
