@@ -60,7 +60,7 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 	concurrently(func() {
 		baseIn.Attachments = baseAttachmentDocs(in.Attachments, classes, head, base, opts.Params)
 	}, func() {
-		baseIn.NACLs, baseIn.Groups = declaredNACLs(NACLDocs(base)), GroupDocs(base)
+		baseIn.NACLs, baseIn.Groups = declaredNACLs(baseNACLDocs(in.NACLs, head, base)), GroupDocs(base)
 	})
 	same, headOnly, baseOnly := splitInputs(in, baseIn)
 	builtin := func(pq policyQuery) bool { return pq.perAttachment }
@@ -114,6 +114,38 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 		known.add(fs)
 	}
 	return touched, known, diags, nil
+}
+
+// baseNACLDocs is NACLDocs(base), taking the head's document (headDocs:
+// the head's declared NACLs') for a NACL that is the same on both sides, as
+// a document is a function of its NACL alone. Only a NACL whose address is
+// unique on both sides is matched.
+func baseNACLDocs(headDocs []NACLDoc, head, base *model.Snapshot) []NACLDoc {
+	count := map[string]int{} // NACLs of an address: head's in the low bits, base's from bit 16
+	for _, n := range head.NACLs {
+		count[n.Address]++
+	}
+	for _, n := range base.NACLs {
+		count[n.Address] += 1 << 16
+	}
+	docs := map[string]int{}
+	for i, d := range headDocs {
+		docs[d.Name] = i
+	}
+	heads := map[string]*model.NetworkACL{}
+	for i := range head.NACLs {
+		heads[head.NACLs[i].Address] = &head.NACLs[i]
+	}
+	out := make([]NACLDoc, 0, len(base.NACLs))
+	for _, n := range base.NACLs {
+		i, ok := docs[n.Address]
+		if h := heads[n.Address]; ok && count[n.Address] == 1+1<<16 && reflect.DeepEqual(*h, n) {
+			out = append(out, headDocs[i])
+			continue
+		}
+		out = append(out, naclDoc(n))
+	}
+	return out
 }
 
 // hasUser reports whether any user policy is evaluated.

@@ -1,9 +1,12 @@
 package analyzer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -121,5 +124,42 @@ func TestBaseFindingsMatch(t *testing.T) {
 		if got := len(known.without([]Finding{c.f})) == 1; got != c.new {
 			t.Errorf("%s: new = %v, want %v", c.name, got, c.new)
 		}
+	}
+}
+
+// TestBaseNACLDocs: the base's NACL documents, taken from the head where a
+// NACL is the same on both sides, equal the base's own, on random edits of
+// the fixtures (with the implicit default NACLs, which are not taken).
+func TestBaseNACLDocs(t *testing.T) {
+	var files []string
+	for _, f := range fixtureSources() {
+		if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte("aws_network_acl")) {
+			files = append(files, f)
+		}
+	}
+	edits := [][2]string{{`"allow"`, `"deny"`}, {`"deny"`, `"allow"`}, {`= 100`, `= 90`}, {`"0.0.0.0/0"`, `"10.0.0.0/8"`},
+		{`egress`, `ingress`}, {`= 443`, `= 22`}, {`subnet_ids`, `# subnet_ids`}}
+	rng := rand.New(rand.NewPCG(8, 13))
+	taken := 0
+	for i := 0; i < 300; i++ {
+		orig, mut := mutated(t, rng, files, edits)
+		base, head := loadSource(orig), loadSource(mut)
+		base.AddImplicitDefaultNACLs()
+		head.AddImplicitDefaultNACLs()
+		headDocs := declaredNACLs(NACLDocs(head))
+		got, want := baseNACLDocs(headDocs, head, base), NACLDocs(base)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("case %d:\n%+v\nwant\n%+v\n--- base\n%s\n--- head\n%s", i, got, want, orig, mut)
+		}
+		for _, g := range got {
+			for _, h := range headDocs {
+				if len(g.Entries) > 0 && len(h.Entries) > 0 && &g.Entries[0] == &h.Entries[0] {
+					taken++
+				}
+			}
+		}
+	}
+	if taken < 50 {
+		t.Errorf("only %d documents taken from the head", taken)
 	}
 }

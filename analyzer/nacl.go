@@ -46,38 +46,43 @@ type EntryDoc struct {
 func NACLDocs(s *model.Snapshot) []NACLDoc {
 	out := make([]NACLDoc, 0, len(s.NACLs))
 	for _, n := range s.NACLs {
-		d := NACLDoc{Name: n.Address, Default: n.Default, VPC: n.VPC, Implicit: n.Implicit, Subnets: n.Subnets,
-			Location: LocationOf(n.Source), Entries: make([]EntryDoc, 0, len(n.Entries))}
-		if d.Subnets == nil {
-			d.Subnets = []string{}
-		}
-		for _, u := range n.Unknown {
-			d.Unknown = append(d.Unknown, AbsentDoc{Address: u.Address, Why: u.Why, Location: LocationOf(u.Source)})
-		}
-		if !n.Implicit {
-			d.Exposed = naclExposures(&n)
-		}
-		shadow := tracking.ShadowedBy(n)
-		for i, e := range n.Entries {
-			ed := EntryDoc{Entry: e.Name, Number: e.Number, Direction: "ingress", Action: string(e.Action),
-				Protocol: e.Protocol.String(), CIDR: e.CIDR.String(), Open: e.CIDR.Bits() == 0, Location: LocationOf(e.Source)}
-			if e.Egress {
-				ed.Direction = "egress"
-			}
-			switch {
-			case e.Protocol.HasPorts():
-				ed.FromPort, ed.ToPort = intp(e.FromPort), intp(e.ToPort)
-			case e.Protocol.IsICMP():
-				ed.ICMPType, ed.ICMPCode = intp(e.ICMPType), intp(e.ICMPCode)
-			}
-			if by, ok := shadow[i]; ok {
-				ed.ShadowedBy, ed.ShadowedByAction = intp(by.Number), string(by.Action)
-			}
-			d.Entries = append(d.Entries, ed)
-		}
-		out = append(out, d)
+		out = append(out, naclDoc(n))
 	}
 	return out
+}
+
+// naclDoc is the document of one NACL: a function of the NACL alone.
+func naclDoc(n model.NetworkACL) NACLDoc {
+	d := NACLDoc{Name: n.Address, Default: n.Default, VPC: n.VPC, Implicit: n.Implicit, Subnets: n.Subnets,
+		Location: LocationOf(n.Source), Entries: make([]EntryDoc, 0, len(n.Entries))}
+	if d.Subnets == nil {
+		d.Subnets = []string{}
+	}
+	for _, u := range n.Unknown {
+		d.Unknown = append(d.Unknown, AbsentDoc{Address: u.Address, Why: u.Why, Location: LocationOf(u.Source)})
+	}
+	if !n.Implicit {
+		d.Exposed = naclExposures(&n)
+	}
+	shadow := tracking.ShadowedBy(n)
+	for i, e := range n.Entries {
+		ed := EntryDoc{Entry: e.Name, Number: e.Number, Direction: "ingress", Action: string(e.Action),
+			Protocol: e.Protocol.String(), CIDR: e.CIDR.String(), Open: e.CIDR.Bits() == 0, Location: LocationOf(e.Source)}
+		if e.Egress {
+			ed.Direction = "egress"
+		}
+		switch {
+		case e.Protocol.HasPorts():
+			ed.FromPort, ed.ToPort = intp(e.FromPort), intp(e.ToPort)
+		case e.Protocol.IsICMP():
+			ed.ICMPType, ed.ICMPCode = intp(e.ICMPType), intp(e.ICMPCode)
+		}
+		if by, ok := shadow[i]; ok {
+			ed.ShadowedBy, ed.ShadowedByAction = intp(by.Number), string(by.Action)
+		}
+		d.Entries = append(d.Entries, ed)
+	}
+	return d
 }
 
 // declaredNACLs leaves out the implicit default NACLs: policies judge what
