@@ -419,7 +419,8 @@ func cellPieces(att model.Attachment, bClass AttachmentClass, aRules []model.Rul
 				continue
 			}
 			aCover := covering(after)
-			revoked := familyFilter(p, peerSetOf(bCover), nil).Minus(peerSetOf(aCover))
+			after := peerSetOf(aCover)
+			revoked := familyFilter(p, peerSetOf(bCover), nil).Minus(after).withoutMembersIn(after)
 			if revoked.Empty() {
 				continue
 			}

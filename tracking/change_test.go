@@ -197,3 +197,35 @@ func perturb(v reflect.Value) bool {
 	}
 	return true
 }
+
+// A rule that admitted a group's members (or a prefix list) opened to every
+// IPv4 address revokes nothing from them: the model takes members and
+// prefix-list entries to be IPv4 addresses, as its witnesses are, so a
+// claim otherwise would not replay. Opened to ::/0 only, they are revoked.
+func TestGroupPeerOpenedToAll(t *testing.T) {
+	for _, peer := range []model.Peer{{Kind: model.PeerGroup, Ref: "alb"}, {Kind: model.PeerSelf, Ref: "sg"},
+		{Kind: model.PeerPrefixList, Ref: "pl-1"}} {
+		before := rule("https", "sg", model.Ingress, model.TCP, 443, 443, peer)
+		for _, tc := range []struct {
+			after   string
+			revoked bool
+		}{{"0.0.0.0/0", false}, {"::/0", true}, {"10.0.0.0/8", true}} {
+			after := rule("https", "sg", model.Ingress, model.TCP, 443, 443, cidr(tc.after))
+			imp := Compare(snapshot(before), snapshot(after), DefaultParams)
+			if got := len(imp.Revocations) > 0; got != tc.revoked {
+				t.Errorf("%v to %s: revoked %v, want %v (%+v)", peer, tc.after, got, tc.revoked, imp.Revocations)
+			}
+			for _, rv := range imp.Revocations {
+				if !rv.Tracked || len(rv.Peers.Atoms) != 1 {
+					t.Errorf("%v to %s: %+v", peer, tc.after, rv)
+				}
+			}
+		}
+	}
+	// an undetermined peer may be any address: still revoked
+	unk := rule("https", "sg", model.Ingress, model.TCP, 443, 443, model.Peer{Kind: model.PeerUnknown, Ref: "var.x"})
+	imp := Compare(snapshot(unk), snapshot(rule("https", "sg", model.Ingress, model.TCP, 443, 443, cidr("0.0.0.0/0"))), DefaultParams)
+	if len(imp.Incomplete) == 0 && len(imp.Revocations) == 0 {
+		t.Errorf("undetermined peer: %+v", imp)
+	}
+}

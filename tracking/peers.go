@@ -78,6 +78,24 @@ func (s PeerSet) Minus(o PeerSet) PeerSet {
 	return PeerSet{IPs: ips, Atoms: atoms}
 }
 
+// withoutMembersIn drops from s the security groups and prefix lists whose
+// addresses o holds: the model takes a group's members and a prefix list's
+// entries to be IPv4 addresses (as the witnesses that prove a claim do), so
+// o holding every IPv4 address holds them. A rule narrowed from a group to
+// 0.0.0.0/0 revokes nothing from the group's members.
+func (s PeerSet) withoutMembersIn(o PeerSet) PeerSet {
+	if len(s.Atoms) == 0 || !o.IPs.ContainsPrefix(allIPv4) {
+		return s
+	}
+	var atoms []string
+	for _, a := range s.Atoms {
+		if strings.HasPrefix(a, "unknown:") {
+			atoms = append(atoms, a) // may be any address, of either family
+		}
+	}
+	return PeerSet{IPs: s.IPs, Atoms: atoms}
+}
+
 // Union returns the peers in s or o.
 func (s PeerSet) Union(o PeerSet) PeerSet {
 	var b netipx.IPSetBuilder
