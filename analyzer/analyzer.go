@@ -101,7 +101,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	if base != nil {
 		// only what the change adds is reported, and proved
 		res.Changes = in.Changes
-		res.Findings = known.without(res.Findings)
+		res.Findings = known.without(res.Findings, ruleWidened(head, base))
 	}
 	res.Findings = e.prove(res, head, base, in.Changes, classes, opts.Params)
 	SortFindings(res.Findings)

@@ -3,16 +3,18 @@ package analyzer
 import (
 	"context"
 	"reflect"
+	"slices"
 
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
 )
 
 // baseFindings is what the base configuration of a change already had, by
-// the three keys a head finding is matched on: the same fingerprint, the
-// same policy on the same rule (an edited rule that was already reported),
-// or the same policy with the same facts (a rule moved to another place or
-// index is not new).
+// the three keys a head finding is matched on (see without): the same
+// fingerprint, the same policy on the same rule (an edited rule that was
+// already reported), or the same policy on the same group or attachment
+// with the same facts (a rule moved to another index, or from inline to a
+// rule resource, is not new).
 type baseFindings map[string]bool
 
 func (b baseFindings) add(fs []Finding) {
@@ -23,16 +25,83 @@ func (b baseFindings) add(fs []Finding) {
 	}
 }
 
-// without keeps the findings the base did not already have; revocations
-// and flips (SGC001, SGC002) exist only in a change and are always kept.
-func (b baseFindings) without(fs []Finding) []Finding {
+// without keeps the findings the base did not already have: not the same
+// finding, not the same check on the same group or attachment with the
+// same facts, and not the same check on the same rule unless the change
+// widened that rule (widened reports whether a rule admits something it did
+// not admit in the base: SSH open to the world edited into RDP open to the
+// world is news, a narrowed rule is not). Revocations and flips (SGC001,
+// SGC002) exist only in a change and are always kept.
+func (b baseFindings) without(fs []Finding, widened func(rule string) bool) []Finding {
 	var out []Finding
 	for _, f := range fs {
-		if f.ID == "SGC001" || f.ID == "SGC002" || (!b[f.Fingerprint] && !b[factsKey(f)] && !b[ruleKey(f)]) {
+		if f.ID == "SGC001" || f.ID == "SGC002" || (!b[f.Fingerprint] && !b[factsKey(f)] &&
+			(!b[ruleKey(f)] || (f.Rule != "" && widened(f.Rule)))) {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// ruleWidened returns widened for without: whether a rule of head admits
+// any protocol, port or peer that no rule of the same name and direction
+// admits in base. Rules whose peer, ports or protocol the input does not
+// determine are widened unless the base has the same rule. A rule moved to
+// another group is not widened by that alone (moved between two groups of
+// one instance, it exposes nothing new).
+func ruleWidened(head, base *model.Snapshot) func(rule string) bool {
+	var before, after map[string][]model.Rule
+	byName := func(s *model.Snapshot) map[string][]model.Rule {
+		m := map[string][]model.Rule{}
+		for _, r := range s.Rules {
+			m[r.Name] = append(m[r.Name], r)
+		}
+		return m
+	}
+	return func(rule string) bool {
+		if before == nil {
+			before, after = byName(base), byName(head)
+		}
+		for _, r := range after[rule] {
+			if !slices.ContainsFunc(before[rule], func(b model.Rule) bool { return ruleContains(b, r) }) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// ruleContains reports whether rule b admits everything rule r admits
+// (conservatively: false when unsure).
+func ruleContains(b, r model.Rule) bool {
+	if b.Direction != r.Direction {
+		return false
+	}
+	if len(r.Unknown) > 0 || len(b.Unknown) > 0 {
+		return b.Protocol == r.Protocol && b.FromPort == r.FromPort && b.ToPort == r.ToPort && b.Peer == r.Peer &&
+			slices.Equal(b.Unknown, r.Unknown)
+	}
+	switch {
+	case b.Protocol == model.All:
+	case b.Protocol != r.Protocol:
+		return false
+	case r.Protocol.HasPorts():
+		if b.FromPort > r.FromPort || r.ToPort > b.ToPort {
+			return false
+		}
+	case r.Protocol.IsICMP():
+		// type and code, -1 meaning any
+		if (b.FromPort != -1 && b.FromPort != r.FromPort) || (b.ToPort != -1 && b.ToPort != r.ToPort) {
+			return false
+		}
+	}
+	if b.Peer.Kind != r.Peer.Kind {
+		return false
+	}
+	if b.Peer.Kind == model.PeerCIDR {
+		return b.Peer.Prefix.Bits() <= r.Peer.Prefix.Bits() && b.Peer.Prefix.Contains(r.Peer.Prefix.Addr())
+	}
+	return b.Peer.Ref == r.Peer.Ref
 }
 
 // evalChange evaluates the policies for change analysis and returns the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"reflect"
 	"sort"
@@ -83,7 +84,7 @@ func fullBaseReference(t *testing.T, e *Engine, head, base *model.Snapshot, opts
 	}
 	known := baseFindings{}
 	known.add(old.Findings)
-	return known.without(fs)
+	return known.without(fs, ruleWidened(head, base))
 }
 
 func findingKeys(fs []Finding) string {
@@ -100,28 +101,30 @@ func findingKeys(fs []Finding) string {
 }
 
 // TestBaseFindingsMatch: a head finding is the base's when the same policy
-// fired on the same rule, or on the same group or attachment with the same
-// facts (the rule moved within it); the same facts on another resource are
-// a new exposure (a second group opening SSH to the world is news even if
-// a bastion's group already did).
+// fired on the same rule (unless the change widened it), or on the same
+// group or attachment with the same facts (the rule moved within it); the
+// same facts on another resource are a new exposure (a second group opening
+// SSH to the world is news even if a bastion's group already did).
 func TestBaseFindingsMatch(t *testing.T) {
 	facts := map[string]any{"family": "ipv4", "peers": []any{"0.0.0.0/0"}, "ports": []any{22}}
 	base := Finding{ID: "SGC202", Resource: "aws_security_group.bastion", Rule: "aws_security_group.bastion.ingress[0]",
 		Facts: facts, Fingerprint: "a"}
 	known := baseFindings{}
-	known.add([]Finding{base})
+	known.add([]Finding{base, {ID: "SGC202", Resource: base.Resource, Rule: "widened", Facts: facts, Fingerprint: "g"}})
+	widened := func(rule string) bool { return rule == "widened" }
 	for _, c := range []struct {
 		name string
 		f    Finding
 		new  bool
 	}{
 		{"same rule", Finding{ID: "SGC202", Resource: base.Resource, Rule: base.Rule, Facts: map[string]any{"ports": []any{2222}}, Fingerprint: "b"}, false},
+		{"same rule, widened", Finding{ID: "SGC202", Resource: base.Resource, Rule: "widened", Facts: map[string]any{"ports": []any{3389}}, Fingerprint: "f"}, true},
 		{"moved within the group", Finding{ID: "SGC202", Resource: base.Resource, Rule: "aws_security_group_rule.bastion_ssh", Facts: facts, Fingerprint: "c"}, false},
 		{"same fingerprint", Finding{ID: "SGC202", Resource: "x", Rule: "y", Fingerprint: "a"}, false},
 		{"another group", Finding{ID: "SGC202", Resource: "aws_security_group.db", Rule: "aws_security_group.db.ingress[0]", Facts: facts, Fingerprint: "d"}, true},
 		{"another policy", Finding{ID: "SGC203", Resource: base.Resource, Rule: "aws_security_group_rule.bastion_ssh", Facts: facts, Fingerprint: "e"}, true},
 	} {
-		if got := len(known.without([]Finding{c.f})) == 1; got != c.new {
+		if got := len(known.without([]Finding{c.f}, widened)) == 1; got != c.new {
 			t.Errorf("%s: new = %v, want %v", c.name, got, c.new)
 		}
 	}
@@ -161,5 +164,51 @@ func TestBaseNACLDocs(t *testing.T) {
 	}
 	if taken < 50 {
 		t.Errorf("only %d documents taken from the head", taken)
+	}
+}
+
+// TestRuleWidened: a rule is widened when some part of it in the head (one
+// rule per peer) admits what no part of the base's rule of that name did.
+func TestRuleWidened(t *testing.T) {
+	r := func(proto model.Protocol, from, to int, peer string) model.Rule {
+		p := model.Peer{Kind: model.PeerGroup, Ref: peer}
+		if pfx, err := netip.ParsePrefix(peer); err == nil {
+			p = model.Peer{Kind: model.PeerCIDR, Prefix: pfx}
+		}
+		return model.Rule{Name: "r", Group: "g", Direction: model.Ingress, Protocol: proto, FromPort: from, ToPort: to, Peer: p}
+	}
+	ssh := r(model.TCP, 22, 22, "10.0.0.0/8")
+	for _, c := range []struct {
+		name       string
+		base, head []model.Rule
+		widened    bool
+	}{
+		{"same", []model.Rule{ssh}, []model.Rule{ssh}, false},
+		{"narrower peer", []model.Rule{ssh}, []model.Rule{r(model.TCP, 22, 22, "10.1.0.0/16")}, false},
+		{"wider peer", []model.Rule{ssh}, []model.Rule{r(model.TCP, 22, 22, "0.0.0.0/0")}, true},
+		{"other family", []model.Rule{ssh}, []model.Rule{r(model.TCP, 22, 22, "::/0")}, true},
+		{"other port", []model.Rule{ssh}, []model.Rule{r(model.TCP, 3389, 3389, "10.0.0.0/8")}, true},
+		{"narrower ports", []model.Rule{r(model.TCP, 20, 25, "10.0.0.0/8")}, []model.Rule{ssh}, false},
+		{"wider ports", []model.Rule{ssh}, []model.Rule{r(model.TCP, 22, 23, "10.0.0.0/8")}, true},
+		{"under all protocols", []model.Rule{r(model.All, 0, 65535, "10.0.0.0/8")}, []model.Rule{ssh}, false},
+		{"to all protocols", []model.Rule{ssh}, []model.Rule{r(model.All, 0, 65535, "10.0.0.0/8")}, true},
+		{"other protocol", []model.Rule{ssh}, []model.Rule{r(model.UDP, 22, 22, "10.0.0.0/8")}, true},
+		{"icmp any to one", []model.Rule{r(model.ICMP, -1, -1, "10.0.0.0/8")}, []model.Rule{r(model.ICMP, 8, 0, "10.0.0.0/8")}, false},
+		{"icmp one to any", []model.Rule{r(model.ICMP, 8, 0, "10.0.0.0/8")}, []model.Rule{r(model.ICMP, -1, -1, "10.0.0.0/8")}, true},
+		{"peer group", []model.Rule{r(model.TCP, 22, 22, "sg-a")}, []model.Rule{r(model.TCP, 22, 22, "sg-b")}, true},
+		{"a peer added", []model.Rule{ssh}, []model.Rule{ssh, r(model.TCP, 22, 22, "192.168.0.0/16")}, true},
+		{"a peer removed", []model.Rule{ssh, r(model.TCP, 22, 22, "192.168.0.0/16")}, []model.Rule{ssh}, false},
+		{"new rule", nil, []model.Rule{ssh}, true},
+		{"another group", []model.Rule{ssh}, []model.Rule{func() model.Rule { x := ssh; x.Group = "h"; return x }()}, false},
+		{"another direction", []model.Rule{ssh}, []model.Rule{func() model.Rule { x := ssh; x.Direction = model.Egress; return x }()}, true},
+		{"unknown, same", []model.Rule{func() model.Rule { x := ssh; x.Unknown = []string{"u"}; return x }()},
+			[]model.Rule{func() model.Rule { x := ssh; x.Unknown = []string{"u"}; return x }()}, false},
+		{"unknown, narrower", []model.Rule{func() model.Rule { x := r(model.TCP, 0, 65535, "10.0.0.0/8"); x.Unknown = []string{"u"}; return x }()},
+			[]model.Rule{func() model.Rule { x := ssh; x.Unknown = []string{"u"}; return x }()}, true},
+	} {
+		widened := ruleWidened(&model.Snapshot{Rules: c.head}, &model.Snapshot{Rules: c.base})
+		if got := widened("r"); got != c.widened {
+			t.Errorf("%s: widened = %v, want %v", c.name, got, c.widened)
+		}
 	}
 }
