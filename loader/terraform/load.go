@@ -505,10 +505,18 @@ func walkError(err error) string {
 // it, with forward slashes, so that reports carry repository-relative paths.
 func DisplayPath(p string) string {
 	if filepath.IsAbs(p) {
-		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
-				p = rel
-			}
+		wd, _ := os.Getwd()
+		return displayPathIn(wd, p)
+	}
+	return filepath.ToSlash(filepath.Clean(p))
+}
+
+// displayPathIn is DisplayPath with the working directory given (read
+// once for many files: os.Getwd costs system calls; "" if unknown).
+func displayPathIn(wd, p string) string {
+	if filepath.IsAbs(p) && wd != "" {
+		if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+			p = rel
 		}
 	}
 	return filepath.ToSlash(filepath.Clean(p))
@@ -574,11 +582,12 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		diags  []model.Diagnostic
 	}
 	results := make([]parsed, len(files))
+	wd, _ := os.Getwd()
 	one := func(i int) {
 		name := files[i]
 		src, err := read(name)
 		if err != nil {
-			d := model.Diagnostic{File: DisplayPath(name), Message: "cannot be read: " + walkError(err)}
+			d := model.Diagnostic{File: displayPathIn(wd, name), Message: "cannot be read: " + walkError(err)}
 			if errors.Is(err, safeio.ErrNotRegular) {
 				d.Message, d.Warning = err.Error(), true
 			}
@@ -586,7 +595,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 			return
 		}
 		results[i].src = src
-		disp := DisplayPath(name)
+		disp := displayPathIn(wd, name)
 		check := safeio.CheckHCL
 		if strings.HasSuffix(name, ".json") {
 			check = safeio.CheckJSON
@@ -598,7 +607,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		}
 		k := disp
 		if kn := key(name); kn != name {
-			k = DisplayPath(kn)
+			k = displayPathIn(wd, kn)
 		}
 		f, hd := cache.parse(disp, k, src, strings.HasSuffix(name, ".json"))
 		if hd.HasErrors() {
