@@ -274,17 +274,23 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	if ctx.Err() != nil {
 		w.diags = append(w.diags, model.Diagnostic{Message: ctx.Err().Error()})
 	}
-	// room for every part at once, rather than growing slice by slice
-	var rules, groups, atts, nacls int
-	for _, p := range parts {
-		rules, groups, atts, nacls = rules+len(p.snap.Rules), groups+len(p.snap.Groups), atts+len(p.snap.Attachments), nacls+len(p.snap.NACLs)
-	}
-	w.snap.Rules = slices.Grow(w.snap.Rules, rules)
-	w.snap.Groups = slices.Grow(w.snap.Groups, groups)
-	w.snap.Attachments = slices.Grow(w.snap.Attachments, atts)
-	w.snap.NACLs = slices.Grow(w.snap.NACLs, nacls)
-	for _, p := range parts {
-		w.merge(p)
+	if len(parts) == 1 && w.cache == nil {
+		// one root, shared with no other load: its lists are taken as
+		// they are rather than copied
+		w.take(parts[0])
+	} else {
+		// room for every part at once, rather than growing slice by slice
+		var rules, groups, atts, nacls int
+		for _, p := range parts {
+			rules, groups, atts, nacls = rules+len(p.snap.Rules), groups+len(p.snap.Groups), atts+len(p.snap.Attachments), nacls+len(p.snap.NACLs)
+		}
+		w.snap.Rules = slices.Grow(w.snap.Rules, rules)
+		w.snap.Groups = slices.Grow(w.snap.Groups, groups)
+		w.snap.Attachments = slices.Grow(w.snap.Attachments, atts)
+		w.snap.NACLs = slices.Grow(w.snap.NACLs, nacls)
+		for _, p := range parts {
+			w.merge(p)
+		}
 	}
 	if w.mirror != nil {
 		if escaped.Load() {
