@@ -419,8 +419,8 @@ func cellPieces(att model.Attachment, bClass AttachmentClass, aRules []model.Rul
 				continue
 			}
 			aCover := covering(after)
-			after := peerSetOf(aCover)
-			revoked := familyFilter(p, peerSetOf(bCover), nil).Minus(after).withoutMembersIn(after)
+			still := peerSetOf(aCover)
+			revoked := familyFilter(p, peerSetOf(bCover), nil).Minus(still).withoutMembersIn(still)
 			if revoked.Empty() {
 				continue
 			}

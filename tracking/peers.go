@@ -81,8 +81,8 @@ func (s PeerSet) Minus(o PeerSet) PeerSet {
 // withoutMembersIn drops from s the security groups and prefix lists whose
 // addresses o holds: the model takes a group's members and a prefix list's
 // entries to be IPv4 addresses (as the witnesses that prove a claim do), so
-// o holding every IPv4 address holds them. A rule narrowed from a group to
-// 0.0.0.0/0 revokes nothing from the group's members.
+// o holding every IPv4 address holds them: a rule whose peer changes from a
+// group to 0.0.0.0/0 revokes nothing from the group's members.
 func (s PeerSet) withoutMembersIn(o PeerSet) PeerSet {
 	if len(s.Atoms) == 0 || !o.IPs.ContainsPrefix(allIPv4) {
 		return s
