@@ -45,12 +45,13 @@ func (b baseFindings) without(fs []Finding, widened func(rule string) bool) []Fi
 
 // ruleWidened returns widened for without: whether a rule of head admits
 // any protocol, port or peer that no rule of the same name and direction
-// admits in base. Rules whose peer, ports or protocol the input does not
-// determine are widened unless the base has the same rule. A rule moved to
-// another group is not widened by that alone (moved between two groups of
-// one instance, it exposes nothing new).
+// admits in base, or was moved to a group on attachments its group in the
+// base was not on (moved between two groups of one instance, it exposes
+// nothing new). Rules whose peer, ports or protocol the input does not
+// determine are widened unless the base has the same rule.
 func ruleWidened(head, base *model.Snapshot) func(rule string) bool {
 	var before, after map[string][]model.Rule
+	var onBefore, onAfter map[string]map[string]bool // group → attachments
 	byName := func(s *model.Snapshot) map[string][]model.Rule {
 		m := map[string][]model.Rule{}
 		for _, r := range s.Rules {
@@ -58,12 +59,34 @@ func ruleWidened(head, base *model.Snapshot) func(rule string) bool {
 		}
 		return m
 	}
+	attachedTo := func(s *model.Snapshot) map[string]map[string]bool {
+		m := map[string]map[string]bool{}
+		for _, a := range s.Attachments {
+			for _, g := range a.Groups {
+				if m[g] == nil {
+					m[g] = map[string]bool{}
+				}
+				m[g][a.Name] = true
+			}
+		}
+		return m
+	}
 	return func(rule string) bool {
 		if before == nil {
 			before, after = byName(base), byName(head)
+			onBefore, onAfter = attachedTo(base), attachedTo(head)
 		}
 		for _, r := range after[rule] {
-			if !slices.ContainsFunc(before[rule], func(b model.Rule) bool { return ruleContains(b, r) }) {
+			if !slices.ContainsFunc(before[rule], func(b model.Rule) bool {
+				if b.Group != r.Group {
+					for att := range onAfter[r.Group] {
+						if !onBefore[b.Group][att] {
+							return false
+						}
+					}
+				}
+				return ruleContains(b, r)
+			}) {
 				return true
 			}
 		}

@@ -200,13 +200,16 @@ func TestRuleWidened(t *testing.T) {
 		{"a peer removed", []model.Rule{ssh, r(model.TCP, 22, 22, "192.168.0.0/16")}, []model.Rule{ssh}, false},
 		{"new rule", nil, []model.Rule{ssh}, true},
 		{"another group", []model.Rule{ssh}, []model.Rule{func() model.Rule { x := ssh; x.Group = "h"; return x }()}, false},
+		{"another group, on another instance", []model.Rule{ssh}, []model.Rule{func() model.Rule { x := ssh; x.Group = "other"; return x }()}, true},
 		{"another direction", []model.Rule{ssh}, []model.Rule{func() model.Rule { x := ssh; x.Direction = model.Egress; return x }()}, true},
 		{"unknown, same", []model.Rule{func() model.Rule { x := ssh; x.Unknown = []string{"u"}; return x }()},
 			[]model.Rule{func() model.Rule { x := ssh; x.Unknown = []string{"u"}; return x }()}, false},
 		{"unknown, narrower", []model.Rule{func() model.Rule { x := r(model.TCP, 0, 65535, "10.0.0.0/8"); x.Unknown = []string{"u"}; return x }()},
 			[]model.Rule{func() model.Rule { x := ssh; x.Unknown = []string{"u"}; return x }()}, true},
 	} {
-		widened := ruleWidened(&model.Snapshot{Rules: c.head}, &model.Snapshot{Rules: c.base})
+		// g and h are on one instance; other is on another
+		atts := []model.Attachment{{Name: "i", Groups: []string{"g", "h"}}, {Name: "j", Groups: []string{"other"}}}
+		widened := ruleWidened(&model.Snapshot{Rules: c.head, Attachments: atts}, &model.Snapshot{Rules: c.base, Attachments: atts})
 		if got := widened("r"); got != c.widened {
 			t.Errorf("%s: widened = %v, want %v", c.name, got, c.widened)
 		}
