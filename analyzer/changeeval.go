@@ -77,21 +77,25 @@ func ruleWidened(head, base *model.Snapshot) func(rule string) bool {
 			onBefore, onAfter = attachedTo(base), attachedTo(head)
 		}
 		for _, r := range after[rule] {
-			if !slices.ContainsFunc(before[rule], func(b model.Rule) bool {
-				if b.Group != r.Group {
-					for att := range onAfter[r.Group] {
-						if !onBefore[b.Group][att] {
-							return false
-						}
-					}
-				}
-				return ruleContains(b, r)
-			}) {
+			covered := func(b model.Rule) bool {
+				return (b.Group == r.Group || subset(onAfter[r.Group], onBefore[b.Group])) && ruleContains(b, r)
+			}
+			if !slices.ContainsFunc(before[rule], covered) {
 				return true
 			}
 		}
 		return false
 	}
+}
+
+// subset reports whether every key of a is in b.
+func subset(a, b map[string]bool) bool {
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // ruleContains reports whether rule b admits everything rule r admits
@@ -209,33 +213,29 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 }
 
 // baseNACLDocs is NACLDocs(base), taking the head's document (headDocs:
-// the head's declared NACLs') for a NACL that is the same on both sides, as
-// a document is a function of its NACL alone. Only a NACL whose address is
-// unique on both sides is matched.
+// the head's declared NACLs', in order) for a NACL equal to one of the
+// head's, as a document is a function of its NACL alone.
 func baseNACLDocs(headDocs []NACLDoc, head, base *model.Snapshot) []NACLDoc {
-	count := map[string]int{} // NACLs of an address: head's in the low bits, base's from bit 16
-	for _, n := range head.NACLs {
-		count[n.Address]++
+	type declared struct {
+		nacl *model.NetworkACL
+		doc  NACLDoc
 	}
-	for _, n := range base.NACLs {
-		count[n.Address] += 1 << 16
-	}
-	docs := map[string]int{}
-	for i, d := range headDocs {
-		docs[d.Name] = i
-	}
-	heads := map[string]*model.NetworkACL{}
+	byAddr := map[string][]declared{}
+	k := 0
 	for i := range head.NACLs {
-		heads[head.NACLs[i].Address] = &head.NACLs[i]
+		if n := &head.NACLs[i]; !n.Implicit && k < len(headDocs) {
+			byAddr[n.Address] = append(byAddr[n.Address], declared{n, headDocs[k]})
+			k++
+		}
 	}
 	out := make([]NACLDoc, 0, len(base.NACLs))
 	for _, n := range base.NACLs {
-		i, ok := docs[n.Address]
-		if h := heads[n.Address]; ok && count[n.Address] == 1+1<<16 && reflect.DeepEqual(*h, n) {
-			out = append(out, headDocs[i])
-			continue
+		i := slices.IndexFunc(byAddr[n.Address], func(d declared) bool { return reflect.DeepEqual(*d.nacl, n) })
+		if i >= 0 {
+			out = append(out, byAddr[n.Address][i].doc)
+		} else {
+			out = append(out, naclDoc(n))
 		}
-		out = append(out, naclDoc(n))
 	}
 	return out
 }

@@ -181,9 +181,9 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	// Only directories that mention "module" can call one: parse those first
 	// to learn which directories are called. The others are roots, parsed
 	// and evaluated one by one below and then dropped, so that a large tree
-	// never holds every syntax tree at once.
-	// file by file, not directory by directory: a tree of one large
-	// directory is read in parallel too
+	// never holds every syntax tree at once. Files are read (and kept for
+	// the parse) file by file, not directory by directory, so that a tree
+	// of one large directory is read in parallel too.
 	listed := make([][]string, len(names))
 	parallel.Each(len(names), func(i int) { listed[i] = w.dirFiles(names[i]) })
 	type dirFile struct {
