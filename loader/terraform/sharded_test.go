@@ -182,30 +182,3 @@ func TestAbsorbCoversEveryField(t *testing.T) {
 		t.Errorf("lbLinks has %d fields: merge the new one in absorb and count it here", n)
 	}
 }
-
-// FuzzShardedRead: whatever a module holds, reading it in shards gives
-// what reading it in turn gives.
-func FuzzShardedRead(f *testing.F) {
-	files, _ := filepath.Glob("../../fixtures/*/*.tf")
-	more, _ := filepath.Glob("../../fixtures/*/*/*.tf")
-	for _, name := range append(files, more...) {
-		if src, err := os.ReadFile(name); err == nil {
-			f.Add(src)
-		}
-	}
-	f.Add([]byte(linkedModule(2)))
-	f.Fuzz(func(t *testing.T, src []byte) {
-		defer func(n, procs int) {
-			shardedMin = n
-			runtime.GOMAXPROCS(procs)
-		}(shardedMin, runtime.GOMAXPROCS(4))
-		files := map[string]string{"infra/main.tf": string(src)}
-		shardedMin = 1 << 30
-		want, wantDiags := loadMem(t, files, nil)
-		shardedMin = 1
-		got, gotDiags := loadMem(t, files, nil)
-		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
-			t.Fatalf("read in shards:\n%+v\n%v\nin turn:\n%+v\n%v", got, gotDiags, want, wantDiags)
-		}
-	})
-}
