@@ -2,18 +2,14 @@ package terraform
 
 import (
 	"fmt"
-	"maps"
 	"net/netip"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/model"
 )
 
@@ -49,26 +45,16 @@ type moduleExtractor struct {
 	// groups maps an aws_security_group block's name to the positions of
 	// its instances in snap.Groups (for markUnattached).
 	groups map[string][]int
-	// shared is the lock of a module read in shards (readSharded).
-	shared *sync.Mutex
 }
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
-	x := newExtractor(m, ev, snap)
-	var blocks []*hcl.Block
+	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
+		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]model.Absent{}, aclAssocs: map[string][]string{},
+		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}},
+		gatewayEndpoints: map[string]string{}}
 	for _, b := range m.blocks {
-		if b.Type != "resource" {
-			continue
-		}
-		if _, ok := extractors[b.Labels[0]]; ok {
-			blocks = append(blocks, b)
-		}
-	}
-	if len(blocks) >= shardedMin && runtime.GOMAXPROCS(0) > 1 {
-		x.readSharded(blocks, shardedMin)
-	} else {
-		for _, b := range blocks {
-			x.resource(b, nil)
+		if b.Type == "resource" {
+			x.resource(b)
 		}
 	}
 	x.link()
@@ -84,138 +70,6 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 	return x.diags
 }
 
-func newExtractor(m *module, ev *evaluator, snap *model.Snapshot) *moduleExtractor {
-	return &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
-		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]model.Absent{}, aclAssocs: map[string][]string{},
-		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}},
-		gatewayEndpoints: map[string]string{}}
-}
-
-// shardedMin is the number of resource blocks from which a module
-// instance's resources are read in parallel (readSharded); below it the
-// goroutines cost more than they save.
-var shardedMin = 64
-
-// expansion is a resource block's instances, expanded before the blocks
-// are read in parallel.
-type expansion struct {
-	insts []instance
-	why   string
-}
-
-// readSharded reads the resource blocks in contiguous shards, in parallel,
-// each into its own extractor and snapshot, and then absorbs the shards in
-// order: the result is the one reading the blocks in turn gives. What
-// reading a block may change outside its shard is the evaluator and the
-// world (warnings, diagnostics, the causes of undetermined values); those
-// calls hold shared (see locked), and are ones whose outcome does not
-// depend on their order (diagnostics are sorted, warnings deduplicated,
-// values memoised). The instances of every block, and the full evaluation
-// context, are computed first, in turn, where reading the blocks one by
-// one computes them, so that what evaluating them reports is the same.
-// Each shard holds at least per blocks.
-func (x *moduleExtractor) readSharded(blocks []*hcl.Block, per int) {
-	plans := make([]expansion, len(blocks))
-	for i, b := range blocks {
-		insts, why := x.ev.instances(x.ev.resources[b.Labels[0]][b.Labels[1]])
-		plans[i] = expansion{insts, why}
-		if len(insts) > 0 || (why == "" && !ruleBearing[b.Labels[0]]) {
-			x.ev.fullContext() // what resource calls next for this block
-		}
-	}
-	n := max(1, min(len(blocks)/per, 4*runtime.GOMAXPROCS(0)))
-	shards := make([]*moduleExtractor, n)
-	var mu sync.Mutex
-	parallel.Each(n, func(i int) {
-		s := newExtractor(x.m, x.ev, &model.Snapshot{})
-		s.shared = &mu
-		for j := i * len(blocks) / n; j < (i+1)*len(blocks)/n; j++ {
-			s.resource(blocks[j], &plans[j])
-		}
-		shards[i] = s
-	})
-	for _, s := range shards {
-		x.absorb(s)
-	}
-}
-
-// absorb appends what shard s read to x, as if x had read it.
-func (x *moduleExtractor) absorb(s *moduleExtractor) {
-	groups, nacls := len(x.snap.Groups), len(x.snap.NACLs)
-	x.snap.Groups = append(x.snap.Groups, s.snap.Groups...)
-	x.snap.Attachments = append(x.snap.Attachments, s.snap.Attachments...)
-	x.snap.NACLs = append(x.snap.NACLs, s.snap.NACLs...)
-	x.snap.Subnets = append(x.snap.Subnets, s.snap.Subnets...)
-	x.snap.VPCs = append(x.snap.VPCs, s.snap.VPCs...)
-	x.snap.RouteTables = append(x.snap.RouteTables, s.snap.RouteTables...)
-	x.snap.PendingRoutes = append(x.snap.PendingRoutes, s.snap.PendingRoutes...)
-	x.snap.RouteAssocs = append(x.snap.RouteAssocs, s.snap.RouteAssocs...)
-	x.snap.MainRouteAssocs = append(x.snap.MainRouteAssocs, s.snap.MainRouteAssocs...)
-	x.snap.Absent = append(x.snap.Absent, s.snap.Absent...)
-	x.snap.Unknowns += s.snap.Unknowns
-	x.rules = append(x.rules, s.rules...)
-	x.diags = append(x.diags, s.diags...)
-	for k, v := range s.aclRules {
-		x.aclRules[k] = append(x.aclRules[k], v...)
-	}
-	for k, v := range s.aclUnknown {
-		x.aclUnknown[k] = append(x.aclUnknown[k], v...)
-	}
-	for k, v := range s.aclAssocs {
-		x.aclAssocs[k] = append(x.aclAssocs[k], v...)
-	}
-	for k, v := range s.sgAttach {
-		x.sgAttach[k] = append(x.sgAttach[k], v...)
-	}
-	for k, i := range s.naclByAddr {
-		x.naclByAddr[k] = nacls + i
-	}
-	maps.Copy(x.lb.kinds, s.lb.kinds)
-	maps.Copy(x.lb.eips, s.lb.eips)
-	x.lb.listeners = append(x.lb.listeners, s.lb.listeners...)
-	x.lb.targets = append(x.lb.targets, s.lb.targets...)
-	x.lb.accelerated = append(x.lb.accelerated, s.lb.accelerated...)
-	maps.Copy(x.gatewayEndpoints, s.gatewayEndpoints)
-	x.endpointAssocs = append(x.endpointAssocs, s.endpointAssocs...)
-	for name, idx := range s.groups {
-		if x.groups == nil {
-			x.groups = map[string][]int{}
-		}
-		for _, i := range idx {
-			x.groups[name] = append(x.groups[name], groups+i)
-		}
-	}
-}
-
-// locked runs f, which changes the evaluator or the world, holding the
-// shards' lock while the module is read in shards.
-func (x *moduleExtractor) locked(f func()) {
-	if x.shared != nil {
-		x.shared.Lock()
-		defer x.shared.Unlock()
-	}
-	f()
-}
-
-func (x *moduleExtractor) warn(r hcl.Range, msg string) {
-	x.locked(func() { x.ev.world.warn(r, msg) })
-}
-
-func (x *moduleExtractor) unknownReason(expr hcl.Expression, ctx *hcl.EvalContext) (why string) {
-	x.locked(func() { why = x.ev.unknownReason(expr, ctx) })
-	return why
-}
-
-func (x *moduleExtractor) evalErrors(expr hcl.Expression, ctx *hcl.EvalContext, diags hcl.Diagnostics) {
-	x.locked(func() { x.ev.evalErrors(expr, ctx, diags) })
-}
-
-func (x *moduleExtractor) fileErrors(diags hcl.Diagnostics) {
-	if len(diags) > 0 {
-		x.locked(func() { x.ev.world.fileErrors(diags) })
-	}
-}
-
 func (x *moduleExtractor) hclDiags(d hcl.Diagnostics) {
 	x.diags = append(x.diags, convertDiags(d)...)
 }
@@ -225,22 +79,18 @@ func (x *moduleExtractor) errorf(r hcl.Range, format string, args ...any) {
 		Message: fmt.Sprintf(format, args...)})
 }
 
-// resource extracts every instance of one resource block; pre, when
-// given, is its expansion.
-func (x *moduleExtractor) resource(b *hcl.Block, pre *expansion) {
+// resource extracts every instance of one resource block.
+func (x *moduleExtractor) resource(b *hcl.Block) {
 	typ := b.Labels[0]
-	ex := extractors[typ]
-	d := x.ev.resources[typ][b.Labels[1]]
-	var insts []instance
-	var why string
-	if pre != nil {
-		insts, why = pre.insts, pre.why
-	} else {
-		insts, why = x.ev.instances(d)
+	ex, ok := extractors[typ]
+	if !ok {
+		return
 	}
+	d := x.ev.resources[typ][b.Labels[1]]
+	insts, why := x.ev.instances(d)
 	if len(insts) == 0 && why != "" {
 		if !strings.HasPrefix(why, invalidExpansion) { // invalid ones are input errors already
-			x.warn(b.DefRange, fmt.Sprintf("%s%s not analysed: %s", x.prefix, d.address(), why))
+			x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s not analysed: %s", x.prefix, d.address(), why))
 		}
 		return
 	}
@@ -254,7 +104,7 @@ func (x *moduleExtractor) resource(b *hcl.Block, pre *expansion) {
 		return
 	}
 	if why != "" && !linkOnly[typ] {
-		x.warn(b.DefRange, fmt.Sprintf("%s%s is analysed as %s: %s",
+		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s is analysed as %s: %s",
 			x.prefix, d.address(), conditionalWhat(x.prefix, insts), why))
 	}
 	full := x.ev.fullContext()
@@ -460,7 +310,7 @@ func (x *moduleExtractor) standaloneRule(r *resourceInstance) {
 	t, _ := asString(typ.v)
 	if typ.why != "" {
 		// valid Terraform whose direction the input does not determine
-		x.warn(r.block.DefRange, fmt.Sprintf("%s: %s; the rule's direction is not known, so it is not analysed",
+		x.ev.world.warn(r.block.DefRange, fmt.Sprintf("%s: %s; the rule's direction is not known, so it is not analysed",
 			r.addr, typ.why))
 		return
 	}
@@ -525,7 +375,7 @@ func (x *moduleExtractor) ruleGroup(r *resourceInstance, a hcl.Attributes) strin
 	if why == "" {
 		why = "security_group_id is not set"
 	}
-	x.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+	x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
 		fmt.Sprintf("%s: %s; its rules are analysed under the symbolic group %s", r.addr, why, name))
 	return name
 }
@@ -599,7 +449,7 @@ func (x *moduleExtractor) sgAttachment(r *resourceInstance) {
 	g, ok1 := x.groupRef(gv)
 	eni, ok2 := x.groupRef(nv)
 	if !ok1 || !ok2 {
-		x.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
 			fmt.Sprintf("%s: %s; the attachment is not known", r.addr, orElse(orElse(gv.why, nv.why), "security_group_id or network_interface_id is not set")))
 		return
 	}

@@ -36,7 +36,7 @@ func (x *moduleExtractor) aclRule(r *resourceInstance) {
 	id := x.get(a, "network_acl_id", r.ctx)
 	acl, ok := x.groupRef(id)
 	if !ok {
-		x.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
 			fmt.Sprintf("%s: %s; the entry is not attributed to a network ACL", r.addr, orElse(id.why, "network_acl_id is not set")))
 		return
 	}
@@ -58,7 +58,7 @@ func (x *moduleExtractor) aclAssociation(r *resourceInstance) {
 	acl, ok1 := x.groupRef(av)
 	subnet, ok2 := x.groupRef(sv)
 	if !ok1 || !ok2 {
-		x.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
 			fmt.Sprintf("%s: %s; the association is not known", r.addr, orElse(orElse(av.why, sv.why), "network_acl_id or subnet_id is not set")))
 		return
 	}

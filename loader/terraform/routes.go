@@ -70,7 +70,7 @@ func (x *moduleExtractor) route(r *resourceInstance) {
 	get := func(n string) value { return x.get(a, n, r.ctx) }
 	table, ok := x.groupRef(get("route_table_id"))
 	if !ok {
-		x.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
 			r.addr+": route_table_id is not determined; the route is not attributed to a route table")
 		return
 	}
@@ -96,7 +96,7 @@ func (x *moduleExtractor) routeOf(get func(string) value, src model.Source) (mod
 			continue // attribute syntax spells an unused destination as ""
 		}
 		if !v.known() {
-			x.warn(hcl.Range{Filename: src.File, Start: hcl.Pos{Line: src.StartLine}},
+			x.ev.world.warn(hcl.Range{Filename: src.File, Start: hcl.Pos{Line: src.StartLine}},
 				"a route's "+v.why+"; the route is left out of its table")
 			return rt, false
 		}
@@ -158,7 +158,7 @@ func (x *moduleExtractor) routeTableAssociation(r *resourceInstance) {
 	subnet, ok1 := x.groupRef(sv)
 	table, ok2 := x.groupRef(tv)
 	if !ok1 || !ok2 {
-		x.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
 			r.addr+": "+orElse(orElse(sv.why, tv.why), "route_table_id is not set")+"; the association is not known")
 		return
 	}
@@ -169,7 +169,7 @@ func (x *moduleExtractor) mainRouteTableAssociation(r *resourceInstance) {
 	vpc, ok1 := x.groupRef(x.get(r.content.Attributes, "vpc_id", r.ctx))
 	table, ok2 := x.groupRef(x.get(r.content.Attributes, "route_table_id", r.ctx))
 	if !ok1 || !ok2 {
-		x.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
 			r.addr+": vpc_id or route_table_id is not determined; the main route table is not known")
 		return
 	}

@@ -148,7 +148,7 @@ func (x *moduleExtractor) listItems(attr *hcl.Attribute, ctx *hcl.EvalContext) [
 		out = append(out, ruleItem{src: src, get: func(name string) value {
 			f := objectField(obj, name, r)
 			if f.why != "" {
-				f.why = name + " " + x.unknownReason(attr.Expr, ctx)
+				f.why = name + " " + x.ev.unknownReason(attr.Expr, ctx)
 			}
 			return f
 		}})

@@ -31,11 +31,11 @@ func (x *moduleExtractor) get(attrs hcl.Attributes, name string, ctx *hcl.EvalCo
 // eval evaluates the expression of attribute name (see get).
 func (x *moduleExtractor) eval(expr hcl.Expression, name string, ctx *hcl.EvalContext) value {
 	v, diags := expr.Value(ctx)
-	x.fileErrors(diags)
+	x.ev.world.fileErrors(diags)
 	out := value{v: v, set: true, rng: expr.Range()}
 	switch {
 	case diags.HasErrors():
-		out.why = name + " " + x.unknownReason(expr, ctx)
+		out.why = name + " " + x.ev.unknownReason(expr, ctx)
 		if !mentionsUnknown(expr, ctx) {
 			out.why = name + ": " + diags[0].Summary
 			if diags[0].Detail != "" {
@@ -44,13 +44,13 @@ func (x *moduleExtractor) eval(expr hcl.Expression, name string, ctx *hcl.EvalCo
 			switch {
 			case x.conditional:
 			case x.ruleBearing:
-				x.evalErrors(expr, ctx, diags)
+				x.ev.evalErrors(expr, ctx, diags)
 			default:
-				x.warn(expr.Range(), out.why+"; the value is left undetermined")
+				x.ev.world.warn(expr.Range(), out.why+"; the value is left undetermined")
 			}
 		}
 	case !v.IsWhollyKnown():
-		out.why = name + " " + x.unknownReason(expr, ctx)
+		out.why = name + " " + x.ev.unknownReason(expr, ctx)
 	case v.IsNull():
 		out.set = false
 	}
