@@ -24,7 +24,9 @@ type NACLDoc struct {
 }
 
 // EntryDoc is one NACL entry. ShadowedBy names the lower-numbered entry
-// that matches everything this one would, so that it never applies.
+// that matches everything this one would, so that it never applies;
+// DuplicateOf names the entry before it with the same direction and rule
+// number (a network ACL holds one entry per number and direction).
 type EntryDoc struct {
 	Entry            string    `json:"entry"`
 	Number           int       `json:"number"`
@@ -39,6 +41,7 @@ type EntryDoc struct {
 	Open             bool      `json:"open"`
 	ShadowedBy       *int      `json:"shadowed_by,omitempty"`
 	ShadowedByAction string    `json:"shadowed_by_action,omitempty"`
+	DuplicateOf      string    `json:"duplicate_of,omitempty"`
 	Location         *Location `json:"location,omitempty"`
 }
 
@@ -65,6 +68,11 @@ func naclDoc(n model.NetworkACL) NACLDoc {
 		d.Exposed = naclExposures(&n)
 	}
 	shadow := tracking.ShadowedBy(n)
+	type slot struct {
+		egress bool
+		number int
+	}
+	first := map[slot]string{}
 	for i, e := range n.Entries {
 		ed := EntryDoc{Entry: e.Name, Number: e.Number, Direction: "ingress", Action: string(e.Action),
 			Protocol: e.Protocol.String(), CIDR: e.CIDR.String(), Open: e.CIDR.Bits() == 0, Location: LocationOf(e.Source)}
@@ -79,6 +87,11 @@ func naclDoc(n model.NetworkACL) NACLDoc {
 		}
 		if by, ok := shadow[i]; ok {
 			ed.ShadowedBy, ed.ShadowedByAction = intp(by.Number), string(by.Action)
+		}
+		if name, ok := first[slot{e.Egress, e.Number}]; ok {
+			ed.DuplicateOf = name
+		} else {
+			first[slot{e.Egress, e.Number}] = e.Name
 		}
 		d.Entries = append(d.Entries, ed)
 	}

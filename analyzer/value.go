@@ -228,6 +228,7 @@ func (in interner) nacl(d *NACLDoc) *ast.Term {
 		eb.put("open", ast.BooleanTerm(e.Open))
 		eb.intp("shadowed_by", e.ShadowedBy, true)
 		eb.strOmit("shadowed_by_action", e.ShadowedByAction)
+		eb.strOmit("duplicate_of", e.DuplicateOf)
 		eb.location("location", e.Location, true)
 		entries[i] = eb.term()
 	}
