@@ -21,6 +21,10 @@ type NACLDoc struct {
 	Exposed []NACLExposureDoc `json:"exposed,omitempty"`
 	// Unknown lists entries the input does not determine (left out).
 	Unknown []AbsentDoc `json:"unknown_entries,omitempty"`
+	// Inline and Standalone name the entries of each kind when the network
+	// ACL has both (the AWS provider overwrites one set with the other).
+	Inline     []string `json:"inline,omitempty"`
+	Standalone []string `json:"standalone,omitempty"`
 }
 
 // EntryDoc is one NACL entry. ShadowedBy names the lower-numbered entry
@@ -94,6 +98,14 @@ func naclDoc(n model.NetworkACL) NACLDoc {
 			first[slot{e.Egress, e.Number}] = e.Name
 		}
 		d.Entries = append(d.Entries, ed)
+		if e.Standalone {
+			d.Standalone = append(d.Standalone, e.Name)
+		} else {
+			d.Inline = append(d.Inline, e.Name)
+		}
+	}
+	if len(d.Inline) == 0 || len(d.Standalone) == 0 {
+		d.Inline, d.Standalone = nil, nil
 	}
 	return d
 }

@@ -251,6 +251,8 @@ func (in interner) nacl(d *NACLDoc) *ast.Term {
 		}
 		b.put("unknown_entries", ast.ArrayTerm(unknown...))
 	}
+	b.strs("inline", d.Inline, true)
+	b.strs("standalone", d.Standalone, true)
 	return b.term()
 }
 

@@ -305,6 +305,9 @@ type ACLEntry struct {
 	// module blocks that create it (see Rule.CallSite).
 	CallSite Source
 	Callers  []Source
+	// Standalone marks an entry declared as a resource of its own
+	// (aws_network_acl_rule) rather than inline in its network ACL.
+	Standalone bool
 }
 
 // NetworkACL is a subnet-level stateless filter (docs/aws-semantics.md §7).

@@ -117,6 +117,7 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 			c.snap.Unknowns++
 			return
 		}
+		e.Standalone = true
 		c.pendingACL = append(c.pendingACL, pendingEntry{acl, e})
 	case "aws_network_acl_association":
 		acl, ok1 := o.ref("network_acl_id", c.prefix)

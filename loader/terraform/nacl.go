@@ -47,6 +47,7 @@ func (x *moduleExtractor) aclRule(r *resourceInstance) {
 	get := func(name string) value { return x.get(a, name, r.ctx) }
 	e, ok, why := x.aclEntry(r.addr, egress, get, r.src, "rule_number", "rule_action")
 	if ok {
+		e.Standalone = true
 		x.aclRules[acl] = append(x.aclRules[acl], e)
 	} else if why != "" {
 		x.aclUnknown[acl] = append(x.aclUnknown[acl], model.Absent{Address: r.addr, Why: why, Source: r.src})
