@@ -65,6 +65,16 @@ func naclExposures(n *model.NetworkACL) []NACLExposureDoc {
 			}
 		}
 		if len(allOpen) > 0 {
+			if i, ok := soleWorldEntry(in, allContrib, func(e model.ACLEntry) bool {
+				for p := range allOpen {
+					if !(e.Protocol == model.All || (e.Protocol == p && e.FromPort <= 0 && e.ToPort >= 65535)) {
+						return false
+					}
+				}
+				return true
+			}); ok {
+				allContrib = []int{i}
+			}
 			x := naclExposureOf(in, allContrib, fam)
 			x.Kind = "all"
 			x.AllTraffic = true
@@ -88,6 +98,11 @@ func naclExposures(n *model.NetworkACL) []NACLExposureDoc {
 			if !world || !slices.ContainsFunc(contrib, func(i int) bool { return specificEntry(in[i]) }) {
 				continue
 			}
+			if i, ok := soleWorldEntry(in, contrib, func(e model.ACLEntry) bool {
+				return specificEntry(e) && naclMatches(e, model.TCP, s.port)
+			}); ok {
+				contrib = []int{i}
+			}
 			key := fmt.Sprint(contrib)
 			k, ok := byEntries[key]
 			if !ok {
@@ -102,6 +117,20 @@ func naclExposures(n *model.NetworkACL) []NACLExposureDoc {
 		}
 	}
 	return out
+}
+
+// soleWorldEntry finds, among the contributing entries, the first that
+// allows the whole address family and by itself (covers) everything the
+// exposure is about: naming it alone says all that matters, and the
+// narrower allow entries before it, which decide some addresses first, are
+// left out of the finding.
+func soleWorldEntry(entries []model.ACLEntry, contrib []int, covers func(model.ACLEntry) bool) (int, bool) {
+	for _, i := range contrib {
+		if e := entries[i]; e.CIDR.Bits() == 0 && covers(e) {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // specificEntry is an entry that allows some ports of TCP (not all of

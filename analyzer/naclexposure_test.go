@@ -63,6 +63,18 @@ func TestNACLExposures(t *testing.T) {
 		{"IPv6 SSH", []model.ACLEntry{naclEntry(100, A, tcp, 22, 22, "::/0")}, "ports:ipv6:[22]:[100]"},
 		{"two entries, two findings", []model.ACLEntry{naclEntry(100, A, tcp, 22, 22, "0.0.0.0/0"), naclEntry(110, A, tcp, 3389, 3389, "0.0.0.0/0")},
 			"ports:ipv4:[22]:[100] ports:ipv4:[3389]:[110]"},
+		// an entry open to the world that covers it all is named alone: the
+		// narrow allow before it decides some addresses, and changes nothing
+		{"narrow allow before allow-all", []model.ACLEntry{naclEntry(90, A, tcp, 22, 22, "10.0.0.0/8"), naclEntry(100, A, model.All, 0, 0, "0.0.0.0/0")},
+			"all:ipv4:[tcp udp] true:[100]"},
+		{"narrow allow before a world range", []model.ACLEntry{naclEntry(90, A, tcp, 22, 22, "10.0.0.0/8"), naclEntry(100, A, tcp, 20, 22, "0.0.0.0/0")},
+			"ports:ipv4:[20 21 22]:[100]"},
+		{"return-traffic range is not named alone", []model.ACLEntry{naclEntry(90, A, tcp, 3389, 3389, "10.0.0.0/8"), naclEntry(100, A, tcp, 1024, 65535, "0.0.0.0/0")},
+			"ports:ipv4:[3389]:[90 100]"},
+		{"UDP half open: the TCP entry says it all", []model.ACLEntry{naclEntry(90, A, model.All, 0, 0, "0.0.0.0/1"), naclEntry(100, A, tcp, 0, 65535, "0.0.0.0/0")},
+			"all:ipv4:[tcp] false:[100]"},
+		{"no entry covers both protocols: both named", []model.ACLEntry{naclEntry(90, A, model.UDP, 0, 65535, "0.0.0.0/0"), naclEntry(100, A, tcp, 0, 65535, "0.0.0.0/0")},
+			"all:ipv4:[tcp udp] false:[90 100]"},
 	}
 	for _, c := range cases {
 		if got := exposedSummary(c.entries...); got != c.want {
