@@ -6,6 +6,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -407,6 +408,10 @@ type index struct {
 	groups  map[string]int    // address or id → position in Groups
 	rules   map[string][]Rule // group address → its rules, in order
 	subnets map[string]int    // subnet → position in NACLs
+	// contested lists, for a subnet more than one network ACL names, those
+	// network ACLs in snapshot order: which one it is left with is not
+	// determined
+	contested map[string][]string
 	// subnetVPC maps a declared subnet to its VPC; defaults maps a VPC to
 	// the position of its default NACL.
 	subnetVPC map[string]string
@@ -455,6 +460,17 @@ func (s *Snapshot) idx() *index {
 	}
 	for i := len(s.NACLs) - 1; i >= 0; i-- {
 		for _, sub := range s.NACLs[i].Subnets {
+			if j, ok := x.subnets[sub]; ok && s.NACLs[j].Address != s.NACLs[i].Address {
+				if x.contested == nil {
+					x.contested = map[string][]string{}
+				}
+				if len(x.contested[sub]) == 0 {
+					x.contested[sub] = []string{s.NACLs[j].Address}
+				}
+				if !slices.Contains(x.contested[sub], s.NACLs[i].Address) {
+					x.contested[sub] = append([]string{s.NACLs[i].Address}, x.contested[sub]...)
+				}
+			}
 			x.subnets[sub] = i
 		}
 		if n := s.NACLs[i]; n.Default && n.VPC != "" {
@@ -579,6 +595,12 @@ func (s *Snapshot) NACLFor(subnet string) (*NetworkACL, string) {
 	x := s.idx()
 	if subnet == "" {
 		return nil, "the subnet is not known"
+	}
+	if nacls := x.contested[subnet]; len(nacls) > 0 {
+		// AWS associates a subnet with one network ACL; two resources
+		// associating it take it from each other on every apply
+		return nil, subnet + " is associated with more than one network ACL (" + strings.Join(nacls, ", ") +
+			"): a subnet has one, and which one it is left with is not determined"
 	}
 	if i, ok := x.subnets[subnet]; ok {
 		return &s.NACLs[i], subnet + " is associated with it"
