@@ -72,9 +72,14 @@ func naclDoc(n model.NetworkACL) NACLDoc {
 		d.Exposed = naclExposures(&n)
 	}
 	shadow := tracking.ShadowedBy(n)
+	// the first entry of each direction and number, and the first
+	// conditional instance (a resource whose count or for_each the input
+	// does not determine): two conditional instances may be alternatives,
+	// never created together, so they are not reported as duplicates of
+	// each other
 	type slot struct {
-		egress bool
-		number int
+		egress, conditional bool
+		number              int
 	}
 	first := map[slot]string{}
 	for i, e := range n.Entries {
@@ -92,10 +97,16 @@ func naclDoc(n model.NetworkACL) NACLDoc {
 		if by, ok := shadow[i]; ok {
 			ed.ShadowedBy, ed.ShadowedByAction = intp(by.Number), string(by.Action)
 		}
-		if name, ok := first[slot{e.Egress, e.Number}]; ok {
-			ed.DuplicateOf = name
-		} else {
-			first[slot{e.Egress, e.Number}] = e.Name
+		cond := conditionalAddress.MatchString(e.Name)
+		known, conditional := first[slot{e.Egress, false, e.Number}], first[slot{e.Egress, true, e.Number}]
+		switch {
+		case known != "":
+			ed.DuplicateOf = known
+		case conditional != "" && !cond:
+			ed.DuplicateOf = conditional
+		}
+		if _, ok := first[slot{e.Egress, cond, e.Number}]; !ok {
+			first[slot{e.Egress, cond, e.Number}] = e.Name
 		}
 		d.Entries = append(d.Entries, ed)
 		if e.Standalone {
