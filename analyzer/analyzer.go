@@ -29,6 +29,7 @@ type Input struct {
 	Attachments []AttachmentDoc `json:"attachments"`
 	NACLs       []NACLDoc       `json:"nacls"`
 	Groups      []GroupDoc      `json:"groups"`
+	Subnets     []SubnetDoc     `json:"subnets"`
 	Changes     *ChangesDoc     `json:"changes,omitempty"`
 	Params      ParamsDoc       `json:"params"`
 }
@@ -69,7 +70,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 		classes = tracking.Classify(head, opts.Params)
 		in.Attachments = WithNACLs(Docs(classes), head)
 	}, func() {
-		in.NACLs, in.Groups = declaredNACLs(NACLDocs(head)), GroupDocs(head)
+		in.NACLs, in.Groups, in.Subnets = declaredNACLs(NACLDocs(head)), GroupDocs(head), SubnetDocs(head)
 		if base != nil {
 			in.Changes = Changes(base, head, opts.Params)
 		}

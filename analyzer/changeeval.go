@@ -156,7 +156,7 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 	concurrently(func() {
 		baseIn.Attachments = baseAttachmentDocs(in.Attachments, classes, head, base, opts.Params)
 	}, func() {
-		baseIn.NACLs, baseIn.Groups = declaredNACLs(baseNACLDocs(in.NACLs, head, base)), GroupDocs(base)
+		baseIn.NACLs, baseIn.Groups, baseIn.Subnets = declaredNACLs(baseNACLDocs(in.NACLs, head, base)), GroupDocs(base), SubnetDocs(base)
 	})
 	same, headOnly, baseOnly := splitInputs(in, baseIn)
 	builtin := func(pq policyQuery) bool { return pq.perAttachment }
@@ -263,6 +263,8 @@ func splitInputs(head, base Input) (same, headOnly, baseOnly Input) {
 		func(d NACLDoc) string { return d.Name }, func(a, b *NACLDoc) bool { return reflect.DeepEqual(a, b) })
 	same.Groups, headOnly.Groups, baseOnly.Groups = split(head.Groups, base.Groups,
 		func(d GroupDoc) string { return d.Name }, func(a, b *GroupDoc) bool { return reflect.DeepEqual(a, b) })
+	same.Subnets, headOnly.Subnets, baseOnly.Subnets = split(head.Subnets, base.Subnets,
+		func(d SubnetDoc) string { return d.Name }, func(a, b *SubnetDoc) bool { return reflect.DeepEqual(a, b) })
 	return same, headOnly, baseOnly
 }
 

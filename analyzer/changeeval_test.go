@@ -64,7 +64,7 @@ func TestChangeMatchesFullBaseEvaluation(t *testing.T) {
 func fullBaseReference(t *testing.T, e *Engine, head, base *model.Snapshot, opts Options) []Finding {
 	t.Helper()
 	classes := tracking.Classify(head, opts.Params)
-	in := Input{Attachments: WithNACLs(Docs(classes), head), NACLs: declaredNACLs(NACLDocs(head)), Groups: GroupDocs(head),
+	in := Input{Attachments: WithNACLs(Docs(classes), head), NACLs: declaredNACLs(NACLDocs(head)), Groups: GroupDocs(head), Subnets: SubnetDocs(head),
 		Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}, Changes: Changes(base, head, opts.Params)}
 	value, err := buildInput(in)
 	if err != nil {

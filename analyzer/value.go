@@ -302,16 +302,22 @@ func buildInput(in Input) (*policyInput, error) {
 	for i := range in.Groups {
 		groups[i] = strs.group(&in.Groups[i])
 	}
+	subnets := make([]*ast.Term, len(in.Subnets))
+	for i := range in.Subnets {
+		subnets[i] = strs.subnet(&in.Subnets[i])
+	}
 	// Each part holds a share of the attachments and of the NACLs; the
-	// groups and the changes go to the first part only, so that nothing is reported twice.
+	// groups, the subnets and the changes go to the first part only, so that nothing is reported twice.
 	doc := func(atts, nacls []*ast.Term, first bool) ast.Value {
 		b := &objBuilder{in: strs}
 		b.put("attachments", ast.ArrayTerm(atts...))
 		b.put("nacls", ast.ArrayTerm(nacls...))
 		if first {
 			b.put("groups", ast.ArrayTerm(groups...))
+			b.put("subnets", ast.ArrayTerm(subnets...))
 		} else {
 			b.put("groups", ast.ArrayTerm())
+			b.put("subnets", ast.ArrayTerm())
 		}
 		if changes != nil && first {
 			b.put("changes", changes)

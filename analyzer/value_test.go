@@ -21,7 +21,7 @@ func TestInputValueMatchesJSON(t *testing.T) {
 	for _, dir := range dirs {
 		snap, _ := loader.Load(context.Background(), []string{dir}, loader.Options{})
 		in := Input{Attachments: WithNACLs(Docs(tracking.Classify(snap, tracking.DefaultParams)), snap), NACLs: NACLDocs(snap),
-			Groups: GroupDocs(snap), Params: ParamsDoc{ICMPIdleTimeout: 60}}
+			Groups: GroupDocs(snap), Subnets: SubnetDocs(snap), Params: ParamsDoc{ICMPIdleTimeout: 60}}
 		direct, err := inputValue(in)
 		if err != nil {
 			t.Fatal(err)
