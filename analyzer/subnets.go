@@ -25,43 +25,23 @@ type SubnetDoc struct {
 // the network ACLs name them. A document is a function of the subnet and
 // the network ACLs that name it.
 func SubnetDocs(s *model.Snapshot) []SubnetDoc {
-	type claim struct {
-		nacls []string
-		locs  []*Location
-	}
-	claims := map[string]*claim{}
-	var order []string
-	for _, n := range s.NACLs {
-		if n.Implicit {
-			continue
-		}
-		for _, sub := range n.Subnets {
-			c := claims[sub]
-			if c == nil {
-				c = &claim{}
-				claims[sub] = c
-				order = append(order, sub)
-			}
-			if !slices.Contains(c.nacls, n.Address) {
-				c.nacls = append(c.nacls, n.Address)
-				c.locs = append(c.locs, LocationOf(n.Source))
-			}
-		}
-	}
 	out := []SubnetDoc{}
 	done := map[string]bool{}
 	add := func(name string, loc *Location) {
-		c := claims[name]
-		if c == nil || done[name] {
+		if done[name] {
 			return
 		}
 		done[name] = true
-		d := SubnetDoc{Name: name, NACLs: c.nacls, Location: loc}
-		if len(c.nacls) > 1 {
-			for i, l := range c.locs {
-				if l != nil {
-					d.Related = append(d.Related, Related{Message: c.nacls[i], Location: l})
-				}
+		nacls := slices.DeleteFunc(s.NACLsNaming(name), func(n *model.NetworkACL) bool { return n.Implicit })
+		if len(nacls) == 0 {
+			return
+		}
+		d := SubnetDoc{Name: name, Location: loc}
+		for _, n := range nacls {
+			d.NACLs = append(d.NACLs, n.Address)
+			// related locations only where there is a contest to point at
+			if l := LocationOf(n.Source); l != nil && len(nacls) > 1 {
+				d.Related = append(d.Related, Related{Message: n.Address, Location: l})
 			}
 		}
 		out = append(out, d)
@@ -69,8 +49,10 @@ func SubnetDocs(s *model.Snapshot) []SubnetDoc {
 	for _, sub := range s.Subnets {
 		add(sub.Address, LocationOf(sub.Source))
 	}
-	for _, name := range order {
-		add(name, nil)
+	for _, n := range s.NACLs {
+		for _, sub := range n.Subnets {
+			add(sub, nil)
+		}
 	}
 	return out
 }

@@ -405,13 +405,12 @@ type Snapshot struct {
 // index makes lookups by address, id and group constant-time. It is built
 // on first use (or by Index); a snapshot is not changed once analysis starts.
 type index struct {
-	groups  map[string]int    // address or id → position in Groups
-	rules   map[string][]Rule // group address → its rules, in order
-	subnets map[string]int    // subnet → position in NACLs
-	// contested lists, for a subnet more than one network ACL names, those
-	// network ACLs in snapshot order: which one it is left with is not
-	// determined
-	contested map[string][]string
+	groups map[string]int    // address or id → position in Groups
+	rules  map[string][]Rule // group address → its rules, in order
+	// naming maps a subnet to the positions in NACLs of the network ACLs
+	// that name it explicitly, one per address, in snapshot order: more
+	// than one is a contest the last apply decides
+	naming map[string][]int
 	// subnetVPC maps a declared subnet to its VPC; defaults maps a VPC to
 	// the position of its default NACL.
 	subnetVPC map[string]string
@@ -427,7 +426,7 @@ func (s *Snapshot) idx() *index {
 	if s.index != nil {
 		return s.index
 	}
-	x := &index{groups: map[string]int{}, rules: map[string][]Rule{}, subnets: map[string]int{},
+	x := &index{groups: map[string]int{}, rules: map[string][]Rule{}, naming: map[string][]int{},
 		subnetVPC: map[string]string{}, declared: map[string]bool{}, defaults: map[string]int{},
 		attachments: make(map[string]int, len(s.Attachments)), attached: map[string]bool{}}
 	for i, a := range s.Attachments {
@@ -458,21 +457,14 @@ func (s *Snapshot) idx() *index {
 		}
 		x.rules[key] = append(x.rules[key], r)
 	}
-	for i := len(s.NACLs) - 1; i >= 0; i-- {
+	for i := range s.NACLs {
 		for _, sub := range s.NACLs[i].Subnets {
-			if j, ok := x.subnets[sub]; ok && s.NACLs[j].Address != s.NACLs[i].Address {
-				if x.contested == nil {
-					x.contested = map[string][]string{}
-				}
-				if len(x.contested[sub]) == 0 {
-					x.contested[sub] = []string{s.NACLs[j].Address}
-				}
-				if !slices.Contains(x.contested[sub], s.NACLs[i].Address) {
-					x.contested[sub] = append([]string{s.NACLs[i].Address}, x.contested[sub]...)
-				}
+			if !slices.ContainsFunc(x.naming[sub], func(j int) bool { return s.NACLs[j].Address == s.NACLs[i].Address }) {
+				x.naming[sub] = append(x.naming[sub], i)
 			}
-			x.subnets[sub] = i
 		}
+	}
+	for i := len(s.NACLs) - 1; i >= 0; i-- {
 		if n := s.NACLs[i]; n.Default && n.VPC != "" {
 			if j, ok := x.defaults[n.VPC]; !ok || s.NACLs[j].Implicit {
 				x.defaults[n.VPC] = i
@@ -590,20 +582,34 @@ func (s *Snapshot) NACLOf(subnet string) (*NetworkACL, bool) {
 	return n, n != nil
 }
 
+// NACLsNaming returns the network ACLs that name subnet explicitly
+// (subnet_ids, associations), one per address, in snapshot order.
+func (s *Snapshot) NACLsNaming(subnet string) []*NetworkACL {
+	var out []*NetworkACL
+	for _, i := range s.idx().naming[subnet] {
+		out = append(out, &s.NACLs[i])
+	}
+	return out
+}
+
 // NACLFor is NACLOf with how the NACL was found or why none was.
 func (s *Snapshot) NACLFor(subnet string) (*NetworkACL, string) {
 	x := s.idx()
 	if subnet == "" {
 		return nil, "the subnet is not known"
 	}
-	if nacls := x.contested[subnet]; len(nacls) > 0 {
+	switch naming := x.naming[subnet]; {
+	case len(naming) > 1:
 		// AWS associates a subnet with one network ACL; two resources
 		// associating it take it from each other on every apply
-		return nil, subnet + " is associated with more than one network ACL (" + strings.Join(nacls, ", ") +
+		names := make([]string, len(naming))
+		for k, i := range naming {
+			names[k] = s.NACLs[i].Address
+		}
+		return nil, subnet + " is associated with more than one network ACL (" + strings.Join(names, ", ") +
 			"): a subnet has one, and which one it is left with is not determined"
-	}
-	if i, ok := x.subnets[subnet]; ok {
-		return &s.NACLs[i], subnet + " is associated with it"
+	case len(naming) == 1:
+		return &s.NACLs[naming[0]], subnet + " is associated with it"
 	}
 	if !x.declared[subnet] {
 		return nil, subnet + " is not declared in the input, so its network ACL association is not known"

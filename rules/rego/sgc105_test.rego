@@ -10,8 +10,10 @@ entry(over) := object.union({
 
 doc(entries) := {"nacls": [{"name": "aws_network_acl.a", "default": false, "subnets": [], "entries": entries}]}
 
-# CreateNetworkAclEntry: one numbered set of entries per direction; the
-# second entry with a number is the one reported, naming the first.
+# docs/aws-semantics.md §7 (entries ordered by rule number) and the EC2 API
+# Reference, CreateNetworkAclEntry: one numbered set of entries per
+# direction; the second entry with a number is the one reported, naming the
+# first.
 test_repeated_number if {
 	fs := sgc105.findings with input as doc([
 		entry({}),
