@@ -152,6 +152,9 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 		named.RenameFiles(opts.BaseNames)
 		base = &named
 	}
+	// the documents below are built concurrently and read the index: build
+	// it first (the renamed copy has none)
+	base.Index()
 	baseIn := Input{Params: in.Params}
 	concurrently(func() {
 		baseIn.Attachments = baseAttachmentDocs(in.Attachments, classes, head, base, opts.Params)
