@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
 )
@@ -122,14 +123,17 @@ func concurrently(fs ...func()) {
 	wg.Wait()
 }
 
-// convertFindings converts what the policies emitted, once per fingerprint.
+// convertFindings converts what the policies emitted (in parallel, each
+// to its own index), then keeps the first of each fingerprint, in order.
 func convertFindings(raws []rawFinding) ([]Finding, error) {
+	conv := make([]Finding, len(raws))
+	errs := make([]error, len(raws))
+	parallel.Each(len(raws), func(i int) { conv[i], errs[i] = convertFinding(raws[i]) })
 	var out []Finding
 	seen := map[string]bool{}
-	for _, raw := range raws {
-		f, err := convertFinding(raw)
-		if err != nil {
-			return nil, err
+	for i, f := range conv {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
 		if seen[f.Fingerprint] {
 			continue
@@ -166,7 +170,7 @@ func convertFinding(raw rawFinding) (Finding, error) {
 	if f.Facts == nil {
 		f.Facts = map[string]any{}
 	}
-	if c := conditionalAddress.FindString(f.Resource + " " + f.Rule + " " + f.Message); c != "" {
+	if c := findConditional(f.Resource + " " + f.Rule + " " + f.Message); c != "" {
 		// a resource whose count or for_each the input does not determine
 		// is analysed as one conditional instance: say so
 		f.Facts["conditional"] = c
@@ -183,6 +187,16 @@ func convertFinding(raw rawFinding) (Finding, error) {
 // conditionalAddress finds the address of a conditional instance, which
 // ends in [?], [0?] or ["key"?].
 var conditionalAddress = regexp.MustCompile(`[^\s,;()]*\[[^\]\s]*\?\]`)
+
+// findConditional returns the first conditional instance address in s, or
+// "". Most texts hold none, and "?]" ends every one: the expression runs
+// only on those that hold it.
+func findConditional(s string) string {
+	if !strings.Contains(s, "?]") {
+		return ""
+	}
+	return conditionalAddress.FindString(s)
+}
 
 func locationFrom(v any) *Location {
 	m, ok := v.(map[string]any)

@@ -97,7 +97,7 @@ func naclDoc(n model.NetworkACL) NACLDoc {
 		if by, ok := shadow[i]; ok {
 			ed.ShadowedBy, ed.ShadowedByAction = intp(by.Number), string(by.Action)
 		}
-		cond := conditionalAddress.MatchString(e.Name)
+		cond := findConditional(e.Name) != ""
 		known, conditional := first[slot{e.Egress, false, e.Number}], first[slot{e.Egress, true, e.Number}]
 		switch {
 		case known != "":
