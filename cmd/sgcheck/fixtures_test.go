@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+	"github.com/sgcheck/sgcheck/report"
 )
 
 // TestFixtures runs every fixture through text, JSON and SARIF output and
@@ -168,6 +170,12 @@ func TestVersionAndHelp(t *testing.T) {
 		stdout, stderr, code := sgcheck(t, args...)
 		if code != exitClean || !strings.Contains(stdout, "--format") || stderr != "" {
 			t.Errorf("%v: exit %d, usage must go to stdout\nstdout: %s\nstderr: %s", args, code, stdout, stderr)
+		}
+		// not a terminal: the report's width, 100 columns
+		for _, line := range strings.Split(stdout, "\n") {
+			if n := utf8.RuneCountInString(line); n > report.DefaultWidth {
+				t.Errorf("%v: a help line of %d columns: %q", args, n, line)
+			}
 		}
 	}
 	if out, _, code := sgcheck(t, "version"); code != exitClean || !strings.HasPrefix(out, "sgcheck ") {

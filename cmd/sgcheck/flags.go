@@ -256,8 +256,8 @@ func parseFlags(fs *flag.FlagSet, usage string, args []string, stdout, stderr io
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, usage)
 		fmt.Fprintln(stdout, "\nFlags:")
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
+		// descriptions wrap to the terminal (the report's width elsewhere)
+		fmt.Fprint(stdout, fs.FlagUsagesWrapped(terminalOf(stdout, true).width))
 		return exitClean, true
 	}
 	return usageError(stderr, "%v", err), true

@@ -28,9 +28,10 @@ const scanUsage = `Usage: sgcheck [flags] [PATH...]
 
 sgcheck reads Terraform (.tf, .tf.json, tfvars, modules), AWS CLI
 describe-* JSON and Terraform state or plan JSON under each PATH (default
-".") and reports security group and network ACL findings: which rules admit connection-tracked flows
-that outlive a revocation, and for how long. With --base, --plan or diff it
-reports what a change does to live flows, and only findings the change adds.
+".") and reports security group and network ACL findings: which rules
+admit connection-tracked flows that outlive a revocation, and for how
+long. With --base, --plan or diff it reports what a change does to live
+flows, and only findings the change adds.
 
 Exit status: 0 no findings at or above --fail-on, 1 findings at or above it,
 2 usage or input errors (the other inputs are still analysed and reported).
