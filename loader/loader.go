@@ -40,6 +40,9 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		}
 		for _, f := range files {
 			d := filepath.Dir(f.path)
+			if tf.Exclude != nil && tf.Exclude(terraform.DisplayPath(d)) {
+				continue
+			}
 			byDir[d] = append(byDir[d], f)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/internal/safeio"
+	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/model"
 	"go.yaml.in/yaml/v3"
 )
@@ -61,7 +62,8 @@ func findConfig() string {
 	}
 }
 
-// loadConfig reads a configuration; known holds the check ids.
+// loadConfig reads a configuration; known holds the check ids (nil: any
+// id is taken, for a first reading before the policies are compiled).
 func loadConfig(file string, known map[string]bool) (*config, error) {
 	src, err := safeio.ReadFile(file)
 	if err != nil {
@@ -84,7 +86,7 @@ func loadConfig(file string, known map[string]bool) (*config, error) {
 	}
 	checkID := func(n *yaml.Node) (string, error) {
 		id := strings.ToUpper(n.Value)
-		if n.Kind != yaml.ScalarNode || !known[id] {
+		if n.Kind != yaml.ScalarNode || (known != nil && !known[id]) {
 			return "", bad(n, "unknown check id %q", n.Value)
 		}
 		return id, nil
@@ -278,6 +280,41 @@ func (c *common) config(policies []analyzer.PolicyMeta) (*config, error) {
 		c.threshold, _ = failThreshold(cfg.failOn)
 	}
 	return cfg, nil
+}
+
+// excludedPaths reads the configuration's exclude list before the inputs
+// are loaded (so that excluded directories are not read at all), or nil
+// when there is none. A configuration with errors gives nil here: they are
+// reported once the policies are known (config).
+func (c *common) excludedPaths() func(string) bool {
+	file := c.configFile
+	if file == "" {
+		file = findConfig()
+	}
+	if file == "" {
+		return nil
+	}
+	cfg, err := loadConfig(file, nil)
+	if err != nil || len(cfg.exclude) == 0 {
+		return nil
+	}
+	c.excludeFrom = file
+	return cfg.excluded
+}
+
+// excludedArgs warns of each path the command line names that the
+// configuration excludes whole: nothing under it is read.
+func (c *common) excludedArgs(paths []string) []model.Diagnostic {
+	var out []model.Diagnostic
+	if ex := c.lopts.Terraform.Exclude; ex != nil {
+		for _, p := range paths {
+			if ex(terraform.DisplayPath(p)) {
+				out = append(out, model.Diagnostic{Warning: true,
+					Message: fmt.Sprintf("%s is excluded by %s (exclude): nothing under it is read", terraform.DisplayPath(p), terraform.DisplayPath(c.excludeFrom))})
+			}
+		}
+	}
+	return out
 }
 
 // diagnostics drops those of excluded files.

@@ -64,3 +64,69 @@ func TestIgnoreWarnings(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// An excluded directory is not read at all: no findings, warnings or
+// unknowns come from a root under it (here a module's conditional
+// instances, whose warnings name the module's own file, which is not
+// excluded), nor from its AWS JSON; a module it calls is still read for
+// the roots that are not excluded. A path on the command line that is
+// excluded whole is a warning.
+func TestConfigExcludeSkipsRoots(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"mod/main.tf": `variable "n" {}
+resource "aws_security_group" "m" {
+  count = var.n
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`,
+		"examples/x/main.tf": `data "aws_availability_zones" "a" {}
+module "m" {
+  source = "../../mod"
+  n      = length(data.aws_availability_zones.a.names)
+}
+`,
+		"examples/cli/sg.json": `{"SecurityGroups": [{"GroupId": "sg-0a1b2c3d4e5f60001", "GroupName": "open", "VpcId": "vpc-0a1b2c3d",
+  "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+  "IpPermissionsEgress": []}]}
+`,
+		"app/main.tf": `module "m" {
+  source = "../mod"
+  n      = 1
+}
+`,
+	}
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(t.TempDir(), "sgcheck.yaml")
+	if err := os.WriteFile(cfg, []byte("exclude: [\""+filepath.ToSlash(dir)+"/examples/**\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// without the configuration, the examples are read
+	out, stderr, _ := sgcheck(t, dir)
+	if !strings.Contains(stderr, "examples/x:module.m.aws_security_group.m is analysed as") ||
+		!strings.Contains(out, "sg-0a1b2c3d4e5f60001") || !strings.Contains(out, "read 4 files") {
+		t.Fatalf("without exclude:\n%s%s", out, stderr)
+	}
+	out, stderr, code := sgcheck(t, "--config", cfg, dir)
+	if code != exitFindings || strings.Contains(out+stderr, "examples") || strings.Contains(out, "not determined") ||
+		!strings.Contains(out, "app:module.m.aws_security_group.m[0].ingress[0] admits SSH") || !strings.Contains(out, "read 2 files") {
+		t.Errorf("with exclude: exit %d\n%s%s", code, out, stderr)
+	}
+	_, stderr, _ = sgcheck(t, "--config", cfg, filepath.Join(dir, "examples", "x"))
+	if !strings.Contains(stderr, "examples/x is excluded by ") {
+		t.Errorf("an excluded path given: %s", stderr)
+	}
+}

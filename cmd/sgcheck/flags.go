@@ -50,6 +50,9 @@ type common struct {
 	// set by check
 	threshold int
 	lopts     loader.Options
+	// excludeFrom is the configuration file whose exclude list lopts
+	// applies, if any.
+	excludeFrom string
 }
 
 func (c *common) registerFailOn(fs *flag.FlagSet) {
@@ -134,6 +137,7 @@ func (f *varFlag) Type() string { return "string" }
 func (c *common) loadOptions() (loader.Options, error) {
 	var o loader.Options
 	o.Terraform.VarArgs = c.varArgs
+	o.Terraform.Exclude = c.excludedPaths()
 	return o, nil
 }
 

@@ -117,6 +117,7 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 	default:
 		in.head, in.diags = loader.Load(ctx, paths, c.lopts)
 	}
+	in.diags = append(c.excludedArgs(paths), in.diags...)
 	return in
 }
 

@@ -51,6 +51,11 @@ type Options struct {
 	// leader (diff OLD NEW), pairs each file under its own directory with
 	// the leader's file at the same place (see Mirror).
 	Mirror *Mirror
+	// Exclude, given a directory as DisplayPath names it, reports whether
+	// the configuration excludes it: its files are not read as a root or
+	// as data, as if absent (a module it holds is still read when a
+	// directory that is not excluded calls it).
+	Exclude func(dir string) bool
 }
 
 // VarArg is one --var or --var-file.
@@ -170,6 +175,13 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			if info, err := os.Stat(p); err == nil && !info.IsDir() {
 				d := filepath.Clean(filepath.Dir(p))
 				w.only[d] = append(w.only[d], p)
+			}
+		}
+	}
+	if opts.Exclude != nil {
+		for d := range dirs {
+			if opts.Exclude(DisplayPath(d)) {
+				delete(dirs, d)
 			}
 		}
 	}
