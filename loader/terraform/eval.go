@@ -148,6 +148,7 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 			}
 		}
 	}
+	e.addProviderFuncs()
 	return e, diags
 }
 
@@ -791,7 +792,7 @@ func attrName(t hcl.Traversal, i int) string {
 // does not evaluate.
 func (e *evaluator) unknownReason(expr hcl.Expression, ctx *hcl.EvalContext) string {
 	if f := absentCall(expr); f != "" {
-		return "uses " + f + "(), which sgcheck does not evaluate: " + absentFunctions[f]
+		return "uses " + f + "(), which sgcheck does not evaluate: " + absentReason(f)
 	}
 	if ctx == nil {
 		ctx = e.ctxFor(expr, nil)
@@ -868,7 +869,7 @@ func (e *evaluator) cause(t hcl.Traversal, depth int) (root, why string) {
 // exprCause is the cause of an undetermined expression named name.
 func (e *evaluator) exprCause(expr hcl.Expression, name string, depth int) (string, string) {
 	if f := absentCall(expr); f != "" {
-		return name, "uses " + f + "(), which sgcheck does not evaluate: " + absentFunctions[f]
+		return name, "uses " + f + "(), which sgcheck does not evaluate: " + absentReason(f)
 	}
 	ctx := e.ctxFor(expr, nil)
 	for _, t := range expr.Variables() {
@@ -897,7 +898,7 @@ func absentCall(expr hcl.Expression) string {
 	if se, ok := expr.(hclsyntax.Expression); ok {
 		hclsyntax.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
 			if c, ok := n.(*hclsyntax.FunctionCallExpr); ok && found == "" {
-				if _, absent := absentFunctions[c.Name]; absent {
+				if absentReason(c.Name) != "" {
 					found = c.Name
 				}
 			}
@@ -905,6 +906,16 @@ func absentCall(expr hcl.Expression) string {
 		})
 	}
 	return found
+}
+
+// absentReason is why sgcheck does not evaluate the function name, or ""
+// when it does: a built-in left out on purpose (under its own name or as
+// core::NAME), or a provider-defined function.
+func absentReason(name string) string {
+	if strings.HasPrefix(name, "provider::") {
+		return providerFuncReason
+	}
+	return absentFunctions[strings.TrimPrefix(name, "core::")]
 }
 
 func traversalString(t hcl.Traversal) string {

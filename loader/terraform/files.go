@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -11,8 +12,11 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -147,9 +151,55 @@ func (e *evaluator) funcs() map[string]function.Function {
 			return templateFunc(src, DisplayPath(p), args[1], noNesting)
 		},
 	})
+	// Terraform 1.8 names every built-in also as core::NAME
+	names := make([]string, 0, len(out))
+	for k := range out {
+		names = append(names, k)
+	}
+	for _, k := range names {
+		out["core::"+k] = out[k]
+	}
 	e.world.funcTable = out
 	return out
 }
+
+// providerCall matches a call of a provider-defined function (Terraform
+// 1.8): provider::LOCAL_NAME::FUNCTION.
+var providerCall = regexp.MustCompile(`provider::[A-Za-z_][A-Za-z0-9_-]*::[A-Za-z_][A-Za-z0-9_-]*`)
+
+// providerFuncs lists the provider-defined functions the files in srcs
+// name (a mention in a comment or string too: a function never called is
+// harmless), sorted.
+func providerFuncs(srcs map[string][]byte) []string {
+	seen := map[string]bool{}
+	for _, src := range srcs {
+		if !bytes.Contains(src, []byte("provider::")) {
+			continue
+		}
+		for _, m := range providerCall.FindAll(src, -1) {
+			seen[string(m)] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// addProviderFuncs puts the provider-defined functions the module calls in
+// the function table: sgcheck runs no provider, so each gives an unknown
+// value, and the configuration stays valid.
+func (e *evaluator) addProviderFuncs() {
+	if e.mod == nil || len(e.mod.providerFuncs) == 0 {
+		return
+	}
+	t := e.funcs()
+	for _, name := range e.mod.providerFuncs {
+		if _, ok := t[name]; !ok {
+			t[name] = absentFunc(name, providerFuncReason)
+		}
+	}
+}
+
+// providerFuncReason is why a provider-defined function is not evaluated.
+const providerFuncReason = "it is a provider-defined function, which only the provider can run"
 
 // fileFunc is a function of one path argument over the file's bytes.
 func (w *world) fileFunc(name string, conv func([]byte) (cty.Value, error)) function.Function {

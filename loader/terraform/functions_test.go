@@ -1,7 +1,9 @@
 package terraform
 
 import (
+	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -118,5 +120,64 @@ func TestFunctionBehaviour(t *testing.T) {
 	// an absent function gives an unknown value, never a guess
 	if v := evalExpr(t, `timestamp()`); v.IsKnown() {
 		t.Errorf("timestamp() = %#v, want unknown", v)
+	}
+}
+
+// Terraform 1.8 names every built-in also as core::NAME, and lets a
+// provider define functions (provider::NAME::FUNCTION). Both are valid
+// configuration: a core:: call is evaluated as the built-in, a provider
+// function (in a root or in a module it calls) leaves its value unknown and
+// names itself, never an input error.
+func TestNamespacedFunctions(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"main.tf": `
+locals {
+  parsed = provider::aws::arn_parse("arn:aws:iam::444455556666:role/example")
+}
+resource "aws_security_group" "a" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = core::concat(["203.0.113.0/24"], [])
+  }
+  ingress {
+    protocol    = "tcp"
+    from_port   = 3389
+    to_port     = 3389
+    cidr_blocks = [provider::corp::office_cidr("hq")]
+  }
+}
+module "m" {
+  source = "./mod"
+}
+`,
+		"mod/main.tf": `
+resource "aws_security_group" "b" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = [provider::corp::vpn_cidr()]
+  }
+}
+`})
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("input error: %s", d)
+		}
+	}
+	var got []string
+	for _, r := range snap.Rules {
+		got = append(got, fmt.Sprintf("%s %d %s %s", r.Name, r.FromPort, r.Peer, strings.Join(r.Unknown, "; ")))
+	}
+	sort.Strings(got)
+	want := []string{
+		"aws_security_group.a.ingress[0] 22 203.0.113.0/24 ",
+		"aws_security_group.a.ingress[1] 3389 unknown cidr_blocks uses provider::corp::office_cidr(), which sgcheck does not evaluate: it is a provider-defined function, which only the provider can run",
+		"module.m.aws_security_group.b.ingress[0] 443 unknown cidr_blocks uses provider::corp::vpn_cidr(), which sgcheck does not evaluate: it is a provider-defined function, which only the provider can run",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -571,6 +571,8 @@ type module struct {
 	// reached through dynamic expansion (whose body hides the syntax tree)
 	// is found again to give its end line.
 	syntax map[string]*hclsyntax.Body
+	// providerFuncs are the provider-defined functions its files name.
+	providerFuncs []string
 }
 
 var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
@@ -665,6 +667,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 	if len(m.files) == 0 {
 		return nil, diags
 	}
+	m.providerFuncs = providerFuncs(m.srcs)
 	return m, diags
 }
 
