@@ -27,7 +27,7 @@ var markers = [][]byte{[]byte(`"SecurityGroups"`), []byte(`"SecurityGroupRules"`
 	[]byte(`"NetworkInterfaces"`), []byte(`"RouteTables"`), []byte(`"root_module"`), []byte(`"resource_changes"`)}
 
 func isJSONInput(name string) bool {
-	return strings.HasSuffix(name, ".json") && !strings.HasSuffix(name, ".tf.json") && !strings.HasSuffix(name, ".tfvars.json")
+	return strings.HasSuffix(name, ".json") && !strings.HasSuffix(name, ".tf.json") && !strings.HasSuffix(name, ".tofu.json") && !strings.HasSuffix(name, ".tfvars.json")
 }
 
 // findJSON lists JSON files at or below p, skipping .terraform and hidden

@@ -120,7 +120,7 @@ func limitMemory(paths []string, sides int) {
 				}
 				return nil
 			}
-			if strings.HasSuffix(path, ".tf") || strings.HasSuffix(path, ".json") || strings.HasSuffix(path, ".tfvars") {
+			if strings.HasSuffix(path, ".tf") || strings.HasSuffix(path, ".tofu") || strings.HasSuffix(path, ".json") || strings.HasSuffix(path, ".tfvars") {
 				if info, err := d.Info(); err == nil {
 					size += info.Size()
 				}

@@ -26,7 +26,7 @@ const scanUsage = `Usage: sgcheck [flags] [PATH...]
        sgcheck simulate [flags] FILE
        sgcheck rules [--format json]
 
-sgcheck reads Terraform (.tf, .tf.json, tfvars, modules), AWS CLI
+sgcheck reads Terraform (.tf, .tf.json, .tofu, tfvars, modules), AWS CLI
 describe-* JSON and Terraform state or plan JSON under each PATH (default
 ".") and reports security group and network ACL findings: which rules
 admit connection-tracked flows that outlive a revocation, and for how

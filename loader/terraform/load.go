@@ -66,7 +66,29 @@ type VarArg struct {
 
 // IsConfigFile reports whether name is a Terraform configuration file.
 func IsConfigFile(name string) bool {
-	return strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json")
+	return strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json") ||
+		strings.HasSuffix(name, ".tofu") || strings.HasSuffix(name, ".tofu.json")
+}
+
+// tofuFirst drops from a directory's configuration files each NAME.tf
+// (NAME.tf.json) beside a NAME.tofu (NAME.tofu.json): OpenTofu reads only
+// the .tofu file, which is how a module supports both tools.
+func tofuFirst(files []string) []string {
+	have := map[string]bool{}
+	for _, f := range files {
+		have[f] = true
+	}
+	out := files[:0:0]
+	for _, f := range files {
+		if stem, ok := strings.CutSuffix(f, ".tf"); ok && have[stem+".tofu"] {
+			continue
+		}
+		if stem, ok := strings.CutSuffix(f, ".tf.json"); ok && have[stem+".tofu.json"] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // IsDataFile reports whether name is a file configurations commonly read
@@ -650,6 +672,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 	}
 	var diags []model.Diagnostic
 	m := &module{syntax: map[string]*hclsyntax.Body{}, srcs: map[string][]byte{}}
+	var over []*hcl.Block // the override files' blocks, merged in last
 	for i, r := range results {
 		diags = append(diags, r.diags...)
 		if r.src != nil {
@@ -662,10 +685,19 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 			m.syntax[body.SrcRange.Filename] = body
 		}
 		m.files = append(m.files, r.file)
-		m.blocks = append(m.blocks, r.blocks...)
+		if isOverrideFile(files[i]) {
+			over = append(over, r.blocks...)
+		} else {
+			m.blocks = append(m.blocks, r.blocks...)
+		}
 	}
 	if len(m.files) == 0 {
 		return nil, diags
+	}
+	if len(over) > 0 {
+		var od []model.Diagnostic
+		m.blocks, od = applyOverrides(m.blocks, over)
+		diags = append(diags, od...)
 	}
 	m.providerFuncs = providerFuncs(m.srcs)
 	return m, diags

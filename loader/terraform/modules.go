@@ -81,13 +81,15 @@ func (w *world) dirFiles(dir string) []string {
 				out = append(out, f)
 			}
 		}
-		return out
+		return tofuFirst(out)
 	}
-	out, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
-	js, _ := filepath.Glob(filepath.Join(dir, "*.tf.json"))
-	out = append(out, js...)
+	var out []string
+	for _, pattern := range []string{"*.tf", "*.tf.json", "*.tofu", "*.tofu.json"} {
+		found, _ := filepath.Glob(filepath.Join(dir, pattern))
+		out = append(out, found...)
+	}
 	sort.Strings(out)
-	return out
+	return tofuFirst(out)
 }
 
 // fork returns a world sharing w's parsed modules, with its own snapshot

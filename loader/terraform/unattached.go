@@ -36,15 +36,9 @@ func (x *moduleExtractor) markUnattached() {
 		srcs[body.SrcRange.Filename] = f.Bytes
 	}
 	for _, b := range x.m.blocks {
-		body, ok := b.Body.(*hclsyntax.Body)
-		if !ok {
+		bodies := syntaxBodies(b.Body)
+		if bodies == nil {
 			return
-		}
-		// most blocks name no group: skip them without walking expressions
-		r := body.Range()
-		if src := srcs[r.Filename]; src != nil && r.End.Byte <= len(src) &&
-			!bytes.Contains(src[r.Start.Byte:r.End.Byte], []byte("aws_security_group")) {
-			continue
 		}
 		var skip map[string]bool
 		inRuleBlocks := false
@@ -52,7 +46,15 @@ func (x *moduleExtractor) markUnattached() {
 			skip = ruleGroupAttrs[b.Labels[0]]
 			inRuleBlocks = b.Labels[0] == "aws_security_group" || b.Labels[0] == "aws_default_security_group"
 		}
-		groupRefs(body, skip, inRuleBlocks, false, referenced)
+		for _, body := range bodies {
+			// most blocks name no group: skip them without walking expressions
+			r := body.Range()
+			if src := srcs[r.Filename]; src != nil && r.End.Byte <= len(src) &&
+				!bytes.Contains(src[r.Start.Byte:r.End.Byte], []byte("aws_security_group")) {
+				continue
+			}
+			groupRefs(body, skip, inRuleBlocks, false, referenced)
+		}
 	}
 	for name, idx := range x.groups {
 		if referenced[name] {
@@ -91,4 +93,24 @@ func groupRefs(body *hclsyntax.Body, skip map[string]bool, inGroup, ruleBlock bo
 		}
 		groupRefs(b.Body, nil, inGroup, rb, out)
 	}
+}
+
+// syntaxBodies returns the native syntax bodies a block's body is made of:
+// itself, or both sides of an override merge (a reference the override
+// replaced still counts, so a group is never called unattached wrongly);
+// nil when one is not native syntax.
+func syntaxBodies(b hcl.Body) []*hclsyntax.Body {
+	switch x := b.(type) {
+	case *hclsyntax.Body:
+		return []*hclsyntax.Body{x}
+	case overrideBody:
+		base, over := syntaxBodies(x.base), syntaxBodies(x.over)
+		if base == nil || over == nil {
+			return nil
+		}
+		return append(base, over...)
+	case hideAttributes:
+		return syntaxBodies(x.Body)
+	}
+	return nil
 }
