@@ -386,7 +386,9 @@ func instanceFree(msg string) string {
 }
 
 var (
-	qualifier  = regexp.MustCompile(`[^\s:]+:(\S)`)
+	// a root's directory before an address (examples/complete:module.x…,
+	// :aws_…, :data.…); not a colon inside an address (["::/0"])
+	qualifier  = regexp.MustCompile(`[^\s:]+:([A-Za-z])`)
 	modulePath = regexp.MustCompile(`module\.[\w-]+(\[[^\]]*\])?\.`)
 )
 

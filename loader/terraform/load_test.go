@@ -643,3 +643,30 @@ resource "aws_security_group" "wrapped" {
 		t.Errorf("no body: found %v", b)
 	}
 }
+
+// A problem repeated in several module instances is reported once; two
+// instances of one resource (for_each keys holding "::") are different
+// problems, each reported.
+func TestUniqueDiagnosticsKeepsResourceInstances(t *testing.T) {
+	mk := func(msg string) model.Diagnostic {
+		return model.Diagnostic{File: "main.tf", Line: 9, Column: 3, Message: msg}
+	}
+	got := uniqueDiagnostics([]model.Diagnostic{
+		mk(`aws_security_group_rule.svc["web-443-::/0"]: ::/0 is an IPv6 range in an IPv4 field`),
+		mk(`aws_security_group_rule.svc["web-80-::/0"]: ::/0 is an IPv6 range in an IPv4 field`),
+		mk(`a:module.m.aws_security_group.x: bad`),
+		mk(`b:module.m.aws_security_group.x: bad`),
+	})
+	var msgs []string
+	for _, d := range got {
+		msgs = append(msgs, d.Message)
+	}
+	want := []string{
+		`aws_security_group_rule.svc["web-443-::/0"]: ::/0 is an IPv6 range in an IPv4 field`,
+		`aws_security_group_rule.svc["web-80-::/0"]: ::/0 is an IPv6 range in an IPv4 field`,
+		`a:module.m.aws_security_group.x: bad (same in 1 other module instance)`,
+	}
+	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
+	}
+}
