@@ -78,8 +78,15 @@ func naclExposures(n *model.NetworkACL) []NACLExposureDoc {
 			x := naclExposureOf(in, allContrib, fam)
 			x.Kind = "all"
 			x.AllTraffic = true
+			last := 0
 			for _, i := range allContrib {
 				x.AllTraffic = x.AllTraffic && in[i].Protocol == model.All
+				last = max(last, i)
+			}
+			// a deny decided first for another protocol (ICMP, GRE, …):
+			// not all traffic is admitted, only every TCP and UDP port
+			for _, e := range in[:last] {
+				x.AllTraffic = x.AllTraffic && e.Action != model.Deny
 			}
 			for _, p := range []model.Protocol{model.TCP, model.UDP} {
 				if allOpen[p] {

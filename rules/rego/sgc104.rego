@@ -5,9 +5,10 @@
 #   first match deciding, admit every protocol, or every TCP or UDP port,
 #   from every address of a family (one entry open to the world, or several
 #   whose addresses add up to it), in a network ACL whose other
-#   entries show it is meant to filter. The network ACL then filters nothing
-#   that reaches it from the internet, and only the security groups remain
-#   (docs/semantics.md). A network ACL that only allows all traffic (AWS's
+#   entries show it is meant to filter. The network ACL then filters no TCP
+#   or UDP traffic that reaches it from the internet (nothing at all, unless
+#   an earlier deny takes another protocol back), and only the security
+#   groups remain (docs/semantics.md). A network ACL that only allows all traffic (AWS's
 #   default network ACL, and what most modules create) is AWS's normal state
 #   and is not reported.
 # related_resources:
@@ -32,7 +33,7 @@ findings contains f if {
 	f := {
 		"rule": x.entries[0],
 		"resource": n.name,
-		"message": sprintf("%s %s from %s: the network ACL filters nothing from the internet", [lib.nacl_entries_phrase(n, x), what, lib.nacl_peers_phrase(x)]),
+		"message": sprintf("%s %s from %s: the network ACL filters %s from the internet", [lib.nacl_entries_phrase(n, x), what, lib.nacl_peers_phrase(x), filtered(x)]),
 		"location": object.get(x, "location", object.get(n, "location", null)),
 		"related": object.get(x, "related", []),
 		"facts": {"nacl": n.name, "number": x.numbers[0], "numbers": x.numbers, "protocols": x.protocols, "cidr": x.cidrs[0], "family": x.family},
@@ -42,3 +43,7 @@ findings contains f if {
 description(x) := "all traffic" if x.all_traffic
 
 description(x) := sprintf("every %s port", [concat(" and ", [upper(p) | some p in x.protocols])]) if not x.all_traffic
+
+filtered(x) := "nothing" if x.all_traffic
+
+filtered(x) := sprintf("no %s traffic", [concat(" or ", [upper(p) | some p in x.protocols])]) if not x.all_traffic

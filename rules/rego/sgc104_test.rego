@@ -42,6 +42,7 @@ test_all_tcp_ports if {
 		[exposure({"protocols": ["tcp"], "all_traffic": false})],
 	)
 	contains(f.message, "every TCP port")
+	endswith(f.message, "the network ACL filters no TCP traffic from the internet")
 }
 
 test_ports_kind_quiet if {
