@@ -156,8 +156,9 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d", args, code, exitError)
 		}
 	}
-	if _, _, code := sgcheck(t, "no/such/dir"); code != exitError {
-		t.Errorf("missing path: exit %d, want %d", code, exitError)
+	// the path is named once, before what is wrong with it
+	if out, _, code := sgcheck(t, "no/such/dir"); code != exitError || !strings.Contains(out, "error: no/such/dir: no such file or directory\n") {
+		t.Errorf("missing path: exit %d, want %d\n%s", code, exitError, out)
 	}
 }
 

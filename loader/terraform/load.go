@@ -188,7 +188,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			found, walkDiags, err := findFiles(p)
 			w.diags = append(w.diags, walkDiags...)
 			if err != nil {
-				w.diags = append(w.diags, model.Diagnostic{File: DisplayPath(p), Message: err.Error()})
+				w.diags = append(w.diags, model.Diagnostic{File: DisplayPath(p), Message: walkError(err)})
 				continue
 			}
 			for _, f := range found {
