@@ -39,9 +39,14 @@ func SubnetDocs(s *model.Snapshot) []SubnetDoc {
 		d := SubnetDoc{Name: name, Location: loc}
 		for _, n := range nacls {
 			d.NACLs = append(d.NACLs, n.Address)
-			// related locations only where there is a contest to point at
-			if l := LocationOf(n.Source); l != nil && len(nacls) > 1 {
-				d.Related = append(d.Related, Related{Message: n.Address, Location: l})
+			// related locations only where there is a contest to point at:
+			// where each network ACL is given the subnet, else the network ACL
+			if len(nacls) > 1 {
+				if src, ok := n.SubnetSources[name]; ok && src.File != "" {
+					d.Related = append(d.Related, Related{Message: "associated with " + n.Address + " here", Location: LocationOf(src)})
+				} else if l := LocationOf(n.Source); l != nil {
+					d.Related = append(d.Related, Related{Message: n.Address, Location: l})
+				}
 			}
 		}
 		out = append(out, d)

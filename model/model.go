@@ -319,7 +319,11 @@ type NetworkACL struct {
 	// where known.
 	VPC     string
 	Subnets []string
-	Entries []ACLEntry
+	// SubnetSources holds, for a subnet of Subnets, where the input
+	// associates it (the subnet_ids argument, or the association
+	// resource), where known.
+	SubnetSources map[string]Source
+	Entries       []ACLEntry
 	// Unknown lists entries left out because the input does not determine
 	// them (Address is the entry, Why what is unknown): the NACL is
 	// incomplete.

@@ -27,7 +27,7 @@ type moduleExtractor struct {
 	// cross-resource links resolved once the module is read
 	aclRules   map[string][]model.ACLEntry // network_acl_id → entries
 	aclUnknown map[string][]model.Absent   // network_acl_id → entries not determined
-	aclAssocs  map[string][]string         // network_acl_id → subnets
+	aclAssocs  map[string][]aclAssoc       // network_acl_id → subnets
 	sgAttach   map[string][]string         // interface → groups
 	naclByAddr map[string]int              // index into snap.NACLs
 	// conditional is set while a conditional instance is read: an error
@@ -49,7 +49,7 @@ type moduleExtractor struct {
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
 	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
-		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]model.Absent{}, aclAssocs: map[string][]string{},
+		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]model.Absent{}, aclAssocs: map[string][]aclAssoc{},
 		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}},
 		gatewayEndpoints: map[string]string{}}
 	for _, b := range m.blocks {
@@ -573,7 +573,16 @@ func (x *moduleExtractor) link() {
 		n := &x.snap.NACLs[i]
 		n.Entries = append(n.Entries, x.aclRules[addr]...)
 		n.Unknown = append(n.Unknown, x.aclUnknown[addr]...)
-		n.Subnets = dedupe(append(n.Subnets, x.aclAssocs[addr]...))
+		for _, a := range x.aclAssocs[addr] {
+			n.Subnets = append(n.Subnets, a.subnet)
+			if _, ok := n.SubnetSources[a.subnet]; !ok {
+				if n.SubnetSources == nil {
+					n.SubnetSources = map[string]model.Source{}
+				}
+				n.SubnetSources[a.subnet] = a.src
+			}
+		}
+		n.Subnets = dedupe(n.Subnets)
 		sort.SliceStable(n.Entries, func(a, b int) bool {
 			if n.Entries[a].Egress != n.Entries[b].Egress {
 				return !n.Entries[a].Egress

@@ -13,6 +13,13 @@ func (x *moduleExtractor) networkACL(r *resourceInstance) {
 	n := model.NetworkACL{Address: r.addr, Source: r.src, Default: r.block.Labels[0] == "aws_default_network_acl"}
 	subnets, unknown := x.groupRefs(x.get(r.content.Attributes, "subnet_ids", r.ctx))
 	n.Subnets = subnets
+	if a := r.content.Attributes["subnet_ids"]; a != nil && len(subnets) > 0 {
+		n.SubnetSources = map[string]model.Source{}
+		for _, s := range subnets {
+			n.SubnetSources[s] = model.Source{File: a.Range.Filename, StartLine: a.Range.Start.Line, EndLine: a.Range.End.Line,
+				StartCol: a.Range.Start.Column}
+		}
+	}
 	x.snap.Unknowns += len(unknown)
 	if n.Default {
 		if id, ok := x.groupRef(x.get(r.content.Attributes, "default_network_acl_id", r.ctx)); ok {
@@ -63,7 +70,13 @@ func (x *moduleExtractor) aclAssociation(r *resourceInstance) {
 			fmt.Sprintf("%s: %s; the association is not known", r.addr, orElse(orElse(av.why, sv.why), "network_acl_id or subnet_id is not set")))
 		return
 	}
-	x.aclAssocs[acl] = append(x.aclAssocs[acl], subnet)
+	x.aclAssocs[acl] = append(x.aclAssocs[acl], aclAssoc{subnet, r.src})
+}
+
+// aclAssoc is a subnet an association resource gives a network ACL.
+type aclAssoc struct {
+	subnet string
+	src    model.Source
 }
 
 // aclEntry reads one NACL entry; numberAttr and actionAttr differ between

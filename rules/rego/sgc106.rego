@@ -37,7 +37,7 @@ findings contains f if {
 }
 
 # location is the subnet's declaration, or for a subnet the input does not
-# declare, the first network ACL's.
+# declare, where the first network ACL is given it.
 location(s) := s.location if {
 	s.location
 } else := s.related[0].location if {
