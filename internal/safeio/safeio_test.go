@@ -2,6 +2,7 @@ package safeio
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,5 +75,35 @@ func TestReadFile(t *testing.T) {
 	b.used.Store(MaxTotal)
 	if _, err := b.ReadFile(ok); err == nil || !strings.Contains(err.Error(), "together exceed") {
 		t.Errorf("over budget: %v", err)
+	}
+}
+
+// A file that is not UTF-8 text is one error at its first bad byte, not
+// one per character; a file git-crypt has encrypted (a locked checkout)
+// says so.
+func TestCheckText(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      string // "" when the text is fine; else "line:column message-prefix"
+	}{
+		{"ascii", "a = 1\n", ""},
+		{"multibyte", "description = \"café ✓\"\n", ""},
+		{"git-crypt", "\x00GITCRYPT\x00\x8f\x01binary", "1:1 encrypted with git-crypt"},
+		{"latin-1", "a = 1\nb = \"caf\xe9\"\n", "2:9 is not UTF-8"},
+		{"after multibyte", "x = \"é\xff\"", "1:7 is not UTF-8"},
+		{"NUL", "a = 1\n\x00\n", "2:1 holds NUL bytes"},
+		{"NUL before bad byte", "\x00\xff", "1:1 holds NUL bytes"},
+	} {
+		err := CheckText([]byte(tc.src))
+		got := ""
+		var te *TextError
+		if errors.As(err, &te) {
+			got = fmt.Sprintf("%d:%d %s", te.Line, te.Column, te.Msg)
+		} else if err != nil {
+			got = err.Error()
+		}
+		if (tc.want == "") != (got == "") || !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: got %q, want %q…", tc.name, got, tc.want)
+		}
 	}
 }

@@ -644,6 +644,11 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		if strings.HasSuffix(name, ".json") {
 			check = safeio.CheckJSON
 		}
+		var te *safeio.TextError
+		if err := safeio.CheckText(src); errors.As(err, &te) {
+			results[i].diags = []model.Diagnostic{{File: disp, Line: te.Line, Column: te.Column, Message: te.Msg}}
+			return
+		}
 		var de *safeio.DepthError
 		if err := check(src); errors.As(err, &de) {
 			results[i].diags = []model.Diagnostic{{File: disp, Line: de.Line, Message: de.Error()}}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -668,5 +669,40 @@ func TestUniqueDiagnosticsKeepsResourceInstances(t *testing.T) {
 	}
 	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A locked git-crypt file and a file that is not UTF-8 are one input error
+// each (the parser would give one per character), and the other files of
+// the root are still read.
+func TestBinaryFilesAreOneError(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"main.tf": `variable "cidr" { default = "10.0.0.0/8" }
+resource "aws_security_group" "a" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = [var.cidr]
+  }
+}
+`,
+		"terraform.tfvars": "\x00GITCRYPT\x00" + strings.Repeat("\x8f\xfe\x01\x00binary", 200),
+		"legacy.tf":        "# caf\xe9\n" + strings.Repeat("locals { x\xe9 = 1 }\n", 50),
+	})
+	var got []string
+	for _, d := range diags {
+		got = append(got, fmt.Sprintf("%s:%d:%d %s", filepath.Base(d.File), d.Line, d.Column, d.Message))
+	}
+	sort.Strings(got)
+	want := []string{
+		"legacy.tf:1:6 is not UTF-8 (a binary or encrypted file?): not read; configuration files are UTF-8 text",
+		"terraform.tfvars:1:1 encrypted with git-crypt: not read (run git-crypt unlock to analyse it)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(snap.Rules) != 1 || snap.Rules[0].Peer.String() != "10.0.0.0/8" {
+		t.Errorf("rules: %+v", snap.Rules)
 	}
 }

@@ -78,6 +78,10 @@ func readVarFile(name string, src []byte, out map[string]cty.Value, origins map[
 	if strings.HasSuffix(name, ".json") {
 		check = safeio.CheckJSON
 	}
+	var te *safeio.TextError
+	if err := safeio.CheckText(src); errors.As(err, &te) {
+		return []model.Diagnostic{{File: DisplayPath(name), Line: te.Line, Column: te.Column, Message: te.Msg}}
+	}
 	var de *safeio.DepthError
 	if err := check(src); errors.As(err, &de) {
 		return []model.Diagnostic{{File: DisplayPath(name), Line: de.Line, Message: de.Error()}}
