@@ -282,6 +282,24 @@ func (e *evaluator) dataObject() cty.Value {
 	return e.dataVal
 }
 
+// withData adds data source typ.name, when declared, to prev, an object
+// of data sources by type and name (cty.NilVal: none yet).
+func (e *evaluator) withData(prev cty.Value, typ, name string) cty.Value {
+	types := map[string]cty.Value{}
+	if prev != cty.NilVal && prev.Type().IsObjectType() && prev.LengthInt() > 0 {
+		types = prev.AsValueMap()
+	}
+	if d := e.data[typ][name]; d != nil {
+		names := map[string]cty.Value{}
+		if p, ok := types[typ]; ok && p.LengthInt() > 0 {
+			names = p.AsValueMap()
+		}
+		names[name] = e.resourceValue(d)
+		types[typ] = cty.ObjectVal(names)
+	}
+	return cty.ObjectVal(types)
+}
+
 func (e *evaluator) addResource(b *hcl.Block) {
 	typ, name := b.Labels[0], b.Labels[1]
 	content, _, _ := b.Body.PartialContent(instanceSchema)
@@ -684,7 +702,7 @@ func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl
 	}
 	for _, t := range expr.Variables() {
 		root := t.RootName()
-		if _, done := ctx.Variables[root]; done && root != "local" && root != "module" && e.resources[root] == nil {
+		if _, done := ctx.Variables[root]; done && root != "local" && root != "module" && root != "data" && e.resources[root] == nil {
 			continue
 		}
 		switch {
@@ -726,7 +744,10 @@ func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl
 			obj[name] = e.resourceValue(d)
 			ctx.Variables[root] = cty.ObjectVal(obj)
 		case root == "data":
-			ctx.Variables[root] = e.dataObject()
+			// only the data sources referred to, as Terraform evaluates
+			// them: evaluating all of them (their for_each may read the
+			// local being evaluated) would report cycles that are not
+			ctx.Variables[root] = e.withData(ctx.Variables[root], attrName(t, 1), attrName(t, 2))
 		case root == "path":
 			ctx.Variables[root] = e.pathValues()
 		default:

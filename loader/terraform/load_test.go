@@ -706,3 +706,37 @@ resource "aws_security_group" "a" {
 		t.Errorf("rules: %+v", snap.Rules)
 	}
 }
+
+// A local that reads one data source is not in a cycle with another data
+// source whose for_each reads that local: Terraform evaluates the data
+// sources a reference names, not all of them (alphagov/govuk-infrastructure
+// was reported "local.repositories refers to itself").
+func TestDataReferenceIsNotACycle(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+data "aws_vpc" "main" {
+  id = "vpc-0a1b2c3d"
+}
+locals {
+  names  = distinct(concat(["app"], [data.aws_vpc.main.id]))
+  byName = { for n in local.names : n => n }
+}
+data "aws_iam_policy_document" "per_name" {
+  for_each = local.byName
+}
+resource "aws_security_group" "a" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["10.0.0.0/8"]
+    description = join(",", local.names)
+  }
+}
+`})
+	for _, d := range diags {
+		t.Errorf("diagnostic: %s", d)
+	}
+	if len(snap.Rules) != 1 {
+		t.Errorf("%d rules, want 1", len(snap.Rules))
+	}
+}
