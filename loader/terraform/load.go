@@ -341,7 +341,42 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		return true
 	})
 	sort.Strings(w.snap.IgnoreFiles)
-	return w.snap, uniqueDiagnostics(w.diags)
+	return w.snap, sameSourceOnce(uniqueDiagnostics(w.diags))
+}
+
+// unavailableCall matches the warning for a module call whose source
+// terraform init has not downloaded: the root's directory (before the
+// address, when it is below the scanned path) and the source.
+var unavailableCall = regexp.MustCompile(`^(?:([^\s:]+):)?\S+ not analysed: source ("[^"]*") is not available locally \(run terraform init so that \.terraform/modules holds it\)`)
+
+// sameSourceOnce reports a module source that is not available locally at
+// its first call in each root only, saying how many other calls of it in
+// that root are not analysed either: a root that calls one registry module
+// a hundred times gets one line, not a hundred, about the same missing
+// download (terraform init is run per root).
+func sameSourceOnce(d []model.Diagnostic) []model.Diagnostic {
+	first := map[string]int{}
+	extra := map[int]int{}
+	var out []model.Diagnostic
+	for _, x := range d {
+		if m := unavailableCall.FindStringSubmatch(x.Message); m != nil && x.Warning {
+			key := m[1] + "\x00" + m[2]
+			if i, ok := first[key]; ok {
+				extra[i]++
+				continue
+			}
+			first[key] = len(out)
+		}
+		out = append(out, x)
+	}
+	for i, n := range extra {
+		if n == 1 {
+			out[i].Message += "; 1 other call of this source in this root is not analysed either"
+		} else {
+			out[i].Message += fmt.Sprintf("; %d other calls of this source in this root are not analysed either", n)
+		}
+	}
+	return out
 }
 
 // uniqueDiagnostics reports a problem once per source location: a module

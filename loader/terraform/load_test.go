@@ -740,3 +740,34 @@ resource "aws_security_group" "a" {
 		t.Errorf("%d rules, want 1", len(snap.Rules))
 	}
 }
+
+// A module source that is not downloaded is one warning per root, at its
+// first call, with how many other calls in that root it stops.
+func TestSameSourceOnce(t *testing.T) {
+	w := func(file string, line int, addr, src string) model.Diagnostic {
+		return model.Diagnostic{File: file, Line: line, Warning: true, Message: addr + ` not analysed: source "` + src +
+			`" is not available locally (run terraform init so that .terraform/modules holds it)`}
+	}
+	got := sameSourceOnce([]model.Diagnostic{
+		w("a/main.tf", 1, "a:module.one", "x/iam/aws"),
+		w("a/main.tf", 9, "a:module.two", "x/iam/aws"),
+		w("a/main.tf", 20, "a:module.vpc", "x/vpc/aws"),
+		w("a/more.tf", 3, "a:module.three", "x/iam/aws"),
+		w("b/main.tf", 1, "b:module.one", "x/iam/aws"),
+		w("main.tf", 1, "module.one", "x/iam/aws"),
+		w("main.tf", 5, "module.two", "x/iam/aws"),
+	})
+	var msgs []string
+	for _, d := range got {
+		msgs = append(msgs, fmt.Sprintf("%s:%d %s", d.File, d.Line, d.Message[strings.Index(d.Message, "holds it)")+len("holds it)"):]))
+	}
+	want := []string{
+		"a/main.tf:1 ; 2 other calls of this source in this root are not analysed either",
+		"a/main.tf:20 ",
+		"b/main.tf:1 ",
+		"main.tf:1 ; 1 other call of this source in this root is not analysed either",
+	}
+	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
+	}
+}
