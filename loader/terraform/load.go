@@ -345,36 +345,38 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 }
 
 // unavailableCall matches the warning for a module call whose source
-// terraform init has not downloaded: the root's directory (before the
-// address, when it is below the scanned path) and the source.
-var unavailableCall = regexp.MustCompile(`^(?:([^\s:]+):)?\S+ not analysed: source ("[^"]*") is not available locally \(run terraform init so that \.terraform/modules holds it\)`)
+// terraform init has not downloaded: the call's address, the root's
+// directory (before the address, when it is below the scanned path) and
+// the source.
+var unavailableCall = regexp.MustCompile(`^((?:([^\s:]+):)?\S+) not analysed: source ("[^"]*") is not available locally \(run terraform init so that \.terraform/modules holds it\)`)
 
-// sameSourceOnce reports a module source that is not available locally at
-// its first call in each root only, saying how many other calls of it in
-// that root are not analysed either: a root that calls one registry module
+// sameSourceOnce reports a module source that is not available locally
+// once per root, at its first call, naming the root's other calls of it
+// (the first few with their lines): a root that calls one registry module
 // a hundred times gets one line, not a hundred, about the same missing
 // download (terraform init is run per root).
 func sameSourceOnce(d []model.Diagnostic) []model.Diagnostic {
+	const named = 5
 	first := map[string]int{}
-	extra := map[int]int{}
+	others := map[int][]string{}
 	var out []model.Diagnostic
 	for _, x := range d {
 		if m := unavailableCall.FindStringSubmatch(x.Message); m != nil && x.Warning {
-			key := m[1] + "\x00" + m[2]
+			key := m[2] + "\x00" + m[3]
 			if i, ok := first[key]; ok {
-				extra[i]++
+				others[i] = append(others[i], fmt.Sprintf("%s (%s:%d)", m[1], x.File, x.Line))
 				continue
 			}
 			first[key] = len(out)
 		}
 		out = append(out, x)
 	}
-	for i, n := range extra {
-		if n == 1 {
-			out[i].Message += "; 1 other call of this source in this root is not analysed either"
-		} else {
-			out[i].Message += fmt.Sprintf("; %d other calls of this source in this root are not analysed either", n)
+	for i, calls := range others {
+		list := strings.Join(calls[:min(len(calls), named)], ", ")
+		if len(calls) > named {
+			list += fmt.Sprintf(" and %d more", len(calls)-named)
 		}
+		out[i].Message += fmt.Sprintf("; nor are the root's other calls of it: %s", list)
 	}
 	return out
 }

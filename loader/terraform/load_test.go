@@ -742,7 +742,8 @@ resource "aws_security_group" "a" {
 }
 
 // A module source that is not downloaded is one warning per root, at its
-// first call, with how many other calls in that root it stops.
+// first call, naming the root's other calls of it (the first five with
+// their lines, then how many more).
 func TestSameSourceOnce(t *testing.T) {
 	w := func(file string, line int, addr, src string) model.Diagnostic {
 		return model.Diagnostic{File: file, Line: line, Warning: true, Message: addr + ` not analysed: source "` + src +
@@ -757,15 +758,23 @@ func TestSameSourceOnce(t *testing.T) {
 		w("main.tf", 1, "module.one", "x/iam/aws"),
 		w("main.tf", 5, "module.two", "x/iam/aws"),
 	})
+	many := []model.Diagnostic{}
+	for i := 1; i <= 8; i++ {
+		many = append(many, w("c/main.tf", i, fmt.Sprintf("c:module.m%d", i), "x/iam/aws"))
+	}
+	if m := sameSourceOnce(many); len(m) != 1 || !strings.HasSuffix(m[0].Message,
+		"c:module.m2 (c/main.tf:2), c:module.m3 (c/main.tf:3), c:module.m4 (c/main.tf:4), c:module.m5 (c/main.tf:5), c:module.m6 (c/main.tf:6) and 2 more") {
+		t.Errorf("eight calls: %v", m)
+	}
 	var msgs []string
 	for _, d := range got {
 		msgs = append(msgs, fmt.Sprintf("%s:%d %s", d.File, d.Line, d.Message[strings.Index(d.Message, "holds it)")+len("holds it)"):]))
 	}
 	want := []string{
-		"a/main.tf:1 ; 2 other calls of this source in this root are not analysed either",
+		"a/main.tf:1 ; nor are the root's other calls of it: a:module.two (a/main.tf:9), a:module.three (a/more.tf:3)",
 		"a/main.tf:20 ",
 		"b/main.tf:1 ",
-		"main.tf:1 ; 1 other call of this source in this root is not analysed either",
+		"main.tf:1 ; nor are the root's other calls of it: module.two (main.tf:5)",
 	}
 	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
