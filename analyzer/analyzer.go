@@ -23,6 +23,10 @@ type Options struct {
 	// names the same file (diff OLD NEW: OLD/a.tf is NEW/a.tf); nil when
 	// both sides name files alike. Documents are compared under it.
 	BaseNames func(string) string
+	// NotApplied, in change analysis, are the changes lifecycle
+	// ignore_changes keeps from being applied (head is already pinned:
+	// model.Snapshot.PinIgnoredChanges).
+	NotApplied []model.PinnedChange
 }
 
 // Input is the document every policy evaluates (docs/policy-input.md).
@@ -74,6 +78,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 		in.NACLs, in.Groups, in.Subnets = declaredNACLs(NACLDocs(head)), GroupDocs(head), SubnetDocs(head)
 		if base != nil {
 			in.Changes = Changes(base, head, opts.Params)
+			in.Changes.NotApplied = NotAppliedDocs(opts.NotApplied)
 		}
 	})
 	var raws []rawFinding

@@ -15,10 +15,39 @@ type ChangesDoc struct {
 	Flips       []FlipDoc       `json:"flips"`
 	NACLChanges []NACLChangeDoc `json:"nacl_changes"`
 	Incomplete  []string        `json:"incomplete"`
+	// NotApplied are the changes lifecycle ignore_changes keeps Terraform
+	// from applying (model.PinnedChange); they are not in the others.
+	NotApplied []NotAppliedDoc `json:"not_applied"`
 
 	// what the documents stand for, for proofs
 	revs  []merged
 	flips []tracking.Flip
+}
+
+// NotAppliedDoc is a resource whose change to its rules or entries
+// lifecycle ignore_changes keeps from being applied.
+type NotAppliedDoc struct {
+	Resource  string    `json:"resource"`
+	Arguments []string  `json:"arguments"`
+	Kept      []string  `json:"kept"`
+	Dropped   []string  `json:"dropped"`
+	Location  *Location `json:"location,omitempty"`
+}
+
+// NotAppliedDocs renders the changes ignore_changes keeps from being applied.
+func NotAppliedDocs(ps []model.PinnedChange) []NotAppliedDoc {
+	out := []NotAppliedDoc{}
+	for _, p := range ps {
+		d := NotAppliedDoc{Resource: p.Address, Arguments: p.Args, Kept: p.Kept, Dropped: p.Dropped, Location: LocationOf(p.Source)}
+		if d.Kept == nil {
+			d.Kept = []string{}
+		}
+		if d.Dropped == nil {
+			d.Dropped = []string{}
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // RevocationDoc is one revoked region.
@@ -242,7 +271,7 @@ func Changes(base, head *model.Snapshot, params tracking.Params) *ChangesDoc {
 // where the rule (or its group) still exists, else at the base.
 func changesDoc(imp *tracking.Impact, head *model.Snapshot) *ChangesDoc {
 	d := &ChangesDoc{Revocations: []RevocationDoc{}, Flips: []FlipDoc{}, NACLChanges: []NACLChangeDoc{},
-		Incomplete: imp.Incomplete}
+		Incomplete: imp.Incomplete, NotApplied: []NotAppliedDoc{}}
 	if d.Incomplete == nil {
 		d.Incomplete = []string{}
 	}

@@ -402,6 +402,10 @@ type Snapshot struct {
 	IgnoreFiles []string
 	// Unknowns counts values that the input does not determine.
 	Unknowns int
+	// IgnoreChanges lists the rule-bearing resources whose lifecycle
+	// ignore_changes names arguments: Terraform does not apply a change
+	// to those arguments of a resource that exists (PinIgnoredChanges).
+	IgnoreChanges []IgnoredChanges
 
 	index *index
 }
@@ -736,4 +740,12 @@ func CheckPorts(p Protocol, from, to int) string {
 		}
 	}
 	return ""
+}
+
+// IgnoredChanges is a resource instance whose lifecycle ignore_changes
+// names Args ("all" for every argument).
+type IgnoredChanges struct {
+	Address string
+	Args    []string
+	Source  Source
 }

@@ -68,7 +68,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sgcheck: %s\n", fatal)
 		return exitError
 	}
-	in := inputs{head: head, base: base, diags: append(bd, hd...)}
+	in := inputs{head: head, base: base, diags: append(bd, hd...), notApplied: head.PinIgnoredChanges(base)}
 	if paired {
 		in.baseNames = terraform.Counterpart(fs.Arg(0), fs.Arg(1))
 	}

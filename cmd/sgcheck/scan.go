@@ -114,6 +114,9 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 				})
 		}
 		in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
+		// what lifecycle ignore_changes keeps from being applied stays as
+		// the revision has it
+		in.notApplied = in.head.PinIgnoredChanges(in.base)
 	default:
 		in.head, in.diags = loader.Load(ctx, paths, c.lopts)
 	}
@@ -133,6 +136,9 @@ type inputs struct {
 	err        error
 	// baseNames names base files as the head does (analyzer.Options).
 	baseNames func(string) string
+	// notApplied are the changes lifecycle ignore_changes keeps from being
+	// applied; head is pinned to base there.
+	notApplied []model.PinnedChange
 }
 
 // prefixed marks diagnostics of a base revision so that they are not taken
@@ -182,7 +188,8 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		return exitError
 	}
 	c.progress.set("analysing")
-	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params(), Enable: cfg.enable, BaseNames: in.baseNames})
+	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params(), Enable: cfg.enable, BaseNames: in.baseNames,
+		NotApplied: in.notApplied})
 	c.progress.stop() // before anything is printed
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)

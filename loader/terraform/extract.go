@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/model"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // moduleExtractor turns one module's resources into model elements.
@@ -109,7 +111,12 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 	}
 	full := x.ev.fullContext()
 	dynamic := hasDynamic(b.Body)
+	ignored := ignoreChanges(b.Body)
 	for _, in := range insts {
+		if ruleBearing[typ] && len(ignored) > 0 {
+			x.snap.IgnoreChanges = append(x.snap.IgnoreChanges, model.IgnoredChanges{Address: x.prefix + in.addr,
+				Args: ignored, Source: x.m.blockSource(b)})
+		}
 		ctx := full.NewChild()
 		ctx.Variables = in.vars
 		body := b.Body
@@ -617,4 +624,48 @@ func hasDynamic(body hcl.Body) bool {
 		}
 	}
 	return false
+}
+
+var lifecycleSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "lifecycle"}}}
+
+var ignoreChangesSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "ignore_changes"}}}
+
+// ignoreChanges returns the top-level arguments a resource's lifecycle
+// ignore_changes names (all, a list of references such as [ingress,
+// tags["x"]], or the older quoted names), sorted; "all" stands for every
+// argument.
+func ignoreChanges(body hcl.Body) []string {
+	content, _, _ := body.PartialContent(lifecycleSchema)
+	seen := map[string]bool{}
+	for _, lb := range content.Blocks {
+		lc, _, _ := lb.Body.PartialContent(ignoreChangesSchema)
+		a := lc.Attributes["ignore_changes"]
+		if a == nil {
+			continue
+		}
+		if hcl.ExprAsKeyword(a.Expr) == "all" {
+			seen["all"] = true
+			continue
+		}
+		items, diags := hcl.ExprList(a.Expr)
+		if diags.HasErrors() {
+			continue
+		}
+		for _, it := range items {
+			if t, d := hcl.RelTraversalForExpr(it); !d.HasErrors() && len(t) > 0 {
+				if n, ok := t[0].(hcl.TraverseAttr); ok {
+					seen[n.Name] = true
+				}
+				continue
+			}
+			if v, d := it.Value(nil); !d.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+				name := v.AsString()
+				if k := strings.IndexAny(name, ".["); k >= 0 {
+					name = name[:k]
+				}
+				seen[name] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }

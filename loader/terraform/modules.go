@@ -153,6 +153,7 @@ func (w *world) mergeLists(f *world, take bool) {
 	w.snap.RouteAssocs = joined(w.snap.RouteAssocs, f.snap.RouteAssocs, take)
 	w.snap.MainRouteAssocs = joined(w.snap.MainRouteAssocs, f.snap.MainRouteAssocs, take)
 	w.snap.Absent = joined(w.snap.Absent, f.snap.Absent, take)
+	w.snap.IgnoreChanges = joined(w.snap.IgnoreChanges, f.snap.IgnoreChanges, take)
 	w.snap.Unknowns += f.snap.Unknowns
 	w.diags = append(w.diags, f.diags...)
 }

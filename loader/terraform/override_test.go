@@ -178,3 +178,59 @@ func TestTofuFiles(t *testing.T) {
 		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// lifecycle ignore_changes is read for rule-bearing resources, in each of
+// its forms (all, references, the older quoted names), per instance.
+func TestIgnoreChangesRead(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+resource "aws_security_group" "a" {
+  lifecycle {
+    ignore_changes = [ingress, tags["team"]]
+  }
+}
+resource "aws_security_group" "b" {
+  count = 2
+  lifecycle {
+    ignore_changes = all
+  }
+}
+resource "aws_security_group_rule" "r" {
+  type              = "ingress"
+  security_group_id = aws_security_group.a.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = ["10.0.0.0/8"]
+  lifecycle {
+    ignore_changes = ["cidr_blocks", "description"]
+  }
+}
+resource "aws_security_group" "c" {
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+resource "aws_s3_bucket" "x" {
+  lifecycle {
+    ignore_changes = all
+  }
+}
+`})
+	for _, d := range diags {
+		t.Errorf("diagnostic: %s", d)
+	}
+	var got []string
+	for _, ig := range snap.IgnoreChanges {
+		got = append(got, ig.Address+" "+strings.Join(ig.Args, ","))
+	}
+	sort.Strings(got)
+	want := []string{
+		"aws_security_group.a ingress,tags",
+		"aws_security_group.b[0] all",
+		"aws_security_group.b[1] all",
+		"aws_security_group_rule.r cidr_blocks,description",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ignore_changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

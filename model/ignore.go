@@ -1,0 +1,310 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+)
+
+// PinnedChange is a change to a resource's rules or entries that
+// lifecycle ignore_changes keeps Terraform from applying.
+type PinnedChange struct {
+	Address string
+	Args    []string // the arguments ignore_changes names ("all")
+	Source  Source
+	// Kept is what stays admitted (or denied) although the configuration
+	// no longer declares it; Dropped is what the configuration declares
+	// that will not be created.
+	Kept, Dropped []string
+}
+
+// PinIgnoredChanges makes head, the configuration a change leads to, hold
+// what AWS will hold after the apply where a resource's lifecycle
+// ignore_changes keeps Terraform from changing it: Terraform does not
+// update an argument ignore_changes names on a resource that exists
+// (base declares it), so the rules and entries of those arguments stay as
+// base has them. It returns each change so kept from being applied, so
+// that it is never analysed as applied (and is reported). A resource base
+// does not declare is created with its configuration, as Terraform does.
+//
+// Inline rules and entries follow the ingress and egress arguments of
+// their security group or network ACL. A rule or entry resource is kept
+// as base has it when every argument that differs is ignored; when one
+// that is not ignored differs, Terraform replaces the resource, and the
+// new one has the whole configuration.
+func (head *Snapshot) PinIgnoredChanges(base *Snapshot) []PinnedChange {
+	var out []PinnedChange
+	for _, ig := range head.IgnoreChanges {
+		ignored := func(arg string) bool { return slices.Contains(ig.Args, "all") || slices.Contains(ig.Args, arg) }
+		p := PinnedChange{Address: ig.Address, Args: ig.Args, Source: ig.Source}
+		head.pinGroup(base, ig.Address, ignored, &p)
+		head.pinRule(base, ig.Address, ignored, &p)
+		head.pinNACL(base, ig.Address, ignored, &p)
+		head.pinACLEntry(base, ig.Address, ignored, &p)
+		if len(p.Kept) == 0 && len(p.Dropped) == 0 {
+			continue
+		}
+		head.index = nil // the rules changed
+		out = append(out, p)
+	}
+	return out
+}
+
+// note records in p what keeping was instead of is leaves admitted and
+// what it leaves out.
+func (p *PinnedChange) note(was, is []string) {
+	for _, k := range was {
+		if !slices.Contains(is, k) {
+			p.Kept = append(p.Kept, k)
+		}
+	}
+	for _, k := range is {
+		if !slices.Contains(was, k) {
+			p.Dropped = append(p.Dropped, k)
+		}
+	}
+}
+
+// ruleText says what a rule admits, without its name.
+func ruleText(r Rule) string {
+	peer := "from " + r.Peer.String()
+	if r.Direction == Egress {
+		peer = "to " + r.Peer.String()
+	}
+	ports := fmt.Sprintf(" %d-%d", r.FromPort, r.ToPort)
+	switch {
+	case r.Protocol.IsICMP():
+		ports = fmt.Sprintf(" type %d code %d", r.FromPort, r.ToPort)
+	case !r.Protocol.HasPorts() || r.PortsAll():
+		ports = ""
+	case r.FromPort == r.ToPort:
+		ports = fmt.Sprintf(" %d", r.FromPort)
+	}
+	return fmt.Sprintf("%s %s%s %s", r.Direction, r.Protocol, ports, peer)
+}
+
+func ruleTexts(rs []Rule) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, ruleText(r))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// entryText says what a network ACL entry does.
+func entryText(e ACLEntry) string {
+	dir := "ingress"
+	if e.Egress {
+		dir = "egress"
+	}
+	ports := ""
+	switch {
+	case e.Protocol.IsICMP():
+		ports = fmt.Sprintf(" type %d code %d", e.ICMPType, e.ICMPCode)
+	case e.Protocol.HasPorts():
+		ports = fmt.Sprintf(" %d-%d", e.FromPort, e.ToPort)
+	}
+	return fmt.Sprintf("%s entry %d %s %s%s %s", dir, e.Number, e.Action, e.Protocol, ports, e.CIDR)
+}
+
+func entryTexts(es []ACLEntry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, entryText(e))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// directionArg is the argument that holds a group's or a network ACL's
+// inline rules of a direction.
+func directionArg(egress bool) string {
+	if egress {
+		return "egress"
+	}
+	return "ingress"
+}
+
+// pinGroup restores, for a security group base also declares, the inline
+// rules of each ignored direction; it reports whether they differed.
+func (head *Snapshot) pinGroup(base *Snapshot, addr string, ignored func(string) bool, p *PinnedChange) bool {
+	if !slices.ContainsFunc(base.Groups, func(g SecurityGroup) bool { return g.Address == addr }) ||
+		!slices.ContainsFunc(head.Groups, func(g SecurityGroup) bool { return g.Address == addr }) {
+		return false
+	}
+	inline := func(egress bool) func(Rule) bool {
+		return func(r Rule) bool {
+			return r.Group == addr && r.Origin == "inline" && (r.Direction == Egress) == egress
+		}
+	}
+	changed := false
+	for _, egress := range []bool{false, true} {
+		if !ignored(directionArg(egress)) {
+			continue
+		}
+		keep, is := filter(base.Rules, inline(egress)), filter(head.Rules, inline(egress))
+		if sameRules(is, keep) {
+			continue
+		}
+		p.note(ruleTexts(keep), ruleTexts(is))
+		head.Rules = append(slices.DeleteFunc(head.Rules, inline(egress)), keep...)
+		changed = true
+	}
+	return changed
+}
+
+// ruleArgs are the arguments of the rule resources that decide a rule.
+var ruleArgs = map[string]func(a, b Rule) bool{
+	"type":      func(a, b Rule) bool { return a.Direction == b.Direction },
+	"protocol":  func(a, b Rule) bool { return a.Protocol == b.Protocol },
+	"from_port": func(a, b Rule) bool { return a.FromPort == b.FromPort },
+	"to_port":   func(a, b Rule) bool { return a.ToPort == b.ToPort },
+	"security_group_id": func(a, b Rule) bool {
+		return a.Group == b.Group
+	},
+}
+
+// peerArgs are the arguments that name a rule resource's peers.
+var peerArgs = []string{"cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "source_security_group_id", "self",
+	"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"}
+
+// pinRule keeps, for a rule resource base also declares, base's rules when
+// every argument that differs is ignored; it reports whether they
+// differed.
+func (head *Snapshot) pinRule(base *Snapshot, addr string, ignored func(string) bool, p *PinnedChange) bool {
+	named := func(r Rule) bool { return r.Name == addr && r.Origin == "standalone" }
+	was, is := filter(base.Rules, named), filter(head.Rules, named)
+	if len(was) == 0 || len(is) == 0 || sameRules(was, is) {
+		return false
+	}
+	// the arguments are one per rule resource: every rule of it shares
+	// all but the peer
+	for arg, same := range ruleArgs {
+		if !same(was[0], is[0]) && !ignored(arg) && !(arg == "protocol" && ignored("ip_protocol")) {
+			return false
+		}
+	}
+	if !samePeers(was, is) && !slices.ContainsFunc(peerArgs, ignored) {
+		return false
+	}
+	p.note(ruleTexts(was), ruleTexts(is))
+	head.Rules = append(slices.DeleteFunc(head.Rules, named), was...)
+	return true
+}
+
+// pinNACL restores, for a network ACL base also declares, the inline
+// entries of each ignored direction; it reports whether they differed.
+func (head *Snapshot) pinNACL(base *Snapshot, addr string, ignored func(string) bool, p *PinnedChange) bool {
+	i := slices.IndexFunc(head.NACLs, func(n NetworkACL) bool { return n.Address == addr })
+	j := slices.IndexFunc(base.NACLs, func(n NetworkACL) bool { return n.Address == addr })
+	if i < 0 || j < 0 {
+		return false
+	}
+	n := &head.NACLs[i]
+	changed := false
+	for _, egress := range []bool{false, true} {
+		if !ignored(directionArg(egress)) {
+			continue
+		}
+		inline := func(e ACLEntry) bool { return !e.Standalone && e.Egress == egress }
+		keep, is := filter(base.NACLs[j].Entries, inline), filter(n.Entries, inline)
+		if sameEntries(is, keep) {
+			continue
+		}
+		p.note(entryTexts(keep), entryTexts(is))
+		n.Entries = append(slices.DeleteFunc(slices.Clone(n.Entries), inline), keep...)
+		changed = true
+	}
+	if changed {
+		sortEntries(n.Entries)
+	}
+	return changed
+}
+
+// pinACLEntry keeps, for an aws_network_acl_rule base also declares, base's
+// entry when ignore_changes is all (its arguments are all the entry).
+func (head *Snapshot) pinACLEntry(base *Snapshot, addr string, ignored func(string) bool, p *PinnedChange) bool {
+	if !ignored("all") {
+		return false
+	}
+	var was *ACLEntry
+	for i := range base.NACLs {
+		for k := range base.NACLs[i].Entries {
+			if e := &base.NACLs[i].Entries[k]; e.Standalone && e.Name == addr {
+				was = e
+			}
+		}
+	}
+	if was == nil {
+		return false
+	}
+	for i := range head.NACLs {
+		for k := range head.NACLs[i].Entries {
+			if e := &head.NACLs[i].Entries[k]; e.Standalone && e.Name == addr && !sameEntries([]ACLEntry{*e}, []ACLEntry{*was}) {
+				p.note([]string{entryText(*was)}, []string{entryText(*e)})
+				head.NACLs[i].Entries = slices.Clone(head.NACLs[i].Entries)
+				head.NACLs[i].Entries[k] = *was
+				sortEntries(head.NACLs[i].Entries)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func filter[T any](s []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range s {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// ruleKey is what a rule admits, without where it is written.
+func ruleKey(r Rule) string {
+	return fmt.Sprintf("%s|%s|%s|%d|%d|%s|%s", r.Name, r.Group, r.Direction, r.FromPort, r.ToPort, r.Protocol, r.Peer)
+}
+
+func sameRules(a, b []Rule) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		ka[i], kb[i] = ruleKey(a[i]), ruleKey(b[i])
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
+
+func samePeers(a, b []Rule) bool {
+	pa, pb := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		pa[i] = a[i].Peer.String()
+	}
+	for i := range b {
+		pb[i] = b[i].Peer.String()
+	}
+	slices.Sort(pa)
+	slices.Sort(pb)
+	return slices.Equal(slices.Compact(pa), slices.Compact(pb))
+}
+
+func sameEntries(a, b []ACLEntry) bool {
+	key := func(e ACLEntry) string {
+		return fmt.Sprintf("%d|%t|%s|%s|%s|%d|%d|%d|%d", e.Number, e.Egress, e.Protocol, e.Action, e.CIDR, e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode)
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		ka[i], kb[i] = key(a[i]), key(b[i])
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
