@@ -28,6 +28,7 @@ type ChangesDoc struct {
 // lifecycle ignore_changes keeps from being applied.
 type NotAppliedDoc struct {
 	Resource  string    `json:"resource"`
+	Why       string    `json:"why"`
 	Arguments []string  `json:"arguments"`
 	Kept      []string  `json:"kept"`
 	Dropped   []string  `json:"dropped"`
@@ -38,7 +39,10 @@ type NotAppliedDoc struct {
 func NotAppliedDocs(ps []model.PinnedChange) []NotAppliedDoc {
 	out := []NotAppliedDoc{}
 	for _, p := range ps {
-		d := NotAppliedDoc{Resource: p.Address, Arguments: p.Args, Kept: p.Kept, Dropped: p.Dropped, Location: LocationOf(p.Source)}
+		d := NotAppliedDoc{Resource: p.Address, Why: p.Why, Arguments: p.Args, Kept: p.Kept, Dropped: p.Dropped, Location: LocationOf(p.Source)}
+		if d.Arguments == nil {
+			d.Arguments = []string{}
+		}
 		if d.Kept == nil {
 			d.Kept = []string{}
 		}

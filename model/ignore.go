@@ -3,14 +3,19 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // PinnedChange is a change to a resource's rules or entries that
 // lifecycle ignore_changes keeps Terraform from applying.
 type PinnedChange struct {
 	Address string
-	Args    []string // the arguments ignore_changes names ("all")
-	Source  Source
+	// Why says what keeps the change from being applied: lifecycle
+	// ignore_changes (Args are the arguments it names, "all" for every
+	// one), or a removed block with destroy = false (Args is nil).
+	Why    string
+	Args   []string
+	Source Source
 	// Kept is what stays admitted (or denied) although the configuration
 	// no longer declares it; Dropped is what the configuration declares
 	// that will not be created.
@@ -35,7 +40,8 @@ func (head *Snapshot) PinIgnoredChanges(base *Snapshot) []PinnedChange {
 	var out []PinnedChange
 	for _, ig := range head.IgnoreChanges {
 		ignored := func(arg string) bool { return slices.Contains(ig.Args, "all") || slices.Contains(ig.Args, arg) }
-		p := PinnedChange{Address: ig.Address, Args: ig.Args, Source: ig.Source}
+		p := PinnedChange{Address: ig.Address, Why: "lifecycle ignore_changes (" + strings.Join(ig.Args, ", ") + ")",
+			Args: ig.Args, Source: ig.Source}
 		head.pinGroup(base, ig.Address, ignored, &p)
 		head.pinRule(base, ig.Address, ignored, &p)
 		head.pinNACL(base, ig.Address, ignored, &p)
@@ -46,7 +52,77 @@ func (head *Snapshot) PinIgnoredChanges(base *Snapshot) []PinnedChange {
 		head.index = nil // the rules changed
 		out = append(out, p)
 	}
+	for _, f := range head.Forgotten {
+		p := PinnedChange{Address: f.Address, Why: "the removed block with destroy = false", Source: f.Source}
+		head.keepForgotten(base, f.Address, &p)
+		if len(p.Kept) == 0 {
+			continue
+		}
+		head.index = nil
+		out = append(out, p)
+	}
 	return out
+}
+
+// under reports whether addr is the resource or module call at, or an
+// instance or part of it (at[0], at.ingress[0], module.x.aws_…).
+func under(addr, at string) bool {
+	return addr == at || strings.HasPrefix(addr, at+".") || strings.HasPrefix(addr, at+"[")
+}
+
+// keepForgotten puts back in head the groups, rules, network ACLs and
+// entries under at that base declares and head no longer does: a removed
+// block with destroy = false leaves them in AWS.
+func (head *Snapshot) keepForgotten(base *Snapshot, at string, p *PinnedChange) {
+	for _, g := range base.Groups {
+		if under(g.Address, at) && !slices.ContainsFunc(head.Groups, func(h SecurityGroup) bool { return h.Address == g.Address }) {
+			head.Groups = append(head.Groups, g)
+		}
+	}
+	var kept []Rule
+	for _, r := range base.Rules {
+		if (under(r.Name, at) || under(r.Group, at)) && !slices.ContainsFunc(head.Rules, func(h Rule) bool { return h.Name == r.Name }) {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) > 0 {
+		p.note(ruleTexts(kept), nil)
+		head.Rules = append(head.Rules, kept...)
+	}
+	for _, n := range base.NACLs {
+		var entries []ACLEntry
+		for _, e := range n.Entries {
+			if under(e.Name, at) || under(n.Address, at) {
+				entries = append(entries, e)
+			}
+		}
+		if len(entries) == 0 {
+			continue
+		}
+		i := slices.IndexFunc(head.NACLs, func(h NetworkACL) bool { return h.Address == n.Address })
+		if i < 0 {
+			if !under(n.Address, at) {
+				continue // the network ACL itself is gone: so are its entries
+			}
+			c := n
+			c.Entries = slices.Clone(n.Entries)
+			head.NACLs = append(head.NACLs, c)
+			p.note(entryTexts(c.Entries), nil)
+			continue
+		}
+		h := &head.NACLs[i]
+		var missing []ACLEntry
+		for _, e := range entries {
+			if !slices.ContainsFunc(h.Entries, func(x ACLEntry) bool { return x.Name == e.Name }) {
+				missing = append(missing, e)
+			}
+		}
+		if len(missing) > 0 {
+			p.note(entryTexts(missing), nil)
+			h.Entries = append(slices.Clone(h.Entries), missing...)
+			sortEntries(h.Entries)
+		}
+	}
 }
 
 // note records in p what keeping was instead of is leaves admitted and

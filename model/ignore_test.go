@@ -101,3 +101,33 @@ func TestPinIgnoredNACLChanges(t *testing.T) {
 		t.Errorf("entries after the apply: %+v", head.NACLs[0].Entries)
 	}
 }
+
+// A removed block with destroy = false (Terraform 1.7) makes Terraform
+// forget a resource, or every resource of a module call, without
+// destroying it: what base declares there stays.
+func TestKeepForgotten(t *testing.T) {
+	g := SecurityGroup{Address: "aws_security_group.web"}
+	mg := SecurityGroup{Address: "module.legacy.aws_security_group.old"}
+	base := &Snapshot{Groups: []SecurityGroup{g, mg}, Rules: []Rule{
+		sgRule("aws_security_group_rule.contractor", g.Address, Ingress, 22, "203.0.113.7/32", "standalone"),
+		sgRule("aws_security_group_rule.contractor_v6", g.Address, Ingress, 22, "203.0.113.8/32", "standalone"),
+		sgRule("module.legacy.aws_security_group.old.ingress[0]", mg.Address, Ingress, 3389, "198.51.100.0/24", "inline"),
+	}}
+	head := &Snapshot{Groups: []SecurityGroup{g}, Forgotten: []Forgotten{
+		{Address: "aws_security_group_rule.contractor"}, {Address: "module.legacy"}, {Address: "aws_security_group_rule.gone"},
+	}}
+	pins := head.PinIgnoredChanges(base)
+	if len(pins) != 2 || pins[0].Kept[0] != "ingress tcp 22 from 203.0.113.7/32" || pins[1].Kept[0] != "ingress tcp 3389 from 198.51.100.0/24" {
+		t.Errorf("pinned: %+v", pins)
+	}
+	want := []string{
+		"aws_security_group_rule.contractor ingress tcp 22 from 203.0.113.7/32",
+		"module.legacy.aws_security_group.old.ingress[0] ingress tcp 3389 from 198.51.100.0/24",
+	}
+	if got := ruleSet(head); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rules:\n%s", strings.Join(got, "\n"))
+	}
+	if len(head.Groups) != 2 {
+		t.Errorf("groups: %+v", head.Groups)
+	}
+}

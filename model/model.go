@@ -406,6 +406,9 @@ type Snapshot struct {
 	// ignore_changes names arguments: Terraform does not apply a change
 	// to those arguments of a resource that exists (PinIgnoredChanges).
 	IgnoreChanges []IgnoredChanges
+	// Forgotten lists what removed blocks with destroy = false name:
+	// Terraform drops it from its state and leaves it in AWS.
+	Forgotten []Forgotten
 
 	index *index
 }
@@ -747,5 +750,13 @@ func CheckPorts(p Protocol, from, to int) string {
 type IgnoredChanges struct {
 	Address string
 	Args    []string
+	Source  Source
+}
+
+// Forgotten is a resource or module call (Address, as "module.x" or
+// "aws_security_group_rule.r") that a removed block with destroy = false
+// names.
+type Forgotten struct {
+	Address string
 	Source  Source
 }

@@ -55,8 +55,11 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}},
 		gatewayEndpoints: map[string]string{}}
 	for _, b := range m.blocks {
-		if b.Type == "resource" {
+		switch b.Type {
+		case "resource":
 			x.resource(b)
+		case "removed":
+			x.removed(b)
 		}
 	}
 	x.link()
@@ -668,4 +671,36 @@ func ignoreChanges(body hcl.Body) []string {
 		}
 	}
 	return slices.Sorted(maps.Keys(seen))
+}
+
+var removedSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "from"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "lifecycle"}}}
+
+var destroySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "destroy"}}}
+
+// removed records a removed block whose lifecycle says destroy = false:
+// Terraform forgets what it names (a resource, or a module call and all
+// it holds) without destroying it, so it stays in AWS.
+func (x *moduleExtractor) removed(b *hcl.Block) {
+	content, _, diags := b.Body.PartialContent(removedSchema)
+	if diags.HasErrors() || content.Attributes["from"] == nil {
+		return
+	}
+	t, diags := hcl.AbsTraversalForExpr(content.Attributes["from"].Expr)
+	if diags.HasErrors() {
+		return
+	}
+	destroy := true
+	for _, lb := range content.Blocks {
+		lc, _, _ := lb.Body.PartialContent(destroySchema)
+		if a := lc.Attributes["destroy"]; a != nil {
+			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.Type() == cty.Bool && v.IsKnown() && !v.IsNull() {
+				destroy = v.True()
+			}
+		}
+	}
+	if !destroy {
+		x.snap.Forgotten = append(x.snap.Forgotten, model.Forgotten{Address: x.prefix + traversalString(t),
+			Source: x.m.blockSource(b)})
+	}
 }

@@ -154,6 +154,7 @@ func (w *world) mergeLists(f *world, take bool) {
 	w.snap.MainRouteAssocs = joined(w.snap.MainRouteAssocs, f.snap.MainRouteAssocs, take)
 	w.snap.Absent = joined(w.snap.Absent, f.snap.Absent, take)
 	w.snap.IgnoreChanges = joined(w.snap.IgnoreChanges, f.snap.IgnoreChanges, take)
+	w.snap.Forgotten = joined(w.snap.Forgotten, f.snap.Forgotten, take)
 	w.snap.Unknowns += f.snap.Unknowns
 	w.diags = append(w.diags, f.diags...)
 }

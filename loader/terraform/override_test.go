@@ -234,3 +234,42 @@ resource "aws_s3_bucket" "x" {
 		t.Errorf("ignore_changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A removed block is read when its lifecycle says destroy = false (a
+// resource or a module call); with destroy = true, or none, Terraform
+// destroys what it names.
+func TestRemovedWithoutDestroyRead(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+removed {
+  from = aws_security_group_rule.contractor
+  lifecycle {
+    destroy = false
+  }
+}
+removed {
+  from = module.legacy
+  lifecycle {
+    destroy = false
+  }
+}
+removed {
+  from = aws_security_group_rule.gone
+  lifecycle {
+    destroy = true
+  }
+}
+removed {
+  from = aws_security_group.old
+}
+`})
+	for _, d := range diags {
+		t.Errorf("diagnostic: %s", d)
+	}
+	var got []string
+	for _, f := range snap.Forgotten {
+		got = append(got, fmt.Sprintf("%s %d", f.Address, f.Source.StartLine))
+	}
+	if strings.Join(got, ",") != "aws_security_group_rule.contractor 2,module.legacy 8" {
+		t.Errorf("forgotten: %v", got)
+	}
+}

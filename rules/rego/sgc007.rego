@@ -1,5 +1,5 @@
 # METADATA
-# title: Change to rules not applied (lifecycle ignore_changes)
+# title: Change to rules not applied (ignore_changes, removed without destroy)
 # description: >-
 #   The change edits the rules of a security group, or the entries of a
 #   network ACL, through an argument the resource's lifecycle ignore_changes
@@ -9,10 +9,13 @@
 #   new connections, and a rule it adds is never created. The change is
 #   analysed as not applied. Remove the argument from ignore_changes for the
 #   change to take effect, or make the change where the ignored argument is
-#   managed.
+#   managed. Likewise a removed block with lifecycle destroy = false makes
+#   Terraform forget a resource without destroying it: its rules stay live.
 # related_resources:
 #   - ref: https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle
 #     description: The lifecycle meta-argument (ignore_changes)
+#   - ref: https://developer.hashicorp.com/terraform/language/resources/syntax#removing-resources
+#     description: Removing resources (the removed block)
 # custom:
 #   id: SGC007
 #   severity: HIGH
@@ -23,10 +26,10 @@ findings contains f if {
 	f := {
 		"rule": c.resource,
 		"resource": c.resource,
-		"message": sprintf("%s: lifecycle ignore_changes (%s) keeps Terraform from applying this change: %s", [c.resource, concat(", ", c.arguments), effects(c)]),
+		"message": sprintf("%s: %s keeps Terraform from applying this change: %s", [c.resource, c.why, effects(c)]),
 		"location": object.get(c, "location", null),
 		"severity": severity(c),
-		"facts": {"arguments": c.arguments, "kept": c.kept, "dropped": c.dropped},
+		"facts": {"why": c.why, "arguments": c.arguments, "kept": c.kept, "dropped": c.dropped},
 	}
 }
 

@@ -3,7 +3,7 @@ package sgcheck.rules.sgc007_test
 import data.sgcheck.rules.sgc007
 
 change(over) := object.union({
-	"resource": "aws_security_group.bastion", "arguments": ["ingress"],
+	"resource": "aws_security_group.bastion", "why": "lifecycle ignore_changes (ingress)", "arguments": ["ingress"],
 	"kept": ["ingress tcp 22 from 203.0.113.7/32"], "dropped": [],
 	"location": {"file": "main.tf", "start_line": 1, "end_line": 12},
 }, over)
@@ -33,4 +33,10 @@ test_both if {
 test_nothing_without_changes if {
 	count(sgc007.findings) == 0 with input as {"changes": {"not_applied": []}}
 	count(sgc007.findings) == 0 with input as {}
+}
+
+# A removed block with destroy = false leaves the rule in AWS.
+test_removed_without_destroy if {
+	some f in sgc007.findings with input as doc(change({"resource": "aws_security_group_rule.contractor", "why": "the removed block with destroy = false", "arguments": []}))
+	startswith(f.message, "aws_security_group_rule.contractor: the removed block with destroy = false keeps Terraform from applying this change: ingress tcp 22 from 203.0.113.7/32 stays")
 }
