@@ -158,14 +158,17 @@ func ruleText(r Rule) string {
 	return fmt.Sprintf("%s %s%s %s", r.Direction, r.Protocol, ports, peer)
 }
 
-func ruleTexts(rs []Rule) []string {
+// texts says what each of xs does, sorted, once each.
+func texts[T any](xs []T, text func(T) string) []string {
 	var out []string
-	for _, r := range rs {
-		out = append(out, ruleText(r))
+	for _, x := range xs {
+		out = append(out, text(x))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+func ruleTexts(rs []Rule) []string { return texts(rs, ruleText) }
 
 // entryText says what a network ACL entry does.
 func entryText(e ACLEntry) string {
@@ -183,14 +186,7 @@ func entryText(e ACLEntry) string {
 	return fmt.Sprintf("%s entry %d %s %s%s %s", dir, e.Number, e.Action, e.Protocol, ports, e.CIDR)
 }
 
-func entryTexts(es []ACLEntry) []string {
-	var out []string
-	for _, e := range es {
-		out = append(out, entryText(e))
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
+func entryTexts(es []ACLEntry) []string { return texts(es, entryText) }
 
 // directionArg is the argument that holds a group's or a network ACL's
 // inline rules of a direction.
@@ -240,9 +236,38 @@ var ruleArgs = map[string]func(a, b Rule) bool{
 	},
 }
 
-// peerArgs are the arguments that name a rule resource's peers.
-var peerArgs = []string{"cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "source_security_group_id", "self",
-	"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"}
+// peerArgs are, for each kind of peer, the arguments of the rule
+// resources (aws_security_group_rule, aws_vpc_security_group_*_rule)
+// that name it.
+func peerArgs(p Peer) []string {
+	switch {
+	case p.Kind == PeerCIDR && p.Prefix.Addr().Is4():
+		return []string{"cidr_blocks", "cidr_ipv4"}
+	case p.Kind == PeerCIDR:
+		return []string{"ipv6_cidr_blocks", "cidr_ipv6"}
+	case p.Kind == PeerPrefixList:
+		return []string{"prefix_list_ids", "prefix_list_id"}
+	case p.Kind == PeerSelf:
+		return []string{"self", "referenced_security_group_id"}
+	}
+	return []string{"source_security_group_id", "referenced_security_group_id"}
+}
+
+// peersIgnored reports whether every peer that differs between was and
+// is is named by an ignored argument.
+func peersIgnored(was, is []Rule, ignored func(string) bool) bool {
+	in := func(rs []Rule, p Peer) bool {
+		return slices.ContainsFunc(rs, func(r Rule) bool { return r.Peer.String() == p.String() })
+	}
+	for _, pair := range [][2][]Rule{{was, is}, {is, was}} {
+		for _, r := range pair[0] {
+			if !in(pair[1], r.Peer) && !slices.ContainsFunc(peerArgs(r.Peer), ignored) {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // pinRule keeps, for a rule resource base also declares, base's rules when
 // every argument that differs is ignored; it reports whether they
@@ -260,7 +285,7 @@ func (head *Snapshot) pinRule(base *Snapshot, addr string, ignored func(string) 
 			return false
 		}
 	}
-	if !samePeers(was, is) && !slices.ContainsFunc(peerArgs, ignored) {
+	if !peersIgnored(was, is, ignored) {
 		return false
 	}
 	p.note(ruleTexts(was), ruleTexts(is))
@@ -354,19 +379,6 @@ func sameRules(a, b []Rule) bool {
 	slices.Sort(ka)
 	slices.Sort(kb)
 	return slices.Equal(ka, kb)
-}
-
-func samePeers(a, b []Rule) bool {
-	pa, pb := make([]string, len(a)), make([]string, len(b))
-	for i := range a {
-		pa[i] = a[i].Peer.String()
-	}
-	for i := range b {
-		pb[i] = b[i].Peer.String()
-	}
-	slices.Sort(pa)
-	slices.Sort(pb)
-	return slices.Equal(slices.Compact(pa), slices.Compact(pb))
 }
 
 func sameEntries(a, b []ACLEntry) bool {

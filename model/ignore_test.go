@@ -33,6 +33,7 @@ func TestPinIgnoredChanges(t *testing.T) {
 		sgRule("aws_security_group.web.egress[0]", web.Address, Egress, 443, "10.0.0.0/8", "inline"),
 		sgRule("aws_security_group_rule.db", web.Address, Ingress, 5432, "10.1.0.0/16", "standalone"),
 		sgRule("aws_security_group_rule.cache", web.Address, Ingress, 6379, "10.1.0.0/16", "standalone"),
+		sgRule("aws_security_group_rule.v6", web.Address, Ingress, 443, "10.1.0.0/16", "standalone"),
 	}}
 	head := &Snapshot{Groups: []SecurityGroup{web, {Address: "aws_security_group.new"}}, Rules: []Rule{
 		sgRule("aws_security_group.web.ingress[0]", web.Address, Ingress, 22, "198.51.100.0/24", "inline"),
@@ -40,7 +41,9 @@ func TestPinIgnoredChanges(t *testing.T) {
 		sgRule("aws_security_group_rule.db", web.Address, Ingress, 5432, "10.9.0.0/16", "standalone"),
 		sgRule("aws_security_group_rule.cache", web.Address, Ingress, 6380, "10.9.0.0/16", "standalone"),
 		sgRule("aws_security_group.new.ingress[0]", "aws_security_group.new", Ingress, 80, "0.0.0.0/0", "inline"),
+		sgRule("aws_security_group_rule.v6", web.Address, Ingress, 443, "2001:db8::/32", "standalone"),
 	}, IgnoreChanges: []IgnoredChanges{
+		{Address: "aws_security_group_rule.v6", Args: []string{"cidr_blocks"}}, // an IPv6 range replaced an IPv4 one: not only cidr_blocks
 		{Address: web.Address, Args: []string{"ingress", "tags"}},
 		{Address: "aws_security_group_rule.db", Args: []string{"cidr_blocks"}},
 		{Address: "aws_security_group_rule.cache", Args: []string{"cidr_blocks"}}, // its port changed too: replaced
@@ -64,6 +67,7 @@ func TestPinIgnoredChanges(t *testing.T) {
 		"aws_security_group.web.ingress[0] ingress tcp 22 from 203.0.113.7/32",
 		"aws_security_group_rule.cache ingress tcp 6380 from 10.9.0.0/16",
 		"aws_security_group_rule.db ingress tcp 5432 from 10.1.0.0/16",
+		"aws_security_group_rule.v6 ingress tcp 443 from 2001:db8::/32",
 	}
 	if got := ruleSet(head); strings.Join(got, "\n") != strings.Join(wantRules, "\n") {
 		t.Errorf("rules after the apply:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantRules, "\n"))
