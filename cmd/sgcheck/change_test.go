@@ -382,3 +382,27 @@ func TestBasePathForms(t *testing.T) {
 		}
 	}
 }
+
+// A problem the change leaves as it was is reported once, for the working
+// tree, though its line moved; one the change fixes is still said, marked
+// with the revision.
+func TestBaseProblemsOnce(t *testing.T) {
+	dir := t.TempDir()
+	write := func(src string) {
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept := "module \"kept\" {\n  source = \"example/kept/aws\"\n}\n"
+	gitRun(t, dir, "init", "-q", "-b", "main")
+	write(kept + "module \"gone\" {\n  source = \"example/gone/aws\"\n}\n")
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", "base")
+	write("# moved down a line\n" + kept)
+	var stderr string
+	inDir(t, dir, func() { _, stderr, _ = sgcheck(t, "--base", "HEAD", ".") })
+	if strings.Count(stderr, "not analysed") != 2 || !strings.Contains(stderr, "warning: main.tf:2: module.kept not analysed") ||
+		!strings.Contains(stderr, "warning: main.tf:4: (at HEAD) module.gone not analysed") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}

@@ -113,7 +113,7 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 					return loader.LoadTree(ctx, tree, paths, o)
 				})
 		}
-		in.diags = append(in.diags, prefixed("at "+baseRev, bd)...)
+		in.diags = append(in.diags, prefixed("at "+baseRev, alsoIn(bd, in.diags))...)
 		// what lifecycle ignore_changes keeps from being applied stays as
 		// the revision has it
 		in.notApplied = in.head.PinIgnoredChanges(in.base)
@@ -150,6 +150,27 @@ func prefixed(what string, ds []model.Diagnostic) []model.Diagnostic {
 		ds[i].Warning = true
 	}
 	return ds
+}
+
+// alsoIn returns the revision's diagnostics that the working tree does not
+// repeat: a problem the change leaves as it was (same file, same message,
+// wherever its line moved) is reported once, for the working tree.
+func alsoIn(base, head []model.Diagnostic) []model.Diagnostic {
+	type key struct {
+		file, msg string
+		warning   bool
+	}
+	inHead := map[key]bool{}
+	for _, d := range head {
+		inHead[key{d.File, d.Message, d.Warning}] = true
+	}
+	var out []model.Diagnostic
+	for _, d := range base {
+		if !inHead[key{d.File, d.Message, d.Warning}] {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // engineResult is what compiling the policies gave.
