@@ -60,6 +60,36 @@ func FuzzTerraform(f *testing.F) {
 	})
 }
 
+// FuzzOverride: no pair of a configuration file and an override file
+// makes the loader panic (override bodies are read as Terraform merges
+// them), and errors carry their line.
+func FuzzOverride(f *testing.F) {
+	files, _ := filepath.Glob("../fixtures/*/*.tf")
+	for i, name := range files {
+		a, err1 := os.ReadFile(name)
+		b, err2 := os.ReadFile(files[(i+1)%len(files)])
+		if err1 == nil && err2 == nil {
+			f.Add(a, b)
+			f.Add(a, a)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src, over []byte) {
+		opts := terraform.Options{Files: []string{"m/main.tf", "m/main_override.tf"}, Env: []string{},
+			ReadFile: func(name string) ([]byte, error) {
+				if strings.HasSuffix(name, "_override.tf") {
+					return over, nil
+				}
+				return src, nil
+			}}
+		_, diags := terraform.Load(context.Background(), []string{"m"}, opts)
+		for _, d := range diags {
+			if !d.Warning && d.File != "" && d.Line == 0 {
+				t.Fatalf("diagnostic without a line: %s", d)
+			}
+		}
+	})
+}
+
 // FuzzPlanJSON: no saved plan makes the plan loader panic, and its errors
 // carry the file.
 func FuzzPlanJSON(f *testing.F) {
