@@ -435,11 +435,39 @@ func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance
 			}
 			return conditional(address, false), why
 		}
+		if emptyBeside(a.Expr, v, ctx) {
+			v = cty.SetValEmpty(cty.String)
+		}
 		out, err := forEachInstances(address, v, false)
 		e.invalidExpansion(a, err)
 		return out, err
 	}
 	return []instance{{addr: address}}, ""
+}
+
+// emptyBeside reports whether v, the value of expr, is the empty tuple of
+// a conditional whose other result the input does not determine
+// (cond ? [] : toset(data.x.ids)): Terraform, knowing the other result's
+// type, makes [] an empty set of that type, so for_each has no instance;
+// it is not the tuple for_each refuses.
+func emptyBeside(expr hcl.Expression, v cty.Value, ctx *hcl.EvalContext) bool {
+	if !v.Type().IsTupleType() || v.LengthInt() != 0 {
+		return false
+	}
+	for {
+		p, ok := expr.(*hclsyntax.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		expr = p.Expression
+	}
+	c, ok := expr.(*hclsyntax.ConditionalExpr)
+	if !ok {
+		return false
+	}
+	t, _ := c.TrueResult.Value(ctx)
+	f, _ := c.FalseResult.Value(ctx)
+	return !t.IsWhollyKnown() || !f.IsWhollyKnown()
 }
 
 func countInstances(address string, v cty.Value, cond bool) ([]instance, string) {

@@ -780,3 +780,42 @@ func TestSameSourceOnce(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// cond ? [] : toset(data.x.ids) with cond true is an empty for_each, as
+// Terraform makes [] a set of the other result's type; a for_each of []
+// alone is the tuple Terraform refuses (2i2c-org/infrastructure was
+// reported "for_each must be a map or a set of strings, not tuple").
+func TestForEachEmptyTupleBesideUnknown(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+variable "disable" { default = true }
+data "aws_subnets" "nodes" {}
+resource "aws_security_group_rule" "per_subnet" {
+  for_each          = var.disable ? [] : toset(data.aws_subnets.nodes.ids)
+  type              = "ingress"
+  security_group_id = "sg-0123456789abcdef0"
+  protocol          = "tcp"
+  from_port         = 2049
+  to_port           = 2049
+  cidr_blocks       = ["10.0.0.0/8"]
+}
+resource "aws_security_group_rule" "literal" {
+  for_each          = []
+  type              = "ingress"
+  security_group_id = "sg-0123456789abcdef0"
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = ["10.0.0.0/8"]
+}
+`})
+	var got []string
+	for _, d := range diags {
+		got = append(got, fmt.Sprintf("%d %s", d.Line, d.Message))
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "14 ") || !strings.Contains(got[0], "not tuple") {
+		t.Errorf("diagnostics: %q", got)
+	}
+	if len(snap.Rules) != 0 {
+		t.Errorf("rules: %+v", snap.Rules)
+	}
+}
