@@ -37,3 +37,14 @@ test_split_all_ports if {
 	some f in sgc201.findings with input as {"attachments": [{"name": "i", "rules": [], "exposed": [x]}]}
 	contains(f.message, "r.a, r.b together admit every port from 0.0.0.0/1, 128.0.0.0/1")
 }
+
+# One block open to both families is one finding naming both ranges, even
+# when its rules differ in tracking.
+test_both_families_one_finding if {
+	v4 := rule({"protocol": "all", "from_port": 0, "to_port": 65535})
+	v6 := rule({"protocol": "all", "from_port": 0, "to_port": 65535, "peer": "::/0", "family": "ipv6", "tracked": true, "reason": "no-open-reverse"})
+	fs := sgc201.findings with input as {"attachments": [{"name": "aws_instance.web", "rules": [v6, v4]}]}
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "admits all traffic from 0.0.0.0/0, ::/0: every port")
+}

@@ -34,3 +34,15 @@ test_quiet if {
 test_rule_with_sensitive_port_is_sgc203s if {
 	count(sgc204.findings) == 0 with input as doc(rule({"from_port": 443, "to_port": 445}), [{"port": 445, "rules": ["aws_security_group.web.ingress[0]"]}])
 }
+
+# One block open to both families (cidr_blocks and ipv6_cidr_blocks) is one
+# finding naming both ranges; peer stays the first, peers lists both.
+test_both_families_one_finding if {
+	v6 := rule({"peer": "::/0", "family": "ipv6"})
+	fs := sgc204.findings with input as {"attachments": [{"name": "aws_instance.web", "rules": [v6, rule({})], "exposed": []}]}
+	count(fs) == 1
+	some f in fs
+	f.message == "aws_security_group.web.ingress[0] admits tcp port 8080 from 0.0.0.0/0, ::/0"
+	f.facts.peer == "0.0.0.0/0"
+	f.facts.peers == ["0.0.0.0/0", "::/0"]
+}
