@@ -39,3 +39,14 @@ test_nothing_exposed_is_quiet if {
 	count(sgc202.findings) == 0 with input as doc([])
 	count(sgc203.findings) == 0 with input as {"attachments": [{"name": "x", "rules": []}]}
 }
+
+# One block open to both families: one finding, each port named once, both
+# ranges (IPv4 first).
+test_both_families_one_finding if {
+	v6 := exposed({"family": "ipv6", "peers": ["::/0"]})
+	fs := sgc202.findings with input as doc([v6, exposed({})])
+	count(fs) == 1
+	some f in fs
+	f.message == "aws_security_group.web.ingress[0] admits SSH (tcp 22) from 0.0.0.0/0, ::/0"
+	f.facts.family == "ipv4+ipv6"
+}
