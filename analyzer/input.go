@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
@@ -65,7 +66,11 @@ type RuleDoc struct {
 	// NarrowPeers lists, when a rule block has several address peers (an
 	// IPv4 and an IPv6 range, say), the ones not open to a whole family,
 	// so that one finding can name them all.
-	NarrowPeers []string  `json:"narrow_peers,omitempty"`
+	NarrowPeers []string `json:"narrow_peers,omitempty"`
+	// OpenPeers lists, for a rule open to a whole family whose block is
+	// open to both (cidr_blocks and ipv6_cidr_blocks), the open peers of
+	// the block, IPv4 first: policies report the block once.
+	OpenPeers   []string  `json:"open_peers,omitempty"`
 	Description string    `json:"description,omitempty"`
 	Location    *Location `json:"location"`
 }
@@ -125,9 +130,22 @@ func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
 			d.Groups = []string{}
 		}
 		narrow := map[string][]string{}
+		type block struct {
+			name, dir, proto string
+			from, to         int
+		}
+		open := map[block][]string{}
+		blockOf := func(r model.Rule) block {
+			return block{r.Name, string(r.Direction), r.Protocol.String(), r.FromPort, r.ToPort}
+		}
 		for _, rc := range ac.Rules {
 			if r := rc.Rule; r.Peer.Kind == model.PeerCIDR && !r.Peer.IsOpen() {
 				narrow[r.Name] = append(narrow[r.Name], r.Peer.Prefix.String())
+			} else if r.Peer.IsOpen() {
+				k := blockOf(r)
+				if p := r.Peer.Prefix.String(); !slices.Contains(open[k], p) {
+					open[k] = append(open[k], p)
+				}
 			}
 		}
 		for ri, rc := range ac.Rules {
@@ -136,6 +154,12 @@ func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
 			if ps := narrow[rc.Rule.Name]; len(ps) > 1 {
 				rd.NarrowPeers = ps
 			}
+			if rc.Rule.Peer.IsOpen() {
+				if ps := open[blockOf(rc.Rule)]; len(ps) > 1 {
+					rd.OpenPeers = slices.Sorted(slices.Values(ps)) // 0.0.0.0/0 before ::/0
+				}
+			}
+
 			d.Rules = append(d.Rules, rd)
 		}
 		d.Exposed = exposures(ac)

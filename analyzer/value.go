@@ -157,6 +157,7 @@ func (in interner) rule(d *RuleDoc) *ast.Term {
 		b.put("default_group", ast.BooleanTerm(true))
 	}
 	b.strs("narrow_peers", d.NarrowPeers, true)
+	b.strs("open_peers", d.OpenPeers, true)
 	b.strs("routed_tracked", d.Routed, true)
 	b.strs("routed_where", d.RoutedWhere, true)
 	b.strOmit("route_assumption", d.RouteAssumption)

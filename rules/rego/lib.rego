@@ -28,23 +28,11 @@ open_rules := [[att, r] |
 	r.open
 ]
 
-# same_block_peers lists, IPv4 first, the peers open to a whole family of
-# the rules of att that one block declares with r (same name, direction,
-# protocol and ports) and that ok holds for (a set of their peers): a
-# block with cidr_blocks and ipv6_cidr_blocks is one finding, built from
-# its first such rule, naming both ranges.
-same_block_peers(att, r, ok) := [q.peer |
-	some fam in ["ipv4", "ipv6"]
-	some q in att.rules
-	q.rule == r.rule
-	q.open
-	object.get(q, "family", "") == fam
-	q.direction == r.direction
-	q.protocol == r.protocol
-	q.from_port == r.from_port
-	q.to_port == r.to_port
-	q.peer in ok
-]
+# block_peers lists, IPv4 first, the peers open to a whole family of the
+# block that declares r (open_peers, when it is open to both families):
+# a block with cidr_blocks and ipv6_cidr_blocks is one finding, built from
+# its first rule, naming both ranges.
+block_peers(r) := object.get(r, "open_peers", [r.peer])
 
 # block_facts are the facts of a finding that names the peers of one
 # block: with both families, all of them (peer stays the first, so that a

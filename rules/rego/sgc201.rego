@@ -21,18 +21,15 @@ import data.sgcheck.lib
 findings contains f if {
 	some pair in lib.open_rules
 	[att, r] := pair
-	eligible(r)
-	peers := lib.same_block_peers(att, r, {q.peer | some q in att.rules; q.rule == r.rule; q.open; eligible(q)})
+	r.direction == "ingress"
+	all_ports(r)
+	lib.determined(r)
+	peers := lib.block_peers(r)
 	r.peer == peers[0]
 	msg := sprintf("%s admits %s from %s: every port of the instance is reachable from the internet", [r.rule, what(r), concat(", ", peers)])
 	f := lib.rule_finding(att, r, msg, lib.block_facts(peers))
 }
 
-eligible(r) if {
-	r.direction == "ingress"
-	all_ports(r)
-	lib.determined(r)
-}
 
 # several rules whose ranges add up to the world on every port
 findings contains f if {

@@ -41,8 +41,9 @@ test_split_all_ports if {
 # One block open to both families is one finding naming both ranges, even
 # when its rules differ in tracking.
 test_both_families_one_finding if {
-	v4 := rule({"protocol": "all", "from_port": 0, "to_port": 65535})
-	v6 := rule({"protocol": "all", "from_port": 0, "to_port": 65535, "peer": "::/0", "family": "ipv6", "tracked": true, "reason": "no-open-reverse"})
+	both := ["0.0.0.0/0", "::/0"]
+	v4 := rule({"protocol": "all", "from_port": 0, "to_port": 65535, "open_peers": both})
+	v6 := rule({"protocol": "all", "from_port": 0, "to_port": 65535, "peer": "::/0", "family": "ipv6", "tracked": true, "reason": "no-open-reverse", "open_peers": both})
 	fs := sgc201.findings with input as {"attachments": [{"name": "aws_instance.web", "rules": [v6, v4]}]}
 	count(fs) == 1
 	some f in fs

@@ -27,21 +27,18 @@ web := {80, 443}
 findings contains f if {
 	some pair in lib.open_rules
 	[att, r] := pair
-	eligible(att, r)
-	peers := lib.same_block_peers(att, r, {q.peer | some q in att.rules; q.rule == r.rule; q.open; eligible(att, q)})
-	r.peer == peers[0]
-	msg := sprintf("%s admits %s %s from %s", [r.rule, r.protocol, ports(r), concat(", ", peers)])
-	f := lib.rule_finding(att, r, msg, object.union({"from_port": r.from_port, "to_port": r.to_port}, lib.block_facts(peers)))
-}
-
-eligible(att, r) if {
 	r.direction == "ingress"
 	r.protocol in {"tcp", "udp"}
 	lib.determined(r)
 	not all_ports(r)
 	not only_reported_elsewhere(att, r)
 	not more_severe(att, r)
+	peers := lib.block_peers(r)
+	r.peer == peers[0]
+	msg := sprintf("%s admits %s %s from %s", [r.rule, r.protocol, ports(r), concat(", ", peers)])
+	f := lib.rule_finding(att, r, msg, object.union({"from_port": r.from_port, "to_port": r.to_port}, lib.block_facts(peers)))
 }
+
 
 all_ports(r) if {
 	r.from_port <= 0

@@ -38,8 +38,9 @@ test_rule_with_sensitive_port_is_sgc203s if {
 # One block open to both families (cidr_blocks and ipv6_cidr_blocks) is one
 # finding naming both ranges; peer stays the first, peers lists both.
 test_both_families_one_finding if {
-	v6 := rule({"peer": "::/0", "family": "ipv6"})
-	fs := sgc204.findings with input as {"attachments": [{"name": "aws_instance.web", "rules": [v6, rule({})], "exposed": []}]}
+	both := ["0.0.0.0/0", "::/0"]
+	v6 := rule({"peer": "::/0", "family": "ipv6", "open_peers": both})
+	fs := sgc204.findings with input as {"attachments": [{"name": "aws_instance.web", "rules": [v6, rule({"open_peers": both})], "exposed": []}]}
 	count(fs) == 1
 	some f in fs
 	f.message == "aws_security_group.web.ingress[0] admits tcp port 8080 from 0.0.0.0/0, ::/0"
