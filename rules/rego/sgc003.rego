@@ -22,17 +22,26 @@ findings contains f if {
 	r.direction == "ingress"
 	admits_icmp(r)
 	lib.determined(r)
+	peers := icmp_peers(r)
+	r.peer == peers[0]
 	what := admits(r)
 	msg := sprintf(
 		"%s admits %s from %s; ICMP is always tracked, so removing this rule will not stop a running ping until it has been idle for %d s (%s)",
-		[r.rule, what, r.peer, input.params.icmp_idle_timeout, "model parameter icmp-idle-timeout"],
+		[r.rule, what, concat(", ", peers), input.params.icmp_idle_timeout, "model parameter icmp-idle-timeout"],
 	)
-	f := lib.rule_finding(att, r, msg, {
+	f := lib.rule_finding(att, r, msg, object.union({
 		"protocol": icmp_protocol(r),
 		"window_seconds": input.params.icmp_idle_timeout,
 		"window_source": "model-parameter",
-	})
+	}, lib.block_facts(peers)))
 }
+
+# icmp_peers: an all-traffic block open to both families is one finding
+# (its proof replays the first family's ping); an ICMP rule admits its own
+# family only.
+icmp_peers(r) := lib.block_peers(r) if r.protocol == "all"
+
+else := [r.peer]
 
 # An ICMP rule admits ICMP of its own family only: "icmp" with an IPv6 range
 # (or "icmpv6" with an IPv4 one) matches no packet.

@@ -41,3 +41,16 @@ test_tcp_is_quiet if {
 test_icmp_with_ipv6_range_is_quiet if {
 	count(sgc003.findings) == 0 with input as doc(rule({"peer": "::/0", "family": "ipv6"}))
 }
+
+# An all-traffic block open to both families is one finding naming both
+# ranges.
+test_all_traffic_both_families_one_finding if {
+	both := ["0.0.0.0/0", "::/0"]
+	v4 := rule({"protocol": "all", "open_peers": both})
+	v6 := rule({"protocol": "all", "peer": "::/0", "family": "ipv6", "open_peers": both})
+	fs := sgc003.findings with input as {"params": {"icmp_idle_timeout": 60}, "attachments": [{"name": "aws_instance.web", "rules": [v6, v4]}]}
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "admits all traffic (ICMP included) from 0.0.0.0/0, ::/0;")
+	f.facts.protocol == "icmp"
+}
