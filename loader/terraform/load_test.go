@@ -667,9 +667,7 @@ func TestUniqueDiagnosticsKeepsResourceInstances(t *testing.T) {
 		`aws_security_group_rule.svc["web-80-::/0"]: ::/0 is an IPv6 range in an IPv4 field`,
 		`a:module.m.aws_security_group.x: bad (same in 1 other module instance)`,
 	}
-	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
-		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
-	}
+	wantLines(t, "diagnostics", msgs, want)
 }
 
 // A locked git-crypt file and a file that is not UTF-8 are one input error
@@ -699,9 +697,7 @@ resource "aws_security_group" "a" {
 		"legacy.tf:1:6 is not UTF-8 (a binary or encrypted file?): not read; configuration files are UTF-8 text",
 		"terraform.tfvars:1:1 encrypted with git-crypt: not read (run git-crypt unlock to analyse it)",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantLines(t, "diagnostics", got, want)
 	if len(snap.Rules) != 1 || snap.Rules[0].Peer.String() != "10.0.0.0/8" {
 		t.Errorf("rules: %+v", snap.Rules)
 	}
@@ -776,9 +772,7 @@ func TestSameSourceOnce(t *testing.T) {
 		"b/main.tf:1 ",
 		"main.tf:1 ; nor are the root's other calls of it: module.two (main.tf:5)",
 	}
-	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
-		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
-	}
+	wantLines(t, "diagnostics", msgs, want)
 }
 
 // cond ? [] : toset(data.x.ids) with cond true is an empty for_each, as

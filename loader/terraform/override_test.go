@@ -21,6 +21,14 @@ func ruleLines(s *model.Snapshot) []string {
 	return out
 }
 
+// wantLines fails t when got is not want, line by line.
+func wantLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n%s\nwant:\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // Override files merge into the objects other files declare, as Terraform
 // documents (language/files/override, "Merging Behavior"): an argument
 // replaces the argument of the same name; a nested block type in the
@@ -101,9 +109,7 @@ resource "aws_security_group_rule" "db" {
 		"aws_security_group.web.ingress[0] ingress tcp 22-22 203.0.113.0/24 a_override.tf:9",
 		"aws_security_group_rule.db ingress tcp 3306-3306 10.1.0.0/16 main.tf:33",
 	}
-	if got := ruleLines(snap); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantLines(t, "rules", ruleLines(snap), want)
 	if len(snap.Groups) != 1 {
 		t.Errorf("%d groups, want 1", len(snap.Groups))
 	}
@@ -174,9 +180,7 @@ func TestTofuFiles(t *testing.T) {
 		"aws_security_group_rule.b ingress tcp 3-3 10.0.0.0/8 b.tf:1",
 		"aws_security_group_rule.c ingress tcp 4-4 10.0.0.0/8 c.tofu.json:1",
 	}
-	if got := ruleLines(snap); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantLines(t, "rules", ruleLines(snap), want)
 }
 
 // lifecycle ignore_changes is read for rule-bearing resources, in each of
@@ -230,9 +234,7 @@ resource "aws_s3_bucket" "x" {
 		"aws_security_group.b[1] all",
 		"aws_security_group_rule.r cidr_blocks,description",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("ignore_changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantLines(t, "ignore_changes", got, want)
 }
 
 // A removed block is read when its lifecycle says destroy = false (a
