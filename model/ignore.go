@@ -7,7 +7,8 @@ import (
 )
 
 // PinnedChange is a change to a resource's rules or entries that
-// lifecycle ignore_changes keeps Terraform from applying.
+// Terraform will not apply: lifecycle ignore_changes names the argument, or
+// a removed block with destroy = false forgets the resource.
 type PinnedChange struct {
 	Address string
 	// Why says what keeps the change from being applied: lifecycle
@@ -23,13 +24,15 @@ type PinnedChange struct {
 }
 
 // PinIgnoredChanges makes head, the configuration a change leads to, hold
-// what AWS will hold after the apply where a resource's lifecycle
-// ignore_changes keeps Terraform from changing it: Terraform does not
-// update an argument ignore_changes names on a resource that exists
-// (base declares it), so the rules and entries of those arguments stay as
-// base has them. It returns each change so kept from being applied, so
-// that it is never analysed as applied (and is reported). A resource base
-// does not declare is created with its configuration, as Terraform does.
+// what AWS will hold after the apply where Terraform will not apply the
+// change. Terraform does not update an argument lifecycle ignore_changes
+// names on a resource that exists (base declares it), so the rules and
+// entries of those arguments stay as base has them; a resource base does
+// not declare is created with its configuration. A removed block with
+// destroy = false makes Terraform forget what it names without destroying
+// it, so base's groups, rules and entries there stay. It returns each
+// change so kept from being applied, so that it is never analysed as
+// applied (and is reported).
 //
 // Inline rules and entries follow the ingress and egress arguments of
 // their security group or network ACL. A rule or entry resource is kept
@@ -38,28 +41,29 @@ type PinnedChange struct {
 // new one has the whole configuration.
 func (head *Snapshot) PinIgnoredChanges(base *Snapshot) []PinnedChange {
 	var out []PinnedChange
+	changed := false
+	report := func(p PinnedChange, edited bool) {
+		changed = changed || edited
+		if len(p.Kept) > 0 || len(p.Dropped) > 0 {
+			out = append(out, p)
+		}
+	}
 	for _, ig := range head.IgnoreChanges {
 		ignored := func(arg string) bool { return slices.Contains(ig.Args, "all") || slices.Contains(ig.Args, arg) }
 		p := PinnedChange{Address: ig.Address, Why: "lifecycle ignore_changes (" + strings.Join(ig.Args, ", ") + ")",
 			Args: ig.Args, Source: ig.Source}
-		head.pinGroup(base, ig.Address, ignored, &p)
-		head.pinRule(base, ig.Address, ignored, &p)
-		head.pinNACL(base, ig.Address, ignored, &p)
-		head.pinACLEntry(base, ig.Address, ignored, &p)
-		if len(p.Kept) == 0 && len(p.Dropped) == 0 {
-			continue
-		}
-		head.index = nil // the rules changed
-		out = append(out, p)
+		edited := head.pinGroup(base, ig.Address, ignored, &p)
+		edited = head.pinRule(base, ig.Address, ignored, &p) || edited
+		edited = head.pinNACL(base, ig.Address, ignored, &p) || edited
+		edited = head.pinACLEntry(base, ig.Address, ignored, &p) || edited
+		report(p, edited)
 	}
 	for _, f := range head.Forgotten {
 		p := PinnedChange{Address: f.Address, Why: "the removed block with destroy = false", Source: f.Source}
-		head.keepForgotten(base, f.Address, &p)
-		if len(p.Kept) == 0 {
-			continue
-		}
-		head.index = nil
-		out = append(out, p)
+		report(p, head.keepForgotten(base, f.Address, &p))
+	}
+	if changed {
+		head.index = nil // built from the rules before
 	}
 	return out
 }
@@ -72,11 +76,14 @@ func under(addr, at string) bool {
 
 // keepForgotten puts back in head the groups, rules, network ACLs and
 // entries under at that base declares and head no longer does: a removed
-// block with destroy = false leaves them in AWS.
-func (head *Snapshot) keepForgotten(base *Snapshot, at string, p *PinnedChange) {
+// block with destroy = false leaves them in AWS. It reports whether head
+// changed.
+func (head *Snapshot) keepForgotten(base *Snapshot, at string, p *PinnedChange) bool {
+	changed := false
 	for _, g := range base.Groups {
 		if under(g.Address, at) && !slices.ContainsFunc(head.Groups, func(h SecurityGroup) bool { return h.Address == g.Address }) {
 			head.Groups = append(head.Groups, g)
+			changed = true
 		}
 	}
 	var kept []Rule
@@ -88,6 +95,7 @@ func (head *Snapshot) keepForgotten(base *Snapshot, at string, p *PinnedChange) 
 	if len(kept) > 0 {
 		p.note(ruleTexts(kept), nil)
 		head.Rules = append(head.Rules, kept...)
+		changed = true
 	}
 	for _, n := range base.NACLs {
 		var entries []ACLEntry
@@ -108,6 +116,7 @@ func (head *Snapshot) keepForgotten(base *Snapshot, at string, p *PinnedChange) 
 			c.Entries = slices.Clone(n.Entries)
 			head.NACLs = append(head.NACLs, c)
 			p.note(entryTexts(c.Entries), nil)
+			changed = true
 			continue
 		}
 		h := &head.NACLs[i]
@@ -121,8 +130,10 @@ func (head *Snapshot) keepForgotten(base *Snapshot, at string, p *PinnedChange) 
 			p.note(entryTexts(missing), nil)
 			h.Entries = append(slices.Clone(h.Entries), missing...)
 			sortEntries(h.Entries)
+			changed = true
 		}
 	}
+	return changed
 }
 
 // note records in p what keeping was instead of is leaves admitted and
@@ -368,23 +379,14 @@ func ruleKey(r Rule) string {
 	return fmt.Sprintf("%s|%s|%s|%d|%d|%s|%s", r.Name, r.Group, r.Direction, r.FromPort, r.ToPort, r.Protocol, r.Peer)
 }
 
-func sameRules(a, b []Rule) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	ka, kb := make([]string, len(a)), make([]string, len(b))
-	for i := range a {
-		ka[i], kb[i] = ruleKey(a[i]), ruleKey(b[i])
-	}
-	slices.Sort(ka)
-	slices.Sort(kb)
-	return slices.Equal(ka, kb)
+// entryKey is what a network ACL entry does, without where it is written.
+func entryKey(e ACLEntry) string {
+	return fmt.Sprintf("%d|%t|%s|%s|%s|%d|%d|%d|%d", e.Number, e.Egress, e.Protocol, e.Action, e.CIDR, e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode)
 }
 
-func sameEntries(a, b []ACLEntry) bool {
-	key := func(e ACLEntry) string {
-		return fmt.Sprintf("%d|%t|%s|%s|%s|%d|%d|%d|%d", e.Number, e.Egress, e.Protocol, e.Action, e.CIDR, e.FromPort, e.ToPort, e.ICMPType, e.ICMPCode)
-	}
+// sameBy reports whether a and b hold the same elements, in any order, by
+// key.
+func sameBy[T any](a, b []T, key func(T) string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -396,3 +398,7 @@ func sameEntries(a, b []ACLEntry) bool {
 	slices.Sort(kb)
 	return slices.Equal(ka, kb)
 }
+
+func sameRules(a, b []Rule) bool { return sameBy(a, b, ruleKey) }
+
+func sameEntries(a, b []ACLEntry) bool { return sameBy(a, b, entryKey) }

@@ -99,19 +99,35 @@ resource "aws_security_group_rule" "db" {
   cidr_blocks = ["10.0.0.0/8"]
 }
 `,
-		"override.tf.json": `{"resource": {"aws_security_group_rule": {"db": {"cidr_blocks": ["10.1.0.0/16"]}}}}`,
+		"override.tf.json": `{"resource": {"aws_security_group_rule": {"db": {"cidr_blocks": ["10.1.0.0/16"]}},
+  "aws_security_group": {"keep": {"name": "renamed"}}}}`,
+		"keep.tf": `
+resource "aws_security_group" "keep" {
+  name = "keep"
+  dynamic "ingress" {
+    for_each = [8080]
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["10.0.0.0/8"]
+    }
+  }
+}
+`,
 	})
 	for _, d := range diags {
 		t.Errorf("diagnostic: %s", d)
 	}
 	want := []string{
+		"aws_security_group.keep.ingress[0] ingress tcp 8080-8080 10.0.0.0/8 keep.tf:4",
 		"aws_security_group.web.egress[0] egress all 0-65535 0.0.0.0/0 main.tf:26",
 		"aws_security_group.web.ingress[0] ingress tcp 22-22 203.0.113.0/24 a_override.tf:9",
 		"aws_security_group_rule.db ingress tcp 3306-3306 10.1.0.0/16 main.tf:33",
 	}
 	wantLines(t, "rules", ruleLines(snap), want)
-	if len(snap.Groups) != 1 {
-		t.Errorf("%d groups, want 1", len(snap.Groups))
+	if len(snap.Groups) != 2 {
+		t.Errorf("%d groups, want 2", len(snap.Groups))
 	}
 }
 

@@ -14,14 +14,14 @@ exposure_findings(class) := {f |
 	ports := sort({y.port | some y in same})
 	names := [sprintf("%s (tcp %d)", [service(same, p), p]) | some p in ports]
 	families := families_of(same)
-	peers := [p | some fam in families; some y in same; y.family == fam; some p in y.peers]
+	peers := distinct([p | some fam in families; some y in same; y.family == fam; some p in y.peers])
 	f := {
 		"rule": x.rules[0],
 		"resource": x.group,
-		"message": exposure_message(x, concat(", ", names), distinct(peers), families),
+		"message": exposure_message(x, concat(", ", names), peers, families),
 		"location": x.location,
 		"related": object.get(x, "related", []),
-		"facts": object.union({"ports": ports, "family": concat("+", families), "peers": distinct(peers)}, contested(x)),
+		"facts": object.union({"ports": ports, "family": concat("+", families), "peers": peers}, contested(x)),
 	}
 }
 
