@@ -77,7 +77,10 @@ type evaluator struct {
 	vars      map[string]cty.Value
 	varsUnset map[string]bool
 	// varsWhy says why a module argument the caller gives is undetermined.
-	varsWhy   map[string]string
+	varsWhy map[string]string
+	// varObj is var, made once from vars (varObject)
+	varObj    cty.Value
+	varMade   bool
 	locals    map[string]*hcl.Attribute
 	localVals map[string]cty.Value
 	busy      map[string]bool
@@ -735,7 +738,7 @@ func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl
 		}
 		switch {
 		case root == "var":
-			ctx.Variables["var"] = cty.ObjectVal(e.vars)
+			ctx.Variables["var"] = e.varObject()
 		case root == "local":
 			name := attrName(t, 1)
 			if name == "" {
@@ -788,6 +791,17 @@ func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl
 	return ctx
 }
 
+// varObject is var, the module instance's variables: made on first use
+// and kept, as the variables are all set once the evaluator is made (a
+// module with hundreds of variables would otherwise make the object again
+// for each expression that reads one).
+func (e *evaluator) varObject() cty.Value {
+	if !e.varMade {
+		e.varObj, e.varMade = cty.ObjectVal(e.vars), true
+	}
+	return e.varObj
+}
+
 // fullContext holds every variable, local and resource of the module; it is
 // used for resource bodies, whose dynamic blocks hide their references.
 func (e *evaluator) fullContext() *hcl.EvalContext {
@@ -795,7 +809,7 @@ func (e *evaluator) fullContext() *hcl.EvalContext {
 		return e.full
 	}
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: e.funcs()}
-	ctx.Variables["var"] = cty.ObjectVal(e.vars)
+	ctx.Variables["var"] = e.varObject()
 	// in name order: evaluating one may report an error (a cycle names
 	// where it was entered), and reports must not depend on map order
 	locals := map[string]cty.Value{}
