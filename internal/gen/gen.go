@@ -35,10 +35,14 @@ const (
 	Open Shape = "open"
 	// Quiet: Stacks without anything to report.
 	Quiet Shape = "quiet"
+	// Examples: a shared module of 50 services (fewer in a small tree)
+	// with hundreds of variables and outputs, called by example roots (20
+	// at 10k rules), as public module repositories are laid out.
+	Examples Shape = "examples"
 )
 
 // Shapes lists every shape, in the order the benchmarks run them.
-var Shapes = []Shape{Stacks, OneRoot, OneFile, Flat, Module, Open, Quiet}
+var Shapes = []Shape{Stacks, OneRoot, OneFile, Flat, Module, Open, Quiet, Examples}
 
 // Write creates a Stacks tree under dir with about rules security group
 // rules. It returns the number of files written.
@@ -63,6 +67,8 @@ func WriteShape(dir string, rules int, shape Shape) (int, error) {
 	}
 	root := dir
 	switch shape {
+	case Examples:
+		return files, writeExamples(dir, services, o, write)
 	case Module:
 		// root → a → b → c, which holds the services
 		calls := []string{"a", "b", "c"}
@@ -316,4 +322,62 @@ resource "aws_instance" "svc%[1]d" {
 `, i)
 	}
 	return b.String()
+}
+
+// examplesServices is how many services the shared module of the Examples
+// shape holds; the number of example roots makes up the size.
+const examplesServices = 50
+
+// examplesSettings is how many settings variables the shared module
+// declares besides the ones its services read.
+const examplesSettings = 200
+
+// writeExamples writes the Examples shape: modules/services, whose
+// services take their names and VPC from variables, declares
+// examplesSettings more variables and an output per group, and
+// examples/NNN call it, each with its own name.
+func writeExamples(dir string, services int, o options, write func(path, src string) error) error {
+	mod := filepath.Join(dir, "modules", "services")
+	var b strings.Builder
+	b.WriteString(variables)
+	b.WriteString("\nvariable \"name\" {\n  type = string\n}\n\nvariable \"vpc_id\" {\n  type    = string\n  default = \"vpc-0a1b2c3d\"\n}\n")
+	for i := 0; i < examplesSettings; i++ {
+		fmt.Fprintf(&b, "\nvariable \"setting_%03d\" {\n  description = \"setting %d\"\n  type        = string\n  default     = \"value-%d\"\n}\n", i, i, i)
+	}
+	if err := write(filepath.Join(mod, "variables.tf"), b.String()); err != nil {
+		return err
+	}
+	b.Reset()
+	named := strings.NewReplacer(`vpc_id      = "vpc-0a1b2c3d"`, `vpc_id      = var.vpc_id`, `vpc_id     = "vpc-0a1b2c3d"`, `vpc_id     = var.vpc_id`)
+	per := min(examplesServices, services)
+	for i := 0; i < per; i++ {
+		src := strings.Replace(service(i, o), fmt.Sprintf(`name        = "svc%d"`, i), fmt.Sprintf(`name        = "${var.name}-svc%d"`, i), 1)
+		if err := write(filepath.Join(mod, fmt.Sprintf("svc%04d.tf", i)), named.Replace(src)); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "output \"svc%[1]d_id\" {\n  value = try(aws_security_group.svc%[1]d.id, null)\n}\n\n", i)
+	}
+	for i := 0; i < examplesSettings; i += 2 {
+		fmt.Fprintf(&b, "output \"setting_%03[1]d\" {\n  value = var.setting_%03[1]d\n}\n\n", i)
+	}
+	if err := write(filepath.Join(mod, "outputs.tf"), b.String()); err != nil {
+		return err
+	}
+	for e := 0; e*per < services; e++ {
+		src := fmt.Sprintf(`module "services" {
+  source = "../../modules/services"
+
+  name        = "example-%[1]d"
+  setting_000 = "example-%[1]d"
+}
+
+output "first_group" {
+  value = module.services.svc0_id
+}
+`, e)
+		if err := write(filepath.Join(dir, "examples", fmt.Sprintf("ex%03d", e), "main.tf"), src); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -14,7 +14,7 @@ import (
 func main() {
 	rules := flag.Int("rules", 10000, "number of security group rules")
 	out := flag.String("out", "", "directory to write (must not exist)")
-	shape := flag.String("shape", "stacks", "layout: stacks, one-root, one-file, flat, module, open or quiet")
+	shape := flag.String("shape", "stacks", "layout: stacks, one-root, one-file, flat, module, open, quiet or examples")
 	flag.Parse()
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "gen: -out is required")
