@@ -96,8 +96,13 @@ type evaluator struct {
 
 // newEvaluator prepares one instance of module m. inputs are the values
 // the caller (or, for a root, the command line and tfvars) gives variables.
+//
+// derived names the inputs computed from references (a module call's
+// arguments that read resources, data sources, modules, locals or
+// variables): sgcheck models only some attributes of a resource, so such a
+// value may lack attributes Terraform's has (setVariable).
 func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Value, origins map[string]hcl.Range,
-	depth int) (*evaluator, hcl.Diagnostics) {
+	derived map[string]bool, depth int) (*evaluator, hcl.Diagnostics) {
 	e := &evaluator{
 		prefix: prefix, mod: m, world: w, depth: depth,
 		modCalls: map[string]*hcl.Block{}, modVals: map[string]cty.Value{}, children: map[string][]*evaluator{},
@@ -129,7 +134,7 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 		}
 		switch b.Type {
 		case "variable":
-			diags = append(diags, e.setVariable(b, inputs, origins)...)
+			diags = append(diags, e.setVariable(b, inputs, origins, derived)...)
 		case "locals":
 			attrs, d := b.Body.JustAttributes()
 			diags = append(diags, d...)
@@ -167,8 +172,12 @@ var outputSchema = &hcl.BodySchema{Attributes: attrSchema("value", "description"
 
 // setVariable records a variable declaration and its value: a given value
 // wins over the default; with neither the variable is unknown. Values are
-// converted to the declared type, as Terraform does.
-func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value, origins map[string]hcl.Range) hcl.Diagnostics {
+// converted to the declared type, as Terraform does. A derived value
+// (newEvaluator) that lacks object attributes the type requires has them
+// added as unknown: they are attributes of a resource that sgcheck does
+// not model (a queue's url), which Terraform knows after apply.
+func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value, origins map[string]hcl.Range,
+	derived map[string]bool) hcl.Diagnostics {
 	name := b.Labels[0]
 	content, _, diags := b.Body.PartialContent(variableSchema)
 	attrs := content.Attributes
@@ -205,6 +214,9 @@ func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value, origi
 			v = defaults.Apply(v)
 		}
 		cv, err := convert.Convert(v, ty)
+		if err != nil && given && derived[name] {
+			cv, err = convert.Convert(withMissingUnknown(v, ty), ty)
+		}
 		if err != nil {
 			// Terraform refuses the value: an input error where it is given
 			subject := b.DefRange
@@ -228,6 +240,62 @@ func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value, origi
 	}
 	e.vars[name] = v
 	return diags
+}
+
+// withMissingUnknown returns v with the attributes that object types in ty
+// require and v's objects lack added as unknown values, at any depth of
+// objects, maps, lists, sets and tuples; anything else is v as it is.
+func withMissingUnknown(v cty.Value, ty cty.Type) cty.Value {
+	if !v.IsKnown() || v.IsNull() {
+		return v
+	}
+	vt := v.Type()
+	switch {
+	case ty.IsObjectType() && (vt.IsObjectType() || vt.IsMapType()):
+		attrs := v.AsValueMap()
+		if attrs == nil {
+			attrs = map[string]cty.Value{}
+		}
+		for name, at := range ty.AttributeTypes() {
+			if a, ok := attrs[name]; ok {
+				attrs[name] = withMissingUnknown(a, at)
+			} else if !ty.AttributeOptional(name) {
+				attrs[name] = cty.UnknownVal(at)
+			}
+		}
+		return cty.ObjectVal(attrs)
+	case (ty.IsListType() || ty.IsSetType()) && (vt.IsTupleType() || vt.IsListType() || vt.IsSetType()):
+		var out []cty.Value
+		for it := v.ElementIterator(); it.Next(); {
+			_, ev := it.Element()
+			out = append(out, withMissingUnknown(ev, ty.ElementType()))
+		}
+		if len(out) == 0 {
+			return v
+		}
+		return cty.TupleVal(out)
+	case ty.IsMapType() && (vt.IsObjectType() || vt.IsMapType()):
+		attrs := v.AsValueMap()
+		for k, ev := range attrs {
+			attrs[k] = withMissingUnknown(ev, ty.ElementType())
+		}
+		if len(attrs) == 0 {
+			return v
+		}
+		return cty.ObjectVal(attrs)
+	case ty.IsTupleType() && (vt.IsTupleType() || vt.IsListType()) && v.LengthInt() == len(ty.TupleElementTypes()):
+		var out []cty.Value
+		i := 0
+		for it := v.ElementIterator(); it.Next(); i++ {
+			_, ev := it.Element()
+			out = append(out, withMissingUnknown(ev, ty.TupleElementTypes()[i]))
+		}
+		if len(out) == 0 {
+			return v
+		}
+		return cty.TupleVal(out)
+	}
+	return v
 }
 
 // parseVarValue reads a --var value as Terraform does: an HCL expression where

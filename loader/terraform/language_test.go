@@ -418,3 +418,73 @@ func TestModuleCycles(t *testing.T) {
 		}
 	}
 }
+
+// A module argument that passes a resource (or a data source, or a module
+// output holding one) to an object-typed variable is valid Terraform even
+// where sgcheck does not model every attribute the type requires (a
+// queue's url): the missing ones are unknown, the modelled ones are kept.
+// A literal object lacking a required attribute is still Terraform's
+// error.
+func TestPartialObjectArguments(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"main.tf": `resource "aws_sqs_queue" "q" {
+  name = "builds"
+}
+resource "aws_security_group" "g" {
+  name = "runners"
+}
+data "aws_vpc" "v" {
+  default = true
+}
+module "runners" {
+  source = "./m"
+  queue  = aws_sqs_queue.q
+  queues = [aws_sqs_queue.q]
+  group  = aws_security_group.g
+  vpc    = data.aws_vpc.v
+}`,
+		"m/main.tf": `variable "queue" {
+  type = object({ arn = string, url = string })
+}
+variable "queues" {
+  type = list(object({ url = string, visibility_timeout_seconds = number }))
+}
+variable "group" {
+  type = object({ id = string, arn = string, owner_id = string })
+}
+variable "vpc" {
+  type = object({ id = string, cidr_block = string })
+}
+resource "aws_security_group_rule" "ssh" {
+  type              = "ingress"
+  security_group_id = var.group.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = [var.vpc.cidr_block]
+  description       = var.queue.url
+}`,
+	})
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("valid Terraform reported as an error: %s", d)
+		}
+	}
+	rules := rulesByName(snap)["module.runners.aws_security_group_rule.ssh"]
+	if len(rules) != 1 || rules[0].Group != "aws_security_group.g" || len(rules[0].Unknown) == 0 {
+		t.Errorf("want the rule in aws_security_group.g with its undetermined peer, got %+v", rules)
+	}
+
+	_, diags = loadSrc(t, map[string]string{
+		"main.tf": `module "m" {
+  source = "./m"
+  queue  = { arn = "arn:aws:sqs:eu-west-1:123456789012:builds" }
+}`,
+		"m/main.tf": `variable "queue" {
+  type = object({ arn = string, url = string })
+}`,
+	})
+	if len(diags) != 1 || diags[0].Warning || !strings.Contains(diags[0].Message, `attribute "url" is required`) {
+		t.Errorf("want the literal object's missing attribute as an error, got %v", diags)
+	}
+}

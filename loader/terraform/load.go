@@ -469,7 +469,7 @@ func (w *world) loadRoot(dir string, paths []string, opts Options) {
 	inputs, origins, vd := rootInputs(w, dir, opts)
 	w.diags = append(w.diags, vd...)
 	w.loadManifest(dir)
-	e, diags := newEvaluator(w, m, Qualifier(dir, paths), inputs, origins, 0)
+	e, diags := newEvaluator(w, m, Qualifier(dir, paths), inputs, origins, nil, 0)
 	w.diags = append(w.diags, convertDiags(diags)...)
 	extractAll(w, e)
 }

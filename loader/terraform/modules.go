@@ -374,11 +374,13 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	for _, in := range insts {
 		inputs := map[string]cty.Value{}
 		origins := map[string]hcl.Range{}
+		derived := map[string]bool{}
 		for an, a := range attrs {
 			if moduleMeta[an] {
 				continue
 			}
 			origins[an] = a.Expr.Range()
+			derived[an] = len(a.Expr.Variables()) > 0
 			v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars))
 			e.world.fileErrors(diags)
 			if diags.HasErrors() {
@@ -386,7 +388,7 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 			}
 			inputs[an] = v
 		}
-		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, origins, e.depth+1)
+		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, origins, derived, e.depth+1)
 		ce.parent = e
 		ce.callSite, ce.callers = e.callSite, e.callers
 		src, _ := callSource(b)
