@@ -928,18 +928,31 @@ func (e *evaluator) unknownReason(expr hcl.Expression, ctx *hcl.EvalContext) str
 	if ctx == nil {
 		ctx = e.ctxFor(expr, nil)
 	}
-	for _, t := range expr.Variables() {
-		v, diags := t.TraverseAbs(ctx)
-		if diags.HasErrors() || !v.IsWhollyKnown() {
-			name := traversalString(t)
-			root, why := e.cause(t, 0)
-			if root == name || root == "" {
-				return "depends on " + name + ", which " + why
-			}
-			return "depends on " + name + ", which depends on " + root + ", which " + why
+	if t, ok := firstUndetermined(expr, ctx); ok {
+		name := traversalString(t)
+		root, why := e.cause(t, 0)
+		if root == name || root == "" {
+			return "depends on " + name + ", which " + why
 		}
+		return "depends on " + name + ", which depends on " + root + ", which " + why
 	}
 	return "cannot be evaluated"
+}
+
+// firstUndetermined returns the first reference in expr whose value is not
+// wholly known or, failing that, the first one holding what a resource is
+// known by after apply, which makes an expression fail that Terraform
+// would leave unknown (mentionsUnknown).
+func firstUndetermined(expr hcl.Expression, ctx *hcl.EvalContext) (hcl.Traversal, bool) {
+	for _, refs := range []bool{false, true} {
+		for _, t := range expr.Variables() {
+			v, diags := t.TraverseAbs(ctx)
+			if diags.HasErrors() || !v.IsWhollyKnown() || (refs && undetermined(v)) {
+				return t, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // cause follows an undetermined reference to what makes it undetermined.
@@ -1010,6 +1023,9 @@ func (e *evaluator) exprCause(expr hcl.Expression, name string, depth int) (stri
 		}
 	}
 	if _, diags := expr.Value(ctx); diags.HasErrors() {
+		if t, ok := firstUndetermined(expr, ctx); ok {
+			return e.cause(t, depth+1)
+		}
 		msg := diags[0].Summary
 		if diags[0].Detail != "" {
 			msg += ": " + diags[0].Detail

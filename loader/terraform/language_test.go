@@ -488,3 +488,45 @@ resource "aws_security_group_rule" "ssh" {
 		t.Errorf("want the literal object's missing attribute as an error, got %v", diags)
 	}
 }
+
+// sgcheck knows a resource's id and arn as references: an expression that
+// takes one apart (splitting an arn, slicing the pieces) is unknown, as in
+// Terraform before apply, not an input error. An expression that fails on
+// its own is still one.
+func TestExpressionOverResourceIdentity(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"main.tf": `resource "aws_lb_target_group" "api" {
+  name = "api"
+}
+locals {
+  target = join("/", slice(split("/", aws_lb_target_group.api.arn), 1, 3))
+  suffix = element(split(":", aws_lb_target_group.api.arn), 5)
+  broken = slice(["a"], 1, 3)
+}
+resource "aws_security_group" "g" {
+  name = "g"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = [local.target]
+  }
+}`,
+	})
+	var errs []string
+	for _, d := range diags {
+		if !d.Warning {
+			errs = append(errs, d.String())
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "main.tf:7") {
+		t.Errorf("want only local.broken as an input error, got %q", errs)
+	}
+	var why []string
+	for _, r := range snap.Rules {
+		why = append(why, r.Unknown...)
+	}
+	if len(why) != 1 || !strings.Contains(why[0], "aws_lb_target_group.api") || !strings.Contains(why[0], "known only after apply") {
+		t.Errorf("want the rule's peer unknown because of the target group's arn, got %q", why)
+	}
+}

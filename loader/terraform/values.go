@@ -58,15 +58,34 @@ func (x *moduleExtractor) eval(expr hcl.Expression, name string, ctx *hcl.EvalCo
 }
 
 // mentionsUnknown reports whether an expression refers to a value the
-// configuration does not determine, which explains an evaluation error.
+// configuration does not determine, which explains an evaluation error:
+// an unknown value, or one holding what a resource or data source is
+// known by only after apply (its id or arn, which sgcheck represents by a
+// reference, so that an expression splitting an arn fails where Terraform
+// would give an unknown).
 func mentionsUnknown(expr hcl.Expression, ctx *hcl.EvalContext) bool {
 	for _, t := range expr.Variables() {
-		v, diags := t.TraverseAbs(ctx)
-		if diags.HasErrors() || !v.IsWhollyKnown() {
+		if v, diags := t.TraverseAbs(ctx); diags.HasErrors() || undetermined(v) {
 			return true
 		}
 	}
 	return false
+}
+
+// undetermined reports whether v is not wholly known or holds a reference
+// to what a resource or data source is known by after apply.
+func undetermined(v cty.Value) bool {
+	if !v.IsWhollyKnown() {
+		return true
+	}
+	ref := false
+	cty.Walk(v, func(_ cty.Path, v cty.Value) (bool, error) {
+		if !ref && !v.IsNull() && v.Type() == cty.String && strings.HasPrefix(v.AsString(), refPrefix) {
+			ref = true
+		}
+		return !ref, nil
+	})
+	return ref
 }
 
 func asString(v cty.Value) (string, bool) {
