@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -69,6 +70,7 @@ func (e *evaluator) funcs() map[string]function.Function {
 		out[k] = v
 	}
 	w := e.world
+	w.dataFiles = &sync.Map{}
 	out["file"] = w.fileFunc("file", func(b []byte) (cty.Value, error) {
 		if !utf8.Valid(b) {
 			return cty.NilVal, errors.New("contents are not valid UTF-8; use filebase64 instead")
@@ -128,7 +130,11 @@ func (e *evaluator) funcs() map[string]function.Function {
 			return cty.SetVal(vals), nil
 		},
 	})
+	out["jsondecode"] = (&jsonMemo{}).function()
 	plain := out
+	var noNesting map[string]function.Function // plain without templatefile
+	var nestingMu sync.Mutex
+	ts := &templates{}
 	out["templatefile"] = function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String},
 			{Name: "vars", Type: cty.DynamicPseudoType, AllowNull: true}},
@@ -142,13 +148,18 @@ func (e *evaluator) funcs() map[string]function.Function {
 			if err != nil {
 				return cty.NilVal, err
 			}
-			noNesting := make(map[string]function.Function, len(plain))
-			for k, v := range plain {
-				if k != "templatefile" {
-					noNesting[k] = v
+			nestingMu.Lock()
+			if len(noNesting) != len(plain)-1 { // made again when functions were added
+				noNesting = make(map[string]function.Function, len(plain))
+				for k, v := range plain {
+					if k != "templatefile" {
+						noNesting[k] = v
+					}
 				}
 			}
-			return templateFunc(src, DisplayPath(p), args[1], noNesting)
+			funcs := noNesting
+			nestingMu.Unlock()
+			return ts.render(src, DisplayPath(p), args[1], funcs)
 		},
 	})
 	// Terraform 1.8 names every built-in also as core::NAME
@@ -273,6 +284,20 @@ func scanRootsOf(paths []string) []string {
 // readData reads a file for a file function: a regular file of bounded
 // size (never a device or pipe), or the revision's copy.
 func (w *world) readData(p string) ([]byte, error) {
+	if w.dataFiles != nil {
+		if b, ok := w.dataFiles.Load(p); ok {
+			return b.([]byte), nil
+		}
+	}
+	b, err := w.readDataOnce(p)
+	if err == nil && w.dataFiles != nil {
+		w.dataFiles.Store(p, b)
+	}
+	return b, err
+}
+
+// readDataOnce reads a file a file function names.
+func (w *world) readDataOnce(p string) ([]byte, error) {
 	if w.files == nil {
 		info, err := os.Stat(p)
 		if err != nil {

@@ -482,6 +482,11 @@ func templateFunc(src []byte, name string, vars cty.Value, funcs map[string]func
 	if diags.HasErrors() {
 		return cty.NilVal, diags
 	}
+	return evalTemplate(expr, vars, funcs)
+}
+
+// evalTemplate renders a parsed template with vars.
+func evalTemplate(expr hclsyntax.Expression, vars cty.Value, funcs map[string]function.Function) (cty.Value, error) {
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: funcs}
 	if !vars.IsNull() && vars.IsKnown() && (vars.Type().IsObjectType() || vars.Type().IsMapType()) {
 		ctx.Variables = vars.AsValueMap()

@@ -181,3 +181,99 @@ resource "aws_security_group" "b" {
 		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A document rendered and decoded once per key of a loop (the usual
+// { for k in keys(jsondecode(templatefile(F, v))) : k =>
+// jsondecode(templatefile(F, v))[k] }) is rendered and decoded once: the
+// kept results are the ones a fresh call gives, a call with other vars
+// renders again, and an invalid document is still an input error.
+func TestRenderedDocumentsKept(t *testing.T) {
+	pad := strings.Repeat("x", 300)
+	snap, diags := loadSrc(t, map[string]string{
+		"rules.json.tpl": `{"web": {"port": 443, "cidr": "${office}"}, "ssh": {"port": 22, "cidr": "${office}"}, "pad": "` + pad + `"}`,
+		"main.tf": `locals {
+  doc   = "${path.module}/rules.json.tpl"
+  rules = { for k in keys(jsondecode(templatefile(local.doc, { office = "198.51.100.0/24" }))) : k => jsondecode(templatefile(local.doc, { office = "198.51.100.0/24" }))[k] if k != "pad" }
+  other = jsondecode(templatefile(local.doc, { office = "203.0.113.0/24" }))
+  again = jsondecode(templatefile(local.doc, { office = "198.51.100.0/24" }))
+  bad   = jsondecode(format("{%s", join("", [for i in range(40) : "\"key${i}\": 1,"])))
+}
+resource "aws_security_group" "a" {
+  dynamic "ingress" {
+    for_each = local.rules
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value.port
+      to_port     = ingress.value.port
+      cidr_blocks = [ingress.value.cidr]
+    }
+  }
+}
+resource "aws_security_group" "b" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = local.other.ssh.port
+    to_port     = local.other.ssh.port
+    cidr_blocks = [local.other.ssh.cidr, local.again.web.cidr]
+  }
+}`,
+	})
+	var errs []string
+	for _, d := range diags {
+		if !d.Warning {
+			errs = append(errs, d.String())
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "main.tf:6") {
+		t.Errorf("want local.bad's invalid document as the only input error, got %q", errs)
+	}
+	var got []string
+	for _, r := range snap.Rules {
+		got = append(got, fmt.Sprintf("%s %d %s", r.Group, r.FromPort, r.Peer))
+	}
+	sort.Strings(got)
+	want := []string{"aws_security_group.a 22 198.51.100.0/24", "aws_security_group.a 443 198.51.100.0/24",
+		"aws_security_group.b 22 198.51.100.0/24", "aws_security_group.b 22 203.0.113.0/24"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// The memo keeps long documents only, and a template's last rendering is
+// used only for equal vars.
+func TestMemoKeepsWhatItShould(t *testing.T) {
+	var m jsonMemo
+	long := `{"pad": "` + strings.Repeat("y", memoMinBytes) + `"}`
+	f := m.function()
+	for i := 0; i < 3; i++ {
+		if _, err := f.Call([]cty.Value{cty.StringVal(long)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Call([]cty.Value{cty.StringVal(`{"a": 1}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(m.vals) != 1 || m.bytes != len(long) {
+		t.Errorf("want the long document kept once, got %d documents, %d bytes", len(m.vals), m.bytes)
+	}
+	if _, err := f.Call([]cty.Value{cty.StringVal(long[:len(long)-1])}); err == nil {
+		t.Error("an invalid document decoded without an error")
+	}
+
+	var ts templates
+	src := []byte(`${x}-${x}`)
+	render := func(x string) string {
+		v, err := ts.render(src, "t.tpl", cty.ObjectVal(map[string]cty.Value{"x": cty.StringVal(x)}), functions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.AsString()
+	}
+	if a, b, c := render("a"), render("b"), render("a"); a != "a-a" || b != "b-b" || c != "a-a" {
+		t.Errorf("renderings %q %q %q", a, b, c)
+	}
+	kept := ts.by["t.tpl"]
+	if kept == nil || !kept.vars.RawEquals(cty.ObjectVal(map[string]cty.Value{"x": cty.StringVal("a")})) || kept.out.AsString() != "a-a" {
+		t.Errorf("want the last rendering kept, got %+v", kept)
+	}
+}

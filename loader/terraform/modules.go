@@ -46,8 +46,10 @@ type world struct {
 	scanRoots []string
 	// filesRead counts parsed configuration files (shared by forks).
 	filesRead *fileCount
-	// funcTable is the function library bound to rootDir.
+	// funcTable is the function library bound to rootDir; dataFiles holds
+	// what its file functions read (path to bytes), each file read once.
 	funcTable map[string]function.Function
+	dataFiles *sync.Map
 	// cache shares parsed modules with another load of the run (nil: none).
 	cache *ParseCache
 	// deps records what the root being evaluated depends on (with a cache).
