@@ -1,6 +1,9 @@
 package terraform
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -528,5 +531,46 @@ resource "aws_security_group" "g" {
 	}
 	if len(why) != 1 || !strings.Contains(why[0], "aws_lb_target_group.api") || !strings.Contains(why[0], "known only after apply") {
 		t.Errorf("want the rule's peer unknown because of the target group's arn, got %q", why)
+	}
+}
+
+// Module calls into a directory that holds nothing (a git submodule not
+// checked out) are one warning per root and directory, naming the other
+// calls and saying what to run; a directory holding other files keeps the
+// plain message.
+func TestCallsIntoEmptyDirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{".git", "shared/modules", "lib", "docs/only"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := map[string]string{
+		".gitmodules":         "[submodule \"shared/modules\"]\n\tpath = shared/modules\n\turl = https://example.com/modules.git\n",
+		"docs/only/README.md": "no configuration here\n",
+		"main.tf": `module "a" { source = "./shared/modules/a" }
+module "b" { source = "./shared/modules/b" }
+module "c" { source = "./lib/c" }
+module "d" { source = "./docs/only" }`,
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, diags := Load(context.Background(), []string{dir}, Options{})
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.Message)
+	}
+	want := []string{
+		`module.a not analysed: source "./shared/modules/a" is in ` + DisplayPath(filepath.Join(dir, "shared/modules")) +
+			`, an empty git submodule (run git submodule update --init); nor are the root's other calls of it: module.b (` +
+			DisplayPath(filepath.Join(dir, "main.tf")) + `:2)`,
+		`module.c not analysed: source "./lib/c" is in ` + DisplayPath(filepath.Join(dir, "lib")) + `, which is empty`,
+		`module.d not analysed: no configuration files in ` + DisplayPath(filepath.Join(dir, "docs/only")),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

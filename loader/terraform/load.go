@@ -350,6 +350,11 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 // the source.
 var unavailableCall = regexp.MustCompile(`^((?:([^\s:]+):)?\S+) not analysed: source ("[^"]*") is not available locally \(run terraform init so that \.terraform/modules holds it\)`)
 
+// emptyCall matches the warning of a module call whose source lies in an
+// empty directory (emptyAncestor): one per root and directory, like
+// unavailableCall's.
+var emptyCall = regexp.MustCompile(`^((?:([^\s:]+):)?\S+) not analysed: source "[^"]*" is in (\S+), (?:which is empty|an empty git submodule)`)
+
 // sameSourceOnce reports a module source that is not available locally
 // once per root, at its first call, naming the root's other calls of it
 // (the first few with their lines): a root that calls one registry module
@@ -361,7 +366,11 @@ func sameSourceOnce(d []model.Diagnostic) []model.Diagnostic {
 	others := map[int][]string{}
 	var out []model.Diagnostic
 	for _, x := range d {
-		if m := unavailableCall.FindStringSubmatch(x.Message); m != nil && x.Warning {
+		m := unavailableCall.FindStringSubmatch(x.Message)
+		if m == nil {
+			m = emptyCall.FindStringSubmatch(x.Message)
+		}
+		if m != nil && x.Warning {
 			key := m[2] + "\x00" + m[3]
 			if i, ok := first[key]; ok {
 				others[i] = append(others[i], fmt.Sprintf("%s (%s:%d)", m[1], x.File, x.Line))

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/internal/parallel"
+	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -454,9 +457,82 @@ func (e *evaluator) resolveModule(name string, b *hcl.Block) (*module, string) {
 	}
 	m := e.world.module(dir)
 	if m == nil {
+		if isLocalSource(src) {
+			if empty, submodule := e.world.emptyAncestor(dir); empty != "" {
+				what := "which is empty"
+				if submodule {
+					what = "an empty git submodule (run git submodule update --init)"
+				}
+				return nil, fmt.Sprintf("source %q is in %s, %s", src, DisplayPath(empty), what)
+			}
+		}
 		return nil, fmt.Sprintf("no configuration files in %s", DisplayPath(dir))
 	}
 	return m, ""
+}
+
+// emptyAncestor returns the directory holding dir (dir included) that
+// holds no file at all: the innermost that is a git submodule's path
+// (submodule set: one not checked out), else the outermost (a folder whose
+// modules were not copied); "" when dir itself holds a file.
+func (w *world) emptyAncestor(dir string) (empty string, submodule bool) {
+	for d := filepath.Clean(dir); d != filepath.Dir(d) && w.holdsNothing(d); d = filepath.Dir(d) {
+		if w.files == nil && isSubmodule(d) {
+			return d, true
+		}
+		empty = d
+	}
+	return empty, false
+}
+
+// holdsNothing reports whether no file lies under directory d (which may
+// not exist).
+func (w *world) holdsNothing(d string) bool {
+	if w.files != nil {
+		prefix := d + string(filepath.Separator)
+		for _, f := range w.files {
+			if strings.HasPrefix(filepath.Clean(f), prefix) {
+				return false
+			}
+		}
+		return true
+	}
+	empty := true
+	filepath.WalkDir(d, func(_ string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			empty = false
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return empty
+}
+
+// isSubmodule reports whether dir is a submodule's path in the .gitmodules
+// of the git work tree holding it.
+func isSubmodule(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for top := filepath.Dir(abs); top != filepath.Dir(top); top = filepath.Dir(top) {
+		if _, err := os.Stat(filepath.Join(top, ".git")); err != nil {
+			continue
+		}
+		src, err := safeio.ReadFile(filepath.Join(top, ".gitmodules"))
+		if err != nil {
+			return false
+		}
+		rel, _ := filepath.Rel(top, abs)
+		for _, line := range strings.Split(string(src), "\n") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && strings.TrimSpace(k) == "path" &&
+				filepath.Clean(filepath.FromSlash(strings.TrimSpace(v))) == rel {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }
 
 // cycleMessage starts the why of a module call that closes a cycle.
