@@ -186,12 +186,26 @@ var lookupFunc = function.New(&function.Spec{
 	VarParam: &function.Parameter{Name: "default", Type: cty.DynamicPseudoType, AllowNull: true, AllowMarked: true,
 		AllowDynamicType: true},
 	Type: func(args []cty.Value) (cty.Type, error) {
-		if len(args) == 3 && args[2].IsNull() {
+		switch {
+		case len(args) > 3:
+			return cty.NilType, function.NewArgErrorf(3, "lookup takes at most three arguments")
+		case len(args) == 2:
+			// lookup(map, key): the default is optional in Terraform
+			// (deprecated), and the key must then be present
+			return lookupNoDefaultType(args[0], args[1])
+		case args[2].IsNull():
 			return cty.DynamicPseudoType, nil
 		}
 		return stdlib.LookupFunc.ReturnType(argTypes(args))
 	},
 	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		if len(args) == 2 {
+			v, diags := hcl.Index(args[0], args[1], nil)
+			if diags.HasErrors() {
+				return cty.NilVal, function.NewArgErrorf(1, "lookup failed to find key %s", args[1].GoString())
+			}
+			return v, nil
+		}
 		if len(args) == 3 && args[2].IsNull() {
 			if v, diags := hcl.Index(args[0], args[1], nil); !diags.HasErrors() {
 				return v, nil
@@ -201,6 +215,27 @@ var lookupFunc = function.New(&function.Spec{
 		return stdlib.LookupFunc.Call(args)
 	},
 })
+
+// lookupNoDefaultType is the type of lookup(m, key) without a default.
+func lookupNoDefaultType(m, key cty.Value) (cty.Type, error) {
+	ty := m.Type()
+	switch {
+	case ty.IsObjectType():
+		if !key.IsKnown() {
+			return cty.DynamicPseudoType, nil
+		}
+		k, _ := key.Unmark()
+		if !ty.HasAttribute(k.AsString()) {
+			return cty.NilType, function.NewArgErrorf(1, "lookup failed to find key %q", k.AsString())
+		}
+		return ty.AttributeType(k.AsString()), nil
+	case ty.IsMapType():
+		return ty.ElementType(), nil
+	case ty == cty.DynamicPseudoType:
+		return cty.DynamicPseudoType, nil
+	}
+	return cty.NilType, function.NewArgErrorf(0, "lookup requires a map or an object, not %s", ty.FriendlyName())
+}
 
 func argTypes(args []cty.Value) []cty.Type {
 	out := make([]cty.Type, len(args))

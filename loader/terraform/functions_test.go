@@ -106,10 +106,21 @@ func TestFunctionBehaviour(t *testing.T) {
 		`length(merge({a = 1}, {b = "x"}))`: cty.NumberIntVal(2),
 		`length([1, "a", true])`:            cty.NumberIntVal(3),
 		`length(toset(["a", "b"]))`:         cty.NumberIntVal(2),
+		// lookup's default is optional (deprecated since Terraform 0.7)
+		`lookup({a = "x"}, "a")`:        cty.StringVal("x"),
+		`lookup(tomap({a = "x"}), "a")`: cty.StringVal("x"),
+		`lookup({a = "x"}, "b", "d")`:   cty.StringVal("d"),
 	} {
 		got := evalExpr(t, src)
 		if !got.RawEquals(want) && !(got.Type() == cty.Number && want.Type() == cty.Number && got.Equals(want).True()) {
 			t.Errorf("%s = %#v, want %#v", src, got, want)
+		}
+	}
+	// lookup without a default of a key that is not there fails, as index does
+	for _, src := range []string{`lookup({a = "x"}, "b")`, `lookup(tomap({a = "x"}), "b")`, `lookup({a = 1}, "a", 2, 3)`} {
+		expr, _ := hclsyntax.ParseExpression([]byte(src), "t", hcl.InitialPos)
+		if v, diags := expr.Value(&hcl.EvalContext{Functions: functions}); !diags.HasErrors() {
+			t.Errorf("%s = %#v, want an error", src, v)
 		}
 	}
 	// length of an unknown value of unknown type is unknown, not an error
