@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -47,6 +48,9 @@ type moduleExtractor struct {
 	// groups maps an aws_security_group block's name to the positions of
 	// its instances in snap.Groups (for markUnattached).
 	groups map[string][]int
+	// unmodelled holds the module's full context with resource attributes
+	// added as unknown (withUnmodelled), by the names added
+	unmodelled map[string]*hcl.EvalContext
 }
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
@@ -127,6 +131,20 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 			body = dynblock.Expand(b.Body, ctx)
 		}
 		content, rest, diags := body.PartialContent(ex.schema)
+		// a dynamic block's for_each that reads an attribute sgcheck does
+		// not model (a subnet's availability_zone) is evaluated again with
+		// that attribute unknown, as Terraform has it before apply
+		for names := []string(nil); dynamic && diags.HasErrors() && len(names) < 8; {
+			more := unmodelledAttrs(diags)
+			if more == nil {
+				break
+			}
+			names = append(names, more...)
+			ctx = x.withUnmodelled(full, names).NewChild()
+			ctx.Variables = in.vars
+			body = dynblock.Expand(b.Body, ctx)
+			content, rest, diags = body.PartialContent(ex.schema)
+		}
 		if diags.HasErrors() {
 			x.hclDiags(diags)
 			continue
@@ -703,4 +721,98 @@ func (x *moduleExtractor) removed(b *hcl.Block) {
 		x.snap.Forgotten = append(x.snap.Forgotten, model.Forgotten{Address: x.prefix + traversalString(t),
 			Source: x.m.blockSource(b)})
 	}
+}
+
+// unsupportedAttr finds the attribute an "Unsupported attribute" error names.
+var unsupportedAttr = regexp.MustCompile(`does not have an attribute named "([^"]+)"`)
+
+// unmodelledAttrs returns the attributes that diags' errors say an object
+// lacks, or nil when an error is of another kind.
+func unmodelledAttrs(diags hcl.Diagnostics) []string {
+	var names []string
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		m := unsupportedAttr.FindStringSubmatch(d.Detail)
+		if d.Summary != "Unsupported attribute" || m == nil {
+			return nil
+		}
+		names = append(names, m[1])
+	}
+	return names
+}
+
+// withUnmodelled returns full with every resource and data source instance
+// holding names too, as unknown values where it lacks them: attributes of
+// a resource that sgcheck does not model, which Terraform knows after
+// apply (a subnet's availability_zone). Other values are full's.
+func (x *moduleExtractor) withUnmodelled(full *hcl.EvalContext, names []string) *hcl.EvalContext {
+	key := strings.Join(slices.Sorted(slices.Values(names)), ",")
+	if c, ok := x.unmodelled[key]; ok {
+		return c
+	}
+	c := &hcl.EvalContext{Variables: make(map[string]cty.Value, len(full.Variables)), Functions: full.Functions}
+	for root, v := range full.Variables {
+		switch {
+		case x.ev.resources[root] != nil:
+			v = withInstanceAttrs(v, names, 1)
+		case root == "data":
+			v = withInstanceAttrs(v, names, 2)
+		}
+		c.Variables[root] = v
+	}
+	if x.unmodelled == nil {
+		x.unmodelled = map[string]*hcl.EvalContext{}
+	}
+	x.unmodelled[key] = c
+	return c
+}
+
+// withInstanceAttrs adds names, unknown, to the instance objects in v: the
+// values of v's attributes depth levels down (a resource type's object
+// holds its resources, data's its types and then their data sources),
+// each one instance or a tuple or object of instances (count, for_each).
+func withInstanceAttrs(v cty.Value, names []string, depth int) cty.Value {
+	if !v.IsKnown() || v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsTupleType()) {
+		return v
+	}
+	if depth == 0 {
+		if v.Type().IsObjectType() && v.Type().HasAttribute("id") {
+			attrs := v.AsValueMap()
+			for _, n := range names {
+				if _, ok := attrs[n]; !ok {
+					attrs[n] = cty.DynamicVal
+				}
+			}
+			return cty.ObjectVal(attrs)
+		}
+		// count or for_each: each element is an instance
+		if v.LengthInt() == 0 {
+			return v
+		}
+		out := map[string]cty.Value{}
+		var list []cty.Value
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			e = withInstanceAttrs(e, names, 0)
+			if v.Type().IsTupleType() {
+				list = append(list, e)
+			} else {
+				out[k.AsString()] = e
+			}
+		}
+		if v.Type().IsTupleType() {
+			return cty.TupleVal(list)
+		}
+		return cty.ObjectVal(out)
+	}
+	if !v.Type().IsObjectType() || v.LengthInt() == 0 {
+		return v
+	}
+	out := v.AsValueMap()
+	for k, e := range out {
+		out[k] = withInstanceAttrs(e, names, depth-1)
+	}
+	return cty.ObjectVal(out)
 }

@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -572,5 +573,65 @@ module "d" { source = "./docs/only" }`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A dynamic block whose for_each reads an attribute of resources or data
+// sources that sgcheck does not model (a subnet's availability_zone) has
+// that attribute unknown, as before apply: the group and every rule are
+// read, and nothing is an input error.
+func TestDynamicOverUnmodelledAttributes(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"main.tf": `resource "aws_subnet" "p" {
+  count      = 2
+  vpc_id     = "vpc-1"
+  cidr_block = "10.0.${count.index}.0/24"
+}
+data "aws_subnet" "d" {
+  for_each = toset(["a", "b"])
+  id       = each.key
+}
+resource "aws_security_group" "b" {
+  name = "b"
+  dynamic "egress" {
+    for_each = [for s in aws_subnet.p : { cidr = s.cidr_block, zone = s.availability_zone }]
+    content {
+      protocol    = "tcp"
+      from_port   = 8001
+      to_port     = 8001
+      cidr_blocks = [egress.value.cidr]
+      description = "to ${egress.value.zone}"
+    }
+  }
+  dynamic "ingress" {
+    for_each = { for k, s in data.aws_subnet.d : k => s.availability_zone_id }
+    content {
+      protocol    = "tcp"
+      from_port   = 22
+      to_port     = 22
+      cidr_blocks = ["192.0.2.0/24"]
+      description = ingress.value
+    }
+  }
+  egress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}`,
+	})
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("valid Terraform reported as an error: %s", d)
+		}
+	}
+	var got []string
+	for _, r := range snap.Rules {
+		got = append(got, fmt.Sprintf("%s %d %s", r.Direction, r.FromPort, r.Peer))
+	}
+	want := "egress 8001 10.0.0.0/24\negress 8001 10.0.1.0/24\ningress 22 192.0.2.0/24\ningress 22 192.0.2.0/24\negress 443 0.0.0.0/0"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
 }
