@@ -406,3 +406,41 @@ func TestBaseProblemsOnce(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
+
+// With --base, calls into a git submodule that is not checked out are said
+// once, as in a plain scan, not again for the revision.
+func TestBaseEmptySubmoduleOnce(t *testing.T) {
+	dir := t.TempDir()
+	gitRun(t, dir, "init", "-q", "-b", "main")
+	files := map[string]string{
+		".gitmodules": "[submodule \"mods\"]\n\tpath = mods\n\turl = https://example.com/mods.git\n",
+		"main.tf": `module "a" { source = "./mods/a" }
+module "b" { source = "./mods/b" }
+resource "aws_security_group" "g" { name = "g" }
+`,
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitRun(t, dir, "add", "-A")
+	gitRun(t, dir, "commit", "-q", "-m", "base")
+	if err := os.MkdirAll(filepath.Join(dir, "mods"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(files["main.tf"]+"# changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr string
+	inDir(t, dir, func() { _, stderr, _ = sgcheck(t, "--base", "HEAD", ".", "--fail-on", "none") })
+	var warnings []string
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if strings.HasPrefix(l, "warning:") {
+			warnings = append(warnings, l)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "an empty git submodule") || !strings.Contains(warnings[0], "module.b (main.tf:2)") {
+		t.Errorf("want one warning naming the submodule and both calls, got:\n%s", strings.Join(warnings, "\n"))
+	}
+}

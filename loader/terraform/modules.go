@@ -477,7 +477,7 @@ func (e *evaluator) resolveModule(name string, b *hcl.Block) (*module, string) {
 // modules were not copied); "" when dir itself holds a file.
 func (w *world) emptyAncestor(dir string) (empty string, submodule bool) {
 	for d := filepath.Clean(dir); d != filepath.Dir(d) && w.holdsNothing(d); d = filepath.Dir(d) {
-		if w.files == nil && isSubmodule(d) {
+		if isSubmodule(d) {
 			return d, true
 		}
 		empty = d
