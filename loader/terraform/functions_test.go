@@ -229,12 +229,7 @@ resource "aws_security_group" "b" {
   }
 }`,
 	})
-	var errs []string
-	for _, d := range diags {
-		if !d.Warning {
-			errs = append(errs, d.String())
-		}
-	}
+	errs := inputErrors(diags)
 	if len(errs) != 1 || !strings.Contains(errs[0], "main.tf:6") {
 		t.Errorf("want local.bad's invalid document as the only input error, got %q", errs)
 	}
@@ -243,11 +238,8 @@ resource "aws_security_group" "b" {
 		got = append(got, fmt.Sprintf("%s %d %s", r.Group, r.FromPort, r.Peer))
 	}
 	sort.Strings(got)
-	want := []string{"aws_security_group.a 22 198.51.100.0/24", "aws_security_group.a 443 198.51.100.0/24",
-		"aws_security_group.b 22 198.51.100.0/24", "aws_security_group.b 22 203.0.113.0/24"}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	wantLines(t, "rules", got, []string{"aws_security_group.a 22 198.51.100.0/24", "aws_security_group.a 443 198.51.100.0/24",
+		"aws_security_group.b 22 198.51.100.0/24", "aws_security_group.b 22 203.0.113.0/24"})
 }
 
 // The memo keeps long documents only, and a template's last rendering is

@@ -22,6 +22,17 @@ func ruleLines(s *model.Snapshot) []string {
 }
 
 // wantLines fails t when got is not want, line by line.
+// inputErrors lists the diagnostics that are errors, not warnings.
+func inputErrors(diags []model.Diagnostic) []string {
+	var out []string
+	for _, d := range diags {
+		if !d.Warning {
+			out = append(out, d.String())
+		}
+	}
+	return out
+}
+
 func wantLines(t *testing.T, what string, got, want []string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
