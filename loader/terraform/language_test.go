@@ -624,3 +624,38 @@ resource "aws_security_group" "b" {
 	wantLines(t, "rules", got, []string{"egress 8001 10.0.0.0/24", "egress 8001 10.0.1.0/24", "ingress 22 192.0.2.0/24",
 		"ingress 22 192.0.2.0/24", "egress 443 0.0.0.0/0"})
 }
+
+// A module called with for_each over nothing is an empty map of instances,
+// as in Terraform: values(), keys() and for expressions over it give
+// nothing, not an error.
+func TestModuleForEachOverNothing(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"main.tf": `module "m" {
+  for_each = {}
+  source   = "./m"
+}
+module "n" {
+  count  = 0
+  source = "./m"
+}
+resource "aws_security_group" "g" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = concat(["10.0.0.0/8"], [for m in values(module.m) : m.cidr], keys(module.m), module.n[*].cidr)
+  }
+}`,
+		"m/main.tf": `output "cidr" {
+  value = "192.0.2.0/24"
+}`,
+	})
+	for _, e := range inputErrors(diags) {
+		t.Errorf("valid Terraform reported as an error: %s", e)
+	}
+	var got []string
+	for _, r := range snap.Rules {
+		got = append(got, r.Peer.String())
+	}
+	wantLines(t, "peers", got, []string{"10.0.0.0/8"})
+}

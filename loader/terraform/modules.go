@@ -425,6 +425,8 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 		v = values[0]
 	case len(insts) > 0 && insts[0].key.Type() == cty.String:
 		v = cty.ObjectVal(obj)
+	case len(insts) == 0 && attrs["for_each"] != nil:
+		v = cty.EmptyObjectVal // for_each over nothing: a map of no instances
 	default:
 		v = cty.TupleVal(values)
 		if len(values) == 0 {
