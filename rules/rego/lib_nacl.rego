@@ -1,15 +1,17 @@
 # Helpers for the network ACL checks.
 package sgcheck.lib
 
-# default_pattern holds for a NACL whose every entry allows all traffic to
-# or from the whole address family: AWS's default network ACL, and the
-# state most modules give a NACL they create.
+# default_pattern holds for a NACL whose every entry allows all traffic:
+# AWS's default network ACL, the state most modules give a NACL they
+# create, and a pass-through NACL (transit gateway, inspection and
+# firewall subnets) that also allows all traffic from narrower ranges (the
+# VPC), which its entries open to the world make redundant. No entry
+# there shows an intent to filter.
 nacl_default_pattern(n) if {
 	count(n.entries) > 0
 	every e in n.entries {
 		e.action == "allow"
 		e.protocol == "all"
-		e.open
 	}
 }
 

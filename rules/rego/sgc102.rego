@@ -22,13 +22,17 @@ findings contains f if {
 		"rule": e.entry,
 		"resource": n.name,
 		"message": sprintf(
-			"%s %s entry %d (%s %s from %s) never applies: entry %d (%s) matches all of its traffic first%s",
-			[n.name, e.direction, e.number, e.action, e.protocol, e.cidr, e.shadowed_by, e.shadowed_by_action, consequence(e)],
+			"%s %s entry %d (%s %s %s %s) never applies: entry %d (%s) matches all of its traffic first%s",
+			[n.name, e.direction, e.number, e.action, e.protocol, peer_word[e.direction], e.cidr, e.shadowed_by, e.shadowed_by_action, consequence(e)],
 		),
 		"location": object.get(e, "location", object.get(n, "location", null)),
 		"facts": {"nacl": n.name, "direction": e.direction, "number": e.number, "action": e.action, "shadowed_by": e.shadowed_by},
 	}
 }
+
+# peer_word: an ingress entry matches traffic from its range, an egress
+# entry traffic to it.
+peer_word := {"ingress": "from", "egress": "to"}
 
 consequence(e) := "; the traffic this deny was meant to block is allowed" if {
 	e.action == "deny"

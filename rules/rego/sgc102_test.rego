@@ -19,3 +19,17 @@ test_shadowed_deny if {
 test_reachable_is_quiet if {
 	count(sgc102.findings) == 0 with input as doc([entry({})])
 }
+
+# An egress entry matches traffic to its range, and says so.
+test_egress_names_destination if {
+	some f in sgc102.findings with input as doc([entry({
+		"direction": "egress", "action": "allow", "number": 6011, "cidr": "0.0.0.0/0",
+		"shadowed_by": 6010, "shadowed_by_action": "allow",
+	})])
+	contains(f.message, "egress entry 6011 (allow tcp to 0.0.0.0/0) never applies: entry 6010 (allow)")
+}
+
+test_ingress_names_source if {
+	some f in sgc102.findings with input as doc([entry({"shadowed_by": 100, "shadowed_by_action": "allow"})])
+	contains(f.message, "ingress entry 200 (deny tcp from 203.0.113.7/32)")
+}

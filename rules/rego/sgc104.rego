@@ -10,7 +10,10 @@
 #   an earlier deny takes another protocol back), and only the security
 #   groups remain (docs/semantics.md). A network ACL that only allows all traffic (AWS's
 #   default network ACL, and what most modules create) is AWS's normal state
-#   and is not reported.
+#   and is not reported, nor is one whose every entry allows all traffic,
+#   some from narrower ranges that the world's entry makes redundant (a
+#   pass-through network ACL, as transit gateway, inspection and firewall
+#   subnets have: the filtering is elsewhere).
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
 #     description: Control subnet traffic with network ACLs

@@ -25,6 +25,33 @@ test_default_pattern_quiet if {
 	)
 }
 
+# A pass-through NACL (transit gateway, inspection and firewall subnets):
+# every entry allows all traffic, some from narrower ranges (the VPC) that
+# the entry open to the world makes redundant; nothing is meant to be
+# filtered there: quiet.
+test_pass_through_quiet if {
+	count(sgc104.findings) == 0 with input as doc(
+		[
+			entry({"number": 1000, "cidr": "10.20.0.0/19", "open": false}), entry({"number": 5000}),
+			entry({"number": 1000, "direction": "egress", "cidr": "10.20.0.0/19", "open": false}),
+			entry({"number": 5000, "direction": "egress"}),
+		],
+		[exposure({"numbers": [5000]})],
+	)
+}
+
+# A deny shows the NACL is meant to filter, though what it denies is not
+# from the world: reported.
+test_deny_shows_filtering if {
+	count(sgc104.findings) == 1 with input as doc(
+		[
+			entry({"number": 90, "action": "deny", "cidr": "10.99.0.0/16", "open": false}),
+			entry({"number": 1000, "cidr": "10.20.0.0/19", "open": false}), entry({"number": 5000}),
+		],
+		[exposure({"numbers": [5000]})],
+	)
+}
+
 # A NACL written to filter that still allows everything in from the world.
 test_filtering_nacl_with_allow_all if {
 	fs := sgc104.findings with input as doc(
