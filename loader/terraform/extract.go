@@ -136,10 +136,15 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 		// that attribute unknown, as Terraform has it before apply
 		for names := []string(nil); dynamic && diags.HasErrors() && len(names) < 8; {
 			more := unmodelledAttrs(diags)
-			if more == nil {
-				break
+			n := len(names)
+			for _, m := range more {
+				if !slices.Contains(names, m) {
+					names = append(names, m)
+				}
 			}
-			names = append(names, more...)
+			if len(names) == n {
+				break // not attributes of resources: errors of the configuration
+			}
 			ctx = x.withUnmodelled(full, names).NewChild()
 			ctx.Variables = in.vars
 			body = dynblock.Expand(b.Body, ctx)
@@ -778,7 +783,7 @@ func withInstanceAttrs(v cty.Value, names []string, depth int) cty.Value {
 		return v
 	}
 	if depth == 0 {
-		if v.Type().IsObjectType() && v.Type().HasAttribute("id") {
+		if isInstance(v) {
 			attrs := v.AsValueMap()
 			for _, n := range names {
 				if _, ok := attrs[n]; !ok {
@@ -815,4 +820,14 @@ func withInstanceAttrs(v cty.Value, names []string, depth int) cty.Value {
 		out[k] = withInstanceAttrs(e, names, depth-1)
 	}
 	return cty.ObjectVal(out)
+}
+
+// isInstance reports whether v is a resource or data source instance: an
+// object whose id is the reference instanceValue gives it.
+func isInstance(v cty.Value) bool {
+	if !v.Type().IsObjectType() || !v.Type().HasAttribute("id") {
+		return false
+	}
+	id := v.GetAttr("id")
+	return id.IsKnown() && !id.IsNull() && id.Type() == cty.String && strings.HasPrefix(id.AsString(), refPrefix)
 }

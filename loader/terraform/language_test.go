@@ -623,6 +623,27 @@ resource "aws_security_group" "b" {
 	}
 	wantLines(t, "rules", got, []string{"egress 8001 10.0.0.0/24", "egress 8001 10.0.1.0/24", "ingress 22 192.0.2.0/24",
 		"ingress 22 192.0.2.0/24", "egress 443 0.0.0.0/0"})
+
+	// an attribute missing from the configuration's own object is its error
+	_, diags = loadSrc(t, map[string]string{
+		"main.tf": `locals {
+  ports = [{ port = 22 }]
+}
+resource "aws_security_group" "c" {
+  dynamic "ingress" {
+    for_each = [for p in local.ports : p.number]
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["192.0.2.0/24"]
+    }
+  }
+}`,
+	})
+	if errs := inputErrors(diags); len(errs) != 1 || !strings.Contains(errs[0], `attribute named "number"`) {
+		t.Errorf("want the local's missing attribute as an input error, got %q", errs)
+	}
 }
 
 // A module called with for_each over nothing is an empty map of instances,
