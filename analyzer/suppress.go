@@ -36,7 +36,10 @@ type Suppressed struct {
 var ignoreRe = regexp.MustCompile(`(?:#|//)\s*sgcheck:ignore\s+([A-Za-z0-9_,:./\s-]+?)\s*(?:exp:(\S+)\s*)?(?:--\s*(.*))?$`)
 
 type ignore struct {
-	ids map[string]bool
+	// peer is the comment of another scanner this ignore was read from
+	// ("checkov:skip=CKV_AWS_24"), "" for sgcheck:ignore
+	peer string
+	ids  map[string]bool
 	// values restricts an id to findings one of whose facts has one of
 	// these values (SGC204:8080, SGC202:203.0.113.0/24); no entry: all.
 	values map[string][]string
@@ -64,7 +67,9 @@ func (ig *ignore) expired(today string) bool { return ig.expires != "" && ig.exp
 
 // Suppress splits findings into those reported and those an inline
 // comment suppresses. read reads a source file (nil means os.ReadFile).
-func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, suppressed []Suppressed) {
+// With peers, the comments of other scanners that name an equivalent
+// check suppress too (PeerIgnores).
+func Suppress(fs []Finding, read func(string) ([]byte, error), peers PeerIgnores) (kept []Finding, suppressed []Suppressed) {
 	if read == nil {
 		read = safeio.ReadFile
 	}
@@ -77,7 +82,7 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 		}
 		ignores, ok := cache[f.Location.File]
 		if !ok {
-			ignores = scanIgnores(read, f.Location.File)
+			ignores = scanIgnores(read, f.Location.File, peers)
 			cache[f.Location.File] = ignores
 		}
 		hit, at := findIgnore(ignores, f.ID, f.Facts, f.Location, today), f.Location
@@ -88,7 +93,7 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 			at = l
 			mod, ok := cache[at.File]
 			if !ok {
-				mod = scanIgnores(read, at.File)
+				mod = scanIgnores(read, at.File, peers)
 				cache[at.File] = mod
 			}
 			hit = findIgnore(mod, f.ID, f.Facts, at, today)
@@ -97,7 +102,11 @@ func Suppress(fs []Finding, read func(string) ([]byte, error)) (kept []Finding, 
 			kept = append(kept, f)
 			continue
 		}
-		suppressed = append(suppressed, Suppressed{Finding: f, Suppression: Suppression{Reason: hit.reason,
+		reason := hit.reason
+		if hit.peer != "" {
+			reason = strings.TrimSuffix(hit.peer+": "+hit.reason, ": ")
+		}
+		suppressed = append(suppressed, Suppressed{Finding: f, Suppression: Suppression{Reason: reason,
 			Location: &Location{File: at.File, StartLine: hit.line, EndLine: hit.line}}})
 	}
 	return kept, suppressed
@@ -140,15 +149,20 @@ func findIgnore(ignores []ignore, id string, facts map[string]any, loc *Location
 	return nil
 }
 
-func scanIgnores(read func(string) ([]byte, error), file string) []ignore {
+// scanIgnores reads a file's sgcheck:ignore comments and, with peers, the
+// other scanners' comments that name an equivalent check.
+func scanIgnores(read func(string) ([]byte, error), file string, peers PeerIgnores) []ignore {
 	src, err := read(file)
-	if err != nil || !bytes.Contains(src, []byte("sgcheck:ignore")) {
+	if err != nil || (!bytes.Contains(src, []byte("sgcheck:ignore")) && (peers == nil || !model.HoldsIgnoreComment(src, true))) {
 		return nil
 	}
 	var out []ignore
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for line := 1; sc.Scan(); line++ {
+		if peers != nil {
+			out = append(out, peers.scan(sc.Text(), line)...)
+		}
 		m := ignoreRe.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
@@ -192,7 +206,7 @@ func CheckIgnores(files []string, suppressed []Suppressed, known map[string]bool
 	var out []model.Diagnostic
 	today := Today()
 	for _, file := range files {
-		for _, ig := range scanIgnores(read, file) {
+		for _, ig := range scanIgnores(read, file, nil) {
 			var unknown []string
 			for id := range ig.ids {
 				if !known[id] {

@@ -24,7 +24,7 @@ func TestSuppress(t *testing.T) {
 		{ID: "SGC006", Location: &Location{File: "m.tf", StartLine: 3, EndLine: 5}},
 		{ID: "SGC001", Location: nil},
 	}
-	kept, sup := Suppress(fs, read)
+	kept, sup := Suppress(fs, read, nil)
 	if len(kept) != 2 || kept[0].Location.StartLine != 3 || kept[0].ID != "SGC006" || kept[1].ID != "SGC001" {
 		t.Errorf("kept %+v", kept)
 	}
@@ -61,11 +61,11 @@ func TestExpiringIgnores(t *testing.T) {
 	read := func(string) ([]byte, error) { return []byte(src), nil }
 	fs := []Finding{{ID: "SGC202", Location: &Location{File: "m.tf", StartLine: 2, EndLine: 2}}}
 	t.Setenv("SOURCE_DATE_EPOCH", "1782777600") // 2026-06-30
-	if kept, sup := Suppress(fs, read); len(kept) != 0 || len(sup) != 1 {
+	if kept, sup := Suppress(fs, read, nil); len(kept) != 0 || len(sup) != 1 {
 		t.Fatalf("on its last day: kept %v", kept)
 	}
 	t.Setenv("SOURCE_DATE_EPOCH", "1782864000") // 2026-07-01
-	kept, sup := Suppress(fs, read)
+	kept, sup := Suppress(fs, read, nil)
 	if len(kept) != 1 || len(sup) != 0 {
 		t.Fatalf("expired: suppressed %v", sup)
 	}
@@ -87,7 +87,7 @@ func TestPerValueIgnores(t *testing.T) {
 		{ID: "SGC202", Location: at, Facts: map[string]any{"peers": []any{"0.0.0.0/0"}}},
 		{ID: "SGC202", Location: at, Facts: map[string]any{"peers": []any{"203.0.113.0/24", "198.51.100.0/24"}}},
 	}
-	kept, sup := Suppress(fs, read)
+	kept, sup := Suppress(fs, read, nil)
 	if len(sup) != 2 || len(kept) != 2 || kept[0].Facts["from_port"] != float64(9090) {
 		t.Fatalf("kept %v", kept)
 	}

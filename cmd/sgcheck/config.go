@@ -28,6 +28,9 @@ type config struct {
 	exclude    []string
 	failOn     string
 	icmp       int
+	// noPeerIgnores: other scanners' inline comments (checkov:skip,
+	// trivy:ignore, tfsec:ignore) suppress nothing (peer-ignores: false)
+	noPeerIgnores bool
 }
 
 // configError is a problem in the configuration file, with its line.
@@ -79,7 +82,7 @@ func loadConfig(file string, known map[string]bool) (*config, error) {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, &configError{file, root.Line, "the configuration is a mapping (disable, severity, allow-ports, exclude, fail-on, icmp-idle-timeout)"}
+		return nil, &configError{file, root.Line, "the configuration is a mapping (disable, severity, allow-ports, exclude, fail-on, icmp-idle-timeout, peer-ignores)"}
 	}
 	bad := func(n *yaml.Node, format string, args ...any) error {
 		return &configError{file, n.Line, fmt.Sprintf(format, args...)}
@@ -160,6 +163,12 @@ func loadConfig(file string, known map[string]bool) (*config, error) {
 				return nil, bad(v, "unknown fail-on %q (want info, low, medium, high, critical or none)", v.Value)
 			}
 			c.failOn = v.Value
+		case "peer-ignores":
+			on, err := strconv.ParseBool(v.Value)
+			if err != nil || v.Kind != yaml.ScalarNode {
+				return nil, bad(v, "peer-ignores is true or false, not %q", v.Value)
+			}
+			c.noPeerIgnores = !on
 		case "icmp-idle-timeout":
 			n, err := strconv.Atoi(v.Value)
 			if err != nil || n <= 0 {
@@ -167,7 +176,7 @@ func loadConfig(file string, known map[string]bool) (*config, error) {
 			}
 			c.icmp = n
 		default:
-			return nil, bad(k, "unknown key %q (want enable, disable, severity, allow-ports, exclude, fail-on, icmp-idle-timeout)", k.Value)
+			return nil, bad(k, "unknown key %q (want enable, disable, severity, allow-ports, exclude, fail-on, icmp-idle-timeout, peer-ignores)", k.Value)
 		}
 	}
 	return c, nil

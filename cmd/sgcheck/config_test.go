@@ -130,3 +130,42 @@ module "m" {
 		t.Errorf("an excluded path given: %s", stderr)
 	}
 }
+
+// Another scanner's inline comment on a block suppresses the equivalent
+// sgcheck check there (reported as suppressed, with the comment as the
+// reason, and not failing the run); peer-ignores: false turns that off.
+func TestPeerIgnoreComments(t *testing.T) {
+	dir := t.TempDir()
+	src := `resource "aws_security_group" "bastion" {
+  description = "bastion"
+  #checkov:skip=CKV_AWS_24:the bastion, reviewed 2026-11
+  ingress {
+    description = "ssh"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(t.TempDir(), "sgcheck.yaml")
+	if err := os.WriteFile(cfg, []byte("disable: [SGC006]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := sgcheck(t, "--config", cfg, "--format", "json", dir)
+	if code != exitClean {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	if !strings.Contains(out, `"reason": "checkov:skip=CKV_AWS_24: the bastion, reviewed 2026-11"`) {
+		t.Errorf("want SGC202 suppressed by the checkov comment:\n%s", out)
+	}
+	if err := os.WriteFile(cfg, []byte("disable: [SGC006]\npeer-ignores: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, code := sgcheck(t, "--config", cfg, dir); code != exitFindings || !strings.Contains(out, "HIGH SGC202") {
+		t.Errorf("peer-ignores: false: exit %d\n%s", code, out)
+	}
+}

@@ -220,7 +220,11 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	findings, suppressed := analyzer.Suppress(cfg.apply(res.Findings), ignoreReader(in.head.IgnoreFiles))
+	var peers analyzer.PeerIgnores
+	if !cfg.noPeerIgnores {
+		peers = analyzer.PeerIgnoresOf(eng.Policies())
+	}
+	findings, suppressed := analyzer.Suppress(cfg.apply(res.Findings), ignoreReader(in.head.IgnoreFiles), peers)
 	if c.minRank > 0 {
 		kept := findings[:0]
 		for _, f := range findings {

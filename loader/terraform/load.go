@@ -4,7 +4,6 @@
 package terraform
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -129,7 +128,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	readFile := read
 	read = func(name string) ([]byte, error) {
 		src, err := readFile(name)
-		if err == nil && bytes.Contains(src, []byte("sgcheck:ignore")) {
+		if err == nil && model.HoldsIgnoreComment(src, false) {
 			marked.Store(DisplayPath(name), true)
 		}
 		return src, err

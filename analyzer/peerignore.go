@@ -1,0 +1,118 @@
+package analyzer
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// Teams that move to sgcheck from checkov, Trivy or tfsec keep the
+// exceptions they reviewed there as inline comments:
+//
+//	#checkov:skip=CKV_AWS_24:bastion, reviewed 2026-11
+//	#trivy:ignore:AVD-AWS-0107
+//	#tfsec:ignore:aws-ec2-no-public-ingress-sgr:exp:2027-01-01
+//
+// Such a comment, where an sgcheck:ignore would be (the line before the
+// finding's block or any line of it), suppresses the sgcheck checks whose
+// peers (custom.peers of the policy) name the same check; the finding is
+// reported as suppressed, with the comment as its reason.
+
+// PeerIgnores maps the ids other scanners' comments name, in lower case
+// (checkov "ckv_aws_24"; Trivy and tfsec "avd-aws-0107" and the check's
+// long names, "aws-ec2-no-public-ingress-sgr"), to the sgcheck checks that
+// are their equivalents.
+type PeerIgnores map[string][]string
+
+// trivyNames are the long names Trivy and tfsec give the checks that
+// sgcheck's peers name by AVD id (tfsec's older names start aws-vpc-).
+var trivyNames = map[string]string{
+	"AWS-0099": "add-description-to-security-group",
+	"AWS-0124": "add-description-to-security-group-rule",
+	"AWS-0102": "no-excessive-port-access",
+	"AWS-0104": "no-public-egress-sgr",
+	"AWS-0105": "no-public-ingress-acl",
+	"AWS-0107": "no-public-ingress-sgr",
+}
+
+// PeerIgnoresOf maps the peers the policies name.
+func PeerIgnoresOf(policies []PolicyMeta) PeerIgnores {
+	out := PeerIgnores{}
+	add := func(key, id string) {
+		key = strings.ToLower(key)
+		for _, have := range out[key] {
+			if have == id {
+				return
+			}
+		}
+		out[key] = append(out[key], id)
+	}
+	for _, p := range policies {
+		for _, peer := range p.Peers {
+			tool, id, ok := strings.Cut(peer, " ")
+			if !ok {
+				continue
+			}
+			switch strings.ToLower(tool) {
+			case "checkov":
+				add(id, p.ID)
+			case "trivy":
+				add("AVD-"+id, p.ID)
+				if name, ok := trivyNames[strings.ToUpper(id)]; ok {
+					add("aws-ec2-"+name, p.ID)
+					add("aws-vpc-"+name, p.ID)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// peerIgnoreRe matches one comment of another scanner: tool, id, and the
+// rest (checkov's reason; Trivy's and tfsec's options such as :exp:DATE).
+var peerIgnoreRe = regexp.MustCompile(`(?i)\b(tfsec|trivy):ignore:([A-Za-z0-9_-]+)((?::[a-z]+:[^\s:]+)*)|\b(checkov):skip=([A-Za-z0-9_]+)(?::([^#]*))?`)
+
+// scan reads the other scanners' comments on one line that name a check
+// with an equivalent in sgcheck.
+func (p PeerIgnores) scan(text string, line int) []ignore {
+	hash := strings.IndexAny(text, "#/")
+	if hash < 0 || !model.HoldsIgnoreComment([]byte(text), true) {
+		return nil
+	}
+	var out []ignore
+	for _, m := range peerIgnoreRe.FindAllStringSubmatchIndex(text[hash:], -1) {
+		part := func(i int) string {
+			if m[2*i] < 0 {
+				return ""
+			}
+			return text[hash+m[2*i] : hash+m[2*i+1]]
+		}
+		tool, id, opts, reason := strings.ToLower(part(1)), part(2), part(3), ""
+		if tool == "" {
+			tool, id, reason = strings.ToLower(part(4)), part(5), strings.TrimSpace(part(6))
+		}
+		ids := p[strings.ToLower(id)]
+		if len(ids) == 0 {
+			continue
+		}
+		ig := ignore{ids: map[string]bool{}, values: map[string][]string{}, reason: reason, line: line}
+		if tool == "checkov" {
+			ig.peer = "checkov:skip=" + id
+		} else {
+			ig.peer = tool + ":ignore:" + id
+			if _, rest, ok := strings.Cut(opts, ":exp:"); ok {
+				date, _, _ := strings.Cut(rest, ":")
+				if _, err := time.Parse(time.DateOnly, date); err == nil {
+					ig.expires = date
+				}
+			}
+		}
+		for _, sid := range ids {
+			ig.ids[sid] = true
+		}
+		out = append(out, ig)
+	}
+	return out
+}
