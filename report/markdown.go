@@ -24,7 +24,7 @@ func Markdown(w io.Writer, run Run) error {
 	b.WriteString("## sgcheck\n\n")
 	fmt.Fprintf(&b, "**%s**; %s", summary(run.Findings), plural(len(run.Errors), "input error"))
 	if len(run.Suppressed) > 0 {
-		fmt.Fprintf(&b, "; %d suppressed by sgcheck:ignore comments", len(run.Suppressed))
+		fmt.Fprintf(&b, "; %d suppressed by ignore comments", len(run.Suppressed))
 	}
 	fmt.Fprintf(&b, ". Read %s: %s, %s, %s.\n\n", plural(run.Read.Files, "file"), plural(run.Read.Groups, "security group"),
 		plural(run.Read.Rules, "rule"), plural(run.Read.NACLEntries, "NACL entry"))

@@ -56,7 +56,7 @@ func Text(w io.Writer, run Run) error {
 	}
 	total := fmt.Sprintf("%s; %s", summary(run.Findings), plural(len(run.Errors), "input error"))
 	if len(run.Suppressed) > 0 {
-		total += fmt.Sprintf("; %d suppressed by sgcheck:ignore comments", len(run.Suppressed))
+		total += fmt.Sprintf("; %d suppressed by ignore comments", len(run.Suppressed))
 	}
 	if run.Unknowns > 0 {
 		total += fmt.Sprintf("; %s not determined by the input (see `sgcheck explain`)", plural(run.Unknowns, "value"))
