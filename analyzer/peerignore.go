@@ -116,3 +116,41 @@ func (p PeerIgnores) scan(text string, line int) []ignore {
 	}
 	return out
 }
+
+// span is a top-level block's first and last lines.
+type span struct{ start, end int }
+
+// topLevelStart matches the first line of a top-level block as terraform
+// fmt writes it.
+var topLevelStart = regexp.MustCompile(`^(resource|data|module)\s`)
+
+// topBlocks finds the top-level resource, data and module blocks of a
+// file written as terraform fmt writes it: from a line that starts one to
+// the next line that is a lone "}". A file written otherwise gives fewer
+// blocks, and its comments cover what sgcheck:ignore's would.
+func topBlocks(src []byte) []span {
+	var out []span
+	start := 0
+	for i, l := range strings.Split(string(src), "\n") {
+		line := strings.TrimRight(l, "\r")
+		switch {
+		case start == 0 && topLevelStart.MatchString(line) && strings.HasSuffix(strings.TrimSpace(line), "{"):
+			start = i + 1
+		case start > 0 && line == "}":
+			out = append(out, span{start, i + 1})
+			start = 0
+		}
+	}
+	return out
+}
+
+// blockOf is the block holding line, or the one starting on the next line
+// (a comment just above a block).
+func blockOf(blocks []span, line int) (span, bool) {
+	for _, b := range blocks {
+		if (line >= b.start && line <= b.end) || b.start == line+1 {
+			return b, true
+		}
+	}
+	return span{}, false
+}

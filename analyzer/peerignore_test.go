@@ -65,4 +65,26 @@ resource "aws_security_group" "e" {
 	if ds := CheckIgnores([]string{"m.tf"}, sup, map[string]bool{"SGC202": true}, true, read); len(ds) != 0 {
 		t.Errorf("peer comments reported: %v", ds)
 	}
+
+	// as in checkov, a skip anywhere in a resource covers the whole
+	// resource (here its second ingress block), and not the next one
+	src = `resource "aws_security_group" "web" {
+  #checkov:skip=CKV_AWS_24:jump host
+  ingress {
+    from_port = 443
+  }
+  ingress {
+    from_port = 22
+  }
+}
+resource "aws_security_group" "other" {
+  ingress {
+    from_port = 22
+  }
+}
+`
+	kept, sup = Suppress([]Finding{at("SGC202", 6, 8), at("SGC202", 11, 13)}, read, peers)
+	if len(sup) != 1 || sup[0].Location.StartLine != 6 || len(kept) != 1 || kept[0].Location.StartLine != 11 {
+		t.Errorf("suppressed %+v, kept %+v", sup, kept)
+	}
 }

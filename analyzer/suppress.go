@@ -37,8 +37,11 @@ var ignoreRe = regexp.MustCompile(`(?:#|//)\s*sgcheck:ignore\s+([A-Za-z0-9_,:./\
 
 type ignore struct {
 	// peer is the comment of another scanner this ignore was read from
-	// ("checkov:skip=CKV_AWS_24"), "" for sgcheck:ignore
-	peer string
+	// ("checkov:skip=CKV_AWS_24"), "" for sgcheck:ignore; blockStart and
+	// blockEnd are the lines of the top-level block it is in or just
+	// above, which it covers whole, as those scanners have it
+	peer                 string
+	blockStart, blockEnd int
 	ids  map[string]bool
 	// values restricts an id to findings one of whose facts has one of
 	// these values (SGC204:8080, SGC202:203.0.113.0/24); no entry: all.
@@ -142,7 +145,10 @@ func (ig *ignore) matches(id string, facts map[string]any) bool {
 func findIgnore(ignores []ignore, id string, facts map[string]any, loc *Location, today string) *ignore {
 	for i := range ignores {
 		ig := &ignores[i]
-		if ig.ids[id] && ig.matches(id, facts) && !ig.expired(today) && ig.line >= loc.StartLine-1 && ig.line <= loc.EndLine {
+		near := ig.line >= loc.StartLine-1 && ig.line <= loc.EndLine
+		// another scanner's comment covers its whole top-level block
+		inBlock := ig.blockEnd > 0 && loc.StartLine >= ig.blockStart && loc.StartLine <= ig.blockEnd
+		if ig.ids[id] && ig.matches(id, facts) && !ig.expired(today) && (near || inBlock) {
 			return ig
 		}
 	}
@@ -157,11 +163,20 @@ func scanIgnores(read func(string) ([]byte, error), file string, peers PeerIgnor
 		return nil
 	}
 	var out []ignore
+	var blocks []span
+	if peers != nil {
+		blocks = topBlocks(src)
+	}
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for line := 1; sc.Scan(); line++ {
 		if peers != nil {
-			out = append(out, peers.scan(sc.Text(), line)...)
+			for _, ig := range peers.scan(sc.Text(), line) {
+				if b, ok := blockOf(blocks, line); ok {
+					ig.blockStart, ig.blockEnd = b.start, b.end
+				}
+				out = append(out, ig)
+			}
 		}
 		m := ignoreRe.FindStringSubmatch(sc.Text())
 		if m == nil {
