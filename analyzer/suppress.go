@@ -42,7 +42,7 @@ type ignore struct {
 	// above, which it covers whole, as those scanners have it
 	peer                 string
 	blockStart, blockEnd int
-	ids  map[string]bool
+	ids                  map[string]bool
 	// values restricts an id to findings one of whose facts has one of
 	// these values (SGC204:8080, SGC202:203.0.113.0/24); no entry: all.
 	values map[string][]string
