@@ -27,14 +27,15 @@ import (
 type PeerIgnores map[string][]string
 
 // trivyNames are the long names Trivy and tfsec give the checks that
-// sgcheck's peers name by AVD id (tfsec's older names start aws-vpc-).
-var trivyNames = map[string]string{
-	"AWS-0099": "add-description-to-security-group",
-	"AWS-0124": "add-description-to-security-group-rule",
-	"AWS-0102": "no-excessive-port-access",
-	"AWS-0104": "no-public-egress-sgr",
-	"AWS-0105": "no-public-ingress-acl",
-	"AWS-0107": "no-public-ingress-sgr",
+// sgcheck's peers name by AVD id (tfsec's older names start aws-vpc-, and
+// before 0.63 it named the inline-rule variants of the -sgr checks -sg).
+var trivyNames = map[string][]string{
+	"AWS-0099": {"add-description-to-security-group"},
+	"AWS-0124": {"add-description-to-security-group-rule"},
+	"AWS-0102": {"no-excessive-port-access"},
+	"AWS-0104": {"no-public-egress-sgr", "no-public-egress-sg"},
+	"AWS-0105": {"no-public-ingress-acl"},
+	"AWS-0107": {"no-public-ingress-sgr", "no-public-ingress-sg"},
 }
 
 // PeerIgnoresOf maps the peers the policies name.
@@ -60,7 +61,7 @@ func PeerIgnoresOf(policies []PolicyMeta) PeerIgnores {
 				add(id, p.ID)
 			case "trivy":
 				add("AVD-"+id, p.ID)
-				if name, ok := trivyNames[strings.ToUpper(id)]; ok {
+				for _, name := range trivyNames[strings.ToUpper(id)] {
 					add("aws-ec2-"+name, p.ID)
 					add("aws-vpc-"+name, p.ID)
 				}

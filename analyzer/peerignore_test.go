@@ -19,7 +19,7 @@ func TestPeerIgnores(t *testing.T) {
 	})
 	for key, want := range map[string]string{"ckv_aws_24": "SGC202", "avd-aws-0107": "SGC202,SGC204",
 		"aws-ec2-no-public-ingress-sgr": "SGC202,SGC204", "aws-vpc-no-public-ingress-sgr": "SGC202,SGC204",
-		"aws-ec2-no-excessive-port-access": "SGC104"} {
+		"aws-ec2-no-excessive-port-access": "SGC104", "aws-vpc-no-public-ingress-sg": "SGC202,SGC204"} {
 		if got := strings.Join(peers[key], ","); got != want {
 			t.Errorf("%s: %s, want %s", key, got, want)
 		}
