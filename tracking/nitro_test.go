@@ -39,3 +39,23 @@ func TestTCPDefaultByInstanceType(t *testing.T) {
 		t.Errorf("udp on Nitro v6: %d", w.Seconds)
 	}
 }
+
+// docs/aws-semantics.md §4: a UDP flow of one request and response ends
+// after udp_timeout (30 s by default), a stream after udp_stream_timeout
+// (180 s): the window is the longer, marked as the longest, naming the
+// shorter.
+func TestUDPWindowIsTheLongest(t *testing.T) {
+	w := WindowFor(model.Attachment{}, model.UDP, DefaultParams)
+	if w.Seconds != 180 || !w.UpTo || w.Note != "30 s, udp_timeout, for a flow of one request and response" {
+		t.Errorf("default: %+v", w)
+	}
+	short, stream := 45, 60
+	w = WindowFor(model.Attachment{Tracking: model.ConnTracking{UDP: &short, UDPStream: &stream}}, model.UDP, DefaultParams)
+	if w.Seconds != 60 || w.Source != "declared" || !w.UpTo || !strings.HasPrefix(w.Note, "45 s") {
+		t.Errorf("declared: %+v", w)
+	}
+	same := 60
+	if w := WindowFor(model.Attachment{Tracking: model.ConnTracking{UDP: &same, UDPStream: &same}}, model.UDP, DefaultParams); w.UpTo || w.Note != "" {
+		t.Errorf("equal timeouts: %+v", w)
+	}
+}

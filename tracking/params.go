@@ -1,6 +1,10 @@
 package tracking
 
-import "github.com/sgcheck/sgcheck/model"
+import (
+	"fmt"
+
+	"github.com/sgcheck/sgcheck/model"
+)
 
 // Params are the model parameters: numbers AWS does not document, each with
 // a stated default, printed wherever it affects a number.
@@ -93,8 +97,18 @@ func WindowFor(att model.Attachment, p model.Protocol, params Params) Window {
 		return w
 	case model.UDP:
 		// A live flow with more than one request/response is a stream; its
-		// timeout is the longer of the two (§4).
-		return declared(att.Tracking.UDPStream, DefaultUDPStream, "udp_stream_timeout")
+		// timeout is the longer of the two (§4), so the window is the
+		// longest: a flow of one request and response (a DNS query) ends
+		// after udp_timeout.
+		w := declared(att.Tracking.UDPStream, DefaultUDPStream, "udp_stream_timeout")
+		single := DefaultUDP
+		if att.Tracking.UDP != nil {
+			single = *att.Tracking.UDP
+		}
+		if single < w.Seconds {
+			w.Note, w.UpTo = fmt.Sprintf("%d s, udp_timeout, for a flow of one request and response", single), true
+		}
+		return w
 	case model.ICMP, model.ICMPv6:
 		return Window{params.ICMPIdleTimeout, "model-parameter", "icmp-idle-timeout", "", false}
 	}
