@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/sgcheck/sgcheck/model"
 )
 
 // Teams that move to sgcheck from checkov, Trivy or tfsec keep the
@@ -79,7 +77,7 @@ var peerIgnoreRe = regexp.MustCompile(`(?i)\b(tfsec|trivy):ignore:([A-Za-z0-9_-]
 // with an equivalent in sgcheck.
 func (p PeerIgnores) scan(text string, line int) []ignore {
 	hash := strings.IndexAny(text, "#/")
-	if hash < 0 || !model.HoldsIgnoreComment([]byte(text), true) {
+	if hash < 0 {
 		return nil
 	}
 	var out []ignore

@@ -159,7 +159,7 @@ func findIgnore(ignores []ignore, id string, facts map[string]any, loc *Location
 // other scanners' comments that name an equivalent check.
 func scanIgnores(read func(string) ([]byte, error), file string, peers PeerIgnores) []ignore {
 	src, err := read(file)
-	if err != nil || (!bytes.Contains(src, []byte("sgcheck:ignore")) && (peers == nil || !model.HoldsIgnoreComment(src, true))) {
+	if err != nil || !model.HoldsIgnoreComment(src) {
 		return nil
 	}
 	var out []ignore

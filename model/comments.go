@@ -9,10 +9,10 @@ var ignoreMarkers = [][]byte{[]byte("sgcheck:ignore"), []byte("checkov:skip="), 
 	[]byte("tfsec:ignore:")}
 
 // HoldsIgnoreComment reports whether src may hold a comment that
-// suppresses findings (peers: another scanner's one only).
-func HoldsIgnoreComment(src []byte, peers bool) bool {
-	for i, m := range ignoreMarkers {
-		if (i > 0 || !peers) && bytes.Contains(src, m) {
+// suppresses findings.
+func HoldsIgnoreComment(src []byte) bool {
+	for _, m := range ignoreMarkers {
+		if bytes.Contains(src, m) {
 			return true
 		}
 	}

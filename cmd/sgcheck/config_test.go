@@ -42,6 +42,7 @@ func TestConfig(t *testing.T) {
 		"fail-on: low\nbogus: 1\n":      ":2: unknown key \"bogus\"",
 		"severity:\n  SGC202: loud\n":   ":2: unknown severity \"loud\"",
 		"allow-ports:\n  SGC202: [x]\n": ":2: port \"x\" is not a number",
+		"peer-ignores: maybe\n":         ":1: peer-ignores is true or false, not \"maybe\"",
 	} {
 		write(src)
 		_, stderr, code := sgcheck(t, "--config", cfg, "fixtures/exposure")

@@ -128,7 +128,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	readFile := read
 	read = func(name string) ([]byte, error) {
 		src, err := readFile(name)
-		if err == nil && model.HoldsIgnoreComment(src, false) {
+		if err == nil && model.HoldsIgnoreComment(src) {
 			marked.Store(DisplayPath(name), true)
 		}
 		return src, err

@@ -103,7 +103,8 @@ type templates struct {
 type template struct {
 	src  []byte
 	expr hclsyntax.Expression
-	// vars and out are the last rendering (out is cty.NilVal before one)
+	// vars and out are the last rendering (a template is kept once
+	// rendered)
 	vars, out cty.Value
 }
 
@@ -115,7 +116,7 @@ func (ts *templates) render(src []byte, name string, vars cty.Value, funcs map[s
 	if ok && !bytes.Equal(t.src, src) {
 		ok = false
 	}
-	if ok && t.out != cty.NilVal && t.vars.RawEquals(vars) {
+	if ok && t.vars.RawEquals(vars) {
 		out := t.out
 		ts.mu.Unlock()
 		return out, nil
