@@ -5,7 +5,10 @@
 #   (docs/semantics.md), whatever the other rules say, so removing
 #   this rule later will not stop a ping that is already running: its replies
 #   keep coming until the ping has been idle for the ICMP timeout. To cut ICMP
-#   at once, add a network ACL deny.
+#   at once, add a network ACL deny. Only a rule that admits echo requests
+#   (ICMP type 8, ICMPv6 type 128, or every type) is reported: a rule for
+#   error messages only, such as type 3 code 4 for path MTU discovery, admits
+#   no ping.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html
 #     description: Amazon EC2 security group connection tracking
@@ -50,11 +53,20 @@ admits_icmp(r) if r.protocol == "all"
 admits_icmp(r) if {
 	r.protocol == "icmp"
 	r.family == "ipv4"
+	admits_echo(r, 8)
 }
 
 admits_icmp(r) if {
 	r.protocol == "icmpv6"
 	r.family == "ipv6"
+	admits_echo(r, 128)
+}
+
+# admits_echo: the rule's type and code cover an echo request (code 0) of
+# its family, the packet that starts a ping.
+admits_echo(r, echo) if {
+	r.icmp_type in {-1, echo}
+	r.icmp_code in {-1, 0}
 }
 
 admits(r) := "all traffic (ICMP included)" if r.protocol == "all"

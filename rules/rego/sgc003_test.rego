@@ -54,3 +54,21 @@ test_all_traffic_both_families_one_finding if {
 	contains(f.message, "admits all traffic (ICMP included) from 0.0.0.0/0, ::/0;")
 	f.facts.protocol == "icmp"
 }
+
+# A ping starts with an echo request (type 8; ICMPv6 128): a rule for it is
+# reported, a rule for error messages only (path MTU discovery's type 3
+# code 4, which admits no ping) or for another query type is not.
+test_echo_request_rule_counts if {
+	count(sgc003.findings) == 1 with input as doc(rule({"icmp_type": 8, "icmp_code": -1}))
+	count(sgc003.findings) == 1 with input as doc(rule({"icmp_type": 8, "icmp_code": 0}))
+	count(sgc003.findings) == 1 with input as doc(rule({"protocol": "icmpv6", "peer": "::/0", "family": "ipv6", "icmp_type": 128}))
+}
+
+test_rule_admitting_no_echo_request_is_quiet if {
+	count(sgc003.findings) == 0 with input as doc(rule({"icmp_type": 3, "icmp_code": 4}))
+	count(sgc003.findings) == 0 with input as doc(rule({"icmp_type": 3, "icmp_code": -1}))
+	count(sgc003.findings) == 0 with input as doc(rule({"icmp_type": 0}))
+	count(sgc003.findings) == 0 with input as doc(rule({"icmp_type": 8, "icmp_code": 1}))
+	count(sgc003.findings) == 0 with input as doc(rule({"protocol": "icmpv6", "peer": "::/0", "family": "ipv6", "icmp_type": 2}))
+	count(sgc003.findings) == 0 with input as doc(rule({"protocol": "icmpv6", "peer": "::/0", "family": "ipv6", "icmp_type": 8}))
+}
