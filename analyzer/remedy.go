@@ -172,10 +172,12 @@ func Remediation(rv tracking.Revocation, head *model.Snapshot) string {
 			what, rem.NACL.Address, rem.Snippet("sgcheck_cut_"+rv.Rule.Name))
 	}
 	s := fmt.Sprintf("To cut these flows now, add a deny entry for %s to the subnet's network ACL, numbered below its first entry that matches this traffic (NACLs are stateless: it takes effect at once)", what)
-	switch rv.Protocol {
-	case model.TCP:
+	// the interface's timeouts do not apply to connections through a
+	// Network Load Balancer, which keeps its own (§3)
+	switch {
+	case rv.Protocol == model.TCP && rv.Window.Setting == "tcp_established_timeout":
 		s += "; or lower the interface's tcp_established_timeout (60-432000 s) so idle sessions expire sooner"
-	case model.UDP:
+	case rv.Protocol == model.UDP && strings.HasPrefix(rv.Window.Setting, "udp_"):
 		s += "; or lower the interface's udp_stream_timeout (60-180 s)"
 	}
 	s += "; or end the live sessions on the host. No exact entry is proposed: " + why + "."

@@ -174,6 +174,13 @@ func (in interner) attachment(d *AttachmentDoc) *ast.Term {
 	b.strs("groups", d.Groups, false)
 	b.strs("missing_groups", d.MissingGroups, true)
 	b.strOmit("auto_tracked", d.AutoTracked)
+	if len(d.AutoTrackedPorts) > 0 {
+		ports := make([]*ast.Term, len(d.AutoTrackedPorts))
+		for i, p := range d.AutoTrackedPorts {
+			ports[i] = ast.IntNumberTerm(p)
+		}
+		b.put("auto_tracked_ports", ast.ArrayTerm(ports...))
+	}
 	b.strOmit("subnet", d.Subnet)
 	b.strOmit("route_table", d.RouteTable)
 	b.strOmit("route_table_reason", d.RouteTableReason)

@@ -312,7 +312,8 @@ func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Ru
 					rv.Rule.Name+"'s revoked flows survive is not determined")
 				continue
 			}
-			rv.Window = WindowFor(att, pc.region.Protocol, params)
+			rv.Window = WindowFor(att.Through(pc.region.Direction, pc.region.Protocol, pc.region.FromPort, pc.region.ToPort),
+				pc.region.Protocol, params)
 		}
 		out = append(out, rv)
 	}
@@ -330,7 +331,7 @@ func revocationReason(att model.Attachment, pc piece) string {
 		return ReasonOther
 	case !pc.tracked:
 		return ReasonUntracked
-	case att.AutoTracked != "":
+	case att.AutoTrackedFor(pc.region.Direction, p, pc.region.FromPort, pc.region.ToPort):
 		return ReasonAutoTracked
 	case !pc.rule.Peer.IsOpen():
 		return ReasonPeerNotOpen
@@ -460,7 +461,7 @@ func attribute(cover []*model.Rule, revoked PeerSet, box Region, untracked map[*
 			if part.peers.Empty() {
 				continue
 			}
-			tracked := part.reverse == nil || att.AutoTracked != ""
+			tracked := part.reverse == nil || att.AutoTrackedFor(box.Direction, box.Protocol, box.FromPort, box.ToPort)
 			if tracked {
 				reg := box
 				reg.Peers = part.peers
@@ -561,7 +562,7 @@ func flips(att model.Attachment, bClass, aClass AttachmentClass, bRules, aRules 
 					if !WindowKnown(att, a.Protocol) {
 						continue
 					}
-					f.Window = WindowFor(att, a.Protocol, params)
+					f.Window = WindowFor(att.Through(ac.Rule.Direction, a.Protocol, ac.Rule.FromPort, ac.Rule.ToPort), a.Protocol, params)
 				} else {
 					f.Cause = *a.Reverse
 					f.CauseKind = causeKind(f.Cause, bRules)
@@ -620,8 +621,9 @@ func ownFlips(att model.Attachment, bClass, aClass AttachmentClass, aRules []mod
 				}
 				for _, ports := range subtractRanges([2]int{lo, hi}, untracked) {
 					f := Flip{Attachment: att, Rule: r, Protocol: p, Before: false, After: true,
-						Cause: bc.Rule, CauseKind: causeKind(bc.Rule, aRules), Window: WindowFor(att, p, params),
-						Peers: peerSetOf([]*model.Rule{&r})}
+						Cause: bc.Rule, CauseKind: causeKind(bc.Rule, aRules),
+						Window: WindowFor(att.Through(bc.Rule.Direction, p, ports[0], ports[1]), p, params),
+						Peers:  peerSetOf([]*model.Rule{&r})}
 					f.Rule.FromPort, f.Rule.ToPort = ports[0], ports[1]
 					if !f.excludeRouted(routed) {
 						continue

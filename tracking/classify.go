@@ -140,15 +140,18 @@ func ClassifyAttachment(att model.Attachment, rules []model.Rule, missing []stri
 	}
 	for _, r := range rules {
 		rc := RuleClass{Rule: r}
+		// an NLB target's connections pass through the load balancer on
+		// its target ports only (§3)
+		through := att.Through(r.Direction, r.Protocol, r.FromPort, r.ToPort)
 		if r.Protocol == model.All {
 			for _, p := range []model.Protocol{model.TCP, model.UDP, familyICMP(r), otherProtocol} {
-				rc.Parts = append(rc.Parts, classifyFlow(att, r, p, candidates, missing))
+				rc.Parts = append(rc.Parts, classifyFlow(through, r, p, candidates, missing))
 			}
 			rc.Verdict = combine(rc.Parts)
 		} else {
-			rc.Verdict = classifyFlow(att, r, r.Protocol, candidates, missing)
+			rc.Verdict = classifyFlow(through, r, r.Protocol, candidates, missing)
 		}
-		rc.Window = windowOf(att, rc, params)
+		rc.Window = windowOf(through, rc, params)
 		ac.Rules = append(ac.Rules, rc)
 	}
 	return ac

@@ -291,3 +291,44 @@ func TestPartlyTrackedDetail(t *testing.T) {
 		t.Errorf("verdict %s: %q", v.Reason, v.Detail)
 	}
 }
+
+// docs/aws-semantics.md §3: connections *through* a Network Load Balancer
+// are tracked. Its target is reached through it only on the ports its
+// target groups forward; the target's other connections (SSH to the
+// instance, connections it opens) are tracked or not as the rules say, with
+// the target's own idle timeouts.
+func TestNLBTargetTrackedOnForwardedPortsOnly(t *testing.T) {
+	nlb := att
+	nlb.AutoTracked, nlb.AutoTrackedPorts = "network-load-balancer", []int{443}
+	rules := []model.Rule{
+		rule("https", "sg", model.Ingress, model.TCP, 443, 443, cidr("0.0.0.0/0")),
+		rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0")),
+		rule("admin", "sg", model.Ingress, model.TCP, 22, 22, cidr("10.0.0.0/8")),
+		rule("wide", "sg", model.Ingress, model.TCP, 0, 65535, cidr("0.0.0.0/0")),
+		rule("out4", "sg", model.Egress, model.All, 0, 65535, cidr("0.0.0.0/0")),
+	}
+	ac := ClassifyAttachment(nlb, rules, nil, DefaultParams)
+	check(t, ac, map[string]want{
+		"https": {true, ReasonAutoTracked, ""},
+		"ssh":   {false, ReasonUntracked, "out4"},
+		"admin": {true, ReasonPeerNotOpen, ""},
+		"wide":  {true, ReasonAutoTracked, ""},
+	})
+	windows := map[string]int{}
+	for _, rc := range ac.Rules {
+		if rc.Window != nil {
+			windows[rc.Rule.Name] = rc.Window.Seconds
+		}
+	}
+	// through the NLB: its 350 s; SSH straight to the instance: the
+	// instance's 5 days, not the NLB's 350 s; a range covering both: the
+	// longer one
+	if windows["https"] != 350 || windows["admin"] != 432000 || windows["wide"] != 432000 {
+		t.Errorf("windows %v, want https 350, admin 432000, wide 432000", windows)
+	}
+	// without ports (a Gateway Load Balancer's target, or ports not known)
+	// every connection is tracked
+	all := nlb
+	all.AutoTrackedPorts = nil
+	check(t, ClassifyAttachment(all, rules, nil, DefaultParams), map[string]want{"ssh": {true, ReasonAutoTracked, ""}})
+}

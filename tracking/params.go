@@ -75,13 +75,21 @@ func WindowFor(att model.Attachment, p model.Protocol, params Params) Window {
 		}
 		return Window{def, "aws-default", setting, "", false}
 	}
-	if att.AutoTracked == "network-load-balancer" {
-		switch p {
-		case model.TCP:
-			return Window{NLBTCPTimeout, "aws-documented", "nlb_tcp_idle_timeout", "", false}
-		case model.UDP:
-			return Window{NLBUDPTimeout, "aws-documented", "nlb_udp_idle_timeout", "", false}
+	if att.AutoTracked == "network-load-balancer" && p.HasPorts() {
+		w := Window{NLBTCPTimeout, "aws-documented", "nlb_tcp_idle_timeout", "", false}
+		if p == model.UDP {
+			w = Window{NLBUDPTimeout, "aws-documented", "nlb_udp_idle_timeout", "", false}
 		}
+		if len(att.AutoTrackedPorts) > 0 {
+			// only some of the flows pass through the load balancer
+			// (model.Attachment.Through): the longer window holds
+			direct := att
+			direct.AutoTracked, direct.AutoTrackedPorts = "", nil
+			if d := WindowFor(direct, p, params); d.Seconds > w.Seconds {
+				return d
+			}
+		}
+		return w
 	}
 	switch p {
 	case model.TCP, model.All:

@@ -271,7 +271,8 @@ func ProveRevocation(before, after SimConfig, rv Revocation, remedy *model.Netwo
 		}
 		r.send(21, "new connection", fresh, "drop")
 	}
-	win := WindowFor(before.Attachment, w.Request.Protocol, params)
+	req := w.Request
+	win := WindowFor(before.Attachment.Through(direction(req.Inbound), req.Protocol, req.LocalPort, req.LocalPort), req.Protocol, params)
 	r.send(20+win.Seconds, fmt.Sprintf("same flow after %d s idle", win.Seconds), w.next(), "drop")
 	if remedy != nil {
 		r2 := &recorder{sim: NewSimulator(before, params)}

@@ -69,6 +69,9 @@ type connEntry struct {
 	// UDP moves to the stream timeout after the second (docs/aws-semantics.md §4).
 	responses int
 	firstIn   bool
+	// viaNLB marks a connection opened through a Network Load Balancer:
+	// it keeps the load balancer's idle timeout whatever changes later.
+	viaNLB bool
 }
 
 // Simulator replays packets against a configuration on a virtual clock.
@@ -152,7 +155,7 @@ func (s *Simulator) timeout(p Packet, e *connEntry) (int, string) {
 		}
 		return def, name + " (AWS default)"
 	}
-	if att.AutoTracked == "network-load-balancer" && p.Protocol.HasPorts() {
+	if e.viaNLB {
 		if p.Protocol == model.TCP {
 			return NLBTCPTimeout, "NLB TCP idle timeout"
 		}
@@ -173,6 +176,15 @@ func (s *Simulator) timeout(p Packet, e *connEntry) (int, string) {
 		return s.params.ICMPIdleTimeout, "icmp-idle-timeout (model parameter)"
 	}
 	return OtherProtocolTimeout, "other-protocol timeout (600 s)"
+}
+
+// direction is the rule direction that admits a connection opened by an
+// inbound (or outbound) packet.
+func direction(inbound bool) model.Direction {
+	if inbound {
+		return model.Ingress
+	}
+	return model.Egress
 }
 
 // Send decides one packet at the current time.
@@ -218,7 +230,10 @@ func (s *Simulator) Send(p Packet) Decision {
 		d.Why = fmt.Sprintf("rule %s (mid-connection TCP packet: no new conntrack entry)", r.Name)
 		return d
 	}
-	s.conns[k] = &connEntry{created: s.Now, last: s.Now, firstIn: p.Inbound}
+	att := s.cfg.Attachment
+	s.conns[k] = &connEntry{created: s.Now, last: s.Now, firstIn: p.Inbound,
+		viaNLB: att.AutoTracked == "network-load-balancer" && p.Protocol.HasPorts() &&
+			att.AutoTrackedFor(direction(p.Inbound), p.Protocol, p.LocalPort, p.LocalPort)}
 	d.Why = fmt.Sprintf("rule %s; tracked, new conntrack entry", r.Name)
 	if rt := s.cfg.Attachment.Routing.Lookup(p.Remote); p.Protocol.HasPorts() && rt != nil && model.AutoTrackedRoute(rt.Kind) {
 		d.Why = fmt.Sprintf("rule %s; tracked automatically (%s), new conntrack entry", r.Name, RouteText(*rt))
@@ -300,7 +315,7 @@ func reverse(p Packet) Packet {
 // whole family, with a rule the other way open to the whole family on every
 // port, on an attachment that is not automatically tracked (§2.1, §2.5, §3).
 func (s *Simulator) untrackedBy(p Packet) *model.Rule {
-	if !p.Protocol.HasPorts() || s.cfg.Attachment.AutoTracked != "" {
+	if !p.Protocol.HasPorts() || s.cfg.Attachment.AutoTrackedFor(direction(p.Inbound), p.Protocol, p.LocalPort, p.LocalPort) {
 		return nil
 	}
 	// §3: a connection through a NAT gateway, transit gateway, … is

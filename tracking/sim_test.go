@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -147,5 +148,40 @@ func TestUntrackedResponsesNeedTheReverseRule(t *testing.T) {
 	sim.Revoke("out")
 	if d := sim.Send(ReplyTo(req)); d.Accept {
 		t.Errorf("response of an untracked flow accepted without its rule: %+v", d)
+	}
+}
+
+// docs/aws-semantics.md §3: a connection through a Network Load Balancer is
+// tracked (350 s idle) and survives the revocation of the rule that admitted
+// it; SSH straight to the same target, untracked by its rules, is cut at
+// once.
+func TestNLBTargetOnlyForwardedConnectionsSurvive(t *testing.T) {
+	https := rule("https", "sg", model.Ingress, model.TCP, 443, 443, cidr("0.0.0.0/0"))
+	ssh := rule("ssh", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0"))
+	out := rule("out", "sg", model.Egress, model.All, 0, 65535, cidr("0.0.0.0/0"))
+	target := model.Attachment{Name: "i", AutoTracked: "network-load-balancer", AutoTrackedPorts: []int{443}}
+	sim := NewSimulator(SimConfig{Attachment: target, Rules: []model.Rule{https, ssh, out}}, DefaultParams)
+	open := func(port int) Packet {
+		p := Packet{Inbound: true, Local: localV4, Remote: netip.MustParseAddr("198.51.100.10"), Protocol: model.TCP,
+			LocalPort: port, RemotePort: 40000, Opening: true}
+		if !sim.Send(p).Accept {
+			t.Fatalf("port %d refused", port)
+		}
+		p.Opening = false
+		return p
+	}
+	web, admin := open(443), open(22)
+	sim.Revoke("https")
+	sim.Revoke("ssh")
+	sim.Advance(10)
+	if d := sim.Send(web); !d.Accept || !strings.Contains(d.Why, "NLB TCP idle timeout") {
+		t.Errorf("forwarded connection after the revocation: %+v, want kept by the NLB's conntrack entry", d)
+	}
+	if d := sim.Send(admin); d.Accept {
+		t.Errorf("direct SSH after the revocation: %+v, want dropped at once", d)
+	}
+	sim.Advance(10 + 350)
+	if d := sim.Send(web); d.Accept {
+		t.Errorf("forwarded connection after 350 s idle: %+v, want dropped", d)
 	}
 }

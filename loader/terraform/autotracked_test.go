@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -64,5 +65,119 @@ func TestGatewayEndpointRoutes(t *testing.T) {
 	}
 	if !model.AutoTrackedRoute(model.RouteDynamoDBEndpoint) || model.AutoTrackedRoute(model.RouteOther) {
 		t.Error("only the DynamoDB endpoint tracks automatically")
+	}
+}
+
+// docs/aws-semantics.md §3 tracks connections *through* a Network Load
+// Balancer: its targets are tracked on the ports its target groups forward
+// (the traffic port, an attachment's own port, a health check port), not
+// on every port. A port the configuration does not determine, or a target
+// group not declared here, leaves every port tracked. The provider's older
+// aws_alb* names are read the same.
+func TestNLBTargetPorts(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+variable "port" {}
+variable "external_tg" {}
+resource "aws_security_group" "g" {}
+resource "aws_instance" "web" { vpc_security_group_ids = [aws_security_group.g.id] }
+resource "aws_instance" "api" { vpc_security_group_ids = [aws_security_group.g.id] }
+resource "aws_instance" "unknown" { vpc_security_group_ids = [aws_security_group.g.id] }
+resource "aws_instance" "elsewhere" { vpc_security_group_ids = [aws_security_group.g.id] }
+resource "aws_launch_template" "masters" { vpc_security_group_ids = [aws_security_group.g.id] }
+resource "aws_alb" "nlb" {
+  load_balancer_type = "network"
+  subnets            = ["subnet-1"]
+}
+resource "aws_lb_target_group" "https" {
+  port     = 443
+  protocol = "TCP"
+  health_check { port = "8080" }
+}
+resource "aws_alb_target_group" "api" {
+  port     = 6443
+  protocol = "TCP"
+  health_check { port = "traffic-port" }
+}
+resource "aws_lb_target_group" "var" {
+  port     = var.port
+  protocol = "TCP"
+}
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = aws_alb.nlb.arn
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.https.arn
+  }
+}
+resource "aws_alb_listener" "api" {
+  load_balancer_arn = aws_alb.nlb.arn
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_alb_target_group.api.arn
+  }
+}
+resource "aws_lb_listener" "var" {
+  load_balancer_arn = aws_alb.nlb.arn
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.var.arn
+  }
+}
+resource "aws_lb_listener" "external" {
+  load_balancer_arn = aws_alb.nlb.arn
+  default_action {
+    type             = "forward"
+    target_group_arn = var.external_tg
+  }
+}
+resource "aws_lb_target_group_attachment" "web" {
+  target_group_arn = aws_lb_target_group.https.arn
+  target_id        = aws_instance.web.id
+}
+resource "aws_alb_target_group_attachment" "api" {
+  target_group_arn = aws_alb_target_group.api.arn
+  target_id        = aws_instance.api.id
+  port             = 16443
+}
+resource "aws_lb_target_group_attachment" "unknown" {
+  target_group_arn = aws_lb_target_group.var.arn
+  target_id        = aws_instance.unknown.id
+}
+resource "aws_autoscaling_group" "masters" {
+  target_group_arns = [aws_lb_target_group.https.arn, aws_alb_target_group.api.arn]
+  launch_template { id = aws_launch_template.masters.id }
+}
+`})
+	for _, d := range diags {
+		if !d.Warning {
+			t.Fatal(d)
+		}
+	}
+	type reach struct {
+		kind  string
+		ports string
+	}
+	want := map[string]reach{
+		"aws_instance.web":            {"network-load-balancer", "[443 8080]"},
+		"aws_instance.api":            {"network-load-balancer", "[16443]"},
+		"aws_instance.unknown":        {"network-load-balancer", "[]"},
+		"aws_instance.elsewhere":      {"", "[]"},
+		"aws_launch_template.masters": {"network-load-balancer", "[443 6443 8080]"},
+		"aws_alb.nlb":                 {"", "[]"},
+	}
+	for _, a := range snap.Attachments {
+		w, ok := want[a.Name]
+		if !ok {
+			continue
+		}
+		if got := (reach{a.AutoTracked, fmt.Sprint(a.AutoTrackedPorts)}); got != w {
+			t.Errorf("%s: %+v, want %+v", a.Name, got, w)
+		}
+		delete(want, a.Name)
+	}
+	for name := range want {
+		if name != "aws_alb.nlb" { // an NLB without groups is no attachment
+			t.Errorf("attachment %s missing", name)
+		}
 	}
 }

@@ -56,7 +56,7 @@ type moduleExtractor struct {
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
 	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
 		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]model.Absent{}, aclAssocs: map[string][]aclAssoc{},
-		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}},
+		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}, groups: map[string]targetGroup{}},
 		gatewayEndpoints: map[string]string{}}
 	for _, b := range m.blocks {
 		switch b.Type {
@@ -278,8 +278,10 @@ func init() {
 			(*moduleExtractor).loadBalancer},
 		"aws_lb_listener": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_arn"),
 			Blocks: []hcl.BlockHeaderSchema{{Type: "default_action"}}}, (*moduleExtractor).lbListener},
-		"aws_lb_target_group_attachment": {&hcl.BodySchema{Attributes: attrSchema("target_group_arn", "target_id")},
+		"aws_lb_target_group_attachment": {&hcl.BodySchema{Attributes: attrSchema("target_group_arn", "target_id", "port")},
 			(*moduleExtractor).lbTargetAttachment},
+		"aws_lb_target_group": {&hcl.BodySchema{Attributes: attrSchema("port"),
+			Blocks: []hcl.BlockHeaderSchema{{Type: "health_check"}}}, (*moduleExtractor).lbTargetGroup},
 		"aws_globalaccelerator_endpoint_group": {&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "endpoint_configuration"}}},
 			(*moduleExtractor).acceleratorEndpoints},
 		"aws_eip": {&hcl.BodySchema{Attributes: attrSchema("instance", "network_interface")}, (*moduleExtractor).elasticIP},
@@ -288,12 +290,17 @@ func init() {
 		"aws_autoscaling_group": {&hcl.BodySchema{Attributes: attrSchema("target_group_arns"),
 			Blocks: []hcl.BlockHeaderSchema{{Type: "launch_template"}}}, (*moduleExtractor).autoscalingGroup},
 	}
+	// the provider's older names of the load balancer resources
+	for alias, name := range map[string]string{"aws_alb": "aws_lb", "aws_alb_listener": "aws_lb_listener",
+		"aws_alb_target_group": "aws_lb_target_group", "aws_alb_target_group_attachment": "aws_lb_target_group_attachment"} {
+		extractors[alias] = extractors[name]
+	}
 }
 
 // linkOnly are resources read only to link others (an Elastic IP that an
-// accelerator endpoint names): whether they are created is not worth a
-// warning of its own.
-var linkOnly = map[string]bool{"aws_eip": true}
+// accelerator endpoint names, a target group's ports): whether they are
+// created is not worth a warning of its own.
+var linkOnly = map[string]bool{"aws_eip": true, "aws_lb_target_group": true, "aws_alb_target_group": true}
 
 var vpcRuleSchema = &hcl.BodySchema{Attributes: attrSchema("security_group_id", "ip_protocol", "from_port",
 	"to_port", "cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id", "description")}

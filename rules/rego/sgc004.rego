@@ -20,12 +20,12 @@ import data.sgcheck.lib
 
 findings contains f if {
 	some att in input.attachments
-	att.auto_tracked
 	some r in att.rules
+	att_tracks(att, r)
 	r.masked_reverse_rule
 	msg := sprintf(
-		"%s admits %s %s from %s with the open reverse rule %s, which would leave its flows untracked, but %s is automatically tracked (%s): live connections survive a revocation of this rule until idle for %d s",
-		[r.rule, r.protocol, lib.port_text(r), r.peer, r.masked_reverse_rule, att.name, att.auto_tracked, r.timeout_seconds],
+		"%s admits %s %s from %s with the open reverse rule %s, which would leave its flows untracked, but %s is automatically tracked (%s%s): live connections survive a revocation of this rule until idle for %d s",
+		[r.rule, r.protocol, lib.port_text(r), r.peer, r.masked_reverse_rule, att.name, att.auto_tracked, through_ports(att), r.timeout_seconds],
 	)
 	f := lib.rule_finding(att, r, msg, {
 		"auto_tracked": att.auto_tracked,
@@ -40,8 +40,8 @@ findings contains f if {
 # endpoint, whose connections AWS tracks automatically.
 findings contains f if {
 	some att in input.attachments
-	not att.auto_tracked
 	some r in att.rules
+	not att_tracks(att, r)
 	count(object.get(r, "routed_tracked", [])) > 0
 	reverse := object.get(r, "masked_reverse_rule", object.get(r, "reverse_rule", ""))
 	reverse != ""
@@ -51,3 +51,24 @@ findings contains f if {
 	)
 	f := lib.rule_finding(att, r, msg, {"routed_tracked": r.routed_tracked})
 }
+
+# att_tracks: the attachment itself tracks r's connections: every one, or,
+# on a Network Load Balancer's target, the inbound TCP and UDP connections
+# to the ports the load balancer forwards (auto_tracked_ports); the
+# target's other connections do not pass through it.
+att_tracks(att, r) if {
+	att.auto_tracked
+	not att.auto_tracked_ports
+}
+
+att_tracks(att, r) if {
+	r.direction == "ingress"
+	r.protocol in {"tcp", "udp", "all"}
+	some port in att.auto_tracked_ports
+	r.from_port <= port
+	port <= r.to_port
+}
+
+through_ports(att) := "" if not att.auto_tracked_ports
+
+else := sprintf(", for the connections it forwards to port %s", [concat(", ", [sprintf("%d", [p]) | some p in att.auto_tracked_ports])])

@@ -40,3 +40,34 @@ test_partly_routed_untracked if {
 		{"reverse_rule": "aws_security_group.web.egress[0]", "routed_tracked": ["10.0.0.0/8 via route 10.0.0.0/8 → tgw-1 (transit-gateway)"]})
 	count(sgc004.findings) == 1 with input as doc({}, r)
 }
+
+# §3: an NLB's target is tracked for the connections the load balancer
+# forwards (auto_tracked_ports); SSH straight to it, on a port it does not
+# forward, is not reported as tracked by the load balancer.
+test_nlb_target_forwarded_port if {
+	some f in sgc004.findings with input as doc({"auto_tracked": "network-load-balancer", "auto_tracked_ports": [443]}, rule({}))
+	contains(f.message, "(network-load-balancer, for the connections it forwards to port 443)")
+}
+
+test_nlb_target_other_port_is_quiet if {
+	count(sgc004.findings) == 0 with input as doc(
+		{"auto_tracked": "network-load-balancer", "auto_tracked_ports": [443, 8080]},
+		rule({"from_port": 22, "to_port": 22}),
+	)
+}
+
+test_nlb_target_egress_is_quiet if {
+	count(sgc004.findings) == 0 with input as doc(
+		{"auto_tracked": "network-load-balancer", "auto_tracked_ports": [443]},
+		rule({"direction": "egress"}),
+	)
+}
+
+# A route that tracks connections still counts on a port the load balancer
+# does not forward.
+test_nlb_target_other_port_routed if {
+	r := object.union(object.remove(rule({"from_port": 22, "to_port": 22, "reason": "open-with-open-reverse", "tracked": false}), ["masked_reverse_rule"]),
+		{"reverse_rule": "aws_security_group.web.egress[0]", "routed_tracked": ["10.0.0.0/8 via route 10.0.0.0/8 → tgw-1 (transit-gateway)"]})
+	some f in sgc004.findings with input as doc({"auto_tracked": "network-load-balancer", "auto_tracked_ports": [443]}, r)
+	contains(f.message, "tgw-1")
+}
