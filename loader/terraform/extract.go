@@ -32,6 +32,10 @@ type moduleExtractor struct {
 	aclUnknown map[string][]model.Absent   // network_acl_id → entries not determined
 	aclAssocs  map[string][]aclAssoc       // network_acl_id → subnets
 	sgAttach   map[string][]string         // interface → groups
+	// symbolicENIs holds the interfaces that group attachments name by a
+	// reference the configuration does not resolve (a data source, a
+	// variable), in the order first named
+	symbolicENIs []*symbolicENI
 	naclByAddr map[string]int              // index into snap.NACLs
 	// conditional is set while a conditional instance is read: an error
 	// in it is not an input error, since Terraform may never create it.
@@ -484,16 +488,82 @@ func (x *moduleExtractor) addAttachment(att model.Attachment) {
 	x.snap.Attachments = append(x.snap.Attachments, att)
 }
 
+// symbolicENI is an interface that aws_network_interface_sg_attachment
+// names by a reference the configuration does not resolve (an existing
+// instance's interface read by a data source, a variable): the groups
+// attached to the same reference act together on it (§6), with its other
+// groups, attached outside the configuration, not known.
+type symbolicENI struct {
+	name        string
+	groups      []string
+	attachments []string
+	src         model.Source
+	why         string
+}
+
 func (x *moduleExtractor) sgAttachment(r *resourceInstance) {
 	gv, nv := x.get(r.content.Attributes, "security_group_id", r.ctx), x.get(r.content.Attributes, "network_interface_id", r.ctx)
 	g, ok1 := x.groupRef(gv)
 	eni, ok2 := x.groupRef(nv)
+	if ok1 && !ok2 && nv.why != "" {
+		if name, ok := x.symbolicRef(r.content.Attributes["network_interface_id"]); ok {
+			x.attachSymbolic(name, g, r, nv.why)
+			return
+		}
+	}
 	if !ok1 || !ok2 {
 		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
 			fmt.Sprintf("%s: %s; the attachment is not known", r.addr, orElse(orElse(gv.why, nv.why), "security_group_id or network_interface_id is not set")))
 		return
 	}
 	x.sgAttach[eni] = append(x.sgAttach[eni], g)
+}
+
+// symbolicRef names what a reference stands for when it is the same for
+// every instance: the reference itself (data.aws_instance.web.network_interface_id,
+// var.eni_id), qualified by the root.
+func (x *moduleExtractor) symbolicRef(attr *hcl.Attribute) (string, bool) {
+	if attr == nil {
+		return "", false
+	}
+	t, diags := hcl.AbsTraversalForExpr(attr.Expr)
+	if diags.HasErrors() {
+		return "", false
+	}
+	switch t.RootName() {
+	case "each", "count", "self":
+		return "", false // differs per instance
+	}
+	return x.prefix + traversalString(t), true
+}
+
+func (x *moduleExtractor) attachSymbolic(name, group string, r *resourceInstance, why string) {
+	for _, e := range x.symbolicENIs {
+		if e.name == name {
+			e.groups = append(e.groups, group)
+			e.attachments = append(e.attachments, r.addr)
+			return
+		}
+	}
+	x.symbolicENIs = append(x.symbolicENIs, &symbolicENI{name: name, groups: []string{group},
+		attachments: []string{r.addr}, src: r.src, why: why})
+}
+
+// linkSymbolicENIs makes an attachment of each interface named by an
+// unresolved reference, carrying every group attached to it here.
+func (x *moduleExtractor) linkSymbolicENIs() {
+	for _, e := range x.symbolicENIs {
+		others := fmt.Sprintf("a group attached to %s outside this configuration", e.name)
+		what := "the groups are"
+		if len(e.groups) == 1 {
+			what = "the group is"
+		}
+		x.addAttachment(model.Attachment{Name: e.name, Kind: "aws_network_interface", Source: e.src,
+			Groups: e.groups, GroupsUnknown: []string{others}})
+		x.ev.world.warn(hcl.Range{Filename: e.src.File, Start: hcl.Pos{Line: e.src.StartLine}},
+			fmt.Sprintf("%s: %s; %s analysed together on that interface, whose other groups are not known",
+				strings.Join(e.attachments, ", "), e.why, what))
+	}
 }
 
 var trackingSchema = &hcl.BodySchema{Attributes: attrSchema("tcp_established_timeout", "udp_stream_timeout", "udp_timeout")}
@@ -602,6 +672,7 @@ func (x *moduleExtractor) vpc(r *resourceInstance) {
 func (x *moduleExtractor) link() {
 	x.linkLoadBalancers()
 	x.linkEndpointRoutes()
+	x.linkSymbolicENIs()
 	for eni, groups := range x.sgAttach {
 		for i := range x.snap.Attachments {
 			if x.snap.Attachments[i].Name == eni {

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/big"
+	"net"
 	"net/url"
 	"regexp"
 	"sort"
@@ -53,7 +54,7 @@ var functions = map[string]function.Function{
 	"chomp":            stdlib.ChompFunc,
 	"chunklist":        stdlib.ChunklistFunc,
 	"cidrhost":         cidr.HostFunc,
-	"cidrnetmask":      cidr.NetmaskFunc,
+	"cidrnetmask":      cidrNetmaskFunc,
 	"cidrsubnet":       cidr.SubnetFunc,
 	"cidrsubnets":      cidr.SubnetsFunc,
 	"coalesce":         collection.CoalesceFunc,
@@ -532,6 +533,22 @@ func evalTemplate(expr hclsyntax.Expression, vars cty.Value, funcs map[string]fu
 	}
 	return v, nil
 }
+
+// cidrNetmaskFunc is Terraform's cidrnetmask: go-cty-funcs' netmask, but an
+// IPv6 prefix is an error ("IPv6 addresses cannot have a netmask"), as in
+// Terraform and OpenTofu. Configurations rely on it to keep IPv4 addresses
+// only: [for ip in ips : ip if can(cidrnetmask("${ip}/32"))].
+var cidrNetmaskFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "prefix", Type: cty.String}},
+	Type:   function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		prefix := args[0].AsString()
+		if _, network, err := net.ParseCIDR(prefix); err == nil && network.IP.To4() == nil {
+			return cty.UnknownVal(cty.String), fmt.Errorf("IPv6 addresses cannot have a netmask: %s", prefix)
+		}
+		return cidr.Netmask(args[0])
+	},
+})
 
 // indexFunc is Terraform's index(list, value): the position of the first
 // element equal to value (go-cty's index is element access instead).

@@ -101,6 +101,10 @@ func TestFunctionBehaviour(t *testing.T) {
 		`tobool("true")`:                  cty.True,
 		`sensitive("x")`:                  cty.StringVal("x"),
 		`cidrsubnet("10.0.0.0/16", 8, 2)`: cty.StringVal("10.0.2.0/24"),
+		`cidrnetmask("10.0.0.0/16")`:      cty.StringVal("255.255.0.0"),
+		// cidrnetmask is IPv4 only, as in Terraform: can() keeps IPv4
+		// addresses out of a mixed list (jenkins-infra/aws does this)
+		`[for ip in ["46.101.121.132", "2a03:b0c0:3:d0::9bc:d001"] : ip if can(cidrnetmask("${ip}/32"))]`: cty.TupleVal([]cty.Value{cty.StringVal("46.101.121.132")}),
 		// Terraform's length counts an object's attributes (merge of objects
 		// gives an object) and a tuple's elements
 		`length(merge({a = 1}, {b = "x"}))`: cty.NumberIntVal(2),

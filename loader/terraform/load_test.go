@@ -459,6 +459,59 @@ resource "aws_network_interface_sg_attachment" "b" {
 	}
 }
 
+// docs/aws-semantics.md §6: the groups attached to one interface act
+// together. An interface the configuration does not declare (an existing
+// instance's, read by a data source, or a variable) is named after the
+// reference: the groups attached to the same reference form one attachment,
+// whose groups attached elsewhere are not known; a reference that differs
+// per instance (each.value) is not grouped.
+func TestGroupsAttachedToAnUndeclaredInterface(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+variable "enis" { type = set(string) }
+data "aws_instance" "pkg" {}
+resource "aws_security_group" "ssh" {}
+resource "aws_security_group" "http" {}
+resource "aws_security_group" "each" {}
+resource "aws_network_interface_sg_attachment" "ssh" {
+  security_group_id    = aws_security_group.ssh.id
+  network_interface_id = data.aws_instance.pkg.network_interface_id
+}
+resource "aws_network_interface_sg_attachment" "http" {
+  security_group_id    = aws_security_group.http.id
+  network_interface_id = data.aws_instance.pkg.network_interface_id
+}
+resource "aws_network_interface_sg_attachment" "each" {
+  for_each             = var.enis
+  security_group_id    = aws_security_group.each.id
+  network_interface_id = each.value
+}`})
+	var atts []string
+	for _, a := range snap.Attachments {
+		atts = append(atts, fmt.Sprintf("%s %s %v %d", a.Name, a.Kind, a.Groups, len(a.GroupsUnknown)))
+	}
+	want := []string{"data.aws_instance.pkg.network_interface_id aws_network_interface [aws_security_group.ssh aws_security_group.http] 1"}
+	if fmt.Sprint(atts) != fmt.Sprint(want) {
+		t.Errorf("attachments %q, want %q", atts, want)
+	}
+	var warned []string
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("input error: %v", d)
+		}
+		warned = append(warned, d.Message)
+	}
+	all := strings.Join(warned, "\n")
+	if !strings.Contains(all, "aws_network_interface_sg_attachment.ssh, aws_network_interface_sg_attachment.http: ") ||
+		!strings.Contains(all, "aws_network_interface_sg_attachment.each[?]: network_interface_id depends on each.value") {
+		t.Errorf("warnings %q, want one for the interface and one for the for_each attachment", warned)
+	}
+	for _, g := range snap.Groups {
+		if g.Address != "aws_security_group.each" && !snap.GroupAttached(g) {
+			t.Errorf("%s is not attached", g.Address)
+		}
+	}
+}
+
 // Managed services carry groups too; Lambda functions and interface VPC
 // endpoints are automatically tracked (docs/aws-semantics.md §3).
 func TestServiceAttachments(t *testing.T) {
