@@ -80,6 +80,9 @@ type Finding struct {
 	Facts       map[string]any `json:"facts"`
 	Remediation string         `json:"remediation,omitempty"`
 	Fingerprint string         `json:"fingerprint"`
+	// Instances names the other module instances (their rule, or resource)
+	// where the same module code gives this same finding (MergeInstances).
+	Instances []string `json:"instances,omitempty"`
 	// ModuleLocation is where a finding located at a module call is
 	// declared inside the module; an ignore there also applies.
 	ModuleLocation *Location `json:"-"`

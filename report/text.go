@@ -129,6 +129,13 @@ func summary(fs []analyzer.Finding) string {
 	if len(parts) > 0 {
 		out += " (" + strings.Join(parts, ", ") + ")"
 	}
+	more := 0
+	for _, f := range fs {
+		more += len(f.Instances)
+	}
+	if more > 0 {
+		out += fmt.Sprintf(", also in %s", plural(more, "more module instance"))
+	}
 	return out
 }
 

@@ -234,6 +234,7 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		}
 		findings = kept
 	}
+	findings = analyzer.MergeInstances(findings)
 	known := map[string]bool{}
 	for _, p := range eng.Policies() {
 		known[p.ID] = true
