@@ -444,3 +444,47 @@ resource "aws_security_group" "g" { name = "g" }
 		t.Errorf("want one warning naming the submodule and both calls, got:\n%s", strings.Join(warnings, "\n"))
 	}
 }
+
+// A file of the base revision whose content the repository lacks (a
+// partial clone without network) is an input error naming it; the other
+// roots are still analysed and reported.
+func TestBaseBlobMissing(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	repo := t.TempDir()
+	revocationRepo(t, repo)
+	copyDir(t, "fixtures/nlb-target", filepath.Join(repo, "other"))
+	if err := os.RemoveAll(filepath.Join(repo, "other", "want")); err != nil {
+		t.Fatal(err)
+	}
+	// the base's infra/main.tf, which the working tree has changed: its
+	// blob is removed from the object store
+	oid := strings.TrimSpace(gitOut(t, repo, "rev-parse", "HEAD:infra/main.tf"))
+	if err := os.Remove(filepath.Join(repo, ".git", "objects", oid[:2], oid[2:])); err != nil {
+		t.Fatal(err)
+	}
+	inDir(t, repo, func() {
+		out, _, code := sgcheck(t, "--format", "json", "--base", "HEAD", ".")
+		if code != exitError {
+			t.Errorf("exit %d, want %d", code, exitError)
+		}
+		var rep struct {
+			Findings []struct{ ID, Resource string }
+			Errors   []struct{ File, Message string }
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Errors) != 1 || rep.Errors[0].File != "infra/main.tf" || !strings.Contains(rep.Errors[0].Message, oid+" is missing") {
+			t.Errorf("errors %+v, want one naming infra/main.tf and its missing object", rep.Errors)
+		}
+		found := false
+		for _, f := range rep.Findings {
+			found = found || strings.HasPrefix(f.Resource, "other:")
+		}
+		if !found {
+			t.Errorf("findings %+v, want those of other/ still reported", rep.Findings)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -113,7 +114,15 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 					return loader.LoadTree(ctx, tree, paths, o)
 				})
 		}
-		in.diags = append(in.diags, prefixed("at "+baseRev, alsoIn(bd, in.diags))...)
+		bd = prefixed("at "+baseRev, alsoIn(bd, in.diags))
+		for i, d := range bd {
+			// a file of the revision the repository does not hold leaves the
+			// change's analysis incomplete: an input error, not a warning
+			if _, ok := tree.Unreadable[filepath.Clean(d.File)]; ok {
+				bd[i].Warning = false
+			}
+		}
+		in.diags = append(in.diags, bd...)
 		// what lifecycle ignore_changes keeps from being applied stays as
 		// the revision has it
 		in.notApplied = in.head.PinIgnoredChanges(in.base)

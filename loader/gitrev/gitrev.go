@@ -8,6 +8,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -29,12 +30,19 @@ type Tree struct {
 	// Changed holds the paths of Files whose working-tree file is absent
 	// or holds other bytes.
 	Changed map[string]bool
+	// Unreadable holds the revision's files whose content the repository
+	// does not have (a partial clone without network), with why: they are
+	// named, and reading one is an error.
+	Unreadable map[string]string
 }
 
-// Names returns the paths in Files.
+// Names returns the paths of the revision's files, readable or not.
 func (t *Tree) Names() []string {
-	out := make([]string, 0, len(t.Files))
+	out := make([]string, 0, len(t.Files)+len(t.Unreadable))
 	for n := range t.Files {
+		out = append(out, n)
+	}
+	for n := range t.Unreadable {
 		out = append(out, n)
 	}
 	return out
@@ -42,8 +50,12 @@ func (t *Tree) Names() []string {
 
 // ReadFile reads a file of the tree.
 func (t *Tree) ReadFile(name string) ([]byte, error) {
-	if b, ok := t.Files[filepath.Clean(name)]; ok {
+	name = filepath.Clean(name)
+	if b, ok := t.Files[name]; ok {
 		return b, nil
+	}
+	if why, ok := t.Unreadable[name]; ok {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New(why)}
 	}
 	return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("not in the revision: %w", fs.ErrNotExist)}
 }
@@ -184,6 +196,17 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 			return nil, fmt.Errorf("git cat-file: %w", err)
 		}
 		f := strings.Fields(header)
+		if len(f) == 2 && f[1] == "missing" {
+			// the object store lacks the blob (a partial clone): this file
+			// cannot be read, the others can
+			if t.Unreadable == nil {
+				t.Unreadable = map[string]string{}
+			}
+			name := filepath.Clean(e.name)
+			t.Unreadable[name] = "its content at the revision is not in the local repository (git object " + f[0] +
+				" is missing: a partial or shallow clone?)"
+			continue
+		}
 		if len(f) != 3 {
 			return nil, fmt.Errorf("git cat-file: unexpected %q", header)
 		}

@@ -36,7 +36,7 @@ type moduleExtractor struct {
 	// reference the configuration does not resolve (a data source, a
 	// variable), in the order first named
 	symbolicENIs []*symbolicENI
-	naclByAddr map[string]int              // index into snap.NACLs
+	naclByAddr   map[string]int // index into snap.NACLs
 	// conditional is set while a conditional instance is read: an error
 	// in it is not an input error, since Terraform may never create it.
 	conditional bool
