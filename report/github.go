@@ -40,6 +40,9 @@ func GitHub(w io.Writer, run Run) error {
 			props = fmt.Sprintf("file=%s,line=%d,endLine=%d,%s", ghProp(l.File), l.StartLine, l.EndLine, props)
 		}
 		msg := f.Message
+		if n := instancesNote(f); n != "" {
+			msg += "\n\n" + n
+		}
 		if f.Remediation != "" {
 			msg += "\n\n" + f.Remediation
 		}

@@ -71,6 +71,9 @@ func JUnit(w io.Writer, run Run) error {
 				where = fmt.Sprintf("%s:%d", f.Location.File, f.Location.StartLine)
 			}
 			text := f.Message
+			if n := instancesNote(f); n != "" {
+				text += "\n\n" + n
+			}
 			if f.Remediation != "" {
 				text += "\n\nfix: " + f.Remediation
 			}

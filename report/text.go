@@ -139,6 +139,15 @@ func summary(fs []analyzer.Finding) string {
 	return out
 }
 
+// instancesNote names the other module instances that give the same
+// finding (analyzer.MergeInstances), or is "".
+func instancesNote(f analyzer.Finding) string {
+	if len(f.Instances) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Also in %s: %s.", plural(len(f.Instances), "more module instance"), strings.Join(f.Instances, ", "))
+}
+
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
