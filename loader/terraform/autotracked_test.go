@@ -147,6 +147,15 @@ resource "aws_autoscaling_group" "masters" {
   target_group_arns = [aws_lb_target_group.https.arn, aws_alb_target_group.api.arn]
   launch_template { id = aws_launch_template.masters.id }
 }
+resource "aws_launch_configuration" "old" {
+  image_id        = "ami-1"
+  instance_type   = "m5.large"
+  security_groups = [aws_security_group.g.id]
+}
+resource "aws_autoscaling_group" "old" {
+  target_group_arns    = [aws_lb_target_group.https.arn]
+  launch_configuration = aws_launch_configuration.old.name
+}
 `})
 	for _, d := range diags {
 		if !d.Warning {
@@ -158,12 +167,13 @@ resource "aws_autoscaling_group" "masters" {
 		ports string
 	}
 	want := map[string]reach{
-		"aws_instance.web":            {"network-load-balancer", "[443 8080]"},
-		"aws_instance.api":            {"network-load-balancer", "[16443]"},
-		"aws_instance.unknown":        {"network-load-balancer", "[]"},
-		"aws_instance.elsewhere":      {"", "[]"},
-		"aws_launch_template.masters": {"network-load-balancer", "[443 6443 8080]"},
-		"aws_alb.nlb":                 {"", "[]"},
+		"aws_instance.web":             {"network-load-balancer", "[443 8080]"},
+		"aws_instance.api":             {"network-load-balancer", "[16443]"},
+		"aws_instance.unknown":         {"network-load-balancer", "[]"},
+		"aws_instance.elsewhere":       {"", "[]"},
+		"aws_launch_template.masters":  {"network-load-balancer", "[443 6443 8080]"},
+		"aws_launch_configuration.old": {"network-load-balancer", "[443 8080]"},
+		"aws_alb.nlb":                  {"", "[]"},
 	}
 	for _, a := range snap.Attachments {
 		w, ok := want[a.Name]

@@ -790,6 +790,11 @@ func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 			}
 		}
 	}
+	if _, ok := d.attrs["name"]; !ok && d.typ == "aws_launch_configuration" {
+		// a launch configuration's id is its name, generated when not set:
+		// an Auto Scaling group names it by either
+		attrs["name"] = ref
+	}
 	return cty.ObjectVal(attrs)
 }
 

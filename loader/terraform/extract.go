@@ -255,6 +255,10 @@ func init() {
 			(*moduleExtractor).attachment},
 		"aws_network_interface_sg_attachment": {&hcl.BodySchema{Attributes: attrSchema("security_group_id",
 			"network_interface_id")}, (*moduleExtractor).sgAttachment},
+		"aws_launch_configuration": {&hcl.BodySchema{Attributes: attrSchema("security_groups", "instance_type")},
+			(*moduleExtractor).attachment},
+		"aws_spot_instance_request": {&hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids", "security_groups",
+			"subnet_id", "instance_type")}, (*moduleExtractor).attachment},
 		"aws_launch_template": {&hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids", "instance_type"),
 			Blocks: []hcl.BlockHeaderSchema{{Type: "network_interfaces"}}}, (*moduleExtractor).launchTemplate},
 		"awscc_ec2_network_interface": {&hcl.BodySchema{Attributes: attrSchema("group_set", "subnet_id",
@@ -278,6 +282,7 @@ func init() {
 		"aws_vpc_endpoint":        {vpcEndpointSchema, (*moduleExtractor).vpcEndpoint},
 		"aws_lambda_function":     {nestedGroupsSchema, (*moduleExtractor).nestedAttachment},
 		"aws_ecs_service":         {nestedGroupsSchema, (*moduleExtractor).nestedAttachment},
+		"aws_eks_cluster":         {nestedGroupsSchema, (*moduleExtractor).nestedAttachment},
 		"aws_lb": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_type", "security_groups", "subnets")},
 			(*moduleExtractor).loadBalancer},
 		"aws_lb_listener": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_arn"),
@@ -291,8 +296,21 @@ func init() {
 		"aws_eip": {&hcl.BodySchema{Attributes: attrSchema("instance", "network_interface")}, (*moduleExtractor).elasticIP},
 		"aws_vpc_endpoint_route_table_association": {&hcl.BodySchema{Attributes: attrSchema("vpc_endpoint_id", "route_table_id")},
 			(*moduleExtractor).endpointAssociation},
-		"aws_autoscaling_group": {&hcl.BodySchema{Attributes: attrSchema("target_group_arns"),
+		"aws_autoscaling_group": {&hcl.BodySchema{Attributes: attrSchema("target_group_arns", "launch_configuration"),
 			Blocks: []hcl.BlockHeaderSchema{{Type: "launch_template"}}}, (*moduleExtractor).autoscalingGroup},
+	}
+	// more managed services whose interfaces carry the groups they list
+	for _, name := range []string{"aws_elasticache_replication_group", "aws_memorydb_cluster", "aws_db_proxy",
+		"aws_neptune_cluster", "aws_docdbelastic_cluster", "aws_dms_replication_instance", "aws_mq_broker",
+		"aws_route53_resolver_endpoint", "aws_ec2_client_vpn_endpoint", "aws_apigatewayv2_vpc_link",
+		"aws_apprunner_vpc_connector", "aws_redshiftserverless_workgroup", "aws_elb", "aws_fsx_lustre_file_system",
+		"aws_fsx_windows_file_system", "aws_fsx_ontap_file_system", "aws_fsx_openzfs_file_system"} {
+		extractors[name] = extractors["aws_db_instance"]
+	}
+	for _, name := range []string{"aws_opensearch_domain", "aws_elasticsearch_domain", "aws_msk_cluster",
+		"aws_msk_serverless_cluster", "aws_codebuild_project", "aws_batch_compute_environment", "aws_mwaa_environment",
+		"aws_transfer_server", "aws_sagemaker_domain"} {
+		extractors[name] = extractors["aws_lambda_function"]
 	}
 	// the provider's older names of the load balancer resources
 	for alias, name := range map[string]string{"aws_alb": "aws_lb", "aws_alb_listener": "aws_lb_listener",

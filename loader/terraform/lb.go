@@ -142,6 +142,11 @@ var asgTemplateSchema = &hcl.BodySchema{Attributes: attrSchema("id", "name")}
 
 func (x *moduleExtractor) autoscalingGroup(r *resourceInstance) {
 	tgs, _ := x.groupRefs(x.get(r.content.Attributes, "target_group_arns", r.ctx))
+	if lc, ok := x.groupRef(x.get(r.content.Attributes, "launch_configuration", r.ctx)); ok {
+		for _, tg := range tgs {
+			x.lb.targets = append(x.lb.targets, lbTarget{group: tg, target: lc})
+		}
+	}
 	for _, b := range r.content.Blocks {
 		content, _, _ := b.Body.PartialContent(asgTemplateSchema)
 		if content == nil {

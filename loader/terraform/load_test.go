@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -554,6 +555,54 @@ resource "aws_ecs_service" "svc" {
 		if g, ok := got[k]; !ok || g != v {
 			t.Errorf("%s: auto-tracked %q (present %v), want %q", k, g, ok, v)
 		}
+	}
+}
+
+// More services whose interfaces carry security groups, each where its
+// resource lists them: the groups act together on them (§6), and what the
+// remedy can offer depends on the kind. EKS also attaches the cluster
+// group it creates, which the configuration does not hold.
+func TestMoreServiceAttachments(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+resource "aws_security_group" "a" {}
+resource "aws_security_group" "b" {}
+resource "aws_elasticache_replication_group" "redis" {
+  replication_group_id = "redis"
+  description          = "cache"
+  security_group_ids   = [aws_security_group.a.id, aws_security_group.b.id]
+}
+resource "aws_elb" "classic" { security_groups = [aws_security_group.a.id] }
+resource "aws_launch_configuration" "old" {
+  image_id        = "ami-1"
+  instance_type   = "m5.large"
+  security_groups = [aws_security_group.b.id]
+}
+resource "aws_opensearch_domain" "search" {
+  vpc_options { security_group_ids = [aws_security_group.a.id] }
+}
+resource "aws_msk_cluster" "kafka" {
+  broker_node_group_info { security_groups = [aws_security_group.b.id] }
+}
+resource "aws_eks_cluster" "k8s" {
+  vpc_config { security_group_ids = [aws_security_group.a.id] }
+}`})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	got := map[string]string{}
+	for _, a := range snap.Attachments {
+		got[a.Name] = fmt.Sprintf("%s %v %s %d", a.Kind, a.Groups, a.InstanceType, len(a.GroupsUnknown))
+	}
+	want := map[string]string{
+		"aws_elasticache_replication_group.redis": "aws_elasticache_replication_group [aws_security_group.a aws_security_group.b]  0",
+		"aws_elb.classic":                         "aws_elb [aws_security_group.a]  0",
+		"aws_launch_configuration.old":            "aws_launch_configuration [aws_security_group.b] m5.large 0",
+		"aws_opensearch_domain.search":            "aws_opensearch_domain [aws_security_group.a]  0",
+		"aws_msk_cluster.kafka":                   "aws_msk_cluster [aws_security_group.b]  0",
+		"aws_eks_cluster.k8s":                     "aws_eks_cluster [aws_security_group.a]  1",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("attachments\n got %q\nwant %q", got, want)
 	}
 }
 

@@ -10,12 +10,15 @@ import (
 // interface VPC endpoints are automatically tracked (docs/aws-semantics.md
 // §3): AWS tracks their connections whatever the rules say.
 
-var groupsOnly = &hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids", "security_group_ids")}
+var groupsOnly = &hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids", "security_group_ids", "security_groups")}
 
-// serviceAttachment reads a resource whose groups are a top-level list.
+// serviceAttachment reads a resource whose groups are a top-level list:
+// vpc_security_group_ids (RDS, Neptune, DMS, RDS Proxy), security_group_ids
+// (ElastiCache, MemoryDB, Route 53 Resolver endpoints, Client VPN, FSx) or
+// security_groups (a Classic Load Balancer, Amazon MQ, App Runner).
 func (x *moduleExtractor) serviceAttachment(r *resourceInstance) {
 	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
-	for _, name := range []string{"vpc_security_group_ids", "security_group_ids"} {
+	for _, name := range []string{"vpc_security_group_ids", "security_group_ids", "security_groups"} {
 		g, u := x.groupRefs(x.get(r.content.Attributes, name, r.ctx))
 		att.Groups = append(att.Groups, g...)
 		att.GroupsUnknown = append(att.GroupsUnknown, u...)
@@ -47,16 +50,25 @@ func (x *moduleExtractor) vpcEndpoint(r *resourceInstance) {
 	x.addAttachment(att)
 }
 
-var nestedGroupsSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "vpc_config"}, {Type: "network_configuration"}}}
+var nestedGroupsSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "vpc_config"}, {Type: "network_configuration"},
+	{Type: "vpc_options"}, {Type: "broker_node_group_info"}, {Type: "compute_resources"}, {Type: "endpoint_details"},
+	{Type: "default_user_settings"}}}
 
 var nestedGroupAttrs = &hcl.BodySchema{Attributes: attrSchema("security_group_ids", "security_groups", "subnet_ids", "subnets")}
 
 // nestedAttachment reads resources whose groups sit in a nested block:
-// aws_lambda_function.vpc_config, aws_ecs_service.network_configuration.
+// aws_lambda_function.vpc_config, aws_ecs_service.network_configuration,
+// aws_opensearch_domain.vpc_options, aws_msk_cluster.broker_node_group_info,
+// aws_batch_compute_environment.compute_resources, ….
 func (x *moduleExtractor) nestedAttachment(r *resourceInstance) {
 	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
-	if r.block.Labels[0] == "aws_lambda_function" {
+	switch r.block.Labels[0] {
+	case "aws_lambda_function":
 		att.AutoTracked = "lambda"
+	case "aws_eks_cluster":
+		// EKS also attaches the cluster security group it creates to the
+		// control plane's interfaces
+		att.GroupsUnknown = append(att.GroupsUnknown, "the cluster security group that EKS creates for "+r.addr)
 	}
 	for _, b := range r.content.Blocks {
 		content, _, _ := b.Body.PartialContent(nestedGroupAttrs)
