@@ -5,6 +5,8 @@ package loader
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -67,12 +69,35 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			}
 		}
 		if !any {
-			diags = append(diags, model.Diagnostic{File: terraform.DisplayPath(p),
-				Message: "no Terraform, plan, state or AWS JSON input here"})
+			msg := "no Terraform, plan, state or AWS JSON input here"
+			if n := terragruntConfigs(p); n > 0 {
+				msg += fmt.Sprintf("; the %d terragrunt.hcl files below it are Terragrunt's, which sgcheck does not read: "+
+					"scan the Terraform modules they call, or their plans (terragrunt plan -out=tfplan; terragrunt show -json tfplan > plan.json; "+
+					"sgcheck --plan plan.json)", n)
+			}
+			diags = append(diags, model.Diagnostic{File: terraform.DisplayPath(p), Message: msg})
 		}
 	}
 	finish(snap)
 	return snap, diags
+}
+
+// terragruntConfigs counts the terragrunt.hcl files under p (hidden
+// folders, Terragrunt's cache among them, left out).
+func terragruntConfigs(p string) int {
+	n := 0
+	filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && path != p && strings.HasPrefix(d.Name(), "."):
+			return filepath.SkipDir
+		case !d.IsDir() && d.Name() == "terragrunt.hcl":
+			n++
+		}
+		return nil
+	})
+	return n
 }
 
 // finish completes a snapshot with what AWS implies: symbolic groups for

@@ -209,6 +209,20 @@ func TestUsageErrorMessages(t *testing.T) {
 	if code != exitError || !strings.Contains(out, "no Terraform, plan, state or AWS JSON input here") {
 		t.Errorf("empty folder: exit %d\n%s", code, out)
 	}
+	// a folder of Terragrunt configurations says what to scan instead
+	live := t.TempDir()
+	for _, d := range []string{"prod/mysql", "prod/web", ".terragrunt-cache/x"} {
+		if err := os.MkdirAll(filepath.Join(live, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(live, d, "terragrunt.hcl"), []byte("terraform { source = \"../modules//web\" }\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _, code = sgcheck(t, live)
+	if code != exitError || !strings.Contains(out, "the 2 terragrunt.hcl files below it are Terragrunt's") || !strings.Contains(out, "--plan") {
+		t.Errorf("Terragrunt folder: exit %d\n%s", code, out)
+	}
 }
 
 func TestOutputFile(t *testing.T) {
