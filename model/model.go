@@ -276,8 +276,8 @@ type Attachment struct {
 	// AutoTrackedPorts, when not empty, limits AutoTracked to the
 	// connections a Network Load Balancer forwards to this target: inbound,
 	// TCP or UDP, to these ports (its target groups' ports and health check
-	// ports). The target's other connections do not pass through the load
-	// balancer, so the rules decide whether they are tracked.
+	// ports), sorted. The target's other connections do not pass through the
+	// load balancer, so the rules decide whether they are tracked.
 	AutoTrackedPorts []int
 	// Routing is the subnet's route table, resolved before analysis: flows
 	// routed through a NAT gateway, transit gateway, … are automatically
@@ -288,11 +288,13 @@ type Attachment struct {
 	Source  Source
 }
 
-// AutoTrackedFor reports whether connections admitted by a rule of
-// direction d and protocol p on ports from–to are automatically tracked on
+// AutoTrackedFor reports whether every connection admitted by a rule of
+// direction d and protocol p on ports from–to is automatically tracked on
 // this attachment (§3): always when AutoTracked is set without ports,
-// otherwise only inbound TCP or UDP to one of AutoTrackedPorts. A range
-// that covers one of them counts whole (the longer window is claimed).
+// otherwise only when the connections are inbound TCP or UDP and every port
+// of the range is one of AutoTrackedPorts. A range that also holds other
+// ports is judged by the rules, as its connections to those ports are; a
+// revocation of it is judged port by port (tracking.Change).
 func (a Attachment) AutoTrackedFor(d Direction, p Protocol, from, to int) bool {
 	if a.AutoTracked == "" {
 		return false
@@ -300,36 +302,8 @@ func (a Attachment) AutoTrackedFor(d Direction, p Protocol, from, to int) bool {
 	if len(a.AutoTrackedPorts) == 0 {
 		return true
 	}
-	if d != Ingress || (!p.HasPorts() && p != All) {
+	if d != Ingress || !p.HasPorts() {
 		return false
-	}
-	if p == All {
-		from, to = 0, 65535
-	}
-	for _, port := range a.AutoTrackedPorts {
-		if from <= port && port <= to {
-			return true
-		}
-	}
-	return false
-}
-
-// Through returns the attachment as the connections of such a rule see it
-// (see AutoTrackedFor): without its automatic tracking when none of them
-// passes through what tracks them; with it, and without AutoTrackedPorts,
-// when every one does. When only some do, AutoTrackedPorts stays set: the
-// connections are tracked, and their window is the longer of the load
-// balancer's and the attachment's own.
-func (a Attachment) Through(d Direction, p Protocol, from, to int) Attachment {
-	if a.AutoTracked == "" || len(a.AutoTrackedPorts) == 0 {
-		return a
-	}
-	if !a.AutoTrackedFor(d, p, from, to) {
-		a.AutoTracked, a.AutoTrackedPorts = "", nil
-		return a
-	}
-	if p == All {
-		from, to = 0, 65535
 	}
 	n := 0
 	for _, port := range a.AutoTrackedPorts {
@@ -337,8 +311,20 @@ func (a Attachment) Through(d Direction, p Protocol, from, to int) Attachment {
 			n++
 		}
 	}
-	if p != All && n == to-from+1 {
+	return n == to-from+1
+}
+
+// Through returns the attachment as the connections of such a rule see it
+// (see AutoTrackedFor): with its automatic tracking, and no port limit, when
+// every one of them passes through what tracks them; without it otherwise.
+func (a Attachment) Through(d Direction, p Protocol, from, to int) Attachment {
+	if a.AutoTracked == "" || len(a.AutoTrackedPorts) == 0 {
+		return a
+	}
+	if a.AutoTrackedFor(d, p, from, to) {
 		a.AutoTrackedPorts = nil
+	} else {
+		a.AutoTracked, a.AutoTrackedPorts = "", nil
 	}
 	return a
 }

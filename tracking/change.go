@@ -395,6 +395,13 @@ func cellPieces(att model.Attachment, bClass AttachmentClass, aRules []model.Rul
 		spans1 = append(spans1, [2]int{lo, hi})
 		spans2 = append(spans2, [2]int{clo, chi})
 	}
+	if len(att.AutoTrackedPorts) > 0 && dir == model.Ingress && p.HasPorts() {
+		// cells end at the ports an NLB forwards: each is wholly forwarded
+		// (tracked whatever the rules say) or not (as the rules say)
+		for _, port := range att.AutoTrackedPorts {
+			spans1 = append(spans1, [2]int{port, port})
+		}
+	}
 	hi1, hi2 := 0, 0
 	switch {
 	case p.HasPorts():

@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -227,5 +228,26 @@ func TestGroupPeerOpenedToAll(t *testing.T) {
 	imp := Compare(snapshot(unk), snapshot(rule("https", "sg", model.Ingress, model.TCP, 443, 443, cidr("0.0.0.0/0"))), DefaultParams)
 	if len(imp.Incomplete) == 0 && len(imp.Revocations) == 0 {
 		t.Errorf("undetermined peer: %+v", imp)
+	}
+}
+
+// docs/aws-semantics.md §3: revoking a world-open rule for every TCP port on
+// an NLB target with open egress is judged port by port: the port the load
+// balancer forwards (443) is tracked and survives 350 s idle, the others
+// are untracked and cut at once.
+func TestNLBWideRuleRevokedPortByPort(t *testing.T) {
+	wide := rule("wide", "sg", model.Ingress, model.TCP, 0, 65535, cidr("0.0.0.0/0"))
+	before, after := snapshot(wide, openEgress), snapshot(openEgress)
+	for _, s := range []*model.Snapshot{before, after} {
+		s.Attachments[0].AutoTracked, s.Attachments[0].AutoTrackedPorts = "network-load-balancer", []int{443}
+	}
+	imp := Compare(before, after, DefaultParams)
+	var got []string
+	for _, rv := range imp.Revocations {
+		got = append(got, fmt.Sprintf("%d-%d tracked=%v %d", rv.FromPort, rv.ToPort, rv.Tracked, rv.Window.Seconds))
+	}
+	want := []string{"0-442 tracked=false 0", "443-443 tracked=true 350", "444-65535 tracked=false 0"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("revocations %q, want %q", got, want)
 	}
 }

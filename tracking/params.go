@@ -81,8 +81,9 @@ func WindowFor(att model.Attachment, p model.Protocol, params Params) Window {
 			w = Window{NLBUDPTimeout, "aws-documented", "nlb_udp_idle_timeout", "", false}
 		}
 		if len(att.AutoTrackedPorts) > 0 {
-			// only some of the flows pass through the load balancer
-			// (model.Attachment.Through): the longer window holds
+			// an attachment not narrowed to the flows at hand
+			// (model.Attachment.Through): some may not pass through the
+			// load balancer, so the longer window holds
 			direct := att
 			direct.AutoTracked, direct.AutoTrackedPorts = "", nil
 			if d := WindowFor(direct, p, params); d.Seconds > w.Seconds {

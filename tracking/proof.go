@@ -3,6 +3,7 @@ package tracking
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -172,6 +173,40 @@ func WitnessFor(reg Region, rules []model.Rule) (Witness, bool) {
 	return Witness{Request: p, Reply: ReplyTo(p), Member: member}, true
 }
 
+// offForwarded moves an inbound TCP or UDP witness off the ports a Network
+// Load Balancer forwards to the attachment under either configuration, to
+// the first other port of the region: a flip is a claim about what the
+// rules do, and the load balancer's connections are tracked whatever they
+// say (model.Attachment.AutoTrackedFor).
+func (w *Witness) offForwarded(reg Region, atts ...model.Attachment) {
+	p := w.Request
+	if !p.Inbound || !p.Protocol.HasPorts() {
+		return
+	}
+	forwarded := func(port int) bool {
+		for _, a := range atts {
+			if a.AutoTracked != "" && len(a.AutoTrackedPorts) > 0 && slices.Contains(a.AutoTrackedPorts, port) {
+				return true
+			}
+		}
+		return false
+	}
+	if !forwarded(p.LocalPort) {
+		return
+	}
+	lo, hi := reg.FromPort, reg.ToPort
+	if reg.Protocol == model.All {
+		lo, hi = 0, 65535
+	}
+	for port := max(lo, 1); port <= hi; port++ {
+		if !forwarded(port) {
+			w.Request.LocalPort = port
+			w.Reply = ReplyTo(w.Request)
+			return
+		}
+	}
+}
+
 // icmpReplies maps ICMP query types to their reply types, per family.
 var icmpReplies = map[model.Protocol]map[int]int{
 	model.ICMP:   {8: 0, 13: 14, 15: 16, 17: 18},
@@ -315,6 +350,7 @@ func ProveFlip(before, after SimConfig, f Flip, params Params) Proof {
 	if !ok {
 		return Proof{Failure: "no witness address in the rule's peers"}
 	}
+	w.offForwarded(reg, before.Attachment, after.Attachment)
 	before, after = w.withMember(before), w.withMember(after)
 	before.NACL, after.NACL = nil, nil
 	expect := func(tracked bool) string {

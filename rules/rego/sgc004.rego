@@ -53,9 +53,10 @@ findings contains f if {
 }
 
 # att_tracks: the attachment itself tracks r's connections: every one, or,
-# on a Network Load Balancer's target, the inbound TCP and UDP connections
-# to the ports the load balancer forwards (auto_tracked_ports); the
-# target's other connections do not pass through it.
+# on a Network Load Balancer's target, inbound TCP and UDP connections when
+# every port of the rule is one the load balancer forwards
+# (auto_tracked_ports); the target's other connections do not pass through
+# it, and a rule that also admits those is judged by the rules.
 att_tracks(att, r) if {
 	att.auto_tracked
 	not att.auto_tracked_ports
@@ -63,10 +64,9 @@ att_tracks(att, r) if {
 
 att_tracks(att, r) if {
 	r.direction == "ingress"
-	r.protocol in {"tcp", "udp", "all"}
-	some port in att.auto_tracked_ports
-	r.from_port <= port
-	port <= r.to_port
+	r.protocol in {"tcp", "udp"}
+	forwarded := {port | some port in att.auto_tracked_ports; r.from_port <= port; port <= r.to_port}
+	count(forwarded) == (r.to_port - r.from_port) + 1
 }
 
 through_ports(att) := "" if not att.auto_tracked_ports

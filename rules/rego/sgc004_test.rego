@@ -71,3 +71,10 @@ test_nlb_target_other_port_routed if {
 	some f in sgc004.findings with input as doc({"auto_tracked": "network-load-balancer", "auto_tracked_ports": [443]}, r)
 	contains(f.message, "tgw-1")
 }
+
+test_nlb_target_rule_beyond_forwarded_ports_is_quiet if {
+	count(sgc004.findings) == 0 with input as doc(
+		{"auto_tracked": "network-load-balancer", "auto_tracked_ports": [443]},
+		rule({"from_port": 0, "to_port": 65535}),
+	)
+}
