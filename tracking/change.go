@@ -604,8 +604,14 @@ func ownFlips(att model.Attachment, bClass, aClass AttachmentClass, aRules []mod
 			if !ok || bv.Tracked == nil || *bv.Tracked || !WindowKnown(att, p) {
 				continue
 			}
-			// ports still untracked after the change
+			// ports still untracked after the change, and those a Network
+			// Load Balancer forwarded: tracked before the change too
 			var untracked [][2]int
+			if b := bClass.Attachment; b.AutoTracked != "" && bc.Rule.Direction == model.Ingress {
+				for _, port := range b.AutoTrackedPorts {
+					untracked = append(untracked, [2]int{port, port})
+				}
+			}
 			for _, ac := range aClass.Rules {
 				if av, ok := verdictFor(ac, p); ok && av.Tracked != nil && !*av.Tracked &&
 					ac.Rule.Direction == bc.Rule.Direction && ac.Rule.Peer.Family() == bc.Rule.Peer.Family() {

@@ -251,3 +251,21 @@ func TestNLBWideRuleRevokedPortByPort(t *testing.T) {
 		t.Errorf("revocations %q, want %q", got, want)
 	}
 }
+
+// A rule narrowed to the port an NLB forwards leaves those flows tracked as
+// they were (through the load balancer), not "tracked now": no flip.
+func TestNLBNarrowedToForwardedPortIsNoFlip(t *testing.T) {
+	wide := rule("web", "sg", model.Ingress, model.TCP, 443, 65535, cidr("0.0.0.0/0"))
+	narrow := rule("web", "sg", model.Ingress, model.TCP, 443, 443, cidr("0.0.0.0/0"))
+	out0 := rule("out", "sg", model.Egress, model.TCP, 0, 0, cidr("0.0.0.0/0"))
+	before, after := snapshot(wide, openEgress), snapshot(narrow, out0)
+	for _, s := range []*model.Snapshot{before, after} {
+		s.Attachments[0].AutoTracked, s.Attachments[0].AutoTrackedPorts = "network-load-balancer", []int{443}
+	}
+	imp := Compare(before, after, DefaultParams)
+	for _, f := range imp.Flips {
+		if f.Rule.Direction == model.Ingress {
+			t.Errorf("flip %s %d-%d before=%v after=%v", f.Rule.Name, f.Rule.FromPort, f.Rule.ToPort, f.Before, f.After)
+		}
+	}
+}
