@@ -38,7 +38,10 @@ func findJSON(p string) ([]jsonFile, error) {
 		return nil, err
 	}
 	if !info.IsDir() {
-		if isJSONInput(p) {
+		// a Terraform state file is read when named: found by a walk, a
+		// local backend's state beside the configuration would count
+		// every resource twice
+		if isJSONInput(p) || terraform.IsStateFile(p) {
 			return []jsonFile{{p, true}}, nil
 		}
 		return nil, nil
@@ -101,7 +104,7 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *
 			continue
 		}
 		switch {
-		case awsjson.Detect(root), plan.IsState(root), plan.IsPlanDoc(root):
+		case awsjson.Detect(root), plan.IsState(root), plan.IsPlanDoc(root), plan.IsRawState(root):
 			snap.Files++
 			read[f.path] = true
 		}
@@ -110,6 +113,8 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *
 			b.Add(root, name)
 		case plan.IsState(root):
 			diags = append(diags, plan.AddState(snap, root, name, prefix)...)
+		case plan.IsRawState(root):
+			diags = append(diags, plan.AddRawState(snap, root, name, prefix)...)
 		case plan.IsPlanDoc(root):
 			diags = append(diags, plan.AddPlanned(snap, f.path, name, prefix)...)
 		case f.explicit:

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"fmt"
+
 	"github.com/sgcheck/sgcheck/loader/jsonpos"
 	"github.com/sgcheck/sgcheck/model"
 )
@@ -10,6 +12,65 @@ import (
 func IsState(root *jsonpos.Node) bool {
 	v := root.Get("values")
 	return v != nil && v.Get("root_module") != nil && root.Get("resource_changes") == nil
+}
+
+// IsRawState reports whether a document is a Terraform state file itself
+// (terraform.tfstate: "version", "lineage" and "resources" at the top).
+func IsRawState(root *jsonpos.Node) bool {
+	return root.Get("lineage") != nil && root.Get("version") != nil &&
+		(root.Get("resources") != nil || root.Get("modules") != nil) && root.Get("values") == nil
+}
+
+// AddRawState adds the managed resources of a Terraform state file (format
+// version 4, Terraform 0.12 and later) to snap: each instance's attributes
+// are what terraform show -json prints as its values. prefix qualifies
+// addresses.
+func AddRawState(snap *model.Snapshot, root *jsonpos.Node, file, prefix string) []model.Diagnostic {
+	if v, _ := root.Get("version").Int(); v != 4 {
+		return []model.Diagnostic{{File: file, Line: root.Get("version").Line, Message: fmt.Sprintf(
+			"a Terraform state file of format version %d is not read (only version 4, Terraform 0.12 and later): run terraform show -json on it and scan that", v)}}
+	}
+	c := newConverter(snap)
+	for _, r := range root.Get("resources").Items() {
+		if mode, _ := r.Get("mode").Str(); mode != "managed" {
+			continue
+		}
+		typ, _ := r.Get("type").Str()
+		name, _ := r.Get("name").Str()
+		module, _ := r.Get("module").Str()
+		if module != "" {
+			module += "."
+		}
+		for _, in := range r.Get("instances").Items() {
+			if in.Get("deposed") != nil {
+				continue // an object replaced by a create-before-destroy, about to go
+			}
+			vals, ok := in.Get("attributes").Plain().(map[string]any)
+			if !ok {
+				continue
+			}
+			addr := module + typ + "." + name + indexOf(in.Get("index_key"))
+			c.prefix = prefix + module
+			c.resource(prefix+addr, typ, object{vals: vals}, model.Source{File: file, StartLine: in.Line, EndLine: in.Line})
+		}
+	}
+	c.finish()
+	return c.diags
+}
+
+// indexOf renders an instance key as an address does: [0], ["a"], or ""
+// for a resource without count or for_each.
+func indexOf(k *jsonpos.Node) string {
+	if k == nil {
+		return ""
+	}
+	if s, ok := k.Str(); ok {
+		return fmt.Sprintf("[%q]", s)
+	}
+	if i, ok := k.Int(); ok {
+		return fmt.Sprintf("[%d]", i)
+	}
+	return ""
 }
 
 // IsPlanDoc reports whether a document is the JSON of a saved plan.

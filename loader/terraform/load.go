@@ -90,6 +90,12 @@ func tofuFirst(files []string) []string {
 	return out
 }
 
+// IsStateFile reports whether name is a Terraform state file
+// (terraform.tfstate, a copy such as prod.tfstate, or its .backup).
+func IsStateFile(name string) bool {
+	return strings.HasSuffix(name, ".tfstate") || strings.HasSuffix(name, ".tfstate.backup")
+}
+
 // IsDataFile reports whether name is a file configurations commonly read
 // with file functions (rule lists in JSON or YAML, templates): a git revision
 // is read with them so that file() sees the revision's copy.
@@ -184,6 +190,9 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		}
 	} else {
 		for _, p := range paths {
+			if IsStateFile(p) {
+				continue // JSON, read by the state loader
+			}
 			found, walkDiags, err := findFiles(p)
 			w.diags = append(w.diags, walkDiags...)
 			if err != nil {
