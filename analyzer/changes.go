@@ -58,20 +58,23 @@ func NotAppliedDocs(ps []model.PinnedChange) []NotAppliedDoc {
 type RevocationDoc struct {
 	// Subject identifies the revocation; a policy copies it into its
 	// finding so that sgcheck can attach the proof.
-	Subject       string `json:"subject"`
-	Attachment    string `json:"attachment"`
-	Rule          string `json:"rule"`
-	Group         string `json:"group"`
-	Kind          string `json:"kind"` // removed or narrowed
-	Direction     string `json:"direction"`
-	Protocol      string `json:"protocol"`
-	What          string `json:"what"`
-	FromPort      *int   `json:"from_port,omitempty"`
-	ToPort        *int   `json:"to_port,omitempty"`
-	ICMPType      *int   `json:"icmp_type,omitempty"`
-	Peer          string `json:"peer"`
-	Tracked       bool   `json:"tracked"`
-	Reason        string `json:"reason"`
+	Subject    string `json:"subject"`
+	Attachment string `json:"attachment"`
+	Rule       string `json:"rule"`
+	Group      string `json:"group"`
+	Kind       string `json:"kind"` // removed or narrowed
+	Direction  string `json:"direction"`
+	Protocol   string `json:"protocol"`
+	What       string `json:"what"`
+	FromPort   *int   `json:"from_port,omitempty"`
+	ToPort     *int   `json:"to_port,omitempty"`
+	ICMPType   *int   `json:"icmp_type,omitempty"`
+	Peer       string `json:"peer"`
+	Tracked    bool   `json:"tracked"`
+	Reason     string `json:"reason"`
+	// AutoTracked names what tracks the flows whatever the rules say
+	// (network-load-balancer, lambda, …) when that is the reason.
+	AutoTracked   string `json:"auto_tracked,omitempty"`
 	ReverseRule   string `json:"reverse_rule,omitempty"`
 	WindowSeconds *int   `json:"window_seconds,omitempty"`
 	WindowHuman   string `json:"window_human,omitempty"`
@@ -205,6 +208,9 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 	}
 	if rv.Reverse != nil {
 		r.ReverseRule = rv.Reverse.Name
+	}
+	if rv.Reason == tracking.ReasonAutoTracked {
+		r.AutoTracked = rv.Attachment.AutoTracked
 	}
 	if rv.Tracked {
 		r.WindowSeconds = intp(rv.Window.Seconds)

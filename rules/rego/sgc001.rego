@@ -25,7 +25,7 @@ findings contains f if {
 		"%s %s revokes %s %s %s on %s, but %s: connections already open keep working until idle for %s (%d s: %s, %s%s); only new connections are refused.",
 		[
 			lib.verb[rv.kind], rv.rule, rv.what, lib.peer_word(rv.direction), rv.peer, rv.attachment,
-			lib.reason_text[rv.reason], rv.window_human, rv.window_seconds,
+			reason(rv), rv.window_human, rv.window_seconds,
 			rv.window_setting, lib.source_text[rv.window_source], detail(rv),
 		],
 	)
@@ -52,3 +52,9 @@ else := ""
 related(rv) := [{"message": "the rule before the change", "location": rv.before_location}] if {
 	rv.before_location != rv.location
 } else := []
+
+# reason says why the revoked flows are tracked, naming what tracks them
+# when AWS does whatever the rules say.
+reason(rv) := sprintf("%s (%s)", [lib.reason_text[rv.reason], rv.auto_tracked]) if rv.auto_tracked
+
+else := lib.reason_text[rv.reason]
