@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/analyzer"
@@ -79,7 +80,15 @@ func ExplainText(w io.Writer, e Explanation) error {
 			fmt.Fprintf(b, "  not in the input: %s\n", m)
 		}
 		if a.AutoTracked != "" {
-			fmt.Fprintf(b, "  automatically tracked: %s\n", a.AutoTracked)
+			fmt.Fprintf(b, "  automatically tracked: %s", a.AutoTracked)
+			if len(a.AutoTrackedPorts) > 0 {
+				ports := make([]string, len(a.AutoTrackedPorts))
+				for i, p := range a.AutoTrackedPorts {
+					ports[i] = strconv.Itoa(p)
+				}
+				fmt.Fprintf(b, " (inbound TCP and UDP to port %s, which it forwards)", strings.Join(ports, ", "))
+			}
+			fmt.Fprintln(b)
 		}
 		if a.RouteTable != "" {
 			fmt.Fprintf(b, "  route table: %s (%s)\n", a.RouteTable, a.RouteTableReason)
