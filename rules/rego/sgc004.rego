@@ -20,9 +20,10 @@ import data.sgcheck.lib
 
 findings contains f if {
 	some att in input.attachments
+	att.auto_tracked
 	some r in att.rules
-	att_tracks(att, r)
 	r.masked_reverse_rule
+	att_tracks(att, r)
 	msg := sprintf(
 		"%s admits %s %s from %s with the open reverse rule %s, which would leave its flows untracked, but %s is automatically tracked (%s%s): live connections survive a revocation of this rule until idle for %d s",
 		[r.rule, r.protocol, lib.port_text(r), r.peer, r.masked_reverse_rule, att.name, att.auto_tracked, through_ports(att), r.timeout_seconds],
@@ -41,8 +42,8 @@ findings contains f if {
 findings contains f if {
 	some att in input.attachments
 	some r in att.rules
-	not att_tracks(att, r)
 	count(object.get(r, "routed_tracked", [])) > 0
+	not att_tracks(att, r)
 	reverse := object.get(r, "masked_reverse_rule", object.get(r, "reverse_rule", ""))
 	reverse != ""
 	msg := sprintf(
@@ -63,6 +64,7 @@ att_tracks(att, r) if {
 }
 
 att_tracks(att, r) if {
+	att.auto_tracked_ports
 	r.direction == "ingress"
 	r.protocol in {"tcp", "udp"}
 	forwarded := {port | some port in att.auto_tracked_ports; r.from_port <= port; port <= r.to_port}
