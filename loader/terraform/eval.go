@@ -1040,6 +1040,11 @@ func (e *evaluator) exprCause(expr hcl.Expression, name string, depth int) (stri
 		}
 		return name, "cannot be evaluated: " + msg
 	}
+	// evaluated, yet not determined: a function read the characters of
+	// what a resource is known by only after apply (opaqueToRefs)
+	if t, ok := firstUndetermined(expr, ctx); ok {
+		return e.cause(t, depth+1)
+	}
 	return name, "the configuration does not determine"
 }
 

@@ -162,6 +162,42 @@ func init() {
 	for name, why := range absentFunctions {
 		functions[name] = absentFunc(name, why)
 	}
+	for _, name := range contentFunctions {
+		functions[name] = opaqueToRefs(functions[name])
+	}
+}
+
+// contentFunctions read the characters of a string argument. sgcheck
+// stands for what a resource is known by only after apply (its id, arn, a
+// random_pet's name) by a reference string; what these functions would make
+// of its characters is not the real value (length(random_pet.p.id) is not
+// 24, startswith(aws_security_group.a.id, "sg-") not false), so they give
+// an unknown value for it, as Terraform does before apply.
+// Functions that keep a reference whole (split on a delimiter it does not
+// hold, join, trimspace, format's %s) are not among them: join then split
+// of a list of group ids is how many modules pass lists.
+var contentFunctions = []string{"length", "upper", "lower", "title", "substr", "replace", "regex", "regexall",
+	"trim", "strrev", "startswith", "endswith", "strcontains", "base64encode", "base64gzip", "base64sha256",
+	"base64sha512", "md5", "sha1", "sha256", "sha512", "textencodebase64", "urlencode", "tonumber", "parseint",
+	"tobool", "cidrhost", "cidrnetmask", "cidrsubnet", "cidrsubnets"}
+
+// opaqueToRefs wraps f: a reference string among its arguments makes its
+// result unknown.
+func opaqueToRefs(f function.Function) function.Function {
+	return function.New(&function.Spec{
+		Description: f.Description(),
+		Params:      f.Params(),
+		VarParam:    f.VarParam(),
+		Type:        f.ReturnTypeForValues,
+		Impl: func(args []cty.Value, ret cty.Type) (cty.Value, error) {
+			for _, a := range args {
+				if a.IsKnown() && !a.IsNull() && a.Type() == cty.String && strings.HasPrefix(a.AsString(), refPrefix) {
+					return cty.UnknownVal(ret), nil
+				}
+			}
+			return f.Call(args)
+		},
+	})
 }
 
 // absentFunc returns an unknown value: the configuration is valid, sgcheck

@@ -680,3 +680,52 @@ resource "aws_security_group" "g" {
 	}
 	wantLines(t, "peers", got, []string{"10.0.0.0/8"})
 }
+
+// What a resource is known by only after apply (an id, an arn, a
+// random_pet's name) is unknown to every function that reads its
+// characters, and unknown where a protocol, port or CIDR is expected: never
+// the characters of sgcheck's reference (length 24, startswith false), and
+// never an input error. Functions that keep a reference whole still do
+// (join then split of group ids).
+func TestAfterApplyValuesStayUnknown(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+resource "random_pet" "p" {}
+resource "aws_security_group" "peer" {}
+locals {
+  ids = compact(split(",", join(",", [aws_security_group.peer.id])))
+}
+resource "aws_security_group" "a" {
+  name = "a"
+  ingress {
+    from_port   = length(random_pet.p.id)
+    to_port     = length(random_pet.p.id)
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = random_pet.p.id
+    cidr_blocks = ["${random_pet.p.id}/32"]
+  }
+  ingress {
+    from_port       = 22
+    to_port         = 22
+    protocol        = startswith(aws_security_group.peer.id, "sg-") ? "tcp" : "udp"
+    security_groups = local.ids
+  }
+}`})
+	if errs := inputErrors(diags); len(errs) > 0 {
+		t.Fatalf("input errors: %q", errs)
+	}
+	rules := rulesByName(snap)
+	for i, want := range []string{"from_port depends on random_pet.p.id", "protocol depends on random_pet.p", "protocol depends on aws_security_group.peer.id"} {
+		rs := rules[fmt.Sprintf("aws_security_group.a.ingress[%d]", i)]
+		if len(rs) == 0 || len(rs[0].Unknown) == 0 || !strings.Contains(rs[0].Unknown[0], want) || !strings.Contains(rs[0].Unknown[0], "known only after apply") {
+			t.Errorf("ingress[%d]: %+v, want unknown: %s…", i, rs, want)
+		}
+	}
+	if rs := rules["aws_security_group.a.ingress[2]"]; len(rs) != 1 || rs[0].Peer.Ref != "aws_security_group.peer" {
+		t.Errorf("ingress[2] peers %+v, want aws_security_group.peer through join and split", rs)
+	}
+}

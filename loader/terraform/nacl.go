@@ -123,6 +123,9 @@ func (x *moduleExtractor) aclEntry(name string, egress bool, get func(string) va
 		return x.unknownEntry(e, orElse(cidr.why, "cidr_block is not set"))
 	}
 	cs, _ := asString(cidr.v)
+	if why := afterApply("cidr_block", cs); why != "" {
+		return x.unknownEntry(e, why)
+	}
 	if pfx, msg := model.ParseCIDR(cs, family); msg != "" {
 		x.errorf(cidr.rng, "%s: %s", name, msg)
 		bad = true

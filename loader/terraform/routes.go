@@ -95,6 +95,9 @@ func (x *moduleExtractor) routeOf(get func(string) value, src model.Source) (mod
 		if v.known() && s == "" {
 			continue // attribute syntax spells an unused destination as ""
 		}
+		if why := afterApply(attr, s); why != "" && v.known() {
+			v.why = why
+		}
 		if !v.known() {
 			x.ev.world.warn(hcl.Range{Filename: src.File, Start: hcl.Pos{Line: src.StartLine}},
 				"a route's "+v.why+"; the route is left out of its table")

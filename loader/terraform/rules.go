@@ -86,6 +86,11 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 			r := base
 			switch ps.kind {
 			case model.PeerCIDR:
+				if why := afterApply("the CIDR", s); why != "" {
+					r.Peer = model.Peer{Kind: model.PeerUnknown, Ref: why}
+					r.Unknown = append(append([]string(nil), base.Unknown...), why)
+					break
+				}
 				p, msg := model.ParseCIDR(s, ps.family)
 				if msg != "" {
 					// AWS refuses it: an input error, and the rule is
@@ -160,6 +165,11 @@ func (x *moduleExtractor) protocolAndPorts(r *model.Rule, spec ruleSpec) {
 		return
 	}
 	s, _ := asString(spec.protocol.v)
+	if why := afterApply("protocol", s); why != "" {
+		r.Unknown = append(r.Unknown, why)
+		r.Protocol, r.FromPort, r.ToPort = model.All, 0, 65535
+		return
+	}
 	p, err := model.ParseProtocol(s)
 	if err != nil {
 		x.errorf(spec.protocol.rng, "%s: %v", spec.name, err)

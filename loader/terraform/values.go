@@ -1,7 +1,9 @@
 package terraform
 
 import (
+	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -87,6 +89,21 @@ func undetermined(v cty.Value) bool {
 	})
 	return ref
 }
+
+// afterApply says why a string that stands for what a resource is known by
+// only after apply (its id or arn) is not a value of the field: a random_pet
+// or random_id's id used as a protocol or CIDR, say. "" for any other string.
+func afterApply(field, s string) string {
+	m := refInText.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s depends on %s, which is known only after apply", field, m[1])
+}
+
+// refInText finds the address of a reference string at the start of a text
+// that may go on ("${aws_instance.a.id}/32").
+var refInText = regexp.MustCompile(`^` + regexp.QuoteMeta(refPrefix) + `((?:[^\s:]+:)?[A-Za-z_][\w-]*(?:\.[\w-]+|\[[^\]]*\])*)`)
 
 func asString(v cty.Value) (string, bool) {
 	if v.IsNull() || !v.IsKnown() {
