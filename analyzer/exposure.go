@@ -54,10 +54,18 @@ type ExposureDoc struct {
 
 var wholeFamily = map[string]netip.Prefix{"ipv4": netip.MustParsePrefix("0.0.0.0/0"), "ipv6": netip.MustParsePrefix("::/0")}
 
+// resolverEndpoint is the kind of a Route 53 Resolver endpoint's attachment.
+const resolverEndpoint = "aws_route53_resolver_endpoint"
+
 // exposures works out, for each well-known port, whether the attachment's
 // determined ingress rules admit it from a whole address family. Ports an
 // open all-ports rule admits are left to SGC201.
 func exposures(ac tracking.AttachmentClass) []ExposureDoc {
+	if ac.Attachment.Kind == resolverEndpoint {
+		// AWS asks for TCP and UDP open to all addresses on these
+		// (lib.world_open_by_design)
+		return nil
+	}
 	var cands []model.Rule
 	for _, rc := range ac.Rules {
 		r := rc.Rule

@@ -67,3 +67,19 @@ func TestAllPortsExposure(t *testing.T) {
 		t.Fatalf("got %+v", xs)
 	}
 }
+
+// A Route 53 Resolver endpoint open to the world on TCP and UDP is what AWS
+// asks for (Route 53 "Resolver endpoint scaling"): no exposure.
+func TestResolverEndpointExposesNothing(t *testing.T) {
+	ac := tracking.AttachmentClass{Attachment: model.Attachment{Name: "r", Kind: "aws_route53_resolver_endpoint"}}
+	for _, r := range []model.Rule{ingress("a", "0.0.0.0/1", model.TCP, 22, 53), ingress("b", "128.0.0.0/1", model.TCP, 0, 1024)} {
+		ac.Rules = append(ac.Rules, tracking.RuleClass{Rule: r})
+	}
+	if got := exposures(ac); len(got) != 0 {
+		t.Errorf("resolver endpoint exposures: %+v", got)
+	}
+	ac.Attachment.Kind = "aws_instance"
+	if got := exposures(ac); len(got) == 0 {
+		t.Error("an instance with the same rules exposes nothing")
+	}
+}

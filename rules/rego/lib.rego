@@ -28,6 +28,16 @@ open_rules := [[att, r] |
 	r.open
 ]
 
+# world_open_by_design: AWS asks for TCP and UDP open to all addresses on
+# a Route 53 Resolver endpoint, whose interfaces have private addresses
+# only: rules that leave its DNS flows untracked keep it from throttling
+# queries (Route 53 "Resolver endpoint scaling"). The world-open checks
+# leave them alone.
+world_open_by_design(att, r) if {
+	att.kind == "aws_route53_resolver_endpoint"
+	r.protocol in {"tcp", "udp"}
+}
+
 # block_peers lists, IPv4 first, the peers open to a whole family of the
 # block that declares r (open_peers, when it is open to both families):
 # a block with cidr_blocks and ipv6_cidr_blocks is one finding, built from

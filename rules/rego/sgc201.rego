@@ -24,6 +24,7 @@ findings contains f if {
 	r.direction == "ingress"
 	all_ports(r)
 	lib.determined(r)
+	not lib.world_open_by_design(att, r)
 	peers := lib.block_peers(r)
 	r.peer == peers[0]
 	msg := sprintf("%s admits %s from %s: every port of the instance is reachable from the internet", [r.rule, what(r), concat(", ", peers)])

@@ -49,3 +49,14 @@ test_both_families_one_finding if {
 	some f in fs
 	contains(f.message, "admits all traffic from 0.0.0.0/0, ::/0: every port")
 }
+
+# Route 53 Resolver endpoints: AWS asks for TCP and UDP open to all
+# addresses (untracked DNS flows; private addresses only).
+test_resolver_endpoint_tcp_udp_is_by_design if {
+	resolver := {"name": "aws_route53_resolver_endpoint.out", "kind": "aws_route53_resolver_endpoint"}
+	count(sgc201.findings) == 0 with input as {"attachments": [object.union(resolver, {"rules": [rule({"from_port": 0, "to_port": 65535})]})]}
+	count(sgc201.findings) == 0 with input as {"attachments": [object.union(resolver, {"rules": [rule({"protocol": "udp", "from_port": 0, "to_port": 65535})]})]}
+
+	# all traffic is more than AWS asks for
+	count(sgc201.findings) == 1 with input as {"attachments": [object.union(resolver, {"rules": [rule({"protocol": "all", "from_port": 0, "to_port": 65535})]})]}
+}

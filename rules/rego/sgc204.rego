@@ -31,6 +31,7 @@ findings contains f if {
 	r.protocol in {"tcp", "udp"}
 	lib.determined(r)
 	not all_ports(r)
+	not lib.world_open_by_design(att, r)
 	not only_reported_elsewhere(att, r)
 	not more_severe(att, r)
 	peers := lib.block_peers(r)

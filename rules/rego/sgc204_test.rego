@@ -47,3 +47,12 @@ test_both_families_one_finding if {
 	f.facts.peer == "0.0.0.0/0"
 	f.facts.peers == ["0.0.0.0/0", "::/0"]
 }
+
+# Route 53 Resolver endpoints: AWS asks for DNS (and, on outbound
+# endpoints, every port) open to all addresses.
+test_resolver_endpoint_is_by_design if {
+	count(sgc204.findings) == 0 with input as {"attachments": [{
+		"name": "aws_route53_resolver_endpoint.in", "kind": "aws_route53_resolver_endpoint",
+		"rules": [rule({"protocol": "udp", "from_port": 53, "to_port": 53})], "exposed": [],
+	}]}
+}
