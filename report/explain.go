@@ -101,7 +101,10 @@ func ExplainText(w io.Writer, e Explanation) error {
 		case a.NACLReason != "":
 			fmt.Fprintf(b, "  network ACL: not determined (%s)\n", a.NACLReason)
 		}
-		if len(a.Rules) == 0 {
+		switch {
+		case len(a.Rules) == 0 && len(a.MissingGroups) > 0:
+			fmt.Fprintf(b, "  no rules in the input: what the groups not in the input admit is not known\n")
+		case len(a.Rules) == 0:
 			fmt.Fprintf(b, "  no rules: all traffic is denied\n")
 		}
 		for _, r := range a.Rules {

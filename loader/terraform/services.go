@@ -62,13 +62,8 @@ var nestedGroupAttrs = &hcl.BodySchema{Attributes: attrSchema("security_group_id
 // aws_batch_compute_environment.compute_resources, ….
 func (x *moduleExtractor) nestedAttachment(r *resourceInstance) {
 	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
-	switch r.block.Labels[0] {
-	case "aws_lambda_function":
+	if r.block.Labels[0] == "aws_lambda_function" {
 		att.AutoTracked = "lambda"
-	case "aws_eks_cluster":
-		// EKS also attaches the cluster security group it creates to the
-		// control plane's interfaces
-		att.GroupsUnknown = append(att.GroupsUnknown, "the cluster security group that EKS creates for "+r.addr)
 	}
 	for _, b := range r.content.Blocks {
 		content, _, _ := b.Body.PartialContent(nestedGroupAttrs)
@@ -81,9 +76,15 @@ func (x *moduleExtractor) nestedAttachment(r *resourceInstance) {
 			att.GroupsUnknown = append(att.GroupsUnknown, u...)
 		}
 	}
-	if len(att.Groups)+len(att.GroupsUnknown) > 0 {
-		x.addAttachment(att)
+	if len(att.Groups)+len(att.GroupsUnknown) == 0 {
+		return
 	}
+	if r.block.Labels[0] == "aws_eks_cluster" {
+		// EKS also attaches the cluster security group it creates to the
+		// control plane's interfaces
+		att.GroupsUnknown = append(att.GroupsUnknown, "the cluster security group that EKS creates for "+r.addr)
+	}
+	x.addAttachment(att)
 }
 
 // gatewayEndpoint records the kind of a gateway endpoint's routes and adds
