@@ -20,13 +20,14 @@ type object struct {
 	refs map[string][]string
 }
 
+// isUnknown reports whether the attribute as a whole is known only after
+// apply: after_unknown holds true for it. A list or an object there (a
+// collection whose elements are marked one by one, false for a known one:
+// "cidr_blocks": [false]) is known as a whole; strs and blocks look at its
+// elements.
 func (o object) isUnknown(name string) bool {
-	u, ok := o.unknown[name]
-	if !ok {
-		return false
-	}
-	b, isBool := u.(bool)
-	return !isBool || b
+	b, _ := o.unknown[name].(bool)
+	return b
 }
 
 func (o object) str(name string) (string, bool) {

@@ -127,3 +127,61 @@ func TestPlanRoutes(t *testing.T) {
 		t.Errorf("route kinds: %v", kinds)
 	}
 }
+
+// docs/aws-semantics.md §9: Terraform writes after_unknown with the shape of
+// after, a list holding one mark per element, false for a known one
+// ("cidr_blocks": [false]), an element true when it is known only after
+// apply. A list of false marks is a known list: its rules are read; a true
+// element makes the list unknown.
+func TestAfterUnknownListsAsTerraformWritesThem(t *testing.T) {
+	src := `{
+  "format_version": "1.2",
+  "resource_changes": [
+    {
+      "address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group", "name": "web",
+      "change": {
+        "actions": ["create"], "before": null,
+        "after": {"name": "web", "ingress": [
+          {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": [],
+           "prefix_list_ids": [], "security_groups": [], "self": false, "description": ""},
+          {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8", null], "ipv6_cidr_blocks": [],
+           "prefix_list_ids": [], "security_groups": [], "self": false, "description": ""}]},
+        "after_unknown": {"arn": true, "id": true, "ingress": [
+          {"cidr_blocks": [false], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": []},
+          {"cidr_blocks": [false, true], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": []}]}
+      }
+    },
+    {
+      "address": "aws_instance.web", "mode": "managed", "type": "aws_instance", "name": "web",
+      "change": {
+        "actions": ["create"], "before": null,
+        "after": {"vpc_security_group_ids": ["sg-0123"]},
+        "after_unknown": {"id": true, "vpc_security_group_ids": [false]}
+      }
+    }
+  ]
+}`
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, after, diags := Load(path, "plan.json")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	var known, unknown []string
+	for _, r := range after.Rules {
+		if len(r.Unknown) == 0 {
+			known = append(known, r.Peer.String())
+		} else {
+			unknown = append(unknown, r.Name)
+		}
+	}
+	if len(known) != 1 || known[0] != "0.0.0.0/0" || len(unknown) != 1 {
+		t.Errorf("known peers %q, unknown rules %q; want 0.0.0.0/0 known and the 443 rule unknown", known, unknown)
+	}
+	if len(after.Attachments) != 1 || len(after.Attachments[0].Groups) != 1 || after.Attachments[0].Groups[0] != "sg-0123" ||
+		len(after.Attachments[0].GroupsUnknown) > 0 {
+		t.Errorf("attachment %+v, want sg-0123 known", after.Attachments)
+	}
+}
