@@ -214,6 +214,17 @@ func (c *converter) rules(base model.Rule, o object, protoAttr string, peers ...
 	base.FromPort, base.ToPort = from, to
 	base.NormalizePorts()
 	base.Description, _ = o.str("description")
+	// aws_security_group_rule's source_security_group_id is computed: with
+	// self or address peers it is the group's own id, known after apply,
+	// not another peer
+	otherPeers := false
+	for _, pa := range peers {
+		if pa.kind == model.PeerSelf {
+			otherPeers = otherPeers || o.boolean(pa.name)
+		} else if list, known := o.strs(pa.name); pa.kind != model.PeerGroup && known && len(list) > 0 {
+			otherPeers = true
+		}
+	}
 	for _, pa := range peers {
 		if pa.kind == model.PeerSelf {
 			if o.boolean(pa.name) {
@@ -226,6 +237,9 @@ func (c *converter) rules(base model.Rule, o object, protoAttr string, peers ...
 		list, known := o.strs(pa.name)
 		if !known && pa.kind == model.PeerGroup {
 			list, known = o.refList(pa.name, c.prefix)
+		}
+		if !known && pa.name == "source_security_group_id" && otherPeers {
+			continue
 		}
 		if !known {
 			r := base

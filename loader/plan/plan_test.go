@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -183,5 +184,41 @@ func TestAfterUnknownListsAsTerraformWritesThem(t *testing.T) {
 	if len(after.Attachments) != 1 || len(after.Attachments[0].Groups) != 1 || after.Attachments[0].Groups[0] != "sg-0123" ||
 		len(after.Attachments[0].GroupsUnknown) > 0 {
 		t.Errorf("attachment %+v, want sg-0123 known", after.Attachments)
+	}
+}
+
+// aws_security_group_rule's source_security_group_id is computed: beside
+// self or address peers it is known only after apply but is the group's own
+// id, not another peer to leave undetermined. Alone, it stays unknown.
+func TestComputedSourceGroupIsNoPeer(t *testing.T) {
+	rule := func(name, extra string) string {
+		return `{"address": "aws_security_group_rule.` + name + `", "mode": "managed", "type": "aws_security_group_rule", "name": "` + name + `",
+      "change": {"actions": ["create"], "before": null,
+        "after": {"type": "ingress", "security_group_id": "sg-1", "protocol": "tcp", "from_port": 443, "to_port": 443` + extra + `},
+        "after_unknown": {"id": true, "source_security_group_id": true}}}`
+	}
+	src := `{"format_version": "1.2", "resource_changes": [` +
+		rule("self", `, "self": true, "cidr_blocks": null`) + `,` +
+		rule("cidr", `, "self": false, "cidr_blocks": ["10.0.0.0/8"]`) + `,` +
+		rule("alone", `, "self": false, "cidr_blocks": null`) + `]}`
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, after, diags := Load(path, "plan.json")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	got := map[string][]string{}
+	for _, r := range after.Rules {
+		got[r.Name] = append(got[r.Name], string(r.Peer.Kind))
+	}
+	want := map[string][]string{
+		"aws_security_group_rule.self":  {string(model.PeerSelf)},
+		"aws_security_group_rule.cidr":  {string(model.PeerCIDR)},
+		"aws_security_group_rule.alone": {string(model.PeerUnknown)},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("peers %v, want %v", got, want)
 	}
 }
