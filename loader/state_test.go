@@ -137,3 +137,25 @@ func TestRawStateFile(t *testing.T) {
 		t.Errorf("version 3: %v", diags)
 	}
 }
+
+// A JSON document named on the command line is read once, as JSON: broken,
+// it is one error (not also Terraform JSON's); a saved plan that changes
+// nothing (planned_values, no resource_changes) is a plan.
+func TestNamedJSONDocuments(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "plan.json")
+	if err := os.WriteFile(broken, []byte(`{"format_version": "1.2", "planned_values": {}} trailing`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := Load(context.Background(), []string{broken}, Options{})
+	if len(diags) != 1 || diags[0].Warning || !strings.Contains(diags[0].Message, "invalid JSON") {
+		t.Errorf("broken plan: %v, want one invalid JSON error", diags)
+	}
+	empty := filepath.Join(dir, "noop.json")
+	if err := os.WriteFile(empty, []byte(`{"format_version": "1.2", "planned_values": {"root_module": {}}, "complete": true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if snap, diags := Load(context.Background(), []string{empty}, Options{}); len(diags) > 0 || snap.Files != 1 {
+		t.Errorf("plan without changes: files %d, %v", snap.Files, diags)
+	}
+}

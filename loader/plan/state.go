@@ -73,9 +73,10 @@ func indexOf(k *jsonpos.Node) string {
 	return ""
 }
 
-// IsPlanDoc reports whether a document is the JSON of a saved plan.
+// IsPlanDoc reports whether a document is the JSON of a saved plan (a plan
+// that changes nothing has planned_values and no resource_changes).
 func IsPlanDoc(root *jsonpos.Node) bool {
-	return root.Get("resource_changes") != nil && root.Get("format_version") != nil
+	return (root.Get("resource_changes") != nil || root.Get("planned_values") != nil) && root.Get("format_version") != nil
 }
 
 // AddState adds the resources of a state document (values.root_module and

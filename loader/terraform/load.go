@@ -90,6 +90,13 @@ func tofuFirst(files []string) []string {
 	return out
 }
 
+// isJSONDocument reports whether a file named on the command line is JSON
+// that is not Terraform configuration or variables (AWS CLI output, a state
+// or plan document), which the JSON loader reads.
+func isJSONDocument(name string) bool {
+	return strings.HasSuffix(name, ".json") && !IsConfigFile(name) && !strings.HasSuffix(name, ".tfvars.json")
+}
+
 // IsStateFile reports whether name is a Terraform state file
 // (terraform.tfstate, a copy such as prod.tfstate, or its .backup).
 func IsStateFile(name string) bool {
@@ -190,8 +197,8 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		}
 	} else {
 		for _, p := range paths {
-			if IsStateFile(p) {
-				continue // JSON, read by the state loader
+			if IsStateFile(p) || isJSONDocument(p) {
+				continue // read by the JSON loader
 			}
 			found, walkDiags, err := findFiles(p)
 			w.diags = append(w.diags, walkDiags...)
