@@ -62,8 +62,9 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			continue // a missing path is reported by the Terraform load
 		}
 		any := false
+		under := absPath(p)
 		for f := range read {
-			if f == p || strings.HasPrefix(f, strings.TrimSuffix(p, string(filepath.Separator))+string(filepath.Separator)) {
+			if af := absPath(f); af == under || strings.HasPrefix(af, strings.TrimSuffix(under, string(filepath.Separator))+string(filepath.Separator)) {
 				any = true
 				break
 			}
@@ -80,6 +81,15 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	}
 	finish(snap)
 	return snap, diags
+}
+
+// absPath is p absolute and clean ("." and "./x" name what "x" below the
+// working directory names), or p itself if that fails.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
 }
 
 // terragruntConfigs counts the terragrunt.hcl files under p (hidden

@@ -288,3 +288,24 @@ func TestGitHubAnnotations(t *testing.T) {
 		t.Errorf("no change source, no SGC001:\n%s", out)
 	}
 }
+
+// A folder holding only AWS CLI JSON is an input however it is named (".",
+// "./dir", "dir/"): it was "no input here" when the path was not spelled as
+// the files' paths begin.
+func TestJSONFolderNamedAnyWay(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, "fixtures/aws-cli-snapshot", filepath.Join(dir, "acct"))
+	if err := os.RemoveAll(filepath.Join(dir, "acct", "want")); err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []struct{ cwd, path string }{
+		{filepath.Join(dir, "acct"), "."}, {dir, "./acct"}, {dir, "acct/"}, {dir, "acct"},
+	} {
+		inDir(t, run.cwd, func() {
+			out, stderr, code := sgcheck(t, "--format", "json", "--fail-on", "none", run.path)
+			if code != exitClean || strings.Contains(out, "no Terraform, plan, state or AWS JSON input here") {
+				t.Errorf("%s from %s: exit %d\n%s%s", run.path, run.cwd, code, out, stderr)
+			}
+		})
+	}
+}
