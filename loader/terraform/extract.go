@@ -422,16 +422,9 @@ func (x *moduleExtractor) ruleGroup(r *resourceInstance, a hcl.Attributes) strin
 	if g, ok := x.groupRef(v); ok {
 		return g
 	}
-	name := r.addr + ".security_group_id"
-	if attr, ok := a["security_group_id"]; ok {
-		if t, diags := hcl.AbsTraversalForExpr(attr.Expr); !diags.HasErrors() {
-			switch t.RootName() {
-			case "each", "count", "self":
-				// differs per instance: the rule's own address names it
-			default:
-				name = x.prefix + traversalString(t)
-			}
-		}
+	name := r.addr + ".security_group_id" // when the reference differs per instance
+	if ref, ok := x.symbolicRef(a["security_group_id"]); ok {
+		name = ref
 	}
 	why := v.why
 	if why == "" {
