@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -58,7 +59,7 @@ func MergeInstances(fs []Finding) []Finding {
 		if n := len(f.CallerLocations); n > 0 && f.CallerLocations[n-1] != nil {
 			via = f.CallerLocations[n-1]
 		}
-		m.Related = append(m.Related, Related{Message: "the same finding in " + name, Location: via})
+		m.Related = append(slices.Clip(m.Related), Related{Message: "the same finding in " + name, Location: via})
 	}
 	return out
 }
