@@ -9,6 +9,20 @@ import (
 	"github.com/sgcheck/sgcheck/model"
 )
 
+// loadPlan loads the plan document src, which must load without diagnostics.
+func loadPlan(t *testing.T, src string) (before, after *model.Snapshot) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, after, diags := Load(path, "plan.json")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	return before, after
+}
+
 // docs/aws-semantics.md §9: a group created by the plan has no id before apply; the instance's
 // reference to it is resolved through the configuration, and after_unknown
 // values stay unknown rather than empty.
@@ -41,14 +55,7 @@ func TestUnknownAfterApply(t *testing.T) {
     {"address": "aws_instance.web", "expressions": {"vpc_security_group_ids": {"references": ["aws_security_group.new.id", "aws_security_group.new"]}}}
   ]}}
 }`
-	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	before, after, diags := Load(path, "plan.json")
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
+	before, after := loadPlan(t, src)
 	if len(before.Groups) != 0 || len(before.Attachments) != 1 || before.Attachments[0].Groups[0] != "sg-old" {
 		t.Errorf("before: %+v", before)
 	}
@@ -106,14 +113,7 @@ func TestPlanRoutes(t *testing.T) {
       "route_table_id": {"references": ["aws_route_table.private.id", "aws_route_table.private"]}}}
   ]}}
 }`
-	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, after, diags := Load(path, "plan.json")
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
+	_, after := loadPlan(t, src)
 	after.LinkRoutes()
 	r := after.RoutingFor("aws_subnet.private")
 	if !r.Known || r.Table != "aws_route_table.private" || len(r.Routes) != 3 {
@@ -162,14 +162,7 @@ func TestAfterUnknownListsAsTerraformWritesThem(t *testing.T) {
     }
   ]
 }`
-	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, after, diags := Load(path, "plan.json")
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
+	_, after := loadPlan(t, src)
 	var known, unknown []string
 	for _, r := range after.Rules {
 		if len(r.Unknown) == 0 {
@@ -201,14 +194,7 @@ func TestComputedSourceGroupIsNoPeer(t *testing.T) {
 		rule("self", `, "self": true, "cidr_blocks": null`) + `,` +
 		rule("cidr", `, "self": false, "cidr_blocks": ["10.0.0.0/8"]`) + `,` +
 		rule("alone", `, "self": false, "cidr_blocks": null`) + `]}`
-	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, after, diags := Load(path, "plan.json")
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
+	_, after := loadPlan(t, src)
 	got := map[string][]string{}
 	for _, r := range after.Rules {
 		got[r.Name] = append(got[r.Name], string(r.Peer.Kind))
