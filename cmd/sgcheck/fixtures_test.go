@@ -309,3 +309,37 @@ func TestJSONFolderNamedAnyWay(t *testing.T) {
 		})
 	}
 }
+
+// A Terraform file named on the command line stands for its module's
+// directory (git diff --name-only | xargs sgcheck): read alone, a main.tf
+// whose variables are in variables.tf gave false errors. diff keeps a file
+// named as it is.
+func TestConfigFileNamedStandsForItsModule(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"variables.tf": "variable \"admin_cidr\" {\n  default = \"0.0.0.0/0\"\n}\n",
+		"main.tf": `resource "aws_security_group" "web" {
+  name        = "web"
+  description = "web"
+  ingress {
+    description = "ssh"
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = [var.admin_cidr]
+  }
+}
+`,
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{filepath.Join(dir, "main.tf")}, {filepath.Join(dir, "main.tf"), filepath.Join(dir, "variables.tf")}} {
+		out, stderr, code := sgcheck(t, append([]string{"--format", "json", "--fail-on", "none"}, args...)...)
+		if code != exitClean || !strings.Contains(out, `"SGC202"`) {
+			t.Errorf("%v: exit %d, want the module's SGC202\n%s%s", args, code, out, stderr)
+		}
+	}
+}

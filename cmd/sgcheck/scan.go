@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -84,6 +85,7 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 	if len(paths) == 0 && planFile == "" {
 		paths = []string{"."}
 	}
+	paths = modulePaths(paths)
 	var in inputs
 	switch {
 	case planFile != "":
@@ -283,6 +285,28 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		}
 	}
 	return exitClean
+}
+
+// modulePaths replaces each Terraform configuration file named on the
+// command line by its directory: Terraform reads a module's files together,
+// and one of them alone (without its variables, its locals) is not valid
+// (git diff --name-only | xargs sgcheck gave false errors). Other paths are
+// kept, each once, in order. sgcheck diff keeps its two paths as named.
+func modulePaths(paths []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		if terraform.IsConfigFile(p) {
+			if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+				p = filepath.Dir(p)
+			}
+		}
+		if !seen[filepath.Clean(p)] {
+			seen[filepath.Clean(p)] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ignoreReader reads, for suppressions, only the files the load saw an
