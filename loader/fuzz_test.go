@@ -27,6 +27,9 @@ func seed(f *testing.F, pattern string) {
 func FuzzJSONInputs(f *testing.F) {
 	seed(f, "../fixtures/*/*.json")
 	seed(f, "../fixtures/change/*/plan.json")
+	f.Add([]byte(`{"version": 4, "serial": 1, "lineage": "x", "resources": [{"mode": "managed", "type": "aws_security_group",
+  "name": "a", "module": "module.m[\"k\"]", "instances": [{"index_key": 0, "attributes": {"id": "sg-1", "ingress": [{"protocol": "tcp",
+  "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}]}}, {"deposed": "d", "attributes": {}}]}]}`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		root, err := jsonpos.Parse(src)
 		if err != nil {
@@ -40,6 +43,7 @@ func FuzzJSONInputs(f *testing.F) {
 		b.Add(root, "f.json")
 		b.Finish()
 		plan.AddState(snap, root, "f.json", "")
+		plan.AddRawState(snap, root, "f.json", "")
 	})
 }
 

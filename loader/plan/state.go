@@ -27,7 +27,11 @@ func IsRawState(root *jsonpos.Node) bool {
 // addresses.
 func AddRawState(snap *model.Snapshot, root *jsonpos.Node, file, prefix string) []model.Diagnostic {
 	if v, _ := root.Get("version").Int(); v != 4 {
-		return []model.Diagnostic{{File: file, Line: root.Get("version").Line, Message: fmt.Sprintf(
+		line := 1
+		if n := root.Get("version"); n != nil {
+			line = n.Line
+		}
+		return []model.Diagnostic{{File: file, Line: line, Message: fmt.Sprintf(
 			"a Terraform state file of format version %d is not read (only version 4, Terraform 0.12 and later): run terraform show -json on it and scan that", v)}}
 	}
 	c := newConverter(snap)
