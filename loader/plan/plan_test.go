@@ -208,3 +208,32 @@ func TestComputedSourceGroupIsNoPeer(t *testing.T) {
 		t.Errorf("peers %v, want %v", got, want)
 	}
 }
+
+// docs/aws-semantics.md §3 in plans and states: a Lambda function's and an
+// interface endpoint's groups sit on interfaces AWS tracks whatever the
+// rules say; managed services carry their groups as in configurations.
+func TestPlanServiceAttachments(t *testing.T) {
+	change := func(addr, typ, after string) string {
+		return `{"address": "` + addr + `", "mode": "managed", "type": "` + typ + `", "name": "x",
+      "change": {"actions": ["create"], "before": null, "after": ` + after + `, "after_unknown": {}}}`
+	}
+	src := `{"format_version": "1.2", "resource_changes": [` +
+		change("aws_lambda_function.x", "aws_lambda_function", `{"vpc_config": [{"security_group_ids": ["sg-1"], "subnet_ids": ["subnet-1"]}]}`) + `,` +
+		change("aws_vpc_endpoint.x", "aws_vpc_endpoint", `{"vpc_endpoint_type": "Interface", "security_group_ids": ["sg-2"]}`) + `,` +
+		change("aws_elasticache_replication_group.x", "aws_elasticache_replication_group", `{"security_group_ids": ["sg-3"]}`) + `,` +
+		change("aws_eks_cluster.x", "aws_eks_cluster", `{"vpc_config": [{"security_group_ids": [], "cluster_security_group_id": "sg-4"}]}`) + `]}`
+	_, after := loadPlan(t, src)
+	got := map[string]string{}
+	for _, a := range after.Attachments {
+		got[a.Name] = fmt.Sprintf("%v %s", a.Groups, a.AutoTracked)
+	}
+	want := map[string]string{
+		"aws_lambda_function.x":               "[sg-1] lambda",
+		"aws_vpc_endpoint.x":                  "[sg-2] vpc-endpoint",
+		"aws_elasticache_replication_group.x": "[sg-3] ",
+		"aws_eks_cluster.x":                   "[sg-4] ",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("attachments %v, want %v", got, want)
+	}
+}
