@@ -18,6 +18,9 @@ type converter struct {
 	pendingAssoc [][2]string
 	// diags are values AWS would refuse (an invalid port or CIDR).
 	diags []model.Diagnostic
+	// lb links load balancers to their targets, by id or address, resolved
+	// in finish
+	lb model.LoadBalancers
 }
 
 func (c *converter) errorf(src model.Source, format string, args ...any) {
@@ -25,7 +28,8 @@ func (c *converter) errorf(src model.Source, format string, args ...any) {
 }
 
 func newConverter(snap *model.Snapshot) *converter {
-	return &converter{snap: snap, ids: map[string]string{}}
+	return &converter{snap: snap, ids: map[string]string{},
+		lb: model.LoadBalancers{Kinds: map[string]string{}, Groups: map[string]model.TargetGroup{}}}
 }
 
 // resource adds one resource instance at addr.
@@ -119,6 +123,70 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 		if len(att.Groups)+len(att.GroupsUnknown) > 0 {
 			c.snap.Attachments = append(c.snap.Attachments, att)
 		}
+	case "aws_lb", "aws_alb":
+		att := model.Attachment{Name: addr, Kind: typ, Source: src}
+		switch t, _ := o.str("load_balancer_type"); t {
+		case "network":
+			c.lb.Kinds[addr], att.AutoTracked = "network-load-balancer", "network-load-balancer"
+		case "gateway":
+			c.lb.Kinds[addr] = "gateway-load-balancer"
+		}
+		c.groups(&att, o, "security_groups")
+		if len(att.Groups)+len(att.GroupsUnknown) > 0 {
+			c.snap.Attachments = append(c.snap.Attachments, att)
+		}
+	case "aws_lb_listener", "aws_alb_listener":
+		if lb, ok := o.ref("load_balancer_arn", c.prefix); ok {
+			for _, a := range o.blocks("default_action") {
+				if tg, ok := a.ref("target_group_arn", c.prefix); ok && tg != "" {
+					c.lb.Listeners = append(c.lb.Listeners, [2]string{lb, tg})
+				}
+			}
+		}
+	case "aws_lb_target_group", "aws_alb_target_group":
+		tg := model.TargetGroup{PortAll: true}
+		if p, ok := o.num("port"); ok && p > 0 {
+			tg.Port, tg.PortAll = p, false
+		}
+		for _, hc := range o.blocks("health_check") {
+			if p, _ := hc.str("port"); p != "" && p != "traffic-port" {
+				n, ok := hc.num("port")
+				tg.Check, tg.CheckAll = n, !ok
+			}
+		}
+		c.lb.Groups[addr] = tg
+	case "aws_lb_target_group_attachment", "aws_alb_target_group_attachment":
+		tg, ok1 := o.ref("target_group_arn", c.prefix)
+		target, ok2 := o.ref("target_id", c.prefix)
+		if ok1 && ok2 {
+			t := model.LBTarget{Group: tg, Target: target}
+			if _, set := o.vals["port"]; set || o.isUnknown("port") {
+				p, ok := o.num("port")
+				t.Port, t.PortUnknown = p, !ok
+			}
+			c.lb.Targets = append(c.lb.Targets, t)
+		}
+	case "aws_autoscaling_group":
+		tgs, _ := o.refList("target_group_arns", c.prefix)
+		var launched []string
+		if lc, ok := o.ref("launch_configuration", c.prefix); ok && lc != "" {
+			launched = append(launched, lc)
+		}
+		for _, lt := range o.blocks("launch_template") {
+			if id, ok := lt.ref("id", c.prefix); ok && id != "" {
+				launched = append(launched, id)
+			}
+		}
+		for _, tg := range tgs {
+			for _, l := range launched {
+				c.lb.Targets = append(c.lb.Targets, model.LBTarget{Group: tg, Target: l})
+			}
+		}
+	case "aws_launch_configuration":
+		att := model.Attachment{Name: addr, Kind: typ, Source: src}
+		att.InstanceType, _ = o.str("instance_type")
+		c.groups(&att, o, "security_groups")
+		c.snap.Attachments = append(c.snap.Attachments, att)
 	case "aws_launch_template":
 		att := model.Attachment{Name: addr, Kind: typ, Source: src}
 		att.InstanceType, _ = o.str("instance_type")
@@ -440,6 +508,15 @@ func (c *converter) finish() {
 	for i := range c.snap.Attachments {
 		c.snap.Attachments[i].Subnet = resolve(c.snap.Attachments[i].Subnet)
 	}
+	// load balancers name their target groups and targets by id (an arn,
+	// i-…) or, for what the plan creates, by address
+	for i := range c.lb.Listeners {
+		c.lb.Listeners[i] = [2]string{resolve(c.lb.Listeners[i][0]), resolve(c.lb.Listeners[i][1])}
+	}
+	for i := range c.lb.Targets {
+		c.lb.Targets[i].Group, c.lb.Targets[i].Target = resolve(c.lb.Targets[i].Group), resolve(c.lb.Targets[i].Target)
+	}
+	c.lb.Link(c.snap.Attachments)
 	for i := range c.snap.Subnets {
 		c.snap.Subnets[i].VPC = resolve(c.snap.Subnets[i].VPC)
 	}

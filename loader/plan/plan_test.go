@@ -237,3 +237,32 @@ func TestPlanServiceAttachments(t *testing.T) {
 		t.Errorf("attachments %v, want %v", got, want)
 	}
 }
+
+// docs/aws-semantics.md §3 in plans and states: a Network Load Balancer's
+// targets are linked through its listeners and target groups, by arn or id
+// where known and by the configuration's references where the plan creates
+// them; a target is tracked on the ports the load balancer forwards.
+func TestPlanNLBTargets(t *testing.T) {
+	change := func(addr, typ, after string) string {
+		return `{"address": "` + addr + `", "mode": "managed", "type": "` + typ + `", "name": "x",
+      "change": {"actions": ["no-op"], "before": ` + after + `, "after": ` + after + `, "after_unknown": {}}}`
+	}
+	nlbArn := "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/front/1"
+	tgArn := "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/2"
+	src := `{"format_version": "1.2", "resource_changes": [` +
+		change("aws_lb.front", "aws_lb", `{"id": "`+nlbArn+`", "arn": "`+nlbArn+`", "load_balancer_type": "network"}`) + `,` +
+		change("aws_lb_listener.https", "aws_lb_listener", `{"id": "l-1", "load_balancer_arn": "`+nlbArn+`", "default_action": [{"type": "forward", "target_group_arn": "`+tgArn+`"}]}`) + `,` +
+		change("aws_lb_target_group.web", "aws_lb_target_group", `{"id": "`+tgArn+`", "arn": "`+tgArn+`", "port": 443, "health_check": [{"port": "traffic-port"}]}`) + `,` +
+		change("aws_lb_target_group_attachment.web", "aws_lb_target_group_attachment", `{"id": "a-1", "target_group_arn": "`+tgArn+`", "target_id": "i-0web"}`) + `,` +
+		change("aws_instance.web", "aws_instance", `{"id": "i-0web", "vpc_security_group_ids": ["sg-1"]}`) + `,` +
+		change("aws_instance.other", "aws_instance", `{"id": "i-0other", "vpc_security_group_ids": ["sg-1"]}`) + `]}`
+	_, after := loadPlan(t, src)
+	got := map[string]string{}
+	for _, a := range after.Attachments {
+		got[a.Name] = fmt.Sprintf("%s %v", a.AutoTracked, a.AutoTrackedPorts)
+	}
+	want := map[string]string{"aws_instance.web": "network-load-balancer [443]", "aws_instance.other": " []"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("attachments %v, want %v", got, want)
+	}
+}

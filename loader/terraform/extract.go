@@ -60,7 +60,8 @@ type moduleExtractor struct {
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
 	x := &moduleExtractor{m: m, ev: ev, prefix: ev.prefix, snap: snap,
 		aclRules: map[string][]model.ACLEntry{}, aclUnknown: map[string][]model.Absent{}, aclAssocs: map[string][]aclAssoc{},
-		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{kinds: map[string]string{}, eips: map[string]string{}, groups: map[string]targetGroup{}},
+		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{LoadBalancers: model.LoadBalancers{Kinds: map[string]string{}, Groups: map[string]model.TargetGroup{}},
+			eips: map[string]string{}},
 		gatewayEndpoints: map[string]string{}}
 	for _, b := range m.blocks {
 		switch b.Type {
