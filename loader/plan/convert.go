@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -87,37 +88,10 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 		att.Subnet, _ = o.ref("subnet_id", c.prefix)
 		att.InstanceType, _ = o.str("instance_type")
 		c.snap.Attachments = append(c.snap.Attachments, att)
-	case "aws_lambda_function", "aws_ecs_service", "aws_eks_cluster", "aws_opensearch_domain", "aws_elasticsearch_domain",
-		"aws_msk_cluster", "aws_msk_serverless_cluster", "aws_codebuild_project", "aws_batch_compute_environment",
-		"aws_mwaa_environment", "aws_transfer_server", "aws_sagemaker_domain":
-		// groups in a nested block, as the configuration loader reads them
+	case "aws_vpc_endpoint":
 		att := model.Attachment{Name: addr, Kind: typ, Source: src}
-		if typ == "aws_lambda_function" {
-			att.AutoTracked = "lambda" // §3: Hyperplane interfaces
-		}
-		for _, block := range []string{"vpc_config", "network_configuration", "vpc_options", "broker_node_group_info",
-			"compute_resources", "endpoint_details", "default_user_settings"} {
-			for _, b := range o.blocks(block) {
-				for _, name := range []string{"security_group_ids", "security_groups", "cluster_security_group_id"} {
-					c.groups(&att, b, name)
-				}
-			}
-		}
-		if len(att.Groups)+len(att.GroupsUnknown) > 0 {
-			c.snap.Attachments = append(c.snap.Attachments, att)
-		}
-	case "aws_vpc_endpoint", "aws_db_instance", "aws_rds_cluster", "aws_elasticache_cluster", "aws_docdb_cluster",
-		"aws_redshift_cluster", "aws_efs_mount_target", "aws_elasticache_replication_group", "aws_memorydb_cluster",
-		"aws_db_proxy", "aws_neptune_cluster", "aws_docdbelastic_cluster", "aws_dms_replication_instance", "aws_mq_broker",
-		"aws_route53_resolver_endpoint", "aws_ec2_client_vpn_endpoint", "aws_apigatewayv2_vpc_link",
-		"aws_apprunner_vpc_connector", "aws_redshiftserverless_workgroup", "aws_elb", "aws_fsx_lustre_file_system",
-		"aws_fsx_windows_file_system", "aws_fsx_ontap_file_system", "aws_fsx_openzfs_file_system":
-		// groups in a top-level list
-		att := model.Attachment{Name: addr, Kind: typ, Source: src}
-		for _, name := range []string{"vpc_security_group_ids", "security_group_ids", "security_groups"} {
-			c.groups(&att, o, name)
-		}
-		if t, _ := o.str("vpc_endpoint_type"); typ == "aws_vpc_endpoint" && (t == "Interface" || t == "GatewayLoadBalancer") {
+		c.groups(&att, o, "security_group_ids")
+		if t, _ := o.str("vpc_endpoint_type"); t == "Interface" || t == "GatewayLoadBalancer" {
 			att.AutoTracked = "vpc-endpoint" // §3: PrivateLink
 		}
 		if len(att.Groups)+len(att.GroupsUnknown) > 0 {
@@ -269,9 +243,40 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 			s.CIDR, _ = parsePrefix(v)
 		}
 		c.snap.Subnets = append(c.snap.Subnets, s)
+	default:
+		c.service(addr, typ, o, src)
 	}
 	if id, ok := o.str("id"); ok && id != "" {
 		c.ids[id] = addr
+	}
+}
+
+// service reads a managed service whose interfaces carry the groups it
+// lists (model.GroupListServices, model.GroupBlockServices), as the
+// configuration loader does.
+func (c *converter) service(addr, typ string, o object, src model.Source) {
+	att := model.Attachment{Name: addr, Kind: typ, Source: src}
+	switch {
+	case slices.Contains(model.GroupListServices, typ):
+		for _, name := range model.GroupListAttributes {
+			c.groups(&att, o, name)
+		}
+	case slices.Contains(model.GroupBlockServices, typ):
+		if typ == "aws_lambda_function" {
+			att.AutoTracked = "lambda" // §3: Hyperplane interfaces
+		}
+		for _, block := range model.GroupBlocks {
+			for _, b := range o.blocks(block) {
+				for _, name := range slices.Concat(model.GroupBlockAttributes, []string{"cluster_security_group_id"}) {
+					c.groups(&att, b, name)
+				}
+			}
+		}
+	default:
+		return
+	}
+	if len(att.Groups)+len(att.GroupsUnknown) > 0 {
+		c.snap.Attachments = append(c.snap.Attachments, att)
 	}
 }
 

@@ -273,17 +273,9 @@ func init() {
 			(*moduleExtractor).aclAssociation},
 		"aws_subnet": {&hcl.BodySchema{Attributes: attrSchema("cidr_block", "ipv6_cidr_block", "vpc_id")},
 			(*moduleExtractor).subnet},
-		"aws_vpc":                 {&hcl.BodySchema{}, (*moduleExtractor).vpc},
-		"aws_db_instance":         {groupsOnly, (*moduleExtractor).serviceAttachment},
-		"aws_rds_cluster":         {groupsOnly, (*moduleExtractor).serviceAttachment},
-		"aws_elasticache_cluster": {groupsOnly, (*moduleExtractor).serviceAttachment},
-		"aws_docdb_cluster":       {groupsOnly, (*moduleExtractor).serviceAttachment},
-		"aws_redshift_cluster":    {groupsOnly, (*moduleExtractor).serviceAttachment},
-		"aws_efs_mount_target":    {&hcl.BodySchema{Attributes: attrSchema("security_groups")}, (*moduleExtractor).attachment},
-		"aws_vpc_endpoint":        {vpcEndpointSchema, (*moduleExtractor).vpcEndpoint},
-		"aws_lambda_function":     {nestedGroupsSchema, (*moduleExtractor).nestedAttachment},
-		"aws_ecs_service":         {nestedGroupsSchema, (*moduleExtractor).nestedAttachment},
-		"aws_eks_cluster":         {nestedGroupsSchema, (*moduleExtractor).nestedAttachment},
+		"aws_vpc":              {&hcl.BodySchema{}, (*moduleExtractor).vpc},
+		"aws_efs_mount_target": {&hcl.BodySchema{Attributes: attrSchema("security_groups")}, (*moduleExtractor).attachment},
+		"aws_vpc_endpoint":     {vpcEndpointSchema, (*moduleExtractor).vpcEndpoint},
 		"aws_lb": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_type", "security_groups", "subnets")},
 			(*moduleExtractor).loadBalancer},
 		"aws_lb_listener": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_arn"),
@@ -300,18 +292,12 @@ func init() {
 		"aws_autoscaling_group": {&hcl.BodySchema{Attributes: attrSchema("target_group_arns", "launch_configuration"),
 			Blocks: []hcl.BlockHeaderSchema{{Type: "launch_template"}}}, (*moduleExtractor).autoscalingGroup},
 	}
-	// more managed services whose interfaces carry the groups they list
-	for _, name := range []string{"aws_elasticache_replication_group", "aws_memorydb_cluster", "aws_db_proxy",
-		"aws_neptune_cluster", "aws_docdbelastic_cluster", "aws_dms_replication_instance", "aws_mq_broker",
-		"aws_route53_resolver_endpoint", "aws_ec2_client_vpn_endpoint", "aws_apigatewayv2_vpc_link",
-		"aws_apprunner_vpc_connector", "aws_redshiftserverless_workgroup", "aws_elb", "aws_fsx_lustre_file_system",
-		"aws_fsx_windows_file_system", "aws_fsx_ontap_file_system", "aws_fsx_openzfs_file_system"} {
-		extractors[name] = extractors["aws_db_instance"]
+	// managed services whose interfaces carry the groups they list
+	for _, name := range model.GroupListServices {
+		extractors[name] = extractor{groupsOnly, (*moduleExtractor).serviceAttachment}
 	}
-	for _, name := range []string{"aws_opensearch_domain", "aws_elasticsearch_domain", "aws_msk_cluster",
-		"aws_msk_serverless_cluster", "aws_codebuild_project", "aws_batch_compute_environment", "aws_mwaa_environment",
-		"aws_transfer_server", "aws_sagemaker_domain"} {
-		extractors[name] = extractors["aws_lambda_function"]
+	for _, name := range model.GroupBlockServices {
+		extractors[name] = extractor{nestedGroupsSchema, (*moduleExtractor).nestedAttachment}
 	}
 	// the provider's older names of the load balancer resources
 	for alias, name := range map[string]string{"aws_alb": "aws_lb", "aws_alb_listener": "aws_lb_listener",

@@ -10,7 +10,7 @@ import (
 // interface VPC endpoints are automatically tracked (docs/aws-semantics.md
 // §3): AWS tracks their connections whatever the rules say.
 
-var groupsOnly = &hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids", "security_group_ids", "security_groups")}
+var groupsOnly = &hcl.BodySchema{Attributes: attrSchema(model.GroupListAttributes...)}
 
 // serviceAttachment reads a resource whose groups are a top-level list:
 // vpc_security_group_ids (RDS, Neptune, DMS, RDS Proxy), security_group_ids
@@ -18,7 +18,7 @@ var groupsOnly = &hcl.BodySchema{Attributes: attrSchema("vpc_security_group_ids"
 // security_groups (a Classic Load Balancer, Amazon MQ, App Runner).
 func (x *moduleExtractor) serviceAttachment(r *resourceInstance) {
 	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
-	for _, name := range []string{"vpc_security_group_ids", "security_group_ids", "security_groups"} {
+	for _, name := range model.GroupListAttributes {
 		g, u := x.groupRefs(x.get(r.content.Attributes, name, r.ctx))
 		att.Groups = append(att.Groups, g...)
 		att.GroupsUnknown = append(att.GroupsUnknown, u...)
@@ -50,11 +50,15 @@ func (x *moduleExtractor) vpcEndpoint(r *resourceInstance) {
 	x.addAttachment(att)
 }
 
-var nestedGroupsSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "vpc_config"}, {Type: "network_configuration"},
-	{Type: "vpc_options"}, {Type: "broker_node_group_info"}, {Type: "compute_resources"}, {Type: "endpoint_details"},
-	{Type: "default_user_settings"}}}
+var nestedGroupsSchema = func() *hcl.BodySchema {
+	s := &hcl.BodySchema{}
+	for _, b := range model.GroupBlocks {
+		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: b})
+	}
+	return s
+}()
 
-var nestedGroupAttrs = &hcl.BodySchema{Attributes: attrSchema("security_group_ids", "security_groups", "subnet_ids", "subnets")}
+var nestedGroupAttrs = &hcl.BodySchema{Attributes: attrSchema(append([]string{"subnet_ids", "subnets"}, model.GroupBlockAttributes...)...)}
 
 // nestedAttachment reads resources whose groups sit in a nested block:
 // aws_lambda_function.vpc_config, aws_ecs_service.network_configuration,
@@ -70,7 +74,7 @@ func (x *moduleExtractor) nestedAttachment(r *resourceInstance) {
 		if content == nil {
 			continue
 		}
-		for _, name := range []string{"security_group_ids", "security_groups"} {
+		for _, name := range model.GroupBlockAttributes {
 			g, u := x.groupRefs(x.get(content.Attributes, name, r.ctx))
 			att.Groups = append(att.Groups, g...)
 			att.GroupsUnknown = append(att.GroupsUnknown, u...)
