@@ -19,9 +19,11 @@ type converter struct {
 	pendingAssoc [][2]string
 	// diags are values AWS would refuse (an invalid port or CIDR).
 	diags []model.Diagnostic
-	// lb links load balancers to their targets, by id or address, resolved
-	// in finish
-	lb model.LoadBalancers
+	// lb links load balancers to their targets, and accelerators to their
+	// endpoints, by id or address, resolved in finish; eips maps an Elastic
+	// IP to what it is associated with (an endpoint may name either)
+	lb   model.LoadBalancers
+	eips map[string]string
 }
 
 func (c *converter) errorf(src model.Source, format string, args ...any) {
@@ -30,7 +32,7 @@ func (c *converter) errorf(src model.Source, format string, args ...any) {
 
 func newConverter(snap *model.Snapshot) *converter {
 	return &converter{snap: snap, ids: map[string]string{},
-		lb: model.LoadBalancers{Kinds: map[string]string{}, Groups: map[string]model.TargetGroup{}}}
+		lb: model.LoadBalancers{Kinds: map[string]string{}, Groups: map[string]model.TargetGroup{}}, eips: map[string]string{}}
 }
 
 // resource adds one resource instance at addr.
@@ -154,6 +156,19 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 		for _, tg := range tgs {
 			for _, l := range launched {
 				c.lb.Targets = append(c.lb.Targets, model.LBTarget{Group: tg, Target: l})
+			}
+		}
+	case "aws_globalaccelerator_endpoint_group":
+		for _, e := range o.blocks("endpoint_configuration") {
+			if id, ok := e.ref("endpoint_id", c.prefix); ok && id != "" {
+				c.lb.Accelerated = append(c.lb.Accelerated, id)
+			}
+		}
+	case "aws_eip":
+		for _, attr := range []string{"instance", "network_interface"} {
+			if t, ok := o.ref(attr, c.prefix); ok && t != "" {
+				c.eips[addr] = t
+				break
 			}
 		}
 	case "aws_launch_configuration":
@@ -520,6 +535,13 @@ func (c *converter) finish() {
 	}
 	for i := range c.lb.Targets {
 		c.lb.Targets[i].Group, c.lb.Targets[i].Target = resolve(c.lb.Targets[i].Group), resolve(c.lb.Targets[i].Target)
+	}
+	for i, e := range c.lb.Accelerated {
+		e = resolve(e)
+		if to, ok := c.eips[e]; ok {
+			e = resolve(to)
+		}
+		c.lb.Accelerated[i] = e
 	}
 	c.lb.Link(c.snap.Attachments)
 	for i := range c.snap.Subnets {

@@ -266,3 +266,29 @@ func TestPlanNLBTargets(t *testing.T) {
 		t.Errorf("attachments %v, want %v", got, want)
 	}
 }
+
+// docs/aws-semantics.md §3 in plans and states: a Global Accelerator
+// endpoint, named by its instance id or through an Elastic IP's allocation
+// id, is automatically tracked.
+func TestPlanAcceleratorEndpoints(t *testing.T) {
+	change := func(addr, typ, after string) string {
+		return `{"address": "` + addr + `", "mode": "managed", "type": "` + typ + `", "name": "x",
+      "change": {"actions": ["no-op"], "before": ` + after + `, "after": ` + after + `, "after_unknown": {}}}`
+	}
+	src := `{"format_version": "1.2", "resource_changes": [` +
+		change("aws_globalaccelerator_endpoint_group.x", "aws_globalaccelerator_endpoint_group",
+			`{"id": "eg-1", "endpoint_configuration": [{"endpoint_id": "i-0direct"}, {"endpoint_id": "eipalloc-1"}]}`) + `,` +
+		change("aws_eip.x", "aws_eip", `{"id": "eipalloc-1", "instance": "i-0viaeip"}`) + `,` +
+		change("aws_instance.direct", "aws_instance", `{"id": "i-0direct", "vpc_security_group_ids": ["sg-1"]}`) + `,` +
+		change("aws_instance.viaeip", "aws_instance", `{"id": "i-0viaeip", "vpc_security_group_ids": ["sg-1"]}`) + `,` +
+		change("aws_instance.plain", "aws_instance", `{"id": "i-0plain", "vpc_security_group_ids": ["sg-1"]}`) + `]}`
+	_, after := loadPlan(t, src)
+	got := map[string]string{}
+	for _, a := range after.Attachments {
+		got[a.Name] = a.AutoTracked
+	}
+	want := map[string]string{"aws_instance.direct": "global-accelerator", "aws_instance.viaeip": "global-accelerator", "aws_instance.plain": ""}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("attachments %v, want %v", got, want)
+	}
+}
