@@ -69,7 +69,8 @@ func TestAllPortsExposure(t *testing.T) {
 }
 
 // A Route 53 Resolver endpoint open to the world on TCP and UDP is what AWS
-// asks for (Route 53 "Resolver endpoint scaling"): no exposure.
+// asks for (Route 53 "Resolver endpoint scaling", cited in docs/semantics.md):
+// no exposure.
 func TestResolverEndpointExposesNothing(t *testing.T) {
 	ac := tracking.AttachmentClass{Attachment: model.Attachment{Name: "r", Kind: "aws_route53_resolver_endpoint"}}
 	for _, r := range []model.Rule{ingress("a", "0.0.0.0/1", model.TCP, 22, 53), ingress("b", "128.0.0.0/1", model.TCP, 0, 1024)} {

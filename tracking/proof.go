@@ -185,7 +185,7 @@ func (w *Witness) offForwarded(reg Region, atts ...model.Attachment) {
 	}
 	forwarded := func(port int) bool {
 		for _, a := range atts {
-			if a.AutoTracked != "" && len(a.AutoTrackedPorts) > 0 && slices.Contains(a.AutoTrackedPorts, port) {
+			if a.AutoTracked != "" && slices.Contains(a.AutoTrackedPorts, port) {
 				return true
 			}
 		}

@@ -65,7 +65,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if planFile != "" {
 		sides = 2 // a second configuration; --base pairs its loads within one side's (load)
 	}
-	limitMemory(fs.Args(), sides)
+	limitMemory(modulePaths(fs.Args()), sides) // what load reads
 	c.progress = startProgress(stderr, 2*time.Second)
 	defer c.progress.stop()
 	c.progress.set("reading files")

@@ -125,7 +125,7 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 			tg.Port, tg.PortAll = p, false
 		}
 		for _, hc := range o.blocks("health_check") {
-			if p, _ := hc.str("port"); p != "" && p != "traffic-port" {
+			if p, _ := hc.str("port"); hc.isUnknown("port") || (p != "" && p != "traffic-port") {
 				n, ok := hc.num("port")
 				tg.Check, tg.CheckAll = n, !ok
 			}
@@ -280,9 +280,11 @@ func (c *converter) service(addr, typ string, o object, src model.Source) {
 		if typ == "aws_lambda_function" {
 			att.AutoTracked = "lambda" // §3: Hyperplane interfaces
 		}
+		// an EKS cluster's vpc_config also names the group EKS creates
+		names := slices.Concat(model.GroupBlockAttributes, []string{"cluster_security_group_id"})
 		for _, block := range model.GroupBlocks {
 			for _, b := range o.blocks(block) {
-				for _, name := range slices.Concat(model.GroupBlockAttributes, []string{"cluster_security_group_id"}) {
+				for _, name := range names {
 					c.groups(&att, b, name)
 				}
 			}

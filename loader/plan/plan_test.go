@@ -255,13 +255,21 @@ func TestPlanNLBTargets(t *testing.T) {
 		change("aws_lb_target_group.web", "aws_lb_target_group", `{"id": "`+tgArn+`", "arn": "`+tgArn+`", "port": 443, "health_check": [{"port": "traffic-port"}]}`) + `,` +
 		change("aws_lb_target_group_attachment.web", "aws_lb_target_group_attachment", `{"id": "a-1", "target_group_arn": "`+tgArn+`", "target_id": "i-0web"}`) + `,` +
 		change("aws_instance.web", "aws_instance", `{"id": "i-0web", "vpc_security_group_ids": ["sg-1"]}`) + `,` +
-		change("aws_instance.other", "aws_instance", `{"id": "i-0other", "vpc_security_group_ids": ["sg-1"]}`) + `]}`
+		change("aws_instance.other", "aws_instance", `{"id": "i-0other", "vpc_security_group_ids": ["sg-1"]}`) + `,` +
+		// a health check port known only after apply: every port tracked
+		`{"address": "aws_lb_target_group.api", "mode": "managed", "type": "aws_lb_target_group", "name": "api",
+      "change": {"actions": ["create"], "before": null, "after": {"port": 6443, "health_check": [{}]},
+        "after_unknown": {"arn": true, "id": true, "health_check": [{"port": true}]}}},` +
+		change("aws_lb_listener.api", "aws_lb_listener", `{"id": "l-2", "load_balancer_arn": "`+nlbArn+`", "default_action": [{"type": "forward", "target_group_arn": "aws_lb_target_group.api"}]}`) + `,` +
+		change("aws_lb_target_group_attachment.api", "aws_lb_target_group_attachment", `{"id": "a-2", "target_group_arn": "aws_lb_target_group.api", "target_id": "i-0api"}`) + `,` +
+		change("aws_instance.api", "aws_instance", `{"id": "i-0api", "vpc_security_group_ids": ["sg-1"]}`) + `]}`
 	_, after := loadPlan(t, src)
 	got := map[string]string{}
 	for _, a := range after.Attachments {
 		got[a.Name] = fmt.Sprintf("%s %v", a.AutoTracked, a.AutoTrackedPorts)
 	}
-	want := map[string]string{"aws_instance.web": "network-load-balancer [443]", "aws_instance.other": " []"}
+	want := map[string]string{"aws_instance.web": "network-load-balancer [443]", "aws_instance.other": " []",
+		"aws_instance.api": "network-load-balancer []"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("attachments %v, want %v", got, want)
 	}

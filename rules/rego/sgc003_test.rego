@@ -55,7 +55,8 @@ test_all_traffic_both_families_one_finding if {
 	f.facts.protocol == "icmp"
 }
 
-# A ping starts with an echo request (type 8; ICMPv6 128): a rule for it is
+# docs/aws-semantics.md §2.5-2.6: what survives a revocation is a running
+# ping, which starts with an echo request (type 8; ICMPv6 128): a rule for it is
 # reported, a rule for error messages only (path MTU discovery's type 3
 # code 4, which admits no ping) or for another query type is not.
 test_echo_request_rule_counts if {
