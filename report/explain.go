@@ -9,6 +9,7 @@ import (
 
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/model"
+	"github.com/sgcheck/sgcheck/tracking"
 )
 
 // Explanation is what `sgcheck explain` prints.
@@ -212,6 +213,8 @@ func verdictText(r analyzer.RuleDoc) string {
 			s += " (" + r.Detail + ")"
 		}
 		return s
+	case !*r.Tracked && r.Reason == tracking.ReasonCovered:
+		return fmt.Sprintf("untracked (%s): %s", r.Reason, r.Detail)
 	case !*r.Tracked:
 		return fmt.Sprintf("untracked (%s, reverse rule %s): revoking this rule cuts its flows at once", r.Reason, r.ReverseRule)
 	}

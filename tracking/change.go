@@ -383,7 +383,7 @@ func cellPieces(att model.Attachment, bClass AttachmentClass, aRules []model.Rul
 	}
 	for i, rc := range bClass.Rules {
 		for _, v := range append([]Verdict{rc.Verdict}, rc.Parts...) {
-			if v.Protocol == p && v.Tracked != nil && !*v.Tracked {
+			if v.Protocol == p && v.Tracked != nil && !*v.Tracked && v.Covering == nil {
 				untracked[&bRules[i]] = v.Reverse
 			}
 		}
@@ -555,7 +555,10 @@ func flips(att model.Attachment, bClass, aClass AttachmentClass, bRules, aRules 
 			}
 			for _, pair := range pairVerdicts(bc, ac) {
 				b, a := pair[0], pair[1]
-				if b.Tracked == nil || a.Tracked == nil || *b.Tracked == *a.Tracked {
+				// a narrow rule whose flows an open rule admits untracked
+				// flips with that rule: ownFlips and the open rule's own
+				// verdicts report it
+				if b.Tracked == nil || a.Tracked == nil || *b.Tracked == *a.Tracked || b.Covering != nil || a.Covering != nil {
 					continue
 				}
 				f := Flip{Attachment: att, Rule: ac.Rule, Protocol: a.Protocol, Before: *b.Tracked, After: *a.Tracked,
@@ -655,7 +658,7 @@ func wasUntracked(r model.Rule, p model.Protocol, bClass AttachmentClass) bool {
 	for _, bc := range bClass.Rules {
 		if sameRule(r, bc.Rule) {
 			v, ok := verdictFor(bc, p)
-			return ok && v.Tracked != nil && !*v.Tracked
+			return ok && v.Tracked != nil && !*v.Tracked && v.Covering == nil
 		}
 	}
 	return false

@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -22,6 +23,7 @@ const (
 	ReasonPartly        = "partly-tracked"               // protocol all: some parts tracked
 	ReasonIndeterminate = "indeterminate"                // the input does not determine it
 	ReasonRouted        = "routed-automatically-tracked" // §3: through a NAT gateway, transit gateway, …
+	ReasonCovered       = "covered-by-open-rule"         // §2.1: an open rule admits the same flows
 )
 
 // Verdict is the tracking status of a rule's flows of one protocol.
@@ -45,6 +47,9 @@ type Verdict struct {
 	// Assumption is what an untracked verdict assumes about routes that
 	// are not in the input.
 	Assumption string
+	// Covering is, for ReasonCovered, the rule open to all addresses that
+	// admits every flow of this rule and leaves it untracked.
+	Covering *model.Rule
 }
 
 // RuleClass is the classification of one rule on one attachment.
@@ -154,7 +159,107 @@ func ClassifyAttachment(att model.Attachment, rules []model.Rule, missing []stri
 		rc.Window = windowOf(through, rc, params)
 		ac.Rules = append(ac.Rules, rc)
 	}
+	coverNarrow(att, ac.Rules, params)
 	return ac
+}
+
+// coverNarrow marks the TCP and UDP flows of narrow address rules that a
+// rule open to all addresses of the same family also admits, on every port
+// of the narrow rule, and leaves untracked: AWS decides per flow, and such
+// a flow is permitted by the open rule with an open reverse rule (§2.1),
+// so it is not tracked. A revocation of the narrow rule alone cuts nothing
+// (the open rule still admits the flows); change analysis, which looks at
+// flows, already treats them so. Peers the open rule's flows reach through
+// automatically tracking targets stay tracked.
+func coverNarrow(att model.Attachment, rules []RuleClass, params Params) {
+	var open []int
+	for i := range rules {
+		if r := rules[i].Rule; r.Peer.Kind == model.PeerCIDR && r.Peer.IsOpen() {
+			open = append(open, i)
+		}
+	}
+	if len(open) == 0 {
+		return
+	}
+	for i := range rules {
+		rc := &rules[i]
+		r := rc.Rule
+		if r.Peer.Kind != model.PeerCIDR || r.Peer.IsOpen() || len(r.Unknown) > 0 {
+			continue
+		}
+		changed := false
+		cover := func(v *Verdict) {
+			if v.Reason != ReasonPeerNotOpen || (v.Protocol != model.TCP && v.Protocol != model.UDP) ||
+				att.AutoTrackedFor(r.Direction, v.Protocol, r.FromPort, r.ToPort) {
+				return
+			}
+			lo, hi := r.FromPort, r.ToPort
+			if r.Protocol == model.All {
+				lo, hi = 0, 65535
+			}
+			var spans [][2]int
+			var first *RuleClass
+			var firstV Verdict
+			for _, j := range open {
+				o := &rules[j]
+				ov, ok := verdictFor(*o, v.Protocol)
+				if !ok || o.Rule.Direction != r.Direction || o.Rule.Peer.Family() != r.Peer.Family() ||
+					ov.Tracked == nil || *ov.Tracked || ov.Reason != ReasonUntracked || routedOverlaps(ov.Routed, r.Peer.Prefix) {
+					continue
+				}
+				olo, ohi := o.Rule.FromPort, o.Rule.ToPort
+				if o.Rule.Protocol == model.All {
+					olo, ohi = 0, 65535
+				}
+				if ohi < lo || olo > hi {
+					continue
+				}
+				spans = append(spans, [2]int{olo, ohi})
+				if first == nil {
+					first, firstV = o, ov
+				}
+			}
+			if first == nil || len(subtractRanges([2]int{lo, hi}, spans)) > 0 {
+				return
+			}
+			covering := first.Rule
+			v.Tracked, v.Reason, v.Reverse, v.Covering = boolp(false), ReasonCovered, firstV.Reverse, &covering
+			if covering.Name == r.Name {
+				v.Detail = fmt.Sprintf("its peer %s admits the same flows, with the open reverse rule %s: revoking this rule cuts them at once",
+					covering.Peer.Prefix, firstV.Reverse.Name)
+			} else {
+				v.Detail = fmt.Sprintf("%s, open to %s with the open reverse rule %s, admits the same flows: while it stays, revoking this rule leaves them admitted; revoking both cuts them at once",
+					covering.Name, covering.Peer.Prefix, firstV.Reverse.Name)
+			}
+			v.Assumption = routeAssumption(att, r.Peer.Prefix)
+			changed = true
+		}
+		if len(rc.Parts) == 0 {
+			cover(&rc.Verdict)
+		} else {
+			for k := range rc.Parts {
+				cover(&rc.Parts[k])
+			}
+			if changed {
+				rc.Verdict = combine(rc.Parts)
+			}
+		}
+		if changed {
+			rc.Window = windowOf(att.Through(r.Direction, r.Protocol, r.FromPort, r.ToPort), *rc, params)
+		}
+	}
+}
+
+// routedOverlaps reports whether peer shares addresses with a routed part.
+func routedOverlaps(parts []RoutedPart, peer netip.Prefix) bool {
+	for _, p := range parts {
+		for _, q := range p.Prefixes {
+			if q.Overlaps(peer) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // otherProtocol stands for "every protocol other than TCP, UDP and ICMP"

@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -311,11 +312,14 @@ func TestNLBTargetTrackedOnForwardedPortsOnly(t *testing.T) {
 	check(t, ac, map[string]want{
 		"https": {true, ReasonAutoTracked, ""},
 		"ssh":   {false, ReasonUntracked, "out4"},
-		"admin": {true, ReasonPeerNotOpen, ""},
+		"admin": {false, ReasonCovered, "out4"}, // "ssh" admits its flows too (§2.1)
 		"wide":  {false, ReasonUntracked, "out4"},
 	})
+	// without the open rules, SSH from 10.0.0.0/8 is tracked
+	narrow := ClassifyAttachment(nlb, []model.Rule{rules[0], rules[2], rules[4]}, nil, DefaultParams)
+	check(t, narrow, map[string]want{"admin": {true, ReasonPeerNotOpen, ""}})
 	windows := map[string]int{}
-	for _, rc := range ac.Rules {
+	for _, rc := range narrow.Rules {
 		if rc.Window != nil {
 			windows[rc.Rule.Name] = rc.Window.Seconds
 		}
@@ -332,4 +336,74 @@ func TestNLBTargetTrackedOnForwardedPortsOnly(t *testing.T) {
 	all := nlb
 	all.AutoTrackedPorts = nil
 	check(t, ClassifyAttachment(all, rules, nil, DefaultParams), map[string]want{"ssh": {true, ReasonAutoTracked, ""}})
+}
+
+// docs/aws-semantics.md §2.1 is about flows: a TCP or UDP flow permitted by
+// a rule open to all addresses, with an open all-port reverse rule, is not
+// tracked. A narrower rule for the same flows does not make them tracked:
+// SSH from 19.16.0.0/24 beside SSH from 0.0.0.0/0 is untracked (the
+// simulator decides each packet so too), and it stays tracked only where no
+// open untracked rule admits every one of its ports.
+func TestNarrowRuleCoveredByOpenRule(t *testing.T) {
+	egress := rule("out4", "sg", model.Egress, model.All, 0, 65535, cidr("0.0.0.0/0"))
+	cases := []struct {
+		name  string
+		rules []model.Rule
+		wants map[string]want
+	}{
+		{"same port", []model.Rule{
+			rule("ssh-world", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0")),
+			rule("ssh-office", "sg", model.Ingress, model.TCP, 22, 22, cidr("19.16.0.0/24")), egress},
+			map[string]want{"ssh-world": {false, ReasonUntracked, "out4"}, "ssh-office": {false, ReasonCovered, "out4"}}},
+		{"two open ranges together", []model.Rule{
+			rule("low", "sg", model.Ingress, model.TCP, 0, 100, cidr("0.0.0.0/0")),
+			rule("high", "other", model.Ingress, model.TCP, 101, 200, cidr("0.0.0.0/0")),
+			rule("mid", "sg", model.Ingress, model.TCP, 50, 150, cidr("10.0.0.0/8")), egress},
+			map[string]want{"mid": {false, ReasonCovered, "out4"}}},
+		{"some ports only", []model.Rule{
+			rule("ssh-world", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0")),
+			rule("range", "sg", model.Ingress, model.TCP, 20, 30, cidr("10.0.0.0/8")), egress},
+			map[string]want{"range": {true, ReasonPeerNotOpen, ""}}},
+		{"other protocol", []model.Rule{
+			rule("dns-world", "sg", model.Ingress, model.UDP, 53, 53, cidr("0.0.0.0/0")),
+			rule("dns-tcp", "sg", model.Ingress, model.TCP, 53, 53, cidr("10.0.0.0/8")), egress},
+			map[string]want{"dns-tcp": {true, ReasonPeerNotOpen, ""}}},
+		{"other family", []model.Rule{
+			rule("ssh-world", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0")),
+			rule("ssh-v6", "sg", model.Ingress, model.TCP, 22, 22, cidr("2001:db8::/64")), egress},
+			map[string]want{"ssh-v6": {true, ReasonPeerNotOpen, ""}}},
+		{"open rule tracked (no open reverse)", []model.Rule{
+			rule("ssh-world", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0")),
+			rule("ssh-office", "sg", model.Ingress, model.TCP, 22, 22, cidr("19.16.0.0/24")),
+			rule("out-web", "sg", model.Egress, model.TCP, 443, 443, cidr("0.0.0.0/0"))},
+			map[string]want{"ssh-world": {true, ReasonNoReverse, ""}, "ssh-office": {true, ReasonPeerNotOpen, ""}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ac := ClassifyAttachment(att, c.rules, nil, DefaultParams)
+			check(t, ac, c.wants)
+			for _, rc := range ac.Rules {
+				if rc.Reason == ReasonCovered && (rc.Window != nil || rc.Covering == nil || !rc.Covering.Peer.IsOpen()) {
+					t.Errorf("%s: covered with window %v by %v", rc.Rule.Name, rc.Window, rc.Covering)
+				}
+			}
+		})
+	}
+	// a protocol-all rule: its TCP and UDP flows are the open rules', ICMP
+	// and other protocols stay tracked
+	ac := ClassifyAttachment(att, []model.Rule{
+		rule("in-all", "sg", model.Ingress, model.All, 0, 65535, cidr("0.0.0.0/0")),
+		rule("vpc-out", "sg", model.Egress, model.All, 0, 65535, cidr("10.0.0.0/8")), egress}, nil, DefaultParams)
+	v := ac.Rules[1]
+	if v.Reason != ReasonPartly || v.Detail != "TCP and UDP are untracked; ICMP and other protocols are tracked" {
+		t.Errorf("vpc-out: %s %q", v.Reason, v.Detail)
+	}
+	// the simulator agrees: SSH from the narrow rule's peers opens no entry
+	sim := NewSimulator(SimConfig{Attachment: att, Rules: []model.Rule{
+		rule("ssh-world", "sg", model.Ingress, model.TCP, 22, 22, cidr("0.0.0.0/0")),
+		rule("ssh-office", "sg", model.Ingress, model.TCP, 22, 22, cidr("19.16.0.0/24")), egress}}, DefaultParams)
+	d := sim.Send(Packet{Inbound: true, Protocol: model.TCP, Remote: netip.MustParseAddr("19.16.0.7"), RemotePort: 40000, LocalPort: 22, Opening: true})
+	if !d.Accept || !strings.Contains(d.Why, "untracked") {
+		t.Errorf("simulator: %+v", d)
+	}
 }

@@ -22,6 +22,9 @@ findings contains f if {
 	some r in att.rules
 	r.reverse_rule
 	r.reverse_group != r.group
+	# a narrow rule whose flows an open rule admits: what they depend on is
+	# that rule's, which is judged on its own
+	r.reason != "covered-by-open-rule"
 	msg := sprintf(
 		"on %s, %s flows admitted by %s are untracked only because %s in %s admits all response traffic; without that group they become tracked and survive a revocation of this rule",
 		[att.name, upper(untracked_part(r)), r.rule, r.reverse_rule, r.reverse_group],

@@ -27,3 +27,9 @@ test_reverse_in_same_group_is_quiet if {
 test_tracked_rule_is_quiet if {
 	count(sgc005.findings) == 0 with input as doc(object.remove(rule({"tracked": true}), ["reverse_rule", "reverse_group"]))
 }
+
+# a narrow rule whose flows an open rule admits untracked (reason
+# covered-by-open-rule): the dependency is the open rule's
+test_covered_narrow_rule_is_quiet if {
+	count(sgc005.findings) == 0 with input as doc(rule({"peer": "203.0.113.0/24", "open": false, "reason": "covered-by-open-rule"}))
+}
