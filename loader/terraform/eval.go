@@ -84,6 +84,15 @@ type evaluator struct {
 	locals    map[string]*hcl.Attribute
 	localVals map[string]cty.Value
 	busy      map[string]bool
+	// readBusy names the module calls an argument of another call read
+	// while they were being evaluated; recomputing is set while such
+	// calls are evaluated again (moduleValue).
+	readBusy    map[string]bool
+	recomputing bool
+	// ifCreated is the conditional module instance (x[0?], x[?]) this
+	// instance is, or is inside: one that exists only if a count or
+	// for_each the input does not determine says so.
+	ifCreated string
 	// localStack is the chain of locals being evaluated, for cycles.
 	localStack []string
 	resources  map[string]map[string]*resourceDecl
@@ -109,7 +118,7 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 		outputs: map[string]*hcl.Attribute{},
 		vars:    map[string]cty.Value{}, varsUnset: map[string]bool{}, varsWhy: map[string]string{},
 		locals: map[string]*hcl.Attribute{}, localVals: map[string]cty.Value{},
-		busy: map[string]bool{}, resources: map[string]map[string]*resourceDecl{},
+		busy: map[string]bool{}, readBusy: map[string]bool{}, resources: map[string]map[string]*resourceDecl{},
 		resVals: map[string]cty.Value{},
 	}
 	var diags hcl.Diagnostics
@@ -191,6 +200,16 @@ func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value, origi
 		}
 	}
 	v, given := inputs[name]
+	// Terraform: a null argument sets a nullable variable (the default)
+	// to null, whatever its default; only nullable = false falls back to
+	// the default
+	if given && v.IsNull() && nullable(attrs) {
+		if ty != cty.NilType {
+			v = cty.NullVal(ty)
+		}
+		e.vars[name] = v
+		return diags
+	}
 	if !given || v.IsNull() {
 		v = cty.NilVal
 		if def, ok := attrs["default"]; ok {
@@ -240,6 +259,16 @@ func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value, origi
 	}
 	e.vars[name] = v
 	return diags
+}
+
+// nullable reads a variable's nullable argument (true unless it is false).
+func nullable(attrs hcl.Attributes) bool {
+	a, ok := attrs["nullable"]
+	if !ok {
+		return true
+	}
+	v, d := a.Expr.Value(nil)
+	return d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.Bool || v.True()
 }
 
 // withMissingUnknown returns v with the attributes that object types in ty
@@ -451,8 +480,23 @@ func (e *evaluator) evalErrors(expr hcl.Expression, ctx *hcl.EvalContext, diags 
 			return false
 		}
 	}
-	e.world.diags = append(e.world.diags, convertDiags(diags)...)
+	e.report(convertDiags(diags))
 	return true
+}
+
+// report records errors in the module instance's configuration. In an
+// instance whose existence the input does not determine (a module call's
+// count or for_each is not known), Terraform fails only if it is created:
+// there they are warnings that say so.
+func (e *evaluator) report(diags []model.Diagnostic) {
+	if e.ifCreated == "" {
+		e.world.diags = append(e.world.diags, diags...)
+		return
+	}
+	for _, d := range diags {
+		e.world.warnAt(d.File, d.Line, fmt.Sprintf("%s (if %s is created: its count or for_each is not determined by the input)",
+			d.Message, e.ifCreated))
+	}
 }
 
 // instances expands a resource's count or for_each. ok is false when the
@@ -690,8 +734,8 @@ func (e *evaluator) invalidExpansion(a *hcl.Attribute, why string) {
 		return
 	}
 	r := a.Expr.Range()
-	e.world.diags = append(e.world.diags, model.Diagnostic{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column,
-		Message: strings.TrimPrefix(why, invalidExpansion)})
+	e.report([]model.Diagnostic{{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column,
+		Message: strings.TrimPrefix(why, invalidExpansion)}})
 }
 
 // conditional is the one instance that stands for an undetermined count or

@@ -729,3 +729,154 @@ resource "aws_security_group" "a" {
 		t.Errorf("ingress[2] peers %+v, want aws_security_group.peer through join and split", rs)
 	}
 }
+
+// Module calls may read each other's outputs where no single value depends
+// on itself (Terraform builds its graph per value). Here "net" reads
+// "app" and "app" reads "net": whichever is evaluated first, the other's
+// outputs are known in the end, and the result does not depend on the
+// order of a call's arguments (the loader evaluated them in map order, so
+// two runs could attach the instance to its group or leave it unknown).
+func TestModulesReadingEachOther(t *testing.T) {
+	files := map[string]string{
+		"main.tf": `module "app" {
+  source  = "./app"
+  sg_ids  = module.net.sg_ids
+  enabled = module.net.enabled
+  subnet  = "subnet-1"
+  cidr    = "10.0.0.0/8"
+  tags    = { a = "b" }
+}
+module "net" {
+  source = "./net"
+  cidr   = module.app.cidr
+  name   = "net"
+}
+`,
+		"app/main.tf": `variable "sg_ids" { type = list(string) }
+variable "enabled" { type = bool }
+variable "subnet" {}
+variable "cidr" {}
+variable "tags" {}
+resource "aws_instance" "i" {
+  count                  = var.enabled ? 1 : 0
+  subnet_id              = var.subnet
+  vpc_security_group_ids = var.sg_ids
+}
+output "cidr" { value = var.cidr }
+`,
+		"net/main.tf": `variable "cidr" {}
+variable "name" {}
+resource "aws_security_group" "g" {
+  name = var.name
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [var.cidr]
+  }
+}
+output "sg_ids" { value = [aws_security_group.g.id] }
+output "enabled" { value = true }
+`,
+	}
+	for i := 0; i < 20; i++ {
+		snap, diags := loadSrc(t, files)
+		for _, d := range diags {
+			t.Errorf("run %d: %s", i, d)
+		}
+		if len(snap.Attachments) != 1 || len(snap.Attachments[0].Groups) != 1 ||
+			snap.Attachments[0].Groups[0] != "module.net.aws_security_group.g" || len(snap.Attachments[0].GroupsUnknown) > 0 {
+			t.Fatalf("run %d: attachments %+v", i, snap.Attachments)
+		}
+		if len(snap.Rules) != 1 || snap.Rules[0].Peer.String() != "10.0.0.0/8" {
+			t.Fatalf("run %d: rules %+v", i, snap.Rules)
+		}
+	}
+}
+
+// Terraform (variable "nullable"): a null module argument sets a nullable
+// variable, the default, to null, overriding its default; with nullable =
+// false the default is used. A required variable given null is null, not
+// undetermined.
+func TestNullModuleArguments(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{
+		"main.tf": `variable "office" {
+  type    = string
+  default = null
+}
+module "m" {
+  source   = "./m"
+  extra    = var.office
+  fallback = null
+  required = null
+}
+`,
+		"m/main.tf": `variable "extra" {
+  type    = string
+  default = "192.0.2.0/24"
+}
+variable "fallback" {
+  type     = string
+  default  = "198.51.100.0/24"
+  nullable = false
+}
+variable "required" { type = string }
+resource "aws_security_group" "g" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = compact([var.extra, var.fallback, var.required == null ? "203.0.113.0/24" : "10.0.0.0/8"])
+  }
+}
+`,
+	})
+	for _, d := range diags {
+		t.Errorf("%s", d)
+	}
+	var got []string
+	for _, r := range snap.Rules {
+		got = append(got, r.Peer.String())
+	}
+	wantLines(t, "peers", got, []string{"198.51.100.0/24", "203.0.113.0/24"})
+}
+
+// What Terraform refuses inside a module instance that exists only if a
+// count the input does not determine says so is a warning naming that
+// condition, not an input error: Terraform fails only if it is created.
+func TestErrorsInConditionalModuleInstance(t *testing.T) {
+	_, diags := loadSrc(t, map[string]string{
+		"main.tf": `variable "create" { type = bool }
+variable "tables" { default = null }
+module "tgw" {
+  source = "./tgw"
+  count  = var.create ? 1 : 0
+  tables = var.tables
+}
+module "always" {
+  source = "./tgw"
+  tables = var.tables
+}
+output "tables" { value = [module.tgw[0].tables, module.always.tables] }
+`,
+		"tgw/main.tf": `variable "tables" { default = {} }
+resource "aws_ec2_transit_gateway_route_table" "t" {
+  for_each = { for k, v in var.tables : k => v }
+}
+output "tables" { value = aws_ec2_transit_gateway_route_table.t }
+`,
+	})
+	var warned, errs int
+	for _, d := range diags {
+		switch {
+		case d.Warning && strings.Contains(d.Message, "if module.tgw[0?] is created"):
+			warned++
+		case !d.Warning:
+			errs++
+		}
+	}
+	// the unconditional call fails in Terraform: an error at the line
+	if warned != 1 || errs != 1 {
+		t.Errorf("%d warnings, %d errors: %v", warned, errs, diags)
+	}
+}

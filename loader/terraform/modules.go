@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -63,14 +64,33 @@ type world struct {
 	mirror   *Mirror
 }
 
-func (w *world) warn(r hcl.Range, msg string) {
-	key := fmt.Sprintf("%s:%d:%s", r.Filename, r.Start.Line, msg)
+// retract takes back the diagnostics from index first: what they are
+// about is evaluated again, and reports again what still holds.
+func (w *world) retract(first int) {
+	for _, d := range w.diags[first:] {
+		if d.Warning {
+			delete(w.warned, warnKey(d.File, d.Line, d.Message))
+			w.snap.Unknowns--
+		}
+	}
+	w.diags = w.diags[:first]
+}
+
+func warnKey(file string, line int, msg string) string {
+	return fmt.Sprintf("%s:%d:%s", file, line, msg)
+}
+
+func (w *world) warn(r hcl.Range, msg string) { w.warnAt(r.Filename, r.Start.Line, msg) }
+
+// warnAt records a warning at a file's line once.
+func (w *world) warnAt(file string, line int, msg string) {
+	key := warnKey(file, line, msg)
 	if w.warned[key] {
 		return
 	}
 	w.warned[key] = true
 	w.snap.Unknowns++
-	w.diags = append(w.diags, model.Diagnostic{File: r.Filename, Line: r.Start.Line, Message: msg, Warning: true})
+	w.diags = append(w.diags, model.Diagnostic{File: file, Line: line, Message: msg, Warning: true})
 }
 
 // dirFiles lists the configuration files of one directory.
@@ -340,13 +360,51 @@ var moduleMeta = map[string]bool{"source": true, "version": true, "count": true,
 // of the child's outputs (a tuple or map of them under count or for_each).
 // The child instances are kept for extraction.
 func (e *evaluator) moduleValue(name string) cty.Value {
+	if e.busy["module."+name] {
+		// another call's argument reads this call while it is being
+		// evaluated
+		e.readBusy[name] = true
+		return cty.DynamicVal
+	}
 	if v, ok := e.modVals[name]; ok {
 		return v
 	}
-	key := "module." + name
-	if e.busy[key] {
-		return cty.DynamicVal
+	done := map[string]bool{}
+	for n := range e.modVals {
+		done[n] = true
 	}
+	first := len(e.world.diags)
+	v := e.evalModule(name)
+	if !e.readBusy[name] || e.recomputing {
+		return v
+	}
+	// Module calls may read each other's outputs (Terraform allows it where
+	// no single value depends on itself). The calls first evaluated while
+	// this one was, and that read it, saw it as not known: evaluate them
+	// again now that it is, then this one, whose arguments may read them.
+	delete(e.readBusy, name)
+	e.recomputing = true
+	defer func() { e.recomputing = false }()
+	e.world.retract(first)
+	clear(e.localVals)
+	clear(e.resVals)
+	e.full = nil
+	for _, n := range slices.Sorted(maps.Keys(e.modVals)) {
+		if !done[n] && n != name {
+			delete(e.modVals, n)
+			delete(e.children, n)
+			e.evalModule(n)
+		}
+	}
+	delete(e.modVals, name)
+	delete(e.children, name)
+	v = e.evalModule(name)
+	return v
+}
+
+// evalModule evaluates a module call's instances and their outputs.
+func (e *evaluator) evalModule(name string) cty.Value {
+	key := "module." + name
 	e.busy[key] = true
 	defer delete(e.busy, key)
 	e.modVals[name] = cty.DynamicVal
@@ -380,7 +438,12 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 		inputs := map[string]cty.Value{}
 		origins := map[string]hcl.Range{}
 		derived := map[string]bool{}
-		for an, a := range attrs {
+		// in source order: an input may read another module call, which
+		// may read this one (valid where no single value depends on
+		// itself); where the calls meet, the one being evaluated is not
+		// yet known, so the order must not be map order
+		for _, a := range attrsInOrder(attrs) {
+			an := a.Name
 			if moduleMeta[an] {
 				continue
 			}
@@ -395,6 +458,10 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 		}
 		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, origins, derived, e.depth+1)
 		ce.parent = e
+		ce.ifCreated = e.ifCreated
+		if in.conditional && ce.ifCreated == "" {
+			ce.ifCreated = e.prefix + in.addr
+		}
 		ce.callSite, ce.callers = e.callSite, e.callers
 		src, _ := callSource(b)
 		ce.vendored = e.vendored || !isLocalSource(src)
@@ -409,7 +476,15 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 				ce.varsWhy[an] = e.unknownReason(attrs[an].Expr, e.ctxFor(attrs[an].Expr, in.vars))
 			}
 		}
-		e.world.diags = append(e.world.diags, convertDiags(diags)...)
+		// a value Terraform refuses depends on the instance; the rest of
+		// what newEvaluator finds (duplicates) is wrong in any instance
+		for _, d := range diags {
+			if strings.HasPrefix(d.Summary, "Invalid value for variable") {
+				ce.report(convertDiags(hcl.Diagnostics{d}))
+			} else {
+				e.world.diags = append(e.world.diags, convertDiags(hcl.Diagnostics{d})...)
+			}
+		}
 		e.children[name] = append(e.children[name], ce)
 		out := ce.outputValues()
 		values = append(values, out)
@@ -579,5 +654,21 @@ func (e *evaluator) childModules() []*evaluator {
 		e.moduleValue(n)
 		out = append(out, e.children[n]...)
 	}
+	return out
+}
+
+// attrsInOrder returns the attributes in source order.
+func attrsInOrder(attrs hcl.Attributes) []*hcl.Attribute {
+	out := make([]*hcl.Attribute, 0, len(attrs))
+	for _, a := range attrs {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ri, rj := out[i].Range, out[j].Range
+		if ri.Filename != rj.Filename {
+			return ri.Filename < rj.Filename
+		}
+		return ri.Start.Byte < rj.Start.Byte
+	})
 	return out
 }
