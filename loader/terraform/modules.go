@@ -42,6 +42,9 @@ type world struct {
 	snap   *model.Snapshot
 	diags  []model.Diagnostic
 	warned map[string]bool
+	// reevaluations counts the module calls a fork evaluated again because
+	// calls read each other (moduleValue); maxReevaluations bounds it.
+	reevaluations int
 	// rootDir is the directory of the root being evaluated; registry and
 	// git modules are looked up in its .terraform/modules/modules.json.
 	rootDir  string
@@ -375,7 +378,7 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	}
 	first := len(e.world.diags)
 	v := e.evalModule(name)
-	if !e.readBusy[name] || e.recomputing {
+	if !e.readBusy[name] || e.recomputing || e.world.reevaluations >= maxReevaluations {
 		return v
 	}
 	// Module calls may read each other's outputs (Terraform allows it where
@@ -391,6 +394,7 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	e.full = nil
 	for _, n := range slices.Sorted(maps.Keys(e.modVals)) {
 		if !done[n] && n != name {
+			e.world.reevaluations++
 			delete(e.modVals, n)
 			delete(e.children, n)
 			e.evalModule(n)
@@ -401,6 +405,11 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	v = e.evalModule(name)
 	return v
 }
+
+// maxReevaluations bounds how many module calls one root evaluates again
+// because calls read each other: nested modules that all do so would
+// otherwise multiply the work level by level.
+const maxReevaluations = 256
 
 // evalModule evaluates a module call's instances and their outputs.
 func (e *evaluator) evalModule(name string) cty.Value {
