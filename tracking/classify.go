@@ -172,10 +172,10 @@ func ClassifyAttachment(att model.Attachment, rules []model.Rule, missing []stri
 // flows, already treats them so. Peers the open rule's flows reach through
 // automatically tracking targets stay tracked.
 func coverNarrow(att model.Attachment, rules []RuleClass, params Params) {
-	var open []int
+	var open []*RuleClass
 	for i := range rules {
 		if r := rules[i].Rule; r.Peer.Kind == model.PeerCIDR && r.Peer.IsOpen() {
-			open = append(open, i)
+			open = append(open, &rules[i])
 		}
 	}
 	if len(open) == 0 {
@@ -183,71 +183,67 @@ func coverNarrow(att model.Attachment, rules []RuleClass, params Params) {
 	}
 	for i := range rules {
 		rc := &rules[i]
-		r := rc.Rule
-		if r.Peer.Kind != model.PeerCIDR || r.Peer.IsOpen() || len(r.Unknown) > 0 {
+		if r := rc.Rule; r.Peer.Kind != model.PeerCIDR || r.Peer.IsOpen() || len(r.Unknown) > 0 {
 			continue
 		}
 		changed := false
-		cover := func(v *Verdict) {
-			if v.Reason != ReasonPeerNotOpen || (v.Protocol != model.TCP && v.Protocol != model.UDP) ||
-				att.AutoTrackedFor(r.Direction, v.Protocol, r.FromPort, r.ToPort) {
-				return
-			}
-			lo, hi := r.FromPort, r.ToPort
-			if r.Protocol == model.All {
-				lo, hi = 0, 65535
-			}
-			var spans [][2]int
-			var first *RuleClass
-			var firstV Verdict
-			for _, j := range open {
-				o := &rules[j]
-				ov, ok := verdictFor(*o, v.Protocol)
-				if !ok || o.Rule.Direction != r.Direction || o.Rule.Peer.Family() != r.Peer.Family() ||
-					ov.Tracked == nil || *ov.Tracked || ov.Reason != ReasonUntracked || routedOverlaps(ov.Routed, r.Peer.Prefix) {
-					continue
-				}
-				olo, ohi := o.Rule.FromPort, o.Rule.ToPort
-				if o.Rule.Protocol == model.All {
-					olo, ohi = 0, 65535
-				}
-				if ohi < lo || olo > hi {
-					continue
-				}
-				spans = append(spans, [2]int{olo, ohi})
-				if first == nil {
-					first, firstV = o, ov
-				}
-			}
-			if first == nil || len(subtractRanges([2]int{lo, hi}, spans)) > 0 {
-				return
-			}
-			covering := first.Rule
-			v.Tracked, v.Reason, v.Reverse, v.Covering = boolp(false), ReasonCovered, firstV.Reverse, &covering
-			if covering.Name == r.Name {
-				v.Detail = fmt.Sprintf("its peer %s admits the same flows, with the open reverse rule %s: revoking this rule cuts them at once",
-					covering.Peer.Prefix, firstV.Reverse.Name)
-			} else {
-				v.Detail = fmt.Sprintf("%s, open to %s with the open reverse rule %s, admits the same flows: while it stays, revoking this rule leaves them admitted; revoking both cuts them at once",
-					covering.Name, covering.Peer.Prefix, firstV.Reverse.Name)
-			}
-			v.Assumption = routeAssumption(att, r.Peer.Prefix)
-			changed = true
-		}
 		if len(rc.Parts) == 0 {
-			cover(&rc.Verdict)
+			changed = coverFlow(att, rc.Rule, &rc.Verdict, open)
 		} else {
 			for k := range rc.Parts {
-				cover(&rc.Parts[k])
+				changed = coverFlow(att, rc.Rule, &rc.Parts[k], open) || changed
 			}
 			if changed {
 				rc.Verdict = combine(rc.Parts)
 			}
 		}
 		if changed {
-			rc.Window = windowOf(att.Through(r.Direction, r.Protocol, r.FromPort, r.ToPort), *rc, params)
+			rc.Window = windowOf(att.Through(rc.Rule.Direction, rc.Rule.Protocol, rc.Rule.FromPort, rc.Rule.ToPort), *rc, params)
 		}
 	}
+}
+
+// coverFlow turns v, the tracked verdict of narrow rule r for one protocol,
+// into covered-by-open-rule when open rules left untracked admit the same
+// flows on every port of r. It reports whether it did.
+func coverFlow(att model.Attachment, r model.Rule, v *Verdict, open []*RuleClass) bool {
+	if v.Reason != ReasonPeerNotOpen || (v.Protocol != model.TCP && v.Protocol != model.UDP) ||
+		att.AutoTrackedFor(r.Direction, v.Protocol, r.FromPort, r.ToPort) {
+		return false
+	}
+	lo, hi, _, _ := span(&r, v.Protocol)
+	var spans [][2]int
+	var covering *model.Rule
+	var reverse *model.Rule
+	for _, o := range open {
+		ov, ok := verdictFor(*o, v.Protocol)
+		if !ok || o.Rule.Direction != r.Direction || o.Rule.Peer.Family() != r.Peer.Family() ||
+			ov.Tracked == nil || *ov.Tracked || ov.Reason != ReasonUntracked || routedOverlaps(ov.Routed, r.Peer.Prefix) {
+			continue
+		}
+		olo, ohi, _, _ := span(&o.Rule, v.Protocol)
+		if ohi < lo || olo > hi {
+			continue
+		}
+		spans = append(spans, [2]int{olo, ohi})
+		if covering == nil {
+			covering, reverse = &o.Rule, ov.Reverse
+		}
+	}
+	if covering == nil || len(subtractRanges([2]int{lo, hi}, spans)) > 0 {
+		return false
+	}
+	c := *covering
+	v.Tracked, v.Reason, v.Reverse, v.Covering = boolp(false), ReasonCovered, reverse, &c
+	if c.Name == r.Name {
+		v.Detail = fmt.Sprintf("its peer %s admits the same flows, with the open reverse rule %s: revoking this rule cuts them at once",
+			c.Peer.Prefix, reverse.Name)
+	} else {
+		v.Detail = fmt.Sprintf("%s, open to %s with the open reverse rule %s, admits the same flows: while it stays, revoking this rule leaves them admitted; revoking both cuts them at once",
+			c.Name, c.Peer.Prefix, reverse.Name)
+	}
+	v.Assumption = routeAssumption(att, r.Peer.Prefix)
+	return true
 }
 
 // routedOverlaps reports whether peer shares addresses with a routed part.

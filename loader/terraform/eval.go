@@ -89,6 +89,9 @@ type evaluator struct {
 	// calls are evaluated again (moduleValue).
 	readBusy    map[string]bool
 	recomputing bool
+	// evaluated lists the module calls in the order their first
+	// evaluation began.
+	evaluated []string
 	// ifCreated is the conditional module instance (x[0?], x[?]) this
 	// instance is, or is inside: one that exists only if a count or
 	// for_each the input does not determine says so.

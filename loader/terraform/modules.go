@@ -372,11 +372,7 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	if v, ok := e.modVals[name]; ok {
 		return v
 	}
-	done := map[string]bool{}
-	for n := range e.modVals {
-		done[n] = true
-	}
-	first := len(e.world.diags)
+	start, first := len(e.evaluated), len(e.world.diags)
 	v := e.evalModule(name)
 	if !e.readBusy[name] || e.recomputing || e.world.reevaluations >= maxReevaluations {
 		return v
@@ -391,19 +387,12 @@ func (e *evaluator) moduleValue(name string) cty.Value {
 	e.world.retract(first)
 	clear(e.localVals)
 	clear(e.resVals)
-	e.full = nil
-	for _, n := range slices.Sorted(maps.Keys(e.modVals)) {
-		if !done[n] && n != name {
-			e.world.reevaluations++
-			delete(e.modVals, n)
-			delete(e.children, n)
-			e.evalModule(n)
-		}
+	e.dataVal, e.full = cty.NilVal, nil
+	for _, n := range e.evaluated[start+1:] {
+		e.world.reevaluations++
+		e.evalModule(n)
 	}
-	delete(e.modVals, name)
-	delete(e.children, name)
-	v = e.evalModule(name)
-	return v
+	return e.evalModule(name)
 }
 
 // maxReevaluations bounds how many module calls one root evaluates again
@@ -416,6 +405,11 @@ func (e *evaluator) evalModule(name string) cty.Value {
 	key := "module." + name
 	e.busy[key] = true
 	defer delete(e.busy, key)
+	if e.recomputing {
+		delete(e.children, name) // the first evaluation's instances
+	} else {
+		e.evaluated = append(e.evaluated, name)
+	}
 	e.modVals[name] = cty.DynamicVal
 	b := e.modCalls[name]
 	child, why := e.resolveModule(name, b)
@@ -666,18 +660,14 @@ func (e *evaluator) childModules() []*evaluator {
 	return out
 }
 
-// attrsInOrder returns the attributes in source order.
+// attrsInOrder returns the attributes of one body in source order.
 func attrsInOrder(attrs hcl.Attributes) []*hcl.Attribute {
-	out := make([]*hcl.Attribute, 0, len(attrs))
-	for _, a := range attrs {
-		out = append(out, a)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		ri, rj := out[i].Range, out[j].Range
-		if ri.Filename != rj.Filename {
-			return ri.Filename < rj.Filename
-		}
-		return ri.Start.Byte < rj.Start.Byte
-	})
+	out := slices.Collect(maps.Values(attrs))
+	sortByPosition(out)
 	return out
+}
+
+// sortByPosition sorts attributes of one body into source order.
+func sortByPosition(attrs []*hcl.Attribute) {
+	slices.SortFunc(attrs, func(a, b *hcl.Attribute) int { return a.Range.Start.Byte - b.Range.Start.Byte })
 }

@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -84,7 +83,7 @@ func (x *moduleExtractor) ruleItems(r *resourceInstance, fields *hcl.BodySchema)
 			attrs = append(attrs, attr)
 		}
 	}
-	sort.SliceStable(attrs, func(i, j int) bool { return attrs[i].Range.Start.Byte < attrs[j].Range.Start.Byte })
+	sortByPosition(attrs)
 	for _, attr := range attrs {
 		typ := attr.Name
 		if counts[typ] > 0 {
