@@ -66,6 +66,12 @@ func exposures(ac tracking.AttachmentClass) []ExposureDoc {
 		// (lib.world_open_by_design)
 		return nil
 	}
+	if ac.Attachment.HTTPOnly {
+		// an Application Load Balancer: a port it admits reaches one of its
+		// HTTP(S) listeners or nothing, never the service the port is
+		// known for (lib.web_listeners_only)
+		return nil
+	}
 	var cands []model.Rule
 	for _, rc := range ac.Rules {
 		r := rc.Rule

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"net/netip"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -82,5 +83,29 @@ func TestResolverEndpointExposesNothing(t *testing.T) {
 	ac.Attachment.Kind = "aws_instance"
 	if got := exposures(ac); len(got) == 0 {
 		t.Error("an instance with the same rules exposes nothing")
+	}
+}
+
+// An Application Load Balancer's listeners speak HTTP and HTTPS only
+// (Elastic Load Balancing, "Listeners for your Application Load
+// Balancers"): a port it admits from the world is a web listener or
+// nothing, so it exposes no SMB or SSH. The same rules on a Network Load
+// Balancer, which forwards TCP as it comes, or on an instance do.
+func TestApplicationLoadBalancerExposesNoServices(t *testing.T) {
+	ac := tracking.AttachmentClass{Attachment: model.Attachment{Name: "alb", Kind: "aws_lb", HTTPOnly: true}}
+	for _, r := range []model.Rule{ingress("https", "0.0.0.0/0", model.TCP, 443, 445), ingress("ssh", "0.0.0.0/0", model.TCP, 22, 22)} {
+		ac.Rules = append(ac.Rules, tracking.RuleClass{Rule: r})
+	}
+	if got := exposures(ac); len(got) != 0 {
+		t.Errorf("application load balancer exposures: %+v", got)
+	}
+	ac.Attachment.HTTPOnly = false // a Network Load Balancer
+	got := exposures(ac)
+	var services []string
+	for _, x := range got {
+		services = append(services, x.Service)
+	}
+	if want := []string{"SSH", "SMB"}; !slices.Equal(services, want) {
+		t.Errorf("network load balancer exposes %v, want %v", services, want)
 	}
 }

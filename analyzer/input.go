@@ -95,8 +95,11 @@ type AttachmentDoc struct {
 	// AutoTrackedPorts limits AutoTracked to inbound TCP and UDP
 	// connections to these ports (what a Network Load Balancer forwards to
 	// its target); empty when every connection is tracked.
-	AutoTrackedPorts []int  `json:"auto_tracked_ports,omitempty"`
-	Subnet           string `json:"subnet,omitempty"`
+	AutoTrackedPorts []int `json:"auto_tracked_ports,omitempty"`
+	// HTTPOnly marks an Application Load Balancer, whose listeners speak
+	// HTTP and HTTPS only (model.Attachment).
+	HTTPOnly bool   `json:"http_only,omitempty"`
+	Subnet   string `json:"subnet,omitempty"`
 	// RouteTable is the subnet's route table, RouteTableReason how it was
 	// found or why it is not known.
 	RouteTable       string `json:"route_table,omitempty"`
@@ -128,7 +131,7 @@ func Docs(classes []tracking.AttachmentClass) []AttachmentDoc {
 		a := ac.Attachment
 		d := AttachmentDoc{Name: a.Name, Kind: a.Kind, Assumed: a.Assumed, InstanceType: a.InstanceType, Groups: a.Groups,
 			RouteTable: a.Routing.Table, RouteTableReason: orElse(a.Routing.How, a.Routing.Why),
-			MissingGroups: ac.Missing, AutoTracked: a.AutoTracked, AutoTrackedPorts: a.AutoTrackedPorts, Subnet: a.Subnet,
+			MissingGroups: ac.Missing, AutoTracked: a.AutoTracked, AutoTrackedPorts: a.AutoTrackedPorts, HTTPOnly: a.HTTPOnly, Subnet: a.Subnet,
 			Location: LocationOf(a.Source), Rules: make([]RuleDoc, 0, len(ac.Rules))}
 		if d.Groups == nil {
 			d.Groups = []string{}

@@ -181,6 +181,9 @@ func (in interner) attachment(d *AttachmentDoc) *ast.Term {
 		}
 		b.put("auto_tracked_ports", ast.ArrayTerm(ports...))
 	}
+	if d.HTTPOnly {
+		b.put("http_only", ast.BooleanTerm(true))
+	}
 	b.strOmit("subnet", d.Subnet)
 	b.strOmit("route_table", d.RouteTable)
 	b.strOmit("route_table_reason", d.RouteTableReason)

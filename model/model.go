@@ -285,7 +285,12 @@ type Attachment struct {
 	Routing Routing
 	// Assumed is set for a group analysed as attached alone.
 	Assumed bool
-	Source  Source
+	// HTTPOnly marks an Application Load Balancer: its listeners speak HTTP
+	// and HTTPS only (Elastic Load Balancing, "Listeners for your
+	// Application Load Balancers"), so whatever its rules admit reaches a
+	// web listener, never SSH, SMB or a database.
+	HTTPOnly bool
+	Source   Source
 }
 
 // AutoTrackedFor reports whether every connection admitted by a rule of

@@ -102,6 +102,8 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 	case "aws_lb", "aws_alb":
 		att := model.Attachment{Name: addr, Kind: typ, Source: src}
 		switch t, _ := o.str("load_balancer_type"); t {
+		case "application":
+			att.HTTPOnly = true
 		case "network":
 			c.lb.Kinds[addr], att.AutoTracked = "network-load-balancer", "network-load-balancer"
 		case "gateway":

@@ -300,3 +300,27 @@ func TestPlanAcceleratorEndpoints(t *testing.T) {
 		t.Errorf("attachments %v, want %v", got, want)
 	}
 }
+
+// An Application Load Balancer in a plan is marked as speaking HTTP and
+// HTTPS only (Elastic Load Balancing, "Listeners for your Application Load
+// Balancers"); a Network Load Balancer, or one whose type the plan does not
+// know yet, is not.
+func TestPlanApplicationLoadBalancer(t *testing.T) {
+	lb := func(name, after, unknown string) string {
+		return `{"address": "aws_lb.` + name + `", "mode": "managed", "type": "aws_lb", "name": "` + name + `",
+      "change": {"actions": ["create"], "before": null, "after": ` + after + `, "after_unknown": ` + unknown + `}}`
+	}
+	src := `{"format_version": "1.2", "resource_changes": [` +
+		lb("alb", `{"load_balancer_type": "application", "security_groups": ["sg-1"]}`, `{}`) + `,` +
+		lb("nlb", `{"load_balancer_type": "network", "security_groups": ["sg-1"]}`, `{}`) + `,` +
+		lb("later", `{"security_groups": ["sg-1"]}`, `{"load_balancer_type": true}`) + `]}`
+	_, after := loadPlan(t, src)
+	got := map[string]bool{}
+	for _, a := range after.Attachments {
+		got[a.Name] = a.HTTPOnly
+	}
+	want := map[string]bool{"aws_lb.alb": true, "aws_lb.nlb": false, "aws_lb.later": false}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("HTTPOnly %v, want %v", got, want)
+	}
+}

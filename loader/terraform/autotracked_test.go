@@ -3,6 +3,7 @@ package terraform
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -189,5 +190,40 @@ resource "aws_autoscaling_group" "old" {
 		if name != "aws_alb.nlb" { // an NLB without groups is no attachment
 			t.Errorf("attachment %s missing", name)
 		}
+	}
+}
+
+// An Application Load Balancer (load_balancer_type "application", the
+// default) speaks HTTP and HTTPS only (Elastic Load Balancing, "Listeners
+// for your Application Load Balancers"); a Network Load Balancer, or a type
+// the configuration does not determine, is not marked.
+func TestApplicationLoadBalancerIsHTTPOnly(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+variable "type" {}
+resource "aws_security_group" "g" {}
+resource "aws_lb" "default" { security_groups = [aws_security_group.g.id] }
+resource "aws_alb" "application" {
+  load_balancer_type = "application"
+  security_groups    = [aws_security_group.g.id]
+}
+resource "aws_lb" "network" {
+  load_balancer_type = "network"
+  security_groups    = [aws_security_group.g.id]
+}
+resource "aws_lb" "unknown" {
+  load_balancer_type = var.type
+  security_groups    = [aws_security_group.g.id]
+}
+`})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	got := map[string]bool{}
+	for _, a := range snap.Attachments {
+		got[a.Name] = a.HTTPOnly
+	}
+	want := map[string]bool{"aws_lb.default": true, "aws_alb.application": true, "aws_lb.network": false, "aws_lb.unknown": false}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("HTTPOnly = %v, want %v", got, want)
 	}
 }

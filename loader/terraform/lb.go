@@ -22,9 +22,11 @@ type lbLinks struct {
 
 func (x *moduleExtractor) loadBalancer(r *resourceInstance) {
 	a := r.content.Attributes
-	typ := "application"
+	typ := "application" // the default
 	if v := x.get(a, "load_balancer_type", r.ctx); v.known() {
 		typ, _ = asString(v.v)
+	} else if v.set {
+		typ = "" // not known
 	}
 	switch typ {
 	case "network":
@@ -36,7 +38,8 @@ func (x *moduleExtractor) loadBalancer(r *resourceInstance) {
 	if len(groups)+len(unknown) == 0 {
 		return
 	}
-	att := model.Attachment{Name: r.addr, Kind: "aws_lb", Source: r.src, Groups: groups, GroupsUnknown: unknown}
+	att := model.Attachment{Name: r.addr, Kind: "aws_lb", Source: r.src, Groups: groups, GroupsUnknown: unknown,
+		HTTPOnly: typ == "application"}
 	if typ == "network" {
 		att.AutoTracked = "network-load-balancer"
 	}

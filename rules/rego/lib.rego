@@ -38,6 +38,14 @@ world_open_by_design(att, r) if {
 	r.protocol in {"tcp", "udp"}
 }
 
+# web_listeners_only: an Application Load Balancer's listeners speak HTTP
+# and HTTPS only (Elastic Load Balancing, "Listeners for your Application
+# Load Balancers"), so a port its rules open to the world reaches a web
+# listener or nothing: not SSH, SMB or a database, and no UDP service. The
+# checks of exposed ports (SGC202-SGC204) leave it alone; a rule open on
+# every port is still SGC201's.
+web_listeners_only(att) if att.http_only
+
 # block_peers lists, IPv4 first, the peers open to a whole family of the
 # block that declares r (open_peers, when it is open to both families):
 # a block with cidr_blocks and ipv6_cidr_blocks is one finding, built from

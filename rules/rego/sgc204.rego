@@ -32,6 +32,7 @@ findings contains f if {
 	lib.determined(r)
 	not all_ports(r)
 	not lib.world_open_by_design(att, r)
+	not lib.web_listeners_only(att)
 	not only_reported_elsewhere(att, r)
 	not more_severe(att, r)
 	peers := lib.block_peers(r)

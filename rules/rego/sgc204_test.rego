@@ -56,3 +56,16 @@ test_resolver_endpoint_is_by_design if {
 		"rules": [rule({"protocol": "udp", "from_port": 53, "to_port": 53})], "exposed": [],
 	}]}
 }
+
+# An Application Load Balancer speaks HTTP and HTTPS only (Elastic Load
+# Balancing, "Listeners for your Application Load Balancers"): a listener
+# port open to the world is a web port. A Network Load Balancer with the
+# same rule is reported.
+test_application_load_balancer_listeners_are_web_ports if {
+	alb := {"name": "aws_lb.front", "kind": "aws_lb", "http_only": true, "exposed": [], "rules": [
+		rule({"from_port": 8443, "to_port": 8443}),
+		rule({"rule": "aws_security_group.web.ingress[1]", "protocol": "udp", "from_port": 80, "to_port": 84}),
+	]}
+	count(sgc204.findings) == 0 with input as {"attachments": [alb]}
+	count(sgc204.findings) == 2 with input as {"attachments": [object.remove(alb, ["http_only"])]}
+}
