@@ -477,6 +477,10 @@ func (e *evaluator) evalErrors(expr hcl.Expression, ctx *hcl.EvalContext, diags 
 		case d.Severity != hcl.DiagError:
 		case strings.Contains(d.Detail, escapeMarker):
 			return true // reported by fileErrors
+		case strings.Contains(d.Detail, missingMarker):
+			// a file not in the tree, which the build may make: the value
+			// is not determined (exprCause names the file)
+			return false
 		case d.Summary == "Unsupported attribute":
 			// resources and data sources carry only the attributes sgcheck
 			// models: another one is unknown, not an error

@@ -45,6 +45,12 @@ const maxFileSet = 10000
 // scanned tree; evaluation turns it into an input error at the call.
 const escapeMarker = "reads outside the scanned tree"
 
+// missingMarker starts the error of a file function given a path inside
+// the scanned tree where no file is: often one the build makes before
+// Terraform runs (a Lambda package, a rendered policy), so what reads it is
+// not determined rather than an input error (evaluator.evalErrors).
+const missingMarker = "no file exists at"
+
 // pathValues are path.module, path.root and path.cwd for a module: the
 // module's directory relative to the root, as Terraform gives them.
 func (e *evaluator) pathValues() cty.Value {
@@ -301,7 +307,7 @@ func (w *world) readDataOnce(p string) ([]byte, error) {
 	if w.files == nil {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("no file exists at %s", DisplayPath(p))
+			return nil, fmt.Errorf("%s %s", missingMarker, DisplayPath(p))
 		}
 		if !info.Mode().IsRegular() {
 			return nil, fmt.Errorf("%s is not a regular file", DisplayPath(p))
@@ -312,7 +318,7 @@ func (w *world) readDataOnce(p string) ([]byte, error) {
 	}
 	b, err := w.read(p)
 	if err != nil {
-		return nil, fmt.Errorf("no file exists at %s", DisplayPath(p))
+		return nil, fmt.Errorf("%s %s", missingMarker, DisplayPath(p))
 	}
 	return b, nil
 }

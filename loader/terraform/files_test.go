@@ -136,3 +136,38 @@ resource "aws_security_group" "ok" {
 		t.Errorf("the rest of the file was not analysed: %+v", snap.Rules)
 	}
 }
+
+// A file function given a path inside the tree where no file is (often one
+// the build makes before Terraform runs: a Lambda package, a rendered
+// policy) is not an input error: what reads it is not determined, and the
+// reason names the file. Terraform would stop there; a scanner running
+// before the build must not fail on it.
+func TestMissingDataFileIsUndetermined(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+locals {
+  package = filebase64sha256("${path.module}/build/lambda.zip")
+  office  = jsondecode(file("${path.module}/office.json"))
+  policy  = templatefile("${path.module}/policy.tpl", {})
+}
+resource "aws_security_group" "g" {}
+resource "aws_security_group_rule" "office" {
+  type              = "ingress"
+  security_group_id = aws_security_group.g.id
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = local.office
+}
+`})
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("input error for a file the build may make: %s", d)
+		}
+	}
+	if len(snap.Rules) != 1 || len(snap.Rules[0].Unknown) == 0 {
+		t.Fatalf("the rule reading the missing file is not undetermined: %+v", snap.Rules)
+	}
+	if why := strings.Join(snap.Rules[0].Unknown, "; "); !strings.Contains(why, "office.json") {
+		t.Errorf("the reason does not name the file: %s", why)
+	}
+}
