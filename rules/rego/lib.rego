@@ -42,8 +42,9 @@ world_open_by_design(att, r) if {
 # and HTTPS only (Elastic Load Balancing, "Listeners for your Application
 # Load Balancers"), so a port its rules open to the world reaches a web
 # listener or nothing: not SSH, SMB or a database, and no UDP service. The
-# checks of exposed ports (SGC202-SGC204) leave it alone; a rule open on
-# every port is still SGC201's.
+# checks of exposed ports (SGC202-SGC204) and of tracked administration
+# and database sessions (SGC006) leave it alone; a rule open on every port
+# is still SGC201's.
 web_listeners_only(att) if att.http_only
 
 # block_peers lists, IPv4 first, the peers open to a whole family of the

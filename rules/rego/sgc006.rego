@@ -31,6 +31,7 @@ all_ports := {
 
 findings contains f if {
 	some att in input.attachments
+	not lib.web_listeners_only(att)
 	some r in att.rules
 	r.protocol == "tcp"
 	r.from_port == r.to_port

@@ -64,3 +64,13 @@ test_one_finding_for_both_families if {
 	some f in fs
 	contains(f.message, "from 10.0.0.0/16, 2001:db8::/64")
 }
+
+# An Application Load Balancer speaks HTTP and HTTPS only (Elastic Load
+# Balancing, "Listeners for your Application Load Balancers"): port 22 on
+# it is not an SSH session. A Network Load Balancer with the rule is
+# reported.
+test_application_load_balancer_has_no_admin_sessions if {
+	alb := {"name": "aws_lb.front", "kind": "aws_lb", "http_only": true, "rules": [rule({})]}
+	count(sgc006.findings) == 0 with input as {"attachments": [alb]}
+	count(sgc006.findings) == 1 with input as {"attachments": [object.remove(alb, ["http_only"])]}
+}
