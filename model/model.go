@@ -290,8 +290,23 @@ type Attachment struct {
 	// Application Load Balancers"), so whatever its rules admit reaches a
 	// web listener, never SSH, SMB or a database.
 	HTTPOnly bool
-	Source   Source
+	// IdleTimeout is, for a load balancer that closes its connections once
+	// they are idle this long (an Application Load Balancer's
+	// idle_timeout, 60 s by default), that time in seconds; 0 when it is not
+	// such a load balancer or the time is not known. IdleTimeoutDeclared
+	// says the configuration sets it.
+	IdleTimeout         int
+	IdleTimeoutDeclared bool
+	Source              Source
 }
+
+// DefaultLBIdleTimeout is an Application Load Balancer's default
+// connection idle timeout (Elastic Load Balancing, "Connection idle
+// timeout"), and its range.
+const (
+	DefaultLBIdleTimeout = 60
+	MaxLBIdleTimeout     = 4000
+)
 
 // AutoTrackedFor reports whether every connection admitted by a rule of
 // direction d and protocol p on ports from–to is automatically tracked on

@@ -67,6 +67,20 @@ func WindowKnown(att model.Attachment, p model.Protocol) bool {
 	return true
 }
 
+// lbIdle is the window a load balancer that closes idle connections sets
+// (model.Attachment.IdleTimeout): its connections end once idle that long,
+// whatever the connection tracking would keep.
+func lbIdle(att model.Attachment) (Window, bool) {
+	if att.IdleTimeout <= 0 {
+		return Window{}, false
+	}
+	w := Window{att.IdleTimeout, "aws-default", "idle_timeout", "the load balancer closes connections idle this long", false}
+	if att.IdleTimeoutDeclared {
+		w.Source = "declared"
+	}
+	return w, true
+}
+
 // WindowFor returns the idle window of a tracked flow of protocol p on att.
 func WindowFor(att model.Attachment, p model.Protocol, params Params) Window {
 	declared := func(v *int, def int, setting string) Window {
@@ -102,6 +116,9 @@ func WindowFor(att model.Attachment, p model.Protocol, params Params) Window {
 			case IsNitroV6(att.InstanceType):
 				w.Seconds, w.Note = NitroV6TCPDefault, "the default on Nitro v6 instance types ("+att.InstanceType+")"
 			}
+		}
+		if lb, ok := lbIdle(att); ok && lb.Seconds < w.Seconds {
+			return lb
 		}
 		return w
 	case model.UDP:

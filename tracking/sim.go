@@ -164,10 +164,19 @@ func (s *Simulator) timeout(p Packet, e *connEntry) (int, string) {
 	switch {
 	case p.Protocol == model.TCP:
 		// TCP flows are modelled as established (docs/semantics.md).
+		limit, name := pick(att.Tracking.TCPEstablished, DefaultTCPEstablished, "tcp_established_timeout")
 		if att.Tracking.TCPEstablished == nil && IsNitroV6(att.InstanceType) {
-			return NitroV6TCPDefault, "tcp_established_timeout (AWS default on Nitro v6, " + att.InstanceType + ")"
+			limit, name = NitroV6TCPDefault, "tcp_established_timeout (AWS default on Nitro v6, "+att.InstanceType+")"
 		}
-		return pick(att.Tracking.TCPEstablished, DefaultTCPEstablished, "tcp_established_timeout")
+		if lb, ok := lbIdle(att); ok && lb.Seconds < limit {
+			// the load balancer closes the connection
+			src := "AWS default"
+			if lb.Source == "declared" {
+				src = "declared"
+			}
+			return lb.Seconds, "load balancer idle_timeout (" + src + ")"
+		}
+		return limit, name
 	case p.Protocol == model.UDP && e.responses >= 2:
 		return pick(att.Tracking.UDPStream, DefaultUDPStream, "udp_stream_timeout")
 	case p.Protocol == model.UDP:

@@ -185,3 +185,48 @@ func TestNLBTargetOnlyForwardedConnectionsSurvive(t *testing.T) {
 		t.Errorf("forwarded connection after 350 s idle: %+v, want dropped", d)
 	}
 }
+
+// An Application Load Balancer closes a connection idle for its
+// idle_timeout (60 s by default; Elastic Load Balancing, "Connection idle
+// timeout"), so a connection admitted by a revoked rule survives only until
+// idle that long, not the 5 days of the TCP established timeout.
+func TestApplicationLoadBalancerClosesIdleConnections(t *testing.T) {
+	https := rule("https", "sg", model.Ingress, model.TCP, 443, 443, cidr("0.0.0.0/0"))
+	out := rule("out", "sg", model.Egress, model.TCP, 0, 65535, cidr("10.0.0.0/16"))
+	for _, c := range []struct {
+		att  model.Attachment
+		idle int
+		why  string
+	}{
+		{model.Attachment{Name: "alb", Kind: "aws_lb", HTTPOnly: true, IdleTimeout: 60}, 60, "load balancer idle_timeout (AWS default)"},
+		{model.Attachment{Name: "alb", Kind: "aws_lb", HTTPOnly: true, IdleTimeout: 900, IdleTimeoutDeclared: true}, 900, "load balancer idle_timeout (declared)"},
+	} {
+		sim := NewSimulator(SimConfig{Attachment: c.att, Rules: []model.Rule{https, out}}, DefaultParams)
+		p := Packet{Inbound: true, Local: localV4, Remote: netip.MustParseAddr("198.51.100.10"), Protocol: model.TCP,
+			LocalPort: 443, RemotePort: 40000, Opening: true}
+		if !sim.Send(p).Accept {
+			t.Fatal("connection refused")
+		}
+		p.Opening = false
+		sim.Revoke("https")
+		sim.Advance(c.idle - 1)
+		if d := sim.Send(p); !d.Accept || d.Why == "" || !strings.Contains(d.Why, c.why) {
+			t.Errorf("idle %d s, under the load balancer's timeout: %+v, want kept (%s)", c.idle-1, d, c.why)
+		}
+		sim.Advance(2*c.idle - 1)
+		if d := sim.Send(p); d.Accept {
+			t.Errorf("idle %d s: %+v, want closed by the load balancer", c.idle, d)
+		}
+	}
+	w := WindowFor(model.Attachment{HTTPOnly: true, IdleTimeout: 60}, model.TCP, DefaultParams)
+	if w.Seconds != 60 || w.Source != "aws-default" || w.Setting != "idle_timeout" || w.UpTo {
+		t.Errorf("window %+v", w)
+	}
+	// an idle_timeout longer than the connection tracking's is not the window
+	n := 300
+	att := model.Attachment{HTTPOnly: true, IdleTimeout: 4000, IdleTimeoutDeclared: true}
+	att.Tracking.TCPEstablished = &n
+	if w := WindowFor(att, model.TCP, DefaultParams); w.Seconds != 300 || w.Setting != "tcp_established_timeout" {
+		t.Errorf("window %+v", w)
+	}
+}

@@ -104,6 +104,9 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 		switch t, _ := o.str("load_balancer_type"); t {
 		case "application":
 			att.HTTPOnly = true
+			if n, ok := o.num("idle_timeout"); ok && n >= 1 && n <= model.MaxLBIdleTimeout {
+				att.IdleTimeout, att.IdleTimeoutDeclared = n, true
+			}
 		case "network":
 			c.lb.Kinds[addr], att.AutoTracked = "network-load-balancer", "network-load-balancer"
 		case "gateway":

@@ -311,16 +311,16 @@ func TestPlanApplicationLoadBalancer(t *testing.T) {
       "change": {"actions": ["create"], "before": null, "after": ` + after + `, "after_unknown": ` + unknown + `}}`
 	}
 	src := `{"format_version": "1.2", "resource_changes": [` +
-		lb("alb", `{"load_balancer_type": "application", "security_groups": ["sg-1"]}`, `{}`) + `,` +
+		lb("alb", `{"load_balancer_type": "application", "idle_timeout": 120, "security_groups": ["sg-1"]}`, `{}`) + `,` +
 		lb("nlb", `{"load_balancer_type": "network", "security_groups": ["sg-1"]}`, `{}`) + `,` +
 		lb("later", `{"security_groups": ["sg-1"]}`, `{"load_balancer_type": true}`) + `]}`
 	_, after := loadPlan(t, src)
-	got := map[string]bool{}
+	got := map[string]string{}
 	for _, a := range after.Attachments {
-		got[a.Name] = a.HTTPOnly
+		got[a.Name] = fmt.Sprintf("%v %d", a.HTTPOnly, a.IdleTimeout)
 	}
-	want := map[string]bool{"aws_lb.alb": true, "aws_lb.nlb": false, "aws_lb.later": false}
+	want := map[string]string{"aws_lb.alb": "true 120", "aws_lb.nlb": "false 0", "aws_lb.later": "false 0"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("HTTPOnly %v, want %v", got, want)
+		t.Errorf("HTTPOnly, idle timeout %v, want %v", got, want)
 	}
 }

@@ -204,7 +204,12 @@ resource "aws_security_group" "g" {}
 resource "aws_lb" "default" { security_groups = [aws_security_group.g.id] }
 resource "aws_alb" "application" {
   load_balancer_type = "application"
+  idle_timeout       = 900
   security_groups    = [aws_security_group.g.id]
+}
+resource "aws_lb" "idle_unknown" {
+  idle_timeout    = var.type
+  security_groups = [aws_security_group.g.id]
 }
 resource "aws_lb" "network" {
   load_balancer_type = "network"
@@ -218,12 +223,15 @@ resource "aws_lb" "unknown" {
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
-	got := map[string]bool{}
+	got := map[string]string{}
 	for _, a := range snap.Attachments {
-		got[a.Name] = a.HTTPOnly
+		got[a.Name] = fmt.Sprintf("%v %d %v", a.HTTPOnly, a.IdleTimeout, a.IdleTimeoutDeclared)
 	}
-	want := map[string]bool{"aws_lb.default": true, "aws_alb.application": true, "aws_lb.network": false, "aws_lb.unknown": false}
+	// an Application Load Balancer closes connections idle for its
+	// idle_timeout (60 s by default); one not known leaves it 0
+	want := map[string]string{"aws_lb.default": "true 60 false", "aws_alb.application": "true 900 true",
+		"aws_lb.idle_unknown": "true 0 false", "aws_lb.network": "false 0 false", "aws_lb.unknown": "false 0 false"}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("HTTPOnly = %v, want %v", got, want)
+		t.Errorf("HTTPOnly, idle timeout = %v, want %v", got, want)
 	}
 }

@@ -276,7 +276,7 @@ func init() {
 		"aws_vpc":              {&hcl.BodySchema{}, (*moduleExtractor).vpc},
 		"aws_efs_mount_target": {&hcl.BodySchema{Attributes: attrSchema("security_groups")}, (*moduleExtractor).attachment},
 		"aws_vpc_endpoint":     {vpcEndpointSchema, (*moduleExtractor).vpcEndpoint},
-		"aws_lb": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_type", "security_groups", "subnets")},
+		"aws_lb": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_type", "security_groups", "subnets", "idle_timeout")},
 			(*moduleExtractor).loadBalancer},
 		"aws_lb_listener": {&hcl.BodySchema{Attributes: attrSchema("load_balancer_arn"),
 			Blocks: []hcl.BlockHeaderSchema{{Type: "default_action"}}}, (*moduleExtractor).lbListener},

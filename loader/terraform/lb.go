@@ -40,6 +40,18 @@ func (x *moduleExtractor) loadBalancer(r *resourceInstance) {
 	}
 	att := model.Attachment{Name: r.addr, Kind: "aws_lb", Source: r.src, Groups: groups, GroupsUnknown: unknown,
 		HTTPOnly: typ == "application"}
+	if att.HTTPOnly {
+		// it closes connections idle for idle_timeout (a value out of
+		// range, or not known, leaves the connection tracking's window)
+		switch v := x.get(a, "idle_timeout", r.ctx); {
+		case !v.set:
+			att.IdleTimeout = model.DefaultLBIdleTimeout
+		case v.known():
+			if n, ok := asInt(v.v); ok && n >= 1 && n <= model.MaxLBIdleTimeout {
+				att.IdleTimeout, att.IdleTimeoutDeclared = n, true
+			}
+		}
+	}
 	if typ == "network" {
 		att.AutoTracked = "network-load-balancer"
 	}
