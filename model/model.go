@@ -291,7 +291,7 @@ type Attachment struct {
 	// web listener, never SSH, SMB or a database.
 	HTTPOnly bool
 	// IdleTimeout is, for a load balancer that closes its connections once
-	// they are idle this long (an Application Load Balancer's
+	// they are idle this long (an Application or Classic Load Balancer's
 	// idle_timeout, 60 s by default), that time in seconds; 0 when it is not
 	// such a load balancer or the time is not known. IdleTimeoutDeclared
 	// says the configuration sets it.
@@ -300,8 +300,8 @@ type Attachment struct {
 	Source              Source
 }
 
-// DefaultLBIdleTimeout is an Application Load Balancer's default
-// connection idle timeout (Elastic Load Balancing, "Connection idle
+// DefaultLBIdleTimeout is an Application or Classic Load Balancer's
+// default connection idle timeout (Elastic Load Balancing, "Connection idle
 // timeout"), and its range.
 const (
 	DefaultLBIdleTimeout = 60

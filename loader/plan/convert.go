@@ -281,6 +281,12 @@ func (c *converter) service(addr, typ string, o object, src model.Source) {
 		for _, name := range model.GroupListAttributes {
 			c.groups(&att, o, name)
 		}
+		if typ == "aws_elb" {
+			// a Classic Load Balancer closes connections idle this long
+			if n, ok := o.num("idle_timeout"); ok && n >= 1 && n <= model.MaxLBIdleTimeout {
+				att.IdleTimeout, att.IdleTimeoutDeclared = n, true
+			}
+		}
 	case slices.Contains(model.GroupBlockServices, typ):
 		if typ == "aws_lambda_function" {
 			att.AutoTracked = "lambda" // §3: Hyperplane interfaces

@@ -313,13 +313,16 @@ func TestPlanApplicationLoadBalancer(t *testing.T) {
 	src := `{"format_version": "1.2", "resource_changes": [` +
 		lb("alb", `{"load_balancer_type": "application", "idle_timeout": 120, "security_groups": ["sg-1"]}`, `{}`) + `,` +
 		lb("nlb", `{"load_balancer_type": "network", "security_groups": ["sg-1"]}`, `{}`) + `,` +
-		lb("later", `{"security_groups": ["sg-1"]}`, `{"load_balancer_type": true}`) + `]}`
+		lb("later", `{"security_groups": ["sg-1"]}`, `{"load_balancer_type": true}`) + `,` +
+		`{"address": "aws_elb.classic", "mode": "managed", "type": "aws_elb", "name": "classic",
+      "change": {"actions": ["create"], "before": null, "after": {"idle_timeout": 400, "security_groups": ["sg-1"]}, "after_unknown": {}}}]}`
 	_, after := loadPlan(t, src)
 	got := map[string]string{}
 	for _, a := range after.Attachments {
 		got[a.Name] = fmt.Sprintf("%v %d", a.HTTPOnly, a.IdleTimeout)
 	}
-	want := map[string]string{"aws_lb.alb": "true 120", "aws_lb.nlb": "false 0", "aws_lb.later": "false 0"}
+	want := map[string]string{"aws_lb.alb": "true 120", "aws_lb.nlb": "false 0", "aws_lb.later": "false 0",
+		"aws_elb.classic": "false 400"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("HTTPOnly, idle timeout %v, want %v", got, want)
 	}

@@ -196,7 +196,9 @@ resource "aws_autoscaling_group" "old" {
 // An Application Load Balancer (load_balancer_type "application", the
 // default) speaks HTTP and HTTPS only (Elastic Load Balancing, "Listeners
 // for your Application Load Balancers"); a Network Load Balancer, or a type
-// the configuration does not determine, is not marked.
+// the configuration does not determine, is not marked. An Application or
+// Classic Load Balancer closes connections idle for its idle_timeout (60 s
+// by default; "Connection idle timeout").
 func TestApplicationLoadBalancerIsHTTPOnly(t *testing.T) {
 	snap, diags := loadSrc(t, map[string]string{"main.tf": `
 variable "type" {}
@@ -206,6 +208,13 @@ resource "aws_alb" "application" {
   load_balancer_type = "application"
   idle_timeout       = 900
   security_groups    = [aws_security_group.g.id]
+}
+resource "aws_elb" "classic" {
+  security_groups = [aws_security_group.g.id]
+}
+resource "aws_elb" "classic_slow" {
+  idle_timeout    = 400
+  security_groups = [aws_security_group.g.id]
 }
 resource "aws_lb" "idle_unknown" {
   idle_timeout    = var.type
@@ -227,9 +236,10 @@ resource "aws_lb" "unknown" {
 	for _, a := range snap.Attachments {
 		got[a.Name] = fmt.Sprintf("%v %d %v", a.HTTPOnly, a.IdleTimeout, a.IdleTimeoutDeclared)
 	}
-	// an Application Load Balancer closes connections idle for its
-	// idle_timeout (60 s by default); one not known leaves it 0
+	// an Application or Classic Load Balancer closes connections idle for
+	// its idle_timeout (60 s by default); one not known leaves it 0
 	want := map[string]string{"aws_lb.default": "true 60 false", "aws_alb.application": "true 900 true",
+		"aws_elb.classic": "false 60 false", "aws_elb.classic_slow": "false 400 true",
 		"aws_lb.idle_unknown": "true 0 false", "aws_lb.network": "false 0 false", "aws_lb.unknown": "false 0 false"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("HTTPOnly, idle timeout = %v, want %v", got, want)

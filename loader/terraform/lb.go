@@ -41,21 +41,28 @@ func (x *moduleExtractor) loadBalancer(r *resourceInstance) {
 	att := model.Attachment{Name: r.addr, Kind: "aws_lb", Source: r.src, Groups: groups, GroupsUnknown: unknown,
 		HTTPOnly: typ == "application"}
 	if att.HTTPOnly {
-		// it closes connections idle for idle_timeout (a value out of
-		// range, or not known, leaves the connection tracking's window)
-		switch v := x.get(a, "idle_timeout", r.ctx); {
-		case !v.set:
-			att.IdleTimeout = model.DefaultLBIdleTimeout
-		case v.known():
-			if n, ok := asInt(v.v); ok && n >= 1 && n <= model.MaxLBIdleTimeout {
-				att.IdleTimeout, att.IdleTimeoutDeclared = n, true
-			}
-		}
+		att.IdleTimeout, att.IdleTimeoutDeclared = x.lbIdleTimeout(r)
 	}
 	if typ == "network" {
 		att.AutoTracked = "network-load-balancer"
 	}
 	x.addAttachment(att)
+}
+
+// lbIdleTimeout reads the idle_timeout of an Application or Classic Load
+// Balancer, which closes connections idle that long (60 s by default): 0
+// when it is not known or out of range, which leaves the connection
+// tracking's window.
+func (x *moduleExtractor) lbIdleTimeout(r *resourceInstance) (seconds int, declared bool) {
+	switch v := x.get(r.content.Attributes, "idle_timeout", r.ctx); {
+	case !v.set:
+		return model.DefaultLBIdleTimeout, false
+	case v.known():
+		if n, ok := asInt(v.v); ok && n >= 1 && n <= model.MaxLBIdleTimeout {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 var listenerActionSchema = &hcl.BodySchema{Attributes: attrSchema("target_group_arn")}

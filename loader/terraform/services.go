@@ -23,6 +23,9 @@ func (x *moduleExtractor) serviceAttachment(r *resourceInstance) {
 		att.Groups = append(att.Groups, g...)
 		att.GroupsUnknown = append(att.GroupsUnknown, u...)
 	}
+	if r.block.Labels[0] == "aws_elb" {
+		att.IdleTimeout, att.IdleTimeoutDeclared = x.lbIdleTimeout(r)
+	}
 	if len(att.Groups)+len(att.GroupsUnknown) > 0 {
 		x.addAttachment(att)
 	}
