@@ -172,14 +172,37 @@ func Remediation(rv tracking.Revocation, head *model.Snapshot) string {
 			what, rem.NACL.Address, rem.Snippet("sgcheck_cut_"+rv.Rule.Name))
 	}
 	s := fmt.Sprintf("To cut these flows now, add a deny entry for %s to the subnet's network ACL, numbered below its first entry that matches this traffic (NACLs are stateless: it takes effect at once)", what)
-	// the interface's timeouts do not apply to connections through a
-	// Network Load Balancer, which keeps its own (§3)
 	switch {
-	case rv.Protocol == model.TCP && rv.Window.Setting == "tcp_established_timeout":
-		s += "; or lower the interface's tcp_established_timeout (60-432000 s) so idle sessions expire sooner"
-	case rv.Protocol == model.UDP && strings.HasPrefix(rv.Window.Setting, "udp_"):
-		s += "; or lower the interface's udp_stream_timeout (60-180 s)"
+	case rv.Window.Setting == "idle_timeout":
+		// a load balancer closes its idle connections itself
+		s += "; or lower the load balancer's idle_timeout (1-4000 s) so idle connections close sooner"
+	case !timeoutsSettable(rv.Attachment):
+		// a managed service: its interfaces' timeouts cannot be set
+		s += "; or end the live sessions in the service"
+	default:
+		// the interface's timeouts do not apply to connections through a
+		// Network Load Balancer, which keeps its own (§3)
+		switch {
+		case rv.Protocol == model.TCP && rv.Window.Setting == "tcp_established_timeout":
+			s += "; or lower the interface's tcp_established_timeout (60-432000 s) so idle sessions expire sooner"
+		case rv.Protocol == model.UDP && strings.HasPrefix(rv.Window.Setting, "udp_"):
+			s += "; or lower the interface's udp_stream_timeout (60-180 s)"
+		}
+		s += "; or end the live sessions on the host"
 	}
-	s += "; or end the live sessions on the host. No exact entry is proposed: " + why + "."
-	return s
+	return s + ". No exact entry is proposed: " + why + "."
+}
+
+// timeoutsSettable reports whether the connection-tracking timeouts of
+// att's interfaces can be set: an instance's, a launch template's or an
+// interface's (connection_tracking_specification), or a group's analysed
+// alone, which may be attached to one; not a managed service's (SGC006
+// says the same).
+func timeoutsSettable(att model.Attachment) bool {
+	switch att.Kind {
+	case "aws_instance", "aws_launch_template", "aws_spot_instance_request",
+		"aws_network_interface", "awscc_ec2_network_interface", "network-interface":
+		return true
+	}
+	return att.Assumed || att.Kind == "" || att.Kind == "symbolic-group"
 }
