@@ -196,13 +196,13 @@ func Remediation(rv tracking.Revocation, head *model.Snapshot) string {
 // timeoutsSettable reports whether the connection-tracking timeouts of
 // att's interfaces can be set: an instance's, a launch template's or an
 // interface's (connection_tracking_specification), or a group's analysed
-// alone, which may be attached to one; not a managed service's (SGC006
-// says the same).
+// alone, which may be attached to one; not a managed service's. SGC006's
+// remedy names the same kinds.
 func timeoutsSettable(att model.Attachment) bool {
 	switch att.Kind {
 	case "aws_instance", "aws_launch_template", "aws_spot_instance_request",
 		"aws_network_interface", "awscc_ec2_network_interface", "network-interface":
 		return true
 	}
-	return att.Assumed || att.Kind == "" || att.Kind == "symbolic-group"
+	return att.Assumed
 }

@@ -170,11 +170,11 @@ func (s *Simulator) timeout(p Packet, e *connEntry) (int, string) {
 		}
 		if lb, ok := lbIdle(att); ok && lb.Seconds < limit {
 			// the load balancer closes the connection
-			src := "AWS default"
-			if lb.Source == "declared" {
-				src = "declared"
+			var declared *int
+			if att.IdleTimeoutDeclared {
+				declared = &att.IdleTimeout
 			}
-			return lb.Seconds, "load balancer idle_timeout (" + src + ")"
+			return pick(declared, lb.Seconds, "load balancer idle_timeout")
 		}
 		return limit, name
 	case p.Protocol == model.UDP && e.responses >= 2:

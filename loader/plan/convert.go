@@ -96,26 +96,20 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 		if t, _ := o.str("vpc_endpoint_type"); t == "Interface" || t == "GatewayLoadBalancer" {
 			att.AutoTracked = "vpc-endpoint" // §3: PrivateLink
 		}
-		if len(att.Groups)+len(att.GroupsUnknown) > 0 {
-			c.snap.Attachments = append(c.snap.Attachments, att)
-		}
+		c.addGrouped(att)
 	case "aws_lb", "aws_alb":
 		att := model.Attachment{Name: addr, Kind: typ, Source: src}
 		switch t, _ := o.str("load_balancer_type"); t {
 		case "application":
 			att.HTTPOnly = true
-			if n, ok := o.num("idle_timeout"); ok && n >= 1 && n <= model.MaxLBIdleTimeout {
-				att.IdleTimeout, att.IdleTimeoutDeclared = n, true
-			}
+			idleTimeout(&att, o)
 		case "network":
 			c.lb.Kinds[addr], att.AutoTracked = "network-load-balancer", "network-load-balancer"
 		case "gateway":
 			c.lb.Kinds[addr] = "gateway-load-balancer"
 		}
 		c.groups(&att, o, "security_groups")
-		if len(att.Groups)+len(att.GroupsUnknown) > 0 {
-			c.snap.Attachments = append(c.snap.Attachments, att)
-		}
+		c.addGrouped(att)
 	case "aws_lb_listener", "aws_alb_listener":
 		if lb, ok := o.ref("load_balancer_arn", c.prefix); ok {
 			for _, a := range o.blocks("default_action") {
@@ -263,29 +257,40 @@ func (c *converter) resource(addr, typ string, o object, src model.Source) {
 			s.CIDR, _ = parsePrefix(v)
 		}
 		c.snap.Subnets = append(c.snap.Subnets, s)
+	case "aws_elb":
+		// a Classic Load Balancer: a service that closes connections idle
+		// for its idle_timeout
+		att, _ := c.service(addr, typ, o, src)
+		idleTimeout(&att, o)
+		c.addGrouped(att)
 	default:
-		c.service(addr, typ, o, src)
+		if att, ok := c.service(addr, typ, o, src); ok {
+			c.addGrouped(att)
+		}
 	}
 	if id, ok := o.str("id"); ok && id != "" {
 		c.ids[id] = addr
 	}
 }
 
+// idleTimeout reads the idle_timeout of an Application or Classic Load
+// Balancer, which closes connections idle that long; one the plan does not
+// know, or out of range, leaves it 0.
+func idleTimeout(att *model.Attachment, o object) {
+	if n, ok := o.num("idle_timeout"); ok && n >= 1 && n <= model.MaxLBIdleTimeout {
+		att.IdleTimeout, att.IdleTimeoutDeclared = n, true
+	}
+}
+
 // service reads a managed service whose interfaces carry the groups it
 // lists (model.GroupListServices, model.GroupBlockServices), as the
-// configuration loader does.
-func (c *converter) service(addr, typ string, o object, src model.Source) {
+// configuration loader does; false for a type that is not one.
+func (c *converter) service(addr, typ string, o object, src model.Source) (model.Attachment, bool) {
 	att := model.Attachment{Name: addr, Kind: typ, Source: src}
 	switch {
 	case slices.Contains(model.GroupListServices, typ):
 		for _, name := range model.GroupListAttributes {
 			c.groups(&att, o, name)
-		}
-		if typ == "aws_elb" {
-			// a Classic Load Balancer closes connections idle this long
-			if n, ok := o.num("idle_timeout"); ok && n >= 1 && n <= model.MaxLBIdleTimeout {
-				att.IdleTimeout, att.IdleTimeoutDeclared = n, true
-			}
 		}
 	case slices.Contains(model.GroupBlockServices, typ):
 		if typ == "aws_lambda_function" {
@@ -301,8 +306,13 @@ func (c *converter) service(addr, typ string, o object, src model.Source) {
 			}
 		}
 	default:
-		return
+		return att, false
 	}
+	return att, true
+}
+
+// addGrouped adds att if it names a group.
+func (c *converter) addGrouped(att model.Attachment) {
 	if len(att.Groups)+len(att.GroupsUnknown) > 0 {
 		c.snap.Attachments = append(c.snap.Attachments, att)
 	}

@@ -299,10 +299,8 @@ func init() {
 	for _, name := range model.GroupBlockServices {
 		extractors[name] = extractor{nestedGroupsSchema, (*moduleExtractor).nestedAttachment}
 	}
-	// a Classic Load Balancer: its groups, and the idle timeout after which
-	// it closes connections
 	extractors["aws_elb"] = extractor{&hcl.BodySchema{Attributes: attrSchema(append(slices.Clone(model.GroupListAttributes),
-		"idle_timeout")...)}, (*moduleExtractor).serviceAttachment}
+		"idle_timeout")...)}, (*moduleExtractor).classicLoadBalancer}
 	// the provider's older names of the load balancer resources
 	for alias, name := range map[string]string{"aws_alb": "aws_lb", "aws_alb_listener": "aws_lb_listener",
 		"aws_alb_target_group": "aws_lb_target_group", "aws_alb_target_group_attachment": "aws_lb_target_group_attachment"} {

@@ -17,15 +17,31 @@ var groupsOnly = &hcl.BodySchema{Attributes: attrSchema(model.GroupListAttribute
 // (ElastiCache, MemoryDB, Route 53 Resolver endpoints, Client VPN, FSx) or
 // security_groups (a Classic Load Balancer, Amazon MQ, App Runner).
 func (x *moduleExtractor) serviceAttachment(r *resourceInstance) {
+	x.addListed(x.listedGroups(r))
+}
+
+// classicLoadBalancer reads a Classic Load Balancer (aws_elb): its groups,
+// and the idle timeout after which it closes connections.
+func (x *moduleExtractor) classicLoadBalancer(r *resourceInstance) {
+	att := x.listedGroups(r)
+	att.IdleTimeout, att.IdleTimeoutDeclared = x.lbIdleTimeout(r)
+	x.addListed(att)
+}
+
+// listedGroups is the attachment of a resource whose groups are a
+// top-level list (model.GroupListAttributes).
+func (x *moduleExtractor) listedGroups(r *resourceInstance) model.Attachment {
 	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
 	for _, name := range model.GroupListAttributes {
 		g, u := x.groupRefs(x.get(r.content.Attributes, name, r.ctx))
 		att.Groups = append(att.Groups, g...)
 		att.GroupsUnknown = append(att.GroupsUnknown, u...)
 	}
-	if r.block.Labels[0] == "aws_elb" {
-		att.IdleTimeout, att.IdleTimeoutDeclared = x.lbIdleTimeout(r)
-	}
+	return att
+}
+
+// addListed adds att if it names a group.
+func (x *moduleExtractor) addListed(att model.Attachment) {
 	if len(att.Groups)+len(att.GroupsUnknown) > 0 {
 		x.addAttachment(att)
 	}

@@ -64,7 +64,11 @@ else := ""
 # remedy fits what carries the group: the timeout can be set on interfaces
 # and launch templates, not on managed services' interfaces.
 remedy(att) := "Lower tcp_established_timeout on the interfaces (connection_tracking_specification), or plan revocations with a network ACL deny." if {
-	att.kind in {"aws_instance", "aws_launch_template", "aws_network_interface", "network-interface"}
+	# the kinds analyzer.timeoutsSettable names
+	att.kind in {
+		"aws_instance", "aws_launch_template", "aws_spot_instance_request",
+		"aws_network_interface", "awscc_ec2_network_interface", "network-interface",
+	}
 } else := "No attachment of this group is in the input: where it is attached to instances, lower their tcp_established_timeout; otherwise plan revocations with a network ACL deny." if {
 	att.assumed
 } else := sprintf("The timeout of %s's interfaces cannot be set: plan revocations with a network ACL deny on its subnets.", [att.name])

@@ -52,6 +52,8 @@ test_remedy_fits_the_attachment if {
 	contains(g.message, "The timeout of aws_db_instance.db's interfaces cannot be set: plan revocations with a network ACL deny")
 	some h in sgc006.findings with input as {"attachments": [{"name": "g", "kind": "group", "assumed": true, "rules": [rule({})]}]}
 	contains(h.message, "No attachment of this group is in the input")
+	some i in sgc006.findings with input as {"attachments": [{"name": "awscc_ec2_network_interface.eni", "kind": "awscc_ec2_network_interface", "rules": [rule({})]}]}
+	contains(i.message, "Lower tcp_established_timeout on the interfaces")
 }
 
 # One finding for a rule block's IPv4 and IPv6 ranges, naming both.
