@@ -71,11 +71,21 @@ func findJSON(p string) ([]jsonFile, error) {
 }
 
 // loadJSONDir loads the JSON inputs of one directory; AWS CLI documents of
-// a directory form one account snapshot.
-func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *safeio.Budget, read map[string]bool) []model.Diagnostic {
-	var diags []model.Diagnostic
+// a directory form one account snapshot. A plan or state document is a
+// snapshot of its own: where the directory holds another one, or a
+// Terraform configuration (whose resources it likely describes too), its
+// addresses are qualified by its file rather than its directory, so that
+// nothing of one is merged into another's resources.
+func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, paths []string, budget *safeio.Budget, read map[string]bool) []model.Diagnostic {
+	diags := make([][]model.Diagnostic, len(files))
 	b := awsjson.NewBuilder(snap, prefix)
-	for _, f := range files {
+	type doc struct {
+		at   int // index in files
+		name string
+		root *jsonpos.Node
+	}
+	var docs []doc // plan and state documents, in file order
+	for i, f := range files {
 		name := terraform.DisplayPath(f.path)
 		src, err := budget.ReadFile(f.path)
 		if err != nil {
@@ -83,7 +93,7 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *
 			if errors.Is(err, safeio.ErrNotRegular) {
 				d.Message, d.Warning = err.Error(), !f.explicit
 			}
-			diags = append(diags, d)
+			diags[i] = append(diags[i], d)
 			continue
 		}
 		if !f.explicit && !mentionsMarker(src) {
@@ -91,7 +101,7 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *
 		}
 		var de *safeio.DepthError
 		if err := safeio.CheckJSON(src); errors.As(err, &de) {
-			diags = append(diags, model.Diagnostic{File: name, Line: de.Line, Message: de.Error()})
+			diags[i] = append(diags[i], model.Diagnostic{File: name, Line: de.Line, Message: de.Error()})
 			continue
 		}
 		root, err := jsonpos.Parse(src)
@@ -100,29 +110,58 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, budget *
 			if je, ok := err.(*jsonpos.Error); ok {
 				d.Line, d.Message = je.Line, "invalid JSON: "+je.Msg
 			}
-			diags = append(diags, d)
+			diags[i] = append(diags[i], d)
 			continue
 		}
 		switch {
-		case awsjson.Detect(root), plan.IsState(root), plan.IsPlanDoc(root), plan.IsRawState(root):
+		case awsjson.Detect(root):
 			snap.Files++
 			read[f.path] = true
-		}
-		switch {
-		case awsjson.Detect(root):
 			b.Add(root, name)
-		case plan.IsState(root):
-			diags = append(diags, plan.AddState(snap, root, name, prefix)...)
-		case plan.IsRawState(root):
-			diags = append(diags, plan.AddRawState(snap, root, name, prefix)...)
-		case plan.IsPlanDoc(root):
-			diags = append(diags, plan.AddPlanned(snap, f.path, name, prefix)...)
+		case plan.IsState(root), plan.IsPlanDoc(root), plan.IsRawState(root):
+			snap.Files++
+			read[f.path] = true
+			docs = append(docs, doc{i, name, root})
 		case f.explicit:
-			diags = append(diags, model.Diagnostic{File: name, Line: 1,
+			diags[i] = append(diags[i], model.Diagnostic{File: name, Line: 1,
 				Message: "not an input sgcheck reads (AWS CLI describe-* output, Terraform state or plan JSON)"})
 		}
 	}
-	return append(diags, b.Finish()...)
+	// a configuration beside a document is loaded when the directory was
+	// walked, not when the document was named
+	ownPrefix := len(docs) > 1 || (len(docs) == 1 && !files[docs[0].at].explicit && holdsConfig(filepath.Dir(files[docs[0].at].path)))
+	for _, d := range docs {
+		f := files[d.at]
+		q := prefix
+		if ownPrefix {
+			q = terraform.Qualifier(f.path, paths)
+		}
+		switch {
+		case plan.IsState(d.root):
+			diags[d.at] = append(diags[d.at], plan.AddState(snap, d.root, d.name, q)...)
+		case plan.IsRawState(d.root):
+			diags[d.at] = append(diags[d.at], plan.AddRawState(snap, d.root, d.name, q)...)
+		default:
+			diags[d.at] = append(diags[d.at], plan.AddPlanned(snap, f.path, d.name, q)...)
+		}
+	}
+	var out []model.Diagnostic
+	for _, d := range diags {
+		out = append(out, d...)
+	}
+	return append(out, b.Finish()...)
+}
+
+// holdsConfig reports whether directory dir itself holds a Terraform
+// configuration file.
+func holdsConfig(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() && terraform.IsConfigFile(e.Name()) {
+			return true
+		}
+	}
+	return false
 }
 
 func mentionsMarker(src []byte) bool {

@@ -55,7 +55,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	sort.Strings(dirs)
 	read := map[string]bool{}
 	for _, d := range dirs {
-		diags = append(diags, loadJSONDir(snap, byDir[d], terraform.Qualifier(d, paths), budget, read)...)
+		diags = append(diags, loadJSONDir(snap, byDir[d], terraform.Qualifier(d, paths), paths, budget, read)...)
 	}
 	for _, p := range paths {
 		if _, err := os.Stat(p); err != nil || terraform.HasConfig(p) {

@@ -827,3 +827,27 @@ type Forgotten struct {
 	Address string
 	Source  Source
 }
+
+// Add appends everything o holds to s: its lists, in order, and its
+// counts (o's IgnoreFiles merged into s's, sorted).
+func (s *Snapshot) Add(o *Snapshot) {
+	s.Groups = append(s.Groups, o.Groups...)
+	s.Rules = append(s.Rules, o.Rules...)
+	s.Attachments = append(s.Attachments, o.Attachments...)
+	s.NACLs = append(s.NACLs, o.NACLs...)
+	s.Subnets = append(s.Subnets, o.Subnets...)
+	s.VPCs = append(s.VPCs, o.VPCs...)
+	s.RouteTables = append(s.RouteTables, o.RouteTables...)
+	s.PendingRoutes = append(s.PendingRoutes, o.PendingRoutes...)
+	s.RouteAssocs = append(s.RouteAssocs, o.RouteAssocs...)
+	s.MainRouteAssocs = append(s.MainRouteAssocs, o.MainRouteAssocs...)
+	s.Absent = append(s.Absent, o.Absent...)
+	s.IgnoreChanges = append(s.IgnoreChanges, o.IgnoreChanges...)
+	s.Forgotten = append(s.Forgotten, o.Forgotten...)
+	if len(o.IgnoreFiles) > 0 {
+		s.IgnoreFiles = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(s.IgnoreFiles), o.IgnoreFiles...))))
+	}
+	s.Files += o.Files
+	s.Unknowns += o.Unknowns
+	s.index = nil
+}

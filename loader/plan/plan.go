@@ -33,6 +33,11 @@ func IsPlan(doc map[string]json.RawMessage) bool {
 
 // Load reads a plan file. name is how reports show the file.
 func Load(path, name string) (before, after *model.Snapshot, diags []model.Diagnostic) {
+	return load(path, name, "")
+}
+
+// load is Load with addresses qualified by qualifier (see AddPlanned).
+func load(path, name, qualifier string) (before, after *model.Snapshot, diags []model.Diagnostic) {
 	raw, err := safeio.ReadFile(path)
 	if err != nil {
 		return nil, nil, []model.Diagnostic{{File: name, Message: "--plan: " + pathless(err)}}
@@ -54,18 +59,18 @@ func Load(path, name string) (before, after *model.Snapshot, diags []model.Diagn
 			continue
 		}
 		src := model.Source{File: name, StartLine: lines[rc.Address], EndLine: lines[rc.Address]}
-		prefix := ""
+		prefix := qualifier
 		if rc.ModuleAddress != "" {
-			prefix = rc.ModuleAddress + "."
+			prefix += rc.ModuleAddress + "."
 		}
 		if m, ok := rc.Change.Before.(map[string]any); ok {
 			bc.prefix = prefix
-			bc.resource(rc.Address, rc.Type, object{vals: m}, src)
+			bc.resource(qualifier+rc.Address, rc.Type, object{vals: m}, src)
 		}
 		if m, ok := rc.Change.After.(map[string]any); ok {
 			unknown, _ := rc.Change.AfterUnknown.(map[string]any)
 			ac.prefix = prefix
-			ac.resource(rc.Address, rc.Type, object{vals: m, unknown: unknown,
+			ac.resource(qualifier+rc.Address, rc.Type, object{vals: m, unknown: unknown,
 				refs: refs[configKey(rc.Address)]}, src)
 		}
 	}

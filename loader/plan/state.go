@@ -114,18 +114,14 @@ func AddState(snap *model.Snapshot, root *jsonpos.Node, file, prefix string) []m
 	return c.diags
 }
 
-// AddPlanned adds what a plan makes (the after side) to snap.
+// AddPlanned adds what a plan makes (the after side) to snap, with
+// addresses qualified by prefix.
 func AddPlanned(snap *model.Snapshot, path, file, prefix string) []model.Diagnostic {
-	_, after, diags := Load(path, file)
+	_, after, diags := load(path, file, prefix)
 	if after == nil {
 		return diags
 	}
-	snap.Groups = append(snap.Groups, after.Groups...)
-	snap.Rules = append(snap.Rules, after.Rules...)
-	snap.Attachments = append(snap.Attachments, after.Attachments...)
-	snap.NACLs = append(snap.NACLs, after.NACLs...)
-	snap.Subnets = append(snap.Subnets, after.Subnets...)
-	snap.Unknowns += after.Unknowns
+	snap.Add(after)
 	return diags
 }
 
