@@ -1062,6 +1062,10 @@ func (e *evaluator) cause(t hcl.Traversal, depth int) (root, why string) {
 			}
 			return name, "is known only after apply"
 		}
+		if e.resources[r][attrName(t, 1)] == nil && attrName(t, 1) != "" {
+			// Terraform refuses the reference: no such resource
+			return name, "names a resource not declared in this module"
+		}
 	}
 	return name, "the configuration does not determine"
 }

@@ -915,3 +915,25 @@ resource "aws_security_group_rule" "literal" {
 		t.Errorf("rules: %+v", snap.Rules)
 	}
 }
+
+// A rule whose group is a resource the module does not declare (Terraform
+// refuses the reference) is analysed under a symbolic group, and the
+// warning says the resource is not declared, not that its value is
+// undetermined.
+func TestUndeclaredResourceReference(t *testing.T) {
+	_, diags := loadSrc(t, map[string]string{"main.tf": `
+resource "aws_security_group" "web" {}
+resource "aws_security_group_rule" "ssh" {
+  type              = "ingress"
+  security_group_id = aws_security_group.bar.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = ["10.0.0.0/8"]
+}
+`})
+	if len(diags) != 1 || !diags[0].Warning || diags[0].Line != 3 ||
+		!strings.Contains(diags[0].Message, "aws_security_group.bar.id, which names a resource not declared in this module") {
+		t.Errorf("diagnostics: %v", diags)
+	}
+}
