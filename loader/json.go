@@ -82,7 +82,7 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, paths []
 	type doc struct {
 		at   int // index in files
 		name string
-		root *jsonpos.Node
+		root *jsonpos.Node // a state's; a plan is read again by its loader
 	}
 	var docs []doc // plan and state documents, in file order
 	for i, f := range files {
@@ -118,10 +118,14 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, paths []
 			snap.Files++
 			read[f.path] = true
 			b.Add(root, name)
-		case plan.IsState(root), plan.IsPlanDoc(root), plan.IsRawState(root):
+		case plan.IsState(root), plan.IsRawState(root):
 			snap.Files++
 			read[f.path] = true
 			docs = append(docs, doc{i, name, root})
+		case plan.IsPlanDoc(root):
+			snap.Files++
+			read[f.path] = true
+			docs = append(docs, doc{i, name, nil})
 		case f.explicit:
 			diags[i] = append(diags[i], model.Diagnostic{File: name, Line: 1,
 				Message: "not an input sgcheck reads (AWS CLI describe-* output, Terraform state or plan JSON)"})
@@ -137,12 +141,12 @@ func loadJSONDir(snap *model.Snapshot, files []jsonFile, prefix string, paths []
 			q = terraform.Qualifier(f.path, paths)
 		}
 		switch {
+		case d.root == nil:
+			diags[d.at] = append(diags[d.at], plan.AddPlanned(snap, f.path, d.name, q)...)
 		case plan.IsState(d.root):
 			diags[d.at] = append(diags[d.at], plan.AddState(snap, d.root, d.name, q)...)
-		case plan.IsRawState(d.root):
-			diags[d.at] = append(diags[d.at], plan.AddRawState(snap, d.root, d.name, q)...)
 		default:
-			diags[d.at] = append(diags[d.at], plan.AddPlanned(snap, f.path, d.name, q)...)
+			diags[d.at] = append(diags[d.at], plan.AddRawState(snap, d.root, d.name, q)...)
 		}
 	}
 	var out []model.Diagnostic

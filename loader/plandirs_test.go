@@ -43,7 +43,7 @@ func planDoc(cidr string) string {
 }`, cidr)
 }
 
-// Saved plans found in a scanned tree are snapshots of their own: each is
+// Saved plans and states found in a scanned tree are snapshots of their own: each is
 // qualified by its directory, as a root is, or by its file where its
 // directory holds another plan or state, or a configuration; nothing of
 // one merges into another's groups. Everything a plan holds is read, its
@@ -58,6 +58,12 @@ func TestPlansInATreeKeepApart(t *testing.T) {
 		"c/tfplan.json": planDoc("10.3.0.0/16"),
 		"d/prod.json":   planDoc("10.4.0.0/16"),
 		"d/stage.json":  planDoc("10.5.0.0/16"),
+		"e/main.tf":     `resource "aws_security_group" "web" {}`,
+		"e/state.json": `{"format_version": "1.0", "values": {"root_module": {"resources": [
+  {"address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group", "name": "web",
+   "values": {"id": "sg-1", "name": "web", "ingress": [{"protocol": "tcp", "from_port": 22, "to_port": 22,
+     "cidr_blocks": ["10.6.0.0/16"], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": false}],
+     "egress": []}}]}}}`,
 	}
 	for name, src := range files {
 		path := filepath.Join(dir, "infra", name)
@@ -78,13 +84,14 @@ func TestPlansInATreeKeepApart(t *testing.T) {
 	}
 	slices.Sort(groups)
 	want := []string{"a:aws_security_group.web", "b:aws_security_group.web", "c/tfplan.json:aws_security_group.web",
-		"c:aws_security_group.web", "d/prod.json:aws_security_group.web", "d/stage.json:aws_security_group.web"}
+		"c:aws_security_group.web", "d/prod.json:aws_security_group.web", "d/stage.json:aws_security_group.web",
+		"e/state.json:aws_security_group.web", "e:aws_security_group.web"}
 	if !slices.Equal(groups, want) {
 		t.Errorf("groups %v, want %v", groups, want)
 	}
 	for group, cidr := range map[string]string{"a:aws_security_group.web": "10.1.0.0/16", "b:aws_security_group.web": "10.2.0.0/16",
 		"c/tfplan.json:aws_security_group.web": "10.3.0.0/16", "d/prod.json:aws_security_group.web": "10.4.0.0/16",
-		"d/stage.json:aws_security_group.web": "10.5.0.0/16"} {
+		"d/stage.json:aws_security_group.web": "10.5.0.0/16", "e/state.json:aws_security_group.web": "10.6.0.0/16"} {
 		rules := snap.RulesOfGroup(group)
 		if len(rules) != 1 || rules[0].Peer.Prefix.String() != cidr {
 			t.Errorf("rules of %s: %+v, want one from %s", group, rules, cidr)
