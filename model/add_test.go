@@ -5,9 +5,15 @@ import (
 	"testing"
 )
 
-// Add carries every list and count of the snapshot added: a field added to
-// Snapshot later and forgotten in Add fails here.
+// Add and Take carry every list and count of the snapshot added: a field
+// added to Snapshot later and forgotten there fails here.
 func TestAddCarriesEveryField(t *testing.T) {
+	for _, take := range []bool{false, true} {
+		addEveryField(t, take)
+	}
+}
+
+func addEveryField(t *testing.T, take bool) {
 	var o Snapshot
 	v := reflect.ValueOf(&o).Elem()
 	for i := 0; i < v.NumField(); i++ {
@@ -29,8 +35,19 @@ func TestAddCarriesEveryField(t *testing.T) {
 		}
 	}
 	s := Snapshot{IgnoreFiles: []string{"b.tf", "c.tf"}, Unknowns: 1}
-	s.Add(&o)
-	s.Add(&Snapshot{})
+	if take {
+		s.Take(&o)
+		s.Take(&Snapshot{})
+		if &s.Rules[0] != &o.Rules[0] {
+			t.Error("Take copied a list it could take")
+		}
+	} else {
+		s.Add(&o)
+		s.Add(&Snapshot{})
+		if &s.Rules[0] == &o.Rules[0] {
+			t.Error("Add shares a list with the snapshot added")
+		}
+	}
 	sv := reflect.ValueOf(&s).Elem()
 	for i := 0; i < sv.NumField(); i++ {
 		name := sv.Type().Field(i).Name
@@ -41,16 +58,16 @@ func TestAddCarriesEveryField(t *testing.T) {
 		switch {
 		case name == "IgnoreFiles":
 			if !reflect.DeepEqual(s.IgnoreFiles, []string{"a.tf", "b.tf", "c.tf"}) {
-				t.Errorf("IgnoreFiles = %v, want the sorted union", s.IgnoreFiles)
+				t.Errorf("take %v: IgnoreFiles = %v, want the sorted union", take, s.IgnoreFiles)
 			}
 		case name == "Unknowns":
 			if s.Unknowns != 4 {
-				t.Errorf("Unknowns = %d, want 4", s.Unknowns)
+				t.Errorf("take %v: Unknowns = %d, want 4", take, s.Unknowns)
 			}
 		case f.Kind() == reflect.Slice && f.Len() != 2:
-			t.Errorf("%s: %d elements after Add, want 2", name, f.Len())
+			t.Errorf("take %v: %s: %d elements after Add, want 2", take, name, f.Len())
 		case f.Kind() == reflect.Int && f.Int() != 3:
-			t.Errorf("%s = %d after Add, want 3", name, f.Int())
+			t.Errorf("take %v: %s = %d after Add, want 3", take, name, f.Int())
 		}
 	}
 }

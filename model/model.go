@@ -830,24 +830,39 @@ type Forgotten struct {
 
 // Add appends everything o holds to s: its lists, in order, and its
 // counts (o's IgnoreFiles merged into s's, sorted).
-func (s *Snapshot) Add(o *Snapshot) {
-	s.Groups = append(s.Groups, o.Groups...)
-	s.Rules = append(s.Rules, o.Rules...)
-	s.Attachments = append(s.Attachments, o.Attachments...)
-	s.NACLs = append(s.NACLs, o.NACLs...)
-	s.Subnets = append(s.Subnets, o.Subnets...)
-	s.VPCs = append(s.VPCs, o.VPCs...)
-	s.RouteTables = append(s.RouteTables, o.RouteTables...)
-	s.PendingRoutes = append(s.PendingRoutes, o.PendingRoutes...)
-	s.RouteAssocs = append(s.RouteAssocs, o.RouteAssocs...)
-	s.MainRouteAssocs = append(s.MainRouteAssocs, o.MainRouteAssocs...)
-	s.Absent = append(s.Absent, o.Absent...)
-	s.IgnoreChanges = append(s.IgnoreChanges, o.IgnoreChanges...)
-	s.Forgotten = append(s.Forgotten, o.Forgotten...)
+func (s *Snapshot) Add(o *Snapshot) { s.add(o, false) }
+
+// Take is Add for an o that is not used again: where a list of s is
+// empty, o's is taken rather than copied.
+func (s *Snapshot) Take(o *Snapshot) { s.add(o, true) }
+
+func (s *Snapshot) add(o *Snapshot, take bool) {
+	s.Groups = joined(s.Groups, o.Groups, take)
+	s.Rules = joined(s.Rules, o.Rules, take)
+	s.Attachments = joined(s.Attachments, o.Attachments, take)
+	s.NACLs = joined(s.NACLs, o.NACLs, take)
+	s.Subnets = joined(s.Subnets, o.Subnets, take)
+	s.VPCs = joined(s.VPCs, o.VPCs, take)
+	s.RouteTables = joined(s.RouteTables, o.RouteTables, take)
+	s.PendingRoutes = joined(s.PendingRoutes, o.PendingRoutes, take)
+	s.RouteAssocs = joined(s.RouteAssocs, o.RouteAssocs, take)
+	s.MainRouteAssocs = joined(s.MainRouteAssocs, o.MainRouteAssocs, take)
+	s.Absent = joined(s.Absent, o.Absent, take)
+	s.IgnoreChanges = joined(s.IgnoreChanges, o.IgnoreChanges, take)
+	s.Forgotten = joined(s.Forgotten, o.Forgotten, take)
 	if len(o.IgnoreFiles) > 0 {
 		s.IgnoreFiles = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(s.IgnoreFiles), o.IgnoreFiles...))))
 	}
 	s.Files += o.Files
 	s.Unknowns += o.Unknowns
 	s.index = nil
+}
+
+// joined is append(dst, src...), or src itself when dst is empty and src
+// may be taken.
+func joined[T any](dst, src []T, take bool) []T {
+	if take && len(dst) == 0 && len(src) > 0 {
+		return src
+	}
+	return append(dst, src...)
 }

@@ -121,7 +121,7 @@ func AddPlanned(snap *model.Snapshot, path, file, prefix string) []model.Diagnos
 	if after == nil {
 		return diags
 	}
-	snap.Add(after)
+	snap.Take(after)
 	return diags
 }
 

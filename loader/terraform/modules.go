@@ -164,36 +164,15 @@ func (c *fileCount) total() int {
 
 // take merges what the only fork found, taking its lists rather than
 // copying them where w's are empty: the fork is not used again.
-func (w *world) take(f *world) { w.mergeLists(f, true) }
-
-// merge appends what a fork found.
-func (w *world) merge(f *world) { w.mergeLists(f, false) }
-
-func (w *world) mergeLists(f *world, take bool) {
-	w.snap.Groups = joined(w.snap.Groups, f.snap.Groups, take)
-	w.snap.Rules = joined(w.snap.Rules, f.snap.Rules, take)
-	w.snap.Attachments = joined(w.snap.Attachments, f.snap.Attachments, take)
-	w.snap.NACLs = joined(w.snap.NACLs, f.snap.NACLs, take)
-	w.snap.Subnets = joined(w.snap.Subnets, f.snap.Subnets, take)
-	w.snap.VPCs = joined(w.snap.VPCs, f.snap.VPCs, take)
-	w.snap.RouteTables = joined(w.snap.RouteTables, f.snap.RouteTables, take)
-	w.snap.PendingRoutes = joined(w.snap.PendingRoutes, f.snap.PendingRoutes, take)
-	w.snap.RouteAssocs = joined(w.snap.RouteAssocs, f.snap.RouteAssocs, take)
-	w.snap.MainRouteAssocs = joined(w.snap.MainRouteAssocs, f.snap.MainRouteAssocs, take)
-	w.snap.Absent = joined(w.snap.Absent, f.snap.Absent, take)
-	w.snap.IgnoreChanges = joined(w.snap.IgnoreChanges, f.snap.IgnoreChanges, take)
-	w.snap.Forgotten = joined(w.snap.Forgotten, f.snap.Forgotten, take)
-	w.snap.Unknowns += f.snap.Unknowns
+func (w *world) take(f *world) {
+	w.snap.Take(f.snap)
 	w.diags = append(w.diags, f.diags...)
 }
 
-// joined is append(dst, src...), or src itself when dst is empty and src
-// may be taken.
-func joined[T any](dst, src []T, take bool) []T {
-	if take && len(dst) == 0 && len(src) > 0 {
-		return src
-	}
-	return append(dst, src...)
+// merge appends what a fork found.
+func (w *world) merge(f *world) {
+	w.snap.Add(f.snap)
+	w.diags = append(w.diags, f.diags...)
 }
 
 // module returns the parsed module in dir, parsing it on first use.
