@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"runtime"
 
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/internal/parallel"
@@ -62,8 +61,10 @@ func JSON(w io.Writer, run Run) error {
 	if at < 0 {
 		return fmt.Errorf("json report: no findings array")
 	}
-	chunks := runtime.GOMAXPROCS(0)
-	size := (len(findings) + chunks - 1) / chunks
+	// small chunks: no buffer grows large (a large buffer's growth costs
+	// more than the encoding when memory is near the run's limit)
+	const size = 64
+	chunks := (len(findings) + size - 1) / size
 	parts := make([]bytes.Buffer, chunks)
 	errs := make([]error, chunks)
 	parallel.Each(chunks, func(k int) {

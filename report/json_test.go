@@ -10,15 +10,15 @@ import (
 	"github.com/sgcheck/sgcheck/model"
 )
 
-// A report with many findings is encoded in parallel pieces; its bytes are
-// those of encoding the whole document at once, for any number of
-// findings (none, fewer than the pieces, more), with HTML characters,
-// nested values and empty collections in them.
+// A report with many findings is encoded in parallel pieces of 64; its
+// bytes are those of encoding the whole document at once, for any number
+// of findings (none, one piece, several, a last one not full), with HTML
+// characters, nested values and empty collections in them.
 func TestParallelJSONReport(t *testing.T) {
 	old := parallelFindings
 	defer func() { parallelFindings = old }()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8)) // pieces left empty too
-	for _, n := range []int{0, 1, 2, 3, 7, 64} {
+	for _, n := range []int{0, 1, 2, 3, 7, 64, 65, 129, 200} {
 		var fs []analyzer.Finding
 		for i := 0; i < n; i++ {
 			fs = append(fs, analyzer.Finding{ID: fmt.Sprintf("SGC%03d", i), Title: "a <b> & c", Severity: "HIGH",
