@@ -50,6 +50,10 @@ type instance struct {
 	// conditional marks the one instance analysed for an undetermined
 	// count or for_each.
 	conditional bool
+	// partial says why each.value is not wholly known in an instance of a
+	// for_each whose keys are known but some of whose values are not
+	// (Terraform plans such instances): "depends on var.x, which …".
+	partial string
 }
 
 // evaluator evaluates expressions of one module lazily: a local or a
@@ -78,6 +82,9 @@ type evaluator struct {
 	varsUnset map[string]bool
 	// varsWhy says why a module argument the caller gives is undetermined.
 	varsWhy map[string]string
+	// each is the partial reason of the instance whose attributes are
+	// being read (instance.partial), while they are
+	each string
 	// varObj is var, made once from vars (varObject)
 	varObj    cty.Value
 	varMade   bool
@@ -548,7 +555,7 @@ func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance
 		if diags.HasErrors() && e.evalErrors(a.Expr, ctx, diags) {
 			return nil, invalidExpansion + "for_each cannot be evaluated"
 		}
-		if diags.HasErrors() || !v.IsWhollyKnown() {
+		if diags.HasErrors() || !forEachDetermined(v) {
 			why = "for_each " + e.unknownReason(a.Expr, nil)
 			if b, ok := e.bound(a.Expr, 0); ok {
 				if out, err := forEachInstances(address, b, true); err == "" {
@@ -562,9 +569,30 @@ func (e *evaluator) expand(address string, attrs hcl.Attributes) (out []instance
 		}
 		out, err := forEachInstances(address, v, false)
 		e.invalidExpansion(a, err)
+		if err == "" && !v.IsWhollyKnown() {
+			partial := e.unknownReason(a.Expr, nil)
+			for i := range out {
+				if !out[i].vars["each"].IsWhollyKnown() {
+					out[i].partial = partial
+				}
+			}
+		}
 		return out, err
 	}
 	return []instance{{addr: address}}, ""
+}
+
+// forEachDetermined reports whether a for_each value determines the
+// instances: Terraform needs a map's keys (an object's attribute names),
+// not its values, and every element of a set.
+func forEachDetermined(v cty.Value) bool {
+	if !v.IsKnown() {
+		return false
+	}
+	if ty := v.Type(); ty.IsMapType() || ty.IsObjectType() {
+		return true
+	}
+	return v.IsWhollyKnown()
 }
 
 // emptyBeside reports whether v, the value of expr, is the empty tuple of
@@ -1050,6 +1078,8 @@ func (e *evaluator) cause(t hcl.Traversal, depth int) (root, why string) {
 		}
 	case r == "data":
 		return name, "is read from AWS by a data source"
+	case r == "each" && e.each != "":
+		return name, "comes from the for_each value, which " + e.each
 	case r == "count" || r == "each":
 		return name, "belongs to a conditional instance"
 	case e.resources[r] != nil:

@@ -161,9 +161,11 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 		}
 		x.conditional = in.conditional
 		x.ruleBearing = ruleBearing[typ]
+		x.ev.each = in.partial
 		ex.fn(x, &resourceInstance{addr: x.prefix + in.addr, block: b, content: content, rest: rest, ctx: ctx,
 			src: x.m.blockSource(b)})
 		x.conditional = false
+		x.ev.each = ""
 		if ruleBearing[typ] {
 			x.emptyDynamics(b, x.prefix+in.addr, ctx)
 		}

@@ -937,3 +937,91 @@ resource "aws_security_group_rule" "ssh" {
 		t.Errorf("diagnostics: %v", diags)
 	}
 }
+
+// A for_each whose keys are known but some of whose values are not (a map
+// holding a module output sgcheck cannot read) has its instances, as
+// Terraform plans them: each rule keeps what is known (its ports), and
+// what is not names the for_each value's cause. The same for a module
+// call's for_each, and for a group declared with one and referred to by
+// key. A set with an undetermined element is not determined (Terraform
+// refuses it): one conditional instance.
+func TestForEachWithUndeterminedValues(t *testing.T) {
+	s, diags := loadSrc(t, map[string]string{"main.tf": `
+module "vpc" {
+  source = "terraform-aws-modules/vpc/aws"
+}
+module "db" {
+  source = "./db"
+  rules = {
+    app   = { port = 5432, cidr = "10.1.0.0/16" }
+    peers = { port = 5433, cidr = module.vpc.vpc_cidr_block }
+  }
+}
+module "per_env" {
+  source   = "./env"
+  for_each = { prod = module.vpc.vpc_id, test = "vpc-1" }
+  vpc_id   = each.value
+}
+resource "aws_security_group_rule" "set" {
+  for_each          = toset(["10.2.0.0/16", module.vpc.vpc_cidr_block])
+  type              = "ingress"
+  security_group_id = "sg-1"
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = [each.value]
+}
+`, "db/main.tf": `
+variable "rules" {
+  type = map(object({ port = number, cidr = string }))
+}
+resource "aws_security_group" "db" {
+  for_each = var.rules
+  name     = each.key
+}
+resource "aws_vpc_security_group_ingress_rule" "this" {
+  for_each          = var.rules
+  security_group_id = aws_security_group.db[each.key].id
+  ip_protocol       = "tcp"
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_ipv4         = each.value.cidr
+}
+`, "env/main.tf": `
+variable "vpc_id" {}
+resource "aws_security_group" "env" {
+  vpc_id = var.vpc_id
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["10.3.0.0/16"]
+  }
+}
+`})
+	rules := rulesByName(s)
+	app := rules[`module.db.aws_vpc_security_group_ingress_rule.this["app"]`]
+	peers := rules[`module.db.aws_vpc_security_group_ingress_rule.this["peers"]`]
+	if len(app) != 1 || app[0].FromPort != 5432 || app[0].Peer.String() != "10.1.0.0/16" || len(app[0].Unknown) != 0 ||
+		app[0].Group != `module.db.aws_security_group.db["app"]` {
+		t.Errorf("app: %+v", app)
+	}
+	if len(peers) != 1 || peers[0].FromPort != 5433 || peers[0].Group != `module.db.aws_security_group.db["peers"]` ||
+		len(peers[0].Unknown) != 1 || !strings.Contains(peers[0].Unknown[0],
+		"cidr_ipv4 depends on each.value.cidr, which comes from the for_each value, which depends on var.rules, which is given a value that depends on module.vpc.vpc_cidr_block") {
+		t.Errorf("peers: %+v", peers)
+	}
+	for _, env := range []string{"prod", "test"} {
+		if r := rules[fmt.Sprintf(`module.per_env[%q].aws_security_group.env.ingress[0]`, env)]; len(r) != 1 || r[0].FromPort != 443 {
+			t.Errorf("%s: %+v", env, r)
+		}
+	}
+	if r := rules[`aws_security_group_rule.set[?]`]; len(r) != 1 {
+		t.Errorf("set: %v", rules)
+	}
+	for _, d := range diags {
+		if strings.Contains(d.Message, "module.db") || strings.Contains(d.Message, "module.per_env") {
+			t.Errorf("diagnostic: %v", d)
+		}
+	}
+}

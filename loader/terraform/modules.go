@@ -453,11 +453,13 @@ func (e *evaluator) evalModule(name string) cty.Value {
 			}
 			ce.callSite = e.mod.blockSource(b)
 		}
+		e.each = in.partial
 		for an, v := range inputs {
 			if !v.IsWhollyKnown() {
 				ce.varsWhy[an] = e.unknownReason(attrs[an].Expr, e.ctxFor(attrs[an].Expr, in.vars))
 			}
 		}
+		e.each = ""
 		// a value Terraform refuses depends on the instance; the rest of
 		// what newEvaluator finds (duplicates) is wrong in any instance
 		for _, d := range diags {
