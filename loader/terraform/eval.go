@@ -498,12 +498,20 @@ func (e *evaluator) evalErrors(expr hcl.Expression, ctx *hcl.EvalContext, diags 
 	return true
 }
 
-// report records errors in the module instance's configuration. In an
+// report records errors in the module instance's configuration, naming
+// the instance where it is not a root. In an
 // instance whose existence the input does not determine (a module call's
 // count or for_each is not known), Terraform fails only if it is created:
 // there they are warnings that say so.
 func (e *evaluator) report(diags []model.Diagnostic) {
 	if e.ifCreated == "" {
+		if e.parent != nil {
+			// a module's file is evaluated once per instance, with that
+			// instance's arguments: name the one that fails
+			for i := range diags {
+				diags[i].Message += " (in " + strings.TrimSuffix(e.prefix, ".") + ")"
+			}
+		}
 		e.world.diags = append(e.world.diags, diags...)
 		return
 	}

@@ -443,7 +443,7 @@ func uniqueDiagnostics(d []model.Diagnostic) []model.Diagnostic {
 // instanceFree removes from a message the root qualifiers and module paths
 // of the addresses in it, which differ between instances of one module.
 func instanceFree(msg string) string {
-	return modulePath.ReplaceAllString(qualifier.ReplaceAllString(msg, "$1"), "")
+	return modulePath.ReplaceAllString(qualifier.ReplaceAllString(inInstance.ReplaceAllString(msg, ""), "$1"), "")
 }
 
 var (
@@ -451,6 +451,8 @@ var (
 	// :aws_…, :data.…); not a colon inside an address (["::/0"])
 	qualifier  = regexp.MustCompile(`[^\s:]+:([A-Za-z])`)
 	modulePath = regexp.MustCompile(`module\.[\w-]+(\[[^\]]*\])?\.`)
+	// the module instance an error is in (evaluator.report)
+	inInstance = regexp.MustCompile(` \(in [^\s()]*module\.[^\s()]*\)$`)
 )
 
 // cycleRoots returns directories that only modules calling each other in a

@@ -1025,3 +1025,40 @@ resource "aws_security_group" "env" {
 		}
 	}
 }
+
+// An error in a module's file names the module instance whose arguments
+// make it fail: the same file is valid in the module's other instances.
+// Instances failing alike are one error that counts the others.
+func TestModuleErrorNamesTheInstance(t *testing.T) {
+	_, diags := loadSrc(t, map[string]string{"main.tf": `
+module "ok" {
+  source  = "./m"
+  kube_version = "1.17"
+}
+module "empty" {
+  source  = "./m"
+  kube_version = ""
+}
+module "empty_too" {
+  source  = "./m"
+  kube_version = ""
+}
+`, "m/main.tf": `
+variable "kube_version" { type = string }
+locals {
+  new = var.kube_version >= 1.14
+}
+resource "aws_security_group" "g" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = local.new ? 443 : 80
+    to_port     = local.new ? 443 : 80
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+`})
+	if len(diags) != 1 || diags[0].Warning || !strings.HasSuffix(diags[0].File, filepath.Join("m", "main.tf")) ||
+		!strings.Contains(diags[0].Message, "a number is required. (in module.empty) (same in 1 other module instance)") {
+		t.Errorf("diagnostics: %v", diags)
+	}
+}
