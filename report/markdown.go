@@ -75,7 +75,7 @@ func Markdown(w io.Writer, run Run) error {
 			b.WriteString("\n")
 		}
 		if f.Proof != nil {
-			fmt.Fprintf(&b, "Proof (%s):\n\n```\n", proofStatus(f.Proof))
+			fmt.Fprintf(&b, "Proof (%s):\n\n```\n", proofStatus(f))
 			for _, ev := range f.Proof.Events {
 				line := fmt.Sprintf("t=%-7s %s", Clock(ev.T), proofStep(ev))
 				b.WriteString(strings.ReplaceAll(line, "```", "'''") + "\n")

@@ -158,7 +158,7 @@ func codeFlow(f analyzer.Finding, prefix string) *sarif.CodeFlow {
 		}
 		tf.AddLocation(sarif.NewThreadFlowLocation().WithLocation(loc).WithExecutionOrder(i))
 	}
-	return sarif.NewCodeFlow().WithMessage(sarif.NewTextMessage("packet timeline replayed in the sgcheck simulator")).
+	return sarif.NewCodeFlow().WithMessage(sarif.NewTextMessage("packet timeline replayed in the sgcheck simulator" + proofScope(f))).
 		AddThreadFlow(tf)
 }
 

@@ -47,7 +47,7 @@ func Text(w io.Writer, run Run) error {
 			}
 		}
 		if f.Proof != nil {
-			fmt.Fprintf(b, "  proof (%s):\n", proofStatus(f.Proof))
+			fmt.Fprintf(b, "  proof (%s):\n", proofStatus(f))
 			for _, ev := range f.Proof.Events {
 				wrapTo(b, run.width(), fmt.Sprintf("    t=%-7s ", Clock(ev.T)), proofStep(ev))
 			}
@@ -70,12 +70,24 @@ func Text(w io.Writer, run Run) error {
 	return b.Flush()
 }
 
-// proofStatus says whether a proof replayed as claimed.
-func proofStatus(p *analyzer.Proof) string {
-	if p.Verified {
-		return "verified in the simulator"
+// proofStatus says whether a proof replayed as claimed and, for a finding
+// folded from several attachments (analyzer.MergeAttachments), on which.
+func proofStatus(f analyzer.Finding) string {
+	status := "NOT verified"
+	if f.Proof.Verified {
+		status = "verified in the simulator"
 	}
-	return "NOT verified"
+	return status + proofScope(f)
+}
+
+// proofScope names the attachment a folded finding's proof replays on.
+func proofScope(f analyzer.Finding) string {
+	if _, folded := f.Facts["attachments"]; folded {
+		if att, ok := f.Facts["attachment"].(string); ok {
+			return ", on " + att
+		}
+	}
+	return ""
 }
 
 // stepText is one step of a timeline, after its time: what happened, the

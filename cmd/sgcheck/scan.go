@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -245,7 +246,7 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		}
 		findings = kept
 	}
-	findings = analyzer.MergeInstances(findings)
+	findings = analyzer.MergeInstances(analyzer.MergeAttachments(findings))
 	known := map[string]bool{}
 	for _, p := range eng.Policies() {
 		known[p.ID] = true
@@ -339,15 +340,33 @@ func repoPrefix() string {
 // (stateless, at once) and revocations whose flows are untracked.
 func changeNotes(ch *analyzer.ChangesDoc) []string {
 	var out []string
+	// one note for the attachments a revocation cuts alike (a group on
+	// several instances with the same reverse rule)
+	type cut struct{ rule, what, direction, peer, reverse, assumption string }
+	var cuts []cut
+	on := map[cut][]string{}
 	for _, rv := range ch.Revocations {
 		if !rv.Tracked {
-			note := fmt.Sprintf("note: %s revokes %s %s %s on %s; those flows are untracked (reverse rule %s), so the cut is immediate",
-				rv.Rule, rv.What, peerWord(rv.Direction), rv.Peer, rv.Attachment, rv.ReverseRule)
-			if rv.RouteAssumption != "" {
-				note += " " + rv.RouteAssumption
+			c := cut{rv.Rule, rv.What, rv.Direction, rv.Peer, rv.ReverseRule, rv.RouteAssumption}
+			if on[c] == nil {
+				cuts = append(cuts, c)
 			}
-			out = append(out, note)
+			on[c] = append(on[c], rv.Attachment)
 		}
+	}
+	for _, c := range cuts {
+		atts := on[c]
+		slices.SortStableFunc(atts, analyzer.NaturalCompare)
+		list := strings.Join(atts[:len(atts)-1], ", ") + " and " + atts[len(atts)-1]
+		if len(atts) == 1 {
+			list = atts[0]
+		}
+		note := fmt.Sprintf("note: %s revokes %s %s %s on %s; those flows are untracked (reverse rule %s), so the cut is immediate",
+			c.rule, c.what, peerWord(c.direction), c.peer, list, c.reverse)
+		if c.assumption != "" {
+			note += " " + c.assumption
+		}
+		out = append(out, note)
 	}
 	for _, n := range ch.NACLChanges {
 		dir := "ingress"
