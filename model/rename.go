@@ -10,11 +10,22 @@ import (
 // written in place: a snapshot may share them with another (change
 // analysis reuses a root's results from the other side).
 func (s *Snapshot) RenameFiles(rename func(string) string) {
+	// a snapshot names few files from many sources: each is renamed once,
+	// and the sources of one file share the new name
+	renamed := map[string]string{}
+	once := func(f string) string {
+		r, ok := renamed[f]
+		if !ok {
+			r = rename(f)
+			renamed[f] = r
+		}
+		return r
+	}
 	v := reflect.ValueOf(s).Elem()
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		if t.Field(i).IsExported() {
-			renameIn(v.Field(i), rename)
+			renameIn(v.Field(i), once)
 		}
 	}
 	s.index = nil
