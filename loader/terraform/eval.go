@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
@@ -198,77 +199,152 @@ var outputSchema = &hcl.BodySchema{Attributes: attrSchema("value", "description"
 func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value, origins map[string]hcl.Range,
 	derived map[string]bool) hcl.Diagnostics {
 	name := b.Labels[0]
-	content, _, diags := b.Body.PartialContent(variableSchema)
-	attrs := content.Attributes
-	var ty cty.Type
-	var defaults *typeexpr.Defaults
-	if t, ok := attrs["type"]; ok {
-		var d hcl.Diagnostics
-		ty, defaults, d = typeexpr.TypeConstraintWithDefaults(t.Expr)
-		if d.HasErrors() {
-			ty = cty.NilType
-		}
-	}
+	decl := e.mod.variable(b)
+	diags := slices.Clip(decl.diags)
 	v, given := inputs[name]
 	// Terraform: a null argument sets a nullable variable (the default)
 	// to null, whatever its default; only nullable = false falls back to
 	// the default
-	if given && v.IsNull() && nullable(attrs) {
-		if ty != cty.NilType {
-			v = cty.NullVal(ty)
+	if given && v.IsNull() && decl.nullable {
+		if decl.ty != cty.NilType {
+			v = cty.NullVal(decl.ty)
 		}
 		e.vars[name] = v
 		return diags
 	}
 	if !given || v.IsNull() {
-		v = cty.NilVal
-		if def, ok := attrs["default"]; ok {
-			dv, d := def.Expr.Value(nil)
-			diags = append(diags, d...)
-			if !d.HasErrors() {
+		// the default's value is the same in every instance of the module
+		def := decl.defaultValue(b)
+		diags = append(diags, def.diags...)
+		e.vars[name] = def.v
+		if def.unset {
+			e.varsUnset[name] = true
+		}
+		if def.why != "" {
+			e.varsWhy[name] = def.why
+		}
+		return diags
+	}
+	if decl.ty == cty.NilType {
+		e.vars[name] = v
+		return diags
+	}
+	// Terraform converts a module argument or a default to the declared
+	// type even when parts of it are unknown, so that conditionals over
+	// it see one type on both sides.
+	if decl.defaults != nil {
+		v = decl.defaults.Apply(v)
+	}
+	cv, err := convert.Convert(v, decl.ty)
+	if err != nil && derived[name] {
+		cv, err = convert.Convert(withMissingUnknown(v, decl.ty), decl.ty)
+	}
+	if err != nil {
+		// Terraform refuses the value: an input error where it is given
+		subject, where := b.DefRange, "its default"
+		if o, ok := origins[name]; ok {
+			subject, where = o, "the value given"
+		}
+		d, why := invalidValue(name, subject, where, decl.ty, err)
+		e.vars[name] = cty.DynamicVal
+		e.varsWhy[name] = why
+		return append(diags, d)
+	}
+	e.vars[name] = cv
+	return diags
+}
+
+// invalidValue is the error for a value Terraform refuses for variable
+// name, and why the variable is then undetermined.
+func invalidValue(name string, subject hcl.Range, where string, ty cty.Type, err error) (*hcl.Diagnostic, string) {
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid value for variable %q", name),
+		Detail: fmt.Sprintf("%s is not a %s: %s", where, ty.FriendlyNameForConstraint(), err.Error())}
+	if subject.Start.Line > 0 {
+		d.Subject = &subject
+	} else {
+		d.Detail = subject.Filename + ": " + d.Detail
+	}
+	return d, "is invalid (" + d.Detail + ")"
+}
+
+// variableDecl is what a variable block declares, read once per module
+// rather than once per instance: a module repository's examples call a
+// module declaring hundreds of variables, most left at their defaults.
+type variableDecl struct {
+	diags    hcl.Diagnostics // reading the block
+	attrs    hcl.Attributes
+	ty       cty.Type // cty.NilType: no type, or one that is not valid
+	defaults *typeexpr.Defaults
+	nullable bool
+	def      sync.Once
+	defVal   defaultValue
+}
+
+// defaultValue is a variable's value where no argument sets it: its
+// default converted to its type, or unknown.
+type defaultValue struct {
+	v     cty.Value
+	unset bool   // no default: the value is not determined
+	why   string // the default is not a value of the type
+	diags hcl.Diagnostics
+}
+
+// variable reads a variable block of m, once.
+func (m *module) variable(b *hcl.Block) *variableDecl {
+	m.declMu.Lock()
+	defer m.declMu.Unlock()
+	if d, ok := m.vars[b]; ok {
+		return d
+	}
+	content, _, diags := b.Body.PartialContent(variableSchema)
+	d := &variableDecl{diags: diags, attrs: content.Attributes, ty: cty.NilType, nullable: nullable(content.Attributes)}
+	if t, ok := d.attrs["type"]; ok {
+		ty, defaults, td := typeexpr.TypeConstraintWithDefaults(t.Expr)
+		if !td.HasErrors() {
+			d.ty, d.defaults = ty, defaults
+		}
+	}
+	if m.vars == nil {
+		m.vars = map[*hcl.Block]*variableDecl{}
+	}
+	m.vars[b] = d
+	return d
+}
+
+// defaultValue evaluates and converts the default of the variable b
+// declares, once.
+func (d *variableDecl) defaultValue(b *hcl.Block) defaultValue {
+	d.def.Do(func() {
+		out := &d.defVal
+		var v cty.Value
+		if def, ok := d.attrs["default"]; ok {
+			dv, diags := def.Expr.Value(nil)
+			out.diags = diags
+			if !diags.HasErrors() {
 				v = dv
 			}
 		}
-	}
-	if v == cty.NilVal {
-		e.vars[name] = cty.DynamicVal
-		e.varsUnset[name] = true
-		return diags
-	}
-	if ty != cty.NilType {
-		// Terraform converts a module argument or a default to the declared
-		// type even when parts of it are unknown, so that conditionals over
-		// it see one type on both sides.
-		if defaults != nil {
-			v = defaults.Apply(v)
+		if v == cty.NilVal {
+			out.v, out.unset = cty.DynamicVal, true
+			return
 		}
-		cv, err := convert.Convert(v, ty)
-		if err != nil && given && derived[name] {
-			cv, err = convert.Convert(withMissingUnknown(v, ty), ty)
+		if d.ty == cty.NilType {
+			out.v = v
+			return
 		}
+		if d.defaults != nil {
+			v = d.defaults.Apply(v)
+		}
+		cv, err := convert.Convert(v, d.ty)
 		if err != nil {
-			// Terraform refuses the value: an input error where it is given
-			subject := b.DefRange
-			where := "its default"
-			if o, ok := origins[name]; ok && given {
-				subject, where = o, "the value given"
-			}
-			d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid value for variable %q", name),
-				Detail: fmt.Sprintf("%s is not a %s: %s", where, ty.FriendlyNameForConstraint(), err.Error())}
-			if subject.Start.Line > 0 {
-				d.Subject = &subject
-			} else {
-				d.Detail = subject.Filename + ": " + d.Detail
-			}
-			diags = append(diags, d)
-			e.vars[name] = cty.DynamicVal
-			e.varsWhy[name] = "is invalid (" + d.Detail + ")"
-			return diags
+			diag, why := invalidValue(b.Labels[0], b.DefRange, "its default", d.ty, err)
+			out.diags = append(out.diags, diag)
+			out.v, out.why = cty.DynamicVal, why
+			return
 		}
-		v = cv
-	}
-	e.vars[name] = v
-	return diags
+		out.v = cv
+	})
+	return d.defVal
 }
 
 // nullable reads a variable's nullable argument (true unless it is false).

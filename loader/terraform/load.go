@@ -660,6 +660,9 @@ type module struct {
 	syntax map[string]*hclsyntax.Body
 	// providerFuncs are the provider-defined functions its files name.
 	providerFuncs []string
+	// vars holds its variable blocks as read once for every instance
+	declMu sync.Mutex
+	vars   map[*hcl.Block]*variableDecl
 }
 
 var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
