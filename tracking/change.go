@@ -108,7 +108,9 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 		groups[g] = v
 		return v
 	}
-	for _, attB := range Attachments(base) {
+	baseAtts := Attachments(base)
+	mem := newMembership(base, baseAtts, after)
+	for _, attB := range baseAtts {
 		attA, ok := after[attB.Name]
 		if !ok {
 			// Deleted attachments end their flows with them.
@@ -124,7 +126,7 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 		aRules, aMissing := RulesOf(head, attA)
 		bClass := ClassifyAttachment(attB, bRules, bMissing, params)
 		aClass := ClassifyAttachment(attA, aRules, aMissing, params)
-		imp.Revocations = append(imp.Revocations, revocations(attB, bClass, aRules, params, imp)...)
+		imp.Revocations = append(imp.Revocations, revocations(attB, bClass, aRules, mem, params, imp)...)
 		imp.Flips = append(imp.Flips, flips(attB, bClass, aClass, bRules, aRules, params)...)
 		imp.Flips = append(imp.Flips, ownFlips(attB, bClass, aClass, aRules, params)...)
 	}
@@ -278,7 +280,7 @@ type piece struct {
 // revocations computes before − after per direction and protocol on one
 // attachment, attributes the revoked peers to the rules that admitted them,
 // and classifies them under the before configuration.
-func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Rule, params Params, imp *Impact) []Revocation {
+func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Rule, mem *membership, params Params, imp *Impact) []Revocation {
 	var bRules []model.Rule
 	for _, rc := range bClass.Rules {
 		bRules = append(bRules, rc.Rule)
@@ -292,7 +294,7 @@ func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Ru
 	var pieces []piece
 	for _, dir := range []model.Direction{model.Ingress, model.Egress} {
 		for _, p := range protocolKeys(bRules, aRules) {
-			pieces = append(pieces, cellPieces(att, bClass, aRules, dir, p)...)
+			pieces = append(pieces, cellPieces(att, bClass, aRules, mem, dir, p)...)
 		}
 	}
 	var out []Revocation
@@ -371,7 +373,7 @@ func usable(rules []model.Rule, dir model.Direction, p model.Protocol) []*model.
 	return out
 }
 
-func cellPieces(att model.Attachment, bClass AttachmentClass, aRules []model.Rule, dir model.Direction, p model.Protocol) []piece {
+func cellPieces(att model.Attachment, bClass AttachmentClass, aRules []model.Rule, mem *membership, dir model.Direction, p model.Protocol) []piece {
 	var bRules []model.Rule
 	untracked := map[*model.Rule]*model.Rule{} // before rule → its reverse, when untracked for p
 	for _, rc := range bClass.Rules {
@@ -428,7 +430,7 @@ func cellPieces(att model.Attachment, bClass AttachmentClass, aRules []model.Rul
 			}
 			aCover := covering(after)
 			still := peerSetOf(aCover)
-			revoked := familyFilter(p, peerSetOf(bCover), nil).Minus(still).withoutMembersIn(still)
+			revoked := mem.withoutMoved(familyFilter(p, peerSetOf(bCover), nil).Minus(still).withoutMembersIn(still), still)
 			if revoked.Empty() {
 				continue
 			}

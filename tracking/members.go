@@ -1,0 +1,91 @@
+package tracking
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// membership knows which attachments the configuration makes members of
+// each group, before and after a change, so that a change that moves a
+// group's members to another group an attachment admits (a per-service
+// group replaced by a shared "client" group, say) is not taken for a
+// revocation of those members: their flows are admitted by the new rule,
+// whatever the tracking of the old one.
+type membership struct {
+	declared map[string]bool             // groups the base declares (not symbolic)
+	before   map[string][]string         // group → the base's attachments carrying it
+	after    map[string]model.Attachment // the head's attachments by name
+}
+
+func newMembership(base *model.Snapshot, baseAtts []model.Attachment, after map[string]model.Attachment) *membership {
+	m := &membership{declared: map[string]bool{}, before: map[string][]string{}, after: after}
+	for _, g := range base.Groups {
+		if !g.Symbolic {
+			m.declared[g.Address] = true
+		}
+	}
+	for _, a := range baseAtts {
+		if a.Assumed {
+			continue // a group analysed alone: not a member the input gives it
+		}
+		for _, g := range a.Groups {
+			m.before[g] = append(m.before[g], a.Name)
+		}
+	}
+	return m
+}
+
+// moved reports whether every member the configuration gives group g
+// before the change is, after it, gone (its flows end with it) or a member
+// of a group whose members still admits: the configuration declares g and
+// gives it at least one member, so its members are taken to be those (a
+// group that only other configurations attach, or one given no member
+// here, is not judged moved).
+func (m *membership) moved(g string, still PeerSet) bool {
+	members := m.before[g]
+	if !m.declared[g] || len(members) == 0 {
+		return false
+	}
+	for _, name := range members {
+		a, ok := m.after[name]
+		if !ok {
+			continue
+		}
+		if len(a.GroupsUnknown) > 0 {
+			return false // it may or may not carry an admitted group
+		}
+		admitted := false
+		for _, h := range a.Groups {
+			if h != g && slices.Contains(still.Atoms, string(model.PeerGroup)+":"+h) {
+				admitted = true
+				break
+			}
+		}
+		if !admitted {
+			return false
+		}
+	}
+	return true
+}
+
+// withoutMoved drops from revoked the groups whose members moved to a group
+// that still admits.
+func (m *membership) withoutMoved(revoked, still PeerSet) PeerSet {
+	if m == nil || len(revoked.Atoms) == 0 || len(still.Atoms) == 0 {
+		return revoked
+	}
+	var atoms []string
+	for _, a := range revoked.Atoms {
+		g, ok := strings.CutPrefix(a, string(model.PeerGroup)+":")
+		if ok && m.moved(g, still) {
+			continue
+		}
+		atoms = append(atoms, a)
+	}
+	if len(atoms) == len(revoked.Atoms) {
+		return revoked
+	}
+	return PeerSet{IPs: revoked.IPs, Atoms: atoms}
+}

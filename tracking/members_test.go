@@ -1,0 +1,56 @@
+package tracking
+
+import (
+	"testing"
+
+	"github.com/sgcheck/sgcheck/model"
+)
+
+// A group admits its clients by their own groups; a change replaces the
+// per-client rules with one rule admitting a shared "client" group and puts
+// every client in it. No client's flows are revoked: each is admitted by
+// the new rule, so no revoked flow can outlive a rule. Where the change
+// leaves a member out, gives the group no member in the configuration, or
+// the member's groups are not all known, the revocation is reported.
+func TestMembersMovedToAnAdmittedGroup(t *testing.T) {
+	groupPeer := func(g string) model.Peer { return model.Peer{Kind: model.PeerGroup, Ref: g} }
+	fromApp := rule("from_app", "endpoint", model.Ingress, model.TCP, 443, 443, groupPeer("app"))
+	fromClient := rule("from_client", "endpoint", model.Ingress, model.TCP, 443, 443, groupPeer("client"))
+	groups := []model.SecurityGroup{{Address: "endpoint"}, {Address: "app"}, {Address: "client"}}
+	side := func(rule model.Rule, members ...model.Attachment) *model.Snapshot {
+		return &model.Snapshot{Groups: groups, Rules: []model.Rule{rule},
+			Attachments: append([]model.Attachment{{Name: "vpce", Groups: []string{"endpoint"}}}, members...)}
+	}
+	app := func(name string, groups ...string) model.Attachment {
+		return model.Attachment{Name: name, Groups: groups}
+	}
+	base := side(fromApp, app("i1", "app"), app("i2", "app"))
+	for _, tc := range []struct {
+		name    string
+		head    *model.Snapshot
+		revoked bool
+	}{
+		{"every member moved", side(fromClient, app("i1", "app", "client"), app("i2", "client")), false},
+		{"one member deleted, the other moved", side(fromClient, app("i2", "client")), false},
+		{"one member left out", side(fromClient, app("i1", "app", "client"), app("i2", "app")), true},
+		{"a member's groups not all known", side(fromClient, app("i1", "client"),
+			model.Attachment{Name: "i2", Groups: []string{"app"}, GroupsUnknown: []string{"var.extra"}}), true},
+	} {
+		imp := Compare(base, tc.head, DefaultParams)
+		if got := len(imp.Revocations) > 0; got != tc.revoked {
+			t.Errorf("%s: revoked=%v, want %v: %+v", tc.name, got, tc.revoked, imp.Revocations)
+		}
+	}
+	// no member in the configuration: other configurations may attach the
+	// group, so what the change does to its members is not known
+	noMembers := Compare(side(fromApp), side(fromClient, app("i1", "client")), DefaultParams)
+	if len(noMembers.Revocations) != 1 || noMembers.Revocations[0].Peers.String() != "members of app" {
+		t.Errorf("group without members: %+v", noMembers.Revocations)
+	}
+	// a group the configuration does not declare (an id it is given)
+	undeclared := side(fromApp, app("i1", "app"))
+	undeclared.Groups = []model.SecurityGroup{{Address: "endpoint"}, {Address: "app", Symbolic: true}, {Address: "client"}}
+	if imp := Compare(undeclared, side(fromClient, app("i1", "app", "client")), DefaultParams); len(imp.Revocations) != 1 {
+		t.Errorf("undeclared group: %+v", imp.Revocations)
+	}
+}
