@@ -109,7 +109,7 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 		return v
 	}
 	baseAtts := Attachments(base)
-	mem := newMembership(base, baseAtts, after)
+	mem := newMembership(base, head, baseAtts, after)
 	for _, attB := range baseAtts {
 		attA, ok := after[attB.Name]
 		if !ok {

@@ -15,15 +15,19 @@ import (
 // whatever the tracking of the old one.
 type membership struct {
 	declared map[string]bool             // groups the base declares (not symbolic)
+	deleted  map[string]bool             // of those, the ones the head does not have
 	before   map[string][]string         // group → the base's attachments carrying it
 	after    map[string]model.Attachment // the head's attachments by name
 }
 
-func newMembership(base *model.Snapshot, baseAtts []model.Attachment, after map[string]model.Attachment) *membership {
-	m := &membership{declared: map[string]bool{}, before: map[string][]string{}, after: after}
+func newMembership(base, head *model.Snapshot, baseAtts []model.Attachment, after map[string]model.Attachment) *membership {
+	m := &membership{declared: map[string]bool{}, deleted: map[string]bool{}, before: map[string][]string{}, after: after}
 	for _, g := range base.Groups {
 		if !g.Symbolic {
 			m.declared[g.Address] = true
+			if _, ok := head.Group(g.Address); !ok {
+				m.deleted[g.Address] = true
+			}
 		}
 	}
 	for _, a := range baseAtts {
@@ -42,10 +46,15 @@ func newMembership(base *model.Snapshot, baseAtts []model.Attachment, after map[
 // of a group whose members still admits: the configuration declares g and
 // gives it at least one member, so its members are taken to be those (a
 // group that only other configurations attach, or one given no member
-// here, is not judged moved).
+// here, is not judged moved). A group the change deletes has no other
+// members: EC2 refuses to delete a group an instance or network interface
+// is associated with (DeleteSecurityGroup fails with DependencyViolation,
+// docs/semantics.md), so whatever else used it has left it, and what
+// becomes of that member's flows is decided where it went, not by the
+// rules of this change.
 func (m *membership) moved(g string, still PeerSet) bool {
 	members := m.before[g]
-	if !m.declared[g] || len(members) == 0 {
+	if !m.declared[g] || (len(members) == 0 && !m.deleted[g]) {
 		return false
 	}
 	for _, name := range members {
@@ -73,7 +82,7 @@ func (m *membership) moved(g string, still PeerSet) bool {
 // withoutMoved drops from revoked the groups whose members moved to a group
 // that still admits.
 func (m *membership) withoutMoved(revoked, still PeerSet) PeerSet {
-	if m == nil || len(revoked.Atoms) == 0 || len(still.Atoms) == 0 {
+	if m == nil || len(revoked.Atoms) == 0 {
 		return revoked
 	}
 	var atoms []string

@@ -47,6 +47,21 @@ func TestMembersMovedToAnAdmittedGroup(t *testing.T) {
 	if len(noMembers.Revocations) != 1 || noMembers.Revocations[0].Peers.String() != "members of app" {
 		t.Errorf("group without members: %+v", noMembers.Revocations)
 	}
+	// docs/semantics.md S2 (DeleteSecurityGroup: DependencyViolation while an
+	// instance or interface uses the group): a group the change deletes has
+	// no member left, even one the configuration does not show; a member the
+	// configuration shows is judged as above
+	deleted := side(fromClient, app("i1", "client"))
+	deleted.Groups = []model.SecurityGroup{{Address: "endpoint"}, {Address: "client"}}
+	if imp := Compare(side(fromApp), deleted, DefaultParams); len(imp.Revocations) != 0 {
+		t.Errorf("deleted group: %+v", imp.Revocations)
+	}
+	leftOut := side(model.Rule{}, app("i1", "other"))
+	leftOut.Rules = nil
+	leftOut.Groups = []model.SecurityGroup{{Address: "endpoint"}, {Address: "other"}}
+	if imp := Compare(side(fromApp, app("i1", "app")), leftOut, DefaultParams); len(imp.Revocations) != 1 {
+		t.Errorf("deleted group whose member is not admitted after: %+v", imp.Revocations)
+	}
 	// a group the configuration does not declare (an id it is given)
 	undeclared := side(fromApp, app("i1", "app"))
 	undeclared.Groups = []model.SecurityGroup{{Address: "endpoint"}, {Address: "app", Symbolic: true}, {Address: "client"}}
