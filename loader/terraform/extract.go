@@ -344,11 +344,11 @@ func (x *moduleExtractor) group(r *resourceInstance) {
 		spec := ruleSpec{name: it.name, group: r.addr, dir: model.Direction(it.typ), src: it.src, origin: "inline",
 			protocol: it.get("protocol"), from: it.get("from_port"), to: it.get("to_port"), desc: it.get("description")}
 		spec.peers = []peerSource{
-			{kind: model.PeerCIDR, v: it.get("cidr_blocks"), family: "ipv4"},
-			{kind: model.PeerCIDR, v: it.get("ipv6_cidr_blocks"), family: "ipv6"},
-			{kind: model.PeerPrefixList, v: it.get("prefix_list_ids")},
-			{kind: model.PeerGroup, v: it.get("security_groups")},
-			{kind: model.PeerSelf, v: it.get("self")},
+			{kind: model.PeerCIDR, v: it.get("cidr_blocks"), attr: "cidr_blocks", family: "ipv4"},
+			{kind: model.PeerCIDR, v: it.get("ipv6_cidr_blocks"), attr: "ipv6_cidr_blocks", family: "ipv6"},
+			{kind: model.PeerPrefixList, v: it.get("prefix_list_ids"), attr: "prefix_list_ids"},
+			{kind: model.PeerGroup, v: it.get("security_groups"), attr: "security_groups"},
+			{kind: model.PeerSelf, v: it.get("self"), attr: "self"},
 		}
 		if it.unknown != "" {
 			spec.peers = spec.peers[:1]
@@ -376,11 +376,11 @@ func (x *moduleExtractor) standaloneRule(r *resourceInstance) {
 		protocol: x.get(a, "protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
 		desc: x.get(a, "description", r.ctx)}
 	spec.peers = []peerSource{
-		{kind: model.PeerCIDR, v: x.get(a, "cidr_blocks", r.ctx), family: "ipv4"},
-		{kind: model.PeerCIDR, v: x.get(a, "ipv6_cidr_blocks", r.ctx), family: "ipv6"},
-		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_ids", r.ctx)},
-		{kind: model.PeerGroup, v: x.get(a, "source_security_group_id", r.ctx)},
-		{kind: model.PeerSelf, v: x.get(a, "self", r.ctx)},
+		{kind: model.PeerCIDR, v: x.get(a, "cidr_blocks", r.ctx), attr: "cidr_blocks", family: "ipv4"},
+		{kind: model.PeerCIDR, v: x.get(a, "ipv6_cidr_blocks", r.ctx), attr: "ipv6_cidr_blocks", family: "ipv6"},
+		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_ids", r.ctx), attr: "prefix_list_ids"},
+		{kind: model.PeerGroup, v: x.get(a, "source_security_group_id", r.ctx), attr: "source_security_group_id"},
+		{kind: model.PeerSelf, v: x.get(a, "self", r.ctx), attr: "self"},
 	}
 	x.addRules(spec)
 }
@@ -396,10 +396,10 @@ func (x *moduleExtractor) vpcRule(r *resourceInstance) {
 		protocol: x.get(a, "ip_protocol", r.ctx), from: x.get(a, "from_port", r.ctx), to: x.get(a, "to_port", r.ctx),
 		desc: x.get(a, "description", r.ctx)}
 	spec.peers = []peerSource{
-		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv4", r.ctx), family: "ipv4"},
-		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv6", r.ctx), family: "ipv6"},
-		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_id", r.ctx)},
-		{kind: model.PeerGroup, v: x.get(a, "referenced_security_group_id", r.ctx)},
+		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv4", r.ctx), attr: "cidr_ipv4", family: "ipv4"},
+		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv6", r.ctx), attr: "cidr_ipv6", family: "ipv6"},
+		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_id", r.ctx), attr: "prefix_list_id"},
+		{kind: model.PeerGroup, v: x.get(a, "referenced_security_group_id", r.ctx), attr: "referenced_security_group_id"},
 	}
 	x.addRules(spec)
 }
@@ -438,9 +438,11 @@ func (x *moduleExtractor) groupRef(v value) (string, bool) {
 	return refAddress(s), true
 }
 
-// groupRefs resolves a list of group ids; unresolvable ones are returned
-// separately with the reason.
-func (x *moduleExtractor) groupRefs(v value) (groups, unknown []string) {
+// groupRefs resolves a list of group ids (or other references: subnets,
+// target groups) in attribute attr of resource addr; unresolvable ones are
+// returned separately with the reason. A value that is not a list of
+// strings, which Terraform refuses, is an input error as well.
+func (x *moduleExtractor) groupRefs(v value, attr, addr string) (groups, unknown []string) {
 	if !v.set {
 		return nil, nil
 	}
@@ -449,7 +451,9 @@ func (x *moduleExtractor) groupRefs(v value) (groups, unknown []string) {
 	}
 	list, ok := asStrings(v.v)
 	if !ok {
-		return nil, []string{"security group list is not a list of strings"}
+		why := notStrings(attr, v.v)
+		x.errorf(v.rng, "%s: %s", addr, why)
+		return nil, []string{why}
 	}
 	for _, s := range list {
 		groups = append(groups, refAddress(s))
@@ -461,7 +465,7 @@ func (x *moduleExtractor) attachment(r *resourceInstance) {
 	a := r.content.Attributes
 	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
 	for _, name := range []string{"vpc_security_group_ids", "security_groups"} {
-		g, u := x.groupRefs(x.get(a, name, r.ctx))
+		g, u := x.groupRefs(x.get(a, name, r.ctx), name, r.addr)
 		att.Groups = append(att.Groups, g...)
 		att.GroupsUnknown = append(att.GroupsUnknown, u...)
 	}
@@ -575,7 +579,7 @@ var launchNICSchema = &hcl.BodySchema{Attributes: attrSchema("security_groups", 
 
 func (x *moduleExtractor) launchTemplate(r *resourceInstance) {
 	att := model.Attachment{Name: r.addr, Kind: "aws_launch_template", Source: r.src}
-	att.Groups, att.GroupsUnknown = x.groupRefs(x.get(r.content.Attributes, "vpc_security_group_ids", r.ctx))
+	att.Groups, att.GroupsUnknown = x.groupRefs(x.get(r.content.Attributes, "vpc_security_group_ids", r.ctx), "vpc_security_group_ids", r.addr)
 	att.InstanceType = x.instanceType(r.content.Attributes, r.ctx)
 	for _, nic := range r.content.Blocks {
 		content, _, diags := nic.Body.PartialContent(launchNICSchema)
@@ -583,7 +587,7 @@ func (x *moduleExtractor) launchTemplate(r *resourceInstance) {
 			x.hclDiags(diags)
 			continue
 		}
-		g, u := x.groupRefs(x.get(content.Attributes, "security_groups", r.ctx))
+		g, u := x.groupRefs(x.get(content.Attributes, "security_groups", r.ctx), "security_groups", r.addr)
 		att.Groups = append(att.Groups, g...)
 		att.GroupsUnknown = append(att.GroupsUnknown, u...)
 		if s, ok := x.groupRef(x.get(content.Attributes, "subnet_id", r.ctx)); ok {
@@ -627,7 +631,7 @@ func (x *moduleExtractor) tracking(a hcl.Attributes, ctx *hcl.EvalContext, src m
 func (x *moduleExtractor) awsccInterface(r *resourceInstance) {
 	a := r.content.Attributes
 	att := model.Attachment{Name: r.addr, Kind: "awscc_ec2_network_interface", Source: r.src}
-	att.Groups, att.GroupsUnknown = x.groupRefs(x.get(a, "group_set", r.ctx))
+	att.Groups, att.GroupsUnknown = x.groupRefs(x.get(a, "group_set", r.ctx), "group_set", r.addr)
 	if s, ok := x.groupRef(x.get(a, "subnet_id", r.ctx)); ok {
 		att.Subnet = s
 	}

@@ -34,7 +34,7 @@ func (x *moduleExtractor) loadBalancer(r *resourceInstance) {
 	case "gateway":
 		x.lb.Kinds[r.addr] = "gateway-load-balancer"
 	}
-	groups, unknown := x.groupRefs(x.get(a, "security_groups", r.ctx))
+	groups, unknown := x.groupRefs(x.get(a, "security_groups", r.ctx), "security_groups", r.addr)
 	if len(groups)+len(unknown) == 0 {
 		return
 	}
@@ -134,7 +134,7 @@ func (x *moduleExtractor) lbPort(v value) (port int, unknown bool) {
 var asgTemplateSchema = &hcl.BodySchema{Attributes: attrSchema("id", "name")}
 
 func (x *moduleExtractor) autoscalingGroup(r *resourceInstance) {
-	tgs, _ := x.groupRefs(x.get(r.content.Attributes, "target_group_arns", r.ctx))
+	tgs, _ := x.groupRefs(x.get(r.content.Attributes, "target_group_arns", r.ctx), "target_group_arns", r.addr)
 	if lc, ok := x.groupRef(x.get(r.content.Attributes, "launch_configuration", r.ctx)); ok {
 		for _, tg := range tgs {
 			x.lb.Targets = append(x.lb.Targets, model.LBTarget{Group: tg, Target: lc})

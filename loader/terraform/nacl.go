@@ -11,7 +11,7 @@ import (
 
 func (x *moduleExtractor) networkACL(r *resourceInstance) {
 	n := model.NetworkACL{Address: r.addr, Source: r.src, Default: r.block.Labels[0] == "aws_default_network_acl"}
-	subnets, unknown := x.groupRefs(x.get(r.content.Attributes, "subnet_ids", r.ctx))
+	subnets, unknown := x.groupRefs(x.get(r.content.Attributes, "subnet_ids", r.ctx), "subnet_ids", r.addr)
 	n.Subnets = subnets
 	if a := r.content.Attributes["subnet_ids"]; a != nil && len(subnets) > 0 {
 		n.SubnetSources = map[string]model.Source{}

@@ -27,6 +27,7 @@ type peerSource struct {
 	kind   model.PeerKind
 	v      value
 	family string // for CIDR peers: the family the attribute takes
+	attr   string // the attribute's name
 }
 
 // addRules appends one model.Rule per peer of spec. Unknown protocol, ports
@@ -79,7 +80,7 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 		}
 		list, ok := asStrings(ps.v.v)
 		if !ok {
-			x.errorf(ps.v.rng, "%s: expected a list of strings", spec.name)
+			x.errorf(ps.v.rng, "%s: %s", spec.name, notStrings(ps.attr, ps.v.v))
 			continue
 		}
 		for _, s := range list {
@@ -282,4 +283,19 @@ func portValue(v value) (int, bool) {
 		return 0, false
 	}
 	return asInt(v.v)
+}
+
+// notStrings says why a peer attribute's value is not a list of strings. A
+// list of lists is most often Terraform 0.11's `["${var.cidrs}"]`, which
+// 0.11 flattened and Terraform 0.12 and later refuse.
+func notStrings(attr string, v cty.Value) string {
+	msg := fmt.Sprintf("%s must be a list of strings, not %s", attr, v.Type().FriendlyName())
+	if ty := v.Type(); (ty.IsListType() || ty.IsSetType() || ty.IsTupleType()) && v.IsWhollyKnown() {
+		for it := v.ElementIterator(); it.Next(); {
+			if _, e := it.Element(); e.Type().IsListType() || e.Type().IsTupleType() || e.Type().IsSetType() {
+				return msg + ` (["${var.x}"] puts the list var.x inside another list: Terraform 0.11 flattened it, 0.12 and later refuse it; write var.x)`
+			}
+		}
+	}
+	return msg
 }

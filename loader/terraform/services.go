@@ -33,7 +33,7 @@ func (x *moduleExtractor) classicLoadBalancer(r *resourceInstance) {
 func (x *moduleExtractor) listedGroups(r *resourceInstance) model.Attachment {
 	att := model.Attachment{Name: r.addr, Kind: r.block.Labels[0], Source: r.src}
 	for _, name := range model.GroupListAttributes {
-		g, u := x.groupRefs(x.get(r.content.Attributes, name, r.ctx))
+		g, u := x.groupRefs(x.get(r.content.Attributes, name, r.ctx), name, r.addr)
 		att.Groups = append(att.Groups, g...)
 		att.GroupsUnknown = append(att.GroupsUnknown, u...)
 	}
@@ -58,7 +58,7 @@ func (x *moduleExtractor) vpcEndpoint(r *resourceInstance) {
 	if typ == "Gateway" {
 		x.gatewayEndpoint(r)
 	}
-	g, u := x.groupRefs(x.get(r.content.Attributes, "security_group_ids", r.ctx))
+	g, u := x.groupRefs(x.get(r.content.Attributes, "security_group_ids", r.ctx), "security_group_ids", r.addr)
 	if len(g)+len(u) == 0 {
 		return
 	}
@@ -94,7 +94,7 @@ func (x *moduleExtractor) nestedAttachment(r *resourceInstance) {
 			continue
 		}
 		for _, name := range model.GroupBlockAttributes {
-			g, u := x.groupRefs(x.get(content.Attributes, name, r.ctx))
+			g, u := x.groupRefs(x.get(content.Attributes, name, r.ctx), name, r.addr)
 			att.Groups = append(att.Groups, g...)
 			att.GroupsUnknown = append(att.GroupsUnknown, u...)
 		}
@@ -124,7 +124,7 @@ func (x *moduleExtractor) gatewayEndpoint(r *resourceInstance) {
 		}
 	}
 	x.gatewayEndpoints[r.addr] = kind
-	tables, _ := x.groupRefs(x.get(r.content.Attributes, "route_table_ids", r.ctx))
+	tables, _ := x.groupRefs(x.get(r.content.Attributes, "route_table_ids", r.ctx), "route_table_ids", r.addr)
 	for _, t := range tables {
 		x.snap.PendingRoutes = append(x.snap.PendingRoutes, model.PendingRoute{Table: t, Route: x.endpointRoute(r.addr, r.src)})
 	}
