@@ -22,12 +22,14 @@ func (b baseFindings) add(fs []Finding) {
 		b[f.Fingerprint] = true
 		b[factsKey(f)] = true
 		b[ruleKey(f)] = true
+		b[anyInstanceKey(f)] = true
 	}
 }
 
 // without keeps the findings the base did not already have: not the same
 // finding, not the same check on the same group or attachment with the
-// same facts, and not the same check on the same rule unless the change
+// same facts (for a conditional instance: on any instance of the same
+// resource, see anyInstanceKey), and not the same check on the same rule unless the change
 // widened that rule (widened reports whether a rule admits something it did
 // not admit in the base: SSH open to the world edited into RDP open to the
 // world is news, a narrowed rule is not). Revocations and flips (SGC001,
@@ -36,6 +38,7 @@ func (b baseFindings) without(fs []Finding, widened func(rule string) bool) []Fi
 	var out []Finding
 	for _, f := range fs {
 		if f.ID == "SGC001" || f.ID == "SGC002" || (!b[f.Fingerprint] && !b[factsKey(f)] &&
+			(f.Facts["conditional"] == nil || !b[anyInstanceKey(f)]) &&
 			(!b[ruleKey(f)] || (f.Rule != "" && widened(f.Rule)))) {
 			out = append(out, f)
 		}

@@ -110,7 +110,8 @@ func TestBaseFindingsMatch(t *testing.T) {
 	base := Finding{ID: "SGC202", Resource: "aws_security_group.bastion", Rule: "aws_security_group.bastion.ingress[0]",
 		Facts: facts, Fingerprint: "a"}
 	known := baseFindings{}
-	known.add([]Finding{base, {ID: "SGC202", Resource: base.Resource, Rule: "widened", Facts: facts, Fingerprint: "g"}})
+	known.add([]Finding{base, {ID: "SGC202", Resource: base.Resource, Rule: "widened", Facts: facts, Fingerprint: "g"},
+		naclFinding("public[0]", 120, false)})
 	widened := func(rule string) bool { return rule == "widened" }
 	for _, c := range []struct {
 		name string
@@ -123,6 +124,12 @@ func TestBaseFindingsMatch(t *testing.T) {
 		{"same fingerprint", Finding{ID: "SGC202", Resource: "x", Rule: "y", Fingerprint: "a"}, false},
 		{"another group", Finding{ID: "SGC202", Resource: "aws_security_group.db", Rule: "aws_security_group.db.ingress[0]", Facts: facts, Fingerprint: "d"}, true},
 		{"another policy", Finding{ID: "SGC203", Resource: base.Resource, Rule: "aws_security_group_rule.bastion_ssh", Facts: facts, Fingerprint: "e"}, true},
+		// an instance the head no longer determines (X[0] become X[0?]):
+		// the same finding on it is the base's; other facts are news, and a
+		// determined instance is matched by its own name only
+		{"instance become conditional", naclFinding("public[0?]", 120, true), false},
+		{"conditional, other facts", naclFinding("public[0?]", 130, true), true},
+		{"another determined instance", naclFinding("public[1]", 120, false), true},
 	} {
 		if got := len(known.without([]Finding{c.f}, widened)) == 1; got != c.new {
 			t.Errorf("%s: new = %v, want %v", c.name, got, c.new)
@@ -214,4 +221,14 @@ func TestRuleWidened(t *testing.T) {
 			t.Errorf("%s: widened = %v, want %v", c.name, got, c.widened)
 		}
 	}
+}
+
+func naclFinding(instance string, number int, conditional bool) Finding {
+	nacl := "module.vpc.aws_network_acl." + instance
+	facts := map[string]any{"cidr": "0.0.0.0/0", "nacl": nacl, "number": number, "ports": []any{22}}
+	if conditional {
+		facts["conditional"] = nacl
+	}
+	return Finding{ID: "SGC103", Resource: nacl, Rule: nacl + " ingress entry",
+		Facts: facts, Fingerprint: "nacl " + instance + fmt.Sprint(number)}
 }

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -331,4 +332,50 @@ func ruleKey(f Finding) string {
 func factsKey(f Finding) string {
 	raw, _ := json.Marshal(f.Facts)
 	return f.ID + "\x00" + f.Resource + "\x00" + string(raw)
+}
+
+// instanceKey matches an instance key in an address: [0], ["a"], [0?], [?].
+var instanceKey = regexp.MustCompile(`\[[^\]\s]*\]`)
+
+// anyInstanceKey is factsKey with every instance key in the resource and in
+// the facts' strings left out, and without the conditional mark: a finding
+// on a conditional instance (one whose count or for_each the head does not
+// determine, as when an example starts reading its availability zones from
+// a data source) is the base's when the base had it on some instance of the
+// same resource with the same facts.
+func anyInstanceKey(f Finding) string {
+	facts := make(map[string]any, len(f.Facts))
+	for k, v := range f.Facts {
+		if k != "conditional" {
+			facts[k] = anyInstance(v)
+		}
+	}
+	raw, _ := json.Marshal(facts)
+	return f.ID + "\x00any\x00" + instanceKey.ReplaceAllString(f.Resource, "[*]") + "\x00" + string(raw)
+}
+
+func anyInstance(v any) any {
+	switch x := v.(type) {
+	case string:
+		return instanceKey.ReplaceAllString(x, "[*]")
+	case []string:
+		out := make([]any, len(x))
+		for i := range x {
+			out[i] = anyInstance(x[i])
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i := range x {
+			out[i] = anyInstance(x[i])
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = anyInstance(e)
+		}
+		return out
+	}
+	return v
 }

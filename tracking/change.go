@@ -3,6 +3,7 @@ package tracking
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -791,29 +792,77 @@ func naclChanges(base, head *model.Snapshot) []NACLChange {
 		egress bool
 		number int
 	}
-	index := func(s *model.Snapshot) map[key]model.ACLEntry {
+	// A VPC's default network ACL is one ACL whether the configuration
+	// manages it (aws_default_network_acl) or not (AWS's allow-all entries):
+	// keyed by its VPC, so managing it compares the entries it is given with
+	// AWS's. A managed one that leaves the configuration keeps its entries
+	// (the AWS provider leaves the rules of a default network ACL removed
+	// from the configuration as they are), so the head's implicit one
+	// changes nothing.
+	identity := func(n model.NetworkACL) string {
+		if n.Default && n.VPC != "" {
+			return "\x00default network ACL of " + conditionalKey.ReplaceAllString(n.VPC, "[$1]")
+		}
+		return n.Address
+	}
+	managedBefore := map[string]bool{}
+	for _, n := range base.NACLs {
+		if n.Default && !n.Implicit {
+			managedBefore[identity(n)] = true
+		}
+	}
+	names := map[string]string{}
+	index := func(s *model.Snapshot, head bool) map[key]model.ACLEntry {
 		m := map[key]model.ACLEntry{}
 		for _, n := range s.NACLs {
+			id := identity(n)
+			if head && n.Implicit && managedBefore[id] {
+				continue
+			}
+			if _, ok := names[id]; !ok || head {
+				names[id] = n.Address
+			}
 			for _, e := range n.Entries {
-				m[key{n.Address, e.Egress, e.Number}] = e
+				m[key{id, e.Egress, e.Number}] = e
 			}
 		}
 		return m
 	}
-	b, a := index(base), index(head)
+	b, a := index(base, false), index(head, true)
+	// a root on one side only (a directory added, deleted or renamed) is
+	// not a change to the network ACLs of a deployed root: Terraform applies
+	// a root's configuration only from that root
+	onBoth := bothRoots(base, head)
+	for _, m := range []map[key]model.ACLEntry{b, a} {
+		for k := range m {
+			if !onBoth[root(names[k.nacl])] {
+				delete(m, k)
+			}
+		}
+	}
+	for _, n := range head.NACLs {
+		if id := identity(n); n.Implicit && managedBefore[id] {
+			for k, e := range b {
+				if k.nacl == id {
+					a[k] = e
+				}
+			}
+		}
+	}
+	aliasConditional(a, b, func(k key) string { return k.nacl }, func(k key, name string) key { k.nacl = name; return k })
 	var out []NACLChange
 	for k, e := range b {
 		ae, ok := a[k]
 		switch {
 		case !ok:
-			out = append(out, NACLChange{NACL: k.nacl, Entry: e, Kind: "removed"})
+			out = append(out, NACLChange{NACL: names[k.nacl], Entry: e, Kind: "removed"})
 		case !sameEntry(e, ae):
-			out = append(out, NACLChange{NACL: k.nacl, Entry: ae, Kind: "changed"})
+			out = append(out, NACLChange{NACL: names[k.nacl], Entry: ae, Kind: "changed"})
 		}
 	}
 	for k, e := range a {
 		if _, ok := b[k]; !ok {
-			out = append(out, NACLChange{NACL: k.nacl, Entry: e, Kind: "added"})
+			out = append(out, NACLChange{NACL: names[k.nacl], Entry: e, Kind: "added"})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -890,4 +939,71 @@ func routedPieces(att model.Attachment, peers PeerSet) []routedPiece {
 		out = append(out, routedPiece{peers: PeerSet{IPs: ips}, route: p.Route})
 	}
 	return out
+}
+
+// conditionalKey matches a conditional instance key: [0?], ["a"?].
+var conditionalKey = regexp.MustCompile(`\[([^\]\s?]+)\?\]`)
+
+// aliasConditional renames, in head, the entries of a conditional instance
+// (X[0?], whose count the head does not determine: an example that starts
+// reading its availability zones from a data source) to the determined
+// instance the base has (X[0]) where the head has no such instance, so that
+// its unchanged contents are not taken for removed and added. A for_each
+// whose keys the head does not determine ([?]) is not matched to any one
+// instance.
+func aliasConditional[K comparable, V any](head, base map[K]V, name func(K) string, rename func(K, string) K) {
+	var moves []K
+	for k := range head {
+		if strings.Contains(name(k), "?]") {
+			moves = append(moves, k)
+		}
+	}
+	for _, k := range moves {
+		to := rename(k, conditionalKey.ReplaceAllString(name(k), "[$1]"))
+		if to == k {
+			continue
+		}
+		if _, inBase := base[to]; !inBase {
+			continue
+		}
+		if _, inHead := head[to]; inHead {
+			continue
+		}
+		head[to] = head[k]
+		delete(head, k)
+	}
+}
+
+// root is the qualifier of an address in a tree of several roots
+// ("envs/prod" of "envs/prod:aws_network_acl.main"), "" in a single root.
+func root(addr string) string {
+	if i := strings.Index(addr, ":"); i >= 0 && !strings.Contains(addr[:i], "[") {
+		return addr[:i]
+	}
+	return ""
+}
+
+// bothRoots lists the roots whose groups, network ACLs or attachments
+// appear on both sides of a change.
+func bothRoots(base, head *model.Snapshot) map[string]bool {
+	roots := func(s *model.Snapshot) map[string]bool {
+		m := map[string]bool{}
+		for _, g := range s.Groups {
+			m[root(g.Address)] = true
+		}
+		for _, n := range s.NACLs {
+			m[root(n.Address)] = true
+		}
+		for _, a := range s.Attachments {
+			m[root(a.Name)] = true
+		}
+		return m
+	}
+	b, h := roots(base), roots(head)
+	for r := range b {
+		if !h[r] {
+			delete(b, r)
+		}
+	}
+	return b
 }
