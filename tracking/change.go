@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -94,6 +95,18 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 	for _, a := range Attachments(head) {
 		after[a.Name] = a
 	}
+	// an attachment the head no longer determines (X[0] become X[0?], as
+	// when its count starts depending on a data source) is the same
+	// attachment, if created
+	aliases := map[string]model.Attachment{}
+	for name, a := range after {
+		if plain := unconditional(name); plain != name {
+			if _, ok := after[plain]; !ok {
+				aliases[plain] = a
+			}
+		}
+	}
+	maps.Copy(after, aliases)
 	// whether a group's declaration status and rules compare equal on both
 	// sides (as sameRules compares), once per group: an attachment with
 	// the same groups, all unchanged, has the same rules (RulesOf lists
@@ -113,6 +126,9 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 	mem := newMembership(base, head, baseAtts, after)
 	for _, attB := range baseAtts {
 		attA, ok := after[attB.Name]
+		if !ok {
+			attA, ok = after[unconditional(attB.Name)] // determined in the head
+		}
 		if !ok {
 			// Deleted attachments end their flows with them.
 			continue
@@ -1006,4 +1022,13 @@ func bothRoots(base, head *model.Snapshot) map[string]bool {
 		}
 	}
 	return b
+}
+
+// unconditional names the determined instance a conditional one stands for:
+// X[0?] is X[0], if created.
+func unconditional(name string) string {
+	if !strings.Contains(name, "?]") {
+		return name
+	}
+	return conditionalKey.ReplaceAllString(name, "[$1]")
 }

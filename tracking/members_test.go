@@ -69,3 +69,38 @@ func TestMembersMovedToAnAdmittedGroup(t *testing.T) {
 		t.Errorf("undeclared group: %+v", imp.Revocations)
 	}
 }
+
+// An instance and its group that the head no longer determines (X[0]
+// become X[0?], as when a count starts depending on a data source) are the
+// same instance and group, if created: an unchanged rule revokes nothing,
+// and a rule removed from it is still a revocation.
+func TestConditionalInstanceIsTheSameAttachment(t *testing.T) {
+	side := func(key string, rules ...model.Rule) *model.Snapshot {
+		g := "aws_security_group.web[" + key + "]"
+		for i := range rules {
+			rules[i].Group = g
+			if rules[i].Peer.Kind == model.PeerGroup {
+				rules[i].Peer.Ref = g
+			}
+		}
+		return &model.Snapshot{Groups: []model.SecurityGroup{{Address: g}}, Rules: rules,
+			Attachments: []model.Attachment{{Name: "aws_instance.web[" + key + "]", Groups: []string{g}}}}
+	}
+	ssh := func() model.Rule { return rule("ssh", "", model.Ingress, model.TCP, 22, 22, cidr("203.0.113.7/32")) }
+	self := func() model.Rule {
+		return rule("self", "", model.Ingress, model.TCP, 443, 443, model.Peer{Kind: model.PeerGroup})
+	}
+	if imp := Compare(side("0", ssh(), self()), side("0?", ssh(), self()), DefaultParams); len(imp.Revocations) != 0 {
+		t.Errorf("unchanged: %+v", imp.Revocations)
+	}
+	if imp := Compare(side("0?", ssh(), self()), side("0", ssh(), self()), DefaultParams); len(imp.Revocations) != 0 {
+		t.Errorf("unchanged, determined in the head: %+v", imp.Revocations)
+	}
+	if imp := Compare(side("0?", ssh(), self()), side("0", self()), DefaultParams); len(imp.Revocations) != 1 {
+		t.Errorf("rule removed, determined in the head: %+v", imp.Revocations)
+	}
+	imp := Compare(side("0", ssh(), self()), side("0?", self()), DefaultParams)
+	if len(imp.Revocations) != 1 || imp.Revocations[0].Peers.String() != "203.0.113.7/32" {
+		t.Errorf("rule removed: %+v", imp.Revocations)
+	}
+}

@@ -30,9 +30,10 @@ func atom(p model.Peer, rule string) string {
 		// An unknown peer is only equal to itself: the same rule, unchanged.
 		return "unknown:" + rule + ":" + p.Ref
 	case model.PeerSelf:
-		return "self:" + p.Ref
+		return "self:" + unconditional(p.Ref)
 	}
-	return string(p.Kind) + ":" + p.Ref
+	// a group that became conditional on one side is the same group
+	return string(p.Kind) + ":" + unconditional(p.Ref)
 }
 
 // peerSetOf collects the peers of rules.
