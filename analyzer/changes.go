@@ -63,7 +63,7 @@ type RevocationDoc struct {
 	Attachment string `json:"attachment"`
 	Rule       string `json:"rule"`
 	Group      string `json:"group"`
-	Kind       string `json:"kind"` // removed or narrowed
+	Kind       string `json:"kind"` // removed, changed, narrowed, or detached (the group left the attachment)
 	Direction  string `json:"direction"`
 	Protocol   string `json:"protocol"`
 	What       string `json:"what"`
@@ -236,6 +236,17 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 			r.Kind = "narrowed"
 		}
 		r.Location = LocationOf(rv.After.Source)
+	case detached(rv, head):
+		// the rule is still in its group, but the group is no longer on
+		// the attachment: the change is the attachment's
+		r.Kind = "detached"
+		r.Location = r.BeforeLocation
+		for _, a := range head.Attachments {
+			if a.Name == rv.Attachment.Name {
+				r.Location = LocationOf(a.Source)
+				break
+			}
+		}
 	default:
 		if g, ok := head.Group(rv.Rule.Group); ok {
 			r.Location = LocationOf(g.Source)
@@ -244,6 +255,25 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 		}
 	}
 	return r
+}
+
+// detached reports whether a revoked rule is still declared, unchanged and
+// in the same group, after the change: what revokes it is that the group
+// left the attachment.
+func detached(rv tracking.Revocation, head *model.Snapshot) bool {
+	if _, ok := head.Group(rv.Rule.Group); !ok {
+		return false
+	}
+	b := rv.Rule
+	for _, r := range head.RulesOfGroup(rv.Rule.Group) {
+		// the same rule: an inline rule's name is its index, which another
+		// rule takes when one before it is removed
+		if r.Name == b.Name && r.Direction == b.Direction && r.Protocol == b.Protocol && r.FromPort == b.FromPort &&
+			r.ToPort == b.ToPort && r.Peer == b.Peer && len(r.Unknown) == 0 && len(b.Unknown) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // windowDetail lists the windows of the other protocols of a merged

@@ -12,6 +12,13 @@ reason_text := {
 
 verb := {"removed": "Removing", "narrowed": "Narrowing", "changed": "Changing"}
 
+# change_subject names what a revocation's change did: to the rule, or, when
+# the rule stays in its group, to the attachment that no longer carries
+# the group.
+change_subject(rv) := sprintf("Taking %s off the attachment (its rule %s)", [rv.group, rv.rule]) if {
+	rv.kind == "detached"
+} else := sprintf("%s %s", [verb[rv.kind], rv.rule])
+
 peer_word(direction) := "to" if direction == "egress"
 
 else := "from"

@@ -22,9 +22,9 @@ findings contains f if {
 	some rv in input.changes.revocations
 	rv.tracked
 	msg := sprintf(
-		"%s %s revokes %s %s %s on %s, but %s: connections already open keep working until idle for %s (%d s: %s, %s%s); only new connections are refused.",
+		"%s revokes %s %s %s on %s, but %s: connections already open keep working until idle for %s (%d s: %s, %s%s); only new connections are refused.",
 		[
-			lib.verb[rv.kind], rv.rule, rv.what, lib.peer_word(rv.direction), rv.peer, rv.attachment,
+			lib.change_subject(rv), rv.what, lib.peer_word(rv.direction), rv.peer, rv.attachment,
 			reason(rv), rv.window_human, rv.window_seconds,
 			rv.window_setting, lib.source_text[rv.window_source], detail(rv),
 		],
