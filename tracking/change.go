@@ -815,11 +815,13 @@ func naclChanges(base, head *model.Snapshot) []NACLChange {
 	// (the AWS provider leaves the rules of a default network ACL removed
 	// from the configuration as they are), so the head's implicit one
 	// changes nothing.
+	// An instance the head no longer determines (X[0] become X[0?]) is the
+	// same ACL, if created.
 	identity := func(n model.NetworkACL) string {
 		if n.Default && n.VPC != "" {
-			return "\x00default network ACL of " + conditionalKey.ReplaceAllString(n.VPC, "[$1]")
+			return "\x00default network ACL of " + unconditional(n.VPC)
 		}
-		return n.Address
+		return unconditional(n.Address)
 	}
 	managedBefore := map[string]bool{}
 	for _, n := range base.NACLs {
@@ -865,7 +867,6 @@ func naclChanges(base, head *model.Snapshot) []NACLChange {
 			}
 		}
 	}
-	aliasConditional(a, b, func(k key) string { return k.nacl }, func(k key, name string) key { k.nacl = name; return k })
 	var out []NACLChange
 	for k, e := range b {
 		ae, ok := a[k]
@@ -959,36 +960,6 @@ func routedPieces(att model.Attachment, peers PeerSet) []routedPiece {
 
 // conditionalKey matches a conditional instance key: [0?], ["a"?].
 var conditionalKey = regexp.MustCompile(`\[([^\]\s?]+)\?\]`)
-
-// aliasConditional renames, in head, the entries of a conditional instance
-// (X[0?], whose count the head does not determine: an example that starts
-// reading its availability zones from a data source) to the determined
-// instance the base has (X[0]) where the head has no such instance, so that
-// its unchanged contents are not taken for removed and added. A for_each
-// whose keys the head does not determine ([?]) is not matched to any one
-// instance.
-func aliasConditional[K comparable, V any](head, base map[K]V, name func(K) string, rename func(K, string) K) {
-	var moves []K
-	for k := range head {
-		if strings.Contains(name(k), "?]") {
-			moves = append(moves, k)
-		}
-	}
-	for _, k := range moves {
-		to := rename(k, conditionalKey.ReplaceAllString(name(k), "[$1]"))
-		if to == k {
-			continue
-		}
-		if _, inBase := base[to]; !inBase {
-			continue
-		}
-		if _, inHead := head[to]; inHead {
-			continue
-		}
-		head[to] = head[k]
-		delete(head, k)
-	}
-}
 
 // root is the qualifier of an address in a tree of several roots
 // ("envs/prod" of "envs/prod:aws_network_acl.main"), "" in a single root.

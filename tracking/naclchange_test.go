@@ -39,8 +39,9 @@ func TestNACLChangesMatchTheSameACL(t *testing.T) {
 	if c := changes(side(implicit), side(managed)); len(c) != 0 {
 		t.Errorf("default ACL managed with AWS's entries: %+v", c)
 	}
-	// the AWS provider leaves a default network ACL's rules as they are
-	// when aws_default_network_acl leaves the configuration
+	// the AWS provider documentation (aws_default_network_acl): removing
+	// the resource from the configuration leaves the network ACL and its
+	// rules as they are (docs/semantics.md, "Network ACLs")
 	locked := managed
 	locked.Entries = []model.ACLEntry{{Number: 100, Protocol: model.All, Action: model.Deny, CIDR: cidr("0.0.0.0/0").Prefix}}
 	if c := changes(side(locked), side(implicit)); len(c) != 0 {
