@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -67,12 +68,15 @@ type RevocationDoc struct {
 	Direction  string `json:"direction"`
 	Protocol   string `json:"protocol"`
 	What       string `json:"what"`
-	FromPort   *int   `json:"from_port,omitempty"`
-	ToPort     *int   `json:"to_port,omitempty"`
-	ICMPType   *int   `json:"icmp_type,omitempty"`
-	Peer       string `json:"peer"`
-	Tracked    bool   `json:"tracked"`
-	Reason     string `json:"reason"`
+	// Except lists the ports of a protocol-all rule that the change still
+	// admits ("tcp port 53"); What names them too.
+	Except   []string `json:"except,omitempty"`
+	FromPort *int     `json:"from_port,omitempty"`
+	ToPort   *int     `json:"to_port,omitempty"`
+	ICMPType *int     `json:"icmp_type,omitempty"`
+	Peer     string   `json:"peer"`
+	Tracked  bool     `json:"tracked"`
+	Reason   string   `json:"reason"`
 	// AutoTracked names what tracks the flows whatever the rules say
 	// (network-load-balancer, lambda, …) when that is the reason.
 	AutoTracked   string `json:"auto_tracked,omitempty"`
@@ -131,26 +135,50 @@ type merged struct {
 	tracking.Revocation
 	windows []tracking.Window // per protocol, when merged
 	protos  []model.Protocol
+	// except are the ports of the rule's TCP and UDP that the change still
+	// admits, when the merged parts leave such holes
+	except []tracking.Region
+	// witness is the part the proof replays when there are holes: the
+	// whole rule's space would pick a flow the change still admits
+	witness *tracking.Revocation
+}
+
+// proved is the revocation the simulator replays for m.
+func (m merged) proved() tracking.Revocation {
+	if m.witness != nil {
+		return *m.witness
+	}
+	return m.Revocation
 }
 
 // mergeAllTraffic joins the per-protocol revocations of a protocol-all rule
 // that cover all traffic to the same peers in the same state into one, so
-// that removing "all traffic to 0.0.0.0/0" is one finding, not four.
+// that removing "all traffic to 0.0.0.0/0" is one finding, not four. When
+// other rules still admit some TCP or UDP ports (DNS, say), the parts are
+// joined too, as all traffic except those ports, provided that nothing
+// else of the rule on that attachment is revoked in another state or to
+// other peers (then the holes are exactly what the change still admits).
 func mergeAllTraffic(rvs []tracking.Revocation) []merged {
 	var out []merged
 	type key struct {
 		att, rule, dir, peers string
 		tracked               bool
 	}
+	type ruleKey struct{ att, rule, dir string }
+	keyOf := func(rv tracking.Revocation) key {
+		return key{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction), rv.Peers.String(), rv.Tracked}
+	}
 	groups := map[key][]int{}
+	parts := map[ruleKey]int{} // every revocation of the rule on the attachment
 	for i, rv := range rvs {
-		if rv.Rule.Protocol != model.All || !fullRange(rv.Region) {
+		if rv.Rule.Protocol != model.All {
 			continue
 		}
-		k := key{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction), rv.Peers.String(), rv.Tracked}
+		parts[ruleKey{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction)}]++
 		if rv.Route != nil {
 			continue // a routed region keeps its own route
 		}
+		k := keyOf(rv)
 		groups[k] = append(groups[k], i)
 	}
 	done := map[int]bool{}
@@ -158,30 +186,93 @@ func mergeAllTraffic(rvs []tracking.Revocation) []merged {
 		if done[i] {
 			continue
 		}
-		k := key{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction), rv.Peers.String(), rv.Tracked}
-		idx := groups[k]
+		idx := groups[keyOf(rv)]
+		if rv.Rule.Protocol != model.All || rv.Route != nil || len(idx) == 0 {
+			out = append(out, merged{Revocation: rv})
+			continue
+		}
 		protos := map[model.Protocol]bool{}
+		whole, holes := true, false
 		for _, j := range idx {
-			protos[rvs[j].Protocol] = true
+			r := rvs[j].Region
+			protos[r.Protocol] = true
+			if !fullRange(r) {
+				whole = false
+				// only TCP and UDP ports may leave holes
+				holes = holes || r.Protocol.HasPorts()
+				if !r.Protocol.HasPorts() {
+					holes = false
+					break
+				}
+			}
 		}
 		icmp := protos[model.ICMP] || protos[model.ICMPv6]
-		if !(protos[model.TCP] && protos[model.UDP] && icmp && protos[tracking.OtherProtocols]) {
+		all := protos[model.TCP] && protos[model.UDP] && icmp && protos[tracking.OtherProtocols]
+		exact := len(idx) == parts[ruleKey{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction)}]
+		if !all || !(whole || holes && exact) {
 			out = append(out, merged{Revocation: rv})
+			done[i] = true
 			continue
 		}
 		m := merged{Revocation: rv}
 		m.Protocol, m.FromPort, m.ToPort = model.All, 0, 65535
+		witness := -1
 		for _, j := range idx {
 			done[j] = true
-			m.protos = append(m.protos, rvs[j].Protocol)
-			m.windows = append(m.windows, rvs[j].Window)
-			if rvs[j].Window.Seconds > m.Window.Seconds {
-				m.Window = rvs[j].Window
+			if !slices.Contains(m.protos, rvs[j].Protocol) {
+				m.protos = append(m.protos, rvs[j].Protocol)
+				m.windows = append(m.windows, rvs[j].Window)
 			}
+			if witness < 0 || rvs[j].Window.Seconds > m.Window.Seconds {
+				m.Window = rvs[j].Window
+				witness = j
+			}
+		}
+		if !whole {
+			m.except = portHoles(rvs, idx)
+			w := rvs[witness]
+			m.witness = &w
 		}
 		out = append(out, m)
 	}
 	return out
+}
+
+// portHoles are the TCP and UDP port ranges the revocations idx leave out.
+func portHoles(rvs []tracking.Revocation, idx []int) []tracking.Region {
+	var out []tracking.Region
+	for _, p := range []model.Protocol{model.TCP, model.UDP} {
+		var spans [][2]int
+		for _, j := range idx {
+			if r := rvs[j].Region; r.Protocol == p {
+				spans = append(spans, [2]int{r.FromPort, r.ToPort})
+			}
+		}
+		slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+		next := 0
+		for _, s := range spans {
+			if s[0] > next {
+				out = append(out, tracking.Region{Protocol: p, FromPort: next, ToPort: s[0] - 1})
+			}
+			next = max(next, s[1]+1)
+		}
+		if next <= 65535 {
+			out = append(out, tracking.Region{Protocol: p, FromPort: next, ToPort: 65535})
+		}
+	}
+	return out
+}
+
+// exceptText lists the holes: "tcp port 53 and udp port 53".
+func exceptText(holes []tracking.Region) string {
+	var parts []string
+	for _, h := range holes {
+		parts = append(parts, h.Describe())
+	}
+	if len(parts) > 1 {
+		return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	}
+	return strings.Join(parts, "")
 }
 
 func fullRange(r tracking.Region) bool {
@@ -207,6 +298,12 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 	} else if rv.Protocol.HasPorts() || rv.Protocol == model.All {
 		r.FromPort, r.ToPort = intp(rv.FromPort), intp(rv.ToPort)
 	}
+	for _, h := range m.except {
+		r.Except = append(r.Except, h.Describe())
+	}
+	if len(m.except) > 0 {
+		r.What += " except " + exceptText(m.except) + " (still admitted)"
+	}
 	if rv.Reverse != nil {
 		r.ReverseRule = rv.Reverse.Name
 	}
@@ -226,6 +323,9 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 			r.WindowDetail = strings.TrimPrefix(r.WindowDetail+"; these peers are reached through "+r.Route, "; ")
 		}
 		r.Remediation = Remediation(rv, head)
+		if len(m.except) > 0 {
+			r.Remediation = remediationExcept(m)
+		}
 	} else {
 		r.RouteAssumption = rv.Assumption
 	}
@@ -276,6 +376,10 @@ func detached(rv tracking.Revocation, head *model.Snapshot) bool {
 	return false
 }
 
+// ModelParameterMark follows the name of a model parameter a window in a
+// message comes from ("ICMP 1 minute (icmp-idle-timeout, model parameter)").
+const ModelParameterMark = ", model parameter"
+
 // windowDetail lists the windows of the other protocols of a merged
 // revocation, e.g. "UDP 3 minutes, ICMP 1 minute, other protocols 10 minutes".
 func windowDetail(m merged) string {
@@ -291,7 +395,11 @@ func windowDetail(m merged) string {
 		if p == tracking.OtherProtocols {
 			name = "other protocols"
 		}
-		parts = append(parts, name+" "+HumanDuration(m.windows[i].Seconds))
+		part := name + " " + HumanDuration(m.windows[i].Seconds)
+		if w := m.windows[i]; w.Source == "model-parameter" {
+			part += " (" + w.Setting + ModelParameterMark + ")"
+		}
+		parts = append(parts, part)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -83,8 +83,12 @@ func (e *Engine) replay(f Finding, head, base *model.Snapshot, changes *ChangesD
 		if kind == "flip" {
 			p = tracking.ProveFlip(before, after, changes.flips[i], params)
 		} else {
-			rv := changes.revs[i].Revocation
-			p = tracking.ProveRevocation(before, after, rv, remedyNACL(rv, head), params)
+			rv, remedy := changes.revs[i].proved(), (*model.NetworkACL)(nil)
+			if changes.revs[i].witness == nil {
+				// a revocation with holes proposes no exact entry
+				remedy = remedyNACL(rv, head)
+			}
+			p = tracking.ProveRevocation(before, after, rv, remedy, params)
 		}
 	case "rule":
 		a, r, ok := strings.Cut(rest, ":")

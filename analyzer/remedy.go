@@ -172,6 +172,29 @@ func Remediation(rv tracking.Revocation, head *model.Snapshot) string {
 			what, rem.NACL.Address, rem.Snippet("sgcheck_cut_"+rv.Rule.Name))
 	}
 	s := fmt.Sprintf("To cut these flows now, add a deny entry for %s to the subnet's network ACL, numbered below its first entry that matches this traffic (NACLs are stateless: it takes effect at once)", what)
+	return s + otherRemedies(rv) + ". No exact entry is proposed: " + why + "."
+}
+
+// remediationExcept is Remediation for a protocol-all rule whose revoked
+// traffic has holes (ports the change still admits): one deny entry for
+// all traffic would cut those too, so the ACL needs allow entries for the
+// holes numbered before the deny.
+func remediationExcept(m merged) string {
+	rv := m.Revocation
+	dir := "from"
+	if rv.Direction == model.Egress {
+		dir = "to"
+	}
+	holes := exceptText(m.except)
+	s := fmt.Sprintf("To cut these flows now, add to the subnet's network ACL a deny entry for all traffic %s %s, numbered below its first entry that matches this traffic, with allow entries for %s before it, so that what the change keeps still passes (NACLs are stateless: it takes effect at once)",
+		dir, rv.Peers.String(), holes)
+	return s + otherRemedies(rv) + ". No exact entries are proposed: the revoked traffic is all traffic except " + holes + "."
+}
+
+// otherRemedies are the ways besides a NACL to end revoked tracked flows
+// sooner, each after "; or".
+func otherRemedies(rv tracking.Revocation) string {
+	var s string
 	switch {
 	case rv.Window.Setting == "idle_timeout":
 		// a load balancer closes its idle connections itself
@@ -190,7 +213,7 @@ func Remediation(rv tracking.Revocation, head *model.Snapshot) string {
 		}
 		s += "; or end the live sessions on the host"
 	}
-	return s + ". No exact entry is proposed: " + why + "."
+	return s
 }
 
 // timeoutsSettable reports whether the connection-tracking timeouts of

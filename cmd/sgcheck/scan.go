@@ -392,7 +392,9 @@ func peerWord(direction string) string {
 // paramNotes names the model parameters that a reported number depends on.
 func paramNotes(fs []analyzer.Finding, icmp int) []string {
 	for _, f := range fs {
-		if f.Facts["window_source"] == "model-parameter" {
+		// a merged revocation names the parameter in its message, beside
+		// the window of its ICMP part
+		if f.Facts["window_source"] == "model-parameter" || strings.Contains(f.Message, analyzer.ModelParameterMark) {
 			return []string{fmt.Sprintf("note: ICMP windows use the model parameter icmp-idle-timeout = %d s (AWS does not document it; change with --icmp-idle-timeout)", icmp)}
 		}
 	}
