@@ -70,7 +70,10 @@ type RevocationDoc struct {
 	What       string `json:"what"`
 	// Except lists the ports of a protocol-all rule that the change still
 	// admits ("tcp port 53"); What names them too.
-	Except   []string `json:"except,omitempty"`
+	Except []string `json:"except,omitempty"`
+	// Parts lists the regions of a revocation joined from several
+	// ("udp ports 0-52", "udp ports 54-65535"); What names them too.
+	Parts    []string `json:"parts,omitempty"`
 	FromPort *int     `json:"from_port,omitempty"`
 	ToPort   *int     `json:"to_port,omitempty"`
 	ICMPType *int     `json:"icmp_type,omitempty"`
@@ -138,8 +141,12 @@ type merged struct {
 	// except are the ports of the rule's TCP and UDP that the change still
 	// admits, when the merged parts leave such holes
 	except []tracking.Region
-	// witness is the part the proof replays when there are holes: the
-	// whole rule's space would pick a flow the change still admits
+	// parts are the regions of a merged revocation that is neither all
+	// traffic nor all traffic except some ports, in order
+	parts []tracking.Region
+	// witness is the part the proof replays when the merged region is not
+	// all traffic: the whole rule's space would pick a flow the change
+	// still admits
 	witness *tracking.Revocation
 }
 
@@ -151,14 +158,17 @@ func (m merged) proved() tracking.Revocation {
 	return m.Revocation
 }
 
-// mergeAllTraffic joins the per-protocol revocations of a protocol-all rule
-// that cover all traffic to the same peers in the same state into one, so
-// that removing "all traffic to 0.0.0.0/0" is one finding, not four. When
-// other rules still admit some TCP or UDP ports (DNS, say), the parts are
-// joined too, as all traffic except those ports, provided that nothing
-// else of the rule on that attachment is revoked in another state or to
-// other peers (then the holes are exactly what the change still admits).
-func mergeAllTraffic(rvs []tracking.Revocation) []merged {
+// mergeParts joins the revocations one rule's change makes on one
+// attachment, to the same peers in the same state, into one finding:
+// removing "all traffic to 0.0.0.0/0" is one finding, not four, and so is
+// narrowing a rule to fewer ports. A protocol-all rule whose parts cover
+// every protocol is "all traffic", or, when other rules still admit some
+// TCP or UDP ports (DNS, say), "all traffic except" those ports; other
+// parts are listed. Parts are joined only where nothing else of the rule
+// on that attachment is revoked in another state or to other peers (then
+// the holes are exactly what the change still admits), except that whole
+// protocols of a protocol-all rule always are.
+func mergeParts(rvs []tracking.Revocation) []merged {
 	var out []merged
 	type key struct {
 		att, rule, dir, peers string
@@ -171,9 +181,6 @@ func mergeAllTraffic(rvs []tracking.Revocation) []merged {
 	groups := map[key][]int{}
 	parts := map[ruleKey]int{} // every revocation of the rule on the attachment
 	for i, rv := range rvs {
-		if rv.Rule.Protocol != model.All {
-			continue
-		}
 		parts[ruleKey{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction)}]++
 		if rv.Route != nil {
 			continue // a routed region keeps its own route
@@ -187,55 +194,99 @@ func mergeAllTraffic(rvs []tracking.Revocation) []merged {
 			continue
 		}
 		idx := groups[keyOf(rv)]
-		if rv.Rule.Protocol != model.All || rv.Route != nil || len(idx) == 0 {
+		if rv.Route != nil || len(idx) < 2 {
 			out = append(out, merged{Revocation: rv})
 			continue
 		}
 		protos := map[model.Protocol]bool{}
-		whole, holes := true, false
+		whole, holes := true, true
 		for _, j := range idx {
 			r := rvs[j].Region
 			protos[r.Protocol] = true
 			if !fullRange(r) {
 				whole = false
 				// only TCP and UDP ports may leave holes
-				holes = holes || r.Protocol.HasPorts()
-				if !r.Protocol.HasPorts() {
-					holes = false
-					break
-				}
+				holes = holes && r.Protocol.HasPorts()
 			}
 		}
 		icmp := protos[model.ICMP] || protos[model.ICMPv6]
-		all := protos[model.TCP] && protos[model.UDP] && icmp && protos[tracking.OtherProtocols]
+		all := rv.Rule.Protocol == model.All && protos[model.TCP] && protos[model.UDP] && icmp && protos[tracking.OtherProtocols]
 		exact := len(idx) == parts[ruleKey{rv.Attachment.Name, rv.Rule.Name, string(rv.Direction)}]
-		if !all || !(whole || holes && exact) {
+		if !exact && !(all && whole) {
 			out = append(out, merged{Revocation: rv})
 			done[i] = true
 			continue
 		}
-		m := merged{Revocation: rv}
-		m.Protocol, m.FromPort, m.ToPort = model.All, 0, 65535
-		witness := -1
+		// the part with the longest window is the one the finding's window,
+		// reason and proof are about
+		witness := idx[0]
+		for _, j := range idx {
+			if rvs[j].Window.Seconds > rvs[witness].Window.Seconds {
+				witness = j
+			}
+		}
+		m := merged{Revocation: rvs[witness]}
+		if all && whole {
+			m.Revocation = rv
+			m.Window = rvs[witness].Window
+		}
 		for _, j := range idx {
 			done[j] = true
 			if !slices.Contains(m.protos, rvs[j].Protocol) {
 				m.protos = append(m.protos, rvs[j].Protocol)
 				m.windows = append(m.windows, rvs[j].Window)
 			}
-			if witness < 0 || rvs[j].Window.Seconds > m.Window.Seconds {
-				m.Window = rvs[j].Window
-				witness = j
-			}
 		}
-		if !whole {
+		switch {
+		case all && whole:
+			m.Protocol, m.FromPort, m.ToPort = model.All, 0, 65535
+		case all && holes:
+			m.Protocol, m.FromPort, m.ToPort = model.All, 0, 65535
 			m.except = portHoles(rvs, idx)
+		default:
+			// the rule's protocol, and the span of the parts' ports
+			m.Protocol, m.FromPort, m.ToPort = rv.Rule.Protocol, 65535, 0
+			for _, j := range idx {
+				r := rvs[j].Region
+				m.parts = append(m.parts, r)
+				if r.Protocol.HasPorts() {
+					m.FromPort, m.ToPort = min(m.FromPort, r.FromPort), max(m.ToPort, r.ToPort)
+				}
+			}
+			if m.FromPort > m.ToPort {
+				m.FromPort, m.ToPort = rv.FromPort, rv.ToPort
+			}
+			slices.SortStableFunc(m.parts, func(a, b tracking.Region) int {
+				if a.Protocol != b.Protocol {
+					return protocolRank(a.Protocol) - protocolRank(b.Protocol)
+				}
+				return a.FromPort - b.FromPort
+			})
+		}
+		if !(all && whole) {
 			w := rvs[witness]
 			m.witness = &w
 		}
 		out = append(out, m)
 	}
 	return out
+}
+
+// protocolRank orders the parts of a revocation as people list them.
+func protocolRank(p model.Protocol) int {
+	switch p {
+	case model.TCP:
+		return 0
+	case model.UDP:
+		return 1
+	case model.ICMP:
+		return 2
+	case model.ICMPv6:
+		return 3
+	case tracking.OtherProtocols:
+		return 5
+	}
+	return 4
 }
 
 // portHoles are the TCP and UDP port ranges the revocations idx leave out.
@@ -263,7 +314,7 @@ func portHoles(rvs []tracking.Revocation, idx []int) []tracking.Region {
 	return out
 }
 
-// exceptText lists the holes: "tcp port 53 and udp port 53".
+// exceptText lists regions: "tcp port 53 and udp port 53".
 func exceptText(holes []tracking.Region) string {
 	var parts []string
 	for _, h := range holes {
@@ -304,6 +355,12 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 	if len(m.except) > 0 {
 		r.What += " except " + exceptText(m.except) + " (still admitted)"
 	}
+	for _, p := range m.parts {
+		r.Parts = append(r.Parts, p.Describe())
+	}
+	if len(m.parts) > 0 {
+		r.What = exceptText(m.parts)
+	}
 	if rv.Reverse != nil {
 		r.ReverseRule = rv.Reverse.Name
 	}
@@ -323,8 +380,8 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 			r.WindowDetail = strings.TrimPrefix(r.WindowDetail+"; these peers are reached through "+r.Route, "; ")
 		}
 		r.Remediation = Remediation(rv, head)
-		if len(m.except) > 0 {
-			r.Remediation = remediationExcept(m)
+		if len(m.except) > 0 || len(m.parts) > 0 {
+			r.Remediation = remediationMerged(m)
 		}
 	} else {
 		r.RouteAssumption = rv.Assumption
@@ -387,8 +444,13 @@ func windowDetail(m merged) string {
 	if m.Window.Note != "" {
 		parts = append(parts, m.Window.Note)
 	}
+	// the finding's own window is its witness's, or TCP's for all traffic
+	main := model.TCP
+	if m.witness != nil {
+		main = m.witness.Protocol
+	}
 	for i, p := range m.protos {
-		if m.windows[i] == m.Window && p == model.TCP {
+		if m.windows[i] == m.Window && p == main {
 			continue
 		}
 		name := strings.ToUpper(p.String())
@@ -424,7 +486,7 @@ func changesDoc(imp *tracking.Impact, head *model.Snapshot) *ChangesDoc {
 	if d.Incomplete == nil {
 		d.Incomplete = []string{}
 	}
-	for i, rv := range mergeAllTraffic(imp.Revocations) {
+	for i, rv := range mergeParts(imp.Revocations) {
 		doc := revocationDoc(rv, head)
 		doc.Subject = fmt.Sprintf("revocation:%d", i)
 		d.Revocations = append(d.Revocations, doc)

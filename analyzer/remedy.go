@@ -175,20 +175,27 @@ func Remediation(rv tracking.Revocation, head *model.Snapshot) string {
 	return s + otherRemedies(rv) + ". No exact entry is proposed: " + why + "."
 }
 
-// remediationExcept is Remediation for a protocol-all rule whose revoked
-// traffic has holes (ports the change still admits): one deny entry for
-// all traffic would cut those too, so the ACL needs allow entries for the
-// holes numbered before the deny.
-func remediationExcept(m merged) string {
+// remediationMerged is Remediation for a revocation joined from several
+// parts. A protocol-all rule whose revoked traffic has holes (ports the
+// change still admits) needs allow entries for the holes numbered before a
+// deny of all traffic, since the deny alone would cut those too; other
+// parts need a deny each. No exact entries are proposed for either.
+func remediationMerged(m merged) string {
 	rv := m.Revocation
 	dir := "from"
 	if rv.Direction == model.Egress {
 		dir = "to"
 	}
-	holes := exceptText(m.except)
-	s := fmt.Sprintf("To cut these flows now, add to the subnet's network ACL a deny entry for all traffic %s %s, numbered below its first entry that matches this traffic, with allow entries for %s before it, so that what the change keeps still passes (NACLs are stateless: it takes effect at once)",
-		dir, rv.Peers.String(), holes)
-	return s + otherRemedies(rv) + ". No exact entries are proposed: the revoked traffic is all traffic except " + holes + "."
+	others := otherRemedies(m.proved())
+	if len(m.except) > 0 {
+		holes := exceptText(m.except)
+		s := fmt.Sprintf("To cut these flows now, add to the subnet's network ACL a deny entry for all traffic %s %s, numbered below its first entry that matches this traffic, with allow entries for %s before it, so that what the change keeps still passes (NACLs are stateless: it takes effect at once)",
+			dir, rv.Peers.String(), holes)
+		return s + others + ". No exact entries are proposed: the revoked traffic is all traffic except " + holes + "."
+	}
+	s := fmt.Sprintf("To cut these flows now, add deny entries for %s %s %s to the subnet's network ACL, numbered below its first entry that matches this traffic (NACLs are stateless: it takes effect at once)",
+		exceptText(m.parts), dir, rv.Peers.String())
+	return s + others + fmt.Sprintf(". No exact entries are proposed: the revoked traffic has %d parts.", len(m.parts))
 }
 
 // otherRemedies are the ways besides a NACL to end revoked tracked flows

@@ -781,7 +781,10 @@ func causeKind(r model.Rule, other []model.Rule) string {
 func counterpart(r model.Rule, other []model.Rule) *model.Rule {
 	for i := range other {
 		o := &other[i]
-		if o.Name == r.Name && o.Direction == r.Direction && o.Protocol == r.Protocol &&
+		// a rule resource is the same rule whatever its protocol becomes
+		// (an inline rule's name is its index, which another rule may take)
+		sameProtocol := o.Protocol == r.Protocol || o.Origin == "standalone" && r.Origin == "standalone"
+		if o.Name == r.Name && o.Direction == r.Direction && sameProtocol &&
 			o.Peer.Kind == r.Peer.Kind && o.Peer.Family() == r.Peer.Family() {
 			return o
 		}
@@ -793,7 +796,7 @@ func counterpart(r model.Rule, other []model.Rule) *model.Rule {
 // what it admitted before.
 func (rv Revocation) Narrowed() bool {
 	a, b := rv.After, rv.Rule
-	if a == nil || a.Protocol != b.Protocol || a.FromPort < b.FromPort || a.ToPort > b.ToPort {
+	if a == nil || b.Protocol != model.All && (a.Protocol != b.Protocol || a.FromPort < b.FromPort || a.ToPort > b.ToPort) {
 		return false
 	}
 	if a.Peer.Kind == model.PeerCIDR && b.Peer.Kind == model.PeerCIDR {
@@ -928,6 +931,9 @@ func (r Region) Describe() string {
 			return fmt.Sprintf("%s type %d code %d", r.Protocol, r.FromPort, r.CodeFrom)
 		case r.FromPort == r.ToPort:
 			return fmt.Sprintf("%s type %d code %d-%d", r.Protocol, r.FromPort, r.CodeFrom, r.CodeTo)
+		}
+		if r.CodeFrom != 0 || r.CodeTo != 255 {
+			return fmt.Sprintf("%s types %d-%d codes %d-%d", r.Protocol, r.FromPort, r.ToPort, r.CodeFrom, r.CodeTo)
 		}
 		return fmt.Sprintf("%s types %d-%d", r.Protocol, r.FromPort, r.ToPort)
 	}

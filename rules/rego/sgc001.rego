@@ -39,7 +39,7 @@ findings contains f if {
 		"related": related(rv),
 		"facts": {k: v |
 			some k in ["tracked", "reason", "protocol", "from_port", "to_port", "icmp_type", "peer", "direction",
-				"window_seconds", "window_source", "window_setting", "attachment", "kind", "except",
+				"window_seconds", "window_source", "window_setting", "attachment", "kind", "except", "parts",
 			]
 			v := rv[k]
 		},
