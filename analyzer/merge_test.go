@@ -8,13 +8,8 @@ import (
 	"github.com/sgcheck/sgcheck/tracking"
 )
 
-// TestAllTrafficMergedAroundHoles: removing a protocol-all rule while other
-// rules keep some TCP or UDP ports open is one revocation of all traffic
-// except those ports, not one per protocol and port range; where what is
-// left is not the same for every peer, or is part of ICMP, the parts stay
-// apart (a merged text would claim holes the change does not keep).
-func TestAllTrafficMergedAroundHoles(t *testing.T) {
-	const group = `
+// appGroup is a group on one instance, whose rules the tests add.
+const appGroup = `
 resource "aws_security_group" "app" {
   name   = "app"
   vpc_id = "vpc-1"
@@ -25,6 +20,13 @@ resource "aws_instance" "app" {
   vpc_security_group_ids = [aws_security_group.app.id]
 }
 `
+
+// TestAllTrafficMergedAroundHoles: removing a protocol-all rule while other
+// rules keep some TCP or UDP ports open is one revocation of all traffic
+// except those ports, not one per protocol and port range; where what is
+// left is not the same for every peer, or is part of ICMP, the parts stay
+// apart (a merged text would claim holes the change does not keep).
+func TestAllTrafficMergedAroundHoles(t *testing.T) {
 	rule := func(name, proto string, from, to int, cidr string) string {
 		return `
 resource "aws_vpc_security_group_ingress_rule" "` + name + `" {
@@ -62,8 +64,8 @@ resource "aws_vpc_security_group_ingress_rule" "all" {
 				"all protocols other than TCP, UDP and ICMP"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			base := loadSource([]byte(group + all + c.kept))
-			head := loadSource([]byte(group + c.kept))
+			base := loadSource([]byte(appGroup + all + c.kept))
+			head := loadSource([]byte(appGroup + c.kept))
 			d := Changes(base, head, tracking.Params{ICMPIdleTimeout: 60})
 			var merged []RevocationDoc
 			for _, r := range d.Revocations {
@@ -102,16 +104,7 @@ resource "aws_vpc_security_group_ingress_rule" "all" {
 // to narrow the rule, not to remove it.
 func TestNarrowedRuleIsOneFinding(t *testing.T) {
 	src := func(proto string, from, to int) string {
-		return `
-resource "aws_security_group" "app" {
-  name   = "app"
-  vpc_id = "vpc-1"
-}
-resource "aws_instance" "app" {
-  ami                    = "ami-1"
-  instance_type          = "t3.micro"
-  vpc_security_group_ids = [aws_security_group.app.id]
-}
+		return appGroup + `
 resource "aws_vpc_security_group_ingress_rule" "r" {
   security_group_id = aws_security_group.app.id
   ip_protocol       = "` + proto + `"
