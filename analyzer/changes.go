@@ -226,10 +226,6 @@ func mergeParts(rvs []tracking.Revocation) []merged {
 			}
 		}
 		m := merged{Revocation: rvs[witness]}
-		if all && whole {
-			m.Revocation = rv
-			m.Window = rvs[witness].Window
-		}
 		for _, j := range idx {
 			done[j] = true
 			if !slices.Contains(m.protos, rvs[j].Protocol) {
@@ -245,16 +241,18 @@ func mergeParts(rvs []tracking.Revocation) []merged {
 			m.except = portHoles(rvs, idx)
 		default:
 			// the rule's protocol, and the span of the parts' ports
-			m.Protocol, m.FromPort, m.ToPort = rv.Rule.Protocol, 65535, 0
+			// the rule's protocol; its ports are the span of the parts' where
+			// it has ports, else the rule's own
+			m.Protocol, m.FromPort, m.ToPort = rv.Rule.Protocol, rv.Rule.FromPort, rv.Rule.ToPort
+			if m.Protocol.HasPorts() {
+				m.FromPort, m.ToPort = 65535, 0
+			}
 			for _, j := range idx {
 				r := rvs[j].Region
 				m.parts = append(m.parts, r)
-				if r.Protocol.HasPorts() {
+				if m.Protocol.HasPorts() {
 					m.FromPort, m.ToPort = min(m.FromPort, r.FromPort), max(m.ToPort, r.ToPort)
 				}
-			}
-			if m.FromPort > m.ToPort {
-				m.FromPort, m.ToPort = rv.FromPort, rv.ToPort
 			}
 			slices.SortStableFunc(m.parts, func(a, b tracking.Region) int {
 				if a.Protocol != b.Protocol {
@@ -314,8 +312,8 @@ func portHoles(rvs []tracking.Revocation, idx []int) []tracking.Region {
 	return out
 }
 
-// exceptText lists regions: "tcp port 53 and udp port 53".
-func exceptText(holes []tracking.Region) string {
+// listRegions lists regions: "tcp port 53 and udp port 53".
+func listRegions(holes []tracking.Region) string {
 	var parts []string
 	for _, h := range holes {
 		parts = append(parts, h.Describe())
@@ -353,13 +351,13 @@ func revocationDoc(m merged, head *model.Snapshot) RevocationDoc {
 		r.Except = append(r.Except, h.Describe())
 	}
 	if len(m.except) > 0 {
-		r.What += " except " + exceptText(m.except) + " (still admitted)"
+		r.What += " except " + listRegions(m.except) + " (still admitted)"
 	}
 	for _, p := range m.parts {
 		r.Parts = append(r.Parts, p.Describe())
 	}
 	if len(m.parts) > 0 {
-		r.What = exceptText(m.parts)
+		r.What = listRegions(m.parts)
 	}
 	if rv.Reverse != nil {
 		r.ReverseRule = rv.Reverse.Name

@@ -83,12 +83,13 @@ func (e *Engine) replay(f Finding, head, base *model.Snapshot, changes *ChangesD
 		if kind == "flip" {
 			p = tracking.ProveFlip(before, after, changes.flips[i], params)
 		} else {
-			rv, remedy := changes.revs[i].proved(), (*model.NetworkACL)(nil)
-			if changes.revs[i].witness == nil {
-				// a revocation with holes proposes no exact entry
-				remedy = remedyNACL(rv, head)
+			m := changes.revs[i]
+			var remedy *model.NetworkACL
+			if m.witness == nil {
+				// a revocation joined from parts proposes no exact entry
+				remedy = remedyNACL(m.Revocation, head)
 			}
-			p = tracking.ProveRevocation(before, after, rv, remedy, params)
+			p = tracking.ProveRevocation(before, after, m.proved(), remedy, params)
 		}
 	case "rule":
 		a, r, ok := strings.Cut(rest, ":")

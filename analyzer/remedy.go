@@ -161,11 +161,7 @@ func aclProtocol(p model.Protocol) string {
 // entries where the subnet's NACL is known, else the general options and why
 // no exact entry was proposed.
 func Remediation(rv tracking.Revocation, head *model.Snapshot) string {
-	dir := "from"
-	if rv.Direction == model.Egress {
-		dir = "to"
-	}
-	what := fmt.Sprintf("%s %s %s", rv.Describe(), dir, rv.Peers.String())
+	what := fmt.Sprintf("%s %s %s", rv.Describe(), peerWord(rv), rv.Peers.String())
 	rem, why := ProposeNACL(rv, head)
 	if rem != nil {
 		return fmt.Sprintf("To cut these flows now, add a network ACL deny (NACLs are stateless, so it drops every packet at once, tracked or not) for %s to %s, numbered below its first entry that matches this traffic:\n%s",
@@ -181,21 +177,25 @@ func Remediation(rv tracking.Revocation, head *model.Snapshot) string {
 // deny of all traffic, since the deny alone would cut those too; other
 // parts need a deny each. No exact entries are proposed for either.
 func remediationMerged(m merged) string {
-	rv := m.Revocation
-	dir := "from"
-	if rv.Direction == model.Egress {
-		dir = "to"
-	}
+	rv, dir := m.Revocation, peerWord(m.Revocation)
 	others := otherRemedies(m.proved())
 	if len(m.except) > 0 {
-		holes := exceptText(m.except)
+		holes := listRegions(m.except)
 		s := fmt.Sprintf("To cut these flows now, add to the subnet's network ACL a deny entry for all traffic %s %s, numbered below its first entry that matches this traffic, with allow entries for %s before it, so that what the change keeps still passes (NACLs are stateless: it takes effect at once)",
 			dir, rv.Peers.String(), holes)
 		return s + others + ". No exact entries are proposed: the revoked traffic is all traffic except " + holes + "."
 	}
 	s := fmt.Sprintf("To cut these flows now, add deny entries for %s %s %s to the subnet's network ACL, numbered below its first entry that matches this traffic (NACLs are stateless: it takes effect at once)",
-		exceptText(m.parts), dir, rv.Peers.String())
+		listRegions(m.parts), dir, rv.Peers.String())
 	return s + others + fmt.Sprintf(". No exact entries are proposed: the revoked traffic has %d parts.", len(m.parts))
+}
+
+// peerWord is "to" for an egress revocation's peers, else "from".
+func peerWord(rv tracking.Revocation) string {
+	if rv.Direction == model.Egress {
+		return "to"
+	}
+	return "from"
 }
 
 // otherRemedies are the ways besides a NACL to end revoked tracked flows
