@@ -476,6 +476,15 @@ type Snapshot struct {
 	// Forgotten lists what removed blocks with destroy = false name:
 	// Terraform drops it from its state and leaves it in AWS.
 	Forgotten []Forgotten
+	// Uncreated lists the instances, network interfaces and other members
+	// the configuration declares with no instance (count 0 or an empty
+	// for_each, as the defaults have it), each named by its resource
+	// address with the groups it would carry. They are not attachments:
+	// nothing is classified on them. They say which groups a group's
+	// members carry with it where the configuration creates them, so that
+	// a change that moves those members to another admitted group is not
+	// taken for a revocation (tracking.Change).
+	Uncreated []Attachment
 
 	index *index
 }
@@ -498,6 +507,9 @@ type index struct {
 	// holds the groups (address or id) some attachment names.
 	attachments map[string]int
 	attached    map[string]bool
+	// uncreated maps the name of a member declared with no instance to
+	// its position in Uncreated
+	uncreated map[string]int
 }
 
 func (s *Snapshot) idx() *index {
@@ -513,6 +525,14 @@ func (s *Snapshot) idx() *index {
 		}
 		for _, g := range a.Groups {
 			x.attached[g] = true
+		}
+	}
+	if len(s.Uncreated) > 0 {
+		x.uncreated = make(map[string]int, len(s.Uncreated))
+		for i, a := range s.Uncreated {
+			if _, ok := x.uncreated[a.Name]; !ok {
+				x.uncreated[a.Name] = i
+			}
 		}
 	}
 	for _, sub := range s.Subnets {
@@ -555,11 +575,17 @@ func (s *Snapshot) idx() *index {
 
 // AttachmentNamed returns the attachment called name, or, for a group no
 // attachment names, the assumed attachment that stands for it (as
-// tracking.Attachments lists it, without its routing).
+// tracking.Attachments lists it, without its routing), or the member
+// declared with no instance of that name (Uncreated), which change
+// analysis puts in the place of the assumed attachments of the groups it
+// names.
 func (s *Snapshot) AttachmentNamed(name string) (Attachment, bool) {
 	x := s.idx()
 	if i, ok := x.attachments[name]; ok {
 		return s.Attachments[i], true
+	}
+	if i, ok := x.uncreated[name]; ok {
+		return s.Uncreated[i], true
 	}
 	g, ok := s.Group(name)
 	if !ok || g.Address != name || x.attached[g.Address] || (g.ID != "" && x.attached[g.ID]) {
@@ -850,6 +876,7 @@ func (s *Snapshot) add(o *Snapshot, take bool) {
 	s.Absent = joined(s.Absent, o.Absent, take)
 	s.IgnoreChanges = joined(s.IgnoreChanges, o.IgnoreChanges, take)
 	s.Forgotten = joined(s.Forgotten, o.Forgotten, take)
+	s.Uncreated = joined(s.Uncreated, o.Uncreated, take)
 	if len(o.IgnoreFiles) > 0 {
 		s.IgnoreFiles = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(s.IgnoreFiles), o.IgnoreFiles...))))
 	}

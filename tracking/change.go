@@ -92,8 +92,22 @@ type Impact struct {
 func Compare(base, head *model.Snapshot, params Params) *Impact {
 	imp := &Impact{}
 	after := map[string]model.Attachment{}
-	for _, a := range Attachments(head) {
+	headAtts, _ := withUncreated(head, Attachments(head))
+	for _, a := range headAtts {
 		after[a.Name] = a
+	}
+	// a member declared with no instance in the base that the head creates
+	// is compared with its first instance
+	for _, a := range base.Uncreated {
+		if _, ok := after[a.Name]; !ok {
+			for _, h := range head.Attachments {
+				if resourceOf(h.Name) == a.Name {
+					if f, ok := after[a.Name]; !ok || h.Name < f.Name {
+						after[a.Name] = h
+					}
+				}
+			}
+		}
 	}
 	// an attachment the head no longer determines (X[0] become X[0?], as
 	// when its count starts depending on a data source) is the same
@@ -122,7 +136,7 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 		groups[g] = v
 		return v
 	}
-	baseAtts := Attachments(base)
+	baseAtts, standsFor := withUncreated(base, Attachments(base))
 	mem := newMembership(base, head, baseAtts, after)
 	for _, attB := range baseAtts {
 		attA, ok := after[attB.Name]
@@ -139,13 +153,24 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 			// nothing
 			continue
 		}
+		groups, uncreated := standsFor[attB.Name]
+		if uncreated && all(groups, sameGroup) && all(groups, func(g string) bool { return slices.Contains(attA.Groups, g) }) {
+			// a member declared with no instance is judged for the groups
+			// it stands for, as their assumed attachments were
+			continue
+		}
 		bRules, bMissing := RulesOf(base, attB)
 		aRules, aMissing := RulesOf(head, attA)
 		bClass := ClassifyAttachment(attB, bRules, bMissing, params)
 		aClass := ClassifyAttachment(attA, aRules, aMissing, params)
-		imp.Revocations = append(imp.Revocations, revocations(attB, bClass, aRules, mem, params, imp)...)
-		imp.Flips = append(imp.Flips, flips(attB, bClass, aClass, bRules, aRules, params)...)
-		imp.Flips = append(imp.Flips, ownFlips(attB, bClass, aClass, aRules, params)...)
+		revs := revocations(attB, bClass, aRules, mem, params, imp)
+		fl := append(flips(attB, bClass, aClass, bRules, aRules, params), ownFlips(attB, bClass, aClass, aRules, params)...)
+		if uncreated {
+			revs = slices.DeleteFunc(revs, func(r Revocation) bool { return !slices.Contains(groups, r.Rule.Group) })
+			fl = slices.DeleteFunc(fl, func(f Flip) bool { return !slices.Contains(groups, f.Rule.Group) })
+		}
+		imp.Revocations = append(imp.Revocations, revs...)
+		imp.Flips = append(imp.Flips, fl...)
 	}
 	imp.NACLChanges = naclChanges(base, head)
 	return imp
@@ -1008,4 +1033,48 @@ func unconditional(name string) string {
 		return name
 	}
 	return conditionalKey.ReplaceAllString(name, "[$1]")
+}
+
+// withUncreated replaces, in atts (as Attachments lists them), the assumed
+// attachment of a group that only members declared with no instance carry
+// (count 0 with the values analysed, model.Snapshot.Uncreated) by those
+// members, each with every group it names: where a deployment creates
+// them, the group's rules act together with those groups' rules (§6), and
+// a rule moved from the group to another group the members carry revokes
+// nothing. standsFor maps each member put in to the groups whose assumed
+// attachments it replaces: what it revokes of their rules is what the
+// change revokes for them (the other groups have attachments of their
+// own, judged there). The result is sorted by name, as Attachments sorts
+// it.
+func withUncreated(s *model.Snapshot, atts []model.Attachment) (out []model.Attachment, standsFor map[string][]string) {
+	if len(s.Uncreated) == 0 {
+		return atts, nil
+	}
+	carriers := map[string][]int{}
+	for i, a := range s.Uncreated {
+		for _, g := range a.Groups {
+			carriers[g] = append(carriers[g], i)
+		}
+	}
+	out = make([]model.Attachment, 0, len(atts))
+	standsFor = map[string][]string{}
+	for _, a := range atts {
+		members := carriers[a.Name]
+		if !a.Assumed || a.Kind != "assumed" || len(members) == 0 {
+			out = append(out, a)
+			continue
+		}
+		for _, i := range members {
+			m := s.Uncreated[i]
+			if _, ok := standsFor[m.Name]; !ok {
+				m.Routing = s.RoutingFor(m.Subnet)
+				out = append(out, m)
+			}
+			standsFor[m.Name] = append(standsFor[m.Name], a.Name)
+		}
+	}
+	if len(standsFor) > 0 {
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	}
+	return out, standsFor
 }

@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -70,6 +71,54 @@ func TestMembersMovedToAnAdmittedGroup(t *testing.T) {
 	}
 }
 
+// Members declared with no instance (count 0 by default, set per
+// deployment: model.Snapshot.Uncreated) are the configuration's members of
+// the groups they name: where they are created they carry what they name.
+// A change that puts them in the group now admitted revokes nothing for
+// them; one that leaves them out, or whose head creates instances that are
+// left out, is reported, as is one whose member's groups are not known.
+func TestUncreatedMembersMoved(t *testing.T) {
+	groupPeer := func(g string) model.Peer { return model.Peer{Kind: model.PeerGroup, Ref: g} }
+	fromApp := rule("from_app", "endpoint", model.Ingress, model.TCP, 443, 443, groupPeer("app"))
+	fromClient := rule("from_client", "endpoint", model.Ingress, model.TCP, 443, 443, groupPeer("client"))
+	groups := []model.SecurityGroup{{Address: "endpoint"}, {Address: "app"}, {Address: "client"}}
+	member := func(name string, groups ...string) model.Attachment {
+		return model.Attachment{Name: name, Groups: groups}
+	}
+	side := func(rule model.Rule, uncreated []model.Attachment, members ...model.Attachment) *model.Snapshot {
+		return &model.Snapshot{Groups: groups, Rules: []model.Rule{rule}, Uncreated: uncreated,
+			Attachments: append([]model.Attachment{{Name: "vpce", Groups: []string{"endpoint"}}}, members...)}
+	}
+	base := side(fromApp, []model.Attachment{member("aws_instance.app", "app")})
+	for _, tc := range []struct {
+		name    string
+		head    *model.Snapshot
+		revoked bool
+	}{
+		{"moved, still uncreated", side(fromClient, []model.Attachment{member("aws_instance.app", "app", "client")}), false},
+		{"left out, still uncreated", side(fromClient, []model.Attachment{member("aws_instance.app", "app")}), true},
+		{"groups not known", side(fromClient, []model.Attachment{{Name: "aws_instance.app", Groups: []string{"client"},
+			GroupsUnknown: []string{"vpc_security_group_ids is not determined"}}}), true},
+		{"created with the group", side(fromClient, nil, member(`aws_instance.app[0]`, "client"),
+			member(`aws_instance.app[1]`, "app", "client")), false},
+		{"created, one instance left out", side(fromClient, nil, member(`aws_instance.app[0]`, "client"),
+			member(`aws_instance.app[1]`, "app")), true},
+		{"created by key, left out", side(fromClient, nil, member(`aws_instance.app["a"]`, "app")), true},
+		{"deleted", side(fromClient, nil), false},
+	} {
+		imp := Compare(base, tc.head, DefaultParams)
+		if got := len(imp.Revocations) > 0; got != tc.revoked {
+			t.Errorf("%s: revoked=%v, want %v: %+v", tc.name, got, tc.revoked, imp.Revocations)
+		}
+	}
+	for name, want := range map[string]string{`aws_instance.app[0]`: "aws_instance.app", `x.y["a[0]"]`: "x.y",
+		"module.m[1].aws_instance.app": "module.m[1].aws_instance.app", `module.m["k"].aws_instance.app[2]`: `module.m["k"].aws_instance.app`} {
+		if got := resourceOf(name); got != want {
+			t.Errorf("resourceOf(%s) = %s, want %s", name, got, want)
+		}
+	}
+}
+
 // An instance and its group that the head no longer determines (X[0]
 // become X[0?], as when a count starts depending on a data source) are the
 // same instance and group, if created: an unchanged rule revokes nothing,
@@ -102,5 +151,56 @@ func TestConditionalInstanceIsTheSameAttachment(t *testing.T) {
 	imp := Compare(side("0", ssh(), self()), side("0?", self()), DefaultParams)
 	if len(imp.Revocations) != 1 || imp.Revocations[0].Peers.String() != "203.0.113.7/32" {
 		t.Errorf("rule removed: %+v", imp.Revocations)
+	}
+}
+
+// A group that only members declared with no instance carry is judged on
+// those members with every group they name, not alone: a rule moved from
+// it to another group they carry revokes nothing, one removed is revoked
+// on the member, and what the member's other groups revoke is reported on
+// their own attachments only.
+func TestUncreatedMemberStandsForItsGroups(t *testing.T) {
+	egress := func(name, group string) model.Rule {
+		to := "10.0.0.0/8"
+		if group == "shared" {
+			to = "192.0.2.0/24"
+		}
+		return rule(name, group, model.Egress, model.TCP, 443, 443, cidr(to))
+	}
+	side := func(rules []model.Rule, memberGroups ...string) *model.Snapshot {
+		return &model.Snapshot{
+			Groups:      []model.SecurityGroup{{Address: "app"}, {Address: "client"}, {Address: "shared"}},
+			Rules:       rules,
+			Attachments: []model.Attachment{{Name: "web", Groups: []string{"shared"}}},
+			Uncreated:   []model.Attachment{{Name: "aws_instance.app", Groups: memberGroups}},
+		}
+	}
+	base := side([]model.Rule{egress("app_out", "app"), egress("shared_out", "shared")}, "app", "shared")
+	where := func(imp *Impact) []string {
+		var out []string
+		for _, r := range imp.Revocations {
+			out = append(out, r.Attachment.Name+" "+r.Rule.Name)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		head *model.Snapshot
+		want []string
+	}{
+		{"moved to the client group", side([]model.Rule{egress("client_out", "client"), egress("shared_out", "shared")},
+			"app", "client", "shared"), nil},
+		{"removed", side([]model.Rule{egress("shared_out", "shared")}, "app", "shared"),
+			[]string{"aws_instance.app app_out"}},
+		{"another group's rule removed", side([]model.Rule{egress("app_out", "app")}, "app", "shared"),
+			[]string{"web shared_out"}},
+	} {
+		if got := where(Compare(base, tc.head, DefaultParams)); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: revocations %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// the proof replays on the member: the snapshot finds it by name
+	if a, ok := base.AttachmentNamed("aws_instance.app"); !ok || !slices.Equal(a.Groups, []string{"app", "shared"}) {
+		t.Errorf("AttachmentNamed: %+v %v", a, ok)
 	}
 }

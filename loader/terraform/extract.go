@@ -117,6 +117,10 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 			Source: x.m.blockSource(b)})
 		return
 	}
+	if len(insts) == 0 && memberTypes[typ] {
+		x.uncreated(b, d, ex.schema)
+		return
+	}
 	if why != "" && !linkOnly[typ] {
 		x.ev.world.warn(b.DefRange, fmt.Sprintf("%s%s is analysed as %s: %s",
 			x.prefix, d.address(), conditionalWhat(x.prefix, insts), why))
@@ -170,6 +174,61 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 			x.emptyDynamics(b, x.prefix+in.addr, ctx)
 		}
 	}
+}
+
+// memberTypes are the resource types whose instances are members of the
+// groups they name (the types (*moduleExtractor).attachment reads).
+var memberTypes = map[string]bool{"aws_instance": true, "aws_network_interface": true,
+	"aws_launch_configuration": true, "aws_spot_instance_request": true, "aws_efs_mount_target": true}
+
+// uncreated records a member declared with no instance (Snapshot.Uncreated):
+// the groups it names, its subnet and instance type, evaluated as for a
+// conditional instance (count.index or each not known). Terraform evaluates
+// nothing of a resource it creates no instance of, so neither errors nor
+// warnings are reported here: groups that do not evaluate to a list of
+// strings are not known, and a subnet or instance type that does not is
+// left out.
+func (x *moduleExtractor) uncreated(b *hcl.Block, d *resourceDecl, schema *hcl.BodySchema) {
+	_, forEach := d.attrs["for_each"]
+	ctx := x.ev.fullContext().NewChild()
+	ctx.Variables = conditional("", !forEach)[0].vars
+	content, _, diags := b.Body.PartialContent(schema)
+	if diags.HasErrors() {
+		return
+	}
+	quiet := func(name string) (cty.Value, bool) {
+		a, ok := content.Attributes[name]
+		if !ok {
+			return cty.NilVal, false
+		}
+		v, diags := a.Expr.Value(ctx)
+		return v, !diags.HasErrors() && v.IsWhollyKnown()
+	}
+	att := model.Attachment{Name: x.prefix + d.address(), Kind: b.Labels[0], Source: x.m.blockSource(b)}
+	for _, name := range []string{"vpc_security_group_ids", "security_groups"} {
+		v, known := quiet(name)
+		if v == cty.NilVal || (known && v.IsNull()) {
+			continue
+		}
+		list, ok := asStrings(v)
+		if !known || !ok {
+			att.GroupsUnknown = append(att.GroupsUnknown, name+" is not determined")
+			continue
+		}
+		for _, g := range list {
+			att.Groups = append(att.Groups, refAddress(g))
+		}
+	}
+	att.Groups = dedupe(att.Groups)
+	if v, known := quiet("subnet_id"); known && !v.IsNull() {
+		if s, ok := asString(v); ok {
+			att.Subnet = refAddress(s)
+		}
+	}
+	if v, known := quiet("instance_type"); known && !v.IsNull() {
+		att.InstanceType, _ = asString(v)
+	}
+	x.snap.Uncreated = append(x.snap.Uncreated, att)
 }
 
 // ruleBearing are the resource types whose blocks declare rules or entries.

@@ -3,6 +3,7 @@ package terraform
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -1060,5 +1061,72 @@ resource "aws_security_group" "g" {
 	if len(diags) != 1 || diags[0].Warning || !strings.HasSuffix(diags[0].File, filepath.Join("m", "main.tf")) ||
 		!strings.Contains(diags[0].Message, "a number is required. (in module.empty) (same in 1 other module instance)") {
 		t.Errorf("diagnostics: %v", diags)
+	}
+}
+
+// A member declared with no instance (count 0, an empty for_each) is no
+// attachment, but the groups it would carry are recorded
+// (Snapshot.Uncreated), evaluated with count.index or each not known, with
+// neither errors nor warnings: Terraform evaluates nothing of it.
+func TestUncreatedMembersRecorded(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+variable "counts" {
+  default = { app = 0 }
+}
+variable "ids" {
+  type    = list(string)
+  default = []
+}
+resource "aws_security_group" "app" {}
+resource "aws_security_group" "client" {}
+resource "aws_instance" "app" {
+  count                  = lookup(var.counts, "app", 0)
+  vpc_security_group_ids = [aws_security_group.app.id, aws_security_group.client.id]
+  subnet_id              = aws_subnet.a.id
+  instance_type          = "m8g.large"
+  tags                   = { Name = format("app%d", count.index) }
+}
+resource "aws_subnet" "a" {
+  vpc_id     = "vpc-1"
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_network_interface" "keyed" {
+  for_each        = toset([])
+  security_groups = [aws_security_group.app.id]
+}
+resource "aws_instance" "picked" {
+  count                  = 0
+  vpc_security_group_ids = [var.ids[count.index]]
+}
+resource "aws_instance" "bad" {
+  count                  = 0
+  vpc_security_group_ids = { a = 1 }
+}
+resource "aws_instance" "none" {
+  count = 0
+}
+`})
+	if len(diags) != 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	if len(snap.Attachments) != 0 {
+		t.Errorf("attachments: %+v", snap.Attachments)
+	}
+	got := map[string]string{}
+	for _, a := range snap.Uncreated {
+		got[a.Name] = fmt.Sprint(a.Groups, a.GroupsUnknown)
+		if a.Subnet != "" || a.InstanceType != "" {
+			got[a.Name] += " " + a.Subnet + " " + a.InstanceType
+		}
+	}
+	want := map[string]string{
+		"aws_instance.app":            "[aws_security_group.app aws_security_group.client] [] aws_subnet.a m8g.large",
+		"aws_network_interface.keyed": "[aws_security_group.app] []",
+		"aws_instance.picked":         "[] [vpc_security_group_ids is not determined]",
+		"aws_instance.bad":            "[] [vpc_security_group_ids is not determined]",
+		"aws_instance.none":           "[] []",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("uncreated:\n got %v\nwant %v", got, want)
 	}
 }
