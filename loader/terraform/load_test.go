@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -1128,5 +1129,66 @@ resource "aws_instance" "none" {
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("uncreated:\n got %v\nwant %v", got, want)
+	}
+}
+
+// Terraform reads resource.TYPE.NAME as the managed resource TYPE.NAME
+// (hashicorp/terraform internal/addrs/parse_ref.go: the "resource" prefix
+// is an escape for resource types a later edition may reserve); a symbol
+// named resource that a for expression or a dynamic block's iterator binds
+// is that symbol.
+func TestResourcePrefixedReferences(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+variable "ports" {
+  default = [443]
+}
+resource "aws_security_group" "endpoint" {
+  dynamic "ingress" {
+    for_each = [for resource in [{ p = { q = 443 } }] : resource.p.q]
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["10.0.0.0/8"]
+    }
+  }
+  dynamic "resource" {
+    for_each = []
+    content {
+      x = resource.value.y.z
+    }
+  }
+}
+resource "aws_vpc_endpoint" "api" {
+  vpc_endpoint_type  = "Interface"
+  service_name       = "com.amazonaws.us-east-1.sts"
+  security_group_ids = [resource.aws_security_group.endpoint.id]
+}
+resource "aws_security_group_rule" "self" {
+  type                     = "egress"
+  security_group_id        = resource.aws_security_group.endpoint.id
+  protocol                 = "tcp"
+  from_port                = 443
+  to_port                  = 443
+  source_security_group_id = "${resource.aws_security_group.endpoint.id}"
+}
+`})
+	if len(diags) != 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	if len(snap.Attachments) != 1 || !slices.Equal(snap.Attachments[0].Groups, []string{"aws_security_group.endpoint"}) ||
+		len(snap.Attachments[0].GroupsUnknown) != 0 {
+		t.Errorf("attachments: %+v", snap.Attachments)
+	}
+	got := map[string]string{}
+	for _, r := range snap.Rules {
+		got[r.Name] = r.Group + " " + r.Peer.Ref
+	}
+	want := map[string]string{
+		"aws_security_group.endpoint.ingress[0]": "aws_security_group.endpoint ",
+		"aws_security_group_rule.self":           "aws_security_group.endpoint aws_security_group.endpoint",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("rules:\n got %v\nwant %v", got, want)
 	}
 }

@@ -81,6 +81,9 @@ func (c *ParseCache) parse(name, key string, src []byte, json bool) (*hcl.File, 
 		f, diags = hcljson.Parse(src, name)
 	} else {
 		f, diags = parseNative(src, name)
+		if f != nil {
+			unaliasResourceRefs(f, src)
+		}
 	}
 	if c != nil && key == name {
 		c.mu.Lock()
