@@ -47,6 +47,15 @@ world_open_by_design(att, r) if {
 # is still SGC201's.
 web_listeners_only(att) if att.http_only
 
+# load_balancer: an Application, Network or Classic Load Balancer forwards
+# only the ports its listeners listen on; a port its rules open to the
+# world reaches a listener, the service the load balancer exists to
+# publish, or nothing. The check of other ports open to the world (SGC204)
+# leaves it alone; administration and database ports (SGC202, SGC203) are
+# still reported on a Network or Classic Load Balancer, whose listeners
+# forward TCP and UDP as they come.
+load_balancer(att) if att.kind in {"aws_lb", "aws_alb", "aws_elb"}
+
 # block_peers lists, IPv4 first, the peers open to a whole family of the
 # block that declares r (open_peers, when it is open to both families):
 # a block with cidr_blocks and ipv6_cidr_blocks is one finding, built from

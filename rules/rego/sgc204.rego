@@ -7,7 +7,9 @@
 #   report. Services reachable from the whole internet should be the ones
 #   meant to be public; admit the others from the ranges or groups that use
 #   them. One finding per rule; a rule open on every port is SGC201's, and a
-#   rule SGC202 or SGC203 reports is not reported again here.
+#   rule SGC202 or SGC203 reports is not reported again here. A load
+#   balancer's rules are not reported: a port it opens reaches one of its
+#   listeners, which publish what it is for, or nothing.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
 #     description: Security group rules
@@ -32,7 +34,7 @@ findings contains f if {
 	lib.determined(r)
 	not all_ports(r)
 	not lib.world_open_by_design(att, r)
-	not lib.web_listeners_only(att)
+	not lib.load_balancer(att)
 	not only_reported_elsewhere(att, r)
 	not more_severe(att, r)
 	peers := lib.block_peers(r)

@@ -57,15 +57,25 @@ test_resolver_endpoint_is_by_design if {
 	}]}
 }
 
-# An Application Load Balancer speaks HTTP and HTTPS only (Elastic Load
-# Balancing, "Listeners for your Application Load Balancers"): a listener
-# port open to the world is a web port. A Network Load Balancer with the
-# same rule is reported.
-test_application_load_balancer_listeners_are_web_ports if {
-	alb := {"name": "aws_lb.front", "kind": "aws_lb", "http_only": true, "exposed": [], "rules": [
+# A load balancer forwards its listener ports only: a port it opens to the
+# world reaches the service it publishes, or nothing. An Application Load
+# Balancer speaks HTTP and HTTPS only (Elastic Load Balancing, "Listeners
+# for your Application Load Balancers"); a Network or Classic Load
+# Balancer's listener on a port is that port's service, published.
+test_load_balancers_quiet if {
+	every kind in ["aws_lb", "aws_alb", "aws_elb"] {
+		lb := {"name": "aws_lb.front", "kind": kind, "exposed": [], "rules": [
+			rule({"from_port": 8443, "to_port": 8443}),
+			rule({"rule": "aws_security_group.web.ingress[1]", "protocol": "udp", "from_port": 80, "to_port": 84}),
+		]}
+		count(sgc204.findings) == 0 with input as {"attachments": [lb]}
+	}
+}
+
+# The same rules on an instance are reported.
+test_instance_reported if {
+	count(sgc204.findings) == 2 with input as {"attachments": [{"name": "aws_instance.web", "kind": "aws_instance", "exposed": [], "rules": [
 		rule({"from_port": 8443, "to_port": 8443}),
 		rule({"rule": "aws_security_group.web.ingress[1]", "protocol": "udp", "from_port": 80, "to_port": 84}),
-	]}
-	count(sgc204.findings) == 0 with input as {"attachments": [alb]}
-	count(sgc204.findings) == 2 with input as {"attachments": [object.remove(alb, ["http_only"])]}
+	]}]}
 }
