@@ -104,7 +104,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 		return nil, err
 	}
 	res.Findings = fs
-	relocateToCalls(res.Findings, head)
+	relocateToCalls(res.Findings, head, base)
 	if base != nil {
 		// only what the change adds is reported, and proved
 		res.Changes = in.Changes
@@ -234,35 +234,62 @@ func intOf(v any) int {
 // relocateToCalls moves findings on rules declared in a module to the
 // module block of the root module that creates them, where the user can act
 // (and an sgcheck:ignore applies to that instance only); the declaration in
-// the module becomes the first related location.
-func relocateToCalls(fs []Finding, s *model.Snapshot) {
+// the module becomes the first related location. A finding on a rule that
+// only base has (a change removed it) stays where it is reported, in the
+// module's code, but knows the calls that created that instance
+// (ModuleLocation, CallerLocations): the same removal in every instance
+// of the module is then one finding (MergeInstances), and an ignore at a
+// call applies.
+func relocateToCalls(fs []Finding, s, base *model.Snapshot) {
 	type calls struct {
 		site    model.Source
 		callers []model.Source
 	}
-	sites := map[string]calls{}
-	for _, g := range s.Groups {
-		if g.CallSite.File != "" {
-			sites[g.Address] = calls{g.CallSite, g.Callers}
-		}
-	}
-	for _, r := range s.Rules {
-		if r.CallSite.File != "" {
-			sites[r.Name] = calls{r.CallSite, r.Callers}
-		}
-	}
-	for _, n := range s.NACLs {
-		for _, e := range n.Entries {
-			if e.CallSite.File != "" {
-				sites[e.Name] = calls{e.CallSite, e.Callers}
+	collect := func(s *model.Snapshot) map[string]calls {
+		sites := map[string]calls{}
+		for _, g := range s.Groups {
+			if g.CallSite.File != "" {
+				sites[g.Address] = calls{g.CallSite, g.Callers}
 			}
 		}
+		for _, r := range s.Rules {
+			if r.CallSite.File != "" {
+				sites[r.Name] = calls{r.CallSite, r.Callers}
+			}
+		}
+		for _, n := range s.NACLs {
+			for _, e := range n.Entries {
+				if e.CallSite.File != "" {
+					sites[e.Name] = calls{e.CallSite, e.Callers}
+				}
+			}
+		}
+		return sites
 	}
-	if len(sites) == 0 {
+	sites := collect(s)
+	var removed map[string]calls
+	if base != nil {
+		removed = collect(base)
+		for name := range sites {
+			delete(removed, name)
+		}
+	}
+	if len(sites)+len(removed) == 0 {
 		return
 	}
 	for i := range fs {
 		f := &fs[i]
+		if c, ok := removed[f.Rule]; ok && f.Location != nil {
+			if h, ok := sites[f.Resource]; ok {
+				c = h // the head's calls of the same instance, where its group still is
+			}
+			f.ModuleLocation = f.Location
+			f.CallerLocations = append(f.CallerLocations, LocationOf(c.site))
+			for j := len(c.callers) - 1; j >= 0; j-- {
+				f.CallerLocations = append(f.CallerLocations, LocationOf(c.callers[j]))
+			}
+			continue
+		}
 		c, ok := sites[f.Rule]
 		if !ok || f.Location == nil {
 			continue
