@@ -488,3 +488,32 @@ func TestBaseBlobMissing(t *testing.T) {
 		}
 	})
 }
+
+// A rule removed from a module's code is one finding for its instances
+// alike; an ignore comment at one instance's module call suppresses that
+// instance only, as it does for a finding the head still has.
+func TestRemovedModuleRuleIgnoredPerCall(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, "fixtures/change/module-rule-removed", dir)
+	main := filepath.Join(dir, "head", "main.tf")
+	src, err := os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff := func() string {
+		out, _, _ := sgcheck(t, "diff", filepath.Join(dir, "base"), filepath.Join(dir, "head"), "--format", "text")
+		return out
+	}
+	if out := diff(); !strings.Contains(out, "1 finding (1 high), also in 1 more module instance") {
+		t.Fatalf("not one finding for both instances:\n%s", out)
+	}
+	ignored := strings.Replace(string(src), `module "worker" {`, "# sgcheck:ignore SGC001 -- the worker's peers drain first\nmodule \"worker\" {", 1)
+	if err := os.WriteFile(main, []byte(ignored), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := diff()
+	if !strings.Contains(out, "1 finding (1 high); ") || !strings.Contains(out, "module.api.aws_security_group_rule.peers") ||
+		strings.Contains(out, "module.worker.aws_security_group_rule.peers") {
+		t.Errorf("the ignore at the worker's call did not suppress that instance alone:\n%s", out)
+	}
+}
