@@ -92,17 +92,31 @@ type Impact struct {
 func Compare(base, head *model.Snapshot, params Params) *Impact {
 	imp := &Impact{}
 	after := map[string]model.Attachment{}
-	headAtts, _ := withUncreated(head, Attachments(head))
-	for _, a := range headAtts {
+	for _, a := range Attachments(head) {
 		after[a.Name] = a
 	}
-	// a member declared with no instance in the base that the head creates
-	// is compared with its first instance
-	for _, a := range base.Uncreated {
-		if _, ok := after[a.Name]; !ok {
+	// a member declared with no instance in the base is compared with the
+	// same declaration in the head or, where the head creates it, with its
+	// first instance; one the head no longer declares is gone. (A member the
+	// base creates and the head does not is gone too: its flows end.)
+	if len(base.Uncreated) > 0 {
+		uncreated := map[string]model.Attachment{}
+		for _, a := range head.Uncreated {
+			a.Routing = head.RoutingFor(a.Subnet)
+			uncreated[a.Name] = a
+		}
+		for _, a := range base.Uncreated {
+			if _, ok := after[a.Name]; ok {
+				continue
+			}
+			if u, ok := uncreated[a.Name]; ok {
+				after[a.Name] = u
+				continue
+			}
 			for _, h := range head.Attachments {
 				if resourceOf(h.Name) == a.Name {
 					if f, ok := after[a.Name]; !ok || h.Name < f.Name {
+						h.Routing = head.RoutingFor(h.Subnet)
 						after[a.Name] = h
 					}
 				}

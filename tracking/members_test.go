@@ -204,3 +204,23 @@ func TestUncreatedMemberStandsForItsGroups(t *testing.T) {
 		t.Errorf("AttachmentNamed: %+v %v", a, ok)
 	}
 }
+
+// A member the base creates and the head declares with no instance (its
+// count set to 0) is gone: its flows end with it, whatever its rules become.
+// A group the base analyses alone is still compared alone where the head
+// only adds a member declared with no instance.
+func TestUncreatedInTheHeadOnly(t *testing.T) {
+	ssh := rule("ssh", "app", model.Ingress, model.TCP, 22, 22, cidr("203.0.113.0/24"))
+	groups := []model.SecurityGroup{{Address: "app"}}
+	base := &model.Snapshot{Groups: groups, Rules: []model.Rule{ssh},
+		Attachments: []model.Attachment{{Name: "aws_instance.app", Groups: []string{"app"}}}}
+	head := &model.Snapshot{Groups: groups, Uncreated: []model.Attachment{{Name: "aws_instance.app", Groups: []string{"app"}}}}
+	if imp := Compare(base, head, DefaultParams); len(imp.Revocations) != 0 {
+		t.Errorf("destroyed member: %+v", imp.Revocations)
+	}
+	alone := &model.Snapshot{Groups: groups, Rules: []model.Rule{ssh}}
+	imp := Compare(alone, head, DefaultParams)
+	if len(imp.Revocations) != 1 || imp.Revocations[0].Attachment.Name != "app" {
+		t.Errorf("group analysed alone in the base: %+v", imp.Revocations)
+	}
+}
