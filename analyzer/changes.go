@@ -158,6 +158,46 @@ func (m merged) proved() tracking.Revocation {
 	return m.Revocation
 }
 
+// mergePeers joins the revocations of one rule block's peers (a rule with
+// several cidr_blocks is a rule per block, of the same name) that are alike
+// in all but their peers, on one attachment: removing a rule open to four
+// office ranges revokes one region from the four of them, one finding.
+// Regions routed through a tracking target keep their own route, and so
+// their own finding. The result keeps the first of each in order.
+func mergePeers(rvs []tracking.Revocation) []tracking.Revocation {
+	type key struct {
+		att, rule, after, reverse, reason, assumption string
+		dir                                           model.Direction
+		proto                                         model.Protocol
+		from, to, codeFrom, codeTo                    int
+		tracked                                       bool
+		window                                        tracking.Window
+	}
+	name := func(r *model.Rule) string {
+		if r == nil {
+			return ""
+		}
+		return "\x00" + r.Name
+	}
+	first := map[key]int{}
+	out := make([]tracking.Revocation, 0, len(rvs))
+	for _, rv := range rvs {
+		if rv.Route != nil {
+			out = append(out, rv)
+			continue
+		}
+		k := key{rv.Attachment.Name, rv.Rule.Name, name(rv.After), name(rv.Reverse), rv.Reason, rv.Assumption,
+			rv.Direction, rv.Protocol, rv.FromPort, rv.ToPort, rv.CodeFrom, rv.CodeTo, rv.Tracked, rv.Window}
+		if i, ok := first[k]; ok {
+			out[i].Peers = out[i].Peers.Union(rv.Peers)
+			continue
+		}
+		first[k] = len(out)
+		out = append(out, rv)
+	}
+	return out
+}
+
 // mergeParts joins the revocations one rule's change makes on one
 // attachment, to the same peers in the same state, into one finding:
 // removing "all traffic to 0.0.0.0/0" is one finding, not four, and so is
@@ -484,7 +524,7 @@ func changesDoc(imp *tracking.Impact, head *model.Snapshot) *ChangesDoc {
 	if d.Incomplete == nil {
 		d.Incomplete = []string{}
 	}
-	for i, rv := range mergeParts(imp.Revocations) {
+	for i, rv := range mergeParts(mergePeers(imp.Revocations)) {
 		doc := revocationDoc(rv, head)
 		doc.Subject = fmt.Sprintf("revocation:%d", i)
 		d.Revocations = append(d.Revocations, doc)
