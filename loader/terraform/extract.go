@@ -438,7 +438,7 @@ func (x *moduleExtractor) standaloneRule(r *resourceInstance) {
 		{kind: model.PeerCIDR, v: x.get(a, "cidr_blocks", r.ctx), attr: "cidr_blocks", family: "ipv4"},
 		{kind: model.PeerCIDR, v: x.get(a, "ipv6_cidr_blocks", r.ctx), attr: "ipv6_cidr_blocks", family: "ipv6"},
 		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_ids", r.ctx), attr: "prefix_list_ids"},
-		{kind: model.PeerGroup, v: x.get(a, "source_security_group_id", r.ctx), attr: "source_security_group_id"},
+		x.peerGroupSymbol(r, a, "source_security_group_id"),
 		{kind: model.PeerSelf, v: x.get(a, "self", r.ctx), attr: "self"},
 	}
 	x.addRules(spec)
@@ -458,9 +458,31 @@ func (x *moduleExtractor) vpcRule(r *resourceInstance) {
 		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv4", r.ctx), attr: "cidr_ipv4", family: "ipv4"},
 		{kind: model.PeerCIDR, v: x.get(a, "cidr_ipv6", r.ctx), attr: "cidr_ipv6", family: "ipv6"},
 		{kind: model.PeerPrefixList, v: x.get(a, "prefix_list_id", r.ctx), attr: "prefix_list_id"},
-		{kind: model.PeerGroup, v: x.get(a, "referenced_security_group_id", r.ctx), attr: "referenced_security_group_id"},
+		x.peerGroupSymbol(r, a, "referenced_security_group_id"),
 	}
 	x.addRules(spec)
+}
+
+// peerGroupSymbol reads a rule resource's attribute that names the one
+// security group its peers are members of. Where the input does not
+// determine the id (a module that is not downloaded, a variable without a
+// value), the peer is still a security group, whichever it is: AWS tracks
+// every flow such a rule admits (only rules open to all addresses can be
+// untracked, docs/semantics.md), so its flows are judged as a group's,
+// under a symbolic group named after the reference, the same on both sides
+// of a change. A reference that differs per instance (count.index, each)
+// stays undetermined. A warning says so.
+func (x *moduleExtractor) peerGroupSymbol(r *resourceInstance, a hcl.Attributes, attr string) peerSource {
+	ps := peerSource{kind: model.PeerGroup, v: x.get(a, attr, r.ctx), attr: attr}
+	if ps.v.why == "" {
+		return ps
+	}
+	if ref, ok := x.symbolicRef(a[attr]); ok {
+		ps.symbol = ref
+		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
+			fmt.Sprintf("%s: %s; its peers are analysed as the members of the symbolic group %s", r.addr, ps.v.why, ref))
+	}
+	return ps
 }
 
 // ruleGroup resolves the group a standalone rule belongs to. Where the

@@ -1192,3 +1192,70 @@ resource "aws_security_group_rule" "self" {
 		t.Errorf("rules:\n got %v\nwant %v", got, want)
 	}
 }
+
+// A rule resource whose group peer the input does not determine (a module
+// that is not downloaded, a variable without a value) still admits the
+// members of one security group: its peer is a symbolic group named after
+// the reference, with a warning. One that differs per instance stays
+// undetermined.
+func TestSymbolicPeerGroup(t *testing.T) {
+	snap, diags := loadSrc(t, map[string]string{"main.tf": `
+variable "bastion_sg" {}
+variable "peers" {
+  type = list(string)
+}
+module "bastion" {
+  source = "github.com/example-org/bastion"
+}
+resource "aws_security_group" "db" {}
+resource "aws_vpc_security_group_ingress_rule" "from_module" {
+  security_group_id            = aws_security_group.db.id
+  referenced_security_group_id = module.bastion.security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = 22
+  to_port                      = 22
+}
+resource "aws_security_group_rule" "from_var" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.db.id
+  source_security_group_id = var.bastion_sg
+  protocol                 = "tcp"
+  from_port                = 5432
+  to_port                  = 5432
+}
+resource "aws_security_group_rule" "per_instance" {
+  count                    = 2
+  type                     = "ingress"
+  security_group_id        = aws_security_group.db.id
+  source_security_group_id = var.peers[count.index]
+  protocol                 = "tcp"
+  from_port                = 6379
+  to_port                  = 6379
+}
+`})
+	got := map[string]string{}
+	for _, r := range snap.Rules {
+		got[r.Name] = string(r.Peer.Kind) + " " + r.Peer.Ref
+		if r.Peer.Kind == model.PeerUnknown {
+			got[r.Name] = string(r.Peer.Kind)
+		}
+	}
+	want := map[string]string{
+		"aws_vpc_security_group_ingress_rule.from_module": string(model.PeerGroup) + " module.bastion.security_group_id",
+		"aws_security_group_rule.from_var":                string(model.PeerGroup) + " var.bastion_sg",
+		"aws_security_group_rule.per_instance[0]":         string(model.PeerUnknown),
+		"aws_security_group_rule.per_instance[1]":         string(model.PeerUnknown),
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("peers:\n got %v\nwant %v", got, want)
+	}
+	warned := 0
+	for _, d := range diags {
+		if d.Warning && strings.Contains(d.Message, "its peers are analysed as the members of the symbolic group") {
+			warned++
+		}
+	}
+	if warned != 2 {
+		t.Errorf("want 2 warnings naming the symbolic groups: %v", diags)
+	}
+}

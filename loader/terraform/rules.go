@@ -28,6 +28,11 @@ type peerSource struct {
 	v      value
 	family string // for CIDR peers: the family the attribute takes
 	attr   string // the attribute's name
+	// symbol, for an attribute that names one security group whose id the
+	// input does not determine, is the reference it is written as
+	// (module.bastion.security_group_id): the peer is that group, whichever
+	// it is (peerGroupSymbol)
+	symbol string
 }
 
 // addRules appends one model.Rule per peer of spec. Unknown protocol, ports
@@ -58,6 +63,12 @@ func (x *moduleExtractor) addRules(spec ruleSpec) {
 	}
 	for _, ps := range spec.peers {
 		if !ps.v.set {
+			continue
+		}
+		if ps.v.why != "" && ps.symbol != "" {
+			r := base
+			r.Peer = model.Peer{Kind: model.PeerGroup, Ref: ps.symbol}
+			rules = append(rules, r)
 			continue
 		}
 		if ps.v.why != "" {
@@ -124,7 +135,7 @@ func unknownPeers(peers []peerSource) []string {
 		if !ps.v.set {
 			continue
 		}
-		if ps.v.why == "" {
+		if ps.v.why == "" || ps.symbol != "" {
 			return nil
 		}
 		whys = append(whys, ps.v.why)
