@@ -167,6 +167,14 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 			// nothing
 			continue
 		}
+		if why := newlyUnknownGroups(attB, attA); why != "" {
+			// which groups the attachment carries after the change is not
+			// known: any of them may admit what its known groups no
+			// longer do, so no revocation there is certain
+			imp.Incomplete = append(imp.Incomplete, attB.Name+": its groups after the change are not all known ("+why+
+				"); what the change revokes there is not analysed")
+			continue
+		}
 		groups, uncreated := standsFor[attB.Name]
 		if uncreated && all(groups, sameGroup) && all(groups, func(g string) bool { return slices.Contains(attA.Groups, g) }) {
 			// a member declared with no instance is judged for the groups
@@ -1091,4 +1099,17 @@ func withUncreated(s *model.Snapshot, atts []model.Attachment) (out []model.Atta
 		sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	}
 	return out, standsFor
+}
+
+// newlyUnknownGroups returns why the head's attachment has group
+// references it does not determine that the base's had determined (or did
+// not have): "" when every reference it does not determine was already
+// undetermined, the same, in the base.
+func newlyUnknownGroups(before, after model.Attachment) string {
+	for _, why := range after.GroupsUnknown {
+		if !slices.Contains(before.GroupsUnknown, why) {
+			return why
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -222,5 +223,31 @@ func TestUncreatedInTheHeadOnly(t *testing.T) {
 	imp := Compare(alone, head, DefaultParams)
 	if len(imp.Revocations) != 1 || imp.Revocations[0].Attachment.Name != "app" {
 		t.Errorf("group analysed alone in the base: %+v", imp.Revocations)
+	}
+}
+
+// An attachment whose groups after the change are not all known, where
+// they were before, may carry a group that admits what its known groups no
+// longer do: no revocation there is certain, and the change analysis says
+// so. Groups not known alike on both sides do not stop the analysis.
+func TestGroupsNewlyUnknown(t *testing.T) {
+	ssh := rule("ssh", "old", model.Ingress, model.TCP, 22, 22, cidr("203.0.113.0/24"))
+	groups := []model.SecurityGroup{{Address: "old"}}
+	side := func(unknown ...string) *model.Snapshot {
+		att := model.Attachment{Name: "web", Groups: []string{"old"}, GroupsUnknown: unknown}
+		if len(unknown) > 0 && unknown[0] == "all" {
+			att.Groups = nil
+		}
+		return &model.Snapshot{Groups: groups, Rules: []model.Rule{ssh}, Attachments: []model.Attachment{att}}
+	}
+	imp := Compare(side(), side("all"), DefaultParams)
+	if len(imp.Revocations) != 0 || len(imp.Incomplete) != 1 || !strings.Contains(imp.Incomplete[0], "web: its groups after the change are not all known (all)") {
+		t.Errorf("groups become unknown: %+v %v", imp.Revocations, imp.Incomplete)
+	}
+	head := side("var.extra")
+	head.Rules = nil
+	imp = Compare(side("var.extra"), head, DefaultParams)
+	if len(imp.Revocations) != 1 {
+		t.Errorf("unknown alike on both sides: %+v %v", imp.Revocations, imp.Incomplete)
 	}
 }
