@@ -363,6 +363,12 @@ func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Ru
 	}
 	var out []Revocation
 	for _, pc := range mergePieces(pieces) {
+		if undeterminedAdmits(aRules, pc.region) {
+			// a rule of the head whose ports, protocol or peer the input
+			// does not determine may admit this region: not a certain
+			// revocation (the note above says the part is not analysed)
+			continue
+		}
 		rv := Revocation{Attachment: att, Region: pc.region, Rule: *pc.rule, After: counterpart(*pc.rule, aRules),
 			Tracked: pc.tracked, Reverse: pc.reverse, Route: pc.route}
 		rv.Reason = revocationReason(att, pc)
@@ -403,6 +409,27 @@ func revocationReason(att model.Attachment, pc piece) string {
 		return ReasonPeerNotOpen
 	}
 	return ReasonNoReverse
+}
+
+// undeterminedAdmits reports whether one of rules (the head's) that the
+// input does not wholly determine may admit some of region: its protocol
+// or ports are not known (they are read as all of them), or its peer is not
+// known and its protocol and ports overlap the region's.
+func undeterminedAdmits(rules []model.Rule, region Region) bool {
+	for i := range rules {
+		r := &rules[i]
+		if len(r.Unknown) == 0 && r.Peer.Kind != model.PeerUnknown {
+			continue
+		}
+		if !admits(r, region.Direction, region.Protocol) {
+			continue
+		}
+		lo, hi, clo, chi := span(r, region.Protocol)
+		if hi >= region.FromPort && lo <= region.ToPort && chi >= region.CodeFrom && clo <= region.CodeTo {
+			return true
+		}
+	}
+	return false
 }
 
 func hasUnknownRange(rules []model.Rule) bool {

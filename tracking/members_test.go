@@ -251,3 +251,36 @@ func TestGroupsNewlyUnknown(t *testing.T) {
 		t.Errorf("unknown alike on both sides: %+v %v", imp.Revocations, imp.Incomplete)
 	}
 }
+
+// A rule of the head whose ports, protocol or peer the input does not
+// determine may admit what the change seems to revoke: no revocation is
+// claimed where it may, and one is where it cannot (another port).
+func TestUndeterminedHeadRuleMayAdmit(t *testing.T) {
+	ssh := rule("svc", "app", model.Ingress, model.TCP, 22, 22, cidr("203.0.113.0/24"))
+	groups := []model.SecurityGroup{{Address: "app"}}
+	side := func(rules ...model.Rule) *model.Snapshot {
+		return &model.Snapshot{Groups: groups, Rules: rules,
+			Attachments: []model.Attachment{{Name: "web", Groups: []string{"app"}}}}
+	}
+	portsUnknown := rule("svc", "app", model.Ingress, model.TCP, 0, 65535, cidr("203.0.113.0/24"))
+	portsUnknown.Unknown = []string{"from_port depends on local.port"}
+	peerUnknown := func(from, to int) model.Rule {
+		r := rule("other", "app", model.Ingress, model.TCP, from, to, model.Peer{Kind: model.PeerUnknown, Ref: "var.cidr"})
+		r.Unknown = []string{"cidr_blocks depends on var.cidr"}
+		return r
+	}
+	for _, tc := range []struct {
+		name string
+		head *model.Snapshot
+		want int
+	}{
+		{"ports now undetermined", side(portsUnknown), 0},
+		{"a rule with an undetermined peer on the port", side(peerUnknown(20, 25)), 0},
+		{"a rule with an undetermined peer on another port", side(peerUnknown(5432, 5432)), 1},
+		{"removed", side(), 1},
+	} {
+		if got := len(Compare(side(ssh), tc.head, DefaultParams).Revocations); got != tc.want {
+			t.Errorf("%s: %d revocations, want %d", tc.name, got, tc.want)
+		}
+	}
+}
