@@ -406,9 +406,9 @@ func (x *moduleExtractor) group(r *resourceInstance) {
 			{kind: model.PeerCIDR, v: it.get("cidr_blocks"), attr: "cidr_blocks", family: "ipv4"},
 			{kind: model.PeerCIDR, v: it.get("ipv6_cidr_blocks"), attr: "ipv6_cidr_blocks", family: "ipv6"},
 			{kind: model.PeerPrefixList, v: it.get("prefix_list_ids"), attr: "prefix_list_ids"},
-			{kind: model.PeerGroup, v: it.get("security_groups"), attr: "security_groups"},
-			{kind: model.PeerSelf, v: it.get("self"), attr: "self"},
 		}
+		spec.peers = append(append(spec.peers, x.inlineGroupPeers(it, r)...),
+			peerSource{kind: model.PeerSelf, v: it.get("self"), attr: "self"})
 		if it.unknown != "" {
 			spec.peers = spec.peers[:1]
 		}
@@ -483,6 +483,47 @@ func (x *moduleExtractor) peerGroupSymbol(r *resourceInstance, a hcl.Attributes,
 			fmt.Sprintf("%s: %s; its peers are analysed as the members of the symbolic group %s", r.addr, ps.v.why, ref))
 	}
 	return ps
+}
+
+// inlineGroupPeers reads an inline rule's security_groups. Where the list
+// is not determined but is written out ([module.bastion.security_group_id,
+// aws_security_group.app.id]), each element is read on its own: one the
+// input does not determine is a symbolic group named after its reference,
+// as for a rule resource's group peer (peerGroupSymbol), with a warning.
+func (x *moduleExtractor) inlineGroupPeers(it ruleItem, r *resourceInstance) []peerSource {
+	whole := peerSource{kind: model.PeerGroup, v: it.get("security_groups"), attr: "security_groups"}
+	if whole.v.why == "" || it.expr == nil {
+		return []peerSource{whole}
+	}
+	tuple, ok := it.expr("security_groups").(*hclsyntax.TupleConsExpr)
+	if !ok || len(tuple.Exprs) == 0 {
+		return []peerSource{whole}
+	}
+	var out []peerSource
+	var symbols []string
+	for _, e := range tuple.Exprs {
+		if _, diags := e.Value(r.ctx); diags.HasErrors() {
+			return []peerSource{whole} // reported with the whole list
+		}
+		v := x.eval(e, "security_groups", r.ctx)
+		if v.why == "" {
+			if v.set {
+				v.v = cty.TupleVal([]cty.Value{v.v})
+			}
+			out = append(out, peerSource{kind: model.PeerGroup, v: v, attr: "security_groups"})
+			continue
+		}
+		ref, ok := x.symbolicExpr(e)
+		if !ok {
+			return []peerSource{whole}
+		}
+		symbols = append(symbols, ref)
+		out = append(out, peerSource{kind: model.PeerGroup, v: v, attr: "security_groups", symbol: ref})
+	}
+	x.ev.world.warn(hcl.Range{Filename: it.src.File, Start: hcl.Pos{Line: it.src.StartLine}},
+		fmt.Sprintf("%s: %s; its peers are analysed as the members of the symbolic group %s", it.name, whole.v.why,
+			strings.Join(symbols, ", ")))
+	return out
 }
 
 // ruleGroup resolves the group a standalone rule belongs to. Where the
@@ -613,7 +654,12 @@ func (x *moduleExtractor) symbolicRef(attr *hcl.Attribute) (string, bool) {
 	if attr == nil {
 		return "", false
 	}
-	t, diags := hcl.AbsTraversalForExpr(attr.Expr)
+	return x.symbolicExpr(attr.Expr)
+}
+
+// symbolicExpr is symbolicRef for an expression.
+func (x *moduleExtractor) symbolicExpr(expr hcl.Expression) (string, bool) {
+	t, diags := hcl.AbsTraversalForExpr(expr)
 	if diags.HasErrors() {
 		return "", false
 	}

@@ -1259,3 +1259,31 @@ resource "aws_security_group_rule" "per_instance" {
 		t.Errorf("want 2 warnings naming the symbolic groups: %v", diags)
 	}
 }
+
+// An inline rule's security_groups written out as a list, one element of
+// which the input does not determine: the determined elements are their
+// groups, the other a symbolic group named after its reference.
+func TestSymbolicInlinePeerGroups(t *testing.T) {
+	snap, _ := loadSrc(t, map[string]string{"main.tf": `
+module "bastion" {
+  source = "github.com/example-org/bastion"
+}
+resource "aws_security_group" "app" {}
+resource "aws_security_group" "db" {
+  ingress {
+    protocol        = "tcp"
+    from_port       = 5432
+    to_port         = 5432
+    security_groups = [aws_security_group.app.id, module.bastion.security_group_id]
+  }
+}
+`})
+	var got []string
+	for _, r := range snap.Rules {
+		got = append(got, string(r.Peer.Kind)+" "+r.Peer.Ref)
+	}
+	want := []string{string(model.PeerGroup) + " aws_security_group.app", string(model.PeerGroup) + " module.bastion.security_group_id"}
+	if !slices.Equal(got, want) {
+		t.Errorf("peers: got %v, want %v", got, want)
+	}
+}

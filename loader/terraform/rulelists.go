@@ -18,6 +18,9 @@ type ruleItem struct {
 	name string // <resource>.<typ>[i], counted per type in written order
 	src  model.Source
 	get  func(attr string) value
+	// expr returns an attribute's expression as written, for an item
+	// written as a block (nil for an element of a list attribute)
+	expr func(attr string) hcl.Expression
 	// unknown is set when the whole list is not determined: the item
 	// stands for its rules, every field unknown for this reason.
 	unknown string
@@ -46,7 +49,14 @@ func (x *moduleExtractor) ruleItems(r *resourceInstance, fields *hcl.BodySchema)
 	for _, blk := range r.content.Blocks {
 		ctx := r.ctx
 		var get func(string) value
+		var expr func(string) hcl.Expression
 		if body, ok := blk.Body.(*hclsyntax.Body); ok {
+			expr = func(name string) hcl.Expression {
+				if a, ok := body.Attributes[name]; ok && inSchema(fields, name) {
+					return a.Expr
+				}
+				return nil
+			}
 			// a block as written: its attributes are read in place (the
 			// schema has no required attribute and no block, so
 			// PartialContent could report nothing, and would copy them)
@@ -64,9 +74,15 @@ func (x *moduleExtractor) ruleItems(r *resourceInstance, fields *hcl.BodySchema)
 			}
 			a := content.Attributes
 			get = func(name string) value { return x.get(a, name, ctx) }
+			expr = func(name string) hcl.Expression {
+				if at, ok := a[name]; ok {
+					return at.Expr
+				}
+				return nil
+			}
 		}
 		out = append(out, ruleItem{typ: blk.Type, name: fmt.Sprintf("%s.%s[%d]", r.addr, blk.Type, counts[blk.Type]),
-			src: x.m.blockSource(blk), get: get})
+			src: x.m.blockSource(blk), get: get, expr: expr})
 		counts[blk.Type]++
 	}
 	if r.rest == nil {
