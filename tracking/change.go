@@ -99,26 +99,15 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 	// same declaration in the head or, where the head creates it, with its
 	// first instance; one the head no longer declares is gone. (A member the
 	// base creates and the head does not is gone too: its flows end.)
+	var headRes map[string][]model.Attachment
 	if len(base.Uncreated) > 0 {
-		uncreated := map[string]model.Attachment{}
-		for _, a := range head.Uncreated {
-			a.Routing = head.RoutingFor(a.Subnet)
-			uncreated[a.Name] = a
-		}
+		headRes = byResource(head)
 		for _, a := range base.Uncreated {
-			if _, ok := after[a.Name]; ok {
-				continue
-			}
-			if u, ok := uncreated[a.Name]; ok {
-				after[a.Name] = u
-				continue
-			}
-			for _, h := range head.Attachments {
-				if resourceOf(h.Name) == a.Name {
-					if f, ok := after[a.Name]; !ok || h.Name < f.Name {
-						h.Routing = head.RoutingFor(h.Subnet)
-						after[a.Name] = h
-					}
+			if hs := headRes[a.Name]; len(hs) > 0 {
+				if _, ok := after[a.Name]; !ok {
+					h := hs[0]
+					h.Routing = head.RoutingFor(h.Subnet)
+					after[a.Name] = h
 				}
 			}
 		}
@@ -151,7 +140,7 @@ func Compare(base, head *model.Snapshot, params Params) *Impact {
 		return v
 	}
 	baseAtts, standsFor := withUncreated(base, Attachments(base))
-	mem := newMembership(base, head, baseAtts, after)
+	mem := newMembership(base, head, baseAtts, after, headRes)
 	for _, attB := range baseAtts {
 		attA, ok := after[attB.Name]
 		if !ok {
@@ -1139,4 +1128,22 @@ func newlyUnknownGroups(before, after model.Attachment) string {
 		}
 	}
 	return ""
+}
+
+// byResource maps each resource address to what s has of it: its
+// instances, in name order, or its declaration when it creates none
+// (Uncreated).
+func byResource(s *model.Snapshot) map[string][]model.Attachment {
+	out := map[string][]model.Attachment{}
+	for _, a := range s.Attachments {
+		r := resourceOf(a.Name)
+		out[r] = append(out[r], a)
+	}
+	for _, hs := range out {
+		slices.SortStableFunc(hs, func(a, b model.Attachment) int { return strings.Compare(a.Name, b.Name) })
+	}
+	for _, a := range s.Uncreated {
+		out[a.Name] = append(out[a.Name], a)
+	}
+	return out
 }

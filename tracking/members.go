@@ -21,14 +21,15 @@ type membership struct {
 	// uncreated maps a group to the base's members declared with no
 	// instance that carry it (model.Snapshot.Uncreated), by resource
 	// address; afterRes maps a resource address to what the head has of
-	// it: its instances, or its declaration if it has none.
+	// it (byResource), nil when the base has no such member.
 	uncreated map[string][]string
 	afterRes  map[string][]model.Attachment
 }
 
-func newMembership(base, head *model.Snapshot, baseAtts []model.Attachment, after map[string]model.Attachment) *membership {
+func newMembership(base, head *model.Snapshot, baseAtts []model.Attachment, after map[string]model.Attachment,
+	afterRes map[string][]model.Attachment) *membership {
 	m := &membership{declared: map[string]bool{}, deleted: map[string]bool{}, before: map[string][]string{}, after: after,
-		uncreated: map[string][]string{}, afterRes: map[string][]model.Attachment{}}
+		uncreated: map[string][]string{}, afterRes: afterRes}
 	for _, g := range base.Groups {
 		if !g.Symbolic {
 			m.declared[g.Address] = true
@@ -48,15 +49,6 @@ func newMembership(base, head *model.Snapshot, baseAtts []model.Attachment, afte
 	for _, a := range base.Uncreated {
 		for _, g := range a.Groups {
 			m.uncreated[g] = append(m.uncreated[g], a.Name)
-		}
-	}
-	if len(m.uncreated) > 0 {
-		for _, a := range head.Attachments {
-			r := resourceOf(a.Name)
-			m.afterRes[r] = append(m.afterRes[r], a)
-		}
-		for _, a := range head.Uncreated {
-			m.afterRes[a.Name] = append(m.afterRes[a.Name], a)
 		}
 	}
 	return m

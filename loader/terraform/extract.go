@@ -479,8 +479,7 @@ func (x *moduleExtractor) peerGroupSymbol(r *resourceInstance, a hcl.Attributes,
 	}
 	if ref, ok := x.symbolicRef(a[attr]); ok {
 		ps.symbol = ref
-		x.ev.world.warn(hcl.Range{Filename: r.src.File, Start: hcl.Pos{Line: r.src.StartLine}},
-			fmt.Sprintf("%s: %s; its peers are analysed as the members of the symbolic group %s", r.addr, ps.v.why, ref))
+		x.warnSymbolicPeers(r.src, r.addr, ps.v.why, []string{ref})
 	}
 	return ps
 }
@@ -502,15 +501,13 @@ func (x *moduleExtractor) inlineGroupPeers(it ruleItem, r *resourceInstance) []p
 	var out []peerSource
 	var symbols []string
 	for _, e := range tuple.Exprs {
-		if _, diags := e.Value(r.ctx); diags.HasErrors() {
+		v, diags := e.Value(r.ctx)
+		if diags.HasErrors() {
 			return []peerSource{whole} // reported with the whole list
 		}
-		v := x.eval(e, "security_groups", r.ctx)
-		if v.why == "" {
-			if v.set {
-				v.v = cty.TupleVal([]cty.Value{v.v})
-			}
-			out = append(out, peerSource{kind: model.PeerGroup, v: v, attr: "security_groups"})
+		if v.IsWhollyKnown() {
+			out = append(out, peerSource{kind: model.PeerGroup, attr: "security_groups",
+				v: value{v: cty.TupleVal([]cty.Value{v}), set: !v.IsNull(), rng: e.Range()}})
 			continue
 		}
 		ref, ok := x.symbolicExpr(e)
@@ -518,12 +515,19 @@ func (x *moduleExtractor) inlineGroupPeers(it ruleItem, r *resourceInstance) []p
 			return []peerSource{whole}
 		}
 		symbols = append(symbols, ref)
-		out = append(out, peerSource{kind: model.PeerGroup, v: v, attr: "security_groups", symbol: ref})
+		out = append(out, peerSource{kind: model.PeerGroup, attr: "security_groups", symbol: ref,
+			v: value{set: true, why: whole.v.why, rng: e.Range()}})
 	}
-	x.ev.world.warn(hcl.Range{Filename: it.src.File, Start: hcl.Pos{Line: it.src.StartLine}},
-		fmt.Sprintf("%s: %s; its peers are analysed as the members of the symbolic group %s", it.name, whole.v.why,
-			strings.Join(symbols, ", ")))
+	x.warnSymbolicPeers(it.src, it.name, whole.v.why, symbols)
 	return out
+}
+
+// warnSymbolicPeers says that a rule's group peers the input does not
+// determine are analysed as the members of symbolic groups.
+func (x *moduleExtractor) warnSymbolicPeers(src model.Source, rule, why string, symbols []string) {
+	x.ev.world.warn(hcl.Range{Filename: src.File, Start: hcl.Pos{Line: src.StartLine}},
+		fmt.Sprintf("%s: %s; its peers are analysed as the members of the symbolic group %s", rule, why,
+			strings.Join(symbols, ", ")))
 }
 
 // ruleGroup resolves the group a standalone rule belongs to. Where the

@@ -48,23 +48,16 @@ func (x *moduleExtractor) ruleItems(r *resourceInstance, fields *hcl.BodySchema)
 	counts := map[string]int{}
 	for _, blk := range r.content.Blocks {
 		ctx := r.ctx
-		var get func(string) value
 		var expr func(string) hcl.Expression
 		if body, ok := blk.Body.(*hclsyntax.Body); ok {
+			// a block as written: its attributes are read in place (the
+			// schema has no required attribute and no block, so
+			// PartialContent could report nothing, and would copy them)
 			expr = func(name string) hcl.Expression {
 				if a, ok := body.Attributes[name]; ok && inSchema(fields, name) {
 					return a.Expr
 				}
 				return nil
-			}
-			// a block as written: its attributes are read in place (the
-			// schema has no required attribute and no block, so
-			// PartialContent could report nothing, and would copy them)
-			get = func(name string) value {
-				if a, ok := body.Attributes[name]; ok && inSchema(fields, name) {
-					return x.eval(a.Expr, name, ctx)
-				}
-				return value{}
 			}
 		} else {
 			content, _, diags := blk.Body.PartialContent(fields)
@@ -72,14 +65,18 @@ func (x *moduleExtractor) ruleItems(r *resourceInstance, fields *hcl.BodySchema)
 				x.hclDiags(diags)
 				continue
 			}
-			a := content.Attributes
-			get = func(name string) value { return x.get(a, name, ctx) }
 			expr = func(name string) hcl.Expression {
-				if at, ok := a[name]; ok {
-					return at.Expr
+				if a, ok := content.Attributes[name]; ok {
+					return a.Expr
 				}
 				return nil
 			}
+		}
+		get := func(name string) value {
+			if e := expr(name); e != nil {
+				return x.eval(e, name, ctx)
+			}
+			return value{}
 		}
 		out = append(out, ruleItem{typ: blk.Type, name: fmt.Sprintf("%s.%s[%d]", r.addr, blk.Type, counts[blk.Type]),
 			src: x.m.blockSource(blk), get: get, expr: expr})
