@@ -37,8 +37,29 @@ var instanceSchema = func() *hcl.BodySchema {
 type resourceDecl struct {
 	typ, name string
 	block     *hcl.Block
+	// attrs are its count, for_each and the attributes references read
+	// (instanceSchema), read from the block when first needed (attributes)
 	attrs     hcl.Attributes
+	attrsRead bool
 	data      bool // a data source: typ is data.<type>
+}
+
+// attributes returns d.attrs, reading them from the block on first use, so
+// that declaring a resource does not parse a lazily parsed block.
+func (d *resourceDecl) attributes() hcl.Attributes {
+	if !d.attrsRead {
+		d.attrsRead = true
+		if lb, ok := d.block.Body.(*lazyBody); ok {
+			if attrs, ok := lb.instanceAttrs(); ok {
+				d.attrs = attrs
+				return attrs
+			}
+		}
+		if content, _, _ := d.block.Body.PartialContent(instanceSchema); content != nil {
+			d.attrs = content.Attributes
+		}
+	}
+	return d.attrs
 }
 
 func (d *resourceDecl) address() string { return d.typ + "." + d.name }
@@ -438,7 +459,7 @@ func (e *evaluator) addData(b *hcl.Block) {
 	if e.data[typ] == nil {
 		e.data[typ] = map[string]*resourceDecl{}
 	}
-	d := &resourceDecl{typ: "data." + typ, name: name, block: b, data: true}
+	d := &resourceDecl{typ: "data." + typ, name: name, block: b, data: true, attrsRead: true}
 	if content != nil {
 		d.attrs = content.Attributes
 	}
@@ -488,15 +509,10 @@ func (e *evaluator) withData(prev cty.Value, typ, name string) cty.Value {
 
 func (e *evaluator) addResource(b *hcl.Block) {
 	typ, name := b.Labels[0], b.Labels[1]
-	content, _, _ := b.Body.PartialContent(instanceSchema)
 	if e.resources[typ] == nil {
 		e.resources[typ] = map[string]*resourceDecl{}
 	}
-	d := &resourceDecl{typ: typ, name: name, block: b}
-	if content != nil {
-		d.attrs = content.Attributes
-	}
-	e.resources[typ][name] = d
+	e.resources[typ][name] = &resourceDecl{typ: typ, name: name, block: b}
 }
 
 // local evaluates a local value once.
@@ -600,7 +616,7 @@ func (e *evaluator) report(diags []model.Diagnostic) {
 // instances expands a resource's count or for_each. ok is false when the
 // expansion is unknown.
 func (e *evaluator) instances(d *resourceDecl) (out []instance, why string) {
-	return e.expand(d.address(), d.attrs)
+	return e.expand(d.address(), d.attributes())
 }
 
 // expand evaluates the count or for_each of a resource or module call.
@@ -908,7 +924,7 @@ func (e *evaluator) resourceValue(d *resourceDecl) cty.Value {
 		v = e.instanceValue(d, insts[0])
 	case len(insts) == 0:
 		v = cty.EmptyTupleVal
-		if _, ok := d.attrs["for_each"]; ok {
+		if _, ok := d.attributes()["for_each"]; ok {
 			v = cty.EmptyObjectVal
 		}
 	case insts[0].key.Type() == cty.Number:
@@ -947,13 +963,13 @@ func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 	}
 	for _, name := range refAttrs {
 		attrs[name] = cty.DynamicVal
-		if a, ok := d.attrs[name]; ok {
+		if a, ok := d.attributes()[name]; ok {
 			if v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars)); !diags.HasErrors() {
 				attrs[name] = v
 			}
 		}
 	}
-	if _, ok := d.attrs["name"]; !ok && d.typ == "aws_launch_configuration" {
+	if _, ok := d.attributes()["name"]; !ok && d.typ == "aws_launch_configuration" {
 		// a launch configuration's id is its name, generated when not set:
 		// an Auto Scaling group names it by either
 		attrs["name"] = ref

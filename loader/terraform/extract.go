@@ -55,6 +55,10 @@ type moduleExtractor struct {
 	// unmodelled holds the module's full context with resource attributes
 	// added as unknown (withUnmodelled), by the names added
 	unmodelled map[string]*hcl.EvalContext
+	// srcs holds the module's files by name (blockGroupRefs); lazyRefs the
+	// groups its lazily parsed blocks refer to (settle, markUnattached)
+	srcs     map[string][]byte
+	lazyRefs map[string]bool
 }
 
 func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic {
@@ -63,14 +67,26 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{LoadBalancers: model.LoadBalancers{Kinds: map[string]string{}, Groups: map[string]model.TargetGroup{}},
 			eips: map[string]string{}},
 		gatewayEndpoints: map[string]string{}}
+	var lazies []*lazyBody
+	for _, b := range m.blocks {
+		if lb, ok := b.Body.(*lazyBody); ok {
+			lazies = append(lazies, lb)
+		}
+	}
+	advance, stop := prefetch(lazies)
 	for _, b := range m.blocks {
 		switch b.Type {
 		case "resource":
 			x.resource(b)
+			if lb, ok := b.Body.(*lazyBody); ok {
+				x.settle(b, lb)
+				advance()
+			}
 		case "removed":
 			x.removed(b)
 		}
 	}
+	stop()
 	x.link()
 	x.markUnattached()
 	n := 0
@@ -100,6 +116,12 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 	if !ok {
 		return
 	}
+	if lb, ok := b.Body.(*lazyBody); ok {
+		// what follows reads the block as parsed whole
+		nb := *b
+		nb.Body = lb.syntax()
+		b = &nb
+	}
 	d := x.ev.resources[typ][b.Labels[1]]
 	insts, why := x.ev.instances(d)
 	if len(insts) == 0 && why != "" {
@@ -110,7 +132,7 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 	}
 	if len(insts) == 0 && ruleBearing[typ] {
 		why := "count is 0"
-		if _, ok := d.attrs["for_each"]; ok {
+		if _, ok := d.attributes()["for_each"]; ok {
 			why = "for_each is empty"
 		}
 		x.snap.Absent = append(x.snap.Absent, model.Absent{Address: x.prefix + d.address(), Why: why,
@@ -189,7 +211,7 @@ var memberTypes = map[string]bool{"aws_instance": true, "aws_network_interface":
 // strings are not known, and a subnet or instance type that does not is
 // left out.
 func (x *moduleExtractor) uncreated(b *hcl.Block, d *resourceDecl, schema *hcl.BodySchema) {
-	_, forEach := d.attrs["for_each"]
+	_, forEach := d.attributes()["for_each"]
 	ctx := x.ev.fullContext().NewChild()
 	ctx.Variables = conditional("", !forEach)[0].vars
 	content, _, diags := b.Body.PartialContent(schema)

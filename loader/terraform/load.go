@@ -310,6 +310,14 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			parts[i].read = parts[i].deps.recordingRead(parts[i].read)
 		}
 		parts[i].loadRoot(roots[i], paths, opts)
+		if parts[i].lazyFailed {
+			// a resource block did not parse as one: the root is loaded
+			// again with its files parsed whole, which reports what is wrong
+			parts[i] = w.fork()
+			parts[i].wholeParse = true
+			w.unforget(roots[i])
+			parts[i].loadRoot(roots[i], paths, opts)
+		}
 		parts[i].keepRoot(roots[i])
 	})
 	switch {
@@ -487,17 +495,23 @@ func cycleRoots(names, roots []string, calls map[string][]string) []string {
 // loadRoot evaluates and extracts one root module, then lets its syntax
 // trees go: no other directory calls a root.
 func (w *world) loadRoot(dir string, paths []string, opts Options) {
+	if !w.wholeParse {
+		w.lazyRoot = filepath.Clean(dir)
+	}
 	m := w.module(dir)
+	w.lazyRoot = ""
 	if m == nil {
 		return
 	}
 	defer w.forget(dir)
+	defer func() { w.lazyFailed = m.lazyFailed.Load() }()
 	inputs, origins, vd := rootInputs(w, dir, opts)
 	w.diags = append(w.diags, vd...)
 	w.loadManifest(dir)
 	e, diags := newEvaluator(w, m, Qualifier(dir, paths), inputs, origins, nil, 0)
 	w.diags = append(w.diags, convertDiags(diags)...)
 	extractAll(w, e)
+
 }
 
 // extractAll extracts the resources of a module instance and of every module
@@ -658,6 +672,11 @@ type module struct {
 	// reached through dynamic expansion (whose body hides the syntax tree)
 	// is found again to give its end line.
 	syntax map[string]*hclsyntax.Body
+	// lazy holds, by file name, the resource bodies parsed on first use
+	// (lazyFile), in source order; lazyFailed is set when one of them did
+	// not parse as it should.
+	lazy       map[string][]*lazyBody
+	lazyFailed *atomic.Bool
 	// providerFuncs are the provider-defined functions its files name.
 	providerFuncs []string
 	// vars holds its variable blocks as read once for every instance
@@ -682,20 +701,44 @@ var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 
 // parseModule parses a module's files; with a cache, a file is looked up
 // under the name key gives it (the leader's name for it, see Mirror).
-func parseModule(files []string, read func(string) ([]byte, error), cache *ParseCache, key func(string) string) (*module, []model.Diagnostic) {
+//
+// With lazy (a root loaded once, with no cache), the resource blocks of
+// native syntax files are parsed when first read (lazyFile), unless the
+// module has override files.
+func parseModule(files []string, read func(string) ([]byte, error), cache *ParseCache, key func(string) string, lazy bool) (*module, []model.Diagnostic) {
 	// files are read and parsed in parallel, each by its own parser, and
 	// assembled in order: the result is the same as parsing them in turn
 	type parsed struct {
 		src    []byte
 		file   *hcl.File
 		blocks hcl.Blocks
+		lazies []*lazyBody
 		diags  []model.Diagnostic
 	}
 	results := make([]parsed, len(files))
+	lazy = lazy && lazyParse && cache == nil && !slices.ContainsFunc(files, isOverrideFile)
+	failed := new(atomic.Bool)
+	// a lazy parse pays where the trees are large: read the files first
+	// and parse lazily from lazyMinBytes of them
+	pre := make([]struct {
+		src []byte
+		err error
+	}, len(files))
+	if lazy {
+		parallel.Each(len(files), func(i int) { pre[i].src, pre[i].err = read(files[i]) })
+		total := 0
+		for _, p := range pre {
+			total += len(p.src)
+		}
+		lazy = total >= lazyMinBytes
+	}
 	wd, _ := os.Getwd()
 	one := func(i int) {
 		name := files[i]
-		src, err := read(name)
+		src, err := pre[i].src, pre[i].err
+		if src == nil && err == nil {
+			src, err = read(name)
+		}
 		if err != nil {
 			d := model.Diagnostic{File: displayPathIn(wd, name), Message: "cannot be read: " + walkError(err)}
 			if errors.Is(err, safeio.ErrNotRegular) {
@@ -719,6 +762,12 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		if err := check(src); errors.As(err, &de) {
 			results[i].diags = []model.Diagnostic{{File: disp, Line: de.Line, Message: de.Error()}}
 			return
+		}
+		if lazy && !strings.HasSuffix(name, ".json") {
+			if f, blocks, lazies, ok := lazyFile(src, disp, failed); ok {
+				results[i].file, results[i].blocks, results[i].lazies = f, blocks, lazies
+				return
+			}
 		}
 		k := disp
 		if kn := key(name); kn != name {
@@ -744,7 +793,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		}
 	}
 	var diags []model.Diagnostic
-	m := &module{syntax: map[string]*hclsyntax.Body{}, srcs: map[string][]byte{}}
+	m := &module{syntax: map[string]*hclsyntax.Body{}, srcs: map[string][]byte{}, lazyFailed: failed}
 	var over []*hcl.Block // the override files' blocks, merged in last
 	for i, r := range results {
 		diags = append(diags, r.diags...)
@@ -756,6 +805,12 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		}
 		if body, ok := r.file.Body.(*hclsyntax.Body); ok {
 			m.syntax[body.SrcRange.Filename] = body
+			if len(r.lazies) > 0 {
+				if m.lazy == nil {
+					m.lazy = map[string][]*lazyBody{}
+				}
+				m.lazy[body.SrcRange.Filename] = r.lazies
+			}
 		}
 		m.files = append(m.files, r.file)
 		if isOverrideFile(files[i]) {
@@ -782,12 +837,29 @@ func (m *module) blockSource(b *hcl.Block) model.Source {
 	if body, ok := b.Body.(*hclsyntax.Body); ok {
 		// a native body spans the braces: the block ends where it does
 		r = hcl.RangeBetween(b.DefRange, body.SrcRange)
-	} else if sb := syntaxBlock(m.syntax[b.DefRange.Filename], b.DefRange.Start.Byte); sb != nil {
+	} else if lb, ok := b.Body.(*lazyBody); ok {
+		r = lb.srcRange()
+	} else if sb := m.syntaxBlock(b.DefRange.Filename, b.DefRange.Start.Byte); sb != nil {
 		r = sb.Range()
 	} else {
 		r = hcl.RangeBetween(b.DefRange, b.Body.MissingItemRange())
 	}
 	return model.Source{File: r.Filename, StartLine: r.Start.Line, EndLine: r.End.Line, StartCol: r.Start.Column}
+}
+
+// syntaxBlock finds the block of a file of the module, at any depth, whose
+// definition starts at byte offset off, in its blocks parsed whole or in
+// the lazily parsed resource block that holds it.
+func (m *module) syntaxBlock(file string, off int) *hclsyntax.Block {
+	if sb := syntaxBlock(m.syntax[file], off); sb != nil {
+		return sb
+	}
+	lazies := m.lazy[file]
+	i := sort.Search(len(lazies), func(i int) bool { return lazies[i].start.Byte+len(lazies[i].src) > off })
+	if i == len(lazies) || lazies[i].start.Byte > off {
+		return nil
+	}
+	return syntaxBlock(lazies[i].syntax(), off)
 }
 
 // syntaxBlock finds the block of body, at any depth, whose definition

@@ -65,6 +65,13 @@ type world struct {
 	// loads another directory than the leader.
 	follower bool
 	mirror   *Mirror
+	// lazyRoot is the root being parsed, whose resource blocks may be
+	// parsed lazily (lazyFile); lazyFailed is set when one of them did
+	// not parse as one block, and wholeParse when the root is loaded again
+	// with its files parsed whole.
+	lazyRoot   string
+	lazyFailed bool
+	wholeParse bool
 }
 
 // retract takes back the diagnostics from index first: what they are
@@ -152,6 +159,13 @@ func (c *fileCount) of(dir string) (int, bool) {
 	return n, ok
 }
 
+// reset forgets the count of dir (a root loaded again).
+func (c *fileCount) reset(dir string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.dirs, dir)
+}
+
 func (c *fileCount) total() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -195,7 +209,7 @@ func (w *world) module(dir string) *module {
 	files := w.dirFiles(dir)
 	var diags []model.Diagnostic
 	if len(files) > 0 {
-		m, diags = parseModule(files, w.readOnce, w.cache, w.leaderName)
+		m, diags = parseModule(files, w.readOnce, w.cache, w.leaderName, dir == w.lazyRoot)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -213,6 +227,14 @@ func (w *world) module(dir string) *module {
 	w.filesRead.add(dir, len(m.files))
 	w.deps.noteSources(m)
 	return m
+}
+
+// unforget undoes forget, for a root loaded again.
+func (w *world) unforget(dir string) {
+	w.mu.Lock()
+	delete(w.failed, filepath.Clean(dir))
+	w.mu.Unlock()
+	w.filesRead.reset(filepath.Clean(dir))
 }
 
 // forget drops a root's syntax trees once it has been evaluated.
@@ -257,7 +279,7 @@ func (w *world) parseAll(dirs []string) {
 		if len(files) == 0 {
 			return
 		}
-		m, diags := parseModule(files, w.readOnce, w.cache, w.leaderName)
+		m, diags := parseModule(files, w.readOnce, w.cache, w.leaderName, false)
 		if m != nil {
 			m.dir = filepath.Clean(dirs[i])
 			w.filesRead.add(m.dir, len(m.files))

@@ -86,6 +86,15 @@ func pieceStarts(src []byte) []hcl.Pos {
 // a letter: where a top-level block can start. It returns nil when the
 // file does not end at the top level (it has an error the parser reports).
 func topLevelLines(src []byte) []hcl.Pos {
+	lines, _ := scanLines(src, 0)
+	return lines
+}
+
+// scanLines is topLevelLines for lines at bracket depth depth. With depth
+// above 0 (the body of a block that starts src) a line may be indented: the
+// position returned is the start of the line; the scan ends at the bracket
+// that closes depth, whose offset is end (-1, and no lines, if none does).
+func scanLines(src []byte, depth int) (lines []hcl.Pos, end int) {
 	type frame struct {
 		kind   byte   // 'c' code, 's' quoted string, 'h' heredoc
 		depth  int    // open brackets, in code
@@ -99,11 +108,20 @@ func topLevelLines(src []byte) []hcl.Pos {
 	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
 		i = 3 // a byte order mark
 	}
+	lineAt := 0 // where the current line starts
 	for i < len(src) {
 		top := &stack[len(stack)-1]
 		c := src[i]
-		if lineStart && len(stack) == 1 && top.depth == 0 && isLetter(c) {
-			out = append(out, hcl.Pos{Line: line, Column: 1, Byte: i})
+		if lineStart && depth > 0 && (c == ' ' || c == '\t') {
+			i++
+			continue
+		}
+		if lineStart && len(stack) == 1 && top.depth == depth && isLetter(c) {
+			at := i
+			if depth > 0 {
+				at = lineAt
+			}
+			out = append(out, hcl.Pos{Line: line, Column: 1, Byte: at})
 		}
 		lineStart = false
 		switch top.kind {
@@ -113,6 +131,7 @@ func topLevelLines(src []byte) []hcl.Pos {
 				line++
 				lineStart = true
 				i++
+				lineAt = i
 			case c == '#' || (c == '/' && i+1 < len(src) && src[i+1] == '/'):
 				for i < len(src) && src[i] != '\n' {
 					i++
@@ -120,7 +139,7 @@ func topLevelLines(src []byte) []hcl.Pos {
 			case c == '/' && i+1 < len(src) && src[i+1] == '*':
 				end := bytes.Index(src[i+2:], []byte("*/"))
 				if end < 0 {
-					return nil
+					return nil, -1
 				}
 				line += bytes.Count(src[i:i+2+end+2], []byte("\n"))
 				i += 2 + end + 2
@@ -153,9 +172,15 @@ func topLevelLines(src []byte) []hcl.Pos {
 				top.depth++
 				i++
 			case c == '}' || c == ']' || c == ')':
+				if depth > 0 && len(stack) == 1 && top.depth == depth {
+					if c != '}' {
+						return nil, -1
+					}
+					return out, i
+				}
 				if top.depth == 0 {
 					if len(stack) == 1 {
-						return nil
+						return nil, -1
 					}
 					stack = stack[:len(stack)-1] // a template sequence ends
 				} else {
@@ -173,7 +198,7 @@ func topLevelLines(src []byte) []hcl.Pos {
 				stack = stack[:len(stack)-1]
 				i++
 			case c == '\n':
-				return nil // a quoted string cannot span lines
+				return nil, -1 // a quoted string cannot span lines
 			case (c == '$' || c == '%') && i+2 < len(src) && src[i+1] == c && src[i+2] == '{':
 				i += 3 // $${ and %%{ are literal
 			case (c == '$' || c == '%') && i+1 < len(src) && src[i+1] == '{':
@@ -204,10 +229,10 @@ func topLevelLines(src []byte) []hcl.Pos {
 			}
 		}
 	}
-	if len(stack) != 1 || stack[0].depth != 0 {
-		return nil
+	if depth > 0 || len(stack) != 1 || stack[0].depth != 0 {
+		return nil, -1
 	}
-	return out
+	return out, len(src)
 }
 
 // lineStartAt reports whether i is the first byte of a line.

@@ -26,35 +26,24 @@ func (x *moduleExtractor) markUnattached() {
 	if len(x.groups) == 0 {
 		return
 	}
-	referenced := map[string]bool{}
-	srcs := map[string][]byte{}
 	for _, f := range x.m.files {
-		body, ok := f.Body.(*hclsyntax.Body)
-		if !ok {
+		if _, ok := f.Body.(*hclsyntax.Body); !ok {
 			return
 		}
-		srcs[body.SrcRange.Filename] = f.Bytes
+	}
+	referenced := map[string]bool{}
+	for name := range x.lazyRefs {
+		referenced[name] = true
 	}
 	for _, b := range x.m.blocks {
+		if _, ok := b.Body.(*lazyBody); ok {
+			continue // read by settle
+		}
 		bodies := syntaxBodies(b.Body)
 		if bodies == nil {
 			return
 		}
-		var skip map[string]bool
-		inRuleBlocks := false
-		if b.Type == "resource" && len(b.Labels) == 2 {
-			skip = ruleGroupAttrs[b.Labels[0]]
-			inRuleBlocks = b.Labels[0] == "aws_security_group" || b.Labels[0] == "aws_default_security_group"
-		}
-		for _, body := range bodies {
-			// most blocks name no group: skip them without walking expressions
-			r := body.Range()
-			if src := srcs[r.Filename]; src != nil && r.End.Byte <= len(src) &&
-				!bytes.Contains(src[r.Start.Byte:r.End.Byte], []byte("aws_security_group")) {
-				continue
-			}
-			groupRefs(body, skip, inRuleBlocks, false, referenced)
-		}
+		x.blockGroupRefs(b, bodies, referenced)
 	}
 	for name, idx := range x.groups {
 		if referenced[name] {
@@ -63,6 +52,34 @@ func (x *moduleExtractor) markUnattached() {
 		for _, i := range idx {
 			x.snap.Groups[i].Unattached = true
 		}
+	}
+}
+
+// blockGroupRefs records the groups that the bodies of block b refer to in
+// referenced (markUnattached).
+func (x *moduleExtractor) blockGroupRefs(b *hcl.Block, bodies []*hclsyntax.Body, referenced map[string]bool) {
+	if x.srcs == nil {
+		x.srcs = map[string][]byte{}
+		for _, f := range x.m.files {
+			if body, ok := f.Body.(*hclsyntax.Body); ok {
+				x.srcs[body.SrcRange.Filename] = f.Bytes
+			}
+		}
+	}
+	var skip map[string]bool
+	inRuleBlocks := false
+	if b.Type == "resource" && len(b.Labels) == 2 {
+		skip = ruleGroupAttrs[b.Labels[0]]
+		inRuleBlocks = b.Labels[0] == "aws_security_group" || b.Labels[0] == "aws_default_security_group"
+	}
+	for _, body := range bodies {
+		// most blocks name no group: skip them without walking expressions
+		r := body.Range()
+		if src := x.srcs[r.Filename]; src != nil && r.End.Byte <= len(src) &&
+			!bytes.Contains(src[r.Start.Byte:r.End.Byte], []byte("aws_security_group")) {
+			continue
+		}
+		groupRefs(body, skip, inRuleBlocks, false, referenced)
 	}
 }
 
@@ -111,6 +128,8 @@ func syntaxBodies(b hcl.Body) []*hclsyntax.Body {
 		return append(base, over...)
 	case hideAttributes:
 		return syntaxBodies(x.Body)
+	case *lazyBody:
+		return []*hclsyntax.Body{x.syntax()}
 	}
 	return nil
 }

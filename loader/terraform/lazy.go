@@ -1,0 +1,383 @@
+package terraform
+
+import (
+	"bytes"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// A root module's resource blocks are parsed when the extraction reaches
+// them rather than all before it (lazyFile): while a root is evaluated,
+// what the collector has to mark is then its locals, variables and values
+// rather than the syntax tree of every resource, which at 10,000 rules is
+// some 50 MB marked at every collection. Each block is parsed once, from
+// the file's own bytes with its true start position, so every range and
+// every value is what parsing the whole file gives; a block that does not
+// parse as it should makes the root load again with its files parsed
+// whole (lazyFailed), so diagnostics are the whole parse's too.
+//
+// Only the root being loaded is parsed so (world.lazyRoot), when it is
+// large (lazyMinBytes): it is
+// evaluated once and let go, so a tree released after its extraction is
+// never needed again. Modules, which may be evaluated once per call, and
+// loads that share trees with another (ParseCache) parse whole.
+
+// lazyParse turns lazy parsing on (tests compare it with parsing whole).
+var lazyParse = true
+
+// lazyMinBytes is the size of a root's files from which it is parsed
+// lazily: below it, its trees are a small part of what the collector marks
+// (roots are evaluated two at a time) and reading instance attributes on
+// their own lines costs more than it saves (5–10 % more CPU on roots of
+// 150 KB, 10 % less on one of 3 MB).
+var lazyMinBytes = 1 << 20
+
+// lazyParses counts the resource blocks parsed lazily (for tests).
+var lazyParses atomic.Int64
+
+// lazyWindow is how many resource blocks may be parsed ahead of the
+// extraction.
+const lazyWindow = 64
+
+// lazyBody is the body of a top-level resource block, parsed on first use.
+// It implements hcl.Body by parsing; release drops the tree once the
+// extraction is done with it.
+type lazyBody struct {
+	mu    sync.Mutex
+	name  string
+	src   []byte  // from the block's first byte to the next top-level line
+	start hcl.Pos // where src starts in its file
+	// typ and label are the block's header, checked against the parse
+	typ, label string
+	body       *hclsyntax.Body // nil before the parse and after release
+	parsed     bool
+	rng        hcl.Range // the block's whole range, once parsed
+	// failed is the module's: set when the block does not parse as one
+	// resource block (the root is then loaded again, parsed whole)
+	failed *atomic.Bool
+}
+
+// syntax returns the block's body, parsing it when it is not held. A
+// block that does not parse as it should sets failed and reads as empty.
+func (l *lazyBody) syntax() *hclsyntax.Body {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.body != nil {
+		return l.body
+	}
+	f, diags := hclsyntax.ParseConfig(l.src, l.name, l.start)
+	body, _ := f.Body.(*hclsyntax.Body)
+	if len(diags) > 0 || body == nil || len(body.Attributes) > 0 || len(body.Blocks) != 1 ||
+		body.Blocks[0].Type != "resource" || len(body.Blocks[0].Labels) != 2 ||
+		body.Blocks[0].Labels[0] != l.typ || body.Blocks[0].Labels[1] != l.label {
+		l.failed.Store(true)
+		empty := &hclsyntax.Body{Attributes: hclsyntax.Attributes{},
+			SrcRange: hcl.Range{Filename: l.name, Start: l.start, End: l.start}, EndRange: hcl.Range{Filename: l.name, Start: l.start, End: l.start}}
+		l.body, l.parsed = empty, true
+		return empty
+	}
+	if bytes.Contains(l.src, []byte("resource.")) {
+		unaliasResourceRefs(f, l.src)
+	}
+	blk := body.Blocks[0]
+	l.body, l.parsed, l.rng = blk.Body, true, blk.Range()
+	lazyParses.Add(1)
+	return l.body
+}
+
+// prefetch parses the block unless it has been parsed already.
+func (l *lazyBody) prefetch() {
+	l.mu.Lock()
+	done := l.parsed
+	l.mu.Unlock()
+	if !done {
+		l.syntax()
+	}
+}
+
+// release lets the syntax tree go.
+func (l *lazyBody) release() {
+	l.mu.Lock()
+	l.body = nil
+	l.mu.Unlock()
+}
+
+// srcRange is the whole block's range (type keyword to closing brace).
+func (l *lazyBody) srcRange() hcl.Range {
+	l.syntax()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rng
+}
+
+func (l *lazyBody) Content(schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Diagnostics) {
+	return l.syntax().Content(schema)
+}
+
+func (l *lazyBody) PartialContent(schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Body, hcl.Diagnostics) {
+	return l.syntax().PartialContent(schema)
+}
+
+func (l *lazyBody) JustAttributes() (hcl.Attributes, hcl.Diagnostics) {
+	return l.syntax().JustAttributes()
+}
+
+func (l *lazyBody) MissingItemRange() hcl.Range { return l.syntax().MissingItemRange() }
+
+// instanceAttrs reads the attributes of instanceSchema (count, for_each
+// and those references read) from the block's bytes, each parsed from its
+// own lines at its true position, without parsing the rest of the block:
+// a resource's value, which every evaluation context holds, needs only
+// them, and the block is parsed when the extraction reaches it. ok is false
+// when the body's lines are not certain (a body that starts on the header
+// line, say); the block is then parsed.
+func (l *lazyBody) instanceAttrs() (attrs hcl.Attributes, ok bool) {
+	nl := bytes.IndexByte(l.src, '\n')
+	if nl < 0 {
+		return nil, false
+	}
+	brace := bytes.IndexByte(l.src[:nl], '{')
+	if brace < 0 || len(bytes.TrimSpace(l.src[brace+1:nl])) > 0 {
+		return nil, false
+	}
+	lines, end := scanLines(l.src, 1)
+	if end < 0 {
+		return nil, false
+	}
+	attrs = hcl.Attributes{}
+	for k, ln := range lines {
+		stop := end
+		if k+1 < len(lines) {
+			stop = lines[k+1].Byte
+		}
+		text := l.src[ln.Byte:stop]
+		item := bytes.TrimLeft(text, " \t")
+		n := 0
+		for n < len(item) && (isLetter(item[n]) || isDigit(item[n]) || item[n] == '_' || item[n] == '-') {
+			n++
+		}
+		name := string(item[:n])
+		if !instanceAttr[name] {
+			continue
+		}
+		if rest := bytes.TrimLeft(item[n:], " \t"); len(rest) == 0 || rest[0] != '=' {
+			continue // a block of that name: not an attribute
+		}
+		pos := hcl.Pos{Line: l.start.Line + ln.Line - 1, Column: 1, Byte: l.start.Byte + ln.Byte}
+		f, diags := hclsyntax.ParseConfig(text, l.name, pos)
+		body, _ := f.Body.(*hclsyntax.Body)
+		if len(diags) > 0 || body == nil || len(body.Blocks) > 0 || len(body.Attributes) != 1 || body.Attributes[name] == nil ||
+			attrs[name] != nil {
+			return nil, false
+		}
+		attrs[name] = body.Attributes[name].AsHCLAttribute()
+	}
+	return attrs, true
+}
+
+// instanceAttr holds the names of instanceSchema.
+var instanceAttr = func() map[string]bool {
+	m := map[string]bool{}
+	for _, a := range instanceSchema.Attributes {
+		m[a.Name] = true
+	}
+	return m
+}()
+
+// nativeBody returns the syntax tree of a body in native syntax, parsing a
+// lazily parsed one.
+func nativeBody(b hcl.Body) (*hclsyntax.Body, bool) {
+	switch x := b.(type) {
+	case *hclsyntax.Body:
+		return x, true
+	case *lazyBody:
+		return x.syntax(), true
+	}
+	return nil, false
+}
+
+// lazyFile reads a native syntax file's top-level blocks, each resource
+// block with a lazyBody, the others parsed (consecutive ones together). It
+// returns ok false when the file is better parsed whole: its top-level
+// lines are not certain (topLevelLines), it starts with a byte order mark,
+// or a part parsed has a diagnostic or a top-level attribute (the whole
+// parse then reports what it reports).
+func lazyFile(src []byte, name string, failed *atomic.Bool) (file *hcl.File, blocks hcl.Blocks, lazies []*lazyBody, ok bool) {
+	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
+		return nil, nil, nil, false
+	}
+	lines := topLevelLines(src)
+	if len(lines) == 0 {
+		return nil, nil, nil, false
+	}
+	syntax := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
+	// chunk is the start of the parts not yet parsed, or -1
+	chunk, chunkPos := 0, hcl.InitialPos
+	flush := func(end int) bool {
+		if chunk < 0 || chunk == end {
+			chunk = -1
+			return true
+		}
+		f, diags := hclsyntax.ParseConfig(src[chunk:end], name, chunkPos)
+		chunk = -1
+		body, isNative := f.Body.(*hclsyntax.Body)
+		if len(diags) > 0 || !isNative || len(body.Attributes) > 0 {
+			return false
+		}
+		if bytes.Contains(src[chunkPos.Byte:end], []byte("resource.")) {
+			unaliasResourceRefs(f, src[chunkPos.Byte:end])
+		}
+		content, _, diags := body.PartialContent(topSchema)
+		if len(diags) > 0 {
+			return false
+		}
+		blocks = append(blocks, content.Blocks...)
+		syntax.Blocks = append(syntax.Blocks, body.Blocks...)
+		return true
+	}
+	for i, l := range lines {
+		end := len(src)
+		if i+1 < len(lines) {
+			end = lines[i+1].Byte
+		}
+		blk := resourceHeader(src, l, end, name)
+		if blk == nil {
+			if chunk < 0 {
+				chunk, chunkPos = l.Byte, l
+			}
+			continue
+		}
+		if !flush(l.Byte) {
+			return nil, nil, nil, false
+		}
+		lb := &lazyBody{name: name, src: src[l.Byte:end], start: l, typ: blk.Labels[0], label: blk.Labels[1], failed: failed}
+		blk.Body = lb
+		blocks = append(blocks, blk)
+		lazies = append(lazies, lb)
+	}
+	if !flush(len(src)) {
+		return nil, nil, nil, false
+	}
+	// the file's body holds the blocks parsed; its range names the file
+	// (what blockSource and markUnattached read of it)
+	last := lines[len(lines)-1]
+	syntax.SrcRange = hcl.Range{Filename: name, Start: hcl.InitialPos, End: last}
+	syntax.EndRange = hcl.Range{Filename: name, Start: last, End: last}
+	return &hcl.File{Body: syntax, Bytes: src}, blocks, lazies, true
+}
+
+// resourceHeader reads the header of a top-level line written
+// `resource "TYPE" "NAME" {` (labels of letters, digits, _ and -, so that
+// a column is a byte) and returns the block it starts, without its body;
+// nil for any other line.
+func resourceHeader(src []byte, l hcl.Pos, end int, name string) *hcl.Block {
+	const kw = "resource"
+	line := src[l.Byte:end]
+	if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+		line = line[:nl]
+	}
+	if !bytes.HasPrefix(line, []byte(kw)) {
+		return nil
+	}
+	pos := func(i int) hcl.Pos { return hcl.Pos{Line: l.Line, Column: i + 1, Byte: l.Byte + i} }
+	rng := func(a, b int) hcl.Range { return hcl.Range{Filename: name, Start: pos(a), End: pos(b)} }
+	i := len(kw)
+	var labels []string
+	var ranges []hcl.Range
+	for len(labels) < 2 {
+		j := i
+		for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
+			j++
+		}
+		if j == i || j >= len(line) || line[j] != '"' {
+			return nil
+		}
+		k := j + 1
+		for k < len(line) && (isLetter(line[k]) || isDigit(line[k]) || line[k] == '_' || line[k] == '-') {
+			k++
+		}
+		if k == j+1 || k >= len(line) || line[k] != '"' {
+			return nil
+		}
+		labels = append(labels, string(line[j+1:k]))
+		ranges = append(ranges, rng(j, k+1))
+		i = k + 1
+	}
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	if i >= len(line) || line[i] != '{' {
+		return nil
+	}
+	typeRange := rng(0, len(kw))
+	return &hcl.Block{Type: kw, Labels: labels, TypeRange: typeRange, LabelRanges: ranges,
+		DefRange: hcl.RangeBetween(typeRange, ranges[1])}
+}
+
+// settle is done with a lazily parsed resource block once it has been
+// extracted: while its tree is held it reads what references to the
+// resource (its count, for_each and referenced attributes) and
+// markUnattached need, then lets the tree go. A block of a type that is not
+// extracted is parsed here, so that an error in it is found as in a whole
+// parse.
+func (x *moduleExtractor) settle(b *hcl.Block, lb *lazyBody) {
+	body := lb.syntax()
+	if d := x.ev.resources[b.Labels[0]][b.Labels[1]]; d != nil {
+		d.attributes()
+	}
+	if x.lazyRefs == nil {
+		x.lazyRefs = map[string]bool{}
+	}
+	x.blockGroupRefs(b, []*hclsyntax.Body{body}, x.lazyRefs)
+	lb.release()
+}
+
+// prefetch parses lazily parsed blocks, in order, in the background (as
+// many at a time as there are cores), at most lazyWindow ahead of the
+// extraction: advance says one more block has been settled; stop ends the
+// prefetch.
+func prefetch(lazies []*lazyBody) (advance, stop func()) {
+	if len(lazies) == 0 {
+		return func() {}, func() {}
+	}
+	tokens := make(chan struct{}, 2*lazyWindow)
+	for range lazyWindow {
+		tokens <- struct{}{}
+	}
+	done := make(chan struct{})
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(lazies) {
+					return
+				}
+				select {
+				case <-tokens:
+				case <-done:
+					return
+				}
+				lazies[k].prefetch()
+			}
+		}()
+	}
+	advance = func() {
+		select {
+		case tokens <- struct{}{}:
+		default:
+		}
+	}
+	stop = func() {
+		close(done)
+		wg.Wait()
+	}
+	return advance, stop
+}

@@ -1,0 +1,208 @@
+package terraform
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// configFiles lists the .tf files of the fixtures, the shared corpus (when
+// it is there, beside this repository) and testdata.
+func configFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, root := range []string{"../../fixtures", "../../../shared/corpus", "testdata"} {
+		filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".tf") {
+				files = append(files, path)
+			}
+			return nil
+		})
+	}
+	if len(files) < 100 {
+		t.Fatalf("only %d files", len(files))
+	}
+	return files
+}
+
+// A file read lazily is the file parsed whole: the same top-level blocks
+// with the same headers and ranges, each resource body (parsed when read)
+// the whole parse's, its instance attributes (read from their own lines)
+// those PartialContent finds in it; on every configuration of the fixtures
+// and the shared corpus.
+func TestLazyFileMatchesWholeParse(t *testing.T) {
+	lazyFiles, lazyBlocks, attrsRead := 0, 0, 0
+	for _, path := range configFiles(t) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+		var failed atomic.Bool
+		_, blocks, lazies, ok := lazyFile(src, path, &failed)
+		if !ok {
+			continue
+		}
+		if diags.HasErrors() {
+			// a file with an error in a resource body reads lazily; the
+			// error is found when the body is parsed
+			for _, lb := range lazies {
+				lb.syntax()
+			}
+			if !failed.Load() {
+				t.Errorf("%s: %v not found lazily", path, diags)
+			}
+			continue
+		}
+		lazyFiles++
+		content, _, _ := whole.Body.PartialContent(topSchema)
+		want := content.Blocks
+		if len(blocks) != len(want) {
+			t.Fatalf("%s: %d blocks, whole parse %d", path, len(blocks), len(want))
+		}
+		for i, b := range blocks {
+			w := want[i]
+			if b.Type != w.Type || !reflect.DeepEqual(b.Labels, w.Labels) || b.DefRange != w.DefRange ||
+				b.TypeRange != w.TypeRange || !reflect.DeepEqual(b.LabelRanges, w.LabelRanges) {
+				t.Fatalf("%s: block %d header %v %v %v, whole parse %v %v %v", path, i, b.Labels, b.DefRange, b.LabelRanges,
+					w.Labels, w.DefRange, w.LabelRanges)
+			}
+			wb := w.Body.(*hclsyntax.Body)
+			lb, isLazy := b.Body.(*lazyBody)
+			if !isLazy {
+				if !reflect.DeepEqual(b.Body, w.Body) {
+					t.Fatalf("%s: block %d (%s) differs from the whole parse", path, i, w.DefRange)
+				}
+				continue
+			}
+			lazyBlocks++
+			if attrs, ok := lb.instanceAttrs(); ok {
+				attrsRead++
+				wc, _, _ := wb.PartialContent(instanceSchema)
+				if !reflect.DeepEqual(attrs, wc.Attributes) {
+					t.Fatalf("%s: %s: instance attributes %v, whole parse %v", path, w.DefRange, attrs, wc.Attributes)
+				}
+			}
+			if got := lb.syntax(); !reflect.DeepEqual(got, wb) {
+				t.Fatalf("%s: %s: lazily parsed body differs from the whole parse", path, w.DefRange)
+			}
+			var wr hcl.Range
+			for _, sb := range whole.Body.(*hclsyntax.Body).Blocks {
+				if sb.TypeRange == w.TypeRange {
+					wr = sb.Range()
+				}
+			}
+			if lb.srcRange() != wr {
+				t.Fatalf("%s: %s: range %v, whole parse %v", path, w.DefRange, lb.srcRange(), wr)
+			}
+			lb.release()
+			if got := lb.syntax(); !reflect.DeepEqual(got, wb) {
+				t.Fatalf("%s: %s: parsed again after release, differs", path, w.DefRange)
+			}
+		}
+		if failed.Load() {
+			t.Errorf("%s: a block failed to parse lazily", path)
+		}
+	}
+	// the fixtures alone have more; the shared corpus, when present, hundreds
+	if lazyFiles < 100 || lazyBlocks < 300 || attrsRead < lazyBlocks*9/10 {
+		t.Errorf("read lazily: %d files, %d resource blocks, instance attributes of %d", lazyFiles, lazyBlocks, attrsRead)
+	}
+}
+
+// loadBoth loads paths with lazy parsing and with every file parsed whole.
+func loadBoth(t *testing.T, paths []string) (lazy, whole string) {
+	t.Helper()
+	show := func() string {
+		snap, diags := Load(context.Background(), paths, Options{})
+		js, err := json.Marshal(snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jd, _ := json.Marshal(diags)
+		return string(js) + "\n" + string(jd)
+	}
+	minBytes := lazyMinBytes
+	lazyMinBytes = 0
+	lazy = show()
+	lazyMinBytes, lazyParse = minBytes, false
+	defer func() { lazyParse = true }()
+	return lazy, show()
+}
+
+// Loading a root with its resource blocks parsed lazily gives what parsing
+// its files whole gives, snapshot and diagnostics, for every directory of
+// the fixtures and the shared corpus.
+func TestLazyLoadMatchesWholeLoad(t *testing.T) {
+	dirs := map[string]bool{}
+	for _, f := range configFiles(t) {
+		dirs[filepath.Dir(f)] = true
+	}
+	var list []string
+	for d := range dirs {
+		list = append(list, d)
+	}
+	sort.Strings(list)
+	before := lazyParses.Load()
+	defer func() {
+		if n := lazyParses.Load() - before; n < 300 {
+			t.Errorf("only %d resource blocks were parsed lazily", n)
+		}
+	}()
+	for _, d := range list {
+		lazy, whole := loadBoth(t, []string{d})
+		if lazy != whole {
+			t.Errorf("%s: lazy load differs from whole load:\n%s\n%s", d, firstDiff(lazy, whole), firstDiff(whole, lazy))
+		}
+	}
+}
+
+// A resource block that does not parse is found when the extraction
+// reaches it: the root is loaded again with its files parsed whole, so the
+// diagnostics, and what the other files give, are the whole parse's.
+func TestLazyParseErrorLoadsWhole(t *testing.T) {
+	for name, bad := range map[string]string{
+		"error in a body":      "resource \"aws_security_group\" \"bad\" {\n  name = \n}\n",
+		"junk after a block":   "resource \"aws_security_group\" \"bad\" {\n  name = \"x\"\n}\n  = 3\n",
+		"unknown resource":     "resource \"aws_iam_role\" \"r\" {\n  name = [\n}\n",
+		"two blocks on a line": "resource \"aws_security_group\" \"a\" {\n}  resource \"aws_security_group\" \"b\" {\n}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{
+				"a.tf": "resource \"aws_security_group\" \"ok\" {\n  name = \"ok\"\n  ingress {\n    protocol = \"tcp\"\n    from_port = 22\n    to_port = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n",
+				"b.tf": "resource \"aws_security_group\" \"first\" {\n  name = \"first\"\n}\n\n" + bad,
+			}
+			for f, src := range files {
+				if err := os.WriteFile(filepath.Join(dir, f), []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			lazy, whole := loadBoth(t, []string{dir})
+			if lazy != whole {
+				t.Errorf("lazy load differs from whole load:\n%s\n%s", lazy, whole)
+			}
+			if !strings.Contains(whole, "b.tf") {
+				t.Errorf("no diagnostic for b.tf: %s", whole)
+			}
+		})
+	}
+}
+
+// firstDiff returns a's text around where it first differs from b.
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return a[max(0, i-200):min(len(a), i+200)]
+}
