@@ -67,9 +67,12 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 		sgAttach: map[string][]string{}, naclByAddr: map[string]int{}, lb: lbLinks{LoadBalancers: model.LoadBalancers{Kinds: map[string]string{}, Groups: map[string]model.TargetGroup{}},
 			eips: map[string]string{}},
 		gatewayEndpoints: map[string]string{}}
+	// the first extraction of a lazily parsed module parses its blocks
+	// just ahead of itself and lets each go once extracted
+	first := m.extractions.Add(1) == 1
 	var lazies []*lazyBody
 	for _, b := range m.blocks {
-		if lb, ok := b.Body.(*lazyBody); ok {
+		if lb, ok := b.Body.(*lazyBody); ok && first {
 			lazies = append(lazies, lb)
 		}
 	}
@@ -79,7 +82,7 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 		case "resource":
 			x.resource(b)
 			if lb, ok := b.Body.(*lazyBody); ok {
-				x.settle(b, lb)
+				x.settle(b, lb, first)
 				advance()
 			}
 		case "removed":

@@ -2,29 +2,33 @@ package terraform
 
 import (
 	"bytes"
+	"maps"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/sgcheck/sgcheck/internal/parallel"
 )
 
-// A root module's resource blocks are parsed when the extraction reaches
-// them rather than all before it (lazyFile): while a root is evaluated,
-// what the collector has to mark is then its locals, variables and values
-// rather than the syntax tree of every resource, which at 10,000 rules is
-// some 50 MB marked at every collection. Each block is parsed once, from
-// the file's own bytes with its true start position, so every range and
-// every value is what parsing the whole file gives; a block that does not
-// parse as it should makes the root load again with its files parsed
-// whole (lazyFailed), so diagnostics are the whole parse's too.
-//
-// Only the root being loaded is parsed so (world.lazyRoot), when it is
-// large (lazyMinBytes): it is
-// evaluated once and let go, so a tree released after its extraction is
-// never needed again. Modules, which may be evaluated once per call, and
-// loads that share trees with another (ParseCache) parse whole.
+// The resource blocks of a large module (lazyMinBytes of files) are parsed
+// when the extraction reaches them rather than all before it (lazyFile):
+// while a large root or module is evaluated, what the collector has to
+// mark is then its locals, variables and values rather than the syntax
+// tree of every resource, which at 10,000 rules is some 50 MB marked at
+// every collection. A block is parsed from the file's own bytes with its
+// true start position, so every range and every value is what parsing the
+// whole file gives. The first extraction of a module lets each tree go
+// once the block is extracted; a module evaluated again (a second call, or
+// count) parses them again once and keeps them. A block that does not
+// parse as one resource block, found when it is read or after every root
+// is loaded (reloadBroken), makes the roots that used its module load
+// again with that module's files parsed whole, so the diagnostics are the
+// whole parse's too. Loads that share trees with another (ParseCache), and
+// directories read before the roots are known (parseAll), parse whole.
 
 // lazyParse turns lazy parsing on (tests compare it with parsing whole).
 var lazyParse = true
@@ -321,10 +325,10 @@ func resourceHeader(src []byte, l hcl.Pos, end int, name string) *hcl.Block {
 // settle is done with a lazily parsed resource block once it has been
 // extracted: while its tree is held it reads what references to the
 // resource (its count, for_each and referenced attributes) and
-// markUnattached need, then lets the tree go. A block of a type that is not
-// extracted is parsed here, so that an error in it is found as in a whole
-// parse.
-func (x *moduleExtractor) settle(b *hcl.Block, lb *lazyBody) {
+// markUnattached need, then, with release, lets the tree go. A block of a
+// type that is not extracted is parsed here, so that an error in it is
+// found as in a whole parse.
+func (x *moduleExtractor) settle(b *hcl.Block, lb *lazyBody, release bool) {
 	body := lb.syntax()
 	if d := x.ev.resources[b.Labels[0]][b.Labels[1]]; d != nil {
 		d.attributes()
@@ -333,7 +337,9 @@ func (x *moduleExtractor) settle(b *hcl.Block, lb *lazyBody) {
 		x.lazyRefs = map[string]bool{}
 	}
 	x.blockGroupRefs(b, []*hclsyntax.Body{body}, x.lazyRefs)
-	lb.release()
+	if release {
+		lb.release()
+	}
 }
 
 // prefetch parses lazily parsed blocks, in order, in the background (as
@@ -380,4 +386,81 @@ func prefetch(lazies []*lazyBody) (advance, stop func()) {
 		wg.Wait()
 	}
 	return advance, stop
+}
+
+// lazyModules is what the forks of a load share about lazily parsed
+// modules: every one parsed so (mods) and the directories to parse whole
+// (whole), guarded by the world's mutex.
+type lazyModules struct {
+	mods  []*module
+	whole map[string]bool
+}
+
+// reloadBroken parses every lazily parsed block that no extraction read
+// (a module called with no instance), so that an error in it is reported
+// as a whole parse reports it, then loads again, with the broken modules'
+// files parsed whole, every root that used a module with a block that did
+// not parse as one.
+func (w *world) reloadBroken(parts []*world, roots, paths []string, opts Options) {
+	w.mu.Lock()
+	mods := slices.Clone(w.lazy.mods)
+	w.mu.Unlock()
+	var unread []*lazyBody
+	for _, m := range mods {
+		for _, file := range slices.Sorted(maps.Keys(m.lazy)) {
+			for _, lb := range m.lazy[file] {
+				lb.mu.Lock()
+				if !lb.parsed {
+					unread = append(unread, lb)
+				}
+				lb.mu.Unlock()
+			}
+		}
+	}
+	parallel.Each(len(unread), func(i int) {
+		unread[i].syntax()
+		unread[i].release()
+	})
+	broken := map[*module]bool{}
+	for _, m := range mods {
+		if m.lazyFailed.Load() {
+			broken[m] = true
+		}
+	}
+	if len(broken) == 0 {
+		return
+	}
+	var again []int
+	for i, p := range parts {
+		if slices.ContainsFunc(p.usedLazy, func(m *module) bool { return broken[m] }) {
+			again = append(again, i)
+		}
+	}
+	// what those roots parsed is parsed again (its diagnostics were the
+	// discarded forks'), the broken modules whole
+	w.mu.Lock()
+	for m := range broken {
+		w.lazy.whole[m.dir] = true
+	}
+	var dirs []string
+	for _, i := range again {
+		dirs = append(dirs, filepath.Clean(roots[i]))
+		dirs = append(dirs, parts[i].parsedHere...)
+	}
+	for m := range broken {
+		dirs = append(dirs, m.dir)
+	}
+	for _, d := range dirs {
+		delete(w.parsed, d)
+		delete(w.failed, d)
+	}
+	w.mu.Unlock()
+	for _, d := range dirs {
+		w.filesRead.reset(d)
+	}
+	parallel.Each(len(again), func(k int) {
+		i := again[k]
+		parts[i] = w.fork()
+		parts[i].loadRoot(roots[i], paths, opts)
+	})
 }

@@ -173,7 +173,8 @@ func TestLazyParseErrorLoadsWhole(t *testing.T) {
 	for name, bad := range map[string]string{
 		"error in a body":      "resource \"aws_security_group\" \"bad\" {\n  name = \n}\n",
 		"junk after a block":   "resource \"aws_security_group\" \"bad\" {\n  name = \"x\"\n}\n  = 3\n",
-		"unknown resource":     "resource \"aws_iam_role\" \"r\" {\n  name = [\n}\n",
+		"unknown resource":     "resource \"aws_iam_role\" \"r\" {\n  name = \n}\n",
+		"unbalanced brackets":  "resource \"aws_iam_role\" \"r\" {\n  name = [\n}\n",
 		"two blocks on a line": "resource \"aws_security_group\" \"a\" {\n}  resource \"aws_security_group\" \"b\" {\n}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -205,4 +206,69 @@ func firstDiff(a, b string) string {
 		i++
 	}
 	return a[max(0, i-200):min(len(a), i+200)]
+}
+
+// In a module, lazily parsed like a root: a block that does not parse is
+// reported as the whole parse reports it, whether the module is extracted
+// or called with no instance; a module called twice is read again in full.
+func TestLazyModules(t *testing.T) {
+	group := func(name string) string {
+		return "resource \"aws_security_group\" \"" + name + "\" {\n  name = \"" + name + "\"\n  ingress {\n    protocol = \"tcp\"\n" +
+			"    from_port = 22\n    to_port = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n"
+	}
+	// brackets balanced: the file reads lazily, the error is found in the block
+	broken := "resource \"aws_iam_role\" \"r\" {\n  name = \n}\n"
+	for name, files := range map[string]map[string]string{
+		"broken module": {
+			"main.tf":     "module \"m\" {\n  source = \"./m\"\n}\n" + group("root"),
+			"m/main.tf":   group("inner"),
+			"m/broken.tf": group("before") + broken,
+		},
+		"broken module beside a module with an error": {
+			"main.tf":     "module \"m\" {\n  source = \"./m\"\n}\nmodule \"e\" {\n  source = \"./e\"\n}\n" + group("root"),
+			"e/main.tf":   group("other") + "resource \"aws_iam_role\" \"r\" {\n  name = [\n}\n",
+			"e/ok.tf":     group("fine"),
+			"m/main.tf":   group("inner"),
+			"m/broken.tf": group("before") + broken,
+		},
+		"broken module with no instance": {
+			"main.tf":     "module \"m\" {\n  source = \"./m\"\n  count = 0\n}\n" + group("root"),
+			"m/main.tf":   group("inner"),
+			"m/broken.tf": broken,
+		},
+		"module called twice": {
+			"main.tf":   "module \"m\" {\n  source = \"./m\"\n  count = 2\n}\nmodule \"n\" {\n  source = \"./m\"\n}\n" + group("root"),
+			"m/main.tf": group("inner") + "resource \"aws_security_group_rule\" \"r\" {\n  type = \"ingress\"\n  security_group_id = aws_security_group.inner.id\n  protocol = \"tcp\"\n  from_port = 443\n  to_port = 443\n  cidr_blocks = [\"10.0.0.0/8\"]\n}\n",
+		},
+		"two roots sharing a broken module": {
+			"a/main.tf":   "module \"m\" {\n  source = \"../m\"\n}\n",
+			"b/main.tf":   "module \"m\" {\n  source = \"../m\"\n}\n" + group("b"),
+			"m/main.tf":   group("inner"),
+			"m/broken.tf": broken,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			for f, src := range files {
+				p := filepath.Join(dir, f)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := lazyParses.Load()
+			lazy, whole := loadBoth(t, []string{dir})
+			if lazy != whole {
+				t.Errorf("lazy load differs from whole load:\n%s\n%s", lazy, whole)
+			}
+			if lazyParses.Load() == before {
+				t.Error("nothing was parsed lazily")
+			}
+			if _, ok := files["m/broken.tf"]; ok && !strings.Contains(whole, "broken.tf") {
+				t.Errorf("no diagnostic for broken.tf: %s", whole)
+			}
+		})
+	}
 }

@@ -149,6 +149,9 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths),
 		filesRead: newFileCount(), cache: opts.Parsed}
+	if opts.Parsed == nil && lazyParse {
+		w.lazy = &lazyModules{whole: map[string]bool{}}
+	}
 	var pair *pairing
 	if opts.Parsed != nil {
 		pair = opts.Parsed.pair
@@ -310,16 +313,11 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			parts[i].read = parts[i].deps.recordingRead(parts[i].read)
 		}
 		parts[i].loadRoot(roots[i], paths, opts)
-		if parts[i].lazyFailed {
-			// a resource block did not parse as one: the root is loaded
-			// again with its files parsed whole, which reports what is wrong
-			parts[i] = w.fork()
-			parts[i].wholeParse = true
-			w.unforget(roots[i])
-			parts[i].loadRoot(roots[i], paths, opts)
-		}
 		parts[i].keepRoot(roots[i])
 	})
+	if w.lazy != nil && ctx.Err() == nil {
+		w.reloadBroken(parts, roots, paths, opts)
+	}
 	switch {
 	case lead:
 		// what was kept for the follower is edited in place once loaded
@@ -495,16 +493,11 @@ func cycleRoots(names, roots []string, calls map[string][]string) []string {
 // loadRoot evaluates and extracts one root module, then lets its syntax
 // trees go: no other directory calls a root.
 func (w *world) loadRoot(dir string, paths []string, opts Options) {
-	if !w.wholeParse {
-		w.lazyRoot = filepath.Clean(dir)
-	}
 	m := w.module(dir)
-	w.lazyRoot = ""
 	if m == nil {
 		return
 	}
 	defer w.forget(dir)
-	defer func() { w.lazyFailed = m.lazyFailed.Load() }()
 	inputs, origins, vd := rootInputs(w, dir, opts)
 	w.diags = append(w.diags, vd...)
 	w.loadManifest(dir)
@@ -677,6 +670,8 @@ type module struct {
 	// not parse as it should.
 	lazy       map[string][]*lazyBody
 	lazyFailed *atomic.Bool
+	// extractions counts the extractions of the module's instances begun
+	extractions atomic.Int32
 	// providerFuncs are the provider-defined functions its files name.
 	providerFuncs []string
 	// vars holds its variable blocks as read once for every instance
@@ -702,9 +697,9 @@ var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 // parseModule parses a module's files; with a cache, a file is looked up
 // under the name key gives it (the leader's name for it, see Mirror).
 //
-// With lazy (a root loaded once, with no cache), the resource blocks of
-// native syntax files are parsed when first read (lazyFile), unless the
-// module has override files.
+// With lazy (a load with no cache), the resource blocks of native syntax
+// files of lazyMinBytes or more are parsed when first read (lazyFile),
+// unless the module has override files.
 func parseModule(files []string, read func(string) ([]byte, error), cache *ParseCache, key func(string) string, lazy bool) (*module, []model.Diagnostic) {
 	// files are read and parsed in parallel, each by its own parser, and
 	// assembled in order: the result is the same as parsing them in turn
@@ -716,7 +711,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		diags  []model.Diagnostic
 	}
 	results := make([]parsed, len(files))
-	lazy = lazy && lazyParse && cache == nil && !slices.ContainsFunc(files, isOverrideFile)
+	lazy = lazy && cache == nil && !slices.ContainsFunc(files, isOverrideFile)
 	failed := new(atomic.Bool)
 	// a lazy parse pays where the trees are large: read the files first
 	// and parse lazily from lazyMinBytes of them

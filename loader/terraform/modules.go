@@ -65,13 +65,12 @@ type world struct {
 	// loads another directory than the leader.
 	follower bool
 	mirror   *Mirror
-	// lazyRoot is the root being parsed, whose resource blocks may be
-	// parsed lazily (lazyFile); lazyFailed is set when one of them did
-	// not parse as one block, and wholeParse when the root is loaded again
-	// with its files parsed whole.
-	lazyRoot   string
-	lazyFailed bool
-	wholeParse bool
+	// lazy is what forks share about lazily parsed modules (lazyFile);
+	// usedLazy lists those this fork's root used, parsedHere the
+	// directories this fork parsed (and reported the diagnostics of).
+	lazy       *lazyModules
+	usedLazy   []*module
+	parsedHere []string
 }
 
 // retract takes back the diagnostics from index first: what they are
@@ -131,7 +130,8 @@ func (w *world) dirFiles(dir string) []string {
 // and diagnostics, for evaluating one root.
 func (w *world) fork() *world {
 	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, byDir: w.byDir, only: w.only, parsed: w.parsed, failed: w.failed, cache: w.cache,
-		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead, follower: w.follower, mirror: w.mirror}
+		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead, follower: w.follower, mirror: w.mirror,
+		lazy: w.lazy}
 }
 
 // fileCount counts the configuration files parsed, each directory's once.
@@ -201,23 +201,27 @@ func (w *world) module(dir string) *module {
 	w.mu.Lock()
 	m, ok := w.parsed[dir]
 	failed := w.failed[dir]
+	lazy := w.lazy != nil && !w.lazy.whole[dir]
 	w.mu.Unlock()
 	if ok || failed {
 		w.deps.noteSources(m)
+		w.useLazy(m)
 		return m
 	}
 	files := w.dirFiles(dir)
 	var diags []model.Diagnostic
 	if len(files) > 0 {
-		m, diags = parseModule(files, w.readOnce, w.cache, w.leaderName, dir == w.lazyRoot)
+		m, diags = parseModule(files, w.readOnce, w.cache, w.leaderName, lazy)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if prev, ok := w.parsed[dir]; ok || w.failed[dir] {
 		w.deps.noteSources(prev)
+		w.useLazy(prev)
 		return prev // another fork parsed it meanwhile
 	}
 	w.diags = append(w.diags, diags...)
+	w.parsedHere = append(w.parsedHere, dir)
 	if m == nil {
 		w.failed[dir] = true
 		return nil
@@ -226,15 +230,18 @@ func (w *world) module(dir string) *module {
 	w.parsed[dir] = m
 	w.filesRead.add(dir, len(m.files))
 	w.deps.noteSources(m)
+	if m.lazy != nil {
+		w.lazy.mods = append(w.lazy.mods, m)
+	}
+	w.useLazy(m)
 	return m
 }
 
-// unforget undoes forget, for a root loaded again.
-func (w *world) unforget(dir string) {
-	w.mu.Lock()
-	delete(w.failed, filepath.Clean(dir))
-	w.mu.Unlock()
-	w.filesRead.reset(filepath.Clean(dir))
+// useLazy records that the fork's root uses m, when m is parsed lazily.
+func (w *world) useLazy(m *module) {
+	if m != nil && m.lazy != nil {
+		w.usedLazy = append(w.usedLazy, m)
+	}
 }
 
 // forget drops a root's syntax trees once it has been evaluated.
