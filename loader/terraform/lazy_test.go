@@ -46,77 +46,105 @@ func TestLazyFileMatchesWholeParse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		whole, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-		var failed atomic.Bool
-		_, blocks, lazies, ok := lazyFile(src, path, &failed)
-		if !ok {
-			continue
-		}
-		if diags.HasErrors() {
-			// a file with an error in a resource body reads lazily; the
-			// error is found when the body is parsed
-			for _, lb := range lazies {
-				lb.syntax()
-			}
-			if !failed.Load() {
-				t.Errorf("%s: %v not found lazily", path, diags)
-			}
-			continue
-		}
-		lazyFiles++
-		content, _, _ := whole.Body.PartialContent(topSchema)
-		want := content.Blocks
-		if len(blocks) != len(want) {
-			t.Fatalf("%s: %d blocks, whole parse %d", path, len(blocks), len(want))
-		}
-		for i, b := range blocks {
-			w := want[i]
-			if b.Type != w.Type || !reflect.DeepEqual(b.Labels, w.Labels) || b.DefRange != w.DefRange ||
-				b.TypeRange != w.TypeRange || !reflect.DeepEqual(b.LabelRanges, w.LabelRanges) {
-				t.Fatalf("%s: block %d header %v %v %v, whole parse %v %v %v", path, i, b.Labels, b.DefRange, b.LabelRanges,
-					w.Labels, w.DefRange, w.LabelRanges)
-			}
-			wb := w.Body.(*hclsyntax.Body)
-			lb, isLazy := b.Body.(*lazyBody)
-			if !isLazy {
-				if !reflect.DeepEqual(b.Body, w.Body) {
-					t.Fatalf("%s: block %d (%s) differs from the whole parse", path, i, w.DefRange)
-				}
-				continue
-			}
-			lazyBlocks++
-			if attrs, ok := lb.instanceAttrs(); ok {
-				attrsRead++
-				wc, _, _ := wb.PartialContent(instanceSchema)
-				if !reflect.DeepEqual(attrs, wc.Attributes) {
-					t.Fatalf("%s: %s: instance attributes %v, whole parse %v", path, w.DefRange, attrs, wc.Attributes)
-				}
-			}
-			if got := lb.syntax(); !reflect.DeepEqual(got, wb) {
-				t.Fatalf("%s: %s: lazily parsed body differs from the whole parse", path, w.DefRange)
-			}
-			var wr hcl.Range
-			for _, sb := range whole.Body.(*hclsyntax.Body).Blocks {
-				if sb.TypeRange == w.TypeRange {
-					wr = sb.Range()
-				}
-			}
-			if lb.srcRange() != wr {
-				t.Fatalf("%s: %s: range %v, whole parse %v", path, w.DefRange, lb.srcRange(), wr)
-			}
-			lb.release()
-			if got := lb.syntax(); !reflect.DeepEqual(got, wb) {
-				t.Fatalf("%s: %s: parsed again after release, differs", path, w.DefRange)
-			}
-		}
-		if failed.Load() {
-			t.Errorf("%s: a block failed to parse lazily", path)
+		if blocks, attrs, ok := compareLazy(t, path, src); ok {
+			lazyFiles, lazyBlocks, attrsRead = lazyFiles+1, lazyBlocks+blocks, attrsRead+attrs
 		}
 	}
 	// the fixtures alone have more; the shared corpus, when present, hundreds
 	if lazyFiles < 100 || lazyBlocks < 300 || attrsRead < lazyBlocks*9/10 {
 		t.Errorf("read lazily: %d files, %d resource blocks, instance attributes of %d", lazyFiles, lazyBlocks, attrsRead)
 	}
+}
+
+func FuzzLazyFile(f *testing.F) {
+	for _, src := range []string{
+		"locals {\n  a = <<EOT\nresource \"x\" \"y\" {\nEOT\n}\nresource \"a\" \"b\" {\n  count = 2\n}\n",
+		"resource \"a\" \"b\" {\n  x = \"${\"}\"}\"\n  name = \"n\"\n}\nlocals {}\n",
+		"# c\nresource \"a\" \"b\" {\n  for_each = {\n    k = 1\n  }\n  vpc_id = <<-E\n  v\n  E\n  cidr_block = 1\n}\n",
+	} {
+		f.Add([]byte(src))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		compareLazy(t, "fuzz.tf", src)
+	})
+}
+
+// compareLazy checks that src read lazily is src parsed whole (or, for a
+// file with an error, that the error is found) and returns how many of its
+// resource blocks were read lazily and how many had their instance
+// attributes read on their own lines; ok is false when the file is parsed
+// whole.
+func compareLazy(t *testing.T, path string, src []byte) (lazyBlocks, attrsRead int, ok bool) {
+	t.Helper()
+	whole, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	var failed atomic.Bool
+	_, blocks, lazies, ok := lazyFile(src, path, &failed)
+	if !ok {
+		return 0, 0, false
+	}
+	if len(diags) > 0 {
+		// a file with an error in a resource body reads lazily; the
+		// error is found when the body is parsed
+		for _, lb := range lazies {
+			lb.syntax()
+		}
+		if !failed.Load() {
+			t.Errorf("%s: %v not found lazily", path, diags)
+		}
+		return 0, 0, false
+	}
+	content, _, cdiags := whole.Body.PartialContent(topSchema)
+	if len(cdiags) > 0 {
+		t.Fatalf("%s: read lazily despite %v", path, cdiags)
+	}
+	want := content.Blocks
+	if len(blocks) != len(want) {
+		t.Fatalf("%s: %d blocks, whole parse %d", path, len(blocks), len(want))
+	}
+	for i, b := range blocks {
+		w := want[i]
+		if b.Type != w.Type || !reflect.DeepEqual(b.Labels, w.Labels) || b.DefRange != w.DefRange ||
+			b.TypeRange != w.TypeRange || !reflect.DeepEqual(b.LabelRanges, w.LabelRanges) {
+			t.Fatalf("%s: block %d header %v %v %v, whole parse %v %v %v", path, i, b.Labels, b.DefRange, b.LabelRanges,
+				w.Labels, w.DefRange, w.LabelRanges)
+		}
+		wb := w.Body.(*hclsyntax.Body)
+		lb, isLazy := b.Body.(*lazyBody)
+		if !isLazy {
+			if !reflect.DeepEqual(b.Body, w.Body) {
+				t.Fatalf("%s: block %d (%s) differs from the whole parse", path, i, w.DefRange)
+			}
+			continue
+		}
+		lazyBlocks++
+		if attrs, ok := lb.instanceAttrs(); ok {
+			attrsRead++
+			wc, _, _ := wb.PartialContent(instanceSchema)
+			if !reflect.DeepEqual(attrs, wc.Attributes) {
+				t.Fatalf("%s: %s: instance attributes %v, whole parse %v", path, w.DefRange, attrs, wc.Attributes)
+			}
+		}
+		if got := lb.syntax(); !reflect.DeepEqual(got, wb) {
+			t.Fatalf("%s: %s: lazily parsed body differs from the whole parse", path, w.DefRange)
+		}
+		var wr hcl.Range
+		for _, sb := range whole.Body.(*hclsyntax.Body).Blocks {
+			if sb.TypeRange == w.TypeRange {
+				wr = sb.Range()
+			}
+		}
+		if lb.srcRange() != wr {
+			t.Fatalf("%s: %s: range %v, whole parse %v", path, w.DefRange, lb.srcRange(), wr)
+		}
+		lb.release()
+		if got := lb.syntax(); !reflect.DeepEqual(got, wb) {
+			t.Fatalf("%s: %s: parsed again after release, differs", path, w.DefRange)
+		}
+	}
+	if failed.Load() {
+		t.Errorf("%s: a block failed to parse lazily", path)
+	}
+	return lazyBlocks, attrsRead, true
 }
 
 // loadBoth loads paths with lazy parsing and with every file parsed whole.
