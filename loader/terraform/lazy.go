@@ -27,8 +27,8 @@ import (
 // parse as one resource block, found when it is read or after every root
 // is loaded (reloadBroken), makes the roots that used its module load
 // again with that module's files parsed whole, so the diagnostics are the
-// whole parse's too. Loads that share trees with another (ParseCache), and
-// directories read before the roots are known (parseAll), parse whole.
+// whole parse's too. Loads that share trees with another (ParseCache)
+// parse whole.
 
 // lazyParse turns lazy parsing on (tests compare it with parsing whole).
 var lazyParse = true

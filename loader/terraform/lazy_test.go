@@ -259,6 +259,11 @@ func TestLazyModules(t *testing.T) {
 			"m/main.tf":   group("inner"),
 			"m/broken.tf": group("before") + broken,
 		},
+		"broken root that calls a module": {
+			"main.tf":   "module \"m\" {\n  source = \"./m\"\n}\n" + group("root"),
+			"broken.tf": group("before") + broken,
+			"m/main.tf": group("inner"),
+		},
 		"broken module with no instance": {
 			"main.tf":     "module \"m\" {\n  source = \"./m\"\n  count = 0\n}\n" + group("root"),
 			"m/main.tf":   group("inner"),

@@ -286,7 +286,7 @@ func (w *world) parseAll(dirs []string) {
 		if len(files) == 0 {
 			return
 		}
-		m, diags := parseModule(files, w.readOnce, w.cache, w.leaderName, false)
+		m, diags := parseModule(files, w.readOnce, w.cache, w.leaderName, w.lazy != nil)
 		if m != nil {
 			m.dir = filepath.Clean(dirs[i])
 			w.filesRead.add(m.dir, len(m.files))
@@ -301,6 +301,9 @@ func (w *world) parseAll(dirs []string) {
 			continue
 		}
 		w.parsed[d] = results[i].m
+		if results[i].m.lazy != nil {
+			w.lazy.mods = append(w.lazy.mods, results[i].m)
+		}
 	}
 }
 
