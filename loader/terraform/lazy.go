@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/internal/parallel"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // The resource blocks of a large module (lazyMinBytes of files) are parsed
@@ -172,6 +173,13 @@ func (l *lazyBody) instanceAttrs() (attrs hcl.Attributes, ok bool) {
 			continue // a block of that name: not an attribute
 		}
 		pos := hcl.Pos{Line: l.start.Line + ln.Line - 1, Column: 1, Byte: l.start.Byte + ln.Byte}
+		if a := literalAttr(text, name, pos, l.name); a != nil {
+			if attrs[name] != nil {
+				return nil, false
+			}
+			attrs[name] = a
+			continue
+		}
 		f, diags := hclsyntax.ParseConfig(text, l.name, pos)
 		body, _ := f.Body.(*hclsyntax.Body)
 		if len(diags) > 0 || body == nil || len(body.Blocks) > 0 || len(body.Attributes) != 1 || body.Attributes[name] == nil ||
@@ -181,6 +189,51 @@ func (l *lazyBody) instanceAttrs() (attrs hcl.Attributes, ok bool) {
 		attrs[name] = body.Attributes[name].AsHCLAttribute()
 	}
 	return attrs, true
+}
+
+// literalAttr reads an attribute line of the form `name = "literal"` (a
+// literal of letters, digits and . _ : / - and spaces, nothing after it
+// but spaces) as the parser reads it, without parsing: most instance
+// attributes (a group's name, a VPC id) are written so. text starts at
+// the start of its line, at pos. It returns nil for any other line.
+// (Whether the rest of the block is valid is found when it is parsed.)
+func literalAttr(text []byte, name string, pos hcl.Pos, file string) *hcl.Attribute {
+	blank := func(i int) int {
+		for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+			i++
+		}
+		return i
+	}
+	start := blank(0)
+	i := blank(start + len(name))
+	if i >= len(text) || text[i] != '=' {
+		return nil
+	}
+	q := blank(i + 1)
+	if q >= len(text) || text[q] != '"' {
+		return nil
+	}
+	c := q + 1
+	for c < len(text) && (isLetter(text[c]) || isDigit(text[c]) || bytes.IndexByte([]byte(" ._:/-"), text[c]) >= 0) {
+		c++
+	}
+	if c == q+1 || c >= len(text) || text[c] != '"' {
+		return nil
+	}
+	end := blank(c + 1)
+	if end < len(text) && text[end] == '\r' {
+		end++
+	}
+	if end < len(text) && text[end] != '\n' {
+		return nil
+	}
+	rng := func(a, b int) hcl.Range {
+		return hcl.Range{Filename: file, Start: hcl.Pos{Line: pos.Line, Column: a + 1, Byte: pos.Byte + a},
+			End: hcl.Pos{Line: pos.Line, Column: b + 1, Byte: pos.Byte + b}}
+	}
+	lit := &hclsyntax.LiteralValueExpr{Val: cty.StringVal(string(text[q+1 : c])), SrcRange: rng(q+1, c)}
+	return &hcl.Attribute{Name: name, Expr: &hclsyntax.TemplateExpr{Parts: []hclsyntax.Expression{lit}, SrcRange: rng(q, c+1)},
+		Range: rng(start, c+1), NameRange: rng(start, start+len(name))}
 }
 
 // instanceAttr holds the names of instanceSchema.
