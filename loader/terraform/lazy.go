@@ -397,45 +397,52 @@ func (x *moduleExtractor) settle(b *hcl.Block, lb *lazyBody, release bool) {
 
 // prefetch parses lazily parsed blocks, in order, in the background (as
 // many at a time as there are cores), at most lazyWindow ahead of the
-// extraction: advance says one more block has been settled; stop ends the
-// prefetch.
+// extraction and never behind it: advance says the extraction has settled
+// one more block; stop ends the prefetch.
 func prefetch(lazies []*lazyBody) (advance, stop func()) {
 	if len(lazies) == 0 {
 		return func() {}, func() {}
 	}
-	tokens := make(chan struct{}, 2*lazyWindow)
-	for range lazyWindow {
-		tokens <- struct{}{}
-	}
-	done := make(chan struct{})
-	var next atomic.Int64
+	var mu sync.Mutex
+	more := sync.NewCond(&mu)
+	// settled blocks are done with; the extraction is at lazies[settled];
+	// next is the next block to prefetch
+	settled, next, done := 0, 0, false
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			mu.Lock()
+			defer mu.Unlock()
 			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(lazies) {
+				next = max(next, settled+1)
+				for !done && next < len(lazies) && next >= settled+lazyWindow {
+					more.Wait()
+					next = max(next, settled+1)
+				}
+				if done || next >= len(lazies) {
 					return
 				}
-				select {
-				case <-tokens:
-				case <-done:
-					return
-				}
+				k := next
+				next++
+				mu.Unlock()
 				lazies[k].prefetch()
+				mu.Lock()
 			}
 		}()
 	}
 	advance = func() {
-		select {
-		case tokens <- struct{}{}:
-		default:
-		}
+		mu.Lock()
+		settled++
+		mu.Unlock()
+		more.Broadcast()
 	}
 	stop = func() {
-		close(done)
+		mu.Lock()
+		done = true
+		mu.Unlock()
+		more.Broadcast()
 		wg.Wait()
 	}
 	return advance, stop
