@@ -34,11 +34,11 @@ import (
 // lazyParse turns lazy parsing on (tests compare it with parsing whole).
 var lazyParse = true
 
-// lazyMinBytes is the size of a root's files from which it is parsed
+// lazyMinBytes is the size of a module's files from which it is parsed
 // lazily: below it, its trees are a small part of what the collector marks
 // (roots are evaluated two at a time) and reading instance attributes on
 // their own lines costs more than it saves (5–10 % more CPU on roots of
-// 150 KB, 10 % less on one of 3 MB).
+// 150 KB, 10–20 % less on one of 3 MB).
 var lazyMinBytes = 1 << 20
 
 // lazyParses counts the resource blocks parsed lazily (for tests).
@@ -111,9 +111,15 @@ func (l *lazyBody) release() {
 	l.mu.Unlock()
 }
 
-// srcRange is the whole block's range (type keyword to closing brace).
+// srcRange is the whole block's range (type keyword to closing brace),
+// known from the first parse.
 func (l *lazyBody) srcRange() hcl.Range {
-	l.syntax()
+	l.mu.Lock()
+	parsed := l.parsed
+	l.mu.Unlock()
+	if !parsed {
+		l.syntax()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.rng
@@ -244,18 +250,6 @@ var instanceAttr = func() map[string]bool {
 	}
 	return m
 }()
-
-// nativeBody returns the syntax tree of a body in native syntax, parsing a
-// lazily parsed one.
-func nativeBody(b hcl.Body) (*hclsyntax.Body, bool) {
-	switch x := b.(type) {
-	case *hclsyntax.Body:
-		return x, true
-	case *lazyBody:
-		return x.syntax(), true
-	}
-	return nil, false
-}
 
 // lazyFile reads a native syntax file's top-level blocks, each resource
 // block with a lazyBody, the others parsed (consecutive ones together). It

@@ -206,16 +206,10 @@ func TestLazyParseErrorLoadsWhole(t *testing.T) {
 		"two blocks on a line": "resource \"aws_security_group\" \"a\" {\n}  resource \"aws_security_group\" \"b\" {\n}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := map[string]string{
+			dir := writeFiles(t, map[string]string{
 				"a.tf": "resource \"aws_security_group\" \"ok\" {\n  name = \"ok\"\n  ingress {\n    protocol = \"tcp\"\n    from_port = 22\n    to_port = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n",
 				"b.tf": "resource \"aws_security_group\" \"first\" {\n  name = \"first\"\n}\n\n" + bad,
-			}
-			for f, src := range files {
-				if err := os.WriteFile(filepath.Join(dir, f), []byte(src), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			})
 			lazy, whole := loadBoth(t, []string{dir})
 			if lazy != whole {
 				t.Errorf("lazy load differs from whole load:\n%s\n%s", lazy, whole)
@@ -281,16 +275,7 @@ func TestLazyModules(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			for f, src := range files {
-				p := filepath.Join(dir, f)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			dir := writeFiles(t, files)
 			before := lazyParses.Load()
 			lazy, whole := loadBoth(t, []string{dir})
 			if lazy != whole {

@@ -18,6 +18,12 @@ import (
 
 func loadSrc(t *testing.T, files map[string]string) (*model.Snapshot, []model.Diagnostic) {
 	t.Helper()
+	return Load(context.Background(), []string{writeFiles(t, files)}, Options{})
+}
+
+// writeFiles writes files (by path) into a new temporary directory.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
 	for name, src := range files {
 		p := filepath.Join(dir, name)
@@ -28,7 +34,7 @@ func loadSrc(t *testing.T, files map[string]string) (*model.Snapshot, []model.Di
 			t.Fatal(err)
 		}
 	}
-	return Load(context.Background(), []string{dir}, Options{})
+	return dir
 }
 
 func rulesByName(s *model.Snapshot) map[string][]model.Rule {

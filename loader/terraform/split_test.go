@@ -3,7 +3,6 @@ package terraform
 import (
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -25,19 +24,7 @@ func splitEverywhere(t *testing.T) {
 // the fixtures and the shared corpus, cut before every top-level block.
 func TestSplitParseMatchesWholeParse(t *testing.T) {
 	splitEverywhere(t)
-	var files []string
-	for _, root := range []string{"../../fixtures", "../../../shared/corpus", "testdata"} {
-		filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".tf") {
-				files = append(files, path)
-			}
-			return nil
-		})
-	}
-	if len(files) < 100 {
-		t.Fatalf("only %d files", len(files))
-	}
-	// ../shared/corpus (real repositories) is used when it is there, beside this one
+	files := configFiles(t)
 	split := 0
 	for _, path := range files {
 		src, err := os.ReadFile(path)
