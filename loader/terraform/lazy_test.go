@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -40,7 +41,7 @@ func configFiles(t *testing.T) []string {
 // those PartialContent finds in it; on every configuration of the fixtures
 // and the shared corpus.
 func TestLazyFileMatchesWholeParse(t *testing.T) {
-	lazyFiles, lazyBlocks, attrsRead := 0, 0, 0
+	lazyFiles, lazyBlocks, attrsRead, crlfFiles := 0, 0, 0, 0
 	for _, path := range configFiles(t) {
 		src, err := os.ReadFile(path)
 		if err != nil {
@@ -49,10 +50,16 @@ func TestLazyFileMatchesWholeParse(t *testing.T) {
 		if blocks, attrs, ok := compareLazy(t, path, src); ok {
 			lazyFiles, lazyBlocks, attrsRead = lazyFiles+1, lazyBlocks+blocks, attrsRead+attrs
 		}
+		// the same file with Windows line endings
+		crlf := bytes.ReplaceAll(bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+		if _, _, ok := compareLazy(t, path, crlf); ok {
+			crlfFiles++
+		}
 	}
 	// the fixtures alone have more; the shared corpus, when present, hundreds
-	if lazyFiles < 100 || lazyBlocks < 300 || attrsRead < lazyBlocks*9/10 {
-		t.Errorf("read lazily: %d files, %d resource blocks, instance attributes of %d", lazyFiles, lazyBlocks, attrsRead)
+	if lazyFiles < 100 || lazyBlocks < 300 || attrsRead < lazyBlocks*9/10 || crlfFiles < lazyFiles*9/10 {
+		t.Errorf("read lazily: %d files (%d with CRLF line ends), %d resource blocks, instance attributes of %d",
+			lazyFiles, crlfFiles, lazyBlocks, attrsRead)
 	}
 }
 
