@@ -71,9 +71,11 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 	// just ahead of itself and lets each go once extracted
 	first := m.extractions.Add(1) == 1
 	var lazies []*lazyBody
-	for _, b := range m.blocks {
-		if lb, ok := b.Body.(*lazyBody); ok && first {
-			lazies = append(lazies, lb)
+	if first {
+		for _, b := range m.blocks {
+			if lb, ok := b.Body.(*lazyBody); ok {
+				lazies = append(lazies, lb)
+			}
 		}
 	}
 	advance, stop := prefetch(lazies)

@@ -178,18 +178,17 @@ func (l *lazyBody) instanceAttrs() (attrs hcl.Attributes, ok bool) {
 		if rest := bytes.TrimLeft(item[n:], " \t"); len(rest) == 0 || rest[0] != '=' {
 			continue // a block of that name: not an attribute
 		}
+		if attrs[name] != nil {
+			return nil, false // defined twice: the parse reports it
+		}
 		pos := hcl.Pos{Line: l.start.Line + ln.Line - 1, Column: 1, Byte: l.start.Byte + ln.Byte}
 		if a := literalAttr(text, name, pos, l.name); a != nil {
-			if attrs[name] != nil {
-				return nil, false
-			}
 			attrs[name] = a
 			continue
 		}
 		f, diags := hclsyntax.ParseConfig(text, l.name, pos)
 		body, _ := f.Body.(*hclsyntax.Body)
-		if len(diags) > 0 || body == nil || len(body.Blocks) > 0 || len(body.Attributes) != 1 || body.Attributes[name] == nil ||
-			attrs[name] != nil {
+		if len(diags) > 0 || body == nil || len(body.Blocks) > 0 || len(body.Attributes) != 1 || body.Attributes[name] == nil {
 			return nil, false
 		}
 		attrs[name] = body.Attributes[name].AsHCLAttribute()
@@ -273,14 +272,15 @@ func lazyFile(src []byte, name string, failed *atomic.Bool) (file *hcl.File, blo
 			chunk = -1
 			return true
 		}
-		f, diags := hclsyntax.ParseConfig(src[chunk:end], name, chunkPos)
+		piece := src[chunk:end]
 		chunk = -1
+		f, diags := hclsyntax.ParseConfig(piece, name, chunkPos)
 		body, isNative := f.Body.(*hclsyntax.Body)
 		if len(diags) > 0 || !isNative || len(body.Attributes) > 0 {
 			return false
 		}
-		if bytes.Contains(src[chunkPos.Byte:end], []byte("resource.")) {
-			unaliasResourceRefs(f, src[chunkPos.Byte:end])
+		if bytes.Contains(piece, []byte("resource.")) {
+			unaliasResourceRefs(f, piece)
 		}
 		content, _, diags := body.PartialContent(topSchema)
 		if len(diags) > 0 {

@@ -504,7 +504,6 @@ func (w *world) loadRoot(dir string, paths []string, opts Options) {
 	e, diags := newEvaluator(w, m, Qualifier(dir, paths), inputs, origins, nil, 0)
 	w.diags = append(w.diags, convertDiags(diags)...)
 	extractAll(w, e)
-
 }
 
 // extractAll extracts the resources of a module instance and of every module

@@ -31,9 +31,10 @@ func (x *moduleExtractor) markUnattached() {
 			return
 		}
 	}
-	referenced := map[string]bool{}
-	for name := range x.lazyRefs {
-		referenced[name] = true
+	// what settle found in the lazily parsed blocks, and the others'
+	referenced := x.lazyRefs
+	if referenced == nil {
+		referenced = map[string]bool{}
 	}
 	for _, b := range x.m.blocks {
 		if _, ok := b.Body.(*lazyBody); ok {
@@ -128,8 +129,6 @@ func syntaxBodies(b hcl.Body) []*hclsyntax.Body {
 		return append(base, over...)
 	case hideAttributes:
 		return syntaxBodies(x.Body)
-	case *lazyBody:
-		return []*hclsyntax.Body{x.syntax()}
 	}
 	return nil
 }
