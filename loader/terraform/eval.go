@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -964,7 +965,11 @@ func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 	for _, name := range refAttrs {
 		attrs[name] = cty.DynamicVal
 		if a, ok := d.attributes()[name]; ok {
-			if v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars)); !diags.HasErrors() {
+			var ctx *hcl.EvalContext // a literal needs none
+			if !isLiteral(a.Expr) {
+				ctx = e.ctxFor(a.Expr, in.vars)
+			}
+			if v, diags := a.Expr.Value(ctx); !diags.HasErrors() {
 				attrs[name] = v
 			}
 		}
@@ -975,6 +980,23 @@ func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 		attrs["name"] = ref
 	}
 	return cty.ObjectVal(attrs)
+}
+
+// isLiteral reports whether expr is a literal or a string template of
+// literal parts only ("vpc-0a1b2c3d"), whose value needs no context.
+func isLiteral(expr hcl.Expression) bool {
+	switch x := expr.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return true
+	case *hclsyntax.TemplateExpr:
+		for _, p := range x.Parts {
+			if _, ok := p.(*hclsyntax.LiteralValueExpr); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // ctxFor builds an evaluation context holding just what expr refers to.
@@ -1069,6 +1091,7 @@ func (e *evaluator) fullContext() *hcl.EvalContext {
 		locals[name] = e.local(name)
 	}
 	ctx.Variables["local"] = cty.ObjectVal(locals)
+	e.readLazyAttributes()
 	for _, typ := range slices.Sorted(maps.Keys(e.resources)) {
 		byName := e.resources[typ]
 		obj := map[string]cty.Value{}
@@ -1089,6 +1112,28 @@ func (e *evaluator) fullContext() *hcl.EvalContext {
 	}
 	e.full = ctx
 	return ctx
+}
+
+// readLazyAttributes reads, on every processor, the instance attributes
+// (resourceDecl.attributes) of the lazily parsed resources not read yet:
+// each is read from its own lines, independently of the others, and the
+// evaluation context needs all of them before the first resource is
+// extracted, while the blocks' background parsing waits for it.
+func (e *evaluator) readLazyAttributes() {
+	var decls []*resourceDecl
+	for _, byName := range e.resources {
+		for _, d := range byName {
+			if _, ok := d.block.Body.(*lazyBody); ok && !d.attrsRead {
+				decls = append(decls, d)
+			}
+		}
+	}
+	const chunk = 64
+	parallel.Each((len(decls)+chunk-1)/chunk, func(k int) {
+		for _, d := range decls[k*chunk : min((k+1)*chunk, len(decls))] {
+			d.attributes()
+		}
+	})
 }
 
 func attrName(t hcl.Traversal, i int) string {

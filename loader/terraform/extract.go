@@ -903,6 +903,9 @@ var ignoreChangesSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Nam
 // tags["x"]], or the older quoted names), sorted; "all" stands for every
 // argument.
 func ignoreChanges(body hcl.Body) []string {
+	if sb, ok := body.(*hclsyntax.Body); ok && !slices.ContainsFunc(sb.Blocks, func(b *hclsyntax.Block) bool { return b.Type == "lifecycle" }) {
+		return nil // most resources have no lifecycle block
+	}
 	content, _, _ := body.PartialContent(lifecycleSchema)
 	seen := map[string]bool{}
 	for _, lb := range content.Blocks {
