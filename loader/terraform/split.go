@@ -188,7 +188,7 @@ func scanLines(src []byte, depth int) (lines []hcl.Pos, end int) {
 				}
 				i++
 			default:
-				i++
+				i = skipPlain(src, i+1, &plainCode)
 			}
 		case 's':
 			switch {
@@ -205,7 +205,7 @@ func scanLines(src []byte, depth int) (lines []hcl.Pos, end int) {
 				stack = append(stack, frame{kind: 'c'})
 				i += 2
 			default:
-				i++
+				i = skipPlain(src, i+1, &plainString)
 			}
 		case 'h':
 			if lineStartAt(src, i) && closesHeredoc(src[i:], top.marker) {
@@ -225,7 +225,7 @@ func scanLines(src []byte, depth int) (lines []hcl.Pos, end int) {
 				stack = append(stack, frame{kind: 'c'})
 				i += 2
 			default:
-				i++
+				i = skipPlain(src, i+1, &plainHeredoc)
 			}
 		}
 	}
@@ -233,6 +233,30 @@ func scanLines(src []byte, depth int) (lines []hcl.Pos, end int) {
 		return nil, -1
 	}
 	return out, len(src)
+}
+
+// Bytes scanLines passes over one by one in code, in a quoted string and in
+// a heredoc: every byte but those its cases look at. None ends a line, so
+// none can be followed by the start of one.
+var plainCode, plainString, plainHeredoc = plainBytes("\n#/\"<{[(}])"), plainBytes("\n\\\"$%"), plainBytes("\n$%")
+
+func plainBytes(special string) (t [256]bool) {
+	for i := range t {
+		t[i] = true
+	}
+	for i := 0; i < len(special); i++ {
+		t[special[i]] = false
+	}
+	return t
+}
+
+// skipPlain returns the offset of the first byte from i on that plain does
+// not hold (len(src) if none).
+func skipPlain(src []byte, i int, plain *[256]bool) int {
+	for i < len(src) && plain[src[i]] {
+		i++
+	}
+	return i
 }
 
 // lineStartAt reports whether i is the first byte of a line.
