@@ -182,7 +182,12 @@ func (l *lazyBody) instanceAttrs() (attrs hcl.Attributes, ok bool) {
 			return nil, false // defined twice: the parse reports it
 		}
 		pos := hcl.Pos{Line: l.start.Line + ln.Line - 1, Column: 1, Byte: l.start.Byte + ln.Byte}
-		if a := literalAttr(text, name, pos, l.name); a != nil {
+		line := attrLine{text: text, pos: pos, file: l.name}
+		if a := literalAttr(line, name); a != nil {
+			attrs[name] = a
+			continue
+		}
+		if a := traversalAttr(line, name); a != nil {
 			attrs[name] = a
 			continue
 		}
@@ -196,49 +201,116 @@ func (l *lazyBody) instanceAttrs() (attrs hcl.Attributes, ok bool) {
 	return attrs, true
 }
 
+// attrLine is an attribute line of a lazily parsed block: text starts at
+// the start of its line, at pos in file.
+type attrLine struct {
+	text []byte
+	pos  hcl.Pos
+	file string
+}
+
+// blank returns the offset of the first byte from i on that is not a
+// space or a tab.
+func (l attrLine) blank(i int) int {
+	for i < len(l.text) && (l.text[i] == ' ' || l.text[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// rng is the range of text[a:b] (on the line: one column per byte).
+func (l attrLine) rng(a, b int) hcl.Range {
+	return hcl.Range{Filename: l.file, Start: hcl.Pos{Line: l.pos.Line, Column: a + 1, Byte: l.pos.Byte + a},
+		End: hcl.Pos{Line: l.pos.Line, Column: b + 1, Byte: l.pos.Byte + b}}
+}
+
+// value returns where the line's name starts and where the expression
+// after `name =` starts; ok is false for a line of another form.
+func (l attrLine) value(name string) (start, expr int, ok bool) {
+	start = l.blank(0)
+	i := l.blank(start + len(name))
+	if i >= len(l.text) || l.text[i] != '=' {
+		return 0, 0, false
+	}
+	return start, l.blank(i + 1), true
+}
+
+// ends reports whether nothing but spaces follows i on the line.
+func (l attrLine) ends(i int) bool {
+	i = l.blank(i)
+	if i < len(l.text) && l.text[i] == '\r' {
+		i++
+	}
+	return i >= len(l.text) || l.text[i] == '\n'
+}
+
+// attr is the attribute name = expr, expr ending at end.
+func (l attrLine) attr(name string, start, end int, expr hclsyntax.Expression) *hcl.Attribute {
+	return &hcl.Attribute{Name: name, Expr: expr, Range: l.rng(start, end), NameRange: l.rng(start, start+len(name))}
+}
+
 // literalAttr reads an attribute line of the form `name = "literal"` (a
 // literal of letters, digits and . _ : / - and spaces, nothing after it
 // but spaces) as the parser reads it, without parsing: most instance
-// attributes (a group's name, a VPC id) are written so. text starts at
-// the start of its line, at pos. It returns nil for any other line.
-// (Whether the rest of the block is valid is found when it is parsed.)
-func literalAttr(text []byte, name string, pos hcl.Pos, file string) *hcl.Attribute {
-	blank := func(i int) int {
-		for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+// attributes (a group's name, a VPC id) are written so. It returns nil for
+// any other line. (Whether the rest of the block is valid is found when it
+// is parsed.)
+func literalAttr(l attrLine, name string) *hcl.Attribute {
+	start, q, ok := l.value(name)
+	if !ok || q >= len(l.text) || l.text[q] != '"' {
+		return nil
+	}
+	c := q + 1
+	for c < len(l.text) && (isLetter(l.text[c]) || isDigit(l.text[c]) || bytes.IndexByte([]byte(" ._:/-"), l.text[c]) >= 0) {
+		c++
+	}
+	if c == q+1 || c >= len(l.text) || l.text[c] != '"' || !l.ends(c+1) {
+		return nil
+	}
+	lit := &hclsyntax.LiteralValueExpr{Val: cty.StringVal(string(l.text[q+1 : c])), SrcRange: l.rng(q+1, c)}
+	return l.attr(name, start, c+1, &hclsyntax.TemplateExpr{Parts: []hclsyntax.Expression{lit}, SrcRange: l.rng(q, c+1)})
+}
+
+// traversalAttr reads an attribute line of the form `name = a.b.c` (a
+// reference such as aws_subnet.app.id or var.vpc_id: identifiers of ASCII
+// letters, digits, _ and -, each after the first preceded by a dot, nothing
+// after the last but spaces) as the parser reads it, without parsing, as
+// literalAttr does. It returns nil for any other line.
+func traversalAttr(l attrLine, name string) *hcl.Attribute {
+	start, root, ok := l.value(name)
+	if !ok {
+		return nil
+	}
+	ident := func(i int) int { // the end of the identifier at i, i if none
+		if i >= len(l.text) || !isLetter(l.text[i]) {
+			return i
+		}
+		for i < len(l.text) && (isLetter(l.text[i]) || isDigit(l.text[i]) || l.text[i] == '_' || l.text[i] == '-') {
 			i++
 		}
 		return i
 	}
-	start := blank(0)
-	i := blank(start + len(name))
-	if i >= len(text) || text[i] != '=' {
+	end := ident(root)
+	if end == root {
 		return nil
 	}
-	q := blank(i + 1)
-	if q >= len(text) || text[q] != '"' {
+	switch string(l.text[root:end]) {
+	case "true", "false", "null":
+		return nil // literals, not references
+	}
+	trav := hcl.Traversal{hcl.TraverseRoot{Name: string(l.text[root:end]), SrcRange: l.rng(root, end)}}
+	for end < len(l.text) && l.text[end] == '.' {
+		next := ident(end + 1)
+		if next == end+1 {
+			return nil // a splat, an index written .0, or an error
+		}
+		trav = append(trav, hcl.TraverseAttr{Name: string(l.text[end+1 : next]), SrcRange: l.rng(end, next)})
+		end = next
+	}
+	if len(trav) < 2 || !l.ends(end) {
 		return nil
 	}
-	c := q + 1
-	for c < len(text) && (isLetter(text[c]) || isDigit(text[c]) || bytes.IndexByte([]byte(" ._:/-"), text[c]) >= 0) {
-		c++
-	}
-	if c == q+1 || c >= len(text) || text[c] != '"' {
-		return nil
-	}
-	end := blank(c + 1)
-	if end < len(text) && text[end] == '\r' {
-		end++
-	}
-	if end < len(text) && text[end] != '\n' {
-		return nil
-	}
-	rng := func(a, b int) hcl.Range {
-		return hcl.Range{Filename: file, Start: hcl.Pos{Line: pos.Line, Column: a + 1, Byte: pos.Byte + a},
-			End: hcl.Pos{Line: pos.Line, Column: b + 1, Byte: pos.Byte + b}}
-	}
-	lit := &hclsyntax.LiteralValueExpr{Val: cty.StringVal(string(text[q+1 : c])), SrcRange: rng(q+1, c)}
-	return &hcl.Attribute{Name: name, Expr: &hclsyntax.TemplateExpr{Parts: []hclsyntax.Expression{lit}, SrcRange: rng(q, c+1)},
-		Range: rng(start, c+1), NameRange: rng(start, start+len(name))}
+	return l.attr(name, start, end, &hclsyntax.ScopeTraversalExpr{Traversal: trav, SrcRange: l.rng(root, end)})
 }
 
 // instanceAttr holds the names of instanceSchema.

@@ -68,6 +68,11 @@ func FuzzLazyFile(f *testing.F) {
 		"locals {\n  a = <<EOT\nresource \"x\" \"y\" {\nEOT\n}\nresource \"a\" \"b\" {\n  count = 2\n}\n",
 		"resource \"a\" \"b\" {\n  x = \"${\"}\"}\"\n  name = \"n\"\n}\nlocals {}\n",
 		"# c\nresource \"a\" \"b\" {\n  for_each = {\n    k = 1\n  }\n  vpc_id = <<-E\n  v\n  E\n  cidr_block = 1\n}\n",
+		// references read without parsing (traversalAttr), and lines like them
+		"resource \"a\" \"b\" {\n  vpc_id = true.x\n  subnet_id = aws_subnet.a-b.id\r\n  name\t=\tvar.n \n}\n" +
+			"resource \"a\" \"c\" {\n  vpc_id = a.b # c\n  subnet_id = a.b[0]\n  cidr_block = a.0\n  name = a . b\n}\n" +
+			"resource \"a\" \"d\" {\n  vpc_id = null\n  subnet_id = a.b.*.c\n  name = x\n  cidr_block = a.b-1\n}\n",
+		"resource \"a\" \"b\" {\n  vpc_id = a.b()\n}\n",
 	} {
 		f.Add([]byte(src))
 	}
