@@ -21,13 +21,7 @@ func (s *Snapshot) RenameFiles(rename func(string) string) {
 		}
 		return r
 	}
-	v := reflect.ValueOf(s).Elem()
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		if t.Field(i).IsExported() {
-			renameIn(v.Field(i), once)
-		}
-	}
+	renamerOf(reflect.TypeOf(s).Elem())(reflect.ValueOf(s).Elem(), once)
 	s.index = nil
 }
 
@@ -66,62 +60,114 @@ func holdsSourceSeen(t reflect.Type, seen map[reflect.Type]bool) bool {
 	return false
 }
 
-// renameIn renames the Sources in v, which must be settable.
-func renameIn(v reflect.Value, rename func(string) string) {
-	t := v.Type()
+// A renamer renames the Sources in v, which must be settable, copying the
+// slices, maps and pointers on the way to them.
+type renamer func(v reflect.Value, rename func(string) string)
+
+var renamers sync.Map // reflect.Type → renamer
+
+// renamerOf returns the renamer of values of type t, made once per type:
+// it visits only the fields that can hold a Source.
+func renamerOf(t reflect.Type) renamer {
+	if r, ok := renamers.Load(t); ok {
+		return r.(renamer)
+	}
+	r := makeRenamer(t)
+	renamers.Store(t, r)
+	return r
+}
+
+// renamerFor returns a function giving the renamer of t, looked up on its
+// first call (a type may hold itself).
+func renamerFor(t reflect.Type) func() renamer {
+	var once sync.Once
+	var r renamer
+	return func() renamer {
+		once.Do(func() { r = renamerOf(t) })
+		return r
+	}
+}
+
+func makeRenamer(t reflect.Type) renamer {
 	if !holdsSource(t) {
-		return
+		return func(reflect.Value, func(string) string) {}
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if t == sourceType {
-			src := v.Addr().Interface().(*Source)
-			if src.File != "" {
-				src.File = rename(src.File)
+			return func(v reflect.Value, rename func(string) string) {
+				if src := v.Addr().Interface().(*Source); src.File != "" {
+					src.File = rename(src.File)
+				}
 			}
-			return
 		}
+		type field struct {
+			i int
+			r func() renamer
+		}
+		var fields []field
 		for i := 0; i < t.NumField(); i++ {
-			if t.Field(i).IsExported() {
-				renameIn(v.Field(i), rename)
+			if f := t.Field(i); f.IsExported() && holdsSource(f.Type) {
+				fields = append(fields, field{i, renamerFor(f.Type)})
+			}
+		}
+		return func(v reflect.Value, rename func(string) string) {
+			for _, f := range fields {
+				f.r()(v.Field(f.i), rename)
 			}
 		}
 	case reflect.Slice:
-		if v.IsNil() {
-			return
+		elem := renamerFor(t.Elem())
+		return func(v reflect.Value, rename func(string) string) {
+			if v.IsNil() {
+				return
+			}
+			c := reflect.MakeSlice(t, v.Len(), v.Len())
+			reflect.Copy(c, v)
+			r := elem()
+			for i := 0; i < c.Len(); i++ {
+				r(c.Index(i), rename)
+			}
+			v.Set(c)
 		}
-		c := reflect.MakeSlice(t, v.Len(), v.Len())
-		reflect.Copy(c, v)
-		for i := 0; i < c.Len(); i++ {
-			renameIn(c.Index(i), rename)
-		}
-		v.Set(c)
 	case reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			renameIn(v.Index(i), rename)
+		elem := renamerFor(t.Elem())
+		return func(v reflect.Value, rename func(string) string) {
+			r := elem()
+			for i := 0; i < v.Len(); i++ {
+				r(v.Index(i), rename)
+			}
 		}
 	case reflect.Pointer:
-		if v.IsNil() {
-			return
+		elem := renamerFor(t.Elem())
+		return func(v reflect.Value, rename func(string) string) {
+			if v.IsNil() {
+				return
+			}
+			c := reflect.New(t.Elem())
+			c.Elem().Set(v.Elem())
+			elem()(c.Elem(), rename)
+			v.Set(c)
 		}
-		c := reflect.New(t.Elem())
-		c.Elem().Set(v.Elem())
-		renameIn(c.Elem(), rename)
-		v.Set(c)
 	case reflect.Map:
-		if v.IsNil() {
-			return
+		elem := renamerFor(t.Elem())
+		return func(v reflect.Value, rename func(string) string) {
+			if v.IsNil() {
+				return
+			}
+			c := reflect.MakeMapWithSize(t, v.Len())
+			r := elem()
+			iter := v.MapRange()
+			for iter.Next() {
+				e := reflect.New(t.Elem()).Elem()
+				e.Set(iter.Value())
+				r(e, rename)
+				c.SetMapIndex(iter.Key(), e)
+			}
+			v.Set(c)
 		}
-		c := reflect.MakeMapWithSize(t, v.Len())
-		iter := v.MapRange()
-		for iter.Next() {
-			e := reflect.New(t.Elem()).Elem()
-			e.Set(iter.Value())
-			renameIn(e, rename)
-			c.SetMapIndex(iter.Key(), e)
-		}
-		v.Set(c)
 	}
+	return func(reflect.Value, func(string) string) {}
 }
 
 // Clone returns a deep copy of the snapshot: no slice, map or pointer is

@@ -1,0 +1,75 @@
+package model
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// fill gives v (settable) a value in every exported field, two elements in
+// every slice, one entry in every map and a File "old/<path>" in every
+// Source, down to depth.
+func fill(v reflect.Value, path string, depth int) {
+	if depth == 0 {
+		return
+	}
+	t := v.Type()
+	switch t.Kind() {
+	case reflect.Struct:
+		if t == sourceType {
+			v.Addr().Interface().(*Source).File = "old/" + path
+			return
+		}
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				fill(v.Field(i), path+"."+t.Field(i).Name, depth-1)
+			}
+		}
+	case reflect.Slice:
+		s := reflect.MakeSlice(t, 2, 2)
+		for i := 0; i < 2; i++ {
+			fill(s.Index(i), path+"[]", depth-1)
+		}
+		v.Set(s)
+	case reflect.Pointer:
+		p := reflect.New(t.Elem())
+		fill(p.Elem(), path, depth-1)
+		v.Set(p)
+	case reflect.Map:
+		m := reflect.MakeMap(t)
+		k, e := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+		fill(e, path+"{}", depth-1)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	case reflect.String:
+		v.SetString(path)
+	}
+}
+
+// Every Source of a snapshot is renamed, wherever it is held, and a
+// snapshot sharing its slices, maps and pointers keeps its own names.
+func TestRenameFiles(t *testing.T) {
+	var s Snapshot
+	fill(reflect.ValueOf(&s).Elem(), "snap", 12)
+	before, err := json.Marshal(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := strings.Count(string(before), `"old/`)
+	if sources < 20 {
+		t.Fatalf("only %d sources filled", sources)
+	}
+	renamed := s // shares every slice, map and pointer with s
+	renamed.RenameFiles(func(f string) string { return "new/" + strings.TrimPrefix(f, "old/") })
+	after, _ := json.Marshal(&renamed)
+	if n := strings.Count(string(after), `"new/`); n != sources || strings.Contains(string(after), `"old/`) {
+		t.Errorf("%d of %d sources renamed: %s", n, sources, after)
+	}
+	if again, _ := json.Marshal(&s); string(again) != string(before) {
+		t.Errorf("renaming a copy changed the original")
+	}
+	if strings.ReplaceAll(string(after), `"new/`, `"old/`) != string(before) {
+		t.Errorf("renaming changed more than files")
+	}
+}
