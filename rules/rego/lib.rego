@@ -16,8 +16,11 @@ rule_facts(r) := object.filter(r, fact_keys)
 
 # determined(r) holds when the input determines every part of the rule: a
 # rule with an unknown protocol, port or peer is indeterminate, never the
-# subject of a definite finding.
-determined(r) if count(object.get(r, "unknown", [])) == 0
+# subject of a definite finding. (The input leaves unknown out when it is
+# empty; looking it up costs less than object.get and count on every rule.)
+determined(r) if not r.unknown
+
+determined(r) if count(r.unknown) == 0
 
 # open_rules pairs each rule open to a whole address family with its
 # attachment, as [attachment, rule]. The built-ins are evaluated together,

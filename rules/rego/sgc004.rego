@@ -42,7 +42,7 @@ findings contains f if {
 findings contains f if {
 	some att in input.attachments
 	some r in att.rules
-	count(object.get(r, "routed_tracked", [])) > 0
+	count(r.routed_tracked) > 0
 	not att_tracks(att, r)
 	reverse := object.get(r, "masked_reverse_rule", object.get(r, "reverse_rule", ""))
 	reverse != ""
