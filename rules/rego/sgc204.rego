@@ -76,13 +76,13 @@ elsewhere(_, r, p) if {
 
 elsewhere(att, r, p) if {
 	r.protocol == "tcp"
-	some x in object.get(att, "exposed", [])
+	some x in att.exposed
 	x.port == p
 	r.rule in x.rules
 }
 
 # more_severe holds for a rule that SGC202 or SGC203 reports already.
 more_severe(att, r) if {
-	some x in object.get(att, "exposed", [])
+	some x in att.exposed
 	r.rule in x.rules
 }
