@@ -66,7 +66,9 @@ func (e *evaluator) pathValues() cty.Value {
 }
 
 // funcs is the function library with the file functions bound to the
-// root being evaluated (one table per root).
+// root being evaluated (one table per root; what jsondecode decoded and
+// how a template file parses are kept for every root, as they are the same
+// wherever they are read).
 func (e *evaluator) funcs() map[string]function.Function {
 	if e.world.funcTable != nil {
 		return e.world.funcTable
@@ -136,11 +138,15 @@ func (e *evaluator) funcs() map[string]function.Function {
 			return cty.SetVal(vals), nil
 		},
 	})
-	out["jsondecode"] = (&jsonMemo{}).function()
+	docs := w.jsonDocs
+	if docs == nil {
+		docs = &jsonMemo{}
+	}
+	out["jsondecode"] = docs.function()
 	plain := out
 	var noNesting map[string]function.Function // plain without templatefile
 	var nestingMu sync.Mutex
-	ts := &templates{}
+	ts := &templates{syntax: w.templateSyntax}
 	out["templatefile"] = function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String},
 			{Name: "vars", Type: cty.DynamicPseudoType, AllowNull: true}},

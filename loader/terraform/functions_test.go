@@ -1,9 +1,11 @@
 package terraform
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -283,4 +285,54 @@ func TestMemoKeepsWhatItShould(t *testing.T) {
 	if kept == nil || !kept.vars.RawEquals(cty.ObjectVal(map[string]cty.Value{"x": cty.StringVal("a")})) || kept.out.AsString() != "a-a" {
 		t.Errorf("want the last rendering kept, got %+v", kept)
 	}
+}
+
+// Roots of one load that read the same JSON document and template file
+// decode and parse them once between them, and each gets its own values.
+func TestMemoSharedByRoots(t *testing.T) {
+	doc := `{"ports": [22, 443], "pad": "` + strings.Repeat("y", memoMinBytes) + `"}`
+	root := func(cidr string) string {
+		return `locals {
+  rules = jsondecode(file("${path.module}/../shared/rules.json"))
+  desc  = templatefile("${path.module}/../shared/desc.tpl", { cidr = "` + cidr + `" })
+}
+resource "aws_security_group" "g" {
+  description = local.desc
+  dynamic "ingress" {
+    for_each = local.rules.ports
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["` + cidr + `"]
+    }
+  }
+}
+`
+	}
+	dir := writeFiles(t, map[string]string{
+		"shared/rules.json": doc,
+		"shared/desc.tpl":   "open to ${cidr}",
+		"a/main.tf":         root("198.51.100.0/24"),
+		"b/main.tf":         root("203.0.113.0/24"),
+	})
+	decodes, parses := jsonDecodes.Load(), templateParses.Load()
+	snap, diags := Load(context.Background(), []string{dir}, Options{})
+	if errs := inputErrors(diags); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if d, p := jsonDecodes.Load()-decodes, templateParses.Load()-parses; d != 1 || p != 1 {
+		t.Errorf("want the document decoded once and the template parsed once, got %d and %d", d, p)
+	}
+	var got []string
+	for _, r := range snap.Rules {
+		got = append(got, fmt.Sprintf("%s %d %s", r.Group, r.FromPort, r.Peer))
+	}
+	for _, g := range snap.Groups {
+		got = append(got, g.Address+" "+strconv.FormatBool(g.NoDescription))
+	}
+	sort.Strings(got)
+	wantLines(t, "rules", got, []string{"a:aws_security_group.g 22 198.51.100.0/24", "a:aws_security_group.g 443 198.51.100.0/24",
+		"a:aws_security_group.g false", "b:aws_security_group.g 22 203.0.113.0/24", "b:aws_security_group.g 443 203.0.113.0/24",
+		"b:aws_security_group.g false"})
 }

@@ -148,7 +148,8 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	}
 	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths),
-		filesRead: newFileCount(), cache: opts.Parsed}
+		filesRead: newFileCount(), cache: opts.Parsed, jsonDocs: &jsonMemo{},
+		templateSyntax: &templateSyntax{}}
 	if opts.Parsed == nil && lazyParse {
 		w.lazy = &lazyModules{whole: map[string]bool{}}
 	}

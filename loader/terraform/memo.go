@@ -3,6 +3,7 @@ package terraform
 import (
 	"bytes"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -21,39 +22,50 @@ import (
 // shorter one is decoded again, which costs less than keeping it.
 const memoMinBytes = 256
 
-// memoMaxBytes bounds the documents one function table keeps.
+// memoMaxBytes bounds the documents one load keeps.
 const memoMaxBytes = 64 << 20
 
 // jsonMemo keeps the values of the JSON documents jsondecode decoded, for
-// one function table (one root).
+// every root of a load (world.jsonDocs). Roots are evaluated in parallel:
+// a document two of them need at once is decoded by one, the other waits.
 type jsonMemo struct {
 	mu    sync.Mutex
-	vals  map[string]cty.Value
+	vals  map[string]*decoded
 	bytes int
 }
+
+// decoded is one document's value, or the error decoding it gave.
+type decoded struct {
+	once sync.Once
+	v    cty.Value
+	err  error
+}
+
+// jsonDecodes and templateParses count the documents decoded and the
+// template files parsed (for tests).
+var jsonDecodes, templateParses atomic.Int64
 
 // decode is jsondecode(s), kept when s was decoded before.
 func (m *jsonMemo) decode(s string) (cty.Value, error) {
 	m.mu.Lock()
-	v, ok := m.vals[s]
-	m.mu.Unlock()
-	if ok {
-		return v, nil
-	}
-	v, err := stdlib.JSONDecodeFunc.Call([]cty.Value{cty.StringVal(s)})
-	if err != nil {
-		return cty.NilVal, err
-	}
-	m.mu.Lock()
-	if m.bytes+len(s) <= memoMaxBytes {
+	d, ok := m.vals[s]
+	if !ok && m.bytes+len(s) <= memoMaxBytes {
 		if m.vals == nil {
-			m.vals = map[string]cty.Value{}
+			m.vals = map[string]*decoded{}
 		}
-		m.vals[s] = v
+		d = &decoded{}
+		m.vals[s] = d
 		m.bytes += len(s)
 	}
 	m.mu.Unlock()
-	return v, nil
+	if d == nil { // the memo is full
+		d = &decoded{}
+	}
+	d.once.Do(func() {
+		jsonDecodes.Add(1)
+		d.v, d.err = stdlib.JSONDecodeFunc.Call([]cty.Value{cty.StringVal(s)})
+	})
+	return d.v, d.err
 }
 
 // function is go-cty's jsondecode, with the documents of at least
@@ -94,10 +106,57 @@ func memoable(v cty.Value) (string, bool) {
 
 // templates keeps, for one function table (one root), each template file's
 // parsed form and its last rendering: templatefile(F, v) called again with
-// an equal v is that rendering.
+// an equal v is that rendering. Parsed forms are shared by every root of
+// a load (syntax); renderings are each root's, as its file functions are.
 type templates struct {
+	mu     sync.Mutex
+	by     map[string]*template
+	syntax *templateSyntax
+}
+
+// templateSyntax keeps each template file's parsed form, by name, for
+// every root of a load (a name read with other bytes is parsed apart).
+type templateSyntax struct {
 	mu sync.Mutex
-	by map[string]*template
+	by map[string]*parsedTemplate
+}
+
+type parsedTemplate struct {
+	src  []byte
+	once sync.Once
+	expr hclsyntax.Expression
+	err  error
+}
+
+// parse returns src parsed as the template file name, parsed once per
+// name and bytes; a nil syntax parses.
+func (ts *templateSyntax) parse(src []byte, name string) (hclsyntax.Expression, error) {
+	var p *parsedTemplate
+	if ts != nil {
+		ts.mu.Lock()
+		p = ts.by[name]
+		if p == nil {
+			if ts.by == nil {
+				ts.by = map[string]*parsedTemplate{}
+			}
+			p = &parsedTemplate{src: src}
+			ts.by[name] = p
+		}
+		ts.mu.Unlock()
+	}
+	if p == nil || !bytes.Equal(p.src, src) {
+		p = &parsedTemplate{src: src}
+	}
+	p.once.Do(func() {
+		templateParses.Add(1)
+		expr, diags := hclsyntax.ParseTemplate(src, name, hcl.InitialPos)
+		if diags.HasErrors() {
+			p.err = diags
+			return
+		}
+		p.expr = expr
+	})
+	return p.expr, p.err
 }
 
 type template struct {
@@ -123,9 +182,9 @@ func (ts *templates) render(src []byte, name string, vars cty.Value, funcs map[s
 	}
 	ts.mu.Unlock()
 	if !ok {
-		expr, diags := hclsyntax.ParseTemplate(src, name, hcl.InitialPos)
-		if diags.HasErrors() {
-			return cty.NilVal, diags
+		expr, err := ts.syntax.parse(src, name)
+		if err != nil {
+			return cty.NilVal, err
 		}
 		t = &template{src: src, expr: expr}
 	}

@@ -57,6 +57,12 @@ type world struct {
 	// what its file functions read (path to bytes), each file read once.
 	funcTable map[string]function.Function
 	dataFiles *sync.Map
+	// jsonDocs keeps the documents jsondecode decoded, for every root of
+	// the load (shared by forks): roots often decode the same files
+	jsonDocs *jsonMemo
+	// templateSyntax keeps how each template file parses, for every root
+	// (shared by forks)
+	templateSyntax *templateSyntax
 	// cache shares parsed modules with another load of the run (nil: none).
 	cache *ParseCache
 	// deps records what the root being evaluated depends on (with a cache).
@@ -131,7 +137,7 @@ func (w *world) dirFiles(dir string) []string {
 func (w *world) fork() *world {
 	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, byDir: w.byDir, only: w.only, parsed: w.parsed, failed: w.failed, cache: w.cache,
 		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead, follower: w.follower, mirror: w.mirror,
-		lazy: w.lazy}
+		lazy: w.lazy, jsonDocs: w.jsonDocs, templateSyntax: w.templateSyntax}
 }
 
 // fileCount counts the configuration files parsed, each directory's once.
