@@ -56,7 +56,7 @@ func (d *resourceDecl) attributes() hcl.Attributes {
 				return attrs
 			}
 		}
-		if content, _, _ := d.block.Body.PartialContent(instanceSchema); content != nil {
+		if content, _, _ := contentOf(d.block.Body, instanceSchema); content != nil {
 			d.attrs = content.Attributes
 		}
 	}

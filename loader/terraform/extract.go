@@ -166,7 +166,7 @@ func (x *moduleExtractor) resource(b *hcl.Block) {
 		if dynamic {
 			body = dynblock.Expand(b.Body, ctx)
 		}
-		content, rest, diags := body.PartialContent(ex.schema)
+		content, rest, diags := contentOf(body, ex.schema)
 		// a dynamic block's for_each that reads an attribute sgcheck does
 		// not model (a subnet's availability_zone) is evaluated again with
 		// that attribute unknown, as Terraform has it before apply

@@ -1,0 +1,109 @@
+package terraform
+
+import (
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// contentSchemas are the schemas resource bodies are read with, plus two
+// that make PartialContent report diagnostics.
+func contentSchemas() []*hcl.BodySchema {
+	seen := map[*hcl.BodySchema]bool{}
+	out := []*hcl.BodySchema{instanceSchema, lifecycleSchema, ruleListAttrs,
+		{Attributes: []hcl.AttributeSchema{{Name: "vpc_id", Required: true}}},
+		{Blocks: []hcl.BlockHeaderSchema{{Type: "ingress", LabelNames: []string{"name"}}, {Type: "lifecycle"}}}}
+	for _, ex := range extractors {
+		if !seen[ex.schema] {
+			seen[ex.schema] = true
+			out = append(out, ex.schema)
+		}
+	}
+	return out
+}
+
+// contentOf's content is PartialContent's, and its rest reads as
+// PartialContent's rest, for every resource body (and block directly in
+// one) of every fixture and corpus file (and a few written to make PartialContent report diagnostics, where
+// contentOf is PartialContent itself) and every schema a resource is read
+// with; a rest that may not hold an attribute holds none.
+func TestContentOfMatchesPartialContent(t *testing.T) {
+	files := configFiles(t)
+	extra := []string{
+		"resource \"a\" \"b\" {\n  lifecycle \"x\" {\n  }\n  ingress \"n\" {}\n  ingress {}\n}\n",
+		"resource \"a\" \"b\" {\n  ingress = [{ from_port = 1 }]\n  name = \"x\"\n}\n",
+	}
+	compared, fallbacks := 0, 0
+	check := func(name string, body *hclsyntax.Body) {
+		for _, schema := range contentSchemas() {
+			want, wantRest, wantDiags := body.PartialContent(schema)
+			got, ok := syntaxContent(body, schema)
+			if !ok {
+				fallbacks++
+				if len(wantDiags) == 0 {
+					t.Errorf("%s: %s: contentOf falls back where PartialContent reports nothing", name, body.SrcRange)
+				}
+				continue
+			}
+			compared++
+			if len(wantDiags) > 0 {
+				t.Errorf("%s: %s: PartialContent reports %v, contentOf nothing", name, body.SrcRange, wantDiags)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: %s: content %+v, PartialContent %+v", name, body.SrcRange, got, want)
+			}
+			rest := &restOf{body: body, schema: schema}
+			for _, attr := range ruleListTypes {
+				if c, _, _ := wantRest.PartialContent(ruleListAttrs); !rest.mayHoldAttribute(attr) && c.Attributes[attr] != nil {
+					t.Errorf("%s: %s: the rest holds %s", name, body.SrcRange, attr)
+				}
+			}
+			for _, s := range []*hcl.BodySchema{ruleListAttrs, instanceSchema} {
+				gc, _, gd := rest.PartialContent(s)
+				wc, _, wd := wantRest.PartialContent(s)
+				if !reflect.DeepEqual(gc, wc) || !reflect.DeepEqual(gd, wd) {
+					t.Fatalf("%s: %s: the rest's content differs", name, body.SrcRange)
+				}
+			}
+			ga, gd := rest.JustAttributes()
+			wa, wd := wantRest.JustAttributes()
+			if !reflect.DeepEqual(ga, wa) || !reflect.DeepEqual(gd, wd) || rest.MissingItemRange() != wantRest.MissingItemRange() {
+				t.Fatalf("%s: %s: the rest's attributes differ", name, body.SrcRange)
+			}
+		}
+	}
+	// resource bodies and the blocks directly in them
+	walk := func(name string, body *hclsyntax.Body) {
+		for _, b := range body.Blocks {
+			if b.Type != "resource" {
+				continue
+			}
+			check(name, b.Body)
+			for _, nb := range b.Body.Blocks {
+				check(name, nb.Body)
+			}
+		}
+	}
+	for i, src := range extra {
+		f, _ := hclsyntax.ParseConfig([]byte(src), "extra.tf", hcl.InitialPos)
+		walk("extra"+string(rune('0'+i)), f.Body.(*hclsyntax.Body))
+	}
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+		if diags.HasErrors() {
+			continue
+		}
+		walk(path, f.Body.(*hclsyntax.Body))
+	}
+	t.Logf("compared %d bodies and schemas, %d fell back, %d schemas", compared, fallbacks, len(contentSchemas()))
+	if compared < 10000 || fallbacks == 0 {
+		t.Errorf("compared %d bodies and schemas, %d fell back", compared, fallbacks)
+	}
+}
