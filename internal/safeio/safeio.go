@@ -73,10 +73,23 @@ func (b *Budget) ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	// the file may have grown since the check: never read past the cap
-	src, err := io.ReadAll(io.LimitReader(f, MaxFile+1))
-	if err != nil {
-		return nil, err
+	// the file may have grown since the check: never read past the cap.
+	// The buffer is the size found (and a byte to see the end), not grown
+	// from 512 bytes as io.ReadAll's is.
+	r := io.LimitReader(f, MaxFile+1)
+	src := make([]byte, 0, max(info.Size()+1, 512))
+	for {
+		n, err := r.Read(src[len(src):cap(src)])
+		src = src[:len(src)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(src) == cap(src) { // it grew since the check
+			src = append(src, 0)[:len(src)]
+		}
 	}
 	if len(src) > MaxFile {
 		return nil, fmt.Errorf("grew over the %d MiB sgcheck reads of one input file", MaxFile>>20)

@@ -1,6 +1,7 @@
 package safeio
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -54,6 +55,17 @@ func TestReadFile(t *testing.T) {
 	}
 	if b, err := ReadFile(ok); err != nil || string(b) != "x = 1\n" {
 		t.Errorf("regular file: %q %v", b, err)
+	}
+	// files of every size around the first buffer's and larger read whole
+	for _, n := range []int{0, 1, 511, 512, 513, 4096, 100000} {
+		p := filepath.Join(dir, fmt.Sprintf("%d.tf", n))
+		want := bytes.Repeat([]byte("a"), n)
+		if err := os.WriteFile(p, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := ReadFile(p); err != nil || !bytes.Equal(b, want) {
+			t.Errorf("%d bytes: read %d, %v", n, len(b), err)
+		}
 	}
 	// a symbolic link to a device, and a named pipe, are refused unread
 	zero := filepath.Join(dir, "zero.tf")
