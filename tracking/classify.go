@@ -135,6 +135,9 @@ func classifyOne(s *model.Snapshot, att model.Attachment, params Params) Attachm
 // (§6: the rules of all groups on an interface are combined).
 func ClassifyAttachment(att model.Attachment, rules []model.Rule, missing []string, params Params) AttachmentClass {
 	ac := AttachmentClass{Attachment: att, Missing: missing}
+	if len(rules) > 0 {
+		ac.Rules = make([]RuleClass, 0, len(rules)) // each rule is one class
+	}
 	// Only open all-port rules (and undetermined ones that may be) can be
 	// reverse rules: looking among them alone keeps large groups linear.
 	var candidates []model.Rule
