@@ -429,12 +429,14 @@ func (x *moduleExtractor) group(r *resourceInstance) {
 	for _, it := range x.ruleItems(r, inlineRuleSchema) {
 		spec := ruleSpec{name: it.name, group: r.addr, dir: model.Direction(it.typ), src: it.src, origin: "inline",
 			protocol: it.get("protocol"), from: it.get("from_port"), to: it.get("to_port"), desc: it.get("description")}
-		spec.peers = []peerSource{
+		direct := [...]peerSource{
 			{kind: model.PeerCIDR, v: it.get("cidr_blocks"), attr: "cidr_blocks", family: "ipv4"},
 			{kind: model.PeerCIDR, v: it.get("ipv6_cidr_blocks"), attr: "ipv6_cidr_blocks", family: "ipv6"},
 			{kind: model.PeerPrefixList, v: it.get("prefix_list_ids"), attr: "prefix_list_ids"},
 		}
-		spec.peers = append(append(spec.peers, x.inlineGroupPeers(it, r)...),
+		groups := x.inlineGroupPeers(it, r)
+		spec.peers = make([]peerSource, 0, len(direct)+len(groups)+1) // read in this order
+		spec.peers = append(append(append(spec.peers, direct[:]...), groups...),
 			peerSource{kind: model.PeerSelf, v: it.get("self"), attr: "self"})
 		if it.unknown != "" {
 			spec.peers = spec.peers[:1]

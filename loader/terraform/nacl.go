@@ -26,13 +26,20 @@ func (x *moduleExtractor) networkACL(r *resourceInstance) {
 			n.VPC = strings.TrimSuffix(id, ".default_network_acl_id")
 		}
 	}
-	for _, it := range x.ruleItems(r, inlineACLSchema) {
+	items := x.ruleItems(r, inlineACLSchema)
+	if len(items) > 0 {
+		n.Entries = make([]model.ACLEntry, 0, len(items))
+	}
+	for _, it := range items {
 		e, ok, why := x.aclEntry(it.name, it.typ == "egress", it.get, it.src, "rule_no", "action")
 		if ok {
 			n.Entries = append(n.Entries, e)
 		} else if why != "" {
 			n.Unknown = append(n.Unknown, model.Absent{Address: it.name, Why: why, Source: it.src})
 		}
+	}
+	if len(n.Entries) == 0 {
+		n.Entries = nil // as when none was added
 	}
 	x.naclByAddr[r.addr] = len(x.snap.NACLs)
 	x.snap.NACLs = append(x.snap.NACLs, n)
