@@ -548,12 +548,22 @@ func (s *Snapshot) idx() *index {
 		}
 		x.groups[g.Address] = i
 	}
-	for _, r := range s.Rules {
-		key := r.Group
+	// each group's rules, in one slice of their number
+	keys := make([]string, len(s.Rules))
+	counts := map[string]int{}
+	for k, r := range s.Rules {
+		keys[k] = r.Group
 		if i, ok := x.groups[r.Group]; ok {
-			key = s.Groups[i].Address
+			keys[k] = s.Groups[i].Address
 		}
-		x.rules[key] = append(x.rules[key], r)
+		counts[keys[k]]++
+	}
+	for k, r := range s.Rules {
+		rs := x.rules[keys[k]]
+		if rs == nil {
+			rs = make([]Rule, 0, counts[keys[k]])
+		}
+		x.rules[keys[k]] = append(rs, r)
 	}
 	for i := range s.NACLs {
 		for _, sub := range s.NACLs[i].Subnets {
