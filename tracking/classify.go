@@ -92,6 +92,13 @@ func Attachments(s *model.Snapshot) []model.Attachment {
 // RulesOf returns the rules of the attachment's groups, in group order, and
 // the groups the snapshot does not declare.
 func RulesOf(s *model.Snapshot, att model.Attachment) (rules []model.Rule, missing []string) {
+	n := 0
+	for _, g := range att.Groups {
+		n += len(s.RulesOfGroup(g))
+	}
+	if n > 0 {
+		rules = make([]model.Rule, 0, n) // a copy: callers may edit it
+	}
 	for _, g := range att.Groups {
 		if decl, ok := s.Group(g); !ok || decl.Symbolic {
 			missing = append(missing, g)
