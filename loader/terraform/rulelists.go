@@ -46,6 +46,9 @@ func inSchema(s *hcl.BodySchema, name string) bool {
 // fields is the schema of one rule.
 func (x *moduleExtractor) ruleItems(r *resourceInstance, fields *hcl.BodySchema) []ruleItem {
 	var out []ruleItem
+	if len(r.content.Blocks) > 0 {
+		out = make([]ruleItem, 0, len(r.content.Blocks)) // one per block
+	}
 	counts := map[string]int{}
 	for _, blk := range r.content.Blocks {
 		ctx := r.ctx
