@@ -107,3 +107,40 @@ func TestContentOfMatchesPartialContent(t *testing.T) {
 		t.Errorf("compared %d bodies and schemas, %d fell back", compared, fallbacks)
 	}
 }
+
+// literalString gives what TemplateExpr.Value gives for every string
+// template of literal parts in the fixtures and corpus, and declines every
+// other expression.
+func TestLiteralStringMatchesValue(t *testing.T) {
+	literals, others := 0, 0
+	for _, path := range configFiles(t) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+		if diags.HasErrors() {
+			continue
+		}
+		hclsyntax.VisitAll(f.Body.(*hclsyntax.Body), func(n hclsyntax.Node) hcl.Diagnostics {
+			expr, ok := n.(hclsyntax.Expression)
+			if !ok {
+				return nil
+			}
+			got, ok := literalString(expr)
+			if !ok {
+				others++
+				return nil
+			}
+			literals++
+			want, diags := expr.Value(nil)
+			if diags.HasErrors() || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: %s: %#v, Value gives %#v %v", path, expr.Range(), got, want, diags)
+			}
+			return nil
+		})
+	}
+	if literals < 1000 || others < 1000 {
+		t.Errorf("%d literal strings, %d other expressions", literals, others)
+	}
+}

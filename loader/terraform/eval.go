@@ -965,6 +965,10 @@ func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 	for _, name := range refAttrs {
 		attrs[name] = cty.DynamicVal
 		if a, ok := d.attributes()[name]; ok {
+			if v, ok := literalString(a.Expr); ok {
+				attrs[name] = v
+				continue
+			}
 			var ctx *hcl.EvalContext // a literal needs none
 			if !isLiteral(a.Expr) {
 				ctx = e.ctxFor(a.Expr, in.vars)
@@ -997,6 +1001,29 @@ func isLiteral(expr hcl.Expression) bool {
 		return true
 	}
 	return false
+}
+
+// literalString is the value of a string template of literal parts only
+// ("tcp"), the value hclsyntax's TemplateExpr.Value gives it, made without
+// its buffer, marks and refinement; ok is false for any other expression.
+func literalString(expr hcl.Expression) (v cty.Value, ok bool) {
+	te, ok := expr.(*hclsyntax.TemplateExpr)
+	if !ok {
+		return cty.NilVal, false
+	}
+	var s string
+	for i, p := range te.Parts {
+		lit, ok := p.(*hclsyntax.LiteralValueExpr)
+		if !ok || lit.Val.IsMarked() || !lit.Val.IsKnown() || lit.Val.IsNull() || lit.Val.Type() != cty.String {
+			return cty.NilVal, false
+		}
+		if i == 0 {
+			s = lit.Val.AsString()
+		} else {
+			s += lit.Val.AsString()
+		}
+	}
+	return cty.StringVal(s), true
 }
 
 // ctxFor builds an evaluation context holding just what expr refers to.

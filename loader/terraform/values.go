@@ -32,6 +32,9 @@ func (x *moduleExtractor) get(attrs hcl.Attributes, name string, ctx *hcl.EvalCo
 
 // eval evaluates the expression of attribute name (see get).
 func (x *moduleExtractor) eval(expr hcl.Expression, name string, ctx *hcl.EvalContext) value {
+	if v, ok := literalString(expr); ok {
+		return value{v: v, set: true, rng: expr.Range()}
+	}
 	v, diags := expr.Value(ctx)
 	x.ev.world.fileErrors(diags)
 	out := value{v: v, set: true, rng: expr.Range()}
