@@ -31,7 +31,6 @@ func contentSchemas() []*hcl.BodySchema {
 // contentOf is PartialContent itself) and every schema a resource is read
 // with; a rest that may not hold an attribute holds none.
 func TestContentOfMatchesPartialContent(t *testing.T) {
-	files := configFiles(t)
 	extra := []string{
 		"resource \"a\" \"b\" {\n  lifecycle \"x\" {\n  }\n  ingress \"n\" {}\n  ingress {}\n}\n",
 		"resource \"a\" \"b\" {\n  ingress = [{ from_port = 1 }]\n  name = \"x\"\n}\n",
@@ -91,17 +90,7 @@ func TestContentOfMatchesPartialContent(t *testing.T) {
 		f, _ := hclsyntax.ParseConfig([]byte(src), "extra.tf", hcl.InitialPos)
 		walk("extra"+string(rune('0'+i)), f.Body.(*hclsyntax.Body))
 	}
-	for _, path := range files {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-		if diags.HasErrors() {
-			continue
-		}
-		walk(path, f.Body.(*hclsyntax.Body))
-	}
+	eachParsedConfig(t, walk)
 	t.Logf("compared %d bodies and schemas, %d fell back, %d schemas", compared, fallbacks, len(contentSchemas()))
 	if compared < 10000 || fallbacks == 0 {
 		t.Errorf("compared %d bodies and schemas, %d fell back", compared, fallbacks)
@@ -113,16 +102,8 @@ func TestContentOfMatchesPartialContent(t *testing.T) {
 // other expression.
 func TestLiteralStringMatchesValue(t *testing.T) {
 	literals, others := 0, 0
-	for _, path := range configFiles(t) {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-		if diags.HasErrors() {
-			continue
-		}
-		hclsyntax.VisitAll(f.Body.(*hclsyntax.Body), func(n hclsyntax.Node) hcl.Diagnostics {
+	eachParsedConfig(t, func(path string, body *hclsyntax.Body) {
+		hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
 			expr, ok := n.(hclsyntax.Expression)
 			if !ok {
 				return nil
@@ -139,8 +120,25 @@ func TestLiteralStringMatchesValue(t *testing.T) {
 			}
 			return nil
 		})
-	}
+	})
 	if literals < 1000 || others < 1000 {
 		t.Errorf("%d literal strings, %d other expressions", literals, others)
+	}
+}
+
+// eachParsedConfig calls f with the body of every fixture and corpus
+// configuration file that parses.
+func eachParsedConfig(t *testing.T, f func(path string, body *hclsyntax.Body)) {
+	t.Helper()
+	for _, path := range configFiles(t) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+		if diags.HasErrors() {
+			continue
+		}
+		f(path, file.Body.(*hclsyntax.Body))
 	}
 }
