@@ -142,3 +142,23 @@ func eachParsedConfig(t *testing.T, f func(path string, body *hclsyntax.Body)) {
 		f(path, file.Body.(*hclsyntax.Body))
 	}
 }
+
+// variables gives what Variables gives for every expression of the
+// fixtures and corpus.
+func TestVariablesMatchesWalk(t *testing.T) {
+	n := 0
+	eachParsedConfig(t, func(path string, body *hclsyntax.Body) {
+		hclsyntax.VisitAll(body, func(node hclsyntax.Node) hcl.Diagnostics {
+			if expr, ok := node.(hclsyntax.Expression); ok {
+				n++
+				if got, want := variables(expr), expr.Variables(); len(got) != len(want) || (len(got) > 0 && !reflect.DeepEqual(got, want)) {
+					t.Fatalf("%s: %s: %v, Variables gives %v", path, expr.Range(), got, want)
+				}
+			}
+			return nil
+		})
+	})
+	if n < 10000 {
+		t.Errorf("only %d expressions", n)
+	}
+}

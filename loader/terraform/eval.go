@@ -1026,13 +1026,27 @@ func literalString(expr hcl.Expression) (v cty.Value, ok bool) {
 	return cty.StringVal(s), true
 }
 
+// variables is expr.Variables(), without walking the expressions whose
+// answer is plain: none for a literal, its own traversal for a reference.
+func variables(expr hcl.Expression) []hcl.Traversal {
+	switch x := expr.(type) {
+	case *hclsyntax.ScopeTraversalExpr:
+		return []hcl.Traversal{x.Traversal}
+	case *hclsyntax.LiteralValueExpr, *hclsyntax.TemplateExpr:
+		if isLiteral(expr) {
+			return nil
+		}
+	}
+	return expr.Variables()
+}
+
 // ctxFor builds an evaluation context holding just what expr refers to.
 func (e *evaluator) ctxFor(expr hcl.Expression, extra map[string]cty.Value) *hcl.EvalContext {
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: e.funcs()}
 	for k, v := range extra {
 		ctx.Variables[k] = v
 	}
-	for _, t := range expr.Variables() {
+	for _, t := range variables(expr) {
 		root := t.RootName()
 		if _, done := ctx.Variables[root]; done && root != "local" && root != "module" && root != "data" && e.resources[root] == nil {
 			continue

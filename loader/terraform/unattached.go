@@ -94,7 +94,7 @@ func groupRefs(body *hclsyntax.Body, skip map[string]bool, inGroup, ruleBlock bo
 		if skip[name] || (ruleBlock && name == "security_groups") || (inGroup && !ruleBlock && (name == "ingress" || name == "egress")) {
 			continue
 		}
-		for _, t := range a.Expr.Variables() {
+		for _, t := range variables(a.Expr) {
 			if t.RootName() != "aws_security_group" || len(t) < 2 {
 				continue
 			}
