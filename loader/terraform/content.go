@@ -1,7 +1,7 @@
 package terraform
 
 import (
-	"sync"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -54,32 +54,36 @@ func syntaxContent(b *hclsyntax.Body, schema *hcl.BodySchema) (*hcl.BodyContent,
 }
 
 // restOf is what PartialContent(schema) leaves of body, made when first
-// read.
+// read (a resource's extraction reads it only for rule lists written as
+// attributes).
 type restOf struct {
 	body   *hclsyntax.Body
 	schema *hcl.BodySchema
-	once   sync.Once
 	rest   hcl.Body
 }
 
 func (r *restOf) get() hcl.Body {
-	r.once.Do(func() { _, r.rest, _ = r.body.PartialContent(r.schema) })
+	if r.rest == nil {
+		_, r.rest, _ = r.body.PartialContent(r.schema)
+	}
 	return r.rest
 }
 
-// mayHoldAttribute reports whether the rest may hold an attribute named
-// name: it holds none the body does not.
-func (r *restOf) mayHoldAttribute(name string) bool {
-	_, ok := r.body.Attributes[name]
-	return ok
+// PartialContent reads the rest for s. Where the body holds none of s's
+// attributes and s asks for no block or required attribute, what it
+// finds is nothing, found without making the rest.
+func (r *restOf) PartialContent(s *hcl.BodySchema) (*hcl.BodyContent, hcl.Body, hcl.Diagnostics) {
+	if len(s.Blocks) == 0 && !slices.ContainsFunc(s.Attributes, func(a hcl.AttributeSchema) bool {
+		_, held := r.body.Attributes[a.Name]
+		return held || a.Required
+	}) {
+		return &hcl.BodyContent{Attributes: hcl.Attributes{}, MissingItemRange: r.MissingItemRange()}, r, nil
+	}
+	return r.get().PartialContent(s)
 }
 
 func (r *restOf) Content(s *hcl.BodySchema) (*hcl.BodyContent, hcl.Diagnostics) {
 	return r.get().Content(s)
-}
-
-func (r *restOf) PartialContent(s *hcl.BodySchema) (*hcl.BodyContent, hcl.Body, hcl.Diagnostics) {
-	return r.get().PartialContent(s)
 }
 
 func (r *restOf) JustAttributes() (hcl.Attributes, hcl.Diagnostics) { return r.get().JustAttributes() }

@@ -969,11 +969,7 @@ func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 				attrs[name] = v
 				continue
 			}
-			var ctx *hcl.EvalContext // a literal needs none
-			if !isLiteral(a.Expr) {
-				ctx = e.ctxFor(a.Expr, in.vars)
-			}
-			if v, diags := a.Expr.Value(ctx); !diags.HasErrors() {
+			if v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars)); !diags.HasErrors() {
 				attrs[name] = v
 			}
 		}
@@ -1012,16 +1008,12 @@ func literalString(expr hcl.Expression) (v cty.Value, ok bool) {
 		return cty.NilVal, false
 	}
 	var s string
-	for i, p := range te.Parts {
+	for _, p := range te.Parts {
 		lit, ok := p.(*hclsyntax.LiteralValueExpr)
 		if !ok || lit.Val.IsMarked() || !lit.Val.IsKnown() || lit.Val.IsNull() || lit.Val.Type() != cty.String {
 			return cty.NilVal, false
 		}
-		if i == 0 {
-			s = lit.Val.AsString()
-		} else {
-			s += lit.Val.AsString()
-		}
+		s += lit.Val.AsString()
 	}
 	return cty.StringVal(s), true
 }

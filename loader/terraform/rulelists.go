@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -88,9 +87,6 @@ func (x *moduleExtractor) ruleItems(r *resourceInstance, fields *hcl.BodySchema)
 	}
 	if r.rest == nil {
 		return out
-	}
-	if rest, ok := r.rest.(*restOf); ok && !slices.ContainsFunc(ruleListTypes, rest.mayHoldAttribute) {
-		return out // no rule list written as an attribute
 	}
 	content, _, _ := r.rest.PartialContent(ruleListAttrs)
 	if content == nil {
