@@ -74,8 +74,15 @@ func (l *lazyBody) syntax() *hclsyntax.Body {
 	if l.body != nil {
 		return l.body
 	}
-	f, diags := hclsyntax.ParseConfig(l.src, l.name, l.start)
-	body, _ := f.Body.(*hclsyntax.Body)
+	var f *hcl.File
+	var diags hcl.Diagnostics
+	body, quick := quickBody(l.src, l.name, l.start)
+	if quick {
+		f = &hcl.File{Body: body, Bytes: l.src}
+	} else {
+		f, diags = hclsyntax.ParseConfig(l.src, l.name, l.start)
+		body, _ = f.Body.(*hclsyntax.Body)
+	}
 	if len(diags) > 0 || body == nil || len(body.Attributes) > 0 || len(body.Blocks) != 1 ||
 		body.Blocks[0].Type != "resource" || len(body.Blocks[0].Labels) != 2 ||
 		body.Blocks[0].Labels[0] != l.typ || body.Blocks[0].Labels[1] != l.label {

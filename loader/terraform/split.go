@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"bytes"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -17,47 +18,101 @@ var splitMinBytes = 256 << 10
 // splitPieceBytes is about how much of a large file one piece holds.
 var splitPieceBytes = 128 << 10
 
-// parseNative parses a native syntax file, a large one in pieces cut
-// between top-level blocks, parsed in parallel and joined in order. The
-// pieces are parsed from the file's own bytes with their true start
-// positions, so every range is the one a whole parse gives. Where the cut
-// points are not certain, or a piece has a diagnostic or a top-level
-// attribute, the file is parsed whole, so diagnostics are the whole
-// parse's.
+// parseNative parses a native syntax file in pieces cut between top-level
+// blocks: each piece written in the common forms quickBody reads is read
+// so, runs of the others are parsed by hclsyntax, and a large file's
+// pieces are read in parallel; the bodies are joined in order. The pieces
+// are read from the file's own bytes with their true start positions, so
+// every range is the one a whole parse gives. Where the cut points are not
+// certain, or a piece has a diagnostic or a top-level attribute, the file
+// is parsed whole, so diagnostics are the whole parse's.
 func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
-	if len(src) < splitMinBytes {
+	lines := topLevelLines(src)
+	if len(lines) == 0 {
 		return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	}
-	cuts := pieceStarts(src)
-	if len(cuts) < 2 {
-		return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	starts := []hcl.Pos{hcl.InitialPos}
+	for _, l := range lines {
+		if l.Byte > 0 {
+			starts = append(starts, l)
+		}
 	}
-	bodies := make([]*hclsyntax.Body, len(cuts))
-	failed := make([]bool, len(cuts))
-	parallel.Each(len(cuts), func(i int) {
-		end := len(src)
-		if i+1 < len(cuts) {
-			end = cuts[i+1].Byte
+	end := func(k int) int {
+		if k < len(starts) {
+			return starts[k].Byte
 		}
-		f, diags := hclsyntax.ParseConfig(src[cuts[i].Byte:end], name, cuts[i])
-		body, ok := f.Body.(*hclsyntax.Body)
-		if len(diags) > 0 || !ok || len(body.Attributes) > 0 {
-			failed[i] = true
-			return
+		return len(src)
+	}
+	// chunks are the first pieces of the runs read by one goroutine: a
+	// large file's are about splitPieceBytes apart
+	chunks := []int{0}
+	if len(src) >= splitMinBytes {
+		for k, s := range starts {
+			if k > 0 && s.Byte-starts[chunks[len(chunks)-1]].Byte >= splitPieceBytes {
+				chunks = append(chunks, k)
+			}
 		}
-		bodies[i] = body
-	})
-	for _, bad := range failed {
+	}
+	bodies := make([][]*hclsyntax.Body, len(chunks))
+	failed := make([]bool, len(chunks))
+	read := func(c int) {
+		to := len(starts)
+		if c+1 < len(chunks) {
+			to = chunks[c+1]
+		}
+		slow := -1 // the first of the pieces not read quickly, not yet parsed
+		parseSlow := func(k int) bool {
+			if slow < 0 {
+				return true
+			}
+			f, diags := hclsyntax.ParseConfig(src[starts[slow].Byte:end(k)], name, starts[slow])
+			slow = -1
+			body, ok := f.Body.(*hclsyntax.Body)
+			if len(diags) > 0 || !ok || len(body.Attributes) > 0 {
+				return false
+			}
+			bodies[c] = append(bodies[c], body)
+			return true
+		}
+		for k := chunks[c]; k < to; k++ {
+			body, ok := quickBody(src[starts[k].Byte:end(k+1)], name, starts[k])
+			if !ok || len(body.Attributes) > 0 {
+				if slow < 0 {
+					slow = k
+				}
+				continue
+			}
+			if !parseSlow(k) {
+				failed[c] = true
+				return
+			}
+			bodies[c] = append(bodies[c], body)
+		}
+		failed[c] = !parseSlow(to)
+	}
+	if len(chunks) == 1 {
+		read(0)
+	} else {
+		parallel.Each(len(chunks), read)
+	}
+	n := 0
+	for c, bad := range failed {
 		if bad {
 			return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 		}
+		for _, b := range bodies[c] {
+			n += len(b.Blocks)
+		}
 	}
-	last := bodies[len(bodies)-1]
-	body := &hclsyntax.Body{Attributes: hclsyntax.Attributes{},
-		SrcRange: hcl.Range{Filename: name, Start: bodies[0].SrcRange.Start, End: last.SrcRange.End},
+	first, tail := bodies[0][0], bodies[len(bodies)-1]
+	last := tail[len(tail)-1]
+	body := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}, Blocks: make(hclsyntax.Blocks, 0, n),
+		SrcRange: hcl.Range{Filename: name, Start: first.SrcRange.Start, End: last.SrcRange.End},
 		EndRange: last.EndRange}
-	for _, b := range bodies {
-		body.Blocks = append(body.Blocks, b.Blocks...)
+	for _, bs := range bodies {
+		for _, b := range bs {
+			body.Blocks = append(body.Blocks, b.Blocks...)
+		}
 	}
 	return &hcl.File{Body: body, Bytes: src}, nil
 }
@@ -84,8 +139,14 @@ func pieceStarts(src []byte) []hcl.Pos {
 // quoted strings and their template sequences, heredocs, comments) and
 // returns the start of every line that begins, outside any of them, with
 // a letter: where a top-level block can start. It returns nil when the
-// file does not end at the top level (it has an error the parser reports).
+// file does not end at the top level (it has an error the parser reports),
+// or is not valid UTF-8: the lexer measures positions in grapheme
+// clusters, and a newline after an invalid byte may not count as one, so
+// the lines of such a file are not certain.
 func topLevelLines(src []byte) []hcl.Pos {
+	if !utf8.Valid(src) {
+		return nil
+	}
 	lines, _ := scanLines(src, 0)
 	return lines
 }

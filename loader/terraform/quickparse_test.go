@@ -1,0 +1,183 @@
+package terraform
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// compareQuick checks that src, read by quickBody from start, is what
+// hclsyntax parses, when quickBody reads it: a body with the same
+// attributes, blocks and ranges, and no diagnostic. It reports whether
+// quickBody read it.
+func compareQuick(t *testing.T, name string, src []byte, start hcl.Pos) bool {
+	t.Helper()
+	quick, ok := quickBody(src, name, start)
+	if !ok {
+		return false
+	}
+	f, diags := hclsyntax.ParseConfig(src, name, start)
+	if len(diags) > 0 {
+		t.Fatalf("%s: read quickly, but the parser reports %v", name, diags)
+	}
+	if want := f.Body.(*hclsyntax.Body); !reflect.DeepEqual(quick, want) {
+		t.Fatalf("%s: read quickly as\n%#v\nparsed as\n%#v", name, quick, want)
+	}
+	return true
+}
+
+// Every piece of every configuration of the fixtures and the corpus that
+// quickBody reads (each top-level block with what follows it up to the
+// next) is what the parser gives, ranges included; and most resource
+// blocks are read so.
+func TestQuickBodyMatchesParse(t *testing.T) {
+	pieces, quick, resources, quickResources := 0, 0, 0, 0
+	for _, path := range configFiles(t) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareQuick(t, path, src, hcl.InitialPos)
+		lines := topLevelLines(src)
+		for k, l := range lines {
+			end := len(src)
+			if k+1 < len(lines) {
+				end = lines[k+1].Byte
+			}
+			piece := src[l.Byte:end]
+			pieces++
+			resource := strings.HasPrefix(string(piece), "resource ")
+			if resource {
+				resources++
+			}
+			if compareQuick(t, path, piece, l) {
+				quick++
+				if resource {
+					quickResources++
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d pieces read quickly; resources %d of %d", quick, pieces, quickResources, resources)
+	// the fixtures alone hold about 500 resource blocks, most of them in
+	// the forms read quickly (the corpus's modules, where present, write
+	// more of theirs with objects and templates)
+	if quickResources < 400 || quickResources*2 < resources {
+		t.Errorf("only %d of %d resource blocks read quickly", quickResources, resources)
+	}
+}
+
+// The forms quickBody reads, each compared with the parser's tree; and
+// forms it leaves to the parser (each close to one it reads).
+func TestQuickBodyForms(t *testing.T) {
+	read := map[string]string{
+		"attributes": "a = \"x\"\nb = 1\nc = true\nd = false\ne = null\nf = var.g\ng = \"\"\nh = 0755\n",
+		"block":      "resource \"aws_security_group\" \"web\" {\n  name   = \"web\"\n  vpc_id = aws_vpc.main.id\n}\n",
+		"nested": "resource \"a\" \"b\" {\n  ingress {\n    from_port = 443\n    cidr_blocks = [\"0.0.0.0/0\", local.x]\n  }\n" +
+			"  dynamic \"egress\" {\n    for_each = var.ports\n    content {\n      to_port = egress.value\n    }\n  }\n}\n",
+		"empty blocks":               "locals {}\nresource \"a\" \"b\" {\n}\nx {  }\n",
+		"bare labels":                "block a b {\n}\n",
+		"labels together":            "block \"a\"\"b\"{\n}\n",
+		"comments":                   "# one\n// two\nresource \"a\" \"b\" { # three\n  # four\n  a = 1 # five\n  b = [ # six\n    1, // seven\n  ]\n} // eight\n# nine",
+		"leading lines":              "\n\n   \n  resource \"a\" \"b\" {\n  }\n",
+		"no final newline":           "a = 1",
+		"calls":                      "a = cidrsubnet(local.vpc_cidr, 8, 200)\nb = list(string)\nc = f()\nd = g(\n  1,\n  [2, 3],\n)\ne = h(x.y, \"z\")\n",
+		"tuples":                     "a = []\nb = [1]\nc = [1,]\nd = [\n  \"x\",\n  \"y\"\n]\ne = [[1], [], [a.b]]\n",
+		"strings":                    "a = \"$x %y $ % {}\"\nb = \"a/b:c-d.e_f g\"\nc = \"'~!@#^&*()\"\n",
+		"identifiers":                "a_b-c = x-y.z_w\n_a = _b._c\n",
+		"only comments":              "# nothing\n",
+		"comment, no newline":        "# nothing",
+		"spaced comment, no newline": "  // nothing",
+		"nothing":                    "",
+		"spaces then block":          "   a {\n}\n",
+	}
+	for name, src := range read {
+		t.Run(name, func(t *testing.T) {
+			if !compareQuick(t, name, []byte(src), hcl.InitialPos) {
+				t.Errorf("not read quickly")
+			}
+			// and from a position inside a file, as pieces are read
+			if !compareQuick(t, name, []byte(src), hcl.Pos{Line: 40, Column: 1, Byte: 1234}) {
+				t.Errorf("not read quickly from a later position")
+			}
+		})
+	}
+	left := map[string]string{
+		"interpolation":        "a = \"${var.x}\"\n",
+		"template directive":   "a = \"%{if x}y%{endif}\"\n",
+		"escaped dollar":       "a = \"$${x}\"\n",
+		"escape":               "a = \"a\\nb\"\n",
+		"non-ASCII string":     "a = \"é\"\n",
+		"non-ASCII comment":    "# é\na = 1\n",
+		"tab":                  "a\t= 1\n",
+		"carriage return":      "a = 1\r\n",
+		"object":               "a = { b = 1 }\n",
+		"heredoc":              "a = <<EOT\nx\nEOT\n",
+		"operator":             "a = 1 + 2\n",
+		"conditional":          "a = b ? c : d\n",
+		"negative":             "a = -1\n",
+		"decimal":              "a = 1.5\n",
+		"exponent":             "a = 1e3\n",
+		"index":                "a = b[0]\n",
+		"legacy index":         "a = b.0\n",
+		"splat":                "a = b.*.c\n",
+		"spaced dot":           "a = b . c\n",
+		"literal then dot":     "a = true.x\n",
+		"call then dot":        "a = f().x\n",
+		"spaced call":          "a = f (1)\n",
+		"namespaced call":      "a = provider::p::f(1)\n",
+		"expansion":            "a = f(b...)\n",
+		"for expression":       "a = [for x in y : x]\n",
+		"parentheses":          "a = (1)\n",
+		"one-line block":       "a { b = 1 }\n",
+		"block comment":        "/* x */\na = 1\n",
+		"two values":           "a = 1 2\n",
+		"missing comma":        "a = [1\n2]\n",
+		"unclosed tuple":       "a = [1,\n",
+		"unclosed block":       "a {\n  b = 1\n",
+		"unclosed string":      "a = \"x\n",
+		"stray brace":          "}\n",
+		"redefined":            "a = 1\na = 2\n",
+		"equals twice":         "a == 1\n",
+		"arrow":                "a => 1\n",
+		"block then more":      "a {\n} b\n",
+		"block without brace":  "a \"b\"\n",
+		"attribute then brace": "a {\n  b = 1 }\n",
+		"quoted name":          "\"a\" = 1\n",
+		"byte order mark":      "\xef\xbb\xbfa = 1\n",
+	}
+	for name, src := range left {
+		t.Run(name, func(t *testing.T) {
+			if _, ok := quickBody([]byte(src), name, hcl.InitialPos); ok {
+				t.Errorf("read quickly: %q", src)
+			}
+		})
+	}
+	// nesting deeper than quickMaxDepth is left to the parser
+	deep := strings.Repeat("a {\n", quickMaxDepth+1) + strings.Repeat("}\n", quickMaxDepth+1)
+	if _, ok := quickBody([]byte(deep), "deep", hcl.InitialPos); ok {
+		t.Errorf("%d nested blocks read quickly", quickMaxDepth+1)
+	}
+	tuples := "a = " + strings.Repeat("[", quickMaxDepth+1) + strings.Repeat("]", quickMaxDepth+1) + "\n"
+	if _, ok := quickBody([]byte(tuples), "deep", hcl.InitialPos); ok {
+		t.Errorf("%d nested tuples read quickly", quickMaxDepth+1)
+	}
+}
+
+func FuzzQuickBody(f *testing.F) {
+	for _, src := range []string{
+		"resource \"a\" \"b\" {\n  x = [1, \"y\", z.w]\n  c {\n    d = f(1,\n2)\n  }\n}\n",
+		"a = \"\"\n# c\nb = null // d\n",
+		"a = x-y.z\nb {}\n",
+		"a = [ # c\n]\n",
+	} {
+		f.Add([]byte(src))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		compareQuick(t, "fuzz.tf", src, hcl.InitialPos)
+	})
+}
