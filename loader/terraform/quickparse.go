@@ -12,21 +12,21 @@ import (
 // into the body hclsyntax.ParseConfig gives for it, without HCL's lexer,
 // when src is written in the forms most configuration is written in:
 // blocks with quoted or bare labels, one attribute per line, and values
-// that are quoted strings without escapes or template sequences, whole
-// numbers, true, false, null, references (a.b.c), function calls and
-// tuples of these, with line comments, in printable ASCII without tabs
-// or carriage returns (so that a column is a byte). The lexer, which
-// makes a token of every symbol and measures every one in grapheme
-// clusters, costs more than the tree; most resource blocks are read here
-// in a fraction of that.
+// that are quoted strings without escapes or directives (interpolating
+// the values read here), whole numbers, true, false, null, references
+// (a.b.c), function calls, tuples and objects, with line comments, in
+// printable ASCII without tabs or carriage returns (so that a column is a
+// byte). The lexer, which makes a token of every symbol and measures every
+// one in grapheme clusters, costs more than the tree; most resource blocks
+// are read here in a fraction of that.
 //
 // It returns ok false, having built nothing the caller keeps, for
-// anything else: other expressions (operators, interpolations, objects,
-// heredocs, for expressions, indexes, splats), block comments, one-line
-// blocks with an attribute, and everything the parser would report a
-// diagnostic for. The caller then parses src with hclsyntax, so the forms
-// read here never decide what is valid. Tests compare the two on every
-// configuration of the fixtures and the corpus and under fuzzing.
+// anything else: other expressions (operators, conditionals, heredocs, for
+// expressions, indexes, splats), block comments, one-line blocks with an
+// attribute, and everything the parser would report a diagnostic for. The
+// caller then parses src with hclsyntax, so the forms read here never
+// decide what is valid. Tests compare the two on every configuration of
+// the fixtures and the corpus and under fuzzing.
 func quickBody(src []byte, name string, start hcl.Pos) (body *hclsyntax.Body, ok bool) {
 	p := quickParser{src: src, name: name, base: start.Byte, line: start.Line, col0: start.Column}
 	// the body's range starts at its first token; spaces are not tokens
@@ -284,7 +284,7 @@ func (p *quickParser) quoted() (int, bool) {
 }
 
 // expr reads a value: a quoted string, a whole number, true, false, null,
-// a reference, a function call or a tuple; what follows it is for the
+// a reference, a function call, a tuple or an object; what follows it is for the
 // caller to check.
 func (p *quickParser) expr(depth int) (hclsyntax.Expression, bool) {
 	if p.i >= len(p.src) || depth >= quickMaxDepth {
@@ -292,21 +292,7 @@ func (p *quickParser) expr(depth int) (hclsyntax.Expression, bool) {
 	}
 	switch c := p.src[p.i]; {
 	case c == '"':
-		q := p.i
-		end, ok := p.quoted()
-		if !ok {
-			return nil, false
-		}
-		whole := p.rng(q, end)
-		p.end = whole.End
-		// an empty string too is one literal part, placed after its
-		// closing quote
-		lit := p.rng(q+1, end-1)
-		if end-q == 2 {
-			lit = p.rng(end, end)
-		}
-		parts := []hclsyntax.Expression{&hclsyntax.LiteralValueExpr{Val: cty.StringVal(string(p.src[q+1 : end-1])), SrcRange: lit}}
-		return &hclsyntax.TemplateExpr{Parts: parts, SrcRange: whole}, true
+		return p.template(depth)
 	case isDigit(c):
 		a := p.i
 		for p.i < len(p.src) && isDigit(p.src[p.i]) {
@@ -329,8 +315,126 @@ func (p *quickParser) expr(depth int) (hclsyntax.Expression, bool) {
 			return nil, false
 		}
 		return &hclsyntax.TupleConsExpr{Exprs: exprs, SrcRange: p.span(open.Start, closing.End), OpenRange: open}, true
+	case c == '{':
+		return p.object(depth)
 	}
 	return nil, false
+}
+
+// object reads an object constructor: items key = value (or key: value)
+// separated by commas or newlines, where newlines count as they do in a
+// body (a value ends at the end of its line).
+func (p *quickParser) object(depth int) (hclsyntax.Expression, bool) {
+	open := p.rng(p.i, p.i+1)
+	p.i++
+	var items []hclsyntax.ObjectConsItem
+	for {
+		p.spaces()
+		switch {
+		case p.i >= len(p.src):
+			return nil, false
+		case p.src[p.i] == '\n':
+			p.newline()
+			continue
+		case p.atComment():
+			if !p.comment() {
+				return nil, false
+			}
+			continue
+		case p.src[p.i] == '}':
+			closing := p.rng(p.i, p.i+1)
+			p.i++
+			p.end = closing.End
+			return &hclsyntax.ObjectConsExpr{Items: items, SrcRange: p.span(open.Start, closing.End), OpenRange: open}, true
+		}
+		key, ok := p.expr(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		p.spaces()
+		if !(p.at(0, '=') && !p.at(1, '=') && !p.at(1, '>')) && !p.at(0, ':') {
+			return nil, false
+		}
+		p.i++
+		p.spaces()
+		value, ok := p.expr(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		items = append(items, hclsyntax.ObjectConsItem{KeyExpr: &hclsyntax.ObjectConsKeyExpr{Wrapped: key}, ValueExpr: value})
+		p.spaces()
+		switch {
+		case p.at(0, ','):
+			p.i++
+		case p.at(0, '}'), p.at(0, '\n'), p.atComment():
+		default:
+			return nil, false
+		}
+	}
+}
+
+// template reads a quoted string: literal text of printable ASCII without
+// escapes, and interpolations ${expr} of the values read here, on one line.
+// A string that is one interpolation is the expression wrapped, as the
+// parser has it.
+func (p *quickParser) template(depth int) (hclsyntax.Expression, bool) {
+	q, line := p.i, p.line
+	p.i++
+	var parts []hclsyntax.Expression
+	lit := p.i // the start of the literal text not yet taken
+	literals := 0
+	take := func() {
+		if p.i > lit {
+			parts = append(parts, &hclsyntax.LiteralValueExpr{Val: cty.StringVal(string(p.src[lit:p.i])), SrcRange: p.rng(lit, p.i)})
+			literals++
+		}
+	}
+	for {
+		if p.i >= len(p.src) {
+			return nil, false
+		}
+		c := p.src[p.i]
+		switch {
+		case c == '"':
+			take()
+			whole := p.rng(q, p.i+1)
+			p.i++
+			p.end = whole.End
+			switch {
+			case len(parts) == 0:
+				// an empty string is one empty literal, placed after
+				// its closing quote
+				parts = []hclsyntax.Expression{&hclsyntax.LiteralValueExpr{Val: cty.StringVal(""), SrcRange: p.rng(p.i, p.i)}}
+			case len(parts) == 1 && literals == 0:
+				return &hclsyntax.TemplateWrapExpr{Wrapped: parts[0], SrcRange: whole}, true
+			}
+			return &hclsyntax.TemplateExpr{Parts: parts, SrcRange: whole}, true
+		case c == '$' && p.at(1, '{'):
+			take()
+			p.i += 2
+			p.spaces()
+			if depth+1 >= quickMaxDepth || p.at(0, '~') {
+				return nil, false
+			}
+			e, ok := p.expr(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			p.spaces()
+			if !p.at(0, '}') || p.line != line {
+				return nil, false
+			}
+			p.i++
+			parts = append(parts, e)
+			lit = p.i
+		case c < ' ' || c > '~' || c == '\\' || ((c == '$' || c == '%') && (p.at(1, '{') || p.at(1, c))):
+			// escapes, directives, $${ and %%{ (and $$ or %% before
+			// anything, to keep to what is certain)
+			return nil, false
+		default:
+			p.i++
+		}
+	}
 }
 
 // reference reads what starts with an identifier: true, false, null, a
