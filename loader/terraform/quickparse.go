@@ -14,19 +14,20 @@ import (
 // blocks with quoted or bare labels, one attribute per line, and values
 // that are quoted strings without escapes or directives (interpolating
 // the values read here), whole numbers, true, false, null, references
-// (a.b.c), function calls, tuples and objects, with line comments, in
-// printable ASCII without tabs or carriage returns (so that a column is a
-// byte). The lexer, which makes a token of every symbol and measures every
-// one in grapheme clusters, costs more than the tree; most resource blocks
-// are read here in a fraction of that.
+// (a.b.c), function calls, tuples, objects, and conditionals whose
+// condition is one of these, with line comments, in printable ASCII
+// without tabs or carriage returns (so that a column is a byte). The
+// lexer, which makes a token of every symbol and measures every one in
+// grapheme clusters, costs more than the tree; most resource blocks are
+// read here in a fraction of that.
 //
 // It returns ok false, having built nothing the caller keeps, for
-// anything else: other expressions (operators, conditionals, heredocs, for
-// expressions, indexes, splats), block comments, one-line blocks with an
-// attribute, and everything the parser would report a diagnostic for. The
-// caller then parses src with hclsyntax, so the forms read here never
-// decide what is valid. Tests compare the two on every configuration of
-// the fixtures and the corpus and under fuzzing.
+// anything else: other expressions (operators, heredocs, for expressions,
+// indexes, splats), block comments, one-line blocks with an attribute, and
+// everything the parser would report a diagnostic for. The caller then
+// parses src with hclsyntax, so the forms read here never decide what is
+// valid. Tests compare the two on every configuration of the fixtures and
+// the corpus and under fuzzing.
 func quickBody(src []byte, name string, start hcl.Pos) (body *hclsyntax.Body, ok bool) {
 	p := quickParser{src: src, name: name, base: start.Byte, line: start.Line, col0: start.Column}
 	// the body's range starts at its first token; spaces are not tokens
@@ -283,10 +284,41 @@ func (p *quickParser) quoted() (int, bool) {
 	return 0, false
 }
 
-// expr reads a value: a quoted string, a whole number, true, false, null,
-// a reference, a function call, a tuple or an object; what follows it is for the
+// expr reads a value: a term, or a conditional cond ? a : b of values
+// whose condition is a term, on one line; what follows it is for the
 // caller to check.
 func (p *quickParser) expr(depth int) (hclsyntax.Expression, bool) {
+	cond, ok := p.term(depth)
+	if !ok {
+		return nil, false
+	}
+	p.spaces()
+	if !p.at(0, '?') {
+		return cond, true
+	}
+	p.i++
+	p.spaces()
+	yes, ok := p.expr(depth + 1)
+	if !ok {
+		return nil, false
+	}
+	p.spaces()
+	if !p.at(0, ':') {
+		return nil, false
+	}
+	p.i++
+	p.spaces()
+	no, ok := p.expr(depth + 1)
+	if !ok {
+		return nil, false
+	}
+	return &hclsyntax.ConditionalExpr{Condition: cond, TrueResult: yes, FalseResult: no,
+		SrcRange: p.span(cond.Range().Start, no.Range().End)}, true
+}
+
+// term reads a quoted string, a whole number, true, false, null, a
+// reference, a function call, a tuple or an object.
+func (p *quickParser) term(depth int) (hclsyntax.Expression, bool) {
 	if p.i >= len(p.src) || depth >= quickMaxDepth {
 		return nil, false
 	}
