@@ -296,24 +296,26 @@ func (p *quickParser) expr(depth int) (hclsyntax.Expression, bool) {
 	if !p.at(0, '?') {
 		return cond, true
 	}
-	p.i++
-	p.spaces()
-	yes, ok := p.expr(depth + 1)
-	if !ok {
+	yes, ok := p.operand(depth)
+	if !ok || !p.at(0, ':') {
 		return nil, false
 	}
-	p.spaces()
-	if !p.at(0, ':') {
-		return nil, false
-	}
-	p.i++
-	p.spaces()
-	no, ok := p.expr(depth + 1)
+	no, ok := p.operand(depth)
 	if !ok {
 		return nil, false
 	}
 	return &hclsyntax.ConditionalExpr{Condition: cond, TrueResult: yes, FalseResult: no,
 		SrcRange: p.span(cond.Range().Start, no.Range().End)}, true
+}
+
+// operand reads the value after a conditional's ? or :, and the spaces
+// around it.
+func (p *quickParser) operand(depth int) (hclsyntax.Expression, bool) {
+	p.i++
+	p.spaces()
+	e, ok := p.expr(depth + 1)
+	p.spaces()
+	return e, ok
 }
 
 // term reads a quoted string, a whole number, true, false, null, a
