@@ -79,6 +79,7 @@ func (l *lazyBody) syntax() *hclsyntax.Body {
 	body, quick := quickBody(l.src, l.name, l.start)
 	if quick {
 		f = &hcl.File{Body: body, Bytes: l.src}
+		quickReads.Add(1)
 	} else {
 		f, diags = hclsyntax.ParseConfig(l.src, l.name, l.start)
 		body, _ = f.Body.(*hclsyntax.Body)

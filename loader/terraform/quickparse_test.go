@@ -4,6 +4,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -198,4 +199,32 @@ func FuzzQuickBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		compareQuick(t, "fuzz.tf", src, hcl.InitialPos)
 	})
+}
+
+// The loader reads pieces with quickBody, both when it parses a file
+// (parseNative) and when it parses a lazily read resource block.
+func TestLoaderReadsQuickly(t *testing.T) {
+	src := []byte("resource \"aws_security_group\" \"a\" {\n  name = \"a\"\n}\n\n" +
+		"resource \"aws_security_group\" \"b\" {\n  name = \"b\"\n  description = 1 + 1\n}\n\n" +
+		"resource \"aws_security_group\" \"c\" {\n  vpc_id = var.vpc\n}\n")
+	before := quickReads.Load()
+	f, diags := parseNative(src, "main.tf")
+	if len(diags) > 0 || len(f.Body.(*hclsyntax.Body).Blocks) != 3 {
+		t.Fatalf("%v", diags)
+	}
+	if n := quickReads.Load() - before; n != 2 {
+		t.Errorf("%d of the file's 3 blocks read quickly, want 2 (the second has an operator)", n)
+	}
+	var failed atomic.Bool
+	_, _, lazies, ok := lazyFile(src, "main.tf", &failed)
+	if !ok || len(lazies) != 3 {
+		t.Fatalf("not read lazily")
+	}
+	before = quickReads.Load()
+	for _, lb := range lazies {
+		lb.syntax()
+	}
+	if n := quickReads.Load() - before; n != 2 || failed.Load() {
+		t.Errorf("%d of 3 lazily read blocks read quickly, want 2", n)
+	}
 }

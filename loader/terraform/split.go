@@ -86,6 +86,7 @@ func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
 				failed[c] = true
 				return
 			}
+			quickReads.Add(1)
 			bodies[c] = append(bodies[c], body)
 		}
 		failed[c] = !parseSlow(to)
