@@ -180,67 +180,119 @@ func (s *Snapshot) Clone() *Snapshot {
 	cv, sv := reflect.ValueOf(c).Elem(), reflect.ValueOf(s).Elem()
 	t := sv.Type()
 	for i := 0; i < t.NumField(); i++ {
-		if t.Field(i).IsExported() {
-			cv.Field(i).Set(deepCopy(sv.Field(i)))
+		if f := t.Field(i); f.IsExported() {
+			cv.Field(i).Set(sv.Field(i))
+			clonerOf(f.Type)(cv.Field(i))
 		}
 	}
 	return c
 }
 
-// deepCopy copies v, sharing nothing mutable with it.
-func deepCopy(v reflect.Value) reflect.Value {
-	t := v.Type()
+// A cloner replaces the slices, maps and pointers in v, which must be
+// settable and hold a copy of a value, by copies of their own, down to
+// values that share nothing mutable (flat); interfaces, channels and
+// functions are kept as they are.
+type cloner func(v reflect.Value)
+
+var cloners sync.Map // reflect.Type → cloner
+
+// clonerOf returns the cloner of values of type t, made once per type: it
+// visits only the fields that are not flat.
+func clonerOf(t reflect.Type) cloner {
+	if c, ok := cloners.Load(t); ok {
+		return c.(cloner)
+	}
+	c := makeCloner(t)
+	cloners.Store(t, c)
+	return c
+}
+
+// clonerFor returns a function giving the cloner of t, looked up on its
+// first call (a type may hold itself).
+func clonerFor(t reflect.Type) func() cloner {
+	var once sync.Once
+	var c cloner
+	return func() cloner {
+		once.Do(func() { c = clonerOf(t) })
+		return c
+	}
+}
+
+func makeCloner(t reflect.Type) cloner {
 	if flat(t) {
-		return v
+		return func(reflect.Value) {}
 	}
 	switch t.Kind() {
-	case reflect.Slice:
-		if v.IsNil() {
-			return v
-		}
-		c := reflect.MakeSlice(t, v.Len(), v.Len())
-		if flat(t.Elem()) {
-			reflect.Copy(c, v)
-			return c
-		}
-		for i := 0; i < v.Len(); i++ {
-			c.Index(i).Set(deepCopy(v.Index(i)))
-		}
-		return c
-	case reflect.Map:
-		if v.IsNil() {
-			return v
-		}
-		c := reflect.MakeMapWithSize(t, v.Len())
-		iter := v.MapRange()
-		for iter.Next() {
-			c.SetMapIndex(iter.Key(), deepCopy(iter.Value()))
-		}
-		return c
-	case reflect.Pointer:
-		if v.IsNil() {
-			return v
-		}
-		c := reflect.New(t.Elem())
-		c.Elem().Set(deepCopy(v.Elem()))
-		return c
 	case reflect.Struct:
-		c := reflect.New(t).Elem()
-		c.Set(v) // unexported fields as they are
+		type field struct {
+			i int
+			c func() cloner
+		}
+		var fields []field
 		for i := 0; i < t.NumField(); i++ {
-			if t.Field(i).IsExported() {
-				c.Field(i).Set(deepCopy(v.Field(i)))
+			if f := t.Field(i); f.IsExported() && !flat(f.Type) {
+				fields = append(fields, field{i, clonerFor(f.Type)})
 			}
 		}
-		return c
-	case reflect.Array:
-		c := reflect.New(t).Elem()
-		for i := 0; i < v.Len(); i++ {
-			c.Index(i).Set(deepCopy(v.Index(i)))
+		return func(v reflect.Value) {
+			for _, f := range fields {
+				f.c()(v.Field(f.i))
+			}
 		}
-		return c
+	case reflect.Slice:
+		elem, flatElem := clonerFor(t.Elem()), flat(t.Elem())
+		return func(v reflect.Value) {
+			if v.IsNil() {
+				return
+			}
+			c := reflect.MakeSlice(t, v.Len(), v.Len())
+			reflect.Copy(c, v)
+			if !flatElem {
+				e := elem()
+				for i := 0; i < c.Len(); i++ {
+					e(c.Index(i))
+				}
+			}
+			v.Set(c)
+		}
+	case reflect.Array:
+		elem := clonerFor(t.Elem())
+		return func(v reflect.Value) {
+			e := elem()
+			for i := 0; i < v.Len(); i++ {
+				e(v.Index(i))
+			}
+		}
+	case reflect.Pointer:
+		elem := clonerFor(t.Elem())
+		return func(v reflect.Value) {
+			if v.IsNil() {
+				return
+			}
+			c := reflect.New(t.Elem())
+			c.Elem().Set(v.Elem())
+			elem()(c.Elem())
+			v.Set(c)
+		}
+	case reflect.Map:
+		elem := clonerFor(t.Elem())
+		return func(v reflect.Value) {
+			if v.IsNil() {
+				return
+			}
+			c := reflect.MakeMapWithSize(t, v.Len())
+			e := elem()
+			iter := v.MapRange()
+			for iter.Next() {
+				x := reflect.New(t.Elem()).Elem()
+				x.Set(iter.Value())
+				e(x)
+				c.SetMapIndex(iter.Key(), x)
+			}
+			v.Set(c)
+		}
 	}
-	return v
+	return func(reflect.Value) {}
 }
 
 var flats sync.Map // reflect.Type → bool

@@ -73,3 +73,66 @@ func TestRenameFiles(t *testing.T) {
 		t.Errorf("renaming changed more than files")
 	}
 }
+
+// scribble writes, in place, over every string and int reachable from v
+// (settable) through slices, pointers and maps, without replacing any of
+// them: what shares them with another value changes that value too.
+func scribble(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				scribble(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			scribble(v.Index(i))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			scribble(v.Elem())
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(iter.Value())
+			scribble(e)
+			v.SetMapIndex(iter.Key(), e)
+		}
+	case reflect.String:
+		v.SetString("scribbled")
+	case reflect.Int:
+		v.SetInt(7)
+	}
+}
+
+// A clone is equal to the snapshot and shares nothing with it that an edit
+// in place could reach.
+func TestClone(t *testing.T) {
+	var s Snapshot
+	fill(reflect.ValueOf(&s).Elem(), "snap", 12)
+	before, err := json.Marshal(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Clone()
+	if !reflect.DeepEqual(c, &s) {
+		t.Fatalf("the clone differs")
+	}
+	scribble(reflect.ValueOf(c).Elem())
+	after, _ := json.Marshal(c)
+	if string(after) == string(before) || !strings.Contains(string(after), "scribbled") {
+		t.Fatalf("nothing scribbled")
+	}
+	if again, _ := json.Marshal(&s); string(again) != string(before) {
+		t.Errorf("editing the clone in place changed the original")
+	}
+	// and the other way round
+	d := s.Clone()
+	scribble(reflect.ValueOf(&s).Elem())
+	if again, _ := json.Marshal(d); string(again) != string(before) {
+		t.Errorf("editing the original in place changed the clone")
+	}
+}
