@@ -139,7 +139,9 @@ func (w *world) reuseRoot(dir string) bool {
 			return false
 		}
 		for i, f := range files {
-			src, err := w.read(mine[i])
+			// the bytes read ahead (mentionsModule), which a root taken
+			// from the other side never parses
+			src, err := w.readOnce(mine[i])
 			if err != nil || !bytes.Equal(src, r.srcs[f]) {
 				return false
 			}

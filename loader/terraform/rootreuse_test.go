@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sgcheck/sgcheck/model"
@@ -122,7 +123,15 @@ func TestPairedLoads(t *testing.T) {
 		cache := NewParseCache()
 		cache.Pair()
 		headNames, headRead := memFS(head)
-		baseNames, baseRead := memFS(base)
+		baseNames, memRead := memFS(base)
+		var mu sync.Mutex
+		reads := map[string]int{}
+		baseRead := func(name string) ([]byte, error) {
+			mu.Lock()
+			reads[name]++
+			mu.Unlock()
+			return memRead(name)
+		}
 		var gotBase *model.Snapshot
 		var gotBaseDiags []model.Diagnostic
 		done := make(chan struct{})
@@ -138,6 +147,13 @@ func TestPairedLoads(t *testing.T) {
 		same("base", gotBase, wantBase, gotBaseDiags, wantBaseDiags)
 		if cache.reused != 2 { // a and e (with shared) are the same on both sides
 			t.Fatalf("reused %d roots, want 2", cache.reused)
+		}
+		// a root taken from the head is compared with the bytes read
+		// ahead, not read again
+		for _, name := range []string{"infra/a/main.tf", "infra/a/other.tf"} {
+			if reads[name] != 1 {
+				t.Errorf("%s read %d times by the base", name, reads[name])
+			}
 		}
 		for name, f := range cache.m {
 			if f.file != nil && (cacheDir(name) == "infra/a" || cacheDir(name) == "infra/b") {
