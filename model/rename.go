@@ -64,27 +64,39 @@ func holdsSourceSeen(t reflect.Type, seen map[reflect.Type]bool) bool {
 // slices, maps and pointers on the way to them.
 type renamer func(v reflect.Value, rename func(string) string)
 
-var renamers sync.Map // reflect.Type → renamer
+// renamers holds the renamer of each type, made once: it visits only the
+// fields that can hold a Source.
+var renamers = &perType[renamer]{}
 
-// renamerOf returns the renamer of values of type t, made once per type:
-// it visits only the fields that can hold a Source.
-func renamerOf(t reflect.Type) renamer {
-	if r, ok := renamers.Load(t); ok {
-		return r.(renamer)
-	}
-	r := makeRenamer(t)
-	renamers.Store(t, r)
-	return r
+func renamerOf(t reflect.Type) renamer { return renamers.of(t, makeRenamer) }
+
+func renamerFor(t reflect.Type) func() renamer { return renamers.lazy(t, makeRenamer) }
+
+// perType holds functions made once per type (by the build function its
+// callers give).
+type perType[F any] struct {
+	m sync.Map // reflect.Type → F
 }
 
-// renamerFor returns a function giving the renamer of t, looked up on its
-// first call (a type may hold itself).
-func renamerFor(t reflect.Type) func() renamer {
+// of returns the function of type t, made on first use.
+func (p *perType[F]) of(t reflect.Type, build func(reflect.Type) F) F {
+	if f, ok := p.m.Load(t); ok {
+		return f.(F)
+	}
+	f := build(t)
+	p.m.Store(t, f)
+	return f
+}
+
+// lazy returns a function giving the function of t, looked up on its first
+// call (a type may hold itself, so its function may be needed while it is
+// being made).
+func (p *perType[F]) lazy(t reflect.Type, build func(reflect.Type) F) func() F {
 	var once sync.Once
-	var r renamer
-	return func() renamer {
-		once.Do(func() { r = renamerOf(t) })
-		return r
+	var f F
+	return func() F {
+		once.Do(func() { f = p.of(t, build) })
+		return f
 	}
 }
 
@@ -194,29 +206,13 @@ func (s *Snapshot) Clone() *Snapshot {
 // functions are kept as they are.
 type cloner func(v reflect.Value)
 
-var cloners sync.Map // reflect.Type → cloner
+// cloners holds the cloner of each type, made once: it visits only the
+// fields that are not flat.
+var cloners = &perType[cloner]{}
 
-// clonerOf returns the cloner of values of type t, made once per type: it
-// visits only the fields that are not flat.
-func clonerOf(t reflect.Type) cloner {
-	if c, ok := cloners.Load(t); ok {
-		return c.(cloner)
-	}
-	c := makeCloner(t)
-	cloners.Store(t, c)
-	return c
-}
+func clonerOf(t reflect.Type) cloner { return cloners.of(t, makeCloner) }
 
-// clonerFor returns a function giving the cloner of t, looked up on its
-// first call (a type may hold itself).
-func clonerFor(t reflect.Type) func() cloner {
-	var once sync.Once
-	var c cloner
-	return func() cloner {
-		once.Do(func() { c = clonerOf(t) })
-		return c
-	}
-}
+func clonerFor(t reflect.Type) func() cloner { return cloners.lazy(t, makeCloner) }
 
 func makeCloner(t reflect.Type) cloner {
 	if flat(t) {
