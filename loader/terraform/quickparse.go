@@ -15,20 +15,20 @@ import (
 // blocks with quoted or bare labels, one attribute per line, and values
 // that are quoted strings without escapes or directives (interpolating
 // the values read here), whole numbers, true, false, null, references
-// (a.b.c), function calls, tuples, objects, and conditionals whose
-// condition is one of these, with line comments, in printable ASCII
-// without tabs or carriage returns (so that a column is a byte). The
-// lexer, which makes a token of every symbol and measures every one in
-// grapheme clusters, costs more than the tree; most resource blocks are
-// read here in a fraction of that.
+// (a.b.c), function calls, tuples, objects, operators and conditionals,
+// with line comments, in printable ASCII without tabs or carriage returns
+// (so that a column is a byte). The lexer, which makes a token of every
+// symbol and measures every one in grapheme clusters, costs more than the
+// tree; most resource blocks are read here in a fraction of that.
 //
 // It returns ok false, having built nothing the caller keeps, for
-// anything else: other expressions (operators, heredocs, for expressions,
-// indexes, splats), block comments, one-line blocks with an attribute, and
-// everything the parser would report a diagnostic for. The caller then
-// parses src with hclsyntax, so the forms read here never decide what is
-// valid. Tests compare the two on every configuration of the fixtures and
-// the corpus and under fuzzing.
+// anything else: other expressions (heredocs, for expressions, indexes,
+// splats, parentheses), operators and conditionals across lines, block
+// comments, one-line blocks with an attribute, and everything the parser
+// would report a diagnostic for. The caller then parses src with
+// hclsyntax, so the forms read here never decide what is valid. Tests
+// compare the two on every configuration of the fixtures and the corpus
+// and under fuzzing.
 func quickBody(src []byte, name string, start hcl.Pos) (body *hclsyntax.Body, ok bool) {
 	p := quickParser{src: src, name: name, base: start.Byte, line: start.Line, col0: start.Column}
 	// the body's range starts at its first token; spaces are not tokens
@@ -288,11 +288,11 @@ func (p *quickParser) quoted() (int, bool) {
 	return 0, false
 }
 
-// expr reads a value: a term, or a conditional cond ? a : b of values
-// whose condition is a term, on one line; what follows it is for the
-// caller to check.
+// expr reads a value: terms joined by operators, or a conditional
+// cond ? a : b of values, on one line; what follows it is for the caller
+// to check.
 func (p *quickParser) expr(depth int) (hclsyntax.Expression, bool) {
-	cond, ok := p.term(depth)
+	cond, ok := p.binary(0, depth)
 	if !ok {
 		return nil, false
 	}
@@ -320,6 +320,89 @@ func (p *quickParser) operand(depth int) (hclsyntax.Expression, bool) {
 	e, ok := p.expr(depth + 1)
 	p.spaces()
 	return e, ok
+}
+
+// quickOps are the binary operators, by precedence from the lowest, as the
+// parser has them (operators of one level associate to the left).
+var quickOps = [][]struct {
+	sym string
+	op  *hclsyntax.Operation
+}{
+	{{"||", hclsyntax.OpLogicalOr}},
+	{{"&&", hclsyntax.OpLogicalAnd}},
+	{{"==", hclsyntax.OpEqual}, {"!=", hclsyntax.OpNotEqual}},
+	{{">=", hclsyntax.OpGreaterThanOrEqual}, {"<=", hclsyntax.OpLessThanOrEqual},
+		{">", hclsyntax.OpGreaterThan}, {"<", hclsyntax.OpLessThan}},
+	{{"+", hclsyntax.OpAdd}, {"-", hclsyntax.OpSubtract}},
+	{{"*", hclsyntax.OpMultiply}, {"/", hclsyntax.OpDivide}, {"%", hclsyntax.OpModulo}},
+}
+
+// binary reads operands joined by the operators of quickOps[level:], on one
+// line.
+func (p *quickParser) binary(level, depth int) (hclsyntax.Expression, bool) {
+	if level == len(quickOps) {
+		return p.unary(depth)
+	}
+	lhs, ok := p.binary(level+1, depth)
+	for ok {
+		p.spaces()
+		op := p.operator(level)
+		if op == nil {
+			return lhs, true
+		}
+		p.spaces()
+		var rhs hclsyntax.Expression
+		if rhs, ok = p.binary(level+1, depth); ok {
+			lhs = &hclsyntax.BinaryOpExpr{LHS: lhs, Op: op, RHS: rhs, SrcRange: p.span(lhs.Range().Start, rhs.Range().End)}
+		}
+	}
+	return nil, false
+}
+
+// operator reads an operator of quickOps[level] at the next byte; nil for
+// none (and for what only starts like one: a comment, a heredoc, a
+// template directive).
+func (p *quickParser) operator(level int) *hclsyntax.Operation {
+	if p.i >= len(p.src) {
+		return nil
+	}
+	rest := p.src[p.i:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("//")), bytes.HasPrefix(rest, []byte("/*")),
+		bytes.HasPrefix(rest, []byte("<<")), bytes.HasPrefix(rest, []byte("%{")):
+		return nil
+	}
+	for _, o := range quickOps[level] {
+		if bytes.HasPrefix(rest, []byte(o.sym)) {
+			p.i += len(o.sym)
+			return o.op
+		}
+	}
+	return nil
+}
+
+// unary reads a term, or ! or - before one.
+func (p *quickParser) unary(depth int) (hclsyntax.Expression, bool) {
+	var op *hclsyntax.Operation
+	switch {
+	case p.at(0, '!'):
+		op = hclsyntax.OpLogicalNot
+	case p.at(0, '-'):
+		op = hclsyntax.OpNegate
+	default:
+		return p.term(depth)
+	}
+	if depth+1 >= quickMaxDepth {
+		return nil, false
+	}
+	sym := p.rng(p.i, p.i+1)
+	p.i++
+	p.spaces()
+	val, ok := p.unary(depth + 1)
+	if !ok {
+		return nil, false
+	}
+	return &hclsyntax.UnaryOpExpr{Op: op, Val: val, SrcRange: p.span(sym.Start, val.Range().End), SymbolRange: sym}, true
 }
 
 // term reads a quoted string, a whole number, true, false, null, a
