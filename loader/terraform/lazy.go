@@ -176,7 +176,7 @@ func (l *lazyBody) instanceAttrs() (attrs hcl.Attributes, ok bool) {
 		text := l.src[ln.Byte:stop]
 		item := bytes.TrimLeft(text, " \t")
 		n := 0
-		for n < len(item) && (isLetter(item[n]) || isDigit(item[n]) || item[n] == '_' || item[n] == '-') {
+		for n < len(item) && identByte(item[n]) {
 			n++
 		}
 		name := string(item[:n])
@@ -293,7 +293,7 @@ func traversalAttr(l attrLine, name string) *hcl.Attribute {
 		if i >= len(l.text) || !isLetter(l.text[i]) {
 			return i
 		}
-		for i < len(l.text) && (isLetter(l.text[i]) || isDigit(l.text[i]) || l.text[i] == '_' || l.text[i] == '-') {
+		for i < len(l.text) && identByte(l.text[i]) {
 			i++
 		}
 		return i
@@ -428,7 +428,7 @@ func resourceHeader(src []byte, l hcl.Pos, end int, name string) *hcl.Block {
 			return nil
 		}
 		k := j + 1
-		for k < len(line) && (isLetter(line[k]) || isDigit(line[k]) || line[k] == '_' || line[k] == '-') {
+		for k < len(line) && identByte(line[k]) {
 			k++
 		}
 		if k == j+1 || k >= len(line) || line[k] != '"' {

@@ -43,7 +43,7 @@ func quickBody(src []byte, name string, start hcl.Pos) (body *hclsyntax.Body, ok
 	lastComment := p.atComment() && bytes.IndexByte(src[first:], '\n') < 0
 	p.i = 0
 	body = &hclsyntax.Body{Attributes: hclsyntax.Attributes{}, Blocks: hclsyntax.Blocks{}}
-	if !p.items(body, true) {
+	if !p.items(body, true, 0) {
 		return nil, false
 	}
 	end := p.pos(len(src))
@@ -123,6 +123,12 @@ func (p *quickParser) atComment() bool {
 	return p.at(0, '#') || (p.at(0, '/') && p.at(1, '/'))
 }
 
+// atEquals reports whether the next byte is an equals sign, not the start
+// of == or =>.
+func (p *quickParser) atEquals() bool {
+	return p.at(0, '=') && !p.at(1, '=') && !p.at(1, '>')
+}
+
 // lineEnds reports whether the line ends after spaces (a newline, a
 // comment or the end of src), as an attribute or a block must.
 func (p *quickParser) lineEnds() bool {
@@ -150,10 +156,6 @@ func (p *quickParser) gap() bool {
 	return true
 }
 
-func identStart(c byte) bool { return isLetter(c) || c == '_' }
-
-func identByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' || c == '-' }
-
 // ident reads an identifier at the next byte and returns its end.
 func (p *quickParser) ident() int {
 	k := p.i + 1
@@ -165,12 +167,8 @@ func (p *quickParser) ident() int {
 }
 
 // items reads body items up to the end of src (top) or to a closing brace,
-// which it leaves unread.
-func (p *quickParser) items(body *hclsyntax.Body, top bool) bool {
-	return p.itemsAt(body, top, 0)
-}
-
-func (p *quickParser) itemsAt(body *hclsyntax.Body, top bool, depth int) bool {
+// which it leaves unread; depth is the block nesting.
+func (p *quickParser) items(body *hclsyntax.Body, top bool, depth int) bool {
 	for {
 		p.spaces()
 		if p.i >= len(p.src) {
@@ -202,10 +200,7 @@ func (p *quickParser) item(body *hclsyntax.Body, depth int) bool {
 	name := string(p.src[a:b])
 	nameRange := p.rng(a, b)
 	p.spaces()
-	if p.at(0, '=') {
-		if p.at(1, '=') || p.at(1, '>') {
-			return false
-		}
+	if p.atEquals() {
 		eq := p.rng(p.i, p.i+1)
 		p.i++
 		p.spaces()
@@ -251,7 +246,7 @@ func (p *quickParser) item(body *hclsyntax.Body, depth int) bool {
 	switch {
 	case p.at(0, '}'):
 	case p.at(0, '\n') || p.atComment():
-		if !p.itemsAt(inner, false, depth+1) {
+		if !p.items(inner, false, depth+1) {
 			return false
 		}
 	default:
@@ -269,9 +264,9 @@ func (p *quickParser) item(body *hclsyntax.Body, depth int) bool {
 	return true
 }
 
-// quoted reads a quoted string of printable ASCII without escapes or
-// template sequences at the next byte and returns the offset after its
-// closing quote.
+// quoted reads a quoted string (a block label) of printable ASCII without
+// escapes, template sequences, $$ or %% at the next byte and returns the
+// offset after its closing quote.
 func (p *quickParser) quoted() (int, bool) {
 	k := p.i + 1
 	for k < len(p.src) {
@@ -280,7 +275,7 @@ func (p *quickParser) quoted() (int, bool) {
 			p.i = k + 1
 			return k + 1, true
 		}
-		if c < ' ' || c > '~' || c == '\\' || ((c == '$' || c == '%') && k+1 < len(p.src) && p.src[k+1] == '{') {
+		if c < ' ' || c > '~' || c == '\\' || ((c == '$' || c == '%') && k+1 < len(p.src) && (p.src[k+1] == '{' || p.src[k+1] == c)) {
 			return 0, false
 		}
 		k++
@@ -381,8 +376,12 @@ func (p *quickParser) operator(level int) *hclsyntax.Operation {
 	return nil
 }
 
-// unary reads a term, or ! or - before one.
+// unary reads a term, or ! or - before one. Every expression read passes
+// here, so the nesting is bounded here.
 func (p *quickParser) unary(depth int) (hclsyntax.Expression, bool) {
+	if depth >= quickMaxDepth {
+		return nil, false
+	}
 	var op *hclsyntax.Operation
 	switch {
 	case p.at(0, '!'):
@@ -391,9 +390,6 @@ func (p *quickParser) unary(depth int) (hclsyntax.Expression, bool) {
 		op = hclsyntax.OpNegate
 	default:
 		return p.term(depth)
-	}
-	if depth+1 >= quickMaxDepth {
-		return nil, false
 	}
 	sym := p.rng(p.i, p.i+1)
 	p.i++
@@ -408,7 +404,7 @@ func (p *quickParser) unary(depth int) (hclsyntax.Expression, bool) {
 // term reads a quoted string, a whole number, true, false, null, a
 // reference, a function call, a tuple or an object.
 func (p *quickParser) term(depth int) (hclsyntax.Expression, bool) {
-	if p.i >= len(p.src) || depth >= quickMaxDepth {
+	if p.i >= len(p.src) {
 		return nil, false
 	}
 	switch c := p.src[p.i]; {
@@ -473,7 +469,7 @@ func (p *quickParser) object(depth int) (hclsyntax.Expression, bool) {
 			return nil, false
 		}
 		p.spaces()
-		if !(p.at(0, '=') && !p.at(1, '=') && !p.at(1, '>')) && !p.at(0, ':') {
+		if !p.atEquals() && !p.at(0, ':') {
 			return nil, false
 		}
 		p.i++
@@ -534,7 +530,7 @@ func (p *quickParser) template(depth int) (hclsyntax.Expression, bool) {
 			take()
 			p.i += 2
 			p.spaces()
-			if depth+1 >= quickMaxDepth || p.at(0, '~') {
+			if p.at(0, '~') {
 				return nil, false
 			}
 			e, ok := p.expr(depth + 1)

@@ -9,13 +9,14 @@ import (
 	"github.com/sgcheck/sgcheck/internal/parallel"
 )
 
-// splitMinBytes is the size from which a native syntax file is parsed in
-// pieces: HCL's lexer holds every token of a file at once, so one large
-// file costs several times the memory of the same blocks in many files
-// (a 3 MB file: about 290 MiB). Smaller files are parsed whole.
+// splitMinBytes is the size from which a native syntax file's pieces are
+// read in parallel, in runs of about splitPieceBytes (a smaller file's
+// pieces are read one after the other). The pieces themselves keep a
+// large file's memory down: HCL's lexer holds every token of what it
+// parses at once (a 3 MB file parsed whole: about 290 MiB).
 var splitMinBytes = 256 << 10
 
-// splitPieceBytes is about how much of a large file one piece holds.
+// splitPieceBytes is about how much of a large file one run holds.
 var splitPieceBytes = 128 << 10
 
 // parseNative parses a native syntax file in pieces cut between top-level
@@ -27,15 +28,9 @@ var splitPieceBytes = 128 << 10
 // certain, or a piece has a diagnostic or a top-level attribute, the file
 // is parsed whole, so diagnostics are the whole parse's.
 func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
-	lines := topLevelLines(src)
-	if len(lines) == 0 {
+	starts := pieceStarts(src)
+	if starts == nil {
 		return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
-	}
-	starts := []hcl.Pos{hcl.InitialPos}
-	for _, l := range lines {
-		if l.Byte > 0 {
-			starts = append(starts, l)
-		}
 	}
 	end := func(k int) int {
 		if k < len(starts) {
@@ -43,16 +38,7 @@ func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
 		}
 		return len(src)
 	}
-	// chunks are the first pieces of the runs read by one goroutine: a
-	// large file's are about splitPieceBytes apart
-	chunks := []int{0}
-	if len(src) >= splitMinBytes {
-		for k, s := range starts {
-			if k > 0 && s.Byte-starts[chunks[len(chunks)-1]].Byte >= splitPieceBytes {
-				chunks = append(chunks, k)
-			}
-		}
-	}
+	chunks := chunkStarts(starts, len(src))
 	bodies := make([][]*hclsyntax.Body, len(chunks))
 	failed := make([]bool, len(chunks))
 	read := func(c int) {
@@ -119,21 +105,37 @@ func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
 }
 
 // pieceStarts returns where the pieces of src start: the first at the
-// beginning of the file, the others at the start of a line that begins a
-// top-level block, about splitPieceBytes apart. It returns fewer than two
-// when it cannot tell where the top-level blocks start.
+// beginning of the file, the others at the start of every line that begins
+// a top-level block. It returns nil when it cannot tell where the
+// top-level blocks start.
 func pieceStarts(src []byte) []hcl.Pos {
 	lines := topLevelLines(src)
-	if lines == nil {
+	if len(lines) == 0 {
 		return nil
 	}
-	cuts := []hcl.Pos{hcl.InitialPos}
+	starts := []hcl.Pos{hcl.InitialPos}
 	for _, l := range lines {
-		if l.Line > 1 && l.Byte-cuts[len(cuts)-1].Byte >= splitPieceBytes {
-			cuts = append(cuts, l)
+		if l.Byte > 0 {
+			starts = append(starts, l)
 		}
 	}
-	return cuts
+	return starts
+}
+
+// chunkStarts returns the indexes in starts of the pieces that begin the
+// runs one goroutine reads: in a file of size splitMinBytes or more, about
+// every splitPieceBytes; in a smaller one, the first only.
+func chunkStarts(starts []hcl.Pos, size int) []int {
+	chunks := []int{0}
+	if size < splitMinBytes {
+		return chunks
+	}
+	for k, s := range starts {
+		if k > 0 && s.Byte-starts[chunks[len(chunks)-1]].Byte >= splitPieceBytes {
+			chunks = append(chunks, k)
+		}
+	}
+	return chunks
 }
 
 // topLevelLines scans src as HCL's lexer would for nesting (brackets,
@@ -214,7 +216,7 @@ func scanLines(src []byte, depth int) (lines []hcl.Pos, end int) {
 					j++
 				}
 				k := j
-				for k < len(src) && (isLetter(src[k]) || isDigit(src[k]) || src[k] == '_' || src[k] == '-') {
+				for k < len(src) && identByte(src[k]) {
 					k++
 				}
 				if k == j || k >= len(src) || (src[k] != '\n' && src[k] != '\r') {
@@ -337,3 +339,9 @@ func closesHeredoc(rest []byte, marker []byte) bool {
 func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// identStart and identByte are the ASCII bytes that start and continue an
+// HCL identifier.
+func identStart(c byte) bool { return isLetter(c) || c == '_' }
+
+func identByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' || c == '-' }

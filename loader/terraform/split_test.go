@@ -11,8 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
-// splitEverywhere makes parseNative cut every file before every top-level
-// block it finds, for the duration of a test.
+// splitEverywhere makes parseNative read every piece of every file as a
+// run of its own, in parallel, for the duration of a test.
 func splitEverywhere(t *testing.T) {
 	minBytes, piece := splitMinBytes, splitPieceBytes
 	splitMinBytes, splitPieceBytes = 0, 1
@@ -215,8 +215,8 @@ func TestSplitParseLargeFiles(t *testing.T) {
 		b.WriteString("\" {\n  description = <<EOT\nresource \"x\" \"y\" {\nEOT\n}\n")
 	}
 	src := []byte(b.String())
-	if n := len(pieceStarts(src)); n < 3 {
-		t.Fatalf("a 600 KiB file in %d pieces", n)
+	if n := len(chunkStarts(pieceStarts(src), len(src))); n < 3 {
+		t.Fatalf("a 600 KiB file read in %d runs", n)
 	}
 	compareSplit(t, "valid.tf", src)
 }
