@@ -182,18 +182,32 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 		return raws, err
 	}
 	known := baseFindings{}
-	// the built-ins on the three sets at once (built-ins report errors,
-	// never diagnostics, so nothing is shared but the engine)
+	// the built-ins on the touched and the base's own documents at once
+	// (built-ins report errors, never diagnostics, so nothing is shared but
+	// the engine)
 	var unchanged, touched, before []rawFinding
-	var errs [3]error
+	var errs [2]error
 	concurrently(
-		func() { unchanged, errs[0] = eval(same, builtin, false) },
-		func() { touched, errs[1] = eval(headOnly, builtin, false) },
-		func() { before, errs[2] = eval(baseOnly, builtin, false) })
+		func() { touched, errs[0] = eval(headOnly, builtin, false) },
+		func() { before, errs[1] = eval(baseOnly, builtin, false) })
 	for _, err := range errs {
 		if err != nil {
 			return nil, nil, nil, err
 		}
+	}
+	// then on the documents the change left alone: their findings are the
+	// base's too, and count only where one of the touched findings may be
+	// matched to them
+	if pruneUnchanged {
+		fs, err := convertFindings(touched)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		same = naming(same, fs)
+	}
+	unchanged, err := eval(same, builtin, false)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	if e.hasUser(opts.Enable) {
 		// user policies: the whole head, and the whole base
@@ -216,6 +230,82 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 		known.add(fs)
 	}
 	return touched, known, diags, nil
+}
+
+// pruneUnchanged limits the built-ins' evaluation of the documents a change
+// left alone to those naming what a touched finding names (naming); tests
+// turn it off to compare.
+var pruneUnchanged = true
+
+// naming keeps the documents of in that hold, as a value anywhere in them,
+// the resource or rule of one of fs (with instance keys left out, for a
+// finding on a conditional instance). A finding is matched to the base's by
+// keys that hold its resource or its rule (baseFindings), and a built-in
+// policy names in a finding the resource and rule of the document it
+// judges as the document gives them: another document's findings cannot
+// match fs.
+func naming(in Input, fs []Finding) Input {
+	names, wild := map[string]bool{}, map[string]bool{}
+	for _, f := range fs {
+		names[f.Resource] = true
+		if f.Rule != "" {
+			names[f.Rule] = true
+		}
+		if f.Facts["conditional"] != nil {
+			wild[instanceKey.ReplaceAllString(f.Resource, "[*]")] = true
+		}
+	}
+	match := func(s string) bool {
+		return names[s] || (len(wild) > 0 && wild[instanceKey.ReplaceAllString(s, "[*]")])
+	}
+	out := Input{Params: in.Params, Changes: in.Changes}
+	out.Attachments = keepNaming(in.Attachments, match)
+	out.NACLs = keepNaming(in.NACLs, match)
+	out.Groups = keepNaming(in.Groups, match)
+	out.Subnets = keepNaming(in.Subnets, match)
+	return out
+}
+
+func keepNaming[D any](docs []D, match func(string) bool) []D {
+	var out []D
+	for i := range docs {
+		if holds(reflect.ValueOf(&docs[i]).Elem(), match) {
+			out = append(out, docs[i])
+		}
+	}
+	return out
+}
+
+// holds reports whether a string in v (a field, element, map key or
+// value, at any depth) matches.
+func holds(v reflect.Value, match func(string) bool) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return match(v.String())
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && holds(v.Elem(), match)
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < v.NumField(); i++ {
+			if t.Field(i).IsExported() && holds(v.Field(i), match) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if holds(v.Index(i), match) {
+				return true
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			if holds(iter.Key(), match) || holds(iter.Value(), match) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // baseNACLDocs is NACLDocs(base), taking the head's document (headDocs:

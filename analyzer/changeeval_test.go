@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -38,6 +40,11 @@ func TestChangeMatchesFullBaseEvaluation(t *testing.T) {
 		compared, reported := 0, 0
 		for i := 0; i < 400; i++ {
 			orig, mut := mutated(t, rng, files, edits)
+			if rng.IntN(3) == 0 {
+				// a copy of a resource under another name: a new instance
+				// on groups the base has, a new group with the same rules
+				mut = duplicated(rng, mut)
+			}
 			base, head := loadSource(orig), loadSource(mut)
 			opts := Options{Params: tracking.DefaultParams}
 			got, err := e.Analyze(context.Background(), head, base, opts)
@@ -56,6 +63,23 @@ func TestChangeMatchesFullBaseEvaluation(t *testing.T) {
 			t.Errorf("policies %v: only %d findings over %d changes", policies, reported, compared)
 		}
 	}
+}
+
+// resourceBlock matches a whole top-level resource block written as the
+// fixtures write them (its closing brace alone at the start of a line).
+var resourceBlock = regexp.MustCompile(`(?ms)^resource "[\w-]+" "([\w-]+)" \{.*?^\}\n`)
+
+// duplicated appends to src a copy of one of its resource blocks, named
+// anew.
+func duplicated(rng *rand.Rand, src []byte) []byte {
+	blocks := resourceBlock.FindAllSubmatchIndex(src, -1)
+	if len(blocks) == 0 {
+		return src
+	}
+	b := blocks[rng.IntN(len(blocks))]
+	name := string(src[b[2]:b[3]])
+	block := bytes.Replace(src[b[0]:b[1]], []byte(`"`+name+`" {`), []byte(`"`+name+`_copy" {`), 1)
+	return append(append(slices.Clone(src), '\n'), block...)
 }
 
 // fullBaseReference is change analysis evaluated the plain way: every
@@ -231,4 +255,39 @@ func naclFinding(instance string, number int, conditional bool) Finding {
 	}
 	return Finding{ID: "SGC103", Resource: nacl, Rule: nacl + " ingress entry",
 		Facts: facts, Fingerprint: "nacl " + instance + fmt.Sprint(number)}
+}
+
+// TestNaming: of the documents a change left alone, the built-ins are
+// evaluated on those holding a touched finding's resource or rule, at any
+// depth, and for a finding on a conditional instance those holding another
+// instance of its resource; the others are left out.
+func TestNaming(t *testing.T) {
+	in := Input{
+		Params: ParamsDoc{ICMPIdleTimeout: 60},
+		Attachments: []AttachmentDoc{
+			{Name: "aws_instance.a", Groups: []string{"aws_security_group.g"}},
+			{Name: "aws_instance.b", Rules: []RuleDoc{{Rule: "aws_security_group.h.ingress[0]"}}},
+			{Name: "aws_instance.c", Groups: []string{"aws_security_group.other"}},
+			{Name: "aws_instance.d[\"x\"]"},
+		},
+		Groups: []GroupDoc{{Name: "aws_security_group.g"}, {Name: "aws_security_group.other"}},
+		NACLs:  []NACLDoc{{Name: "aws_network_acl.n"}},
+	}
+	fs := []Finding{
+		{Resource: "aws_security_group.g", Facts: map[string]any{}},
+		{Resource: "aws_instance.new", Rule: "aws_security_group.h.ingress[0]", Facts: map[string]any{}},
+		{Resource: "aws_instance.d[\"y\"?]", Facts: map[string]any{"conditional": "aws_instance.d[\"y\"?]"}},
+	}
+	got := naming(in, fs)
+	var names []string
+	for _, d := range got.Attachments {
+		names = append(names, d.Name)
+	}
+	for _, d := range got.Groups {
+		names = append(names, d.Name)
+	}
+	want := []string{"aws_instance.a", "aws_instance.b", "aws_instance.d[\"x\"]", "aws_security_group.g"}
+	if !slices.Equal(names, want) || len(got.NACLs) != 0 || got.Params != in.Params {
+		t.Errorf("naming kept %q (and %d NACLs, params %v), want %q", names, len(got.NACLs), got.Params, want)
+	}
 }
