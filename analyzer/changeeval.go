@@ -142,8 +142,11 @@ func ruleContains(b, r model.Rule) bool {
 // identical head document. The documents are split into those the change
 // left as they were and those it touched: the head's findings on the
 // untouched ones are the base's findings there too, and the base is
-// evaluated only on the documents the change touched. User policies see
-// the whole input, so both sides are evaluated in full for them.
+// evaluated only on the documents the change touched. Of the untouched
+// documents, only those that name what a touched finding names are
+// evaluated at all (naming): the others' findings are never reported, and
+// match none that is. User policies see the whole input, so both sides are
+// evaluated in full for them.
 func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.AttachmentClass, head, base *model.Snapshot,
 	opts Options) ([]rawFinding, baseFindings, []model.Diagnostic, error) {
 	if opts.BaseNames != nil {
@@ -198,14 +201,11 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 	// then on the documents the change left alone: their findings are the
 	// base's too, and count only where one of the touched findings may be
 	// matched to them
-	if pruneUnchanged {
-		fs, err := convertFindings(touched)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		same = naming(same, fs)
+	fs, err := convertFindings(touched)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	unchanged, err := eval(same, builtin, false)
+	unchanged, err = eval(naming(same, fs), builtin, false)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -231,11 +231,6 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 	}
 	return touched, known, diags, nil
 }
-
-// pruneUnchanged limits the built-ins' evaluation of the documents a change
-// left alone to those naming what a touched finding names (naming); tests
-// turn it off to compare.
-var pruneUnchanged = true
 
 // naming keeps the documents of in that hold, as a value anywhere in them,
 // the resource or rule of one of fs (with instance keys left out, for a
