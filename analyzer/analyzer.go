@@ -81,7 +81,7 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 			in.Changes.NotApplied = NotAppliedDocs(opts.NotApplied)
 		}
 	})
-	var raws []rawFinding
+	var fs []Finding
 	var policyDiags []model.Diagnostic
 	var known baseFindings
 	if base == nil {
@@ -89,20 +89,20 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 		if err != nil {
 			return nil, err
 		}
+		var raws []rawFinding
 		if raws, policyDiags, err = e.Eval(ctx, value, opts.Enable); err != nil {
+			return nil, err
+		}
+		if fs, err = convertFindings(raws); err != nil {
 			return nil, err
 		}
 	} else {
 		var err error
-		if raws, known, policyDiags, err = e.evalChange(ctx, in, classes, head, base, opts); err != nil {
+		if fs, known, policyDiags, err = e.evalChange(ctx, in, classes, head, base, opts); err != nil {
 			return nil, err
 		}
 	}
 	res := &Result{Attachments: in.Attachments, PolicyErrors: policyDiags}
-	fs, err := convertFindings(raws)
-	if err != nil {
-		return nil, err
-	}
 	res.Findings = fs
 	relocateToCalls(res.Findings, head, base)
 	if base != nil {
@@ -134,19 +134,25 @@ func convertFindings(raws []rawFinding) ([]Finding, error) {
 	conv := make([]Finding, len(raws))
 	errs := make([]error, len(raws))
 	parallel.Each(len(raws), func(i int) { conv[i], errs[i] = convertFinding(raws[i]) })
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return firstOfEach(conv), nil
+}
+
+// firstOfEach keeps the first finding of each fingerprint, in order.
+func firstOfEach(fs []Finding) []Finding {
 	var out []Finding
 	seen := map[string]bool{}
-	for i, f := range conv {
-		if errs[i] != nil {
-			return nil, errs[i]
+	for _, f := range fs {
+		if !seen[f.Fingerprint] {
+			seen[f.Fingerprint] = true
+			out = append(out, f)
 		}
-		if seen[f.Fingerprint] {
-			continue
-		}
-		seen[f.Fingerprint] = true
-		out = append(out, f)
 	}
-	return out, nil
+	return out
 }
 
 func convertFinding(raw rawFinding) (Finding, error) {

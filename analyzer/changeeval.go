@@ -135,7 +135,7 @@ func ruleContains(b, r model.Rule) bool {
 }
 
 // evalChange evaluates the policies for change analysis and returns the
-// head's raw findings with what the base already had.
+// head's findings with what the base already had.
 //
 // A built-in policy looks at one attachment, NACL or group at a time, so
 // it finds on the base's copy of a document exactly what it finds on an
@@ -148,7 +148,7 @@ func ruleContains(b, r model.Rule) bool {
 // match none that is. User policies see the whole input, so both sides are
 // evaluated in full for them.
 func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.AttachmentClass, head, base *model.Snapshot,
-	opts Options) ([]rawFinding, baseFindings, []model.Diagnostic, error) {
+	opts Options) ([]Finding, baseFindings, []model.Diagnostic, error) {
 	if opts.BaseNames != nil {
 		// the base's documents under the head's names, so that a document
 		// the change left alone is equal on both sides: a finding is matched
@@ -201,11 +201,11 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 	// then on the documents the change left alone: their findings are the
 	// base's too, and count only where one of the touched findings may be
 	// matched to them
-	fs, err := convertFindings(touched)
+	found, err := convertFindings(touched)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	unchanged, err = eval(naming(same, fs), builtin, false)
+	unchanged, err = eval(naming(same, found), builtin, false)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -215,7 +215,12 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		touched = append(touched, users...)
+		fs, err := convertFindings(users)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		// as converting the built-ins' and the users' raw findings together
+		found = firstOfEach(append(found, fs...))
 		baseUsers, err := eval(baseIn, user, false)
 		if err != nil {
 			return nil, nil, nil, err
@@ -229,7 +234,7 @@ func (e *Engine) evalChange(ctx context.Context, in Input, classes []tracking.At
 		}
 		known.add(fs)
 	}
-	return touched, known, diags, nil
+	return found, known, diags, nil
 }
 
 // naming keeps the documents of in that hold, as a value anywhere in them,
