@@ -92,8 +92,14 @@ func measure(f func()) cost {
 
 // parseFloor is the least any HCL scanner must do: read and parse every file.
 func parseFloor(b *testing.B, dir string) {
+	if err := parseTree(dir); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func parseTree(dir string) error {
 	p := hclparse.NewParser()
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+	return filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) != ".tf" {
 			return err
 		}
@@ -106,12 +112,51 @@ func parseFloor(b *testing.B, dir string) {
 		}
 		return nil
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
 }
 
+// childJob, in the environment of the test binary started again by a
+// benchmark, makes that process one job (runChild): "scan" runs sgcheck
+// with the arguments as the command does, "floor" parses the tree the
+// argument names.
+const childJob = "SGCHECK_BENCH_CHILD"
+
+func runChild(job string, args []string) int {
+	switch job {
+	case "scan":
+		return run(context.Background(), append(args, "--format", "json", "--fail-on", "none"), io.Discard, io.Discard)
+	case "floor":
+		if len(args) == 1 {
+			if err := parseTree(args[0]); err == nil {
+				return 0
+			}
+		}
+	}
+	return exitError
+}
+
+// measureProcess runs one job (runChild) in a process of its own, in
+// directory wd, and returns its wall time, the CPU time of the process and
+// its peak resident memory: what a user of the command sees, each process
+// with its own heap.
+func measureProcess(b *testing.B, wd, job string, args ...string) cost {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = wd
+	cmd.Env = append(os.Environ(), childJob+"="+job)
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("%s %v: %v: %s", job, args, err, out)
+	}
+	wall := time.Since(start)
+	ps := cmd.ProcessState
+	return cost{wall: wall, cpu: ps.UserTime() + ps.SystemTime(), peak: maxRSS(ps)}
+}
+
+// scan runs sgcheck in this process, without warming the heap with huge
+// pages: the ranges it marks would stay marked for the floor measured in
+// the same process (BenchmarkScanProcess measures both as processes).
 func scan(b *testing.B, args ...string) {
+	noWarm = true
 	if code := run(context.Background(), append(args, "--format", "json", "--fail-on", "none"), io.Discard, io.Discard); code != 0 {
 		b.Fatalf("%v: exit %d", args, code)
 	}
@@ -128,11 +173,16 @@ func median(d []time.Duration) time.Duration {
 // medians' ratios (x-floor-cpu, x-floor-wall), the scan's median wall time
 // and its peak memory.
 func reportFloor(b *testing.B, floor, work func()) {
+	reportFloorCosts(b, func() cost { return measure(floor) }, func() cost { return measure(work) })
+}
+
+// reportFloorCosts is reportFloor for runs that measure themselves.
+func reportFloorCosts(b *testing.B, floor, work func() cost) {
 	var fw, fc, sw, sc []time.Duration
 	var peak, floorPeak uint64
 	for i := 0; i < b.N; i++ {
-		f := measure(floor)
-		s := measure(work)
+		f := floor()
+		s := work()
 		fw, fc, sw, sc = append(fw, f.wall), append(fc, f.cpu), append(sw, s.wall), append(sc, s.cpu)
 		peak, floorPeak = max(peak, s.peak), max(floorPeak, f.peak)
 	}
@@ -161,6 +211,21 @@ func BenchmarkScan(b *testing.B) {
 			dir := benchTree(b, shape, rules)
 			b.ResetTimer()
 			reportFloor(b, func() { parseFloor(b, dir) }, func() { scan(b, dir) })
+		})
+	}
+}
+
+// BenchmarkScanProcess is BenchmarkScan with the floor and the scan each
+// run as a process of its own, as CI runs sgcheck: each has its own heap,
+// and the scan's is warmed with huge pages where Linux offers them
+// (warmHeap). Its peaks are resident memory (the whole process's).
+func BenchmarkScanProcess(b *testing.B) {
+	for _, shape := range gen.Shapes {
+		b.Run(fmt.Sprintf("shape=%s/rules=10000", shape), func(b *testing.B) {
+			dir := benchTree(b, shape, 10000)
+			b.ResetTimer()
+			reportFloorCosts(b, func() cost { return measureProcess(b, "", "floor", dir) },
+				func() cost { return measureProcess(b, "", "scan", dir) })
 		})
 	}
 }
@@ -241,42 +306,60 @@ func changedTree(b *testing.B, dir string, local bool) string {
 // side, on the 10k stacks tree with 1 % of the rules removed: `diff OLD
 // NEW` and `--base HEAD` in a git repository (x-scan-wall, x-scan-cpu), the
 // removals spread over every root, and (diff-local, base-local) within one
-// root.
-func BenchmarkChange(b *testing.B) {
+// root; in this process (scan), BenchmarkChangeProcess in processes of
+// their own.
+func BenchmarkChange(b *testing.B) { benchChange(b, inProcess) }
+
+// BenchmarkChangeProcess is BenchmarkChange with every run a process.
+func BenchmarkChangeProcess(b *testing.B) { benchChange(b, asProcess) }
+
+// runner runs sgcheck with args in directory wd ("": where the benchmark
+// is) and measures it.
+type runner func(b *testing.B, wd string, args ...string) cost
+
+func inProcess(b *testing.B, wd string, args ...string) cost {
+	if wd != "" {
+		was, _ := os.Getwd()
+		defer os.Chdir(was)
+		if err := os.Chdir(wd); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return measure(func() { scan(b, args...) })
+}
+
+func asProcess(b *testing.B, wd string, args ...string) cost {
+	return measureProcess(b, wd, "scan", args...)
+}
+
+func benchChange(b *testing.B, run runner) {
 	old := benchTree(b, gen.Stacks, 10000)
 	changed := changedTree(b, old, false)
-	b.Run("diff", func(b *testing.B) {
-		reportChange(b, func() { scan(b, changed) }, func() { scan(b, append([]string{"diff"}, old, changed)...) })
-	})
-	b.Run("diff-local", func(b *testing.B) {
-		local := changedTree(b, old, true)
-		reportChange(b, func() { scan(b, local) }, func() { scan(b, append([]string{"diff"}, old, local)...) })
-	})
-	b.Run("base", func(b *testing.B) {
+	diff := func(b *testing.B, changed string) {
+		reportChangeCosts(b, func() cost { return run(b, "", changed) },
+			func() cost { return run(b, "", "diff", old, changed) })
+	}
+	base := func(b *testing.B, changed string) {
 		repo := gitTree(b, old, changed)
-		wd, _ := os.Getwd()
-		defer os.Chdir(wd)
-		if err := os.Chdir(repo); err != nil {
-			b.Fatal(err)
-		}
-		reportChange(b, func() { scan(b, ".") }, func() { scan(b, "--base", "HEAD", ".") })
-	})
-	b.Run("base-local", func(b *testing.B) {
-		repo := gitTree(b, old, changedTree(b, old, true))
-		wd, _ := os.Getwd()
-		defer os.Chdir(wd)
-		if err := os.Chdir(repo); err != nil {
-			b.Fatal(err)
-		}
-		reportChange(b, func() { scan(b, ".") }, func() { scan(b, "--base", "HEAD", ".") })
-	})
+		reportChangeCosts(b, func() cost { return run(b, repo, ".") },
+			func() cost { return run(b, repo, "--base", "HEAD", ".") })
+	}
+	b.Run("diff", func(b *testing.B) { diff(b, changed) })
+	b.Run("diff-local", func(b *testing.B) { diff(b, changedTree(b, old, true)) })
+	b.Run("base", func(b *testing.B) { base(b, changed) })
+	b.Run("base-local", func(b *testing.B) { base(b, changedTree(b, old, true)) })
 }
 
 func reportChange(b *testing.B, plain, change func()) {
+	reportChangeCosts(b, func() cost { return measure(plain) }, func() cost { return measure(change) })
+}
+
+// reportChangeCosts is reportChange for runs that measure themselves.
+func reportChangeCosts(b *testing.B, plain, change func() cost) {
 	b.ResetTimer()
 	var pw, pc, cw, cc []time.Duration
 	for i := 0; i < b.N; i++ {
-		p, c := measure(plain), measure(change)
+		p, c := plain(), change()
 		pw, pc, cw, cc = append(pw, p.wall), append(pc, p.cpu), append(cw, c.wall), append(cc, c.cpu)
 	}
 	b.ReportMetric(float64(median(cw))/float64(median(pw)), "x-scan-wall")

@@ -52,9 +52,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	paired := pairedDiff(ctx, fs.Arg(0), fs.Arg(1))
 	if paired {
-		// paired (loadBoth), within one side's limit, as --base: a higher
-		// limit only cost time on the 10k-rule trees
-		limitMemory([]string{fs.Arg(1)}, 1)
+		limitMemory([]string{fs.Arg(1)}, pairedSides()) // paired (loadBoth), as --base
 	} else {
 		limitMemory([]string{fs.Arg(0), fs.Arg(1)}, 1) // both sides are under the paths
 	}

@@ -97,11 +97,21 @@ const (
 // configuration and JSON files' sizes), read sides times (2 for --plan,
 // which loads a second configuration of about the same size; --base loads
 // its two sides paired, root by root, within one side's limit), unless
-// GOMEMLIMIT is set.
+// GOMEMLIMIT is set; then it backs the part of the heap the run is
+// expected to use with huge pages where the system offers them (warmHeap).
 func limitMemory(paths []string, sides int) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return
+	size := inputSize(paths)
+	limit := debug.SetMemoryLimit(-1) // GOMEMLIMIT's, or none
+	if os.Getenv("GOMEMLIMIT") == "" {
+		limit = max(memoryFloor, memoryPerInputByte*size*int64(sides))
+		debug.SetMemoryLimit(limit)
 	}
+	warmHeap(warmSize(size*int64(sides), limit))
+}
+
+// inputSize is the size of the configuration, JSON and variable files
+// the loader reads under paths.
+func inputSize(paths []string) int64 {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
@@ -128,7 +138,7 @@ func limitMemory(paths []string, sides int) {
 			return nil
 		})
 	}
-	debug.SetMemoryLimit(max(memoryFloor, memoryPerInputByte*size*int64(sides)))
+	return size
 }
 
 // run is the whole command, testable without a process.

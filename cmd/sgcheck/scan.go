@@ -63,8 +63,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "%v", err)
 	}
 	sides := 1
-	if planFile != "" {
-		sides = 2 // a second configuration; --base pairs its loads within one side's (load)
+	switch {
+	case planFile != "":
+		sides = 2 // a second configuration
+	case baseRev != "":
+		sides = pairedSides() // its loads are paired (load)
 	}
 	limitMemory(modulePaths(fs.Args()), sides) // what load reads
 	c.progress = startProgress(stderr, 2*time.Second)

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"runtime"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// hugePage is the size of a transparent huge page on the platforms Go
+// supports on Linux with them (x86-64, arm64 with 4 KiB base pages).
+const hugePage = 2 << 20
+
+// warmHeap backs n bytes of the heap with transparent huge pages, when
+// Linux gives them only on request (the "madvise" setting: "always" gives
+// them without asking, "never" not at all; hugePagesUsable). It reports
+// whether it did.
+func warmHeap(n int64) bool {
+	if n < hugePage || !hugePagesUsable() {
+		return false
+	}
+	n &^= hugePage - 1
+	b := make([]byte, n+hugePage)
+	// the aligned huge pages within the block
+	off := int(-uintptr(unsafe.Pointer(&b[0])) & (hugePage - 1))
+	pages := b[off : off+int(n)]
+	if unix.Madvise(pages, unix.MADV_HUGEPAGE) != nil {
+		return false
+	}
+	for i := 0; i < len(pages); i += hugePage {
+		pages[i] = 1 // one fault maps the whole huge page
+	}
+	runtime.KeepAlive(b)
+	runtime.GC() // the block is garbage: its pages return to the heap, mapped
+	return true
+}
+
+// hugePagesUsable reports whether warmHeap may ask for huge pages:
+// SGCHECK_HUGEPAGES is not "off" and transparent huge pages are given to
+// memory that asks for them, and only to it.
+func hugePagesUsable() bool {
+	if noWarm || os.Getenv("SGCHECK_HUGEPAGES") == "off" {
+		return false
+	}
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	return err == nil && bytes.Contains(mode, []byte("[madvise]"))
+}
