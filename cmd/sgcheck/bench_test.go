@@ -115,12 +115,18 @@ func parseTree(dir string) error {
 }
 
 // childJob, in the environment of the test binary started again by a
-// benchmark, makes that process one job (runChild): "scan" runs sgcheck
-// with the arguments as the command does, "floor" parses the tree the
-// argument names.
+// benchmark or a test, makes that process one job (runChild): "scan" runs
+// sgcheck with the arguments as the command does, "floor" parses the tree
+// the argument names, and moreChildJobs has the others.
 const childJob = "SGCHECK_BENCH_CHILD"
 
+// moreChildJobs are the jobs of tests that need a process of their own.
+var moreChildJobs = map[string]func(args []string) int{}
+
 func runChild(job string, args []string) int {
+	if f := moreChildJobs[job]; f != nil {
+		return f(args)
+	}
 	switch job {
 	case "scan":
 		return run(context.Background(), append(args, "--format", "json", "--fail-on", "none"), io.Discard, io.Discard)

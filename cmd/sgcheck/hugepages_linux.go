@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"runtime"
 	"unsafe"
@@ -18,8 +19,8 @@ const hugePage = 2 << 20
 // them without asking, "never" not at all; hugePagesUsable). It reports
 // whether it did.
 func warmHeap(n int64) bool {
-	if n < hugePage || !hugePagesUsable() {
-		return false
+	if n < hugePage || n > math.MaxInt/4 || !hugePagesUsable() {
+		return false // (a 32-bit address space has no room for much)
 	}
 	n &^= hugePage - 1
 	b := make([]byte, n+hugePage)
