@@ -6,9 +6,9 @@ package main
 // 14 µs: 140 MiB of heap, 36,000 faults, half a second of CPU, a third of
 // the whole scan), backing the heap with transparent huge pages makes them
 // 512 times fewer. The Go runtime does not ask for huge pages for the heap,
-// and Linux gives them by default only to memory that asks
-// (/sys/kernel/mm/transparent_hugepage/enabled set to "madvise"), so
-// warmHeap asks: it allocates the part of the heap the run is expected to
+// and where Linux gives them only to memory that asks
+// (/sys/kernel/mm/transparent_hugepage/enabled set to "madvise", a common
+// default) warmHeap asks: it allocates the part of the heap the run is expected to
 // use as one block, marks it MADV_HUGEPAGE, touches it, and frees it; the
 // runtime then places the scan's objects in those pages. Nothing else
 // changes: the same memory limit, the same collector, the same output.
