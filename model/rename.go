@@ -21,7 +21,7 @@ func (s *Snapshot) RenameFiles(rename func(string) string) {
 		}
 		return r
 	}
-	renamerOf(reflect.TypeOf(s).Elem())(reflect.ValueOf(s).Elem(), once)
+	renamers.of(reflect.TypeOf(s).Elem())(reflect.ValueOf(s).Elem(), once)
 	s.index = nil
 }
 
@@ -60,123 +60,128 @@ func holdsSourceSeen(t reflect.Type, seen map[reflect.Type]bool) bool {
 	return false
 }
 
-// A renamer renames the Sources in v, which must be settable, copying the
-// slices, maps and pointers on the way to them.
-type renamer func(v reflect.Value, rename func(string) string)
+// A copier copies, in v (settable, holding a copy of a value), the slices,
+// maps and pointers on the way to the values its set reaches, so that v
+// shares none of them with the value it was copied from (interfaces,
+// channels and functions are kept as they are); with rename, it also
+// renames the file of every Source it reaches.
+type copier func(v reflect.Value, rename func(string) string)
 
-// renamers holds the renamer of each type, made once: it visits only the
-// fields that can hold a Source.
-var renamers = &perType[renamer]{}
-
-func renamerOf(t reflect.Type) renamer { return renamers.of(t, makeRenamer) }
-
-func renamerFor(t reflect.Type) func() renamer { return renamers.lazy(t, makeRenamer) }
-
-// perType holds functions made once per type (by the build function its
-// callers give).
-type perType[F any] struct {
-	m sync.Map // reflect.Type → F
+// copiers makes and holds one copier per type: it visits only what reaches
+// says may hold what it copies for.
+type copiers struct {
+	reaches func(reflect.Type) bool
+	m       sync.Map // reflect.Type → copier
 }
 
-// of returns the function of type t, made on first use.
-func (p *perType[F]) of(t reflect.Type, build func(reflect.Type) F) F {
-	if f, ok := p.m.Load(t); ok {
-		return f.(F)
+var (
+	// renamers reach the Sources (RenameFiles)
+	renamers = &copiers{reaches: holdsSource}
+	// cloners reach everything a copy would share (Clone)
+	cloners = &copiers{reaches: func(t reflect.Type) bool { return !flat(t) }}
+)
+
+// of returns the copier of type t, made on first use.
+func (c *copiers) of(t reflect.Type) copier {
+	if f, ok := c.m.Load(t); ok {
+		return f.(copier)
 	}
-	f := build(t)
-	p.m.Store(t, f)
+	f := c.make(t)
+	c.m.Store(t, f)
 	return f
 }
 
-// lazy returns a function giving the function of t, looked up on its first
-// call (a type may hold itself, so its function may be needed while it is
+// lazy returns a function giving the copier of t, looked up on its first
+// call (a type may hold itself, so its copier may be needed while it is
 // being made).
-func (p *perType[F]) lazy(t reflect.Type, build func(reflect.Type) F) func() F {
+func (c *copiers) lazy(t reflect.Type) func() copier {
 	var once sync.Once
-	var f F
-	return func() F {
-		once.Do(func() { f = p.of(t, build) })
+	var f copier
+	return func() copier {
+		once.Do(func() { f = c.of(t) })
 		return f
 	}
 }
 
-func makeRenamer(t reflect.Type) renamer {
-	if !holdsSource(t) {
+func (c *copiers) make(t reflect.Type) copier {
+	if !c.reaches(t) {
 		return func(reflect.Value, func(string) string) {}
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if t == sourceType {
 			return func(v reflect.Value, rename func(string) string) {
-				if src := v.Addr().Interface().(*Source); src.File != "" {
+				if src := v.Addr().Interface().(*Source); rename != nil && src.File != "" {
 					src.File = rename(src.File)
 				}
 			}
 		}
 		type field struct {
 			i int
-			r func() renamer
+			c func() copier
 		}
 		var fields []field
 		for i := 0; i < t.NumField(); i++ {
-			if f := t.Field(i); f.IsExported() && holdsSource(f.Type) {
-				fields = append(fields, field{i, renamerFor(f.Type)})
+			if f := t.Field(i); f.IsExported() && c.reaches(f.Type) {
+				fields = append(fields, field{i, c.lazy(f.Type)})
 			}
 		}
 		return func(v reflect.Value, rename func(string) string) {
 			for _, f := range fields {
-				f.r()(v.Field(f.i), rename)
+				f.c()(v.Field(f.i), rename)
 			}
 		}
 	case reflect.Slice:
-		elem := renamerFor(t.Elem())
+		elem, reached := c.lazy(t.Elem()), c.reaches(t.Elem())
 		return func(v reflect.Value, rename func(string) string) {
 			if v.IsNil() {
 				return
 			}
-			c := reflect.MakeSlice(t, v.Len(), v.Len())
-			reflect.Copy(c, v)
-			r := elem()
-			for i := 0; i < c.Len(); i++ {
-				r(c.Index(i), rename)
+			s := reflect.MakeSlice(t, v.Len(), v.Len())
+			reflect.Copy(s, v)
+			if reached {
+				e := elem()
+				for i := 0; i < s.Len(); i++ {
+					e(s.Index(i), rename)
+				}
 			}
-			v.Set(c)
+			v.Set(s)
 		}
 	case reflect.Array:
-		elem := renamerFor(t.Elem())
+		elem := c.lazy(t.Elem())
 		return func(v reflect.Value, rename func(string) string) {
-			r := elem()
+			e := elem()
 			for i := 0; i < v.Len(); i++ {
-				r(v.Index(i), rename)
+				e(v.Index(i), rename)
 			}
 		}
 	case reflect.Pointer:
-		elem := renamerFor(t.Elem())
+		elem := c.lazy(t.Elem())
 		return func(v reflect.Value, rename func(string) string) {
 			if v.IsNil() {
 				return
 			}
-			c := reflect.New(t.Elem())
-			c.Elem().Set(v.Elem())
-			elem()(c.Elem(), rename)
-			v.Set(c)
+			p := reflect.New(t.Elem())
+			p.Elem().Set(v.Elem())
+			elem()(p.Elem(), rename)
+			v.Set(p)
 		}
 	case reflect.Map:
-		elem := renamerFor(t.Elem())
+		elem := c.lazy(t.Elem())
 		return func(v reflect.Value, rename func(string) string) {
 			if v.IsNil() {
 				return
 			}
-			c := reflect.MakeMapWithSize(t, v.Len())
-			r := elem()
+			m := reflect.MakeMapWithSize(t, v.Len())
+			e := elem()
 			iter := v.MapRange()
 			for iter.Next() {
-				e := reflect.New(t.Elem()).Elem()
-				e.Set(iter.Value())
-				r(e, rename)
-				c.SetMapIndex(iter.Key(), e)
+				x := reflect.New(t.Elem()).Elem()
+				x.Set(iter.Value())
+				e(x, rename)
+				m.SetMapIndex(iter.Key(), x)
 			}
-			v.Set(c)
+			v.Set(m)
 		}
 	}
 	return func(reflect.Value, func(string) string) {}
@@ -194,101 +199,10 @@ func (s *Snapshot) Clone() *Snapshot {
 	for i := 0; i < t.NumField(); i++ {
 		if f := t.Field(i); f.IsExported() {
 			cv.Field(i).Set(sv.Field(i))
-			clonerOf(f.Type)(cv.Field(i))
+			cloners.of(f.Type)(cv.Field(i), nil)
 		}
 	}
 	return c
-}
-
-// A cloner replaces the slices, maps and pointers in v, which must be
-// settable and hold a copy of a value, by copies of their own, down to
-// values that share nothing mutable (flat); interfaces, channels and
-// functions are kept as they are.
-type cloner func(v reflect.Value)
-
-// cloners holds the cloner of each type, made once: it visits only the
-// fields that are not flat.
-var cloners = &perType[cloner]{}
-
-func clonerOf(t reflect.Type) cloner { return cloners.of(t, makeCloner) }
-
-func clonerFor(t reflect.Type) func() cloner { return cloners.lazy(t, makeCloner) }
-
-func makeCloner(t reflect.Type) cloner {
-	if flat(t) {
-		return func(reflect.Value) {}
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		type field struct {
-			i int
-			c func() cloner
-		}
-		var fields []field
-		for i := 0; i < t.NumField(); i++ {
-			if f := t.Field(i); f.IsExported() && !flat(f.Type) {
-				fields = append(fields, field{i, clonerFor(f.Type)})
-			}
-		}
-		return func(v reflect.Value) {
-			for _, f := range fields {
-				f.c()(v.Field(f.i))
-			}
-		}
-	case reflect.Slice:
-		elem, flatElem := clonerFor(t.Elem()), flat(t.Elem())
-		return func(v reflect.Value) {
-			if v.IsNil() {
-				return
-			}
-			c := reflect.MakeSlice(t, v.Len(), v.Len())
-			reflect.Copy(c, v)
-			if !flatElem {
-				e := elem()
-				for i := 0; i < c.Len(); i++ {
-					e(c.Index(i))
-				}
-			}
-			v.Set(c)
-		}
-	case reflect.Array:
-		elem := clonerFor(t.Elem())
-		return func(v reflect.Value) {
-			e := elem()
-			for i := 0; i < v.Len(); i++ {
-				e(v.Index(i))
-			}
-		}
-	case reflect.Pointer:
-		elem := clonerFor(t.Elem())
-		return func(v reflect.Value) {
-			if v.IsNil() {
-				return
-			}
-			c := reflect.New(t.Elem())
-			c.Elem().Set(v.Elem())
-			elem()(c.Elem())
-			v.Set(c)
-		}
-	case reflect.Map:
-		elem := clonerFor(t.Elem())
-		return func(v reflect.Value) {
-			if v.IsNil() {
-				return
-			}
-			c := reflect.MakeMapWithSize(t, v.Len())
-			e := elem()
-			iter := v.MapRange()
-			for iter.Next() {
-				x := reflect.New(t.Elem()).Elem()
-				x.Set(iter.Value())
-				e(x)
-				c.SetMapIndex(iter.Key(), x)
-			}
-			v.Set(c)
-		}
-	}
-	return func(reflect.Value) {}
 }
 
 var flats sync.Map // reflect.Type → bool

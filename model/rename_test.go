@@ -47,16 +47,23 @@ func fill(v reflect.Value, path string, depth int) {
 	}
 }
 
-// Every Source of a snapshot is renamed, wherever it is held, and a
-// snapshot sharing its slices, maps and pointers keeps its own names.
-func TestRenameFiles(t *testing.T) {
+// filled is a snapshot with a value in every field (fill), and its JSON.
+func filled(t *testing.T) (Snapshot, string) {
+	t.Helper()
 	var s Snapshot
 	fill(reflect.ValueOf(&s).Elem(), "snap", 12)
-	before, err := json.Marshal(&s)
+	b, err := json.Marshal(&s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sources := strings.Count(string(before), `"old/`)
+	return s, string(b)
+}
+
+// Every Source of a snapshot is renamed, wherever it is held, and a
+// snapshot sharing its slices, maps and pointers keeps its own names.
+func TestRenameFiles(t *testing.T) {
+	s, before := filled(t)
+	sources := strings.Count(before, `"old/`)
 	if sources < 20 {
 		t.Fatalf("only %d sources filled", sources)
 	}
@@ -66,10 +73,10 @@ func TestRenameFiles(t *testing.T) {
 	if n := strings.Count(string(after), `"new/`); n != sources || strings.Contains(string(after), `"old/`) {
 		t.Errorf("%d of %d sources renamed: %s", n, sources, after)
 	}
-	if again, _ := json.Marshal(&s); string(again) != string(before) {
+	if again, _ := json.Marshal(&s); string(again) != before {
 		t.Errorf("renaming a copy changed the original")
 	}
-	if strings.ReplaceAll(string(after), `"new/`, `"old/`) != string(before) {
+	if strings.ReplaceAll(string(after), `"new/`, `"old/`) != before {
 		t.Errorf("renaming changed more than files")
 	}
 }
@@ -111,28 +118,23 @@ func scribble(v reflect.Value) {
 // A clone is equal to the snapshot and shares nothing with it that an edit
 // in place could reach.
 func TestClone(t *testing.T) {
-	var s Snapshot
-	fill(reflect.ValueOf(&s).Elem(), "snap", 12)
-	before, err := json.Marshal(&s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, before := filled(t)
 	c := s.Clone()
 	if !reflect.DeepEqual(c, &s) {
 		t.Fatalf("the clone differs")
 	}
 	scribble(reflect.ValueOf(c).Elem())
 	after, _ := json.Marshal(c)
-	if string(after) == string(before) || !strings.Contains(string(after), "scribbled") {
+	if string(after) == before || !strings.Contains(string(after), "scribbled") {
 		t.Fatalf("nothing scribbled")
 	}
-	if again, _ := json.Marshal(&s); string(again) != string(before) {
+	if again, _ := json.Marshal(&s); string(again) != before {
 		t.Errorf("editing the clone in place changed the original")
 	}
 	// and the other way round
 	d := s.Clone()
 	scribble(reflect.ValueOf(&s).Elem())
-	if again, _ := json.Marshal(d); string(again) != string(before) {
+	if again, _ := json.Marshal(d); string(again) != before {
 		t.Errorf("editing the original in place changed the clone")
 	}
 }

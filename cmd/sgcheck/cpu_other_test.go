@@ -2,13 +2,7 @@
 
 package main
 
-import (
-	"os"
-	"time"
-)
+import "time"
 
 // processCPU is not measured here: the benchmarks report wall time only.
 func processCPU() time.Duration { return 0 }
-
-// maxRSS is not measured here.
-func maxRSS(*os.ProcessState) uint64 { return 0 }

@@ -3,8 +3,6 @@
 package main
 
 import (
-	"os"
-	"runtime"
 	"syscall"
 	"time"
 )
@@ -16,17 +14,4 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// maxRSS is a finished process's peak resident memory (Linux and the BSDs
-// count it in KiB, macOS in bytes).
-func maxRSS(ps *os.ProcessState) uint64 {
-	ru, ok := ps.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return 0
-	}
-	if runtime.GOOS == "darwin" {
-		return uint64(ru.Maxrss)
-	}
-	return uint64(ru.Maxrss) << 10
 }
