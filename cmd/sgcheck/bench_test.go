@@ -127,17 +127,36 @@ func runChild(job string, args []string) int {
 	if f := moreChildJobs[job]; f != nil {
 		return f(args)
 	}
+	code := exitError
 	switch job {
 	case "scan":
-		return run(context.Background(), append(args, "--format", "json", "--fail-on", "none"), io.Discard, io.Discard)
+		code = run(context.Background(), scanArgs(args), io.Discard, io.Discard)
 	case "floor":
-		if len(args) == 1 {
-			if err := parseTree(args[0]); err == nil {
-				return 0
-			}
+		if len(args) == 1 && parseTree(args[0]) == nil {
+			code = exitClean
 		}
 	}
-	return exitError
+	fmt.Println(peakRSS()) // for measureProcess
+	return code
+}
+
+// peakRSS is this process's peak resident memory since it started its
+// program (VmHWM, Linux; 0 elsewhere). The rusage of a child does not
+// give it: Linux counts in its maxrss the memory of the process it was
+// started from, up to the exec, and Go starts a child in its parent's
+// memory.
+func peakRSS() uint64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		var kb uint64
+		if n, _ := fmt.Sscanf(line, "VmHWM: %d kB", &kb); n == 1 {
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // measureProcess runs one job (runChild) in a process of its own, in
@@ -149,13 +168,23 @@ func measureProcess(b *testing.B, wd, job string, args ...string) cost {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = wd
 	cmd.Env = append(os.Environ(), childJob+"="+job)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	start := time.Now()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("%s %v: %v: %s", job, args, err, out)
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("%s %v: %v: %s", job, args, err, stderr.String())
 	}
 	wall := time.Since(start)
-	ps := cmd.ProcessState
-	return cost{wall: wall, cpu: ps.UserTime() + ps.SystemTime(), peak: maxRSS(ps)}
+	c := cost{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
+	fmt.Sscan(string(out), &c.peak)
+	return c
+}
+
+// scanArgs are a benchmark's arguments for sgcheck: a JSON report, which
+// findings do not make fail.
+func scanArgs(args []string) []string {
+	return append(args, "--format", "json", "--fail-on", "none")
 }
 
 // scan runs sgcheck in this process, without warming the heap with huge
@@ -163,7 +192,7 @@ func measureProcess(b *testing.B, wd, job string, args ...string) cost {
 // the same process (BenchmarkScanProcess measures both as processes).
 func scan(b *testing.B, args ...string) {
 	noWarm = true
-	if code := run(context.Background(), append(args, "--format", "json", "--fail-on", "none"), io.Discard, io.Discard); code != 0 {
+	if code := run(context.Background(), scanArgs(args), io.Discard, io.Discard); code != 0 {
 		b.Fatalf("%v: exit %d", args, code)
 	}
 }
@@ -178,12 +207,7 @@ func median(d []time.Duration) time.Duration {
 // reportFloor runs floor and scan b.N times each, paired, and reports the
 // medians' ratios (x-floor-cpu, x-floor-wall), the scan's median wall time
 // and its peak memory.
-func reportFloor(b *testing.B, floor, work func()) {
-	reportFloorCosts(b, func() cost { return measure(floor) }, func() cost { return measure(work) })
-}
-
-// reportFloorCosts is reportFloor for runs that measure themselves.
-func reportFloorCosts(b *testing.B, floor, work func() cost) {
+func reportFloor(b *testing.B, floor, work func() cost) {
 	var fw, fc, sw, sc []time.Duration
 	var peak, floorPeak uint64
 	for i := 0; i < b.N; i++ {
@@ -208,6 +232,18 @@ func reportFloorCosts(b *testing.B, floor, work func() cost) {
 //
 // SGCHECK_BENCH_RULES sets the size (default 10000).
 func BenchmarkScan(b *testing.B) {
+	benchScan(b, inProcess, func(b *testing.B, dir string) cost { return measure(func() { parseFloor(b, dir) }) })
+}
+
+// BenchmarkScanProcess is BenchmarkScan with the floor and the scan each
+// run as a process of its own, as CI runs sgcheck: each has its own heap,
+// and the scan's is warmed with huge pages where Linux offers them
+// (warmHeap). Its peaks are resident memory (the whole process's).
+func BenchmarkScanProcess(b *testing.B) {
+	benchScan(b, asProcess, func(b *testing.B, dir string) cost { return measureProcess(b, "", "floor", dir) })
+}
+
+func benchScan(b *testing.B, run runner, floor func(b *testing.B, dir string) cost) {
 	rules := 10000
 	if v := os.Getenv("SGCHECK_BENCH_RULES"); v != "" {
 		fmt.Sscan(v, &rules)
@@ -216,22 +252,7 @@ func BenchmarkScan(b *testing.B) {
 		b.Run(fmt.Sprintf("shape=%s/rules=%d", shape, rules), func(b *testing.B) {
 			dir := benchTree(b, shape, rules)
 			b.ResetTimer()
-			reportFloor(b, func() { parseFloor(b, dir) }, func() { scan(b, dir) })
-		})
-	}
-}
-
-// BenchmarkScanProcess is BenchmarkScan with the floor and the scan each
-// run as a process of its own, as CI runs sgcheck: each has its own heap,
-// and the scan's is warmed with huge pages where Linux offers them
-// (warmHeap). Its peaks are resident memory (the whole process's).
-func BenchmarkScanProcess(b *testing.B) {
-	for _, shape := range gen.Shapes {
-		b.Run(fmt.Sprintf("shape=%s/rules=10000", shape), func(b *testing.B) {
-			dir := benchTree(b, shape, 10000)
-			b.ResetTimer()
-			reportFloorCosts(b, func() cost { return measureProcess(b, "", "floor", dir) },
-				func() cost { return measureProcess(b, "", "scan", dir) })
+			reportFloor(b, func() cost { return floor(b, dir) }, func() cost { return run(b, "", dir) })
 		})
 	}
 }
@@ -342,12 +363,12 @@ func benchChange(b *testing.B, run runner) {
 	old := benchTree(b, gen.Stacks, 10000)
 	changed := changedTree(b, old, false)
 	diff := func(b *testing.B, changed string) {
-		reportChangeCosts(b, func() cost { return run(b, "", changed) },
+		reportChange(b, func() cost { return run(b, "", changed) },
 			func() cost { return run(b, "", "diff", old, changed) })
 	}
 	base := func(b *testing.B, changed string) {
 		repo := gitTree(b, old, changed)
-		reportChangeCosts(b, func() cost { return run(b, repo, ".") },
+		reportChange(b, func() cost { return run(b, repo, ".") },
 			func() cost { return run(b, repo, "--base", "HEAD", ".") })
 	}
 	b.Run("diff", func(b *testing.B) { diff(b, changed) })
@@ -356,12 +377,9 @@ func benchChange(b *testing.B, run runner) {
 	b.Run("base-local", func(b *testing.B) { base(b, changedTree(b, old, true)) })
 }
 
-func reportChange(b *testing.B, plain, change func()) {
-	reportChangeCosts(b, func() cost { return measure(plain) }, func() cost { return measure(change) })
-}
-
-// reportChangeCosts is reportChange for runs that measure themselves.
-func reportChangeCosts(b *testing.B, plain, change func() cost) {
+// reportChange runs plain and change b.N times each, paired, and reports
+// the medians' ratios (x-scan-wall, x-scan-cpu).
+func reportChange(b *testing.B, plain, change func() cost) {
 	b.ResetTimer()
 	var pw, pc, cw, cc []time.Duration
 	for i := 0; i < b.N; i++ {

@@ -95,10 +95,10 @@ const (
 
 // limitMemory sets the soft memory limit for inputs under paths (their
 // configuration and JSON files' sizes), read sides times (2 for --plan,
-// which loads a second configuration of about the same size; --base loads
-// its two sides paired, root by root, within one side's limit), unless
-// GOMEMLIMIT is set; then it backs the part of the heap the run is
-// expected to use with huge pages where the system offers them (warmHeap).
+// which loads a second configuration of about the same size; pairedSides
+// for the paired loads of --base and diff), unless GOMEMLIMIT is set; then
+// it backs the part of the heap the run is expected to use with huge pages
+// where the system offers them (warmHeap).
 func limitMemory(paths []string, sides int) {
 	size := inputSize(paths)
 	limit := debug.SetMemoryLimit(-1) // GOMEMLIMIT's, or none

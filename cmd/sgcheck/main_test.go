@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under fixtures
 // are repository-relative as they are for users.
 func TestMain(m *testing.M) {
 	if job := os.Getenv(childJob); job != "" {
-		os.Exit(runChild(job, os.Args[1:])) // a process of the benchmarks
+		os.Exit(runChild(job, os.Args[1:])) // a process a benchmark or test started
 	}
 	flag.Parse()
 	if err := os.Chdir("../.."); err != nil {
