@@ -134,6 +134,10 @@ type evaluator struct {
 	data    map[string]map[string]*resourceDecl
 	dataVal cty.Value
 	full    *hcl.EvalContext
+	// cycles counts the references met while what they name was being
+	// evaluated (a local or resource that refers to itself): values then
+	// depend on the order of evaluation
+	cycles int
 }
 
 // newEvaluator prepares one instance of module m. inputs are the values
@@ -527,6 +531,7 @@ func (e *evaluator) local(name string) cty.Value {
 		return cty.DynamicVal
 	}
 	if e.busy[key] {
+		e.cycles++
 		e.localCycle(name)
 		return cty.DynamicVal
 	}
@@ -906,6 +911,7 @@ func (e *evaluator) resourceValue(d *resourceDecl) cty.Value {
 		return v
 	}
 	if e.busy[key] {
+		e.cycles++
 		return cty.DynamicVal
 	}
 	e.busy[key] = true

@@ -79,9 +79,26 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 		}
 	}
 	advance, stop := prefetch(lazies)
+	var rec *rootRecording
+	var replays map[*hclsyntax.Body]*blockEffects
+	if ev.parent == nil {
+		rec, replays = ev.world.recording, ev.world.replays
+	}
 	for _, b := range m.blocks {
 		switch b.Type {
 		case "resource":
+			if body, ok := b.Body.(*hclsyntax.Body); ok && (rec != nil || replays != nil) {
+				if e := replays[body]; e != nil {
+					x.replay(b, e, ev.world.replayed)
+					continue
+				}
+				if rec != nil && replayTypes[b.Labels[0]] {
+					mark := x.mark()
+					x.resource(b)
+					x.record(rec, b, body, mark)
+					continue
+				}
+			}
 			x.resource(b)
 			if lb, ok := b.Body.(*lazyBody); ok {
 				x.settle(b, lb, first)

@@ -146,7 +146,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		}
 		return src, err
 	}
-	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
+	w := &world{mu: &sync.Mutex{}, readAhead: &sync.Map{}, listings: &sync.Map{}, read: read, files: opts.Files, parsed: map[string]*module{}, failed: map[string]bool{},
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths),
 		filesRead: newFileCount(), cache: opts.Parsed, jsonDocs: &jsonMemo{},
 		templateSyntax: &templateSyntax{}}
@@ -504,7 +504,17 @@ func (w *world) loadRoot(dir string, paths []string, opts Options) {
 	w.loadManifest(dir)
 	e, diags := newEvaluator(w, m, Qualifier(dir, paths), inputs, origins, nil, 0)
 	w.diags = append(w.diags, convertDiags(diags)...)
+	switch {
+	case w.follower:
+		w.replays, w.replayed = w.replayFor(dir, m, e)
+	case w.records(dir):
+		w.recording = &rootRecording{mod: m, prefix: e.prefix, blocks: map[*hclsyntax.Body]*blockEffects{}}
+	}
 	extractAll(w, e)
+	w.replays, w.replayed = nil, nil
+	if w.recording != nil && e.cycles == 0 && w.reevaluations == 0 {
+		w.recording.values = e.resVals
+	}
 }
 
 // extractAll extracts the resources of a module instance and of every module
@@ -744,6 +754,28 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		}
 		results[i].src = src
 		disp := displayPathIn(wd, name)
+		k := disp
+		if kn := key(name); kn != name {
+			k = displayPathIn(wd, kn)
+		}
+		done := func(f *hcl.File, hd hcl.Diagnostics) {
+			if hd.HasErrors() {
+				results[i].diags = convertDiags(hd)
+				return
+			}
+			content, _, hd := f.Body.PartialContent(topSchema)
+			if hd.HasErrors() {
+				results[i].diags = convertDiags(hd)
+				return
+			}
+			results[i].file, results[i].blocks = f, content.Blocks
+		}
+		if f, hd, ok := cache.lookup(k, src); ok {
+			// the other side's tree for the same bytes, which passed the
+			// checks below there
+			done(f, hd)
+			return
+		}
 		check := safeio.CheckHCL
 		if strings.HasSuffix(name, ".json") {
 			check = safeio.CheckJSON
@@ -764,21 +796,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 				return
 			}
 		}
-		k := disp
-		if kn := key(name); kn != name {
-			k = displayPathIn(wd, kn)
-		}
-		f, hd := cache.parse(disp, k, src, strings.HasSuffix(name, ".json"))
-		if hd.HasErrors() {
-			results[i].diags = convertDiags(hd)
-			return
-		}
-		content, _, hd := f.Body.PartialContent(topSchema)
-		if hd.HasErrors() {
-			results[i].diags = convertDiags(hd)
-			return
-		}
-		results[i].file, results[i].blocks = f, content.Blocks
+		done(cache.parse(disp, k, src, strings.HasSuffix(name, ".json")))
 	}
 	if len(files) >= 4 {
 		parallel.Each(len(files), one)

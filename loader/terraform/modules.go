@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
@@ -31,8 +32,11 @@ type world struct {
 	mu *sync.Mutex // guards parsed and failed, shared by forks
 	// readAhead holds files read before their parse (shared by forks).
 	readAhead *sync.Map
-	read      func(string) ([]byte, error)
-	files     []string // the file list when not reading the file system
+	// listings holds each directory's configuration files, listed once
+	// (shared by forks; dirFiles)
+	listings *sync.Map
+	read     func(string) ([]byte, error)
+	files    []string // the file list when not reading the file system
 	// byDir indexes files by directory (cleaned), each list sorted
 	byDir map[string][]string
 	// only lists, for a directory given by naming some of its files, those files.
@@ -77,6 +81,14 @@ type world struct {
 	lazy       *lazyModules
 	usedLazy   []*module
 	parsedHere []string
+	// recording, in the leader of paired loads, holds what extracting the
+	// root module's blocks added (with warnLog, every warning asked for);
+	// replay, in the follower, the records it may replay instead, and
+	// replayed their elements (see replay.go)
+	recording *rootRecording
+	warnLog   []warnCall
+	replays   map[*hclsyntax.Body]*blockEffects
+	replayed  *model.Snapshot
 }
 
 // retract takes back the diagnostics from index first: what they are
@@ -100,6 +112,13 @@ func (w *world) warn(r hcl.Range, msg string) { w.warnAt(r.Filename, r.Start.Lin
 // warnAt records a warning at a file's line once.
 func (w *world) warnAt(file string, line int, msg string) {
 	key := warnKey(file, line, msg)
+	if w.recording != nil {
+		at := -1
+		if !w.warned[key] {
+			at = len(w.diags)
+		}
+		w.warnLog = append(w.warnLog, warnCall{file: file, line: line, msg: msg, at: at})
+	}
 	if w.warned[key] {
 		return
 	}
@@ -123,19 +142,37 @@ func (w *world) dirFiles(dir string) []string {
 		}
 		return tofuFirst(out)
 	}
+	if w.listings != nil {
+		if l, ok := w.listings.Load(dir); ok {
+			return l.([]string)
+		}
+	}
+	// the names *.tf, *.tf.json, *.tofu and *.tofu.json match, as
+	// filepath.Glob has them, from one reading of the directory
 	var out []string
-	for _, pattern := range []string{"*.tf", "*.tf.json", "*.tofu", "*.tofu.json"} {
-		found, _ := filepath.Glob(filepath.Join(dir, pattern))
-		out = append(out, found...)
+	if d, err := os.Open(dir); err == nil {
+		names, _ := d.Readdirnames(-1)
+		d.Close()
+		for _, n := range names {
+			for _, ext := range []string{".tf", ".tf.json", ".tofu", ".tofu.json"} {
+				if strings.HasSuffix(n, ext) && !strings.ContainsRune(n, filepath.Separator) {
+					out = append(out, filepath.Join(dir, n))
+				}
+			}
+		}
 	}
 	sort.Strings(out)
-	return tofuFirst(out)
+	out = tofuFirst(out)
+	if w.listings != nil {
+		w.listings.Store(dir, out)
+	}
+	return out
 }
 
 // fork returns a world sharing w's parsed modules, with its own snapshot
 // and diagnostics, for evaluating one root.
 func (w *world) fork() *world {
-	return &world{mu: w.mu, readAhead: w.readAhead, read: w.read, files: w.files, byDir: w.byDir, only: w.only, parsed: w.parsed, failed: w.failed, cache: w.cache,
+	return &world{mu: w.mu, readAhead: w.readAhead, listings: w.listings, read: w.read, files: w.files, byDir: w.byDir, only: w.only, parsed: w.parsed, failed: w.failed, cache: w.cache,
 		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead, follower: w.follower, mirror: w.mirror,
 		lazy: w.lazy, jsonDocs: w.jsonDocs, templateSyntax: w.templateSyntax}
 }

@@ -20,8 +20,9 @@ type ParseCache struct {
 	// evaluation read, so that the other side reuses it when all of that
 	// is the same there.
 	roots map[string]*rootResult
-	// reused counts the roots taken from the other side.
-	reused int
+	// reused counts the roots taken from the other side, replayed the
+	// blocks whose extraction was (replay.go).
+	reused, replayed int
 	// keep, when set, says which directories' syntax trees are worth
 	// keeping for the other side; the others' are parsed again there if
 	// needed (holding every tree of a large repository costs more in
@@ -62,18 +63,28 @@ func (c *ParseCache) KeepTrees(keep func(dir string) bool) {
 // cacheDir is the directory of a file named as the cache names it.
 func cacheDir(name string) string { return filepath.Dir(filepath.FromSlash(name)) }
 
+// lookup returns the tree parsed before for key and the same bytes; a nil
+// cache has none.
+func (c *ParseCache) lookup(key string, src []byte) (*hcl.File, hcl.Diagnostics, bool) {
+	if c == nil {
+		return nil, nil, false
+	}
+	c.mu.Lock()
+	hit, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && hit.file != nil && bytes.Equal(hit.src, src) {
+		return hit.file, hit.diags, true
+	}
+	return nil, nil, false
+}
+
 // parse parses one file, or returns the tree parsed before for the same
 // key and bytes. A file is cached under its key when that is its name (a
 // mirrored follower looks files up under the leader's names, and its own
 // would serve no one). A nil cache parses.
 func (c *ParseCache) parse(name, key string, src []byte, json bool) (*hcl.File, hcl.Diagnostics) {
-	if c != nil {
-		c.mu.Lock()
-		hit, ok := c.m[key]
-		c.mu.Unlock()
-		if ok && hit.file != nil && bytes.Equal(hit.src, src) {
-			return hit.file, hit.diags
-		}
+	if f, diags, ok := c.lookup(key, src); ok {
+		return f, diags
 	}
 	var f *hcl.File
 	var diags hcl.Diagnostics

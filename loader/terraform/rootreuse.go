@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/model"
 )
 
@@ -22,9 +23,11 @@ type rootResult struct {
 	srcs  map[string][]byte   // configuration file → bytes
 	reads map[string][]byte   // other file read → bytes (nil: did not exist)
 	autos map[string][]string // directory → its *.auto.tfvars files
-	snap  *model.Snapshot
+	snap  *model.Snapshot     // nil where the change touched the root's directory
 	diags []model.Diagnostic
 	files map[string]int // module directory → configuration files parsed
+	// recording is what the root module's blocks added (replayFor)
+	recording *rootRecording
 }
 
 // rootDeps records, in the world that evaluates one root, what the
@@ -78,21 +81,26 @@ func (d *rootDeps) recordingRead(read func(string) ([]byte, error)) func(string)
 }
 
 // keepRoot stores the root's result in the cache, unless what it depends on
-// cannot be told from its files, or the change touched the root's own
-// directory (it cannot be the same on the other side).
+// cannot be told from its files. Where the change touched the root's own
+// directory (it cannot be the same on the other side) only what the
+// follower needs to replay its blocks is kept (replayFor).
 func (w *world) keepRoot(dir string) {
 	d := w.deps
+	// the recording goes with the result or not at all: the fork lives on
+	// until the load ends
+	recording := w.recording
+	w.recording, w.warnLog = nil, nil
 	if w.cache == nil || w.follower || d == nil || d.listing || d.failed {
 		return
 	}
 	w.cache.mu.Lock()
 	keep := w.cache.keep
 	w.cache.mu.Unlock()
-	if keep != nil && keep(filepath.FromSlash(DisplayPath(dir))) {
-		return
-	}
 	r := &rootResult{dirs: map[string][]string{}, srcs: map[string][]byte{}, reads: d.reads, autos: d.autos,
-		snap: w.snap, diags: w.diags, files: map[string]int{}}
+		files: map[string]int{}, recording: recording}
+	if keep == nil || !keep(filepath.FromSlash(DisplayPath(dir))) {
+		r.snap, r.diags = w.snap, w.diags
+	}
 	for dir := range d.dirs {
 		files := w.dirFiles(dir)
 		r.dirs[dir] = files
@@ -112,19 +120,95 @@ func (w *world) keepRoot(dir string) {
 	w.cache.mu.Unlock()
 }
 
+// records reports whether the leader records the extraction of root dir
+// (replay.go): with a cache, unless the cache knows the change left the
+// root's directory alone (the follower then takes the whole result).
+func (w *world) records(dir string) bool {
+	if w.cache == nil || w.follower || w.deps == nil {
+		return false
+	}
+	w.cache.mu.Lock()
+	keep := w.cache.keep
+	w.cache.mu.Unlock()
+	return keep == nil || keep(filepath.FromSlash(DisplayPath(dir)))
+}
+
+// leaderRoot returns what the leader kept of root dir.
+func (w *world) leaderRoot(dir string) *rootResult {
+	if w.cache == nil {
+		return nil
+	}
+	w.cache.mu.Lock()
+	defer w.cache.mu.Unlock()
+	return w.cache.roots[w.leaderName(dir)]
+}
+
 // reuseRoot takes the result the other side's evaluation of dir produced
 // when everything it depended on is byte for byte the same here (at the
 // same place, for a mirrored follower).
 func (w *world) reuseRoot(dir string) bool {
-	if w.cache == nil {
+	r := w.leaderRoot(dir)
+	if r == nil || r.snap == nil || !w.sameDeps(r, "") {
 		return false
 	}
 	w.cache.mu.Lock()
-	r := w.cache.roots[w.leaderName(dir)]
+	r.recording = nil // not replayed: the whole result is taken
 	w.cache.mu.Unlock()
-	if r == nil {
-		return false
+	w.cache.mu.Lock()
+	w.cache.reused++
+	w.cache.mu.Unlock()
+	// a copy: each side edits its snapshot in place once loaded
+	w.snap = r.snap.Clone()
+	w.diags = append(w.diags, r.diags...)
+	for d, n := range r.files {
+		w.filesRead.add(w.ownName(d), n)
 	}
+	return true
+}
+
+// replayFor returns the leader's records of the blocks of root module m
+// (in directory dir) that this side may replay, and its copy of their
+// elements (replayPlan): none unless everything the root depended on
+// but its own directory's files is the same here. It gives the root's
+// evaluator e the leader's values of the resources that read nothing
+// changed (seedValues).
+func (w *world) replayFor(dir string, m *module, e *evaluator) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
+	r := w.leaderRoot(dir)
+	if r == nil {
+		return nil, nil
+	}
+	w.cache.mu.Lock()
+	rec := r.recording
+	r.recording = nil // taken once: the follower evaluates each root once
+	w.cache.mu.Unlock()
+	if rec == nil {
+		return nil, nil
+	}
+	if !w.sameDeps(r, w.leaderName(dir)) {
+		return nil, nil
+	}
+	leaderFile := func(name string) string { return name }
+	if w.mirror != nil {
+		leaderFile = Counterpart(w.mirror.Own, w.mirror.Leader)
+	}
+	changed, same, ok := changedNames(rec.mod, m, leaderFile)
+	if !ok {
+		return nil, nil
+	}
+	if rec.prefix == e.prefix {
+		seedValues(e, rec.values, changed)
+	}
+	plan, frag := replayPlan(rec, m, changed, same)
+	w.cache.mu.Lock()
+	w.cache.replayed += len(plan)
+	w.cache.mu.Unlock()
+	return plan, frag
+}
+
+// sameDeps reports whether everything r depended on is byte for byte the
+// same here, but the configuration files of directory except (a leader's
+// name; "" for none).
+func (w *world) sameDeps(r *rootResult, except string) bool {
 	if w.mirror != nil && !r.within(w.mirror.Leader) {
 		// a module or file outside the compared directories is found
 		// from each side's own place: this side may use another one
@@ -134,6 +218,9 @@ func (w *world) reuseRoot(dir string) bool {
 		return slices.EqualFunc(mine, theirs, func(m, t string) bool { return m == w.ownName(t) })
 	}
 	for d, files := range r.dirs {
+		if except != "" && filepath.Clean(d) == filepath.Clean(except) {
+			continue
+		}
 		mine := w.dirFiles(w.ownName(d))
 		if !same(mine, files) {
 			return false
@@ -160,15 +247,6 @@ func (w *world) reuseRoot(dir string) bool {
 		case want != nil && (err != nil || !bytes.Equal(got, want)):
 			return false
 		}
-	}
-	w.cache.mu.Lock()
-	w.cache.reused++
-	w.cache.mu.Unlock()
-	// a copy: each side edits its snapshot in place once loaded
-	w.snap = r.snap.Clone()
-	w.diags = append(w.diags, r.diags...)
-	for d, n := range r.files {
-		w.filesRead.add(w.ownName(d), n)
 	}
 	return true
 }

@@ -1,0 +1,543 @@
+package terraform
+
+import (
+	"bytes"
+	"maps"
+	"slices"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/sgcheck/sgcheck/model"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// In change analysis the follower evaluates again every root the change
+// touched, although most of a touched root's blocks are the same on both
+// sides and read the same values. The leader records what extracting each
+// block of a root module added (blockEffects); the follower, extracting
+// its copy of the root, replays the record of a block instead of
+// extracting it when the block is the same parsed block (a file with the
+// same bytes at the same place is parsed once, ParseCache) and nothing it
+// refers to, directly or through other declarations, differs between the
+// sides (replayPlan). The follower still evaluates everything else as in
+// a load of its own: the evaluation context, the blocks that changed or
+// read what changed, the links between blocks (link, markUnattached) and
+// every module call.
+
+// replayTypes are the resource types whose extraction is recorded: the
+// bulk of a configuration's blocks (groups and their rules, network ACLs,
+// subnets, VPCs, instances and interfaces), whose extraction only adds to
+// the lists blockEffects holds (record checks that nothing else grew).
+var replayTypes = map[string]bool{}
+
+func init() {
+	for _, t := range []string{"aws_security_group", "aws_default_security_group", "aws_security_group_rule",
+		"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", "aws_network_acl",
+		"aws_default_network_acl", "aws_subnet", "aws_vpc"} {
+		replayTypes[t] = true
+	}
+	for t := range memberTypes {
+		replayTypes[t] = true
+	}
+}
+
+// rootRecording is what the leader recorded while extracting a root
+// module: the module as it read it, and each recorded block's effects,
+// whose elements are held in frag, in order.
+type rootRecording struct {
+	mod    *module
+	prefix string
+	blocks map[*hclsyntax.Body]*blockEffects
+	frag   model.Snapshot
+	// values are the root evaluator's resource values, when no value
+	// depended on the order of evaluation (seedValues)
+	values map[string]cty.Value
+}
+
+// span is a range of one of a recording's lists.
+type span [2]int
+
+// blockEffects is what extracting one block added: spans of the recording's
+// lists, the lengths of the rule lists it added (moduleExtractor.rules) in
+// order, the positions among its groups of those named in
+// moduleExtractor.groups, its diagnostics, the warnings it asked for (every
+// call: whether one is given again depends on what was warned before), and
+// the unknowns it counted other than by warnings. A network ACL's position
+// (moduleExtractor.naclByAddr) is found again by its address.
+type blockEffects struct {
+	groups, absent, ignored, nacls, subnets, vpcs, atts, uncreated span
+	rules                                                          int
+	pieces                                                         []int
+	named                                                          []int
+	diags, worldDiags                                              []model.Diagnostic
+	warns                                                          []warnCall
+	unknowns                                                       int
+	// usedContext is set when the block read the module's full context:
+	// its replay builds it, as the extraction would have
+	usedContext bool
+}
+
+type warnCall struct {
+	file string
+	line int
+	msg  string
+	at   int // index of the warning in world.diags; -1 when already given
+}
+
+// extractionMark is where the extraction stood when a block began.
+type extractionMark struct {
+	groups, absent, ignored, nacls, subnets, vpcs, atts, uncreated      int
+	rules, diags, worldDiags, warns, warned, unknowns, reevaluations, n int
+	others                                                              int
+	contextBuilt                                                        bool
+}
+
+func (x *moduleExtractor) mark() extractionMark {
+	w, s := x.ev.world, x.snap
+	return extractionMark{groups: len(s.Groups), absent: len(s.Absent), ignored: len(s.IgnoreChanges),
+		nacls: len(s.NACLs), subnets: len(s.Subnets), vpcs: len(s.VPCs), atts: len(s.Attachments),
+		uncreated: len(s.Uncreated), rules: len(x.rules), diags: len(x.diags), worldDiags: len(w.diags),
+		warns: len(w.warnLog), warned: len(w.warned), unknowns: s.Unknowns, reevaluations: w.reevaluations,
+		n: len(x.naclByAddr), others: x.others(), contextBuilt: x.ev.full != nil}
+}
+
+// others sums the lengths of what a recorded block must not change.
+func (x *moduleExtractor) others() int {
+	s := x.snap
+	return len(s.RouteTables) + len(s.PendingRoutes) + len(s.RouteAssocs) + len(s.MainRouteAssocs) +
+		len(s.Forgotten) + len(x.aclRules) + len(x.aclUnknown) + len(x.aclAssocs) + len(x.sgAttach) +
+		len(x.symbolicENIs) + len(x.gatewayEndpoints) + len(x.endpointAssocs) + len(x.lazyRefs) +
+		len(x.lb.eips) + len(x.lb.Kinds) + len(x.lb.Groups) + len(x.lb.Listeners) + len(x.lb.Targets) +
+		len(x.lb.Accelerated)
+}
+
+// spanOf appends src[from:] to *dst and returns where it went.
+func spanOf[T any](dst *[]T, src []T, from int) span {
+	start := len(*dst)
+	*dst = append(*dst, src[from:]...)
+	return span{start, len(*dst)}
+}
+
+// record stores the effects of block b, extracted since m, unless they are
+// not all of a kind blockEffects holds: the block built the module's full
+// context (its effects are the context's too), module calls were
+// evaluated again (diagnostics were taken back), or something else grew.
+// What linking the module's blocks edits in place later (an ACL's
+// entries and subnets, an attachment's groups) is copied.
+func (x *moduleExtractor) record(rec *rootRecording, b *hcl.Block, body *hclsyntax.Body, m extractionMark) {
+	w, s := x.ev.world, x.snap
+	if (!m.contextBuilt && x.ev.full != nil) || w.reevaluations != m.reevaluations || len(w.diags) < m.worldDiags ||
+		x.others() != m.others || len(x.naclByAddr)-m.n != len(s.NACLs)-m.nacls {
+		return
+	}
+	e := &blockEffects{usedContext: x.ev.full != nil}
+	f := &rec.frag
+	e.groups = spanOf(&f.Groups, s.Groups, m.groups)
+	e.absent = spanOf(&f.Absent, s.Absent, m.absent)
+	e.ignored = spanOf(&f.IgnoreChanges, s.IgnoreChanges, m.ignored)
+	e.subnets = spanOf(&f.Subnets, s.Subnets, m.subnets)
+	e.vpcs = spanOf(&f.VPCs, s.VPCs, m.vpcs)
+	e.nacls = spanOf(&f.NACLs, s.NACLs, m.nacls)
+	for i := e.nacls[0]; i < e.nacls[1]; i++ {
+		n := &f.NACLs[i]
+		n.Entries, n.Unknown, n.Subnets = slices.Clone(n.Entries), slices.Clone(n.Unknown), slices.Clone(n.Subnets)
+		n.SubnetSources = maps.Clone(n.SubnetSources)
+	}
+	e.atts = spanOf(&f.Attachments, s.Attachments, m.atts)
+	e.uncreated = spanOf(&f.Uncreated, s.Uncreated, m.uncreated)
+	for _, list := range [][]model.Attachment{f.Attachments[e.atts[0]:e.atts[1]], f.Uncreated[e.uncreated[0]:e.uncreated[1]]} {
+		for i := range list {
+			list[i].Groups = slices.Clone(list[i].Groups)
+		}
+	}
+	e.rules = len(f.Rules)
+	for _, piece := range x.rules[m.rules:] {
+		e.pieces = append(e.pieces, len(piece))
+		f.Rules = append(f.Rules, piece...)
+	}
+	if len(b.Labels) == 2 {
+		for _, i := range x.groups[b.Labels[1]] {
+			if i >= m.groups {
+				e.named = append(e.named, i-m.groups)
+			}
+		}
+	}
+	e.diags = append(e.diags, x.diags[m.diags:]...)
+	e.warns = append(e.warns, w.warnLog[m.warns:]...)
+	given := map[int]bool{}
+	for _, c := range e.warns {
+		if c.at >= 0 {
+			given[c.at] = true
+		}
+	}
+	for i := m.worldDiags; i < len(w.diags); i++ {
+		if !given[i] {
+			e.worldDiags = append(e.worldDiags, w.diags[i])
+		}
+	}
+	e.unknowns = s.Unknowns - m.unknowns - (len(w.warned) - m.warned)
+	rec.blocks[body] = e
+}
+
+// replay adds what the block recorded in e added in the leader's
+// extraction; frag is the follower's copy of the recording's elements.
+func (x *moduleExtractor) replay(b *hcl.Block, e *blockEffects, frag *model.Snapshot) {
+	if e.usedContext {
+		x.ev.fullContext()
+	}
+	s, w := x.snap, x.ev.world
+	if len(e.named) > 0 {
+		if x.groups == nil {
+			x.groups = map[string][]int{}
+		}
+		for _, k := range e.named {
+			x.groups[b.Labels[1]] = append(x.groups[b.Labels[1]], len(s.Groups)+k)
+		}
+	}
+	for i := e.nacls[0]; i < e.nacls[1]; i++ {
+		x.naclByAddr[frag.NACLs[i].Address] = len(s.NACLs) + i - e.nacls[0]
+	}
+	s.Groups = append(s.Groups, frag.Groups[e.groups[0]:e.groups[1]]...)
+	s.Absent = append(s.Absent, frag.Absent[e.absent[0]:e.absent[1]]...)
+	s.IgnoreChanges = append(s.IgnoreChanges, frag.IgnoreChanges[e.ignored[0]:e.ignored[1]]...)
+	s.NACLs = append(s.NACLs, frag.NACLs[e.nacls[0]:e.nacls[1]]...)
+	s.Subnets = append(s.Subnets, frag.Subnets[e.subnets[0]:e.subnets[1]]...)
+	s.VPCs = append(s.VPCs, frag.VPCs[e.vpcs[0]:e.vpcs[1]]...)
+	s.Attachments = append(s.Attachments, frag.Attachments[e.atts[0]:e.atts[1]]...)
+	s.Uncreated = append(s.Uncreated, frag.Uncreated[e.uncreated[0]:e.uncreated[1]]...)
+	at := e.rules
+	for _, n := range e.pieces {
+		x.rules = append(x.rules, frag.Rules[at:at+n:at+n])
+		at += n
+	}
+	x.diags = append(x.diags, e.diags...)
+	w.diags = append(w.diags, e.worldDiags...)
+	for _, c := range e.warns {
+		w.warnAt(c.file, c.line, c.msg)
+	}
+	s.Unknowns += e.unknowns
+}
+
+// replayPlan returns, for the follower's root module mine, the leader's
+// records of the blocks that may be replayed, with the follower's copy of
+// their elements; nil when none may. A block may be replayed when it is
+// the very block the leader extracted (same parsed body) and refers to no
+// declaration that differs between the sides, nor to one that refers to
+// such a declaration, and so on (changedNames). Only native syntax is
+// compared.
+func replayPlan(rec *rootRecording, mine *module, changed nameSet, same map[*hclsyntax.Body]*hclsyntax.Body) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
+	if len(rec.blocks) == 0 {
+		return nil, nil
+	}
+	plan := map[*hclsyntax.Body]*blockEffects{}
+	for _, b := range mine.blocks {
+		body, ok := b.Body.(*hclsyntax.Body)
+		if !ok || b.Type != "resource" || len(b.Labels) != 2 {
+			continue
+		}
+		e := rec.blocks[same[body]]
+		if e == nil || changed.declares(b) {
+			continue
+		}
+		plan[body] = e
+	}
+	if len(plan) == 0 {
+		return nil, nil
+	}
+	return plan, rec.frag.Clone()
+}
+
+// seedValues gives evaluator e the leader's values of the resources that
+// neither changed nor read what changed (changed), and have neither count
+// nor for_each: such a value is the resource's address and the attributes
+// its block sets, evaluated from what did not change, and evaluating it
+// reports nothing (an expansion may: those are evaluated here). What the
+// attributes read is evaluated here all the same, with the full context.
+func seedValues(e *evaluator, values map[string]cty.Value, changed nameSet) {
+	if len(values) == 0 {
+		return
+	}
+	for typ, byName := range e.resources {
+		for name, d := range byName {
+			if changed[typ][name] {
+				continue
+			}
+			body, ok := d.block.Body.(*hclsyntax.Body)
+			if !ok || body.Attributes["count"] != nil || body.Attributes["for_each"] != nil {
+				continue
+			}
+			if v, ok := values[d.address()]; ok {
+				e.resVals[d.address()] = v
+			}
+		}
+	}
+}
+
+// maxChangedNames bounds the declarations a replay tolerates changed: a
+// larger change is extracted whole.
+const maxChangedNames = 64
+
+// nameSet holds declarations by the word a reference starts with (var,
+// local, module, data or a resource type) and their name.
+type nameSet map[string]map[string]bool
+
+func (n nameSet) add(root string, names ...string) {
+	if n[root] == nil {
+		n[root] = map[string]bool{}
+	}
+	for _, name := range names {
+		n[root][name] = true
+	}
+}
+
+func (n nameSet) size() int {
+	k := 0
+	for _, names := range n {
+		k += len(names)
+	}
+	return k
+}
+
+// declares reports whether block b declares a name in n.
+func (n nameSet) declares(b *hcl.Block) bool {
+	root, names := declared(b)
+	for _, name := range names {
+		if n[root][name] {
+			return true
+		}
+	}
+	return false
+}
+
+// declared returns what block b declares, as references name it: the word
+// a reference starts with and the attribute that follows it. A locals
+// block declares each of its attributes (see units).
+func declared(b *hcl.Block) (root string, names []string) {
+	switch {
+	case b.Type == "resource" && len(b.Labels) == 2:
+		return b.Labels[0], b.Labels[1:]
+	case b.Type == "data" && len(b.Labels) == 2:
+		return "data", b.Labels[:1] // data.TYPE.NAME: every source of the type, to be safe
+	case b.Type == "variable" && len(b.Labels) == 1:
+		return "var", b.Labels
+	case b.Type == "module" && len(b.Labels) == 1:
+		return "module", b.Labels
+	case b.Type == "locals":
+		if body, ok := b.Body.(*hclsyntax.Body); ok {
+			for name := range body.Attributes {
+				names = append(names, name)
+			}
+		}
+		return "local", names
+	}
+	return "", nil
+}
+
+// inert are the block types that declare nothing another block reads.
+var inert = map[string]bool{"output": true, "removed": true, "moved": true, "import": true, "check": true}
+
+// changedNames returns the declarations of the follower's root module
+// mine whose value may differ from the leader's (theirs): those declared by
+// a block found on one side only (in the files the sides do not share,
+// compared by their text), then every declaration whose block mentions one
+// of those, until none is added. A mention is the name anywhere in the
+// block's body, or the word a reference starts with not followed by an
+// attribute (a whole object, read by any name): text, not syntax, so that
+// no way of writing a reference is missed. ok is false when a block of
+// another kind differs (providers, the terraform block), a file is not
+// native syntax, or too much changed.
+func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet, map[*hclsyntax.Body]*hclsyntax.Body, bool) {
+	byFile := func(m *module) (map[string]*hcl.File, map[string][]*hcl.Block, bool) {
+		files, blocks := map[string]*hcl.File{}, map[string][]*hcl.Block{}
+		for _, f := range m.files {
+			body, ok := f.Body.(*hclsyntax.Body)
+			if !ok {
+				return nil, nil, false
+			}
+			files[body.SrcRange.Filename] = f
+		}
+		for _, b := range m.blocks {
+			blocks[b.DefRange.Filename] = append(blocks[b.DefRange.Filename], b)
+		}
+		return files, blocks, true
+	}
+	theirFiles, theirBlocks, ok1 := byFile(theirs)
+	myFiles, myBlocks, ok2 := byFile(mine)
+	if !ok1 || !ok2 {
+		return nil, nil, false
+	}
+	// a file is the same on both sides when it is at the same place with
+	// the same bytes (the same tree, or parsed on each side): its blocks
+	// are then the same, in the same order
+	same := map[*hclsyntax.Body]*hclsyntax.Body{}
+	matched := map[string]bool{} // the leader's names of the files the same here
+	for name, f := range myFiles {
+		their := leaderName(name)
+		g := theirFiles[their]
+		if g == nil || (g != f && !bytes.Equal(g.Bytes, f.Bytes)) || len(myBlocks[name]) != len(theirBlocks[their]) {
+			continue
+		}
+		matched[their] = true
+		for i, b := range myBlocks[name] {
+			if mb, ok := b.Body.(*hclsyntax.Body); ok {
+				if tb, ok := theirBlocks[their][i].Body.(*hclsyntax.Body); ok {
+					same[mb] = tb
+				}
+			}
+		}
+	}
+	// the declarations of the other files, by text: +1 for the
+	// follower's, -1 for the leader's
+	texts := map[string]int{}
+	var apart []unit
+	bad := false
+	collect := func(files map[string]*hcl.File, blocks map[string][]*hcl.Block, sign int, skip func(string) bool) {
+		for name, f := range files {
+			if skip(name) {
+				continue
+			}
+			for _, b := range blocks[name] {
+				us, ok := units(f, b)
+				bad = bad || !ok
+				for _, u := range us {
+					texts[string(u.text)] += sign
+					apart = append(apart, u)
+				}
+			}
+		}
+	}
+	collect(myFiles, myBlocks, 1, func(name string) bool { return matched[leaderName(name)] })
+	collect(theirFiles, theirBlocks, -1, func(name string) bool { return matched[name] })
+	if bad {
+		return nil, nil, false
+	}
+	changed := nameSet{}
+	for _, u := range apart {
+		if texts[string(u.text)] == 0 {
+			continue // on both sides, if in other files
+		}
+		switch {
+		case len(u.names) > 0:
+			changed.add(u.root, u.names...)
+		case !inert[u.typ]:
+			return nil, nil, false
+		}
+	}
+	// what reads a changed declaration may change with it
+	var all []unit
+	for name, f := range myFiles {
+		for _, b := range myBlocks[name] {
+			us, ok := units(f, b)
+			if !ok {
+				return nil, nil, false
+			}
+			all = append(all, us...)
+		}
+	}
+	for grew := true; grew; {
+		if changed.size() > maxChangedNames {
+			return nil, nil, false
+		}
+		grew = false
+		for _, u := range all {
+			if len(u.names) == 0 || changed.declaresAll(u.root, u.names) || !changed.readIn(u.body) {
+				continue
+			}
+			changed.add(u.root, u.names...)
+			grew = true
+		}
+	}
+	return changed, same, true
+}
+
+// unit is a declaration compared and searched on its own: a block, or one
+// attribute of a locals block. text is the whole of it, body what it
+// evaluates.
+type unit struct {
+	typ        string
+	root       string
+	names      []string
+	text, body []byte
+}
+
+// units returns the declarations of block b of file f; ok is false when
+// their text cannot be found.
+func units(f *hcl.File, b *hcl.Block) ([]unit, bool) {
+	body, ok := b.Body.(*hclsyntax.Body)
+	text := blockText(f, b)
+	if !ok || text == nil {
+		return nil, false
+	}
+	if b.Type != "locals" {
+		root, names := declared(b)
+		r := body.SrcRange
+		return []unit{{typ: b.Type, root: root, names: names, text: text, body: f.Bytes[r.Start.Byte:r.End.Byte]}}, true
+	}
+	var out []unit
+	for name, a := range body.Attributes {
+		r := a.SrcRange
+		if r.Start.Byte < 0 || r.Start.Byte > r.End.Byte || r.End.Byte > len(f.Bytes) {
+			return nil, false
+		}
+		at := f.Bytes[r.Start.Byte:r.End.Byte]
+		out = append(out, unit{typ: "locals", root: "local", names: []string{name}, text: at, body: at})
+	}
+	if len(body.Blocks) > 0 {
+		return nil, false // not Terraform: compared as a whole elsewhere
+	}
+	return out, true
+}
+
+func (n nameSet) declaresAll(root string, names []string) bool {
+	for _, name := range names {
+		if !n[root][name] {
+			return false
+		}
+	}
+	return true
+}
+
+// readIn reports whether text may read a declaration of n: where a
+// reference word of n stands as a word of its own, followed by a dot and a
+// name of n, or by anything but a dot and a name (an index, a splat, the
+// whole object, a space): text, not syntax, so that no way of writing a
+// reference is missed. A data source is named by its type.
+func (n nameSet) readIn(text []byte) bool {
+	for root, names := range n {
+		for at := 0; ; {
+			k := bytes.Index(text[at:], []byte(root))
+			if k < 0 {
+				break
+			}
+			start, end := at+k, at+k+len(root)
+			at = end
+			if start > 0 && identByte(text[start-1]) || end < len(text) && identByte(text[end]) {
+				continue // part of a longer word
+			}
+			if end+1 >= len(text) || text[end] != '.' || !identStart(text[end+1]) {
+				return true
+			}
+			next := end + 1
+			for next < len(text) && identByte(text[next]) {
+				next++
+			}
+			if next < len(text) && text[next] >= 0x80 || names[string(text[end+1:next])] {
+				return true // a name that goes on beyond ASCII is read whole, to be safe
+			}
+		}
+	}
+	return false
+}
+
+// blockText is block b's text in file f, header and body.
+func blockText(f *hcl.File, b *hcl.Block) []byte {
+	body, ok := b.Body.(*hclsyntax.Body)
+	if !ok {
+		return nil
+	}
+	start, end := b.DefRange.Start.Byte, body.SrcRange.End.Byte
+	if start < 0 || end > len(f.Bytes) || start > end {
+		return nil
+	}
+	return f.Bytes[start:end]
+}

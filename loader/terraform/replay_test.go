@@ -1,0 +1,421 @@
+package terraform
+
+import (
+	"maps"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// replayRoot is a root module of several files holding what extraction
+// reads: variables and locals, groups with inline, dynamic and
+// conditional rules, rule resources of both kinds, a network ACL with
+// standalone entries and an association, subnets, a VPC, instances and
+// interfaces, a module call, a data source, whole-object reads of a
+// resource type, and blocks that warn or fail.
+var replayRoot = map[string]string{
+	"main.tf": `
+variable "app_ports" {
+  default = [8080, 8443]
+}
+variable "enabled" {
+  default = true
+}
+variable "peer_group" {}
+variable "unset_cidrs" {}
+variable "unset_rule" {}
+locals {
+  vpc_cidr   = "10.0.0.0/16"
+  monitoring = "10.9.0.0/24"
+  tags       = { team = "core" }
+}
+locals {
+  admins = ["192.0.2.0/24"]
+}
+provider "aws" {
+  region = "eu-west-1"
+}
+`,
+	"groups.tf": `
+resource "aws_security_group" "web" {
+  name        = "web"
+  description = "web"
+  vpc_id      = aws_vpc.main.id
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  ingress {
+    protocol    = "tcp"
+    from_port   = 9100
+    to_port     = 9100
+    cidr_blocks = [local.monitoring]
+  }
+  dynamic "ingress" {
+    for_each = var.app_ports
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = [local.vpc_cidr]
+    }
+  }
+  lifecycle {
+    ignore_changes = [ingress]
+  }
+}
+
+resource "aws_security_group" "db" {
+  name   = "db"
+  vpc_id = data.aws_vpc.main.id
+}
+
+resource "aws_security_group" "admin" {
+  count       = var.enabled ? 1 : 0
+  description = "admin"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = local.admins
+  }
+}
+
+resource "aws_security_group" "per_team" {
+  for_each    = local.tags
+  description = "team ${each.value}"
+}
+
+resource "aws_security_group" "unused" {
+  description = "declared, attached to nothing"
+}
+
+resource "aws_security_group" "counted" {
+  description = "one port per rule resource"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 1000
+    to_port     = 1000 + length(keys(aws_security_group_rule))
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+
+resource "aws_security_group" "subnet_peers" {
+  description = "from the subnet"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = [aws_subnet.a.cidr_block]
+  }
+}
+
+resource "aws_security_group" "broken" {
+  description = "fails to evaluate"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = [local.undeclared]
+  }
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = [cidrsubnet("not-a-cidr", 8, 1)]
+  }
+}
+
+resource "aws_security_group" "open_to_unset" {
+  description = "peers not known"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = var.unset_cidrs
+  }
+}
+
+resource "aws_default_security_group" "default" {
+  vpc_id = aws_vpc.main.id
+}
+`,
+	"rules.tf": `
+resource "aws_security_group_rule" "db_from_web" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.db.id
+  protocol                 = "tcp"
+  from_port                = 5432
+  to_port                  = 5432
+  source_security_group_id = aws_security_group.web.id
+}
+
+resource "aws_security_group_rule" "ssh_world" {
+  type              = "ingress"
+  security_group_id = aws_security_group.web.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+
+resource "aws_security_group_rule" "from_peer" {
+  type                     = "ingress"
+  security_group_id        = var.peer_group
+  protocol                 = "tcp"
+  from_port                = 6379
+  to_port                  = 6379
+  source_security_group_id = aws_security_group.web.id
+}
+
+resource "aws_security_group_rule" "bad" {
+  type              = "sideways"
+  security_group_id = aws_security_group.db.id
+  protocol          = "tcp"
+  from_port         = 1
+  to_port           = 2
+  cidr_blocks       = ["10.0.0.0/8"]
+}
+
+resource "aws_vpc_security_group_ingress_rule" "redis" {
+  security_group_id            = aws_security_group.db.id
+  ip_protocol                  = "tcp"
+  from_port                    = 6379
+  to_port                      = 6379
+  referenced_security_group_id = aws_security_group.web.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "dns" {
+  security_group_id = aws_security_group.db.id
+  ip_protocol       = "udp"
+  from_port         = 53
+  to_port           = 53
+  cidr_ipv4         = "10.0.0.2/32"
+}
+`,
+	"net.tf": `
+resource "aws_vpc" "main" {
+  cidr_block = local.vpc_cidr
+}
+
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = cidrsubnet(local.vpc_cidr, 8, 1)
+}
+
+resource "aws_network_acl" "a" {
+  vpc_id     = aws_vpc.main.id
+  subnet_ids = [aws_subnet.a.id]
+  ingress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "tcp"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 443
+    to_port    = 443
+  }
+  ingress {
+    rule_no    = var.unset_rule
+    action     = "allow"
+    protocol   = "tcp"
+    cidr_block = "10.0.0.0/8"
+    from_port  = 80
+    to_port    = 80
+  }
+}
+
+resource "aws_network_acl_rule" "deny_ssh" {
+  network_acl_id = aws_network_acl.a.id
+  rule_number    = 50
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "deny"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 22
+  to_port        = 22
+}
+
+resource "aws_instance" "web" {
+  subnet_id              = aws_subnet.a.id
+  instance_type          = "t3.micro"
+  vpc_security_group_ids = [aws_security_group.web.id, aws_security_group.admin[0].id]
+}
+
+resource "aws_network_interface" "db" {
+  subnet_id       = aws_subnet.a.id
+  security_groups = [aws_security_group.db.id]
+}
+
+resource "aws_network_interface_sg_attachment" "extra" {
+  security_group_id    = aws_security_group.web.id
+  network_interface_id = aws_network_interface.db.id
+}
+
+resource "aws_instance" "never" {
+  count                  = 0
+  vpc_security_group_ids = [aws_security_group.db.id]
+}
+`,
+	"mod.tf": `
+module "m" {
+  source = "../mods/m"
+  cidr   = local.vpc_cidr
+}
+
+data "aws_vpc" "main" {}
+
+variable "shared_group" {}
+
+resource "aws_security_group_rule" "from_shared" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.db.id
+  protocol                 = "tcp"
+  from_port                = 443
+  to_port                  = 443
+  source_security_group_id = var.shared_group
+}
+
+resource "aws_security_group_rule" "from_module" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.db.id
+  protocol                 = "tcp"
+  from_port                = 5432
+  to_port                  = 5432
+  source_security_group_id = module.m.id
+}
+`,
+	"x.auto.tfvars": `peer_group = "sg-0123456789abcdef0"
+`,
+}
+
+var replayModule = map[string]string{
+	"main.tf": `
+variable "cidr" {}
+resource "aws_security_group" "m" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 80
+    to_port     = 80
+    cidr_blocks = [var.cidr]
+  }
+}
+output "id" {
+  value = aws_security_group.m.id
+}
+`,
+}
+
+// The follower of a mirrored pair replays the leader's extraction of the
+// blocks that did not change and read nothing that changed; whatever the
+// change, its snapshot and diagnostics are those of a load of its own.
+// Each case edits the old side of replayRoot; replay says whether blocks
+// must have been replayed (changes outside the root's own files, or to
+// its providers, replay nothing).
+func TestReplayMatchesAlone(t *testing.T) {
+	edit := func(file, from, to string) func(map[string]string) {
+		return func(root map[string]string) {
+			if !strings.Contains(root[file], from) {
+				t.Fatalf("%s holds no %q", file, from)
+			}
+			root[file] = strings.Replace(root[file], from, to, 1)
+		}
+	}
+	block := func(file, header string) (string, string) {
+		src := replayRoot[file]
+		i := strings.Index(src, header)
+		if i < 0 {
+			t.Fatalf("%s holds no %q", file, header)
+		}
+		j := strings.Index(src[i:], "\n}\n")
+		return file, src[i : i+j+3]
+	}
+	remove := func(file, header string) func(map[string]string) {
+		f, b := block(file, header)
+		return edit(f, b, "")
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(root map[string]string)
+		module func(mod map[string]string)
+		replay bool
+	}{
+		{name: "a rule removed", change: remove("rules.tf", `resource "aws_security_group_rule" "ssh_world"`), replay: true},
+		{name: "a rule narrowed", change: edit("rules.tf", `cidr_blocks       = ["0.0.0.0/0"]`, `cidr_blocks       = ["10.0.0.0/8"]`), replay: true},
+		{name: "a subnet's block", change: edit("net.tf", `cidrsubnet(local.vpc_cidr, 8, 1)`, `cidrsubnet(local.vpc_cidr, 8, 2)`), replay: true},
+		{name: "a local read by groups", change: edit("main.tf", `"10.9.0.0/24"`, `"10.8.0.0/24"`), replay: true},
+		{name: "a local read by a module and the network", change: edit("main.tf", `"10.0.0.0/16"`, `"10.1.0.0/16"`), replay: true},
+		{name: "a variable's default", change: edit("main.tf", `[8080, 8443]`, `[8080]`), replay: true},
+		{name: "a condition", change: edit("main.tf", `default = true`, `default = false`), replay: true},
+		{name: "a group renamed", change: func(root map[string]string) {
+			// net.tf and mod.tf still name the old group
+			root["rules.tf"] = strings.ReplaceAll(root["rules.tf"], "aws_security_group.db", "aws_security_group.data")
+			edit("groups.tf", `"aws_security_group" "db"`, `"aws_security_group" "data"`)(root)
+		}, replay: true},
+		{name: "a block added", change: func(root map[string]string) {
+			root["rules.tf"] += `
+resource "aws_security_group_rule" "late" {
+  type              = "egress"
+  security_group_id = aws_security_group.web.id
+  protocol          = "-1"
+  from_port         = 0
+  to_port           = 0
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+`
+		}, replay: true},
+		{name: "a block moved to another file", change: func(root map[string]string) {
+			f, b := block("rules.tf", `resource "aws_vpc_security_group_egress_rule" "dns"`)
+			edit(f, b, "")(root)
+			root["net.tf"] += b
+		}, replay: true},
+		{name: "a module argument", change: edit("mod.tf", `cidr   = local.vpc_cidr`, `cidr   = "10.7.0.0/16"`), replay: true},
+		{name: "an error fixed", change: edit("rules.tf", `"sideways"`, `"egress"`), replay: true},
+		{name: "a warning added", change: edit("groups.tf", `name   = "db"`, `name   = var.missing`), replay: true},
+		{name: "the whole type read", change: remove("rules.tf", `resource "aws_security_group_rule" "bad"`), replay: true},
+		{name: "an ACL entry removed", change: remove("net.tf", `resource "aws_network_acl_rule" "deny_ssh"`), replay: true},
+		{name: "an interface's attachment removed", change: remove("net.tf", `resource "aws_network_interface_sg_attachment" "extra"`), replay: true},
+		{name: "a file only on one side", change: func(root map[string]string) { delete(root, "mod.tf") }, replay: true},
+		{name: "lines shifted", change: edit("groups.tf", "\nresource \"aws_security_group\" \"web\"", "\n\n\n# web\nresource \"aws_security_group\" \"web\""), replay: true},
+		{name: "the module", module: edit("main.tf", `from_port   = 80`, `from_port   = 81`)},
+		{name: "a variable file", change: edit("x.auto.tfvars", `sg-0123456789abcdef0`, `sg-0fedcba9876543210`)},
+		{name: "the provider", change: edit("main.tf", `"eu-west-1"`, `"eu-west-2"`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			oldRoot, oldMod := maps.Clone(replayRoot), maps.Clone(replayModule)
+			if tc.change != nil {
+				tc.change(oldRoot)
+			}
+			if tc.module != nil {
+				tc.module(oldMod)
+			}
+			old, new := map[string]string{}, map[string]string{}
+			for name, src := range oldRoot {
+				old["x/old/a/"+name] = src
+			}
+			for name, src := range replayRoot {
+				new["x/new/a/"+name] = src
+			}
+			for name, src := range oldMod {
+				old["x/old/mods/m/"+name] = src
+			}
+			for name, src := range replayModule {
+				new["x/new/mods/m/"+name] = src
+			}
+			got, gotDiags, want, wantDiags, cache := mirroredAndAlone(old, new)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("paired:\n%+v\nalone:\n%+v", got, want)
+			}
+			if !reflect.DeepEqual(gotDiags, wantDiags) {
+				t.Errorf("paired:\n%v\nalone:\n%v", gotDiags, wantDiags)
+			}
+			if tc.replay != (cache.replayed > 0) {
+				t.Errorf("%d blocks replayed", cache.replayed)
+			}
+			if len(want.Rules) == 0 || len(wantDiags) == 0 {
+				t.Errorf("%d rules, %d diagnostics: the root is not read as meant", len(want.Rules), len(wantDiags))
+			}
+		})
+	}
+}
