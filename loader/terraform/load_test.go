@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -1291,5 +1292,38 @@ resource "aws_security_group" "db" {
 	want := []string{string(model.PeerGroup) + " aws_security_group.app", string(model.PeerGroup) + " module.bastion.security_group_id"}
 	if !slices.Equal(got, want) {
 		t.Errorf("peers: got %v, want %v", got, want)
+	}
+}
+
+// A folder is read whatever its name holds: characters that a glob pattern
+// would read as wildcards ([, *, ?) are part of the name (a folder such as
+// env[prod] was once listed as empty, its rules dropped without a word).
+func TestFolderNamesAreNotPatterns(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("such names are not allowed there")
+	}
+	group := sshGroup("g", "${var.cidr}") + `variable "cidr" {}`
+	for _, dir := range []string{"env[prod]", "a*b", "what?", `back\slash`} {
+		t.Run(dir, func(t *testing.T) {
+			snap, diags := loadSrc(t, map[string]string{
+				dir + "/main.tf":       group,
+				dir + "/x.auto.tfvars": `cidr = "10.1.0.0/16"`,
+				dir + "/x.tf.json":     `{"resource": {"aws_security_group": {"j": {}}}}`,
+				dir + "/not-tf.txt":    group,
+				"[other]/main.tofu":    sshGroup("o", "10.0.0.0/8"),
+			})
+			if len(diags) != 0 {
+				t.Fatalf("diagnostics: %v", diags)
+			}
+			if snap.Unknowns != 0 {
+				t.Errorf("%d values not known: x.auto.tfvars was not read", snap.Unknowns)
+			}
+			if got := len(snap.Groups); got != 3 {
+				t.Errorf("%d groups, want g, j and o", got)
+			}
+			if snap.Files != 3 {
+				t.Errorf("%d files read, want 3", snap.Files)
+			}
+		})
 	}
 }

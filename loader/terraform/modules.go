@@ -147,25 +147,34 @@ func (w *world) dirFiles(dir string) []string {
 			return l.([]string)
 		}
 	}
-	// the names *.tf, *.tf.json, *.tofu and *.tofu.json match, as
-	// filepath.Glob has them, from one reading of the directory
-	var out []string
-	if d, err := os.Open(dir); err == nil {
-		names, _ := d.Readdirnames(-1)
-		d.Close()
-		for _, n := range names {
-			for _, ext := range []string{".tf", ".tf.json", ".tofu", ".tofu.json"} {
-				if strings.HasSuffix(n, ext) && !strings.ContainsRune(n, filepath.Separator) {
-					out = append(out, filepath.Join(dir, n))
-				}
-			}
-		}
-	}
-	sort.Strings(out)
+	out := namesEnding(dir, ".tf", ".tf.json", ".tofu", ".tofu.json")
 	out = tofuFirst(out)
 	if w.listings != nil {
 		w.listings.Store(dir, out)
 	}
+	return out
+}
+
+// namesEnding lists, sorted, the entries of directory dir whose names end
+// in one of suffixes (as filepath.Glob lists *suffix, but reading the
+// directory once, and taking dir as a name, not a pattern).
+func namesEnding(dir string, suffixes ...string) []string {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	var out []string
+	for _, n := range names {
+		for _, suffix := range suffixes {
+			if strings.HasSuffix(n, suffix) {
+				out = append(out, filepath.Join(dir, n))
+				break
+			}
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

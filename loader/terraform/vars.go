@@ -120,9 +120,7 @@ func (w *world) autoVarFiles(dir string) []string {
 			}
 		}
 	} else {
-		a, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars"))
-		b, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars.json"))
-		auto = append(a, b...)
+		auto = namesEnding(dir, ".auto.tfvars", ".auto.tfvars.json")
 	}
 	sort.Strings(auto)
 	return auto
