@@ -136,6 +136,29 @@ func LoadTree(ctx context.Context, tree *gitrev.Tree, paths []string, opts Optio
 	return snap, diags
 }
 
+// ShareReads returns opts for a load of the working tree that lends what
+// it reads to tree, the revision's: a file the change left alone (one of
+// tree.Work) is then read once for both sides. The revision takes each
+// file once, then lets the bytes go.
+func ShareReads(opts Options, tree *gitrev.Tree) Options {
+	budget := new(safeio.Budget)
+	var read sync.Map // cleaned name → bytes the working tree's load read
+	opts.Terraform.ReadFile = func(name string) ([]byte, error) {
+		b, err := budget.ReadFile(name)
+		if _, ok := tree.Work[filepath.Clean(name)]; ok && err == nil {
+			read.Store(filepath.Clean(name), b)
+		}
+		return b, err
+	}
+	tree.WorkRead = func(name string) ([]byte, error) {
+		if b, ok := read.LoadAndDelete(filepath.Clean(name)); ok {
+			return b.([]byte), nil
+		}
+		return safeio.ReadFile(name)
+	}
+	return opts
+}
+
 // ChangedDirs returns whether a directory of the working tree holds files
 // other than the revision's: one added, removed or edited. Directories the
 // change did not touch are loaded from the same bytes on both sides.
@@ -149,7 +172,7 @@ func ChangedDirs(tree *gitrev.Tree) func(dir string) bool {
 	}
 	inRev := map[string]bool{}
 	changed := map[string]bool{}
-	for name := range tree.Files {
+	for _, name := range tree.Names() {
 		inRev[abs(name)] = true
 	}
 	for name := range tree.Changed {

@@ -95,8 +95,9 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 	case planFile != "":
 		in.head, in.base, in.diags, in.err = loadPlan(ctx, planFile, paths, c.lopts)
 	case baseRev != "":
-		// The revision's file list is read first (its unchanged files from
-		// the working tree, so it is quick); then the two sides load at
+		// The revision's file list is read first (git says which files the
+		// working tree holds unchanged: those are read from there, once
+		// for both sides, ShareReads); then the two sides load at
 		// the same time, paired root by root (ParseCache.Pair): the
 		// revision's copy of a root is evaluated right after the working
 		// tree's, reusing its syntax trees (and its result, when nothing
@@ -114,7 +115,7 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 		} else {
 			cache := terraform.NewParseCache()
 			cache.KeepTrees(loader.ChangedDirs(tree))
-			in.head, in.diags, in.base, bd = loadPaired(c.lopts, cache, nil,
+			in.head, in.diags, in.base, bd = loadPaired(loader.ShareReads(c.lopts, tree), cache, nil,
 				func(o loader.Options) (*model.Snapshot, []model.Diagnostic) { return loader.Load(ctx, paths, o) },
 				func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
 					return loader.LoadTree(ctx, tree, paths, o)

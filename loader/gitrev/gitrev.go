@@ -5,9 +5,6 @@ package gitrev
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -18,14 +15,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/sgcheck/sgcheck/internal/parallel"
+	"sync"
 )
 
 // Tree is the content of some paths at a revision.
 type Tree struct {
 	// Files maps a path relative to the working directory (as a user names
-	// it) to its content at the revision.
+	// it) to its content at the revision, for the files the working tree
+	// does not hold unchanged.
 	Files map[string][]byte
 	// Changed holds the paths of Files whose working-tree file is absent
 	// or holds other bytes.
@@ -34,12 +31,24 @@ type Tree struct {
 	// does not have (a partial clone without network), with why: they are
 	// named, and reading one is an error.
 	Unreadable map[string]string
+	// Work holds the revision's files that the working tree holds
+	// unchanged, as git compares them (with its index's file stamps, as
+	// git status does), with their blob ids: they are read from the
+	// working tree (WorkRead), and from git where that fails.
+	Work map[string]string
+	// WorkRead reads a file of Work from the working tree; nil means
+	// os.ReadFile. A load of the working tree may share its reads.
+	WorkRead func(name string) ([]byte, error)
+	root     string // the repository's top directory
 }
 
 // Names returns the paths of the revision's files, readable or not.
 func (t *Tree) Names() []string {
-	out := make([]string, 0, len(t.Files)+len(t.Unreadable))
+	out := make([]string, 0, len(t.Files)+len(t.Work)+len(t.Unreadable))
 	for n := range t.Files {
+		out = append(out, n)
+	}
+	for n := range t.Work {
 		out = append(out, n)
 	}
 	for n := range t.Unreadable {
@@ -52,6 +61,21 @@ func (t *Tree) Names() []string {
 func (t *Tree) ReadFile(name string) ([]byte, error) {
 	name = filepath.Clean(name)
 	if b, ok := t.Files[name]; ok {
+		return b, nil
+	}
+	if id, ok := t.Work[name]; ok {
+		read := t.WorkRead
+		if read == nil {
+			read = os.ReadFile
+		}
+		if b, err := read(name); err == nil {
+			return b, nil
+		}
+		// gone since git looked: the revision's own bytes
+		b, err := git(t.root, nil, "cat-file", "blob", id)
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+		}
 		return b, nil
 	}
 	if why, ok := t.Unreadable[name]; ok {
@@ -123,12 +147,44 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		specAt[sp.repo] = append(specAt[sp.repo], i)
 	}
 	named := map[string]bool{} // the files' names so far
-	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", rev, "--"}, pathspecs...)
-	out, err := git(root, nil, args...)
-	if err != nil {
-		return nil, err
+	// three listings, at once (each is a git process): the revision's
+	// files; those git finds changed in the working tree since the
+	// revision (edited or removed); and those git does not look at
+	// (marked assume-unchanged or skip-worktree), taken as changed
+	var listed [3][]byte
+	var errs [3]error
+	var wg sync.WaitGroup
+	for i, args := range [3][]string{
+		{"ls-tree", "-r", "-z", "--full-tree", rev},
+		{"diff-index", "--name-only", "-z", "--no-renames", rev},
+		{"ls-files", "-v", "-z"},
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			listed[i], errs[i] = git(root, nil, append(append(args, "--"), pathspecs...)...)
+		}()
 	}
-	type entry struct{ oid, name, disk string }
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := listed[0]
+	changed := map[string]bool{}
+	for _, name := range strings.Split(string(listed[1]), "\x00") {
+		changed[name] = true
+	}
+	for _, rec := range strings.Split(string(listed[2]), "\x00") {
+		if tag, name, ok := strings.Cut(rec, " "); ok && tag != "H" {
+			changed[name] = true
+		}
+	}
+	type entry struct {
+		oid, name string
+		changed   bool
+	}
 	var entries []entry
 	for _, rec := range strings.Split(string(out), "\x00") {
 		meta, name, ok := strings.Cut(rec, "\t")
@@ -153,7 +209,7 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 				local := filepath.Join(sp.user, filepath.FromSlash(rest))
 				if !named[local] && !hidden(filepath.FromSlash(rest)) && keep(local) {
 					named[local] = true
-					entries = append(entries, entry{f[2], local, filepath.Join(root, filepath.FromSlash(name))})
+					entries = append(entries, entry{f[2], local, changed[name]})
 				}
 			}
 			if d == "." {
@@ -161,17 +217,13 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 			}
 		}
 	}
-	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}}
-	// a file the working tree holds unchanged is read from there: its blob
-	// id proves the bytes are the revision's (git itself is much slower at
-	// handing out every blob)
-	same := make([][]byte, len(entries))
-	found := make([]bool, len(entries))
-	parallel.Each(len(entries), func(i int) { same[i], found[i] = sameInWorkTree(entries[i].disk, entries[i].oid) })
+	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}, Work: map[string]string{}, root: root}
+	// a file the working tree holds unchanged is read from there (git
+	// itself is much slower at handing out every blob)
 	var missing []entry
-	for i, e := range entries {
-		if found[i] {
-			t.Files[filepath.Clean(e.name)] = same[i]
+	for _, e := range entries {
+		if !e.changed {
+			t.Work[filepath.Clean(e.name)] = e.oid
 			continue
 		}
 		missing = append(missing, e)
@@ -221,36 +273,6 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		t.Files[filepath.Clean(e.name)] = buf[:size]
 	}
 	return t, nil
-}
-
-// sameInWorkTree reads the working tree's file at path and reports whether
-// its git blob id is oid (SHA-1, or SHA-256 in repositories that use it).
-func sameInWorkTree(path, oid string) ([]byte, bool) {
-	info, err := os.Lstat(path)
-	if err != nil || !info.Mode().IsRegular() || info.Size() > 64<<20 {
-		return nil, false
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, false
-	}
-	header := fmt.Sprintf("blob %d\x00", len(b))
-	var sum string
-	switch len(oid) {
-	case 40:
-		h := sha1.New()
-		h.Write([]byte(header))
-		h.Write(b)
-		sum = hex.EncodeToString(h.Sum(nil))
-	case 64:
-		h := sha256.New()
-		h.Write([]byte(header))
-		h.Write(b)
-		sum = hex.EncodeToString(h.Sum(nil))
-	default:
-		return nil, false
-	}
-	return b, sum == oid
 }
 
 // Resolve finds the commit rev names, as CI checkouts have it: a branch,
