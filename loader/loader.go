@@ -136,27 +136,38 @@ func LoadTree(ctx context.Context, tree *gitrev.Tree, paths []string, opts Optio
 	return snap, diags
 }
 
-// ShareReads returns opts for a load of the working tree that lends what
-// it reads to tree, the revision's: a file the change left alone (one of
-// tree.Work) is then read once for both sides. The revision takes each
-// file once, then lets the bytes go.
-func ShareReads(opts Options, tree *gitrev.Tree) Options {
-	budget := new(safeio.Budget)
-	var read sync.Map // cleaned name → bytes the working tree's load read
+// SharedReads lends what a load of the working tree reads to a revision's
+// tree: a file the change left alone (one of gitrev.Tree.Work) is then read
+// once for both sides. The revision takes each file once, then lets the
+// bytes go. The working tree's load may begin before the tree is read.
+type SharedReads struct {
+	budget *safeio.Budget
+	read   sync.Map // cleaned name → bytes the working tree's load read
+}
+
+// NewSharedReads returns reads to share.
+func NewSharedReads() *SharedReads { return &SharedReads{budget: new(safeio.Budget)} }
+
+// Options returns opts for the working tree's load, reading through s.
+func (s *SharedReads) Options(opts Options) Options {
 	opts.Terraform.ReadFile = func(name string) ([]byte, error) {
-		b, err := budget.ReadFile(name)
-		if _, ok := tree.Work[filepath.Clean(name)]; ok && err == nil {
-			read.Store(filepath.Clean(name), b)
+		b, err := s.budget.ReadFile(name)
+		if err == nil {
+			s.read.Store(filepath.Clean(name), b)
 		}
 		return b, err
 	}
+	return opts
+}
+
+// Lend makes tree read the files of its Work through s.
+func (s *SharedReads) Lend(tree *gitrev.Tree) {
 	tree.WorkRead = func(name string) ([]byte, error) {
-		if b, ok := read.LoadAndDelete(filepath.Clean(name)); ok {
+		if b, ok := s.read.LoadAndDelete(filepath.Clean(name)); ok {
 			return b.([]byte), nil
 		}
 		return safeio.ReadFile(name)
 	}
-	return opts
 }
 
 // ChangedDirs returns whether a directory of the working tree holds files

@@ -15,6 +15,7 @@ import (
 	"github.com/sgcheck/sgcheck/analyzer"
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/loader"
+	"github.com/sgcheck/sgcheck/loader/gitrev"
 	"github.com/sgcheck/sgcheck/loader/terraform"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/report"
@@ -95,31 +96,16 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 	case planFile != "":
 		in.head, in.base, in.diags, in.err = loadPlan(ctx, planFile, paths, c.lopts)
 	case baseRev != "":
-		// The revision's file list is read first (git says which files the
-		// working tree holds unchanged: those are read from there, once
-		// for both sides, ShareReads); then the two sides load at
-		// the same time, paired root by root (ParseCache.Pair): the
-		// revision's copy of a root is evaluated right after the working
-		// tree's, reusing its syntax trees (and its result, when nothing
-		// the root depends on changed), which are then let go. Only the
-		// directories the change touched keep syntax trees at all.
-		tree, err := loader.ReadRevision(baseRev, paths)
-		if err != nil {
-			in.err = err
-			return in
-		}
+		var tree *gitrev.Tree
 		var bd []model.Diagnostic
 		if ctx.Value(loadApart{}) != nil {
+			if tree, in.err = loader.ReadRevision(baseRev, paths); in.err != nil {
+				return in
+			}
 			in.head, in.diags = loader.Load(ctx, paths, c.lopts)
 			in.base, bd = loader.LoadTree(ctx, tree, paths, c.lopts)
-		} else {
-			cache := terraform.NewParseCache()
-			cache.KeepTrees(loader.ChangedDirs(tree))
-			in.head, in.diags, in.base, bd = loadPaired(loader.ShareReads(c.lopts, tree), cache, nil,
-				func(o loader.Options) (*model.Snapshot, []model.Diagnostic) { return loader.Load(ctx, paths, o) },
-				func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
-					return loader.LoadTree(ctx, tree, paths, o)
-				})
+		} else if in.head, in.diags, in.base, bd, tree, in.err = loadBase(ctx, baseRev, paths, c.lopts); in.err != nil {
+			return in
 		}
 		bd = prefixed("at "+baseRev, alsoIn(bd, in.diags))
 		for i, d := range bd {
@@ -204,6 +190,45 @@ func (c *common) prepareEngine(ctx context.Context) {
 		eng, diags, err := analyzer.NewEngine(ctx, c.policies)
 		c.engine <- engineResult{eng, diags, err}
 	}()
+}
+
+// loadBase loads the working tree and the revision rev, paired root by
+// root (ParseCache.Pair): the revision's copy of a root is evaluated right
+// after the working tree's, reusing its syntax trees (and its result, when
+// nothing the root depends on changed), which are then let go. The
+// revision's file list is read while the working tree begins to load (git
+// says which files the working tree holds unchanged: those are read from
+// there, once for both sides, SharedReads); once it is known, only the
+// directories the change touched keep syntax trees. A revision that cannot
+// be read stops both loads.
+func loadBase(ctx context.Context, rev string, paths []string, opts loader.Options) (head *model.Snapshot, hd []model.Diagnostic,
+	base *model.Snapshot, bd []model.Diagnostic, tree *gitrev.Tree, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cache := terraform.NewParseCache()
+	shared := loader.NewSharedReads()
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		if tree, err = loader.ReadRevision(rev, paths); err != nil {
+			cancel()
+			return
+		}
+		shared.Lend(tree)
+		cache.KeepTrees(loader.ChangedDirs(tree))
+	}()
+	head, hd, base, bd = loadPaired(shared.Options(opts), cache, nil,
+		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) { return loader.Load(ctx, paths, o) },
+		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
+			<-read
+			if err != nil {
+				// nothing to load, but the leader waits for the follower
+				return loader.LoadTree(ctx, &gitrev.Tree{}, nil, o)
+			}
+			return loader.LoadTree(ctx, tree, paths, o)
+		})
+	<-read
+	return head, hd, base, bd, tree, err
 }
 
 // analyze evaluates the policies over the inputs, writes the report and
