@@ -5,6 +5,9 @@ package gitrev
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/sgcheck/sgcheck/internal/parallel"
 )
 
 // Tree is the content of some paths at a revision.
@@ -87,6 +92,8 @@ func (t *Tree) ReadFile(name string) ([]byte, error) {
 func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
+	// read only: no command may refresh the repository's index
+	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0")
 	cmd.Stdin = stdin
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -148,9 +155,11 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 	}
 	named := map[string]bool{} // the files' names so far
 	// three listings, at once (each is a git process): the revision's
-	// files; those git finds changed in the working tree since the
-	// revision (edited or removed); and those git does not look at
-	// (marked assume-unchanged or skip-worktree), taken as changed
+	// files; those that may have changed in the working tree since the
+	// revision (edited or removed, or with file stamps other than its
+	// index's: git status would compare their bytes, and refresh the
+	// index, which sgcheck does not write); and those git does not look at
+	// (marked assume-unchanged or skip-worktree)
 	var listed [3][]byte
 	var errs [3]error
 	var wg sync.WaitGroup
@@ -182,8 +191,8 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		}
 	}
 	type entry struct {
-		oid, name string
-		changed   bool
+		oid, name, repo string
+		changed         bool
 	}
 	var entries []entry
 	for _, rec := range strings.Split(string(out), "\x00") {
@@ -209,7 +218,7 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 				local := filepath.Join(sp.user, filepath.FromSlash(rest))
 				if !named[local] && !hidden(filepath.FromSlash(rest)) && keep(local) {
 					named[local] = true
-					entries = append(entries, entry{f[2], local, changed[name]})
+					entries = append(entries, entry{f[2], local, name, changed[name]})
 				}
 			}
 			if d == "." {
@@ -219,11 +228,28 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 	}
 	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}, Work: map[string]string{}, root: root}
 	// a file the working tree holds unchanged is read from there (git
-	// itself is much slower at handing out every blob)
-	var missing []entry
-	for _, e := range entries {
-		if !e.changed {
+	// itself is much slower at handing out every blob): one git does not
+	// find changed when read, one that may have changed only if its git
+	// blob id proves its bytes are the revision's
+	var maybe []int
+	for i, e := range entries {
+		if e.changed {
+			maybe = append(maybe, i)
+		} else {
 			t.Work[filepath.Clean(e.name)] = e.oid
+		}
+	}
+	same := make([][]byte, len(maybe))
+	found := make([]bool, len(maybe))
+	parallel.Each(len(maybe), func(k int) {
+		e := entries[maybe[k]]
+		same[k], found[k] = sameInWorkTree(filepath.Join(root, filepath.FromSlash(e.repo)), e.oid)
+	})
+	var missing []entry
+	for k, i := range maybe {
+		e := entries[i]
+		if found[k] {
+			t.Files[filepath.Clean(e.name)] = same[k]
 			continue
 		}
 		missing = append(missing, e)
@@ -330,4 +356,34 @@ func hidden(p string) bool {
 		}
 	}
 	return false
+}
+
+// sameInWorkTree reads the working tree's file at path and reports whether
+// its git blob id is oid (SHA-1, or SHA-256 in repositories that use it).
+func sameInWorkTree(path, oid string) ([]byte, bool) {
+	info, err := os.Lstat(path)
+	if err != nil || !info.Mode().IsRegular() || info.Size() > 64<<20 {
+		return nil, false
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	header := fmt.Sprintf("blob %d\x00", len(b))
+	var sum string
+	switch len(oid) {
+	case 40:
+		h := sha1.New()
+		h.Write([]byte(header))
+		h.Write(b)
+		sum = hex.EncodeToString(h.Sum(nil))
+	case 64:
+		h := sha256.New()
+		h.Write([]byte(header))
+		h.Write(b)
+		sum = hex.EncodeToString(h.Sum(nil))
+	default:
+		return nil, false
+	}
+	return b, sum == oid
 }
