@@ -416,5 +416,8 @@ func gitTree(b *testing.B, old, changed string) string {
 	git("add", "-A")
 	git("commit", "-qm", "base")
 	cp(changed)
+	// as a checkout the change was made in: the files it left alone have
+	// the file stamps the index holds (the copy gave every file new ones)
+	git("update-index", "-q", "--refresh")
 	return repo
 }

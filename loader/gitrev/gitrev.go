@@ -111,16 +111,25 @@ func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {
 // Read returns the files under paths (relative to dir, the working
 // directory) at rev that keep reports a user's paths, selected by keep.
 func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, error) {
-	commit, err := Resolve(dir, rev)
-	if err != nil {
-		return nil, err
+	// the repository's top and the commit, in one git process where rev
+	// names a commit as given (each process counts when a load runs
+	// beside)
+	var root string
+	both, err := git(dir, nil, "rev-parse", "--show-toplevel", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	if top, commit, ok := strings.Cut(strings.TrimSpace(string(both)), "\n"); err == nil && ok && !strings.HasPrefix(rev, "-") {
+		root, rev = top, commit
+	} else {
+		commit, err := Resolve(dir, rev)
+		if err != nil {
+			return nil, err
+		}
+		rev = commit
+		top, err := git(dir, nil, "rev-parse", "--show-toplevel")
+		if err != nil {
+			return nil, err
+		}
+		root = strings.TrimSpace(string(top))
 	}
-	rev = commit
-	top, err := git(dir, nil, "rev-parse", "--show-toplevel")
-	if err != nil {
-		return nil, err
-	}
-	root := strings.TrimSpace(string(top))
 	absDir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
