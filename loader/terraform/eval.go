@@ -1305,7 +1305,7 @@ func (e *evaluator) exprCause(expr hcl.Expression, name string, depth int) (stri
 			msg += ": " + diags[0].Detail
 		}
 		if diags[0].Subject != nil {
-			msg += fmt.Sprintf(" (%s:%d)", diags[0].Subject.Filename, diags[0].Subject.Start.Line)
+			msg += fmt.Sprintf(" (%s:%d)", e.world.ownFile(diags[0].Subject.Filename), diags[0].Subject.Start.Line)
 		}
 		return name, "cannot be evaluated: " + msg
 	}

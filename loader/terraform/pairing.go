@@ -139,6 +139,17 @@ func (w *world) leaderName(p string) string {
 	return swapPrefix(filepath.Clean(p), w.mirror.Own, w.mirror.Leader, string(filepath.Separator))
 }
 
+// ownFile names a file as sources name it (a display path) under this
+// side's name: a file parsed by the leader, whose tree a mirrored follower
+// took, is named under the leader's directory. Messages that quote a
+// position use it; sources and diagnostics are renamed when the load ends.
+func (w *world) ownFile(name string) string {
+	if w.mirror == nil {
+		return name
+	}
+	return Counterpart(w.mirror.Leader, w.mirror.Own)(name)
+}
+
 // ownName is the inverse of leaderName.
 func (w *world) ownName(p string) string {
 	if w.mirror == nil {

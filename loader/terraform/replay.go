@@ -2,8 +2,10 @@ package terraform
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -130,6 +132,9 @@ func (x *moduleExtractor) record(rec *rootRecording, b *hcl.Block, body *hclsynt
 		x.others() != m.others || len(x.naclByAddr)-m.n != len(s.NACLs)-m.nacls {
 		return
 	}
+	if x.quotesPlace(m) {
+		return
+	}
 	e := &blockEffects{usedContext: x.ev.full != nil}
 	f := &rec.frag
 	e.groups = spanOf(&f.Groups, s.Groups, m.groups)
@@ -177,6 +182,43 @@ func (x *moduleExtractor) record(rec *rootRecording, b *hcl.Block, body *hclsynt
 	}
 	e.unknowns = s.Unknowns - m.unknowns - (len(w.warned) - m.warned)
 	rec.blocks[body] = e
+}
+
+// quotesPlace reports whether a reason the block gave since m for what is
+// not known quotes a file: a side evaluates it under its own file names,
+// which a record taken from the other side would not have.
+func (x *moduleExtractor) quotesPlace(m extractionMark) bool {
+	s := x.snap
+	quotes := func(why string) bool {
+		return strings.Contains(why, ".tf:") || strings.Contains(why, ".json:") || strings.Contains(why, ".tofu:")
+	}
+	for _, piece := range x.rules[m.rules:] {
+		for _, r := range piece {
+			if quotes(r.Peer.Ref) || slices.ContainsFunc(r.Unknown, quotes) {
+				return true
+			}
+		}
+	}
+	for _, a := range s.Absent[m.absent:] {
+		if quotes(a.Why) {
+			return true
+		}
+	}
+	for _, n := range s.NACLs[m.nacls:] {
+		for _, a := range n.Unknown {
+			if quotes(a.Why) {
+				return true
+			}
+		}
+	}
+	for _, list := range [][]model.Attachment{s.Attachments[m.atts:], s.Uncreated[m.uncreated:]} {
+		for _, a := range list {
+			if slices.ContainsFunc(a.GroupsUnknown, quotes) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // replay adds what the block recorded in e added in the leader's
@@ -273,9 +315,8 @@ func seedValues(e *evaluator, values map[string]cty.Value, changed nameSet) {
 	}
 }
 
-// maxChangedNames bounds the declarations a replay tolerates changed: a
-// larger change is extracted whole.
-const maxChangedNames = 64
+// A change to most of a module's declarations is extracted whole: the
+// replay would save little.
 
 // nameSet holds declarations by the word a reference starts with (var,
 // local, module, data or a resource type) and their name.
@@ -388,10 +429,27 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 	}
 	// the declarations of the other files, by text: +1 for the
 	// follower's, -1 for the leader's
-	texts := map[string]int{}
 	var apart []unit
 	bad := false
-	collect := func(files map[string]*hcl.File, blocks map[string][]*hcl.Block, sign int, skip func(string) bool) {
+	// and, for locals, variables and module calls, their places: why a
+	// value is not known may quote where a local, or a module's argument or
+	// output, fails to evaluate (exprCause), so one of those that moved is
+	// one that changed.
+	// A block the same at the same place in a file that changed elsewhere
+	// is the same block.
+	key := func(name string, u unit) string {
+		return fmt.Sprintf("%s:%d:%d\x00%s", name, u.at.Line, u.at.Column, u.text)
+	}
+	declKey := func(name string, u unit) string {
+		if u.root == "local" || u.root == "module" || u.root == "var" {
+			return key(name, u)
+		}
+		return string(u.text)
+	}
+	decls := map[string]int{}
+	theirAt := map[string]*hclsyntax.Body{}
+	collect := func(files map[string]*hcl.File, blocks map[string][]*hcl.Block, sign int, skip func(string) bool,
+		as func(string) string) {
 		for name, f := range files {
 			if skip(name) {
 				continue
@@ -400,20 +458,29 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 				us, ok := units(f, b)
 				bad = bad || !ok
 				for _, u := range us {
-					texts[string(u.text)] += sign
+					u.file = as(name)
+					k := key(u.file, u)
+					decls[declKey(u.file, u)] += sign
 					apart = append(apart, u)
+					if body, ok := b.Body.(*hclsyntax.Body); ok && b.Type == "resource" {
+						if sign < 0 {
+							theirAt[k] = body
+						} else if tb := theirAt[k]; tb != nil {
+							same[body] = tb
+						}
+					}
 				}
 			}
 		}
 	}
-	collect(myFiles, myBlocks, 1, func(name string) bool { return matched[leaderName(name)] })
-	collect(theirFiles, theirBlocks, -1, func(name string) bool { return matched[name] })
+	collect(theirFiles, theirBlocks, -1, func(name string) bool { return matched[name] }, func(name string) string { return name })
+	collect(myFiles, myBlocks, 1, func(name string) bool { return matched[leaderName(name)] }, leaderName)
 	if bad {
 		return nil, nil, false
 	}
 	changed := nameSet{}
 	for _, u := range apart {
-		if texts[string(u.text)] == 0 {
+		if decls[declKey(u.file, u)] == 0 {
 			continue // on both sides, if in other files
 		}
 		switch {
@@ -435,7 +502,7 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 		}
 	}
 	for grew := true; grew; {
-		if changed.size() > maxChangedNames {
+		if 2*changed.size() > len(all) {
 			return nil, nil, false
 		}
 		grew = false
@@ -458,6 +525,8 @@ type unit struct {
 	root       string
 	names      []string
 	text, body []byte
+	at         hcl.Pos // where it starts
+	file       string  // its file, as the leader names it (changedNames)
 }
 
 // units returns the declarations of block b of file f; ok is false when
@@ -471,7 +540,8 @@ func units(f *hcl.File, b *hcl.Block) ([]unit, bool) {
 	if b.Type != "locals" {
 		root, names := declared(b)
 		r := body.SrcRange
-		return []unit{{typ: b.Type, root: root, names: names, text: text, body: f.Bytes[r.Start.Byte:r.End.Byte]}}, true
+		return []unit{{typ: b.Type, root: root, names: names, text: text, body: f.Bytes[r.Start.Byte:r.End.Byte],
+			at: b.DefRange.Start}}, true
 	}
 	var out []unit
 	for name, a := range body.Attributes {
@@ -480,7 +550,7 @@ func units(f *hcl.File, b *hcl.Block) ([]unit, bool) {
 			return nil, false
 		}
 		at := f.Bytes[r.Start.Byte:r.End.Byte]
-		out = append(out, unit{typ: "locals", root: "local", names: []string{name}, text: at, body: at})
+		out = append(out, unit{typ: "locals", root: "local", names: []string{name}, text: at, body: at, at: r.Start})
 	}
 	if len(body.Blocks) > 0 {
 		return nil, false // not Terraform: compared as a whole elsewhere

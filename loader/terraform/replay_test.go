@@ -12,7 +12,9 @@ import (
 // conditional rules, rule resources of both kinds, a network ACL with
 // standalone entries and an association, subnets, a VPC, instances and
 // interfaces, a module call, a data source, whole-object reads of a
-// resource type, and blocks that warn or fail.
+// resource type, and blocks that warn or fail, some because a local fails
+// to evaluate (why quotes where it is: under each side's own file name,
+// and at its own line).
 var replayRoot = map[string]string{
 	"main.tf": `
 variable "app_ports" {
@@ -31,6 +33,7 @@ locals {
 }
 locals {
   admins = ["192.0.2.0/24"]
+  broken = cidrsubnet("not-a-cidr", 8, 1)
 }
 provider "aws" {
   region = "eu-west-1"
@@ -128,6 +131,16 @@ resource "aws_security_group" "broken" {
   }
 }
 
+resource "aws_security_group" "reads_broken" {
+  description = "reads a local that fails"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = [local.broken]
+  }
+}
+
 resource "aws_security_group" "open_to_unset" {
   description = "peers not known"
   ingress {
@@ -176,6 +189,15 @@ resource "aws_security_group_rule" "bad" {
   protocol          = "tcp"
   from_port         = 1
   to_port           = 2
+  cidr_blocks       = ["10.0.0.0/8"]
+}
+
+resource "aws_security_group_rule" "on_broken" {
+  type              = "ingress"
+  security_group_id = local.broken
+  protocol          = "tcp"
+  from_port         = 8443
+  to_port           = 8443
   cidr_blocks       = ["10.0.0.0/8"]
 }
 
@@ -253,6 +275,12 @@ resource "aws_network_interface_sg_attachment" "extra" {
   network_interface_id = aws_network_interface.db.id
 }
 
+resource "aws_instance" "typed_by_broken" {
+  subnet_id              = aws_subnet.a.id
+  instance_type          = local.broken
+  vpc_security_group_ids = [aws_security_group.db.id]
+}
+
 resource "aws_instance" "never" {
   count                  = 0
   vpc_security_group_ids = [aws_security_group.db.id]
@@ -312,7 +340,7 @@ output "id" {
 // change, its snapshot and diagnostics are those of a load of its own.
 // Each case edits the old side of replayRoot; replay says whether blocks
 // must have been replayed (changes outside the root's own files, or to
-// its providers, replay nothing).
+// its providers, replay nothing, nor does a change most of the root reads).
 func TestReplayMatchesAlone(t *testing.T) {
 	edit := func(file, from, to string) func(map[string]string) {
 		return func(root map[string]string) {
@@ -345,7 +373,8 @@ func TestReplayMatchesAlone(t *testing.T) {
 		{name: "a rule narrowed", change: edit("rules.tf", `cidr_blocks       = ["0.0.0.0/0"]`, `cidr_blocks       = ["10.0.0.0/8"]`), replay: true},
 		{name: "a subnet's block", change: edit("net.tf", `cidrsubnet(local.vpc_cidr, 8, 1)`, `cidrsubnet(local.vpc_cidr, 8, 2)`), replay: true},
 		{name: "a local read by groups", change: edit("main.tf", `"10.9.0.0/24"`, `"10.8.0.0/24"`), replay: true},
-		{name: "a local read by a module and the network", change: edit("main.tf", `"10.0.0.0/16"`, `"10.1.0.0/16"`), replay: true},
+		// most of the root reads it: extracted whole
+		{name: "a local read by a module and the network", change: edit("main.tf", `"10.0.0.0/16"`, `"10.1.0.0/16"`)},
 		{name: "a variable's default", change: edit("main.tf", `[8080, 8443]`, `[8080]`), replay: true},
 		{name: "a condition", change: edit("main.tf", `default = true`, `default = false`), replay: true},
 		{name: "a group renamed", change: func(root map[string]string) {
@@ -377,6 +406,7 @@ resource "aws_security_group_rule" "late" {
 		{name: "an ACL entry removed", change: remove("net.tf", `resource "aws_network_acl_rule" "deny_ssh"`), replay: true},
 		{name: "an interface's attachment removed", change: remove("net.tf", `resource "aws_network_interface_sg_attachment" "extra"`), replay: true},
 		{name: "a file only on one side", change: func(root map[string]string) { delete(root, "mod.tf") }, replay: true},
+		{name: "a local's lines shifted", change: edit("main.tf", "\nlocals {\n  admins", "\n\n\nlocals {\n  admins"), replay: true},
 		{name: "lines shifted", change: edit("groups.tf", "\nresource \"aws_security_group\" \"web\"", "\n\n\n# web\nresource \"aws_security_group\" \"web\""), replay: true},
 		{name: "the module", module: edit("main.tf", `from_port   = 80`, `from_port   = 81`)},
 		{name: "a variable file", change: edit("x.auto.tfvars", `sg-0123456789abcdef0`, `sg-0fedcba9876543210`)},
