@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -267,26 +268,126 @@ func (x *moduleExtractor) replay(b *hcl.Block, e *blockEffects, frag *model.Snap
 // declaration that differs between the sides, nor to one that refers to
 // such a declaration, and so on (changedNames). Only native syntax is
 // compared.
-func replayPlan(rec *rootRecording, mine *module, changed nameSet, same map[*hclsyntax.Body]*hclsyntax.Body) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
+func replayPlan(rec *rootRecording, mine *module, changed nameSet, same map[*hclsyntax.Body]sameBlock) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
 	if len(rec.blocks) == 0 {
 		return nil, nil
 	}
 	plan := map[*hclsyntax.Body]*blockEffects{}
+	var moved []*hclsyntax.Body
 	for _, b := range mine.blocks {
 		body, ok := b.Body.(*hclsyntax.Body)
 		if !ok || b.Type != "resource" || len(b.Labels) != 2 {
 			continue
 		}
-		e := rec.blocks[same[body]]
+		sb := same[body]
+		e := rec.blocks[sb.body]
 		if e == nil || changed.declares(b) {
 			continue
+		}
+		if sb.shift != 0 {
+			if len(e.diags) > 0 || len(e.worldDiags) > 0 || len(e.warns) > 0 {
+				continue // they may name the lines: extracted again
+			}
+			moved = append(moved, body)
 		}
 		plan[body] = e
 	}
 	if len(plan) == 0 {
 		return nil, nil
 	}
-	return plan, rec.frag.Clone()
+	frag := rec.frag.Clone()
+	for _, body := range moved {
+		if !shiftLines(frag, plan[body], same[body]) {
+			delete(plan, body)
+		}
+	}
+	return plan, frag
+}
+
+// shiftLines moves the sources of what the block recorded in e added, in
+// frag (the follower's own copy), by sb.shift lines; false, with nothing
+// moved, when one of them is not within the leader's block.
+func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock) bool {
+	n := 0
+	for _, k := range e.pieces {
+		n += k
+	}
+	spans := []any{frag.Groups[e.groups[0]:e.groups[1]], frag.Absent[e.absent[0]:e.absent[1]],
+		frag.IgnoreChanges[e.ignored[0]:e.ignored[1]], frag.NACLs[e.nacls[0]:e.nacls[1]],
+		frag.Subnets[e.subnets[0]:e.subnets[1]], frag.VPCs[e.vpcs[0]:e.vpcs[1]],
+		frag.Attachments[e.atts[0]:e.atts[1]], frag.Uncreated[e.uncreated[0]:e.uncreated[1]],
+		frag.Rules[e.rules : e.rules+n]}
+	inside := true
+	visit := func(f func(*model.Source)) {
+		for _, span := range spans {
+			visitSources(reflect.ValueOf(span), f)
+		}
+	}
+	visit(func(src *model.Source) {
+		if src.File != "" && (src.File != sb.file || src.StartLine < sb.first || src.EndLine > sb.last) {
+			inside = false
+		}
+	})
+	if !inside {
+		return false
+	}
+	visit(func(src *model.Source) {
+		if src.File != "" {
+			src.StartLine += sb.shift
+			src.EndLine += sb.shift
+		}
+	})
+	return true
+}
+
+var sourceType = reflect.TypeOf(model.Source{})
+
+// visitSources calls f on every Source in v (a slice's elements are
+// addressable; a map's values are copied, visited and stored again).
+func visitSources(v reflect.Value, f func(*model.Source)) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == sourceType {
+			f(v.Addr().Interface().(*model.Source))
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				visitSources(v.Field(i), f)
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			visitSources(v.Index(i), f)
+		}
+	case reflect.Array:
+		if v.CanAddr() {
+			for i := 0; i < v.Len(); i++ {
+				visitSources(v.Index(i), f)
+			}
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			visitSources(v.Elem(), f)
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(v.MapIndex(k))
+			visitSources(e, f)
+			v.SetMapIndex(k, e)
+		}
+	}
+}
+
+// sameBlock is the leader's block a block of the follower is: the same
+// text at the same place, or, with shift, on lines moved by shift (in file,
+// where the leader's block spans lines first to last).
+type sameBlock struct {
+	body        *hclsyntax.Body
+	shift       int
+	file        string
+	first, last int
 }
 
 // seedValues gives evaluator e the leader's values of the resources that
@@ -387,7 +488,7 @@ var inert = map[string]bool{"output": true, "removed": true, "moved": true, "imp
 // no way of writing a reference is missed. ok is false when a block of
 // another kind differs (providers, the terraform block), a file is not
 // native syntax, or too much changed.
-func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet, map[*hclsyntax.Body]*hclsyntax.Body, bool) {
+func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet, map[*hclsyntax.Body]sameBlock, bool) {
 	byFile := func(m *module) (map[string]*hcl.File, map[string][]*hcl.Block, bool) {
 		files, blocks := map[string]*hcl.File{}, map[string][]*hcl.Block{}
 		for _, f := range m.files {
@@ -410,7 +511,7 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 	// a file is the same on both sides when it is at the same place with
 	// the same bytes (the same tree, or parsed on each side): its blocks
 	// are then the same, in the same order
-	same := map[*hclsyntax.Body]*hclsyntax.Body{}
+	same := map[*hclsyntax.Body]sameBlock{}
 	matched := map[string]bool{} // the leader's names of the files the same here
 	for name, f := range myFiles {
 		their := leaderName(name)
@@ -422,7 +523,7 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 		for i, b := range myBlocks[name] {
 			if mb, ok := b.Body.(*hclsyntax.Body); ok {
 				if tb, ok := theirBlocks[their][i].Body.(*hclsyntax.Body); ok {
-					same[mb] = tb
+					same[mb] = sameBlock{body: tb}
 				}
 			}
 		}
@@ -448,6 +549,17 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 	}
 	decls := map[string]int{}
 	theirAt := map[string]*hclsyntax.Body{}
+	// a resource block of the same text in the same file and column, on
+	// other lines (lines above it changed): its record, moved (replayPlan)
+	type placed struct {
+		body       *hclsyntax.Body
+		line, last int
+		n          int // blocks of that text there
+	}
+	theirText := map[string]*placed{}
+	textKey := func(name string, u unit) string {
+		return fmt.Sprintf("%s:%d\x00%s", name, u.at.Column, u.text)
+	}
 	collect := func(files map[string]*hcl.File, blocks map[string][]*hcl.Block, sign int, skip func(string) bool,
 		as func(string) string) {
 		for name, f := range files {
@@ -463,10 +575,20 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 					decls[declKey(u.file, u)] += sign
 					apart = append(apart, u)
 					if body, ok := b.Body.(*hclsyntax.Body); ok && b.Type == "resource" {
-						if sign < 0 {
+						tk := textKey(u.file, u)
+						switch {
+						case sign < 0:
 							theirAt[k] = body
-						} else if tb := theirAt[k]; tb != nil {
-							same[body] = tb
+							if p := theirText[tk]; p != nil {
+								p.n++
+							} else {
+								theirText[tk] = &placed{body, u.at.Line, body.SrcRange.End.Line, 1}
+							}
+						case theirAt[k] != nil:
+							same[body] = sameBlock{body: theirAt[k]}
+						case theirText[tk] != nil && theirText[tk].n == 1:
+							p := theirText[tk]
+							same[body] = sameBlock{body: p.body, shift: u.at.Line - p.line, file: u.file, first: p.line, last: p.last}
 						}
 					}
 				}
