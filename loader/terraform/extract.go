@@ -79,10 +79,16 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 		}
 	}
 	advance, stop := prefetch(lazies)
-	var rec *rootRecording
-	var replays map[*hclsyntax.Body]*blockEffects
-	if ev.parent == nil {
-		rec, replays = ev.world.recording, ev.world.replays
+	rec, replays := ev.world.recording, ev.world.replays
+	if ev.parent != nil {
+		if rec != nil {
+			rec.instances[ev.prefix] = m
+		}
+		replays = nil
+		if r := ev.world.replay; r != nil {
+			replays = instancePlan(r.rec, r.changed, ev, r.leaderName)
+			ev.world.cache.countReplays(0, len(replays))
+		}
 	}
 	for _, b := range m.blocks {
 		switch b.Type {

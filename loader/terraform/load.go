@@ -508,10 +508,11 @@ func (w *world) loadRoot(dir string, paths []string, opts Options) {
 	case w.follower:
 		w.replays, w.replayed = w.replayFor(dir, m, e)
 	case w.records(dir):
-		w.recording = &rootRecording{mod: m, prefix: e.prefix, blocks: map[*hclsyntax.Body]*blockEffects{}}
+		w.recording = &rootRecording{mod: m, prefix: e.prefix, blocks: map[blockKey]*blockEffects{},
+			instances: map[string]*module{}}
 	}
 	extractAll(w, e)
-	w.replays, w.replayed = nil, nil
+	w.replays, w.replayed, w.replay = nil, nil, nil
 	if w.recording != nil && e.cycles == 0 && w.reevaluations == 0 {
 		w.recording.values = e.resVals
 	}

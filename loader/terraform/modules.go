@@ -89,6 +89,7 @@ type world struct {
 	warnLog   []warnCall
 	replays   map[*hclsyntax.Body]*blockEffects
 	replayed  *model.Snapshot
+	replay    *instanceReplay
 }
 
 // retract takes back the diagnostics from index first: what they are

@@ -21,8 +21,9 @@ type ParseCache struct {
 	// is the same there.
 	roots map[string]*rootResult
 	// reused counts the roots taken from the other side, replayed the
-	// blocks whose extraction was (replay.go).
-	reused, replayed int
+	// blocks whose extraction was (replay.go), of which replayedBelow in
+	// module instances below a root.
+	reused, replayed, replayedBelow int
 	// keep, when set, says which directories' syntax trees are worth
 	// keeping for the other side; the others' are parsed again there if
 	// needed (holding every tree of a large repository costs more in
@@ -62,6 +63,14 @@ func (c *ParseCache) KeepTrees(keep func(dir string) bool) {
 
 // cacheDir is the directory of a file named as the cache names it.
 func cacheDir(name string) string { return filepath.Dir(filepath.FromSlash(name)) }
+
+// countReplays counts blocks replayed in a root and below it.
+func (c *ParseCache) countReplays(root, below int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.replayed += root + below
+	c.replayedBelow += below
+}
 
 // lookup returns the tree parsed before for key and the same bytes; a nil
 // cache has none.

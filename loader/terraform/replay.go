@@ -50,11 +50,21 @@ func init() {
 type rootRecording struct {
 	mod    *module
 	prefix string
-	blocks map[*hclsyntax.Body]*blockEffects
-	frag   model.Snapshot
+	blocks map[blockKey]*blockEffects
+	// instances holds the module of every instance below the root, by
+	// its prefix, as the leader read it
+	instances map[string]*module
+	frag      model.Snapshot
 	// values are the root evaluator's resource values, when no value
 	// depended on the order of evaluation (seedValues)
 	values map[string]cty.Value
+}
+
+// blockKey names a block of a module instance: one module's blocks are
+// extracted once per instance.
+type blockKey struct {
+	prefix string
+	body   *hclsyntax.Body
 }
 
 // span is a range of one of a recording's lists.
@@ -182,7 +192,7 @@ func (x *moduleExtractor) record(rec *rootRecording, b *hcl.Block, body *hclsynt
 		}
 	}
 	e.unknowns = s.Unknowns - m.unknowns - (len(w.warned) - m.warned)
-	rec.blocks[body] = e
+	rec.blocks[blockKey{x.ev.prefix, body}] = e
 }
 
 // quotesPlace reports whether a reason the block gave since m for what is
@@ -268,7 +278,7 @@ func (x *moduleExtractor) replay(b *hcl.Block, e *blockEffects, frag *model.Snap
 // declaration that differs between the sides, nor to one that refers to
 // such a declaration, and so on (changedNames). Only native syntax is
 // compared.
-func replayPlan(rec *rootRecording, mine *module, changed nameSet, same map[*hclsyntax.Body]sameBlock) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
+func replayPlan(rec *rootRecording, mine *module, prefix string, changed nameSet, same map[*hclsyntax.Body]sameBlock) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
 	if len(rec.blocks) == 0 {
 		return nil, nil
 	}
@@ -280,7 +290,7 @@ func replayPlan(rec *rootRecording, mine *module, changed nameSet, same map[*hcl
 			continue
 		}
 		sb := same[body]
-		e := rec.blocks[sb.body]
+		e := rec.blocks[blockKey{prefix, sb.body}]
 		if e == nil || changed.declares(b) {
 			continue
 		}
@@ -292,7 +302,7 @@ func replayPlan(rec *rootRecording, mine *module, changed nameSet, same map[*hcl
 		}
 		plan[body] = e
 	}
-	if len(plan) == 0 {
+	if len(plan) == 0 && len(rec.instances) == 0 {
 		return nil, nil
 	}
 	frag := rec.frag.Clone()
@@ -302,6 +312,66 @@ func replayPlan(rec *rootRecording, mine *module, changed nameSet, same map[*hcl
 		}
 	}
 	return plan, frag
+}
+
+// instancePlan returns the records of the blocks of module instance ev
+// (below the root) that may be replayed: all of them, when the root's call
+// that leads to it is not among the root's changed declarations (its
+// module's files are the same on both sides, replayFor, so are then its
+// arguments and everything it reads), each the same block (a file with
+// the same bytes at the same place).
+func instancePlan(rec *rootRecording, changed nameSet, ev *evaluator, leaderName func(string) string) map[*hclsyntax.Body]*blockEffects {
+	top := ev
+	for top.parent != nil && top.parent.parent != nil {
+		top = top.parent
+	}
+	call := ""
+	for name, cs := range top.parent.children {
+		if slices.Contains(cs, top) {
+			call = name
+		}
+	}
+	theirs := rec.instances[ev.prefix]
+	if call == "" || changed["module"][call] || theirs == nil {
+		return nil
+	}
+	byName := func(m *module) map[string][]*hcl.Block {
+		out := map[string][]*hcl.Block{}
+		for _, b := range m.blocks {
+			out[b.DefRange.Filename] = append(out[b.DefRange.Filename], b)
+		}
+		return out
+	}
+	theirFiles := map[string]*hcl.File{}
+	for _, f := range theirs.files {
+		if body, ok := f.Body.(*hclsyntax.Body); ok {
+			theirFiles[body.SrcRange.Filename] = f
+		}
+	}
+	theirBlocks, myBlocks := byName(theirs), byName(ev.mod)
+	plan := map[*hclsyntax.Body]*blockEffects{}
+	for _, f := range ev.mod.files {
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			return nil
+		}
+		name := body.SrcRange.Filename
+		g := theirFiles[leaderName(name)]
+		if g == nil || !bytes.Equal(g.Bytes, f.Bytes) || len(myBlocks[name]) != len(theirBlocks[leaderName(name)]) {
+			return nil // not the module the leader read
+		}
+		for i, b := range myBlocks[name] {
+			mb, ok1 := b.Body.(*hclsyntax.Body)
+			tb, ok2 := theirBlocks[leaderName(name)][i].Body.(*hclsyntax.Body)
+			if !ok1 || !ok2 || b.Type != "resource" {
+				continue
+			}
+			if e := rec.blocks[blockKey{ev.prefix, tb}]; e != nil {
+				plan[mb] = e
+			}
+		}
+	}
+	return plan
 }
 
 // shiftLines moves the sources of what the block recorded in e added, in
@@ -732,4 +802,12 @@ func blockText(f *hcl.File, b *hcl.Block) []byte {
 		return nil
 	}
 	return f.Bytes[start:end]
+}
+
+// instanceReplay is what the follower needs to replay the blocks of the
+// module instances below a root (instancePlan).
+type instanceReplay struct {
+	rec        *rootRecording
+	changed    nameSet
+	leaderName func(string) string
 }

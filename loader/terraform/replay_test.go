@@ -329,6 +329,14 @@ resource "aws_security_group" "m" {
     cidr_blocks = [var.cidr]
   }
 }
+resource "aws_security_group_rule" "m_out" {
+  type              = "egress"
+  security_group_id = aws_security_group.m.id
+  protocol          = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_blocks       = [var.cidr]
+}
 output "id" {
   value = aws_security_group.m.id
 }
@@ -368,20 +376,21 @@ func TestReplayMatchesAlone(t *testing.T) {
 		change func(root map[string]string)
 		module func(mod map[string]string)
 		replay bool
+		below  bool // the module's instance replayed too
 	}{
-		{name: "a rule removed", change: remove("rules.tf", `resource "aws_security_group_rule" "ssh_world"`), replay: true},
-		{name: "a rule narrowed", change: edit("rules.tf", `cidr_blocks       = ["0.0.0.0/0"]`, `cidr_blocks       = ["10.0.0.0/8"]`), replay: true},
-		{name: "a subnet's block", change: edit("net.tf", `cidrsubnet(local.vpc_cidr, 8, 1)`, `cidrsubnet(local.vpc_cidr, 8, 2)`), replay: true},
-		{name: "a local read by groups", change: edit("main.tf", `"10.9.0.0/24"`, `"10.8.0.0/24"`), replay: true},
+		{name: "a rule removed", change: remove("rules.tf", `resource "aws_security_group_rule" "ssh_world"`), replay: true, below: true},
+		{name: "a rule narrowed", change: edit("rules.tf", `cidr_blocks       = ["0.0.0.0/0"]`, `cidr_blocks       = ["10.0.0.0/8"]`), replay: true, below: true},
+		{name: "a subnet's block", change: edit("net.tf", `cidrsubnet(local.vpc_cidr, 8, 1)`, `cidrsubnet(local.vpc_cidr, 8, 2)`), replay: true, below: true},
+		{name: "a local read by groups", change: edit("main.tf", `"10.9.0.0/24"`, `"10.8.0.0/24"`), replay: true, below: true},
 		// most of the root reads it: extracted whole
 		{name: "a local read by a module and the network", change: edit("main.tf", `"10.0.0.0/16"`, `"10.1.0.0/16"`)},
-		{name: "a variable's default", change: edit("main.tf", `[8080, 8443]`, `[8080]`), replay: true},
-		{name: "a condition", change: edit("main.tf", `default = true`, `default = false`), replay: true},
+		{name: "a variable's default", change: edit("main.tf", `[8080, 8443]`, `[8080]`), replay: true, below: true},
+		{name: "a condition", change: edit("main.tf", `default = true`, `default = false`), replay: true, below: true},
 		{name: "a group renamed", change: func(root map[string]string) {
 			// net.tf and mod.tf still name the old group
 			root["rules.tf"] = strings.ReplaceAll(root["rules.tf"], "aws_security_group.db", "aws_security_group.data")
 			edit("groups.tf", `"aws_security_group" "db"`, `"aws_security_group" "data"`)(root)
-		}, replay: true},
+		}, replay: true, below: true},
 		{name: "a block added", change: func(root map[string]string) {
 			root["rules.tf"] += `
 resource "aws_security_group_rule" "late" {
@@ -393,21 +402,21 @@ resource "aws_security_group_rule" "late" {
   cidr_blocks       = ["0.0.0.0/0"]
 }
 `
-		}, replay: true},
+		}, replay: true, below: true},
 		{name: "a block moved to another file", change: func(root map[string]string) {
 			f, b := block("rules.tf", `resource "aws_vpc_security_group_egress_rule" "dns"`)
 			edit(f, b, "")(root)
 			root["net.tf"] += b
-		}, replay: true},
+		}, replay: true, below: true},
 		{name: "a module argument", change: edit("mod.tf", `cidr   = local.vpc_cidr`, `cidr   = "10.7.0.0/16"`), replay: true},
-		{name: "an error fixed", change: edit("rules.tf", `"sideways"`, `"egress"`), replay: true},
-		{name: "a warning added", change: edit("groups.tf", `name   = "db"`, `name   = var.missing`), replay: true},
-		{name: "the whole type read", change: remove("rules.tf", `resource "aws_security_group_rule" "bad"`), replay: true},
-		{name: "an ACL entry removed", change: remove("net.tf", `resource "aws_network_acl_rule" "deny_ssh"`), replay: true},
-		{name: "an interface's attachment removed", change: remove("net.tf", `resource "aws_network_interface_sg_attachment" "extra"`), replay: true},
+		{name: "an error fixed", change: edit("rules.tf", `"sideways"`, `"egress"`), replay: true, below: true},
+		{name: "a warning added", change: edit("groups.tf", `name   = "db"`, `name   = var.missing`), replay: true, below: true},
+		{name: "the whole type read", change: remove("rules.tf", `resource "aws_security_group_rule" "bad"`), replay: true, below: true},
+		{name: "an ACL entry removed", change: remove("net.tf", `resource "aws_network_acl_rule" "deny_ssh"`), replay: true, below: true},
+		{name: "an interface's attachment removed", change: remove("net.tf", `resource "aws_network_interface_sg_attachment" "extra"`), replay: true, below: true},
 		{name: "a file only on one side", change: func(root map[string]string) { delete(root, "mod.tf") }, replay: true},
-		{name: "a local's lines shifted", change: edit("main.tf", "\nlocals {\n  admins", "\n\n\nlocals {\n  admins"), replay: true},
-		{name: "lines shifted", change: edit("groups.tf", "\nresource \"aws_security_group\" \"web\"", "\n\n\n# web\nresource \"aws_security_group\" \"web\""), replay: true},
+		{name: "a local's lines shifted", change: edit("main.tf", "\nlocals {\n  admins", "\n\n\nlocals {\n  admins"), replay: true, below: true},
+		{name: "lines shifted", change: edit("groups.tf", "\nresource \"aws_security_group\" \"web\"", "\n\n\n# web\nresource \"aws_security_group\" \"web\""), replay: true, below: true},
 		{name: "the module", module: edit("main.tf", `from_port   = 80`, `from_port   = 81`)},
 		{name: "a variable file", change: edit("x.auto.tfvars", `sg-0123456789abcdef0`, `sg-0fedcba9876543210`)},
 		{name: "the provider", change: edit("main.tf", `"eu-west-1"`, `"eu-west-2"`)},
@@ -442,6 +451,9 @@ resource "aws_security_group_rule" "late" {
 			}
 			if tc.replay != (cache.replayed > 0) {
 				t.Errorf("%d blocks replayed", cache.replayed)
+			}
+			if tc.below != (cache.replayedBelow > 0) {
+				t.Errorf("%d blocks of the module's instance replayed", cache.replayedBelow)
 			}
 			if len(want.Rules) == 0 || len(wantDiags) == 0 {
 				t.Errorf("%d rules, %d diagnostics: the root is not read as meant", len(want.Rules), len(wantDiags))

@@ -198,10 +198,11 @@ func (w *world) replayFor(dir string, m *module, e *evaluator) (map[*hclsyntax.B
 	if rec.prefix == e.prefix {
 		seedValues(e, rec.values, changed)
 	}
-	plan, frag := replayPlan(rec, m, changed, same)
-	w.cache.mu.Lock()
-	w.cache.replayed += len(plan)
-	w.cache.mu.Unlock()
+	plan, frag := replayPlan(rec, m, e.prefix, changed, same)
+	if frag != nil {
+		w.replay = &instanceReplay{rec: rec, changed: changed, leaderName: leaderFile}
+	}
+	w.cache.countReplays(len(plan), 0)
 	return plan, frag
 }
 
