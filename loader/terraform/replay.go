@@ -17,15 +17,18 @@ import (
 // In change analysis the follower evaluates again every root the change
 // touched, although most of a touched root's blocks are the same on both
 // sides and read the same values. The leader records what extracting each
-// block of a root module added (blockEffects); the follower, extracting
-// its copy of the root, replays the record of a block instead of
-// extracting it when the block is the same parsed block (a file with the
-// same bytes at the same place is parsed once, ParseCache) and nothing it
-// refers to, directly or through other declarations, differs between the
-// sides (replayPlan). The follower still evaluates everything else as in
-// a load of its own: the evaluation context, the blocks that changed or
-// read what changed, the links between blocks (link, markUnattached) and
-// every module call.
+// block of a root and of the module instances below it added
+// (blockEffects); the follower, extracting its copy of the root, replays
+// the record of a block instead of extracting it when it is the same block
+// (a file with the same bytes at the same place, or the same text at the
+// same place, or on lines moved by the same count, in a file that changed
+// elsewhere) and nothing it refers to, directly or through other
+// declarations, differs between the sides (changedNames, replayPlan).
+// Below the root, an instance whose call the change left alone replays all
+// its blocks (instancePlan). The follower still evaluates everything else
+// as in a load of its own: the evaluation context, the blocks that changed
+// or read what changed, the links between blocks (link, markUnattached),
+// and the instances of changed calls.
 
 // replayTypes are the resource types whose extraction is recorded: the
 // bulk of a configuration's blocks (groups and their rules, network ACLs,
@@ -44,9 +47,10 @@ func init() {
 	}
 }
 
-// rootRecording is what the leader recorded while extracting a root
-// module: the module as it read it, and each recorded block's effects,
-// whose elements are held in frag, in order.
+// rootRecording is what the leader recorded while extracting a root: the
+// root module as it read it, and each recorded block's effects (of the
+// root or an instance below it), whose elements are held in frag, in
+// order.
 type rootRecording struct {
 	mod    *module
 	prefix string
@@ -271,13 +275,14 @@ func (x *moduleExtractor) replay(b *hcl.Block, e *blockEffects, frag *model.Snap
 	s.Unknowns += e.unknowns
 }
 
-// replayPlan returns, for the follower's root module mine, the leader's
-// records of the blocks that may be replayed, with the follower's copy of
-// their elements; nil when none may. A block may be replayed when it is
-// the very block the leader extracted (same parsed body) and refers to no
-// declaration that differs between the sides, nor to one that refers to
-// such a declaration, and so on (changedNames). Only native syntax is
-// compared.
+// replayPlan returns, for the follower's root module mine (its instance
+// prefix), the leader's records of the blocks that may be replayed, with
+// the follower's copy of the elements of every record (the instances'
+// too); nil when none may. A block may be replayed when it is the leader's
+// block (same, from changedNames) and declares nothing changed (changed
+// holds what reads a changed declaration too); one on moved lines only
+// when its record holds no diagnostic or warning, which may name lines,
+// and every source it holds is within the block (shiftLines).
 func replayPlan(rec *rootRecording, mine *module, prefix string, changed nameSet, same map[*hclsyntax.Body]sameBlock) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
 	if len(rec.blocks) == 0 {
 		return nil, nil
