@@ -27,6 +27,48 @@ func (s *Snapshot) RenameFiles(rename func(string) string) {
 
 var sourceType = reflect.TypeOf(Source{})
 
+// EachSource calls f on every Source in the snapshot, which f may edit in
+// place: the snapshot must share nothing that holds one with another (a
+// Clone, or lists taken from one).
+func (s *Snapshot) EachSource(f func(*Source)) {
+	eachSource(reflect.ValueOf(s).Elem(), f)
+}
+
+func eachSource(v reflect.Value, f func(*Source)) {
+	if !holdsSource(v.Type()) {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == sourceType {
+			f(v.Addr().Interface().(*Source))
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				eachSource(v.Field(i), f)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			eachSource(v.Index(i), f)
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			eachSource(v.Elem(), f)
+		}
+	case reflect.Map:
+		// a map's values are not addressable: each is copied, visited
+		// and stored again
+		for _, k := range v.MapKeys() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(v.MapIndex(k))
+			eachSource(e, f)
+			v.SetMapIndex(k, e)
+		}
+	}
+}
+
 var holds sync.Map // reflect.Type → bool
 
 // holdsSource reports whether values of type t can contain a Source.

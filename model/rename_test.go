@@ -138,3 +138,24 @@ func TestClone(t *testing.T) {
 		t.Errorf("editing the original in place changed the clone")
 	}
 }
+
+// EachSource reaches every Source, wherever it is held (map values
+// included), and its edits stay.
+func TestEachSource(t *testing.T) {
+	s, before := filled(t)
+	sources := strings.Count(before, `"old/`)
+	c := s.Clone()
+	visited := 0
+	c.EachSource(func(src *Source) {
+		visited++
+		src.File = "new/" + strings.TrimPrefix(src.File, "old/")
+		src.StartLine += 1000
+	})
+	after, _ := json.Marshal(c)
+	if visited != sources || strings.Count(string(after), `"new/`) != sources || strings.Contains(string(after), `"old/`) {
+		t.Errorf("%d visited, %d of %d sources edited: %s", visited, strings.Count(string(after), `"new/`), sources, after)
+	}
+	if again, _ := json.Marshal(&s); string(again) != before {
+		t.Error("the snapshot cloned was edited")
+	}
+}

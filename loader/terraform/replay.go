@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -184,9 +183,12 @@ func (x *moduleExtractor) record(rec *rootRecording, b *hcl.Block, body *hclsynt
 	}
 	e.diags = append(e.diags, x.diags[m.diags:]...)
 	e.warns = append(e.warns, w.warnLog[m.warns:]...)
-	given := map[int]bool{}
+	var given map[int]bool // the warnings given, among the diagnostics
 	for _, c := range e.warns {
 		if c.at >= 0 {
+			if given == nil {
+				given = map[int]bool{}
+			}
 			given[c.at] = true
 		}
 	}
@@ -340,39 +342,20 @@ func instancePlan(rec *rootRecording, changed nameSet, ev *evaluator, leaderName
 	if call == "" || changed["module"][call] || theirs == nil {
 		return nil
 	}
-	byName := func(m *module) map[string][]*hcl.Block {
-		out := map[string][]*hcl.Block{}
-		for _, b := range m.blocks {
-			out[b.DefRange.Filename] = append(out[b.DefRange.Filename], b)
-		}
-		return out
+	tf, ok1 := filesOf(theirs)
+	mf, ok2 := filesOf(ev.mod)
+	if !ok1 || !ok2 {
+		return nil
 	}
-	theirFiles := map[string]*hcl.File{}
-	for _, f := range theirs.files {
-		if body, ok := f.Body.(*hclsyntax.Body); ok {
-			theirFiles[body.SrcRange.Filename] = f
-		}
+	same, matched := sameFiles(tf, mf, leaderName)
+	if len(matched) != len(mf.files) || len(matched) != len(tf.files) {
+		return nil // not the module the leader read
 	}
-	theirBlocks, myBlocks := byName(theirs), byName(ev.mod)
 	plan := map[*hclsyntax.Body]*blockEffects{}
-	for _, f := range ev.mod.files {
-		body, ok := f.Body.(*hclsyntax.Body)
-		if !ok {
-			return nil
-		}
-		name := body.SrcRange.Filename
-		g := theirFiles[leaderName(name)]
-		if g == nil || !bytes.Equal(g.Bytes, f.Bytes) || len(myBlocks[name]) != len(theirBlocks[leaderName(name)]) {
-			return nil // not the module the leader read
-		}
-		for i, b := range myBlocks[name] {
-			mb, ok1 := b.Body.(*hclsyntax.Body)
-			tb, ok2 := theirBlocks[leaderName(name)][i].Body.(*hclsyntax.Body)
-			if !ok1 || !ok2 || b.Type != "resource" {
-				continue
-			}
-			if e := rec.blocks[blockKey{ev.prefix, tb}]; e != nil {
-				plan[mb] = e
+	for _, b := range ev.mod.blocks {
+		if body, ok := b.Body.(*hclsyntax.Body); ok && b.Type == "resource" {
+			if e := rec.blocks[blockKey{ev.prefix, same[body].body}]; e != nil {
+				plan[body] = e
 			}
 		}
 	}
@@ -387,18 +370,14 @@ func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock) bool {
 	for _, k := range e.pieces {
 		n += k
 	}
-	spans := []any{frag.Groups[e.groups[0]:e.groups[1]], frag.Absent[e.absent[0]:e.absent[1]],
-		frag.IgnoreChanges[e.ignored[0]:e.ignored[1]], frag.NACLs[e.nacls[0]:e.nacls[1]],
-		frag.Subnets[e.subnets[0]:e.subnets[1]], frag.VPCs[e.vpcs[0]:e.vpcs[1]],
-		frag.Attachments[e.atts[0]:e.atts[1]], frag.Uncreated[e.uncreated[0]:e.uncreated[1]],
-		frag.Rules[e.rules : e.rules+n]}
+	// the record's lists, as a snapshot of their own sharing frag's
+	view := model.Snapshot{Groups: frag.Groups[e.groups[0]:e.groups[1]], Absent: frag.Absent[e.absent[0]:e.absent[1]],
+		IgnoreChanges: frag.IgnoreChanges[e.ignored[0]:e.ignored[1]], NACLs: frag.NACLs[e.nacls[0]:e.nacls[1]],
+		Subnets: frag.Subnets[e.subnets[0]:e.subnets[1]], VPCs: frag.VPCs[e.vpcs[0]:e.vpcs[1]],
+		Attachments: frag.Attachments[e.atts[0]:e.atts[1]], Uncreated: frag.Uncreated[e.uncreated[0]:e.uncreated[1]],
+		Rules: frag.Rules[e.rules : e.rules+n]}
 	inside := true
-	visit := func(f func(*model.Source)) {
-		for _, span := range spans {
-			visitSources(reflect.ValueOf(span), f)
-		}
-	}
-	visit(func(src *model.Source) {
+	view.EachSource(func(src *model.Source) {
 		if src.File != "" && (src.File != sb.file || src.StartLine < sb.first || src.EndLine > sb.last) {
 			inside = false
 		}
@@ -406,53 +385,13 @@ func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock) bool {
 	if !inside {
 		return false
 	}
-	visit(func(src *model.Source) {
+	view.EachSource(func(src *model.Source) {
 		if src.File != "" {
 			src.StartLine += sb.shift
 			src.EndLine += sb.shift
 		}
 	})
 	return true
-}
-
-var sourceType = reflect.TypeOf(model.Source{})
-
-// visitSources calls f on every Source in v (a slice's elements are
-// addressable; a map's values are copied, visited and stored again).
-func visitSources(v reflect.Value, f func(*model.Source)) {
-	switch v.Kind() {
-	case reflect.Struct:
-		if v.Type() == sourceType {
-			f(v.Addr().Interface().(*model.Source))
-			return
-		}
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				visitSources(v.Field(i), f)
-			}
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			visitSources(v.Index(i), f)
-		}
-	case reflect.Array:
-		if v.CanAddr() {
-			for i := 0; i < v.Len(); i++ {
-				visitSources(v.Index(i), f)
-			}
-		}
-	case reflect.Pointer:
-		if !v.IsNil() {
-			visitSources(v.Elem(), f)
-		}
-	case reflect.Map:
-		for _, k := range v.MapKeys() {
-			e := reflect.New(v.Type().Elem()).Elem()
-			e.Set(v.MapIndex(k))
-			visitSources(e, f)
-			v.SetMapIndex(k, e)
-		}
-	}
 }
 
 // sameBlock is the leader's block a block of the follower is: the same
@@ -490,9 +429,6 @@ func seedValues(e *evaluator, values map[string]cty.Value, changed nameSet) {
 		}
 	}
 }
-
-// A change to most of a module's declarations is extracted whole: the
-// replay would save little.
 
 // nameSet holds declarations by the word a reference starts with (var,
 // local, module, data or a resource type) and their name.
@@ -554,156 +490,101 @@ func declared(b *hcl.Block) (root string, names []string) {
 var inert = map[string]bool{"output": true, "removed": true, "moved": true, "import": true, "check": true}
 
 // changedNames returns the declarations of the follower's root module
-// mine whose value may differ from the leader's (theirs): those declared by
-// a block found on one side only (in the files the sides do not share,
-// compared by their text), then every declaration whose block mentions one
-// of those, until none is added. A mention is the name anywhere in the
-// block's body, or the word a reference starts with not followed by an
-// attribute (a whole object, read by any name): text, not syntax, so that
-// no way of writing a reference is missed. ok is false when a block of
-// another kind differs (providers, the terraform block), a file is not
-// native syntax, or too much changed.
+// mine whose value may differ from the leader's (theirs), and the leader's
+// block each block of mine is (sameBlock; absent where none). The changed
+// declarations are those found on one side only, in the files the sides
+// do not share (sameFiles), compared by their text (and, for locals,
+// variables and module calls, by their place too: why a value is not known
+// may quote where a local, or a module's argument or output, fails to
+// evaluate, exprCause); then every declaration whose text reads one of
+// those (readIn), until none is added. ok is false when a block of another
+// kind differs (providers, the terraform block), a file is not native
+// syntax, or more than half the declarations changed (a replay would save
+// little).
 func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet, map[*hclsyntax.Body]sameBlock, bool) {
-	byFile := func(m *module) (map[string]*hcl.File, map[string][]*hcl.Block, bool) {
-		files, blocks := map[string]*hcl.File{}, map[string][]*hcl.Block{}
-		for _, f := range m.files {
-			body, ok := f.Body.(*hclsyntax.Body)
-			if !ok {
-				return nil, nil, false
-			}
-			files[body.SrcRange.Filename] = f
-		}
-		for _, b := range m.blocks {
-			blocks[b.DefRange.Filename] = append(blocks[b.DefRange.Filename], b)
-		}
-		return files, blocks, true
-	}
-	theirFiles, theirBlocks, ok1 := byFile(theirs)
-	myFiles, myBlocks, ok2 := byFile(mine)
+	tf, ok1 := filesOf(theirs)
+	mf, ok2 := filesOf(mine)
 	if !ok1 || !ok2 {
 		return nil, nil, false
 	}
-	// a file is the same on both sides when it is at the same place with
-	// the same bytes (the same tree, or parsed on each side): its blocks
-	// are then the same, in the same order
-	same := map[*hclsyntax.Body]sameBlock{}
-	matched := map[string]bool{} // the leader's names of the files the same here
-	for name, f := range myFiles {
-		their := leaderName(name)
-		g := theirFiles[their]
-		if g == nil || (g != f && !bytes.Equal(g.Bytes, f.Bytes)) || len(myBlocks[name]) != len(theirBlocks[their]) {
-			continue
-		}
-		matched[their] = true
-		for i, b := range myBlocks[name] {
-			if mb, ok := b.Body.(*hclsyntax.Body); ok {
-				if tb, ok := theirBlocks[their][i].Body.(*hclsyntax.Body); ok {
-					same[mb] = sameBlock{body: tb}
-				}
-			}
-		}
+	same, matched := sameFiles(tf, mf, leaderName)
+	theirUnits, ok1 := tf.units(func(name string) bool { return !matched[name] })
+	myUnits, ok2 := mf.units(func(string) bool { return true })
+	if !ok1 || !ok2 {
+		return nil, nil, false
 	}
-	// the declarations of the other files, by text: +1 for the
-	// follower's, -1 for the leader's
-	var apart []unit
-	bad := false
-	// and, for locals, variables and module calls, their places: why a
-	// value is not known may quote where a local, or a module's argument or
-	// output, fails to evaluate (exprCause), so one of those that moved is
-	// one that changed.
-	// A block the same at the same place in a file that changed elsewhere
-	// is the same block.
-	key := func(name string, u unit) string {
-		return fmt.Sprintf("%s:%d:%d\x00%s", name, u.at.Line, u.at.Column, u.text)
+	key := func(u unit) string {
+		return fmt.Sprintf("%s:%d:%d\x00%s", u.file, u.at.Line, u.at.Column, u.text)
 	}
-	declKey := func(name string, u unit) string {
+	declKey := func(u unit) string {
 		if u.root == "local" || u.root == "module" || u.root == "var" {
-			return key(name, u)
+			return key(u)
 		}
 		return string(u.text)
 	}
+	textKey := func(u unit) string { return fmt.Sprintf("%s:%d\x00%s", u.file, u.at.Column, u.text) }
+	// the declarations of the files the sides do not share: -1 for the
+	// leader's, +1 for the follower's
 	decls := map[string]int{}
-	theirAt := map[string]*hclsyntax.Body{}
-	// a resource block of the same text in the same file and column, on
-	// other lines (lines above it changed): its record, moved (replayPlan)
+	// a resource block of such a file the same at the same place is the
+	// same block; of the same text in the same file and column on other
+	// lines (lines above it changed), the same block moved (shiftLines)
 	type placed struct {
-		body       *hclsyntax.Body
-		line, last int
-		n          int // blocks of that text there
+		body        *hclsyntax.Body
+		first, last int
+		n           int // blocks of that text there
 	}
-	theirText := map[string]*placed{}
-	textKey := func(name string, u unit) string {
-		return fmt.Sprintf("%s:%d\x00%s", name, u.at.Column, u.text)
-	}
-	collect := func(files map[string]*hcl.File, blocks map[string][]*hcl.Block, sign int, skip func(string) bool,
-		as func(string) string) {
-		for name, f := range files {
-			if skip(name) {
-				continue
-			}
-			for _, b := range blocks[name] {
-				us, ok := units(f, b)
-				bad = bad || !ok
-				for _, u := range us {
-					u.file = as(name)
-					k := key(u.file, u)
-					decls[declKey(u.file, u)] += sign
-					apart = append(apart, u)
-					if body, ok := b.Body.(*hclsyntax.Body); ok && b.Type == "resource" {
-						tk := textKey(u.file, u)
-						switch {
-						case sign < 0:
-							theirAt[k] = body
-							if p := theirText[tk]; p != nil {
-								p.n++
-							} else {
-								theirText[tk] = &placed{body, u.at.Line, body.SrcRange.End.Line, 1}
-							}
-						case theirAt[k] != nil:
-							same[body] = sameBlock{body: theirAt[k]}
-						case theirText[tk] != nil && theirText[tk].n == 1:
-							p := theirText[tk]
-							same[body] = sameBlock{body: p.body, shift: u.at.Line - p.line, file: u.file, first: p.line, last: p.last}
-						}
-					}
-				}
+	theirAt, theirText := map[string]*hclsyntax.Body{}, map[string]*placed{}
+	for i := range theirUnits {
+		u := &theirUnits[i]
+		u.file = u.name
+		decls[declKey(*u)]--
+		if u.block.Type == "resource" {
+			theirAt[key(*u)] = u.node
+			if p := theirText[textKey(*u)]; p != nil {
+				p.n++
+			} else {
+				theirText[textKey(*u)] = &placed{u.node, u.at.Line, u.node.SrcRange.End.Line, 1}
 			}
 		}
 	}
-	collect(theirFiles, theirBlocks, -1, func(name string) bool { return matched[name] }, func(name string) string { return name })
-	collect(myFiles, myBlocks, 1, func(name string) bool { return matched[leaderName(name)] }, leaderName)
-	if bad {
-		return nil, nil, false
+	var apart []unit
+	for i := range myUnits {
+		u := &myUnits[i]
+		u.file = leaderName(u.name)
+		if matched[u.file] {
+			continue
+		}
+		decls[declKey(*u)]++
+		apart = append(apart, *u)
+		if u.block.Type != "resource" {
+			continue
+		}
+		if tb := theirAt[key(*u)]; tb != nil {
+			same[u.node] = sameBlock{body: tb}
+		} else if p := theirText[textKey(*u)]; p != nil && p.n == 1 {
+			same[u.node] = sameBlock{body: p.body, shift: u.at.Line - p.first, file: u.file, first: p.first, last: p.last}
+		}
 	}
 	changed := nameSet{}
-	for _, u := range apart {
-		if decls[declKey(u.file, u)] == 0 {
-			continue // on both sides, if in other files
+	for _, u := range append(apart, theirUnits...) {
+		if decls[declKey(u)] == 0 {
+			continue // on both sides
 		}
 		switch {
 		case len(u.names) > 0:
 			changed.add(u.root, u.names...)
-		case !inert[u.typ]:
+		case !inert[u.block.Type]:
 			return nil, nil, false
 		}
 	}
 	// what reads a changed declaration may change with it
-	var all []unit
-	for name, f := range myFiles {
-		for _, b := range myBlocks[name] {
-			us, ok := units(f, b)
-			if !ok {
-				return nil, nil, false
-			}
-			all = append(all, us...)
-		}
-	}
 	for grew := true; grew; {
-		if 2*changed.size() > len(all) {
+		if 2*changed.size() > len(myUnits) {
 			return nil, nil, false
 		}
 		grew = false
-		for _, u := range all {
+		for _, u := range myUnits {
 			if len(u.names) == 0 || changed.declaresAll(u.root, u.names) || !changed.readIn(u.body) {
 				continue
 			}
@@ -714,16 +595,86 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 	return changed, same, true
 }
 
+// moduleFiles is a module's native files and their blocks, by file name.
+type moduleFiles struct {
+	files  map[string]*hcl.File
+	blocks map[string][]*hcl.Block
+}
+
+// filesOf indexes module m; ok is false when a file is not native syntax.
+func filesOf(m *module) (moduleFiles, bool) {
+	mf := moduleFiles{files: map[string]*hcl.File{}, blocks: map[string][]*hcl.Block{}}
+	for _, f := range m.files {
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			return mf, false
+		}
+		mf.files[body.SrcRange.Filename] = f
+	}
+	for _, b := range m.blocks {
+		mf.blocks[b.DefRange.Filename] = append(mf.blocks[b.DefRange.Filename], b)
+	}
+	return mf, true
+}
+
+// units returns the declarations of the files of mf that keep selects;
+// ok is false when the text of one cannot be found.
+func (mf moduleFiles) units(keep func(name string) bool) ([]unit, bool) {
+	var out []unit
+	for name, f := range mf.files {
+		if !keep(name) {
+			continue
+		}
+		for _, b := range mf.blocks[name] {
+			us, ok := units(f, b)
+			if !ok {
+				return nil, false
+			}
+			for i := range us {
+				us[i].name = name
+			}
+			out = append(out, us...)
+		}
+	}
+	return out, true
+}
+
+// sameFiles pairs the files of the follower (mine) with the leader's
+// (theirs) at the same place (leaderName) with the same bytes (the same
+// tree, or parsed on each side): their blocks are the same, in the same
+// order. matched holds the leader's names of the files paired.
+func sameFiles(theirs, mine moduleFiles, leaderName func(string) string) (same map[*hclsyntax.Body]sameBlock, matched map[string]bool) {
+	same, matched = map[*hclsyntax.Body]sameBlock{}, map[string]bool{}
+	for name, f := range mine.files {
+		their := leaderName(name)
+		g := theirs.files[their]
+		if g == nil || (g != f && !bytes.Equal(g.Bytes, f.Bytes)) || len(mine.blocks[name]) != len(theirs.blocks[their]) {
+			continue
+		}
+		matched[their] = true
+		for i, b := range mine.blocks[name] {
+			if mb, ok := b.Body.(*hclsyntax.Body); ok {
+				if tb, ok := theirs.blocks[their][i].Body.(*hclsyntax.Body); ok {
+					same[mb] = sameBlock{body: tb}
+				}
+			}
+		}
+	}
+	return same, matched
+}
+
 // unit is a declaration compared and searched on its own: a block, or one
 // attribute of a locals block. text is the whole of it, body what it
 // evaluates.
 type unit struct {
-	typ        string
+	block      *hcl.Block
+	node       *hclsyntax.Body // the block's body
 	root       string
 	names      []string
 	text, body []byte
 	at         hcl.Pos // where it starts
-	file       string  // its file, as the leader names it (changedNames)
+	name       string  // its file
+	file       string  // its file as the leader names it (changedNames)
 }
 
 // units returns the declarations of block b of file f; ok is false when
@@ -737,7 +688,7 @@ func units(f *hcl.File, b *hcl.Block) ([]unit, bool) {
 	if b.Type != "locals" {
 		root, names := declared(b)
 		r := body.SrcRange
-		return []unit{{typ: b.Type, root: root, names: names, text: text, body: f.Bytes[r.Start.Byte:r.End.Byte],
+		return []unit{{block: b, node: body, root: root, names: names, text: text, body: f.Bytes[r.Start.Byte:r.End.Byte],
 			at: b.DefRange.Start}}, true
 	}
 	var out []unit
@@ -747,7 +698,7 @@ func units(f *hcl.File, b *hcl.Block) ([]unit, bool) {
 			return nil, false
 		}
 		at := f.Bytes[r.Start.Byte:r.End.Byte]
-		out = append(out, unit{typ: "locals", root: "local", names: []string{name}, text: at, body: at, at: r.Start})
+		out = append(out, unit{block: b, node: body, root: "local", names: []string{name}, text: at, body: at, at: r.Start})
 	}
 	if len(body.Blocks) > 0 {
 		return nil, false // not Terraform: compared as a whole elsewhere
