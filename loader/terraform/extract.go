@@ -86,7 +86,7 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 		}
 		replays = nil
 		if r := ev.world.replay; r != nil {
-			replays = instancePlan(r.rec, r.changed, ev, r.leaderName)
+			replays = r.plan(ev, ev.world.replayed)
 			ev.world.cache.countReplays(0, len(replays))
 		}
 	}

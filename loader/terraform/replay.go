@@ -278,17 +278,29 @@ func (x *moduleExtractor) replay(b *hcl.Block, e *blockEffects, frag *model.Snap
 }
 
 // replayPlan returns, for the follower's root module mine (its instance
-// prefix), the leader's records of the blocks that may be replayed, with
-// the follower's copy of the elements of every record (the instances'
-// too); nil when none may. A block may be replayed when it is the leader's
-// block (same, from changedNames) and declares nothing changed (changed
-// holds what reads a changed declaration too); one on moved lines only
-// when its record holds no diagnostic or warning, which may name lines,
-// and every source it holds is within the block (shiftLines).
-func replayPlan(rec *rootRecording, mine *module, prefix string, changed nameSet, same map[*hclsyntax.Body]sameBlock) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
+// prefix), the leader's records of the blocks that may be replayed
+// (planBlocks), with the follower's copy of the elements of every record
+// (the instances' too); nil when none may.
+func replayPlan(rec *rootRecording, mine *module, prefix string, mc *moduleChange) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
 	if len(rec.blocks) == 0 {
 		return nil, nil
 	}
+	plan, moved := planBlocks(rec, mine, prefix, mc)
+	if len(plan) == 0 && len(rec.instances) == 0 {
+		return nil, nil
+	}
+	frag := rec.frag.Clone()
+	shiftAll(frag, plan, moved, mc)
+	return plan, frag
+}
+
+// planBlocks returns the records of the resource blocks of module mine (of
+// instance prefix) that may be replayed, and those of them on moved lines.
+// A block may be replayed when it is the leader's block (mc.same) and
+// declares nothing changed (mc.changed holds what reads a changed
+// declaration too); one on moved lines only when its record holds no
+// diagnostic or warning, which may name lines.
+func planBlocks(rec *rootRecording, mine *module, prefix string, mc *moduleChange) (map[*hclsyntax.Body]*blockEffects, []*hclsyntax.Body) {
 	plan := map[*hclsyntax.Body]*blockEffects{}
 	var moved []*hclsyntax.Body
 	for _, b := range mine.blocks {
@@ -296,9 +308,9 @@ func replayPlan(rec *rootRecording, mine *module, prefix string, changed nameSet
 		if !ok || b.Type != "resource" || len(b.Labels) != 2 {
 			continue
 		}
-		sb := same[body]
+		sb := mc.same[body]
 		e := rec.blocks[blockKey{prefix, sb.body}]
-		if e == nil || changed.declares(b) {
+		if e == nil || mc.changed.declares(b) {
 			continue
 		}
 		if sb.shift != 0 {
@@ -309,56 +321,80 @@ func replayPlan(rec *rootRecording, mine *module, prefix string, changed nameSet
 		}
 		plan[body] = e
 	}
-	if len(plan) == 0 && len(rec.instances) == 0 {
-		return nil, nil
-	}
-	frag := rec.frag.Clone()
+	return plan, moved
+}
+
+// shiftAll moves the sources of the moved blocks' records in frag
+// (shiftLines); a block one of whose sources is not within it is taken out
+// of plan, to be extracted.
+func shiftAll(frag *model.Snapshot, plan map[*hclsyntax.Body]*blockEffects, moved []*hclsyntax.Body, mc *moduleChange) {
 	for _, body := range moved {
-		if !shiftLines(frag, plan[body], same[body]) {
+		if !shiftLines(frag, plan[body], mc.same[body]) {
 			delete(plan, body)
 		}
 	}
-	return plan, frag
 }
 
-// instancePlan returns the records of the blocks of module instance ev
-// (below the root) that may be replayed: all of them, when the root's call
-// that leads to it is not among the root's changed declarations (its
-// module's files are the same on both sides, replayFor, so are then its
-// arguments and everything it reads), each the same block (a file with
-// the same bytes at the same place).
-func instancePlan(rec *rootRecording, changed nameSet, ev *evaluator, leaderName func(string) string) map[*hclsyntax.Body]*blockEffects {
-	top := ev
-	for top.parent != nil && top.parent.parent != nil {
-		top = top.parent
-	}
-	call := ""
-	for name, cs := range top.parent.children {
-		if slices.Contains(cs, top) {
-			call = name
+// instanceReplay is what the follower needs to replay the blocks of the
+// module instances below a root.
+type instanceReplay struct {
+	rec        *rootRecording
+	leaderName func(string) string
+	// differing holds the prefixes of the leader's instances of a module
+	// whose files differ between the sides
+	differing []string
+	// states holds what changed in each instance extracted so far, by
+	// prefix (the root's included): its calls' instances are extracted
+	// after it
+	states map[string]*moduleChange
+}
+
+// below returns the module calls of mod (of instance prefix) below which
+// the leader made an instance of a module whose files differ here: their
+// outputs may differ.
+func (ir *instanceReplay) below(mod *module, prefix string) nameSet {
+	seed := nameSet{}
+	for _, b := range mod.blocks {
+		if b.Type != "module" || len(b.Labels) != 1 {
+			continue
 		}
-	}
-	theirs := rec.instances[ev.prefix]
-	if call == "" || changed["module"][call] || theirs == nil {
-		return nil
-	}
-	tf, ok1 := filesOf(theirs)
-	mf, ok2 := filesOf(ev.mod)
-	if !ok1 || !ok2 {
-		return nil
-	}
-	same, matched := sameFiles(tf, mf, leaderName)
-	if len(matched) != len(mf.files) || len(matched) != len(tf.files) {
-		return nil // not the module the leader read
-	}
-	plan := map[*hclsyntax.Body]*blockEffects{}
-	for _, b := range ev.mod.blocks {
-		if body, ok := b.Body.(*hclsyntax.Body); ok && b.Type == "resource" {
-			if e := rec.blocks[blockKey{ev.prefix, same[body].body}]; e != nil {
-				plan[body] = e
+		at := prefix + "module." + b.Labels[0]
+		for _, q := range ir.differing {
+			if strings.HasPrefix(q, at+".") || strings.HasPrefix(q, at+"[") {
+				seed.add("module", b.Labels[0])
+				break
 			}
 		}
 	}
+	return seed
+}
+
+// plan returns the records of the blocks of module instance ev (below the
+// root) that may be replayed, in frag (the follower's copy of the
+// recording's elements): none when the call that made it may pass other
+// arguments (the parent's call changed or reads what changed) or the
+// leader made no such instance; else those of its blocks that are the
+// leader's and read nothing changed in the instance (changedNames, with
+// the calls below which a module differs).
+func (ir *instanceReplay) plan(ev *evaluator, frag *model.Snapshot) map[*hclsyntax.Body]*blockEffects {
+	parent := ir.states[ev.parent.prefix]
+	theirs := ir.rec.instances[ev.prefix]
+	call := ""
+	for name, cs := range ev.parent.children {
+		if slices.Contains(cs, ev) {
+			call = name
+		}
+	}
+	if parent == nil || theirs == nil || call == "" || parent.calls[call] {
+		return nil
+	}
+	mc, ok := changedNames(theirs, ev.mod, ir.leaderName, ir.below(ev.mod, ev.prefix))
+	if !ok {
+		return nil
+	}
+	ir.states[ev.prefix] = mc
+	plan, moved := planBlocks(ir.rec, ev.mod, ev.prefix, mc)
+	shiftAll(frag, plan, moved, mc)
 	return plan
 }
 
@@ -489,29 +525,42 @@ func declared(b *hcl.Block) (root string, names []string) {
 // inert are the block types that declare nothing another block reads.
 var inert = map[string]bool{"output": true, "removed": true, "moved": true, "import": true, "check": true}
 
-// changedNames returns the declarations of the follower's root module
-// mine whose value may differ from the leader's (theirs), and the leader's
-// block each block of mine is (sameBlock; absent where none). The changed
-// declarations are those found on one side only, in the files the sides
-// do not share (sameFiles), compared by their text (and, for locals,
-// variables and module calls, by their place too: why a value is not known
-// may quote where a local, or a module's argument or output, fails to
-// evaluate, exprCause); then every declaration whose text reads one of
-// those (readIn), until none is added. ok is false when a block of another
-// kind differs (providers, the terraform block), a file is not native
-// syntax, or more than half the declarations changed (a replay would save
-// little).
-func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet, map[*hclsyntax.Body]sameBlock, bool) {
+// moduleChange is what differs between the sides in a module instance:
+// the declarations whose value may differ, the leader's block each block
+// of the follower's is (sameBlock; absent where none), and the module
+// calls whose arguments may differ.
+type moduleChange struct {
+	changed nameSet
+	same    map[*hclsyntax.Body]sameBlock
+	calls   map[string]bool
+}
+
+// changedNames returns what differs between the leader's module (theirs)
+// and the follower's (mine) of one instance, where the calls of seed may
+// differ below (their outputs). The changed declarations are those found
+// on one side only, in the files the sides do not share (sameFiles),
+// compared by their text (and, for locals, variables and module calls, by
+// their place too: why a value is not known may quote where a local, or a
+// module's argument or output, fails to evaluate); then every declaration
+// whose text reads one of those (readIn), until none is added. ok is false
+// when a block of another kind differs (providers, the terraform block), a
+// file is not native syntax, or more than half the declarations changed
+// (a replay would save little).
+func changedNames(theirs, mine *module, leaderName func(string) string, seed nameSet) (*moduleChange, bool) {
 	tf, ok1 := filesOf(theirs)
 	mf, ok2 := filesOf(mine)
 	if !ok1 || !ok2 {
-		return nil, nil, false
+		return nil, false
 	}
 	same, matched := sameFiles(tf, mf, leaderName)
+	mc := &moduleChange{changed: seed, same: same, calls: map[string]bool{}}
+	if len(matched) == len(tf.files) && len(matched) == len(mf.files) && seed.size() == 0 {
+		return mc, true // the same files: nothing differs
+	}
 	theirUnits, ok1 := tf.units(func(name string) bool { return !matched[name] })
 	myUnits, ok2 := mf.units(func(string) bool { return true })
 	if !ok1 || !ok2 {
-		return nil, nil, false
+		return nil, false
 	}
 	key := func(u unit) string {
 		return fmt.Sprintf("%s:%d:%d\x00%s", u.file, u.at.Line, u.at.Column, u.text)
@@ -566,7 +615,10 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 			same[u.node] = sameBlock{body: p.body, shift: u.at.Line - p.first, file: u.file, first: p.first, last: p.last}
 		}
 	}
-	changed := nameSet{}
+	changed, seeded := nameSet{}, seed.size()
+	for root, names := range seed {
+		changed[root] = maps.Clone(names)
+	}
 	for _, u := range append(apart, theirUnits...) {
 		if decls[declKey(u)] == 0 {
 			continue // on both sides
@@ -574,14 +626,17 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 		switch {
 		case len(u.names) > 0:
 			changed.add(u.root, u.names...)
+			if u.block.Type == "module" {
+				mc.calls[u.names[0]] = true
+			}
 		case !inert[u.block.Type]:
-			return nil, nil, false
+			return nil, false
 		}
 	}
 	// what reads a changed declaration may change with it
 	for grew := true; grew; {
-		if 2*changed.size() > len(myUnits) {
-			return nil, nil, false
+		if 2*(changed.size()-seeded) > len(myUnits) {
+			return nil, false
 		}
 		grew = false
 		for _, u := range myUnits {
@@ -592,7 +647,15 @@ func changedNames(theirs, mine *module, leaderName func(string) string) (nameSet
 			grew = true
 		}
 	}
-	return changed, same, true
+	// a call passes other arguments when its text changed or it reads
+	// what changed (not the outputs seed marks)
+	for _, u := range myUnits {
+		if u.block.Type == "module" && len(u.names) == 1 && !mc.calls[u.names[0]] && changed.readIn(u.body) {
+			mc.calls[u.names[0]] = true
+		}
+	}
+	mc.changed = changed
+	return mc, true
 }
 
 // moduleFiles is a module's native files and their blocks, by file name.
@@ -758,12 +821,4 @@ func blockText(f *hcl.File, b *hcl.Block) []byte {
 		return nil
 	}
 	return f.Bytes[start:end]
-}
-
-// instanceReplay is what the follower needs to replay the blocks of the
-// module instances below a root (instancePlan).
-type instanceReplay struct {
-	rec        *rootRecording
-	changed    nameSet
-	leaderName func(string) string
 }

@@ -337,6 +337,14 @@ resource "aws_security_group_rule" "m_out" {
   to_port           = 443
   cidr_blocks       = [var.cidr]
 }
+resource "aws_security_group" "n" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
 output "id" {
   value = aws_security_group.m.id
 }
@@ -417,7 +425,15 @@ resource "aws_security_group_rule" "late" {
 		{name: "a file only on one side", change: func(root map[string]string) { delete(root, "mod.tf") }, replay: true},
 		{name: "a local's lines shifted", change: edit("main.tf", "\nlocals {\n  admins", "\n\n\nlocals {\n  admins"), replay: true, below: true},
 		{name: "lines shifted", change: edit("groups.tf", "\nresource \"aws_security_group\" \"web\"", "\n\n\n# web\nresource \"aws_security_group\" \"web\""), replay: true, below: true},
-		{name: "the module", module: edit("main.tf", `from_port   = 80`, `from_port   = 81`)},
+		// the module's group and what reads it, in the module and in the
+		// root (module.m.id), are extracted again
+		{name: "the module", module: edit("main.tf", `from_port   = 80`, `from_port   = 81`), replay: true, below: true},
+		{name: "a module's rule", module: edit("main.tf", `from_port         = 443`, `from_port         = 444`), replay: true, below: true},
+		{name: "a module's output", module: edit("main.tf", `value = aws_security_group.m.id`, `value = aws_security_group.m.name`), replay: true, below: true},
+		{name: "a module's lines shifted", module: edit("main.tf", "}\nresource \"aws_security_group\" \"n\"", "}\n\n\nresource \"aws_security_group\" \"n\""), replay: true, below: true},
+		// every block reads it
+		{name: "a module's variable", module: edit("main.tf", `variable "cidr" {}`, `variable "cidr" { default = "10.0.0.0/8" }`), replay: true},
+		{name: "a module's file added", module: func(m map[string]string) { m["extra.tf"] = `output "extra" { value = var.cidr }` + "\n" }, replay: true, below: true},
 		{name: "a variable file", change: edit("x.auto.tfvars", `sg-0123456789abcdef0`, `sg-0fedcba9876543210`)},
 		{name: "the provider", change: edit("main.tf", `"eu-west-1"`, `"eu-west-2"`)},
 	} {
@@ -457,6 +473,160 @@ resource "aws_security_group_rule" "late" {
 			}
 			if len(want.Rules) == 0 || len(wantDiags) == 0 {
 				t.Errorf("%d rules, %d diagnostics: the root is not read as meant", len(want.Rules), len(wantDiags))
+			}
+		})
+	}
+}
+
+// changedModules is a root calling a module twice (count) that calls
+// another, which the root also calls directly, and a module called with
+// count = 0 (no instance on either side).
+var changedModules = map[string]string{
+	"a/main.tf": `
+module "outer" {
+  source = "../mods/outer"
+  count  = 2
+  cidr   = "10.0.0.0/16"
+}
+module "other" {
+  source = "../mods/inner"
+  cidr   = "10.1.0.0/16"
+}
+module "off" {
+  source = "../mods/off"
+  count  = 0
+}
+resource "aws_security_group" "root" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group_rule" "from_outer" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.root.id
+  protocol                 = "tcp"
+  from_port                = 8443
+  to_port                  = 8443
+  source_security_group_id = module.outer[0].id
+}
+`,
+	"mods/outer/main.tf": `
+variable "cidr" {}
+locals {
+  inner_cidr = var.cidr
+}
+module "inner" {
+  source = "../inner"
+  cidr   = local.inner_cidr
+}
+resource "aws_security_group" "outer" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 80
+    to_port     = 80
+    cidr_blocks = [var.cidr]
+  }
+}
+resource "aws_security_group_rule" "to_inner" {
+  type                     = "egress"
+  security_group_id        = aws_security_group.outer.id
+  protocol                 = "tcp"
+  from_port                = 5432
+  to_port                  = 5432
+  source_security_group_id = module.inner.id
+}
+resource "aws_security_group" "plain" {
+  egress {
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+output "id" {
+  value = module.inner.id
+}
+`,
+	"mods/inner/main.tf": `
+variable "cidr" {}
+resource "aws_security_group" "first" {
+  name = "first"
+}
+resource "aws_security_group" "i" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 5432
+    to_port     = 5432
+    cidr_blocks = [var.cidr]
+  }
+}
+resource "aws_security_group" "j" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+output "id" {
+  value = aws_security_group.i.id
+}
+`,
+	"mods/off/main.tf": sshGroup("off", "0.0.0.0/0"),
+}
+
+// Where the change is in the modules a root calls, the follower replays
+// the blocks of their instances that are the same and read nothing that
+// changed, and of the root those that read no call below which a module
+// changed; its snapshot and diagnostics are those of a load of its own.
+func TestReplayInChangedModules(t *testing.T) {
+	edit := func(file, from, to string) func(map[string]string) {
+		return func(m map[string]string) {
+			if !strings.Contains(m[file], from) {
+				t.Fatalf("%s holds no %q", file, from)
+			}
+			m[file] = strings.Replace(m[file], from, to, 1)
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(map[string]string)
+		below  bool // blocks of the instances must have been replayed
+	}{
+		{name: "a rule in the inner module", change: edit("mods/inner/main.tf", `from_port   = 22`, `from_port   = 2222`), below: true},
+		{name: "the inner module's output", change: edit("mods/inner/main.tf", `value = aws_security_group.i.id`, `value = aws_security_group.j.id`), below: true},
+		{name: "the outer module's call of the inner", change: edit("mods/outer/main.tf", `cidr   = local.inner_cidr`, `cidr   = "10.9.0.0/16"`), below: true},
+		{name: "what the call of the inner reads", change: edit("mods/outer/main.tf", `inner_cidr = var.cidr`, `inner_cidr = "10.9.0.0/16"`), below: true},
+		{name: "the inner module's variable", change: edit("mods/inner/main.tf", `variable "cidr" {}`, `variable "cidr" { default = "10.2.0.0/16" }`), below: true},
+		{name: "a block removed from the outer module", change: edit("mods/outer/main.tf", `resource "aws_security_group" "plain" {`, `resource "aws_security_group" "plain2" {`), below: true},
+		// a module of which the leader made no instance: nothing replayed
+		{name: "a module called with count = 0", change: edit("mods/off/main.tf", "0.0.0.0/0", "10.0.0.0/8")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			oldTree := maps.Clone(changedModules)
+			tc.change(oldTree)
+			old, new := map[string]string{}, map[string]string{}
+			for name, src := range oldTree {
+				old["x/old/"+name] = src
+			}
+			for name, src := range changedModules {
+				new["x/new/"+name] = src
+			}
+			got, gotDiags, want, wantDiags, cache := mirroredAndAlone(old, new)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("paired:\n%+v\nalone:\n%+v", got, want)
+			}
+			if !reflect.DeepEqual(gotDiags, wantDiags) {
+				t.Errorf("paired:\n%v\nalone:\n%v", gotDiags, wantDiags)
+			}
+			if tc.below != (cache.replayedBelow > 0) {
+				t.Errorf("%d blocks of instances replayed", cache.replayedBelow)
+			}
+			if len(want.Rules) < 8 {
+				t.Errorf("%d rules: the tree is not read as meant", len(want.Rules))
 			}
 		})
 	}

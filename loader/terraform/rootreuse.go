@@ -168,10 +168,12 @@ func (w *world) reuseRoot(dir string) bool {
 
 // replayFor returns the leader's records of the blocks of root module m
 // (in directory dir) that this side may replay, and its copy of their
-// elements (replayPlan): none unless everything the root depended on
-// but its own directory's files is the same here. It gives the root's
-// evaluator e the leader's values of the resources that read nothing
-// changed (seedValues).
+// elements (replayPlan): none unless everything the root depended on is
+// the same here but the files of its own directory and of module
+// directories the leader made instances of (their instances are compared
+// when extracted, instanceReplay.plan). It gives the root's evaluator e
+// the leader's values of the resources that read nothing changed
+// (seedValues).
 func (w *world) replayFor(dir string, m *module, e *evaluator) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
 	r := w.leaderRoot(dir)
 	if r == nil {
@@ -184,23 +186,37 @@ func (w *world) replayFor(dir string, m *module, e *evaluator) (map[*hclsyntax.B
 	if rec == nil {
 		return nil, nil
 	}
-	if !w.sameDeps(r, w.leaderName(dir)) {
+	differ, ok := w.differingDirs(r, w.leaderName(dir), true)
+	if !ok || len(differ) > 0 && rec.prefix != e.prefix {
 		return nil, nil
 	}
 	leaderFile := func(name string) string { return name }
 	if w.mirror != nil {
 		leaderFile = Counterpart(w.mirror.Own, w.mirror.Leader)
 	}
-	changed, same, ok := changedNames(rec.mod, m, leaderFile)
+	ir := &instanceReplay{rec: rec, leaderName: leaderFile, states: map[string]*moduleChange{}}
+	for d := range differ {
+		n := len(ir.differing)
+		for q, im := range rec.instances {
+			if filepath.Clean(im.dir) == d {
+				ir.differing = append(ir.differing, q)
+			}
+		}
+		if len(ir.differing) == n {
+			return nil, nil // a module the leader made no instance of
+		}
+	}
+	mc, ok := changedNames(rec.mod, m, leaderFile, ir.below(m, e.prefix))
 	if !ok {
 		return nil, nil
 	}
+	ir.states[e.prefix] = mc
 	if rec.prefix == e.prefix {
-		seedValues(e, rec.values, changed)
+		seedValues(e, rec.values, mc.changed)
 	}
-	plan, frag := replayPlan(rec, m, e.prefix, changed, same)
+	plan, frag := replayPlan(rec, m, e.prefix, mc)
 	if frag != nil {
-		w.replay = &instanceReplay{rec: rec, changed: changed, leaderName: leaderFile}
+		w.replay = ir
 	}
 	w.cache.countReplays(len(plan), 0)
 	return plan, frag
@@ -210,18 +226,26 @@ func (w *world) replayFor(dir string, m *module, e *evaluator) (map[*hclsyntax.B
 // same here, but the configuration files of directory except (a leader's
 // name; "" for none).
 func (w *world) sameDeps(r *rootResult, except string) bool {
+	differ, ok := w.differingDirs(r, except, false)
+	return ok && len(differ) == 0
+}
+
+// differingDirs returns the module directories r depended on (leader's
+// names, but except) whose configuration files are not byte for byte the
+// same here; ok is false when anything else r depended on differs (the
+// variable files, the files it read, a module outside the compared
+// directories), or, unless all, when a directory differs (the first ends
+// the search).
+func (w *world) differingDirs(r *rootResult, except string, all bool) (differ map[string]bool, ok bool) {
 	if w.mirror != nil && !r.within(w.mirror.Leader) {
 		// a module or file outside the compared directories is found
 		// from each side's own place: this side may use another one
-		return false
+		return nil, false
 	}
 	same := func(mine, theirs []string) bool {
 		return slices.EqualFunc(mine, theirs, func(m, t string) bool { return m == w.ownName(t) })
 	}
-	for d, files := range r.dirs {
-		if except != "" && filepath.Clean(d) == filepath.Clean(except) {
-			continue
-		}
+	sameDir := func(d string, files []string) bool {
 		mine := w.dirFiles(w.ownName(d))
 		if !same(mine, files) {
 			return false
@@ -234,22 +258,35 @@ func (w *world) sameDeps(r *rootResult, except string) bool {
 				return false
 			}
 		}
+		return true
+	}
+	for d, files := range r.dirs {
+		if except != "" && filepath.Clean(d) == filepath.Clean(except) || sameDir(d, files) {
+			continue
+		}
+		if !all {
+			return nil, false
+		}
+		if differ == nil {
+			differ = map[string]bool{}
+		}
+		differ[filepath.Clean(d)] = true
 	}
 	for d, autos := range r.autos {
 		if !same(w.autoVarFiles(w.ownName(d)), autos) {
-			return false
+			return nil, false
 		}
 	}
 	for name, want := range r.reads {
 		got, err := w.read(w.ownName(name))
 		switch {
 		case want == nil && !errors.Is(err, fs.ErrNotExist):
-			return false
+			return nil, false
 		case want != nil && (err != nil || !bytes.Equal(got, want)):
-			return false
+			return nil, false
 		}
 	}
-	return true
+	return differ, true
 }
 
 // within reports whether everything the root depended on is inside dir.
