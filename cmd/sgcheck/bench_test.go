@@ -340,6 +340,28 @@ func BenchmarkChange(b *testing.B) { benchChange(b, inProcess) }
 // BenchmarkChangeProcess is BenchmarkChange with every run a process.
 func BenchmarkChangeProcess(b *testing.B) { benchChange(b, asProcess) }
 
+// BenchmarkChangeShapes is BenchmarkChangeProcess's spread change (1 %
+// of the rules removed, wherever they are) on every shape: `diff OLD NEW`
+// (diff/SHAPE) and `--base HEAD` (base/SHAPE), each run a process.
+func BenchmarkChangeShapes(b *testing.B) {
+	for _, kind := range []string{"diff", "base"} {
+		for _, shape := range gen.Shapes {
+			b.Run(kind+"/"+string(shape), func(b *testing.B) {
+				old := benchTree(b, shape, 10000)
+				changed := changedTree(b, old, false)
+				if kind == "diff" {
+					reportChange(b, func() cost { return asProcess(b, "", changed) },
+						func() cost { return asProcess(b, "", "diff", old, changed) })
+					return
+				}
+				repo := gitTree(b, old, changed)
+				reportChange(b, func() cost { return asProcess(b, repo, ".") },
+					func() cost { return asProcess(b, repo, "--base", "HEAD", ".") })
+			})
+		}
+	}
+}
+
 // runner runs sgcheck with args in directory wd ("": where the benchmark
 // is) and measures it.
 type runner func(b *testing.B, wd string, args ...string) cost

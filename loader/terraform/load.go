@@ -22,6 +22,7 @@ import (
 	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Options control loading.
@@ -289,6 +290,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		}
 	}
 	roots = append(roots, cycleRoots(names, roots, calls)...)
+	w.calls = calls
 	sort.Strings(roots)
 	if lead {
 		pair.plan(roots)
@@ -513,8 +515,20 @@ func (w *world) loadRoot(dir string, paths []string, opts Options) {
 	}
 	extractAll(w, e)
 	w.replays, w.replayed, w.replay = nil, nil, nil
-	if w.recording != nil && e.cycles == 0 && w.reevaluations == 0 {
-		w.recording.values = e.resVals
+	if w.recording != nil && w.reevaluations == 0 {
+		w.recording.values = map[string]map[string]cty.Value{}
+		var note func(e *evaluator)
+		note = func(e *evaluator) {
+			if e.cycles == 0 {
+				w.recording.values[e.prefix] = e.resVals
+			}
+			for _, cs := range e.children {
+				for _, c := range cs {
+					note(c)
+				}
+			}
+		}
+		note(e)
 	}
 }
 

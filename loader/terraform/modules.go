@@ -55,6 +55,9 @@ type world struct {
 	manifest map[string]string // module key → directory
 	// scanRoots are the absolute directories file functions may read.
 	scanRoots []string
+	// calls holds, by directory, the directories its local module calls
+	// name
+	calls map[string][]string
 	// filesRead counts parsed configuration files (shared by forks).
 	filesRead *fileCount
 	// funcTable is the function library bound to rootDir; dataFiles holds
@@ -183,7 +186,7 @@ func namesEnding(dir string, suffixes ...string) []string {
 // and diagnostics, for evaluating one root.
 func (w *world) fork() *world {
 	return &world{mu: w.mu, readAhead: w.readAhead, listings: w.listings, read: w.read, files: w.files, byDir: w.byDir, only: w.only, parsed: w.parsed, failed: w.failed, cache: w.cache,
-		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, filesRead: w.filesRead, follower: w.follower, mirror: w.mirror,
+		snap: &model.Snapshot{}, warned: map[string]bool{}, scanRoots: w.scanRoots, calls: w.calls, filesRead: w.filesRead, follower: w.follower, mirror: w.mirror,
 		lazy: w.lazy, jsonDocs: w.jsonDocs, templateSyntax: w.templateSyntax}
 }
 

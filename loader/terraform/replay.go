@@ -58,9 +58,10 @@ type rootRecording struct {
 	// its prefix, as the leader read it
 	instances map[string]*module
 	frag      model.Snapshot
-	// values are the root evaluator's resource values, when no value
-	// depended on the order of evaluation (seedValues)
-	values map[string]cty.Value
+	// values are the resource values of the root's evaluator and of
+	// every instance's, by prefix, of those where no value depended on
+	// the order of evaluation (seedValues)
+	values map[string]map[string]cty.Value
 }
 
 // blockKey names a block of a module instance: one module's blocks are
@@ -393,6 +394,9 @@ func (ir *instanceReplay) plan(ev *evaluator, frag *model.Snapshot) map[*hclsynt
 		return nil
 	}
 	ir.states[ev.prefix] = mc
+	if ev.full == nil {
+		seedValues(ev, ir.rec.values[ev.prefix], mc.changed)
+	}
 	plan, moved := planBlocks(ir.rec, ev.mod, ev.prefix, mc)
 	shiftAll(frag, plan, moved, mc)
 	return plan
@@ -440,7 +444,8 @@ type sameBlock struct {
 	first, last int
 }
 
-// seedValues gives evaluator e the leader's values of the resources that
+// seedValues gives evaluator e (of a root or an instance whose call passes
+// the same arguments) the leader's values of the resources that
 // neither changed nor read what changed (changed), and have neither count
 // nor for_each: such a value is the resource's address and the attributes
 // its block sets, evaluated from what did not change, and evaluating it

@@ -1,10 +1,13 @@
 package terraform
 
 import (
+	"context"
 	"maps"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sgcheck/sgcheck/model"
 )
 
 // replayRoot is a root module of several files holding what extraction
@@ -627,6 +630,43 @@ func TestReplayInChangedModules(t *testing.T) {
 			}
 			if len(want.Rules) < 8 {
 				t.Errorf("%d rules: the tree is not read as meant", len(want.Rules))
+			}
+			// as --base: the same paths, syntax trees kept only for the
+			// directories whose files changed
+			base, head := map[string]string{}, map[string]string{}
+			changedDirs := map[string]bool{}
+			for name, src := range oldTree {
+				base["x/"+name] = src
+				if changedModules[name] != src {
+					changedDirs[cacheDir("x/"+name)] = true
+				}
+			}
+			for name, src := range changedModules {
+				head["x/"+name] = src
+			}
+			baseNames, baseRead := memFS(base)
+			headNames, headRead := memFS(head)
+			wantBase, wantBaseDiags := Load(context.Background(), []string{"x"}, Options{Files: baseNames, ReadFile: baseRead, Env: []string{}})
+			cache = NewParseCache()
+			cache.Pair()
+			cache.KeepTrees(func(dir string) bool { return changedDirs[dir] })
+			var gotBase *model.Snapshot
+			var gotBaseDiags []model.Diagnostic
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				gotBase, gotBaseDiags = Load(context.Background(), []string{"x"}, Options{Files: baseNames, ReadFile: baseRead, Env: []string{},
+					Parsed: cache, Follow: true})
+			}()
+			Load(context.Background(), []string{"x"}, Options{Files: headNames, ReadFile: headRead, Env: []string{}, Parsed: cache})
+			<-done
+			gotBase.Index()
+			wantBase.Index()
+			if !reflect.DeepEqual(gotBase, wantBase) || !reflect.DeepEqual(gotBaseDiags, wantBaseDiags) {
+				t.Errorf("as --base, paired:\n%+v\nalone:\n%+v", gotBase, wantBase)
+			}
+			if tc.below != (cache.replayedBelow > 0) {
+				t.Errorf("as --base: %d blocks of instances replayed", cache.replayedBelow)
 			}
 		})
 	}

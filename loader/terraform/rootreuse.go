@@ -121,8 +121,9 @@ func (w *world) keepRoot(dir string) {
 }
 
 // records reports whether the leader records the extraction of root dir
-// (replay.go): with a cache, unless the cache knows the change left the
-// root's directory alone (the follower then takes the whole result).
+// (replay.go): with a cache, unless the cache knows the change left alone
+// the root's directory and those of the local modules it calls, directly
+// or not (the follower then takes the whole result).
 func (w *world) records(dir string) bool {
 	if w.cache == nil || w.follower || w.deps == nil {
 		return false
@@ -130,7 +131,19 @@ func (w *world) records(dir string) bool {
 	w.cache.mu.Lock()
 	keep := w.cache.keep
 	w.cache.mu.Unlock()
-	return keep == nil || keep(filepath.FromSlash(DisplayPath(dir)))
+	if keep == nil {
+		return true
+	}
+	seen := map[string]bool{}
+	var touched func(d string) bool
+	touched = func(d string) bool {
+		if seen[d] {
+			return false
+		}
+		seen[d] = true
+		return keep(filepath.FromSlash(DisplayPath(d))) || slices.ContainsFunc(w.calls[d], touched)
+	}
+	return touched(dir)
 }
 
 // leaderRoot returns what the leader kept of root dir.
@@ -212,7 +225,7 @@ func (w *world) replayFor(dir string, m *module, e *evaluator) (map[*hclsyntax.B
 	}
 	ir.states[e.prefix] = mc
 	if rec.prefix == e.prefix {
-		seedValues(e, rec.values, mc.changed)
+		seedValues(e, rec.values[e.prefix], mc.changed)
 	}
 	plan, frag := replayPlan(rec, m, e.prefix, mc)
 	if frag != nil {
