@@ -305,8 +305,13 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		case lead:
 			defer pair.done(roots[i])
 		case follow:
+			pair.waitParsed(w.leaderName(roots[i]))
+			if ctx.Err() == nil {
+				parts[i].parseAhead(roots[i])
+			}
 			pair.wait(w.leaderName(roots[i]))
 			defer w.cache.releaseTrees(w.leaderName(roots[i]))
+			defer w.cache.dropAhead(roots[i])
 		}
 		if ctx.Err() != nil || parts[i].reuseRoot(roots[i]) {
 			return
@@ -497,6 +502,9 @@ func cycleRoots(names, roots []string, calls map[string][]string) []string {
 // trees go: no other directory calls a root.
 func (w *world) loadRoot(dir string, paths []string, opts Options) {
 	m := w.module(dir)
+	if w.cache != nil && w.cache.pair != nil && !w.follower {
+		w.cache.pair.parsedRoot(dir)
+	}
 	if m == nil {
 		return
 	}

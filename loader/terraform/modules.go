@@ -329,6 +329,19 @@ func (w *world) readOnce(name string) ([]byte, error) {
 	return w.read(name)
 }
 
+// peek returns a file's bytes as readOnce does, and leaves them for
+// readOnce to return again.
+func (w *world) peek(name string) ([]byte, error) {
+	if src, ok := w.readAhead.Load(name); ok {
+		return src.([]byte), nil
+	}
+	src, err := w.read(name)
+	if err == nil {
+		w.readAhead.Store(name, src)
+	}
+	return src, err
+}
+
 // parseAll parses directories in parallel, one parser per directory; the
 // results are the same as parsing them one by one.
 func (w *world) parseAll(dirs []string) {

@@ -21,6 +21,10 @@ type pairing struct {
 	once    sync.Once
 	mu      sync.Mutex
 	roots   map[string]chan struct{} // the leader's roots → closed when evaluated
+	// parsed holds the leader's roots → closed once their own files are
+	// parsed (or when evaluated): the follower then parses its copies of
+	// the files that differ while the leader evaluates
+	parsed map[string]chan struct{}
 	// followed is closed once the follower is done with the leader's
 	// results: until then the leader edits nothing it kept (finishing its
 	// snapshot edits nested lists in place), so the follower copies a
@@ -35,7 +39,8 @@ type pairing struct {
 // returns, for the follower to be done with its roots. Both loads must
 // be started; each releases the other when it ends, even when it fails.
 func (c *ParseCache) Pair() {
-	c.pair = &pairing{planned: make(chan struct{}), roots: map[string]chan struct{}{}, followed: make(chan struct{})}
+	c.pair = &pairing{planned: make(chan struct{}), roots: map[string]chan struct{}{}, parsed: map[string]chan struct{}{},
+		followed: make(chan struct{})}
 }
 
 // follow marks the follower done with the leader's results.
@@ -46,7 +51,7 @@ func (p *pairing) plan(roots []string) {
 	p.mu.Lock()
 	for _, r := range roots {
 		if p.roots[r] == nil {
-			p.roots[r] = make(chan struct{})
+			p.roots[r], p.parsed[r] = make(chan struct{}), make(chan struct{})
 		}
 	}
 	p.mu.Unlock()
@@ -57,9 +62,23 @@ func (p *pairing) plan(roots []string) {
 func (p *pairing) done(root string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ch := p.roots[root]; ch != nil {
+	p.release(p.parsed, root)
+	p.release(p.roots, root)
+}
+
+// parsedRoot marks the leader's root's own files parsed.
+func (p *pairing) parsedRoot(root string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.release(p.parsed, root)
+}
+
+// release closes and forgets root's channel of chans, if still there;
+// p.mu is held.
+func (p *pairing) release(chans map[string]chan struct{}, root string) {
+	if ch := chans[root]; ch != nil {
 		close(ch)
-		delete(p.roots, root)
+		delete(chans, root)
 	}
 }
 
@@ -68,18 +87,24 @@ func (p *pairing) finish() {
 	p.once.Do(func() { close(p.planned) })
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for r, ch := range p.roots {
-		close(ch)
-		delete(p.roots, r)
+	for r := range p.roots {
+		p.release(p.parsed, r)
+		p.release(p.roots, r)
 	}
 }
 
 // wait blocks the follower until the leader is done with root, when the
 // leader has it.
-func (p *pairing) wait(root string) {
+func (p *pairing) wait(root string) { p.await(p.roots, root) }
+
+// waitParsed blocks the follower until the leader has parsed root's own
+// files (or is done with it), when the leader has it.
+func (p *pairing) waitParsed(root string) { p.await(p.parsed, root) }
+
+func (p *pairing) await(chans map[string]chan struct{}, root string) {
 	<-p.planned
 	p.mu.Lock()
-	ch := p.roots[root]
+	ch := chans[root]
 	p.mu.Unlock()
 	if ch != nil {
 		<-ch
@@ -94,6 +119,18 @@ func (c *ParseCache) releaseTrees(dir string) {
 	for _, name := range c.byDir[filepath.FromSlash(DisplayPath(dir))] {
 		if f := c.m[name]; f.file != nil {
 			c.m[name] = cachedFile{}
+		}
+	}
+}
+
+// dropAhead drops what the follower parsed ahead of its root dir (its own
+// name) and did not take.
+func (c *ParseCache) dropAhead(dir string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for name := range c.ahead {
+		if cacheDir(name) == filepath.FromSlash(DisplayPath(dir)) {
+			delete(c.ahead, name)
 		}
 	}
 }

@@ -33,6 +33,13 @@ type ParseCache struct {
 	byDir map[string][]string
 	// pair, when set, pairs two loads running at the same time (Pair).
 	pair *pairing
+	// ahead holds the files the follower parsed while the leader
+	// evaluated their root (parseAhead), by the follower's name, until
+	// its own parse takes them
+	ahead map[string]cachedFile
+	// madeAhead and takenAhead count the trees parsed ahead and those
+	// taken (for tests)
+	madeAhead, takenAhead int
 }
 
 type cachedFile struct {
@@ -43,7 +50,8 @@ type cachedFile struct {
 
 // NewParseCache returns an empty cache.
 func NewParseCache() *ParseCache {
-	return &ParseCache{m: map[string]cachedFile{}, roots: map[string]*rootResult{}, byDir: map[string][]string{}}
+	return &ParseCache{m: map[string]cachedFile{}, roots: map[string]*rootResult{}, byDir: map[string][]string{},
+		ahead: map[string]cachedFile{}}
 }
 
 // KeepTrees limits the syntax trees the cache keeps to the files of the
@@ -95,15 +103,9 @@ func (c *ParseCache) parse(name, key string, src []byte, json bool) (*hcl.File, 
 	if f, diags, ok := c.lookup(key, src); ok {
 		return f, diags
 	}
-	var f *hcl.File
-	var diags hcl.Diagnostics
-	if json {
-		f, diags = hcljson.Parse(src, name)
-	} else {
-		f, diags = parseNative(src, name)
-		if f != nil {
-			unaliasResourceRefs(f, src)
-		}
+	f, diags, ok := c.takeAhead(name, src)
+	if !ok {
+		f, diags = parseFile(name, src, json)
 	}
 	if c != nil && key == name {
 		c.mu.Lock()
@@ -119,4 +121,51 @@ func (c *ParseCache) parse(name, key string, src []byte, json bool) (*hcl.File, 
 		c.mu.Unlock()
 	}
 	return f, diags
+}
+
+// parseFile parses one file's bytes.
+func parseFile(name string, src []byte, json bool) (*hcl.File, hcl.Diagnostics) {
+	if json {
+		return hcljson.Parse(src, name)
+	}
+	f, diags := parseNative(src, name)
+	if f != nil {
+		unaliasResourceRefs(f, src)
+	}
+	return f, diags
+}
+
+// parseAhead parses, for the follower, a file (named name, key as the
+// leader names it) whose bytes differ from those the leader parsed under
+// key, and holds the tree until the follower's parse takes it; a file
+// the leader did not parse, or holds no tree of, is left to that parse.
+func (c *ParseCache) parseAhead(name, key string, src []byte, json bool) {
+	c.mu.Lock()
+	hit := c.m[key]
+	_, held := c.ahead[name]
+	c.mu.Unlock()
+	if hit.file == nil || held || bytes.Equal(hit.src, src) {
+		return
+	}
+	f, diags := parseFile(name, src, json)
+	c.mu.Lock()
+	c.ahead[name] = cachedFile{src: src, file: f, diags: diags}
+	c.madeAhead++
+	c.mu.Unlock()
+}
+
+// takeAhead returns the tree parseAhead made of name, for the same bytes.
+func (c *ParseCache) takeAhead(name string, src []byte) (*hcl.File, hcl.Diagnostics, bool) {
+	if c == nil {
+		return nil, nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hit, ok := c.ahead[name]
+	delete(c.ahead, name)
+	if !ok || !bytes.Equal(hit.src, src) {
+		return nil, nil, false
+	}
+	c.takenAhead++
+	return hit.file, hit.diags, true
 }

@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"bytes"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -567,19 +566,19 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 	if !ok1 || !ok2 {
 		return nil, false
 	}
-	key := func(u unit) string {
-		return fmt.Sprintf("%s:%d:%d\x00%s", u.file, u.at.Line, u.at.Column, u.text)
-	}
-	declKey := func(u unit) string {
+	// keys: the text at its place, the text alone, the text in a file
+	// and column; each unit's text is made a string once
+	key := func(u *unit) unitKey { return unitKey{u.file, u.at.Line, u.at.Column, u.str} }
+	declKey := func(u *unit) unitKey {
 		if u.root == "local" || u.root == "module" || u.root == "var" {
 			return key(u)
 		}
-		return string(u.text)
+		return unitKey{text: u.str}
 	}
-	textKey := func(u unit) string { return fmt.Sprintf("%s:%d\x00%s", u.file, u.at.Column, u.text) }
+	textKey := func(u *unit) unitKey { return unitKey{file: u.file, col: u.at.Column, text: u.str} }
 	// the declarations of the files the sides do not share: -1 for the
 	// leader's, +1 for the follower's
-	decls := map[string]int{}
+	decls := make(map[unitKey]int, len(theirUnits))
 	// a resource block of such a file the same at the same place is the
 	// same block; of the same text in the same file and column on other
 	// lines (lines above it changed), the same block moved (shiftLines)
@@ -588,35 +587,37 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 		first, last int
 		n           int // blocks of that text there
 	}
-	theirAt, theirText := map[string]*hclsyntax.Body{}, map[string]*placed{}
+	theirAt, theirText := map[unitKey]*hclsyntax.Body{}, map[unitKey]*placed{}
 	for i := range theirUnits {
 		u := &theirUnits[i]
-		u.file = u.name
-		decls[declKey(*u)]--
+		u.file, u.str = u.name, string(u.text)
+		decls[declKey(u)]--
 		if u.block.Type == "resource" {
-			theirAt[key(*u)] = u.node
-			if p := theirText[textKey(*u)]; p != nil {
+			theirAt[key(u)] = u.node
+			if p := theirText[textKey(u)]; p != nil {
 				p.n++
 			} else {
-				theirText[textKey(*u)] = &placed{u.node, u.at.Line, u.node.SrcRange.End.Line, 1}
+				theirText[textKey(u)] = &placed{u.node, u.at.Line, u.node.SrcRange.End.Line, 1}
 			}
 		}
 	}
-	var apart []unit
+	// the follower's units of the files not shared, then the leader's
+	apart := make([]*unit, 0, 2*len(theirUnits))
 	for i := range myUnits {
 		u := &myUnits[i]
 		u.file = leaderName(u.name)
 		if matched[u.file] {
 			continue
 		}
-		decls[declKey(*u)]++
-		apart = append(apart, *u)
+		u.str = string(u.text)
+		decls[declKey(u)]++
+		apart = append(apart, u)
 		if u.block.Type != "resource" {
 			continue
 		}
-		if tb := theirAt[key(*u)]; tb != nil {
+		if tb := theirAt[key(u)]; tb != nil {
 			same[u.node] = sameBlock{body: tb}
-		} else if p := theirText[textKey(*u)]; p != nil && p.n == 1 {
+		} else if p := theirText[textKey(u)]; p != nil && p.n == 1 {
 			same[u.node] = sameBlock{body: p.body, shift: u.at.Line - p.first, file: u.file, first: p.first, last: p.last}
 		}
 	}
@@ -624,7 +625,10 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 	for root, names := range seed {
 		changed[root] = maps.Clone(names)
 	}
-	for _, u := range append(apart, theirUnits...) {
+	for i := range theirUnits {
+		apart = append(apart, &theirUnits[i])
+	}
+	for _, u := range apart {
 		if decls[declKey(u)] == 0 {
 			continue // on both sides
 		}
@@ -663,6 +667,13 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 	return mc, true
 }
 
+// unitKey compares units by their text, and, where set, their place.
+type unitKey struct {
+	file      string
+	line, col int
+	text      string
+}
+
 // moduleFiles is a module's native files and their blocks, by file name.
 type moduleFiles struct {
 	files  map[string]*hcl.File
@@ -688,20 +699,22 @@ func filesOf(m *module) (moduleFiles, bool) {
 // units returns the declarations of the files of mf that keep selects;
 // ok is false when the text of one cannot be found.
 func (mf moduleFiles) units(keep func(name string) bool) ([]unit, bool) {
-	var out []unit
+	n := 0
+	for name := range mf.files {
+		if keep(name) {
+			n += len(mf.blocks[name])
+		}
+	}
+	out := make([]unit, 0, n)
 	for name, f := range mf.files {
 		if !keep(name) {
 			continue
 		}
 		for _, b := range mf.blocks[name] {
-			us, ok := units(f, b)
-			if !ok {
+			var ok bool
+			if out, ok = units(out, f, b, name); !ok {
 				return nil, false
 			}
-			for i := range us {
-				us[i].name = name
-			}
-			out = append(out, us...)
 		}
 	}
 	return out, true
@@ -740,14 +753,15 @@ type unit struct {
 	root       string
 	names      []string
 	text, body []byte
+	str        string  // text, as a string (changedNames)
 	at         hcl.Pos // where it starts
 	name       string  // its file
 	file       string  // its file as the leader names it (changedNames)
 }
 
-// units returns the declarations of block b of file f; ok is false when
-// their text cannot be found.
-func units(f *hcl.File, b *hcl.Block) ([]unit, bool) {
+// units appends to out the declarations of block b of file f (named
+// name); ok is false when their text cannot be found.
+func units(out []unit, f *hcl.File, b *hcl.Block, name string) ([]unit, bool) {
 	body, ok := b.Body.(*hclsyntax.Body)
 	text := blockText(f, b)
 	if !ok || text == nil {
@@ -756,20 +770,19 @@ func units(f *hcl.File, b *hcl.Block) ([]unit, bool) {
 	if b.Type != "locals" {
 		root, names := declared(b)
 		r := body.SrcRange
-		return []unit{{block: b, node: body, root: root, names: names, text: text, body: f.Bytes[r.Start.Byte:r.End.Byte],
-			at: b.DefRange.Start}}, true
+		return append(out, unit{block: b, node: body, root: root, names: names, text: text, body: f.Bytes[r.Start.Byte:r.End.Byte],
+			at: b.DefRange.Start, name: name}), true
 	}
-	var out []unit
-	for name, a := range body.Attributes {
+	if len(body.Blocks) > 0 {
+		return nil, false // not Terraform: compared as a whole elsewhere
+	}
+	for local, a := range body.Attributes {
 		r := a.SrcRange
 		if r.Start.Byte < 0 || r.Start.Byte > r.End.Byte || r.End.Byte > len(f.Bytes) {
 			return nil, false
 		}
 		at := f.Bytes[r.Start.Byte:r.End.Byte]
-		out = append(out, unit{block: b, node: body, root: "local", names: []string{name}, text: at, body: at, at: r.Start})
-	}
-	if len(body.Blocks) > 0 {
-		return nil, false // not Terraform: compared as a whole elsewhere
+		out = append(out, unit{block: b, node: body, root: "local", names: []string{local}, text: at, body: at, at: r.Start, name: name})
 	}
 	return out, true
 }

@@ -671,3 +671,32 @@ func TestReplayInChangedModules(t *testing.T) {
 		})
 	}
 }
+
+// The follower parses its copies of the root's files that differ while
+// the leader evaluates the root, and its load takes those trees: the
+// result is a load of its own, and nothing parsed ahead is left over.
+func TestParseAhead(t *testing.T) {
+	old, new := map[string]string{}, map[string]string{}
+	for _, name := range []string{"a.tf", "b.tf", "c.tf"} {
+		src := sshGroup(strings.TrimSuffix(name, ".tf"), "10.0.0.0/8")
+		new["x/new/a/"+name] = src
+		if name == "b.tf" {
+			src = sshGroup("b", "0.0.0.0/0")
+		}
+		old["x/old/a/"+name] = src
+	}
+	// a root that calls a module is parsed before any root is evaluated:
+	// the one here is not parsed ahead
+	for dir, side := range map[string]map[string]string{"x/old/": old, "x/new/": new} {
+		side[dir+"s/m/main.tf"] = `module "l" { source = "../../lib" }` + "\n" + sshGroup("m", "10.0.0.0/8")
+		side[dir+"lib/main.tf"] = sshGroup("l", "10.0.0.0/8")
+	}
+	old["x/old/s/m/main.tf"] = strings.Replace(old["x/old/s/m/main.tf"], "10.0.0.0/8", "0.0.0.0/0", 1)
+	got, gotDiags, want, wantDiags, cache := mirroredAndAlone(old, new)
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
+		t.Errorf("paired:\n%+v\n%v\nalone:\n%+v\n%v", got, gotDiags, want, wantDiags)
+	}
+	if cache.madeAhead != 1 || cache.takenAhead != 1 || len(cache.ahead) != 0 {
+		t.Errorf("%d trees parsed ahead, %d taken (want 1: a/b.tf), %d left", cache.madeAhead, cache.takenAhead, len(cache.ahead))
+	}
+}

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
+
+	"github.com/sgcheck/sgcheck/internal/safeio"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/model"
@@ -320,4 +324,38 @@ func (r *rootResult) within(dir string) bool {
 		}
 	}
 	return true
+}
+
+// parseAhead parses, in the follower, the files of root dir whose bytes
+// differ from those the leader parsed, while the leader evaluates the
+// root (ParseCache.parseAhead): unless the cache keeps no trees of the
+// directory (the change left it alone) or the root is parsed already (a
+// root that calls modules is parsed before any is evaluated). Files that
+// fail the checks of a parse are left to that parse.
+func (w *world) parseAhead(dir string) {
+	c := w.cache
+	c.mu.Lock()
+	keep := c.keep
+	c.mu.Unlock()
+	w.mu.Lock()
+	_, parsed := w.parsed[filepath.Clean(dir)]
+	w.mu.Unlock()
+	if parsed || keep != nil && !keep(filepath.FromSlash(DisplayPath(w.leaderName(dir)))) {
+		return // parsed already (it calls modules), or taken whole
+	}
+	wd, _ := os.Getwd()
+	// one at a time: the leader's evaluation, which it overlaps, is what
+	// the load waits for
+	for _, name := range w.dirFiles(dir) {
+		src, err := w.peek(name)
+		json := strings.HasSuffix(name, ".json")
+		check := safeio.CheckHCL
+		if json {
+			check = safeio.CheckJSON
+		}
+		if err != nil || safeio.CheckText(src) != nil || check(src) != nil {
+			continue
+		}
+		c.parseAhead(displayPathIn(wd, name), displayPathIn(wd, w.leaderName(name)), src, json)
+	}
 }
