@@ -138,13 +138,14 @@ func parseFile(name string, src []byte, json bool) (*hcl.File, hcl.Diagnostics) 
 // parseAhead parses, for the follower, a file (named name, key as the
 // leader names it) whose bytes differ from those the leader parsed under
 // key, and holds the tree until the follower's parse takes it; a file
-// the leader did not parse, or holds no tree of, is left to that parse.
-func (c *ParseCache) parseAhead(name, key string, src []byte, json bool) {
+// the leader did not parse, or holds no tree of, is left to that parse,
+// as is one that fails the checks ok makes before a parse.
+func (c *ParseCache) parseAhead(name, key string, src []byte, json bool, ok func([]byte) bool) {
 	c.mu.Lock()
 	hit := c.m[key]
 	_, held := c.ahead[name]
 	c.mu.Unlock()
-	if hit.file == nil || held || bytes.Equal(hit.src, src) {
+	if hit.file == nil || held || bytes.Equal(hit.src, src) || !ok(src) {
 		return
 	}
 	f, diags := parseFile(name, src, json)

@@ -348,14 +348,15 @@ func (w *world) parseAhead(dir string) {
 	// the load waits for
 	for _, name := range w.dirFiles(dir) {
 		src, err := w.peek(name)
+		if err != nil {
+			continue
+		}
 		json := strings.HasSuffix(name, ".json")
 		check := safeio.CheckHCL
 		if json {
 			check = safeio.CheckJSON
 		}
-		if err != nil || safeio.CheckText(src) != nil || check(src) != nil {
-			continue
-		}
-		c.parseAhead(displayPathIn(wd, name), displayPathIn(wd, w.leaderName(name)), src, json)
+		c.parseAhead(displayPathIn(wd, name), displayPathIn(wd, w.leaderName(name)), src, json,
+			func(src []byte) bool { return safeio.CheckText(src) == nil && check(src) == nil })
 	}
 }
