@@ -361,14 +361,7 @@ output "id" {
 // must have been replayed (changes outside the root's own files, or to
 // its providers, replay nothing, nor does a change most of the root reads).
 func TestReplayMatchesAlone(t *testing.T) {
-	edit := func(file, from, to string) func(map[string]string) {
-		return func(root map[string]string) {
-			if !strings.Contains(root[file], from) {
-				t.Fatalf("%s holds no %q", file, from)
-			}
-			root[file] = strings.Replace(root[file], from, to, 1)
-		}
-	}
+	edit := editor(t)
 	block := func(file, header string) (string, string) {
 		src := replayRoot[file]
 		i := strings.Index(src, header)
@@ -461,13 +454,7 @@ resource "aws_security_group_rule" "late" {
 			for name, src := range replayModule {
 				new["x/new/mods/m/"+name] = src
 			}
-			got, gotDiags, want, wantDiags, cache := mirroredAndAlone(old, new)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("paired:\n%+v\nalone:\n%+v", got, want)
-			}
-			if !reflect.DeepEqual(gotDiags, wantDiags) {
-				t.Errorf("paired:\n%v\nalone:\n%v", gotDiags, wantDiags)
-			}
+			cache, want, wantDiags := mirroredMatchesAlone(t, old, new)
 			if tc.replay != (cache.replayed > 0) {
 				t.Errorf("%d blocks replayed", cache.replayed)
 			}
@@ -586,14 +573,7 @@ output "id" {
 // changed, and of the root those that read no call below which a module
 // changed; its snapshot and diagnostics are those of a load of its own.
 func TestReplayInChangedModules(t *testing.T) {
-	edit := func(file, from, to string) func(map[string]string) {
-		return func(m map[string]string) {
-			if !strings.Contains(m[file], from) {
-				t.Fatalf("%s holds no %q", file, from)
-			}
-			m[file] = strings.Replace(m[file], from, to, 1)
-		}
-	}
+	edit := editor(t)
 	for _, tc := range []struct {
 		name   string
 		change func(map[string]string)
@@ -618,13 +598,7 @@ func TestReplayInChangedModules(t *testing.T) {
 			for name, src := range changedModules {
 				new["x/new/"+name] = src
 			}
-			got, gotDiags, want, wantDiags, cache := mirroredAndAlone(old, new)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("paired:\n%+v\nalone:\n%+v", got, want)
-			}
-			if !reflect.DeepEqual(gotDiags, wantDiags) {
-				t.Errorf("paired:\n%v\nalone:\n%v", gotDiags, wantDiags)
-			}
+			cache, want, _ := mirroredMatchesAlone(t, old, new)
 			if tc.below != (cache.replayedBelow > 0) {
 				t.Errorf("%d blocks of instances replayed", cache.replayedBelow)
 			}
@@ -692,11 +666,35 @@ func TestParseAhead(t *testing.T) {
 		side[dir+"lib/main.tf"] = sshGroup("l", "10.0.0.0/8")
 	}
 	old["x/old/s/m/main.tf"] = strings.Replace(old["x/old/s/m/main.tf"], "10.0.0.0/8", "0.0.0.0/0", 1)
-	got, gotDiags, want, wantDiags, cache := mirroredAndAlone(old, new)
-	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
-		t.Errorf("paired:\n%+v\n%v\nalone:\n%+v\n%v", got, gotDiags, want, wantDiags)
-	}
+	cache, _, _ := mirroredMatchesAlone(t, old, new)
 	if cache.madeAhead != 1 || cache.takenAhead != 1 || len(cache.ahead) != 0 {
 		t.Errorf("%d trees parsed ahead, %d taken (want 1: a/b.tf), %d left", cache.madeAhead, cache.takenAhead, len(cache.ahead))
 	}
+}
+
+// editor returns edits of a tree: in file, from replaced by to (once).
+func editor(t *testing.T) func(file, from, to string) func(map[string]string) {
+	return func(file, from, to string) func(map[string]string) {
+		return func(tree map[string]string) {
+			if !strings.Contains(tree[file], from) {
+				t.Fatalf("%s holds no %q", file, from)
+			}
+			tree[file] = strings.Replace(tree[file], from, to, 1)
+		}
+	}
+}
+
+// mirroredMatchesAlone loads old as a mirrored follower of new and alone,
+// fails unless both give the same snapshot and diagnostics, and returns
+// the cache and what the load alone gave.
+func mirroredMatchesAlone(t *testing.T, old, new map[string]string) (*ParseCache, *model.Snapshot, []model.Diagnostic) {
+	t.Helper()
+	got, gotDiags, want, wantDiags, cache := mirroredAndAlone(old, new)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("paired:\n%+v\nalone:\n%+v", got, want)
+	}
+	if !reflect.DeepEqual(gotDiags, wantDiags) {
+		t.Errorf("paired:\n%v\nalone:\n%v", gotDiags, wantDiags)
+	}
+	return cache, want, wantDiags
 }
