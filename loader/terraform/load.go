@@ -727,6 +727,24 @@ var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "removed"},
 }}
 
+// checkSource returns what the checks made before a parse find wrong in
+// a file's bytes (a *safeio.TextError or *safeio.DepthError), or nil.
+func checkSource(name string, src []byte) error {
+	var te *safeio.TextError
+	if err := safeio.CheckText(src); errors.As(err, &te) {
+		return te
+	}
+	check := safeio.CheckHCL
+	if strings.HasSuffix(name, ".json") {
+		check = safeio.CheckJSON
+	}
+	var de *safeio.DepthError
+	if err := check(src); errors.As(err, &de) {
+		return de
+	}
+	return nil
+}
+
 // parseModule parses a module's files; with a cache, a file is looked up
 // under the name key gives it (the leader's name for it, see Mirror).
 //
@@ -799,18 +817,12 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 			done(f, hd)
 			return
 		}
-		check := safeio.CheckHCL
-		if strings.HasSuffix(name, ".json") {
-			check = safeio.CheckJSON
-		}
-		var te *safeio.TextError
-		if err := safeio.CheckText(src); errors.As(err, &te) {
-			results[i].diags = []model.Diagnostic{{File: disp, Line: te.Line, Column: te.Column, Message: te.Msg}}
+		switch e := checkSource(name, src).(type) {
+		case *safeio.TextError:
+			results[i].diags = []model.Diagnostic{{File: disp, Line: e.Line, Column: e.Column, Message: e.Msg}}
 			return
-		}
-		var de *safeio.DepthError
-		if err := check(src); errors.As(err, &de) {
-			results[i].diags = []model.Diagnostic{{File: disp, Line: de.Line, Message: de.Error()}}
+		case *safeio.DepthError:
+			results[i].diags = []model.Diagnostic{{File: disp, Line: e.Line, Message: e.Error()}}
 			return
 		}
 		if lazy && !strings.HasSuffix(name, ".json") {

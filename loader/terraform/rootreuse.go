@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sgcheck/sgcheck/internal/safeio"
-
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/model"
 )
@@ -351,12 +349,7 @@ func (w *world) parseAhead(dir string) {
 		if err != nil {
 			continue
 		}
-		json := strings.HasSuffix(name, ".json")
-		check := safeio.CheckHCL
-		if json {
-			check = safeio.CheckJSON
-		}
-		c.parseAhead(displayPathIn(wd, name), displayPathIn(wd, w.leaderName(name)), src, json,
-			func(src []byte) bool { return safeio.CheckText(src) == nil && check(src) == nil })
+		c.parseAhead(displayPathIn(wd, name), displayPathIn(wd, w.leaderName(name)), src, strings.HasSuffix(name, ".json"),
+			func(src []byte) bool { return checkSource(name, src) == nil })
 	}
 }
