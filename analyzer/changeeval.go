@@ -347,20 +347,21 @@ func (e *Engine) hasUser(enable map[string]bool) bool {
 }
 
 // splitInputs divides the documents of head and base into same (head's
-// documents with an identical one in the base), headOnly (the other head
-// documents, with the changes) and baseOnly (the other base documents).
+// documents with one in the base equal but for where its blocks are,
+// sameDoc), headOnly (the other head documents, with the changes) and
+// baseOnly (the other base documents).
 func splitInputs(head, base Input) (same, headOnly, baseOnly Input) {
 	same = Input{Params: head.Params}
 	headOnly = Input{Params: head.Params, Changes: head.Changes}
 	baseOnly = Input{Params: head.Params}
 	same.Attachments, headOnly.Attachments, baseOnly.Attachments = split(head.Attachments, base.Attachments,
-		func(d AttachmentDoc) string { return d.Name }, sameAttachmentDoc)
+		func(d AttachmentDoc) string { return d.Name }, sameDoc[AttachmentDoc])
 	same.NACLs, headOnly.NACLs, baseOnly.NACLs = split(head.NACLs, base.NACLs,
-		func(d NACLDoc) string { return d.Name }, func(a, b *NACLDoc) bool { return reflect.DeepEqual(a, b) })
+		func(d NACLDoc) string { return d.Name }, sameDoc[NACLDoc])
 	same.Groups, headOnly.Groups, baseOnly.Groups = split(head.Groups, base.Groups,
-		func(d GroupDoc) string { return d.Name }, func(a, b *GroupDoc) bool { return reflect.DeepEqual(a, b) })
+		func(d GroupDoc) string { return d.Name }, sameDoc[GroupDoc])
 	same.Subnets, headOnly.Subnets, baseOnly.Subnets = split(head.Subnets, base.Subnets,
-		func(d SubnetDoc) string { return d.Name }, func(a, b *SubnetDoc) bool { return reflect.DeepEqual(a, b) })
+		func(d SubnetDoc) string { return d.Name }, sameDoc[SubnetDoc])
 	return same, headOnly, baseOnly
 }
 
@@ -459,27 +460,67 @@ func baseAttachmentDocs(headDocs []AttachmentDoc, headClasses []tracking.Attachm
 	return out
 }
 
-// sameAttachmentDoc compares two attachment documents but for their rules'
-// subjects, which number the attachments of each side.
-func sameAttachmentDoc(a, b *AttachmentDoc) bool {
-	if len(a.Rules) != len(b.Rules) {
-		return false
-	}
-	if len(a.Rules) > 0 && &a.Rules[0] == &b.Rules[0] {
-		// a document taken from the head (baseAttachmentDocs): the same
-		// rules, and the rest compared below
-		x, y := *a, *b
-		x.Rules, y.Rules = nil, nil
-		return reflect.DeepEqual(x, y)
-	}
-	for i := range a.Rules {
-		ra, rb := a.Rules[i], b.Rules[i]
-		ra.Subject, rb.Subject = "", ""
-		if !reflect.DeepEqual(ra, rb) {
+// sameDoc compares two documents but for the lines of their locations
+// and their rules' subjects (which number the attachments of each side).
+// A built-in policy copies a document's locations into its findings and
+// decides nothing on their lines, and a finding is matched to the base's
+// by keys without locations (baseFindings): a document whose blocks only
+// moved, as every block below a removed one in its file does, has the
+// base's findings. Files are compared, and so is every string, such as a
+// reason that quotes where a value fails to evaluate.
+func sameDoc[D any](a, b *D) bool {
+	return equalDoc(reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem())
+}
+
+var (
+	locationType = reflect.TypeFor[Location]()
+	ruleDocType  = reflect.TypeFor[RuleDoc]()
+	ruleSubject  = func() int { f, _ := ruleDocType.FieldByName("Subject"); return f.Index[0] }()
+)
+
+func equalDoc(a, b reflect.Value) bool {
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		if a.Pointer() == b.Pointer() {
+			return true
+		}
+		if a.Type().Elem() == locationType {
+			return a.Interface().(*Location).File == b.Interface().(*Location).File
+		}
+		return equalDoc(a.Elem(), b.Elem())
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if i == ruleSubject && a.Type() == ruleDocType {
+				continue
+			}
+			if !equalDoc(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice:
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
 			return false
 		}
+		if a.Len() == 0 || a.UnsafePointer() == b.UnsafePointer() {
+			return true
+		}
+		for i := range a.Len() {
+			if !equalDoc(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.String:
+		return a.String() == b.String()
+	case reflect.Bool:
+		return a.Bool() == b.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return a.Int() == b.Int()
+	default:
+		return reflect.DeepEqual(a.Interface(), b.Interface())
 	}
-	x, y := *a, *b
-	x.Rules, y.Rules = nil, nil
-	return reflect.DeepEqual(x, y)
 }

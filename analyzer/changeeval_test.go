@@ -30,6 +30,8 @@ func TestChangeMatchesFullBaseEvaluation(t *testing.T) {
 		{`"tcp"`, `"udp"`}, {`"tcp"`, `"-1"`}, {`"-1"`, `"tcp"`}, {`= 22`, `= 2222`}, {`= 2222`, `= 22`},
 		{`= 0`, `= 1024`}, {`= 443`, `= 22`}, {`egress`, `ingress`}, {`ingress`, `egress`}, {`"allow"`, `"deny"`},
 		{`description`, `# description`},
+		// lines added or taken away: every block below moves
+		{"resource \"", "\n\n# moved\nresource \""}, {"\n\n", "\n"},
 	}
 	for _, policies := range [][]string{nil, {"../fixtures/policies"}} {
 		e, diags, err := NewEngine(context.Background(), policies)
@@ -44,6 +46,9 @@ func TestChangeMatchesFullBaseEvaluation(t *testing.T) {
 				// a copy of a resource under another name: a new instance
 				// on groups the base has, a new group with the same rules
 				mut = duplicated(rng, mut)
+			}
+			if rng.IntN(4) == 0 {
+				mut = removed(rng, mut)
 			}
 			base, head := loadSource(orig), loadSource(mut)
 			opts := Options{Params: tracking.DefaultParams}
@@ -80,6 +85,17 @@ func duplicated(rng *rand.Rand, src []byte) []byte {
 	name := string(src[b[2]:b[3]])
 	block := bytes.Replace(src[b[0]:b[1]], []byte(`"`+name+`" {`), []byte(`"`+name+`_copy" {`), 1)
 	return append(append(slices.Clone(src), '\n'), block...)
+}
+
+// removed takes one of src's resource blocks away: the blocks below it
+// move up.
+func removed(rng *rand.Rand, src []byte) []byte {
+	blocks := resourceBlock.FindAllIndex(src, -1)
+	if len(blocks) == 0 {
+		return src
+	}
+	b := blocks[rng.IntN(len(blocks))]
+	return append(slices.Clone(src[:b[0]]), src[b[1]:]...)
 }
 
 // fullBaseReference is change analysis evaluated the plain way: every
@@ -289,5 +305,64 @@ func TestNaming(t *testing.T) {
 	want := []string{"aws_instance.a", "aws_instance.b", "aws_instance.d[\"x\"]", "aws_security_group.g"}
 	if !slices.Equal(names, want) || len(got.NACLs) != 0 || got.Params != in.Params {
 		t.Errorf("naming kept %q (and %d NACLs, params %v), want %q", names, len(got.NACLs), got.Params, want)
+	}
+}
+
+// Documents equal but for the lines of their blocks are the same to change
+// analysis (sameDoc): every fixture loaded with lines added at the top of
+// its file has only documents equal to the base's, and a rule's port
+// changed makes the documents that hold it differ.
+func TestSplitInputsIgnoresLines(t *testing.T) {
+	docs := func(s *model.Snapshot) Input {
+		classes := tracking.Classify(s, tracking.DefaultParams)
+		return Input{Attachments: WithNACLs(Docs(classes), s), NACLs: declaredNACLs(NACLDocs(s)), Groups: GroupDocs(s), Subnets: SubnetDocs(s)}
+	}
+	count := func(in Input) int { return len(in.Attachments) + len(in.NACLs) + len(in.Groups) + len(in.Subnets) }
+	total, changed := 0, 0
+	for _, f := range fixtureSources() {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := docs(loadSource(src))
+		moved := docs(loadSource(append([]byte("\n# moved\n\n"), src...)))
+		same, headOnly, baseOnly := splitInputs(moved, base)
+		if count(headOnly) > 0 || count(baseOnly) > 0 || count(same) != count(base) {
+			t.Errorf("%s moved 3 lines down: %d documents differ from the base's, %d are the same", f, count(headOnly), count(same))
+		}
+		for i, d := range moved.Attachments {
+			if d.Location != nil && d.Location.StartLine != base.Attachments[i].Location.StartLine+3 {
+				t.Fatalf("%s: %s moved from line %d to %d", f, d.Name, base.Attachments[i].Location.StartLine, d.Location.StartLine)
+			}
+		}
+		total += count(base)
+		if !bytes.Contains(src, []byte("= 22\n")) || !slices.ContainsFunc(base.Attachments, func(d AttachmentDoc) bool {
+			return slices.ContainsFunc(d.Rules, func(r RuleDoc) bool { return r.FromPort != nil && *r.FromPort == 22 })
+		}) {
+			continue
+		}
+		edited := docs(loadSource(append([]byte("\n"), bytes.ReplaceAll(src, []byte("= 22\n"), []byte("= 2222\n"))...)))
+		_, headOnly, baseOnly = splitInputs(edited, base)
+		if count(headOnly) == 0 || count(baseOnly) == 0 {
+			t.Errorf("%s: a port changed, yet no document differs", f)
+		}
+		changed++
+	}
+	if total < 100 || changed < 5 {
+		t.Fatalf("%d documents, %d files with a port to change", total, changed)
+	}
+	// the file of a location counts, and so does an empty list against none
+	a := AttachmentDoc{Name: "a", Location: &Location{File: "a.tf", StartLine: 1}, Rules: []RuleDoc{{Subject: "x", Rule: "r"}}}
+	b := AttachmentDoc{Name: "a", Location: &Location{File: "a.tf", StartLine: 9, EndLine: 12}, Rules: []RuleDoc{{Subject: "y", Rule: "r"}}}
+	if !sameDoc(&a, &b) {
+		t.Error("documents differing in lines and subjects differ")
+	}
+	b.Location.File = "b.tf"
+	if sameDoc(&a, &b) {
+		t.Error("documents in two files are the same")
+	}
+	b.Location.File, b.Exposed = "a.tf", []ExposureDoc{}
+	if sameDoc(&a, &b) {
+		t.Error("an empty list is the same as none")
 	}
 }
