@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,6 +28,39 @@ type Options struct {
 	// ignore_changes keeps from being applied (head is already pinned:
 	// model.Snapshot.PinIgnoredChanges).
 	NotApplied []model.PinnedChange
+	// Prepared is what Prepare computed of the head, if anything: taken
+	// when it was computed of the same snapshot with the same Params.
+	Prepared *Prepared
+}
+
+// Prepared is what Analyze computes of the head alone: its
+// classification and the documents of its attachments, network ACLs,
+// groups and subnets. Change analysis computes it while the base is still
+// being loaded (Prepare), where nothing changes the head after its load.
+type Prepared struct {
+	head    *model.Snapshot
+	params  tracking.Params
+	classes []tracking.AttachmentClass
+	in      Input
+}
+
+// Prepare classifies head and builds its documents. head must not change
+// afterwards (model.Snapshot.PinIgnoredChanges changes it).
+func Prepare(head *model.Snapshot, params tracking.Params) *Prepared {
+	head.Index() // the documents below are built concurrently, reading it
+	p := &Prepared{head: head, params: params, in: Input{Params: ParamsDoc{ICMPIdleTimeout: params.ICMPIdleTimeout}}}
+	concurrently(func() {
+		p.classes = tracking.Classify(head, params)
+		p.in.Attachments = WithNACLs(Docs(p.classes), head)
+	}, func() {
+		p.in.NACLs, p.in.Groups, p.in.Subnets = declaredNACLs(NACLDocs(head)), GroupDocs(head), SubnetDocs(head)
+	})
+	return p
+}
+
+// of reports whether p is what Prepare gives for head and params.
+func (p *Prepared) of(head *model.Snapshot, params tracking.Params) bool {
+	return p != nil && p.head == head && reflect.DeepEqual(p.params, params)
 }
 
 // Input is the document every policy evaluates (docs/policy-input.md).
@@ -69,18 +103,20 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	if base != nil {
 		base.Index()
 	}
-	in := Input{Params: ParamsDoc{ICMPIdleTimeout: opts.Params.ICMPIdleTimeout}}
-	var classes []tracking.AttachmentClass
+	p := opts.Prepared
+	var changes *ChangesDoc
 	concurrently(func() {
-		classes = tracking.Classify(head, opts.Params)
-		in.Attachments = WithNACLs(Docs(classes), head)
+		if !p.of(head, opts.Params) {
+			p = Prepare(head, opts.Params)
+		}
 	}, func() {
-		in.NACLs, in.Groups, in.Subnets = declaredNACLs(NACLDocs(head)), GroupDocs(head), SubnetDocs(head)
 		if base != nil {
-			in.Changes = Changes(base, head, opts.Params)
-			in.Changes.NotApplied = NotAppliedDocs(opts.NotApplied)
+			changes = Changes(base, head, opts.Params)
+			changes.NotApplied = NotAppliedDocs(opts.NotApplied)
 		}
 	})
+	in, classes := p.in, p.classes
+	in.Changes = changes
 	var fs []Finding
 	var policyDiags []model.Diagnostic
 	var known baseFindings

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"sync"
 
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/sgcheck/sgcheck/tracking"
@@ -285,13 +286,15 @@ func holds(v reflect.Value, match func(string) bool) bool {
 	case reflect.Pointer, reflect.Interface:
 		return !v.IsNil() && holds(v.Elem(), match)
 	case reflect.Struct:
-		t := v.Type()
-		for i := 0; i < v.NumField(); i++ {
-			if t.Field(i).IsExported() && holds(v.Field(i), match) {
+		for _, i := range stringFields(v.Type()) {
+			if holds(v.Field(i), match) {
 				return true
 			}
 		}
 	case reflect.Slice, reflect.Array:
+		if !mayHoldString(v.Type().Elem()) {
+			return false
+		}
 		for i := 0; i < v.Len(); i++ {
 			if holds(v.Index(i), match) {
 				return true
@@ -301,6 +304,52 @@ func holds(v reflect.Value, match func(string) bool) bool {
 		iter := v.MapRange()
 		for iter.Next() {
 			if holds(iter.Key(), match) || holds(iter.Value(), match) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fieldsHolding caches stringFields by type.
+var fieldsHolding sync.Map // reflect.Type → []int
+
+// stringFields lists the exported fields of struct type t that may hold a
+// string (holds looks at no other).
+func stringFields(t reflect.Type) []int {
+	if f, ok := fieldsHolding.Load(t); ok {
+		return f.([]int)
+	}
+	var out []int
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() && mayHoldString(f.Type) {
+			out = append(out, i)
+		}
+	}
+	fieldsHolding.Store(t, out)
+	return out
+}
+
+// mayHoldString reports whether a value of type t may hold a string.
+func mayHoldString(t reflect.Type) bool {
+	return mayHoldStringIn(t, map[reflect.Type]bool{})
+}
+
+func mayHoldStringIn(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false // a recursive type: what it holds is found elsewhere
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.String, reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return mayHoldStringIn(t.Elem(), seen)
+	case reflect.Map:
+		return mayHoldStringIn(t.Key(), seen) || mayHoldStringIn(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && mayHoldStringIn(f.Type, seen) {
 				return true
 			}
 		}

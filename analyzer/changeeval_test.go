@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -364,5 +365,68 @@ func TestSplitInputsIgnoresLines(t *testing.T) {
 	b.Location.File, b.Exposed = "a.tf", []ExposureDoc{}
 	if sameDoc(&a, &b) {
 		t.Error("an empty list is the same as none")
+	}
+}
+
+// What Prepare computed of the head is taken by Analyze when it was made
+// of the same snapshot with the same parameters, and gives the same
+// result as computing it there; made of another snapshot or with other
+// parameters, it is not taken.
+func TestPreparedHead(t *testing.T) {
+	e, _, err := NewEngine(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("../fixtures/change/*/base/*.tf")
+	if len(files) < 3 {
+		t.Fatalf("%d change fixtures", len(files))
+	}
+	ctx, params := context.Background(), tracking.DefaultParams
+	for _, f := range files {
+		old, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, err := os.ReadFile(strings.Replace(f, "/base/", "/head/", 1))
+		if err != nil {
+			continue
+		}
+		analyze := func(p *Prepared) string {
+			head, base := loadSource(cur), loadSource(old)
+			if p != nil && p.head == nil {
+				p = Prepare(head, p.params)
+			}
+			res, err := e.Analyze(ctx, head, base, Options{Params: params, Prepared: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return findingKeys(res.Findings) + fmt.Sprint(len(res.Attachments))
+		}
+		want := analyze(nil)
+		if got := analyze(&Prepared{params: params}); got != want {
+			t.Errorf("%s: with the head prepared\n%s\nwithout\n%s", f, got, want)
+		}
+		// made of another snapshot, or with other parameters: not taken
+		other := Prepare(loadSource(old), params) // the base: other documents
+		if got := analyze(other); got != want {
+			t.Errorf("%s: the preparation of another snapshot was taken", f)
+		}
+		longer := params
+		longer.ICMPIdleTimeout++
+		head, base := loadSource(cur), loadSource(old)
+		taken := func(p *Prepared) bool {
+			if len(p.in.Attachments) == 0 {
+				return false
+			}
+			p.in.Attachments[0].Kind = "prepared"
+			res, err := e.Analyze(ctx, head, base, Options{Params: params, Prepared: p})
+			return err == nil && res.Attachments[0].Kind == "prepared"
+		}
+		if taken(Prepare(head, longer)) {
+			t.Errorf("%s: a preparation with other parameters was taken", f)
+		}
+		if p := Prepare(head, params); len(p.in.Attachments) > 0 && !taken(p) {
+			t.Errorf("%s: the preparation was not taken", f)
+		}
 	}
 }

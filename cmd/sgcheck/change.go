@@ -60,7 +60,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer c.progress.stop()
 	c.progress.set("reading files")
 	c.prepareEngine(ctx)
-	base, bd, head, hd := loadBoth(ctx, fs.Arg(0), fs.Arg(1), paired, c.lopts)
+	base, bd, head, hd := loadBoth(ctx, fs.Arg(0), fs.Arg(1), paired, c.lopts, c.prepareHead)
 	if fatal := missing(bd, hd); fatal != "" {
 		c.progress.stop()
 		fmt.Fprintf(stderr, "sgcheck: %s\n", fatal)
@@ -88,13 +88,14 @@ func pairedDiff(ctx context.Context, old, new string) bool {
 // terraform.Mirror): a file of OLD with the same bytes as the file at the
 // same place in NEW is parsed once, and a root whose files are all the
 // same is evaluated once.
-func loadBoth(ctx context.Context, old, new string, paired bool, opts loader.Options) (base *model.Snapshot, bd []model.Diagnostic, head *model.Snapshot, hd []model.Diagnostic) {
+func loadBoth(ctx context.Context, old, new string, paired bool, opts loader.Options,
+	onHead func(*model.Snapshot)) (base *model.Snapshot, bd []model.Diagnostic, head *model.Snapshot, hd []model.Diagnostic) {
 	if !paired {
 		base, bd = loader.Load(ctx, []string{old}, opts)
 		head, hd = loader.Load(ctx, []string{new}, opts)
 		return
 	}
-	head, hd, base, bd = loadPaired(opts, terraform.NewParseCache(), &terraform.Mirror{Own: old, Leader: new},
+	head, hd, base, bd = loadPaired(opts, terraform.NewParseCache(), &terraform.Mirror{Own: old, Leader: new}, onHead,
 		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
 			return loader.Load(ctx, []string{new}, o)
 		},
@@ -107,7 +108,9 @@ func loadBoth(ctx context.Context, old, new string, paired bool, opts loader.Opt
 // loadPaired runs the two loads of a change analysis at the same time,
 // paired through cache (ParseCache.Pair): lead loads the head, follow the
 // base (with mirror for diff), each given opts that share the cache.
-func loadPaired(opts loader.Options, cache *terraform.ParseCache, mirror *terraform.Mirror,
+// onHead, if not nil, is given the head as soon as it is loaded, while the
+// base may still be loading.
+func loadPaired(opts loader.Options, cache *terraform.ParseCache, mirror *terraform.Mirror, onHead func(*model.Snapshot),
 	lead, follow func(loader.Options) (*model.Snapshot, []model.Diagnostic)) (head *model.Snapshot, hd []model.Diagnostic, base *model.Snapshot, bd []model.Diagnostic) {
 	cache.Pair()
 	l, f := opts, opts
@@ -119,6 +122,9 @@ func loadPaired(opts loader.Options, cache *terraform.ParseCache, mirror *terraf
 		base, bd = follow(f)
 	}()
 	head, hd = lead(l)
+	if onHead != nil && head != nil {
+		onHead(head)
+	}
 	<-done
 	return head, hd, base, bd
 }

@@ -47,6 +47,9 @@ type common struct {
 	// engine is the policy engine being compiled while the inputs load
 	// (prepareEngine)
 	engine chan engineResult
+	// prepared is the head of a change analysis as analyzer.Prepare gives
+	// it, computed while the base loads (prepareHead); nil when not
+	prepared chan *analyzer.Prepared
 	// set by check
 	threshold int
 	lopts     loader.Options

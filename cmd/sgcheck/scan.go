@@ -104,7 +104,7 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 			}
 			in.head, in.diags = loader.Load(ctx, paths, c.lopts)
 			in.base, bd = loader.LoadTree(ctx, tree, paths, c.lopts)
-		} else if in.head, in.diags, in.base, bd, tree, in.err = loadBase(ctx, baseRev, paths, c.lopts); in.err != nil {
+		} else if in.head, in.diags, in.base, bd, tree, in.err = loadBase(ctx, baseRev, paths, c.lopts, c.prepareHead); in.err != nil {
 			return in
 		}
 		bd = prefixed("at "+baseRev, alsoIn(bd, in.diags))
@@ -201,7 +201,7 @@ func (c *common) prepareEngine(ctx context.Context) {
 // there, once for both sides, SharedReads); once it is known, only the
 // directories the change touched keep syntax trees. A revision that cannot
 // be read stops both loads.
-func loadBase(ctx context.Context, rev string, paths []string, opts loader.Options) (head *model.Snapshot, hd []model.Diagnostic,
+func loadBase(ctx context.Context, rev string, paths []string, opts loader.Options, onHead func(*model.Snapshot)) (head *model.Snapshot, hd []model.Diagnostic,
 	base *model.Snapshot, bd []model.Diagnostic, tree *gitrev.Tree, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -217,7 +217,7 @@ func loadBase(ctx context.Context, rev string, paths []string, opts loader.Optio
 		shared.Lend(tree)
 		cache.KeepTrees(loader.ChangedDirs(tree))
 	}()
-	head, hd, base, bd = loadPaired(shared.Options(opts), cache, nil,
+	head, hd, base, bd = loadPaired(shared.Options(opts), cache, nil, onHead,
 		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) { return loader.Load(ctx, paths, o) },
 		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
 			<-read
@@ -233,6 +233,20 @@ func loadBase(ctx context.Context, rev string, paths []string, opts loader.Optio
 
 // analyze evaluates the policies over the inputs, writes the report and
 // returns the exit code.
+// prepareHead classifies the head of a change analysis and builds its
+// documents (analyzer.Prepare) while the base is still loading, unless
+// lifecycle ignore_changes will change the head once the base is loaded
+// (model.Snapshot.PinIgnoredChanges).
+func (c *common) prepareHead(head *model.Snapshot) {
+	if len(head.IgnoreChanges) > 0 {
+		return
+	}
+	params := c.params()
+	ch := make(chan *analyzer.Prepared, 1)
+	go func() { ch <- analyzer.Prepare(head, params) }()
+	c.prepared = ch
+}
+
 func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Writer) int {
 	if c.engine == nil {
 		c.prepareEngine(ctx)
@@ -250,8 +264,12 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		return exitError
 	}
 	c.progress.set("analysing")
+	var prepared *analyzer.Prepared
+	if c.prepared != nil {
+		prepared = <-c.prepared
+	}
 	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params(), Enable: cfg.enable, BaseNames: in.baseNames,
-		NotApplied: in.notApplied})
+		NotApplied: in.notApplied, Prepared: prepared})
 	c.progress.stop() // before anything is printed
 	if err != nil {
 		fmt.Fprintf(stderr, "sgcheck: %v\n", err)

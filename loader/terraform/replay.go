@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -587,10 +588,10 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 		first, last int
 		n           int // blocks of that text there
 	}
-	theirAt, theirText := map[unitKey]*hclsyntax.Body{}, map[unitKey]*placed{}
+	theirAt, theirText := make(map[unitKey]*hclsyntax.Body, len(theirUnits)), make(map[unitKey]*placed, len(theirUnits))
 	for i := range theirUnits {
 		u := &theirUnits[i]
-		u.file, u.str = u.name, string(u.text)
+		u.file, u.str = u.name, textString(u.text)
 		decls[declKey(u)]--
 		if u.block.Type == "resource" {
 			theirAt[key(u)] = u.node
@@ -609,7 +610,7 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 		if matched[u.file] {
 			continue
 		}
-		u.str = string(u.text)
+		u.str = textString(u.text)
 		decls[declKey(u)]++
 		apart = append(apart, u)
 		if u.block.Type != "resource" {
@@ -665,6 +666,16 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 	}
 	mc.changed = changed
 	return mc, true
+}
+
+// textString is text as a string without a copy: a unit's text is a
+// slice of its file's bytes, which nothing writes after they are read,
+// and the strings live no longer than changedNames.
+func textString(text []byte) string {
+	if len(text) == 0 {
+		return ""
+	}
+	return unsafe.String(&text[0], len(text))
 }
 
 // unitKey compares units by their text, and, where set, their place.
@@ -725,7 +736,11 @@ func (mf moduleFiles) units(keep func(name string) bool) ([]unit, bool) {
 // tree, or parsed on each side): their blocks are the same, in the same
 // order. matched holds the leader's names of the files paired.
 func sameFiles(theirs, mine moduleFiles, leaderName func(string) string) (same map[*hclsyntax.Body]sameBlock, matched map[string]bool) {
-	same, matched = map[*hclsyntax.Body]sameBlock{}, map[string]bool{}
+	n := 0
+	for _, bs := range mine.blocks {
+		n += len(bs)
+	}
+	same, matched = make(map[*hclsyntax.Body]sameBlock, n), make(map[string]bool, len(mine.files))
 	for name, f := range mine.files {
 		their := leaderName(name)
 		g := theirs.files[their]
