@@ -311,8 +311,9 @@ func holds(v reflect.Value, match func(string) bool) bool {
 	return false
 }
 
-// fieldsHolding caches stringFields by type.
-var fieldsHolding sync.Map // reflect.Type → []int
+// fieldsHolding and typesHolding cache stringFields and mayHoldString by
+// type: holds asks for every struct and slice it visits.
+var fieldsHolding, typesHolding sync.Map // reflect.Type → []int, bool
 
 // stringFields lists the exported fields of struct type t that may hold a
 // string (holds looks at no other).
@@ -332,7 +333,12 @@ func stringFields(t reflect.Type) []int {
 
 // mayHoldString reports whether a value of type t may hold a string.
 func mayHoldString(t reflect.Type) bool {
-	return mayHoldStringIn(t, map[reflect.Type]bool{})
+	if b, ok := typesHolding.Load(t); ok {
+		return b.(bool)
+	}
+	b := mayHoldStringIn(t, map[reflect.Type]bool{})
+	typesHolding.Store(t, b)
+	return b
 }
 
 func mayHoldStringIn(t reflect.Type, seen map[reflect.Type]bool) bool {

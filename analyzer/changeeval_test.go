@@ -314,10 +314,7 @@ func TestNaming(t *testing.T) {
 // its file has only documents equal to the base's, and a rule's port
 // changed makes the documents that hold it differ.
 func TestSplitInputsIgnoresLines(t *testing.T) {
-	docs := func(s *model.Snapshot) Input {
-		classes := tracking.Classify(s, tracking.DefaultParams)
-		return Input{Attachments: WithNACLs(Docs(classes), s), NACLs: declaredNACLs(NACLDocs(s)), Groups: GroupDocs(s), Subnets: SubnetDocs(s)}
-	}
+	docs := func(s *model.Snapshot) Input { return Prepare(s, tracking.DefaultParams).in }
 	count := func(in Input) int { return len(in.Attachments) + len(in.NACLs) + len(in.Groups) + len(in.Subnets) }
 	total, changed := 0, 0
 	for _, f := range fixtureSources() {

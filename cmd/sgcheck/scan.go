@@ -231,8 +231,6 @@ func loadBase(ctx context.Context, rev string, paths []string, opts loader.Optio
 	return head, hd, base, bd, tree, err
 }
 
-// analyze evaluates the policies over the inputs, writes the report and
-// returns the exit code.
 // prepareHead classifies the head of a change analysis and builds its
 // documents (analyzer.Prepare) while the base is still loading, unless
 // lifecycle ignore_changes will change the head once the base is loaded
@@ -247,6 +245,8 @@ func (c *common) prepareHead(head *model.Snapshot) {
 	c.prepared = ch
 }
 
+// analyze evaluates the policies over the inputs, writes the report and
+// returns the exit code.
 func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Writer) int {
 	if c.engine == nil {
 		c.prepareEngine(ctx)
