@@ -31,42 +31,96 @@ var sourceType = reflect.TypeOf(Source{})
 // place: the snapshot must share nothing that holds one with another (a
 // Clone, or lists taken from one).
 func (s *Snapshot) EachSource(f func(*Source)) {
-	eachSource(reflect.ValueOf(s).Elem(), f)
+	visitors.of(reflect.TypeOf(s).Elem())(reflect.ValueOf(s).Elem(), f)
 }
 
-func eachSource(v reflect.Value, f func(*Source)) {
-	if !holdsSource(v.Type()) {
-		return
+// A visitor calls f on every Source within v (addressable).
+type visitor func(v reflect.Value, f func(*Source))
+
+// visitorSet makes and holds one visitor per type, which visits only the
+// fields and elements that may hold a Source (a change analysis moves the
+// sources of thousands of small views of a snapshot: walking every field of
+// each by reflection cost more than moving them).
+type visitorSet struct{ m sync.Map } // reflect.Type → visitor
+
+var visitors visitorSet
+
+func (vs *visitorSet) of(t reflect.Type) visitor {
+	if f, ok := vs.m.Load(t); ok {
+		return f.(visitor)
 	}
-	switch v.Kind() {
+	f := vs.make(t)
+	vs.m.Store(t, f)
+	return f
+}
+
+// lazy returns a function giving the visitor of t, looked up on its first
+// call (a type may hold itself).
+func (vs *visitorSet) lazy(t reflect.Type) func() visitor {
+	var once sync.Once
+	var f visitor
+	return func() visitor {
+		once.Do(func() { f = vs.of(t) })
+		return f
+	}
+}
+
+func (vs *visitorSet) make(t reflect.Type) visitor {
+	if !holdsSource(t) {
+		return func(reflect.Value, func(*Source)) {}
+	}
+	switch t.Kind() {
 	case reflect.Struct:
-		if v.Type() == sourceType {
-			f(v.Addr().Interface().(*Source))
-			return
+		if t == sourceType {
+			return func(v reflect.Value, f func(*Source)) { f(v.Addr().Interface().(*Source)) }
 		}
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				eachSource(v.Field(i), f)
+		type field struct {
+			i int
+			v func() visitor
+		}
+		var fields []field
+		for i := 0; i < t.NumField(); i++ {
+			if sf := t.Field(i); sf.IsExported() && holdsSource(sf.Type) {
+				fields = append(fields, field{i, vs.lazy(sf.Type)})
+			}
+		}
+		return func(v reflect.Value, f func(*Source)) {
+			for _, fd := range fields {
+				fd.v()(v.Field(fd.i), f)
 			}
 		}
 	case reflect.Slice, reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			eachSource(v.Index(i), f)
+		elem := vs.lazy(t.Elem())
+		return func(v reflect.Value, f func(*Source)) {
+			if n := v.Len(); n > 0 {
+				e := elem()
+				for i := 0; i < n; i++ {
+					e(v.Index(i), f)
+				}
+			}
 		}
 	case reflect.Pointer:
-		if !v.IsNil() {
-			eachSource(v.Elem(), f)
+		elem := vs.lazy(t.Elem())
+		return func(v reflect.Value, f func(*Source)) {
+			if !v.IsNil() {
+				elem()(v.Elem(), f)
+			}
 		}
 	case reflect.Map:
 		// a map's values are not addressable: each is copied, visited
 		// and stored again
-		for _, k := range v.MapKeys() {
-			e := reflect.New(v.Type().Elem()).Elem()
-			e.Set(v.MapIndex(k))
-			eachSource(e, f)
-			v.SetMapIndex(k, e)
+		elem := vs.lazy(t.Elem())
+		return func(v reflect.Value, f func(*Source)) {
+			e := elem()
+			for _, k := range v.MapKeys() {
+				x := reflect.New(t.Elem()).Elem()
+				x.Set(v.MapIndex(k))
+				e(x, f)
+				v.SetMapIndex(k, x)
+			}
 		}
 	}
+	return func(reflect.Value, func(*Source)) {}
 }
 
 var holds sync.Map // reflect.Type → bool
