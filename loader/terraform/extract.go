@@ -70,15 +70,6 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 	// the first extraction of a lazily parsed module parses its blocks
 	// just ahead of itself and lets each go once extracted
 	first := m.extractions.Add(1) == 1
-	var lazies []*lazyBody
-	if first {
-		for _, b := range m.blocks {
-			if lb, ok := b.Body.(*lazyBody); ok {
-				lazies = append(lazies, lb)
-			}
-		}
-	}
-	advance, stop := prefetch(lazies)
 	rec, replays := ev.world.recording, ev.world.replays
 	if ev.parent != nil {
 		if rec != nil {
@@ -90,24 +81,41 @@ func (m *module) extract(snap *model.Snapshot, ev *evaluator) []model.Diagnostic
 			ev.world.cache.countReplays(0, len(replays))
 		}
 	}
+	// the blocks replayed are not parsed
+	var lazies []*lazyBody
+	if first {
+		for _, b := range m.blocks {
+			if lb, ok := b.Body.(*lazyBody); ok && replays[lb] == nil {
+				lazies = append(lazies, lb)
+			}
+		}
+	}
+	advance, stop := prefetch(lazies)
 	for _, b := range m.blocks {
 		switch b.Type {
 		case "resource":
-			if body, ok := b.Body.(*hclsyntax.Body); ok && (rec != nil || replays != nil) {
-				if e := replays[body]; e != nil {
+			if replayable(b.Body) && (rec != nil || replays != nil) {
+				if e := replays[b.Body]; e != nil {
 					x.replay(b, e, ev.world.replayed)
 					continue
 				}
 				if rec != nil && replayTypes[b.Labels[0]] {
 					mark := x.mark()
 					x.resource(b)
-					x.record(rec, b, body, mark)
+					x.record(rec, b, b.Body, mark)
+					if lb, ok := b.Body.(*lazyBody); ok {
+						refs := x.settle(b, lb, first, true)
+						if e := rec.blocks[blockKey{x.ev.prefix, lb}]; e != nil {
+							e.refs = refs
+						}
+						advance()
+					}
 					continue
 				}
 			}
 			x.resource(b)
 			if lb, ok := b.Body.(*lazyBody); ok {
-				x.settle(b, lb, first)
+				x.settle(b, lb, first, false)
 				advance()
 			}
 		case "removed":

@@ -28,8 +28,12 @@ import (
 // parse as one resource block, found when it is read or after every root
 // is loaded (reloadBroken), makes the roots that used its module load
 // again with that module's files parsed whole, so the diagnostics are the
-// whole parse's too. Loads that share trees with another (ParseCache)
-// parse whole.
+// whole parse's too. In the paired loads of a change analysis both sides
+// read large modules so, sharing no trees: the follower replays the
+// leader's record of a block with the same text without parsing it
+// (replay.go), so a file that changed in a few places costs it those
+// blocks; the leader keeps nothing for the follower of a root whose lazily
+// read blocks did not all parse (lazySettled).
 
 // lazyParse turns lazy parsing on (tests compare it with parsing whole).
 var lazyParse = true
@@ -64,6 +68,17 @@ type lazyBody struct {
 	// failed is the module's: set when the block does not parse as one
 	// resource block (the root is then loaded again, parsed whole)
 	failed *atomic.Bool
+	// skip is set when the follower of a change analysis replayed the
+	// block (the leader parsed the same text): it is never parsed here
+	skip bool
+}
+
+// replayed marks the block replayed: neither the background parse nor
+// reloadBroken parses it.
+func (l *lazyBody) replayed() {
+	l.mu.Lock()
+	l.skip = true
+	l.mu.Unlock()
 }
 
 // syntax returns the block's body, parsing it when it is not held. A
@@ -102,10 +117,11 @@ func (l *lazyBody) syntax() *hclsyntax.Body {
 	return l.body
 }
 
-// prefetch parses the block unless it has been parsed already.
+// prefetch parses the block unless it has been parsed already (or
+// replayed).
 func (l *lazyBody) prefetch() {
 	l.mu.Lock()
-	done := l.parsed
+	done := l.parsed || l.skip
 	l.mu.Unlock()
 	if !done {
 		l.syntax()
@@ -455,7 +471,8 @@ func resourceHeader(src []byte, l hcl.Pos, end int, name string) *hcl.Block {
 // markUnattached need, then, with release, lets the tree go. A block of a
 // type that is not extracted is parsed here, so that an error in it is
 // found as in a whole parse.
-func (x *moduleExtractor) settle(b *hcl.Block, lb *lazyBody, release bool) {
+// With refs, it returns the groups the block refers to.
+func (x *moduleExtractor) settle(b *hcl.Block, lb *lazyBody, release, refs bool) []string {
 	body := lb.syntax()
 	if d := x.ev.resources[b.Labels[0]][b.Labels[1]]; d != nil {
 		d.attributes()
@@ -463,10 +480,21 @@ func (x *moduleExtractor) settle(b *hcl.Block, lb *lazyBody, release bool) {
 	if x.lazyRefs == nil {
 		x.lazyRefs = map[string]bool{}
 	}
-	x.blockGroupRefs(b, []*hclsyntax.Body{body}, x.lazyRefs)
+	var mine []string
+	if refs {
+		own := map[string]bool{}
+		x.blockGroupRefs(b, []*hclsyntax.Body{body}, own)
+		mine = slices.Sorted(maps.Keys(own))
+		for _, g := range mine {
+			x.lazyRefs[g] = true
+		}
+	} else {
+		x.blockGroupRefs(b, []*hclsyntax.Body{body}, x.lazyRefs)
+	}
 	if release {
 		lb.release()
 	}
+	return mine
 }
 
 // prefetch parses lazily parsed blocks, in order, in the background (as
@@ -544,7 +572,7 @@ func (w *world) reloadBroken(parts []*world, roots, paths []string, opts Options
 		for _, file := range slices.Sorted(maps.Keys(m.lazy)) {
 			for _, lb := range m.lazy[file] {
 				lb.mu.Lock()
-				if !lb.parsed {
+				if !lb.parsed && !lb.skip {
 					unread = append(unread, lb)
 				}
 				lb.mu.Unlock()

@@ -151,7 +151,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 		snap: &model.Snapshot{}, warned: map[string]bool{}, only: map[string][]string{}, scanRoots: scanRootsOf(paths),
 		filesRead: newFileCount(), cache: opts.Parsed, jsonDocs: &jsonMemo{},
 		templateSyntax: &templateSyntax{}}
-	if opts.Parsed == nil && lazyParse {
+	if lazyParse {
 		w.lazy = &lazyModules{whole: map[string]bool{}}
 	}
 	var pair *pairing
@@ -748,9 +748,11 @@ func checkSource(name string, src []byte) error {
 // parseModule parses a module's files; with a cache, a file is looked up
 // under the name key gives it (the leader's name for it, see Mirror).
 //
-// With lazy (a load with no cache), the resource blocks of native syntax
-// files of lazyMinBytes or more are parsed when first read (lazyFile),
-// unless the module has override files.
+// With lazy, the resource blocks of native syntax files of a module of
+// lazyMinBytes or more are parsed when first read (lazyFile), unless the
+// module has override files; the files read so are neither taken from
+// the cache nor kept in it (the other side of a change analysis replays
+// the blocks it shares with this one without parsing them, replay.go).
 func parseModule(files []string, read func(string) ([]byte, error), cache *ParseCache, key func(string) string, lazy bool) (*module, []model.Diagnostic) {
 	// files are read and parsed in parallel, each by its own parser, and
 	// assembled in order: the result is the same as parsing them in turn
@@ -762,7 +764,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 		diags  []model.Diagnostic
 	}
 	results := make([]parsed, len(files))
-	lazy = lazy && cache == nil && !slices.ContainsFunc(files, isOverrideFile)
+	lazy = lazy && !slices.ContainsFunc(files, isOverrideFile)
 	failed := new(atomic.Bool)
 	// a lazy parse pays where the trees are large: read the files first
 	// and parse lazily from lazyMinBytes of them
@@ -811,7 +813,7 @@ func parseModule(files []string, read func(string) ([]byte, error), cache *Parse
 			}
 			results[i].file, results[i].blocks = f, content.Blocks
 		}
-		if f, hd, ok := cache.lookup(k, src); ok {
+		if f, hd, ok := cache.lookup(k, src); ok && !lazy {
 			// the other side's tree for the same bytes, which passed the
 			// checks below there
 			done(f, hd)

@@ -14,7 +14,6 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sgcheck/sgcheck/internal/parallel"
 	"github.com/sgcheck/sgcheck/internal/safeio"
 	"github.com/sgcheck/sgcheck/model"
@@ -90,7 +89,7 @@ type world struct {
 	// replayed their elements (see replay.go)
 	recording *rootRecording
 	warnLog   []warnCall
-	replays   map[*hclsyntax.Body]*blockEffects
+	replays   map[hcl.Body]*blockEffects
 	replayed  *model.Snapshot
 	replay    *instanceReplay
 }

@@ -68,7 +68,7 @@ type rootRecording struct {
 // extracted once per instance.
 type blockKey struct {
 	prefix string
-	body   *hclsyntax.Body
+	body   hcl.Body // *hclsyntax.Body, or *lazyBody
 }
 
 // span is a range of one of a recording's lists.
@@ -92,6 +92,10 @@ type blockEffects struct {
 	// usedContext is set when the block read the module's full context:
 	// its replay builds it, as the extraction would have
 	usedContext bool
+	// refs are the groups the block refers to (blockGroupRefs): a lazily
+	// parsed block the follower replays is never parsed, and markUnattached
+	// takes them from here
+	refs []string
 }
 
 type warnCall struct {
@@ -141,7 +145,7 @@ func spanOf[T any](dst *[]T, src []T, from int) span {
 // evaluated again (diagnostics were taken back), or something else grew.
 // What linking the module's blocks edits in place later (an ACL's
 // entries and subnets, an attachment's groups) is copied.
-func (x *moduleExtractor) record(rec *rootRecording, b *hcl.Block, body *hclsyntax.Body, m extractionMark) {
+func (x *moduleExtractor) record(rec *rootRecording, b *hcl.Block, body hcl.Body, m extractionMark) {
 	w, s := x.ev.world, x.snap
 	if (!m.contextBuilt && x.ev.full != nil) || w.reevaluations != m.reevaluations || len(w.diags) < m.worldDiags ||
 		x.others() != m.others || len(x.naclByAddr)-m.n != len(s.NACLs)-m.nacls {
@@ -199,6 +203,11 @@ func (x *moduleExtractor) record(rec *rootRecording, b *hcl.Block, body *hclsynt
 		}
 	}
 	e.unknowns = s.Unknowns - m.unknowns - (len(w.warned) - m.warned)
+	if sb, ok := body.(*hclsyntax.Body); ok {
+		refs := map[string]bool{}
+		x.blockGroupRefs(b, []*hclsyntax.Body{sb}, refs)
+		e.refs = slices.Sorted(maps.Keys(refs))
+	}
 	rec.blocks[blockKey{x.ev.prefix, body}] = e
 }
 
@@ -245,6 +254,17 @@ func (x *moduleExtractor) replay(b *hcl.Block, e *blockEffects, frag *model.Snap
 	if e.usedContext {
 		x.ev.fullContext()
 	}
+	if lb, ok := b.Body.(*lazyBody); ok {
+		// never parsed here: the leader parsed the same text, and
+		// markUnattached reads its references from the record
+		lb.replayed()
+		if x.lazyRefs == nil {
+			x.lazyRefs = map[string]bool{}
+		}
+		for _, g := range e.refs {
+			x.lazyRefs[g] = true
+		}
+	}
 	s, w := x.snap, x.ev.world
 	if len(e.named) > 0 {
 		if x.groups == nil {
@@ -282,7 +302,7 @@ func (x *moduleExtractor) replay(b *hcl.Block, e *blockEffects, frag *model.Snap
 // prefix), the leader's records of the blocks that may be replayed
 // (planBlocks), with the follower's copy of the elements of every record
 // (the instances' too); nil when none may.
-func replayPlan(rec *rootRecording, mine *module, prefix string, mc *moduleChange) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
+func replayPlan(rec *rootRecording, mine *module, prefix string, mc *moduleChange) (map[hcl.Body]*blockEffects, *model.Snapshot) {
 	if len(rec.blocks) == 0 {
 		return nil, nil
 	}
@@ -301,15 +321,18 @@ func replayPlan(rec *rootRecording, mine *module, prefix string, mc *moduleChang
 // declares nothing changed (mc.changed holds what reads a changed
 // declaration too); one on moved lines only when its record holds no
 // diagnostic or warning, which may name lines.
-func planBlocks(rec *rootRecording, mine *module, prefix string, mc *moduleChange) (map[*hclsyntax.Body]*blockEffects, []*hclsyntax.Body) {
-	plan := map[*hclsyntax.Body]*blockEffects{}
-	var moved []*hclsyntax.Body
+func planBlocks(rec *rootRecording, mine *module, prefix string, mc *moduleChange) (map[hcl.Body]*blockEffects, []hcl.Body) {
+	plan := map[hcl.Body]*blockEffects{}
+	var moved []hcl.Body
 	for _, b := range mine.blocks {
-		body, ok := b.Body.(*hclsyntax.Body)
-		if !ok || b.Type != "resource" || len(b.Labels) != 2 {
+		body := b.Body
+		if !replayable(body) || b.Type != "resource" || len(b.Labels) != 2 {
 			continue
 		}
-		sb := mc.same[body]
+		sb, ok := mc.same[body]
+		if !ok {
+			continue
+		}
 		e := rec.blocks[blockKey{prefix, sb.body}]
 		if e == nil || mc.changed.declares(b) {
 			continue
@@ -328,7 +351,7 @@ func planBlocks(rec *rootRecording, mine *module, prefix string, mc *moduleChang
 // shiftAll moves the sources of the moved blocks' records in frag
 // (shiftLines); a block one of whose sources is not within it is taken out
 // of plan, to be extracted.
-func shiftAll(frag *model.Snapshot, plan map[*hclsyntax.Body]*blockEffects, moved []*hclsyntax.Body, mc *moduleChange) {
+func shiftAll(frag *model.Snapshot, plan map[hcl.Body]*blockEffects, moved []hcl.Body, mc *moduleChange) {
 	for _, body := range moved {
 		if !shiftLines(frag, plan[body], mc.same[body]) {
 			delete(plan, body)
@@ -377,7 +400,7 @@ func (ir *instanceReplay) below(mod *module, prefix string) nameSet {
 // leader made no such instance; else those of its blocks that are the
 // leader's and read nothing changed in the instance (changedNames, with
 // the calls below which a module differs).
-func (ir *instanceReplay) plan(ev *evaluator, frag *model.Snapshot) map[*hclsyntax.Body]*blockEffects {
+func (ir *instanceReplay) plan(ev *evaluator, frag *model.Snapshot) map[hcl.Body]*blockEffects {
 	parent := ir.states[ev.parent.prefix]
 	theirs := ir.rec.instances[ev.prefix]
 	call := ""
@@ -438,7 +461,7 @@ func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock) bool {
 // text at the same place, or, with shift, on lines moved by shift (in file,
 // where the leader's block spans lines first to last).
 type sameBlock struct {
-	body        *hclsyntax.Body
+	body        hcl.Body
 	shift       int
 	file        string
 	first, last int
@@ -460,8 +483,16 @@ func seedValues(e *evaluator, values map[string]cty.Value, changed nameSet) {
 			if changed[typ][name] {
 				continue
 			}
-			body, ok := d.block.Body.(*hclsyntax.Body)
-			if !ok || body.Attributes["count"] != nil || body.Attributes["for_each"] != nil {
+			switch body := d.block.Body.(type) {
+			case *hclsyntax.Body:
+				if body.Attributes["count"] != nil || body.Attributes["for_each"] != nil {
+					continue
+				}
+			case *lazyBody:
+				if attrs := d.attributes(); attrs["count"] != nil || attrs["for_each"] != nil {
+					continue
+				}
+			default:
 				continue
 			}
 			if v, ok := values[d.address()]; ok {
@@ -536,7 +567,7 @@ var inert = map[string]bool{"output": true, "removed": true, "moved": true, "imp
 // calls whose arguments may differ.
 type moduleChange struct {
 	changed nameSet
-	same    map[*hclsyntax.Body]sameBlock
+	same    map[hcl.Body]sameBlock
 	calls   map[string]bool
 }
 
@@ -584,11 +615,11 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 	// same block; of the same text in the same file and column on other
 	// lines (lines above it changed), the same block moved (shiftLines)
 	type placed struct {
-		body        *hclsyntax.Body
+		body        hcl.Body
 		first, last int
 		n           int // blocks of that text there
 	}
-	theirAt, theirText := make(map[unitKey]*hclsyntax.Body, len(theirUnits)), make(map[unitKey]*placed, len(theirUnits))
+	theirAt, theirText := make(map[unitKey]hcl.Body, len(theirUnits)), make(map[unitKey]*placed, len(theirUnits))
 	for i := range theirUnits {
 		u := &theirUnits[i]
 		u.file, u.str = u.name, textString(u.text)
@@ -598,7 +629,7 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 			if p := theirText[textKey(u)]; p != nil {
 				p.n++
 			} else {
-				theirText[textKey(u)] = &placed{u.node, u.at.Line, u.node.SrcRange.End.Line, 1}
+				theirText[textKey(u)] = &placed{u.node, u.at.Line, u.last, 1}
 			}
 		}
 	}
@@ -735,12 +766,12 @@ func (mf moduleFiles) units(keep func(name string) bool) ([]unit, bool) {
 // (theirs) at the same place (leaderName) with the same bytes (the same
 // tree, or parsed on each side): their blocks are the same, in the same
 // order. matched holds the leader's names of the files paired.
-func sameFiles(theirs, mine moduleFiles, leaderName func(string) string) (same map[*hclsyntax.Body]sameBlock, matched map[string]bool) {
+func sameFiles(theirs, mine moduleFiles, leaderName func(string) string) (same map[hcl.Body]sameBlock, matched map[string]bool) {
 	n := 0
 	for _, bs := range mine.blocks {
 		n += len(bs)
 	}
-	same, matched = make(map[*hclsyntax.Body]sameBlock, n), make(map[string]bool, len(mine.files))
+	same, matched = make(map[hcl.Body]sameBlock, n), make(map[string]bool, len(mine.files))
 	for name, f := range mine.files {
 		their := leaderName(name)
 		g := theirs.files[their]
@@ -749,10 +780,8 @@ func sameFiles(theirs, mine moduleFiles, leaderName func(string) string) (same m
 		}
 		matched[their] = true
 		for i, b := range mine.blocks[name] {
-			if mb, ok := b.Body.(*hclsyntax.Body); ok {
-				if tb, ok := theirs.blocks[their][i].Body.(*hclsyntax.Body); ok {
-					same[mb] = sameBlock{body: tb}
-				}
+			if tb := theirs.blocks[their][i].Body; replayable(b.Body) && replayable(tb) {
+				same[b.Body] = sameBlock{body: tb}
 			}
 		}
 	}
@@ -764,7 +793,8 @@ func sameFiles(theirs, mine moduleFiles, leaderName func(string) string) (same m
 // evaluates.
 type unit struct {
 	block      *hcl.Block
-	node       *hclsyntax.Body // the block's body
+	node       hcl.Body // the block's body (*hclsyntax.Body or *lazyBody)
+	last       int      // the line the block ends on
 	root       string
 	names      []string
 	text, body []byte
@@ -777,6 +807,23 @@ type unit struct {
 // units appends to out the declarations of block b of file f (named
 // name); ok is false when their text cannot be found.
 func units(out []unit, f *hcl.File, b *hcl.Block, name string) ([]unit, bool) {
+	if lb, ok := b.Body.(*lazyBody); ok {
+		// a resource block not parsed: its text is its bytes up to the
+		// next top-level line, without the blank lines before it
+		// (its body, what it reads, from the brace after the header)
+		text := bytes.TrimRight(lb.src, " \t\r\n")
+		head := b.DefRange.End.Byte - lb.start.Byte
+		if b.DefRange.Start.Byte != lb.start.Byte || head < 0 || head > len(text) {
+			return nil, false
+		}
+		brace := bytes.IndexByte(text[head:], '{')
+		if brace < 0 {
+			return nil, false
+		}
+		root, names := declared(b)
+		return append(out, unit{block: b, node: lb, last: lb.start.Line + bytes.Count(text, []byte("\n")), root: root, names: names,
+			text: text, body: text[head+brace:], at: b.DefRange.Start, name: name}), true
+	}
 	body, ok := b.Body.(*hclsyntax.Body)
 	text := blockText(f, b)
 	if !ok || text == nil {
@@ -785,7 +832,7 @@ func units(out []unit, f *hcl.File, b *hcl.Block, name string) ([]unit, bool) {
 	if b.Type != "locals" {
 		root, names := declared(b)
 		r := body.SrcRange
-		return append(out, unit{block: b, node: body, root: root, names: names, text: text, body: f.Bytes[r.Start.Byte:r.End.Byte],
+		return append(out, unit{block: b, node: body, last: r.End.Line, root: root, names: names, text: text, body: f.Bytes[r.Start.Byte:r.End.Byte],
 			at: b.DefRange.Start, name: name}), true
 	}
 	if len(body.Blocks) > 0 {
@@ -797,7 +844,7 @@ func units(out []unit, f *hcl.File, b *hcl.Block, name string) ([]unit, bool) {
 			return nil, false
 		}
 		at := f.Bytes[r.Start.Byte:r.End.Byte]
-		out = append(out, unit{block: b, node: body, root: "local", names: []string{local}, text: at, body: at, at: r.Start, name: name})
+		out = append(out, unit{block: b, node: body, last: r.End.Line, root: "local", names: []string{local}, text: at, body: at, at: r.Start, name: name})
 	}
 	return out, true
 }
@@ -854,4 +901,15 @@ func blockText(f *hcl.File, b *hcl.Block) []byte {
 		return nil
 	}
 	return f.Bytes[start:end]
+}
+
+// replayable reports whether a block with body may be paired with the
+// other side's (sameFiles, changedNames) and replayed: its body is native
+// syntax, parsed whole or lazily.
+func replayable(body hcl.Body) bool {
+	switch body.(type) {
+	case *hclsyntax.Body, *lazyBody:
+		return true
+	}
+	return false
 }

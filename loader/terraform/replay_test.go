@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"reflect"
 	"strings"
@@ -697,4 +698,95 @@ func mirroredMatchesAlone(t *testing.T, old, new map[string]string) (*ParseCache
 		t.Errorf("paired:\n%v\nalone:\n%v", gotDiags, wantDiags)
 	}
 	return cache, want, wantDiags
+}
+
+// withLazyModules runs test with every module read lazily (lazyMinBytes
+// 0), as modules of 1 MiB or more are.
+func withLazyModules(t *testing.T, test func(t *testing.T)) {
+	was := lazyMinBytes
+	lazyMinBytes = 0
+	defer func() { lazyMinBytes = was }()
+	test(t)
+}
+
+// The paired loads' tests again with every module read lazily on both
+// sides: the follower pairs and replays blocks it has not parsed, and its
+// snapshot and diagnostics are still those of a load of its own.
+func TestPairedLoadsReadLazily(t *testing.T) {
+	for _, test := range []struct {
+		name string
+		f    func(*testing.T)
+	}{
+		{"ReplayMatchesAlone", TestReplayMatchesAlone},
+		{"ReplayInChangedModules", TestReplayInChangedModules},
+		{"PairedLoads", TestPairedLoads},
+		{"MirroredFollower", TestMirroredFollower},
+		{"RootReuse", TestRootReuse},
+		{"RootKeptWithItsOwnBytes", TestRootKeptWithItsOwnBytes},
+	} {
+		t.Run(test.name, func(t *testing.T) { withLazyModules(t, test.f) })
+	}
+}
+
+// A lazily read block the follower replays is never parsed: of a root
+// whose one rule changed, the follower parses that block and the first.
+func TestReplayedLazyBlocksNotParsed(t *testing.T) {
+	withLazyModules(t, func(t *testing.T) {
+		var groups strings.Builder
+		for i := range 40 {
+			fmt.Fprintf(&groups, "resource \"aws_security_group\" \"g%d\" {\n  name = \"g%d\"\n  ingress {\n    protocol    = \"tcp\"\n    from_port   = %d\n    to_port     = %d\n    cidr_blocks = [\"10.%d.0.0/16\"]\n  }\n}\n\n", i, i, 1000+i, 1000+i, i)
+		}
+		src := groups.String()
+		changed := strings.Replace(src, `cidr_blocks = ["10.7.0.0/16"]`, `cidr_blocks = ["0.0.0.0/0"]`, 1)
+		old := map[string]string{"x/old/a/main.tf": changed}
+		new := map[string]string{"x/new/a/main.tf": src}
+		before := lazyParses.Load()
+		cache, want, _ := mirroredMatchesAlone(t, old, new)
+		// the leader's 40, the load alone's 40, the follower's two: the
+		// changed one, and the first, which builds the module's context
+		// and so is not recorded (record)
+		if n := lazyParses.Load() - before; n != 82 {
+			t.Errorf("%d blocks parsed lazily, want 82", n)
+		}
+		if cache.replayed != 38 {
+			t.Errorf("%d blocks replayed, want 38", cache.replayed)
+		}
+		if len(want.Groups) != 40 {
+			t.Errorf("%d groups", len(want.Groups))
+		}
+	})
+}
+
+// A block that does not parse, read lazily in paired loads, gives both
+// sides the diagnostics of a whole parse: the leader keeps nothing of a
+// root with such a block for the follower, and the follower's own copy
+// loads again parsed whole.
+func TestPairedLazyParseError(t *testing.T) {
+	withLazyModules(t, func(t *testing.T) {
+		ok := sshGroup("ok", "10.0.0.0/8")
+		bad := "resource \"aws_security_group\" \"bad\" {\n  name = \n}\n"
+		for name, tc := range map[string]struct{ old, new string }{
+			"on both sides":       {ok + bad, ok + bad},
+			"in the base":         {ok + bad, ok},
+			"in the head":         {ok, ok + bad},
+			"elsewhere in a root": {ok + bad + sshGroup("c", "10.2.0.0/16"), ok + bad + sshGroup("c", "10.3.0.0/16")},
+			"unread, in a module": {ok + "module \"m\" {\n  source = \"../m\"\n  count  = 0\n}\n", ok + "module \"m\" {\n  source = \"../m\"\n  count  = 0\n}\n"},
+		} {
+			t.Run(name, func(t *testing.T) {
+				old := map[string]string{"x/old/a/main.tf": tc.old, "x/old/m/main.tf": bad}
+				new := map[string]string{"x/new/a/main.tf": tc.new, "x/new/m/main.tf": bad}
+				_, _, wantDiags := mirroredMatchesAlone(t, old, new)
+				if !strings.Contains(tc.old, "bad") && !strings.Contains(tc.old, "module") {
+					return
+				}
+				found := false
+				for _, d := range wantDiags {
+					found = found || strings.Contains(d.File, "main.tf") && d.Line > 0
+				}
+				if !found {
+					t.Errorf("no parse error reported: %v", wantDiags)
+				}
+			})
+		}
+	})
 }

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/model"
 )
 
@@ -92,7 +93,7 @@ func (w *world) keepRoot(dir string) {
 	// until the load ends
 	recording := w.recording
 	w.recording, w.warnLog = nil, nil
-	if w.cache == nil || w.follower || d == nil || d.listing || d.failed {
+	if w.cache == nil || w.follower || d == nil || d.listing || d.failed || !w.lazySettled() {
 		return
 	}
 	w.cache.mu.Lock()
@@ -189,7 +190,7 @@ func (w *world) reuseRoot(dir string) bool {
 // when extracted, instanceReplay.plan). It gives the root's evaluator e
 // the leader's values of the resources that read nothing changed
 // (seedValues).
-func (w *world) replayFor(dir string, m *module, e *evaluator) (map[*hclsyntax.Body]*blockEffects, *model.Snapshot) {
+func (w *world) replayFor(dir string, m *module, e *evaluator) (map[hcl.Body]*blockEffects, *model.Snapshot) {
 	r := w.leaderRoot(dir)
 	if r == nil {
 		return nil, nil
@@ -342,14 +343,52 @@ func (w *world) parseAhead(dir string) {
 		return // parsed already (it calls modules), or taken whole
 	}
 	wd, _ := os.Getwd()
+	files := w.dirFiles(dir)
+	srcs := make([][]byte, len(files))
+	total := 0
+	for i, name := range files {
+		srcs[i], _ = w.peek(name)
+		total += len(srcs[i])
+	}
+	w.mu.Lock()
+	lazy := w.lazy != nil && !w.lazy.whole[filepath.Clean(dir)]
+	w.mu.Unlock()
+	if lazy && total >= lazyMinBytes && !slices.ContainsFunc(files, isOverrideFile) {
+		return // read lazily (parseModule): its trees are not taken
+	}
 	// one at a time: the leader's evaluation, which it overlaps, is what
 	// the load waits for
-	for _, name := range w.dirFiles(dir) {
-		src, err := w.peek(name)
-		if err != nil {
+	for i, name := range files {
+		src := srcs[i]
+		if src == nil {
 			continue
 		}
 		c.parseAhead(displayPathIn(wd, name), displayPathIn(wd, w.leaderName(name)), src, strings.HasSuffix(name, ".json"),
 			func(src []byte) bool { return checkSource(name, src) == nil })
 	}
+}
+
+// lazySettled reports whether every resource block of the lazily parsed
+// modules the root used parsed as it should; a block no extraction read (a
+// module with no instance) is parsed here, as reloadBroken would. A block
+// that did not parse makes the root load again (reloadBroken), so its
+// result and records are not kept for the follower.
+func (w *world) lazySettled() bool {
+	for _, m := range w.usedLazy {
+		for _, file := range slices.Sorted(maps.Keys(m.lazy)) {
+			for _, lb := range m.lazy[file] {
+				lb.mu.Lock()
+				unread := !lb.parsed && !lb.skip
+				lb.mu.Unlock()
+				if unread {
+					lb.syntax()
+					lb.release()
+				}
+			}
+		}
+		if m.lazyFailed.Load() {
+			return false
+		}
+	}
+	return true
 }
