@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/sgcheck/sgcheck/internal/gen"
 	"github.com/sgcheck/sgcheck/model"
 )
 
@@ -789,4 +792,74 @@ func TestPairedLazyParseError(t *testing.T) {
 			})
 		}
 	})
+}
+
+// On generated trees of one large root, read lazily on both sides at the
+// size lazyMinBytes takes (1 MiB), with a rule removed from every tenth
+// service, the follower's snapshot and diagnostics are those of a load of
+// its own, and it parses only a few of the blocks.
+func TestPairedLazyGeneratedTrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 1.2 MB trees three times")
+	}
+	for _, shape := range []gen.Shape{gen.OneFile, gen.Flat, gen.Module} {
+		t.Run(string(shape), func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := gen.WriteShape(dir, 4000, shape); err != nil {
+				t.Fatal(err)
+			}
+			old, new := map[string]string{}, map[string]string{}
+			size := 0
+			err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				src, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				rel, _ := filepath.Rel(dir, path)
+				rel = filepath.ToSlash(rel)
+				text := string(src)
+				new["x/new/"+rel] = text
+				size += len(text)
+				for i := 0; i < 4000; i += 10 {
+					header := fmt.Sprintf("resource \"aws_security_group_rule\" \"svc%d_db\" {", i)
+					if k := strings.Index(text, header); k >= 0 {
+						end := k + strings.Index(text[k:], "\n}\n") + 3
+						text = text[:k] + text[end:]
+					}
+				}
+				old["x/old/"+rel] = text
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if size < lazyMinBytes {
+				t.Fatalf("%d bytes: not read lazily", size)
+			}
+			before := lazyParses.Load()
+			cache, want, _ := mirroredMatchesAlone(t, old, new)
+			parsed := lazyParses.Load() - before
+			// the leader's blocks (new) and the load alone's (old), each
+			// once, and the few the follower extracts
+			count := func(tree map[string]string) (n int64) {
+				for _, src := range tree {
+					n += int64(strings.Count("\n"+src, "\nresource \""))
+				}
+				return n
+			}
+			blocks := count(old)
+			if mine := parsed - count(new) - blocks; mine < 1 || mine > blocks/10 {
+				t.Errorf("the follower parsed %d of %d blocks", mine, blocks)
+			}
+			if int64(cache.replayed) < blocks*9/10 {
+				t.Errorf("%d of %d blocks replayed", cache.replayed, blocks)
+			}
+			if len(want.Rules) < 3000 {
+				t.Errorf("%d rules: the tree is not read as meant", len(want.Rules))
+			}
+		})
+	}
 }
