@@ -31,8 +31,10 @@ type common struct {
 	// automationID is --sarif-category
 	automationID string
 	// noColor is --no-color; progress shows what a long run is doing
-	noColor     bool
-	progress    *progress
+	noColor  bool
+	progress *progress
+	// revision is --base's revision, read from the start of the run
+	revision    *revisionRead
 	output      string
 	policies    []string
 	icmpTimeout int

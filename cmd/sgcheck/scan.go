@@ -69,6 +69,8 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		sides = 2 // a second configuration
 	case baseRev != "":
 		sides = pairedSides() // its loads are paired (load)
+		// git's processes run while the heap is warmed
+		c.revision = readRevision(baseRev, loadPaths(fs.Args()))
 	}
 	limitMemory(modulePaths(fs.Args()), sides) // what load reads
 	c.progress = startProgress(stderr, 2*time.Second)
@@ -87,10 +89,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // load reads the configurations a run compares: head alone, head and a
 // git revision, or the two sides of a plan.
 func (c *common) load(ctx context.Context, paths []string, baseRev, planFile string) inputs {
-	if len(paths) == 0 && planFile == "" {
-		paths = []string{"."}
+	if planFile == "" {
+		paths = loadPaths(paths)
+	} else {
+		paths = modulePaths(paths)
 	}
-	paths = modulePaths(paths)
 	var in inputs
 	switch {
 	case planFile != "":
@@ -98,13 +101,17 @@ func (c *common) load(ctx context.Context, paths []string, baseRev, planFile str
 	case baseRev != "":
 		var tree *gitrev.Tree
 		var bd []model.Diagnostic
+		rev := c.revision
+		if rev == nil {
+			rev = readRevision(baseRev, paths)
+		}
 		if ctx.Value(loadApart{}) != nil {
-			if tree, in.err = loader.ReadRevision(baseRev, paths); in.err != nil {
+			if tree, in.err = rev.wait(); in.err != nil {
 				return in
 			}
 			in.head, in.diags = loader.Load(ctx, paths, c.lopts)
 			in.base, bd = loader.LoadTree(ctx, tree, paths, c.lopts)
-		} else if in.head, in.diags, in.base, bd, tree, in.err = loadBase(ctx, baseRev, paths, c.lopts, c.prepareHead); in.err != nil {
+		} else if in.head, in.diags, in.base, bd, tree, in.err = loadBase(ctx, rev, paths, c.lopts, c.prepareHead); in.err != nil {
 			return in
 		}
 		bd = prefixed("at "+baseRev, alsoIn(bd, in.diags))
@@ -201,7 +208,7 @@ func (c *common) prepareEngine(ctx context.Context) {
 // there, once for both sides, SharedReads); once it is known, only the
 // directories the change touched keep syntax trees. A revision that cannot
 // be read stops both loads.
-func loadBase(ctx context.Context, rev string, paths []string, opts loader.Options, onHead func(*model.Snapshot)) (head *model.Snapshot, hd []model.Diagnostic,
+func loadBase(ctx context.Context, rev *revisionRead, paths []string, opts loader.Options, onHead func(*model.Snapshot)) (head *model.Snapshot, hd []model.Diagnostic,
 	base *model.Snapshot, bd []model.Diagnostic, tree *gitrev.Tree, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -210,7 +217,7 @@ func loadBase(ctx context.Context, rev string, paths []string, opts loader.Optio
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
-		if tree, err = loader.ReadRevision(rev, paths); err != nil {
+		if tree, err = rev.wait(); err != nil {
 			cancel()
 			return
 		}
@@ -229,6 +236,39 @@ func loadBase(ctx context.Context, rev string, paths []string, opts loader.Optio
 		})
 	<-read
 	return head, hd, base, bd, tree, err
+}
+
+// loadPaths are the paths a load reads for the command-line arguments
+// args: the current directory when there are none.
+func loadPaths(args []string) []string {
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	return modulePaths(args)
+}
+
+// revisionRead is git's reading of a revision's files (loader.ReadRevision),
+// begun as soon as the command line is read.
+type revisionRead struct {
+	done chan struct{}
+	tree *gitrev.Tree
+	err  error
+}
+
+// readRevision begins reading revision rev's files under paths.
+func readRevision(rev string, paths []string) *revisionRead {
+	r := &revisionRead{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.tree, r.err = loader.ReadRevision(rev, paths)
+	}()
+	return r
+}
+
+// wait returns the revision's files once read.
+func (r *revisionRead) wait() (*gitrev.Tree, error) {
+	<-r.done
+	return r.tree, r.err
 }
 
 // prepareHead classifies the head of a change analysis and builds its
