@@ -478,6 +478,9 @@ func seedValues(e *evaluator, values map[string]cty.Value, changed nameSet) {
 	if len(values) == 0 {
 		return
 	}
+	// the instance attributes of lazily read blocks, on every processor
+	// (the evaluation context reads them all too)
+	e.readLazyAttributes()
 	for typ, byName := range e.resources {
 		for name, d := range byName {
 			if changed[typ][name] {
