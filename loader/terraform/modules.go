@@ -92,6 +92,17 @@ type world struct {
 	replays   map[hcl.Body]*blockEffects
 	replayed  *model.Snapshot
 	replay    *instanceReplay
+	// aheadModules holds, in the follower, a large root read lazily while
+	// the leader evaluated its copy (parseAhead), until the root's load
+	// takes it (module)
+	aheadModules map[string]aheadModule
+}
+
+// aheadModule is a module read ahead of its load, and what reading it
+// reported.
+type aheadModule struct {
+	m     *module
+	diags []model.Diagnostic
 }
 
 // retract takes back the diagnostics from index first: what they are
@@ -257,6 +268,8 @@ func (w *world) module(dir string) *module {
 	m, ok := w.parsed[dir]
 	failed := w.failed[dir]
 	lazy := w.lazy != nil && !w.lazy.whole[dir]
+	ahead, early := w.aheadModules[dir]
+	delete(w.aheadModules, dir)
 	w.mu.Unlock()
 	if ok || failed {
 		w.deps.noteSources(m)
@@ -265,7 +278,13 @@ func (w *world) module(dir string) *module {
 	}
 	files := w.dirFiles(dir)
 	var diags []model.Diagnostic
-	if len(files) > 0 {
+	switch {
+	case early:
+		m, diags = ahead.m, ahead.diags
+		w.cache.mu.Lock()
+		w.cache.modulesAhead++
+		w.cache.mu.Unlock()
+	case len(files) > 0:
 		m, diags = parseModule(files, w.readOnce, w.cache, w.leaderName, lazy)
 	}
 	w.mu.Lock()

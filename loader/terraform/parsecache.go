@@ -38,8 +38,9 @@ type ParseCache struct {
 	// its own parse takes them
 	ahead map[string]cachedFile
 	// madeAhead and takenAhead count the trees parsed ahead and those
-	// taken (for tests)
-	madeAhead, takenAhead int
+	// taken, modulesAhead the large roots read lazily ahead and taken
+	// (for tests)
+	madeAhead, takenAhead, modulesAhead int
 }
 
 type cachedFile struct {

@@ -330,7 +330,9 @@ func (r *rootResult) within(dir string) bool {
 // root (ParseCache.parseAhead): unless the cache keeps no trees of the
 // directory (the change left it alone) or the root is parsed already (a
 // root that calls modules is parsed before any is evaluated). Files that
-// fail the checks of a parse are left to that parse.
+// fail the checks of a parse are left to that parse. A root read lazily
+// (lazyMinBytes) is read whole here, as its load would read it, and kept
+// on this fork for its load (aheadModules).
 func (w *world) parseAhead(dir string) {
 	c := w.cache
 	c.mu.Lock()
@@ -354,7 +356,13 @@ func (w *world) parseAhead(dir string) {
 	lazy := w.lazy != nil && !w.lazy.whole[filepath.Clean(dir)]
 	w.mu.Unlock()
 	if lazy && total >= lazyMinBytes && !slices.ContainsFunc(files, isOverrideFile) {
-		return // read lazily (parseModule): its trees are not taken
+		// read lazily (parseModule), taking no trees: read here, its
+		// diagnostics given when the root's load takes it (module)
+		m, diags := parseModule(files, w.peek, c, w.leaderName, true)
+		w.mu.Lock()
+		w.aheadModules = map[string]aheadModule{filepath.Clean(dir): {m, diags}}
+		w.mu.Unlock()
+		return
 	}
 	// one at a time: the leader's evaluation, which it overlaps, is what
 	// the load waits for
