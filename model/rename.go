@@ -37,35 +37,43 @@ func (s *Snapshot) EachSource(f func(*Source)) {
 // A visitor calls f on every Source within v (addressable).
 type visitor func(v reflect.Value, f func(*Source))
 
-// visitorSet makes and holds one visitor per type, which visits only the
-// fields and elements that may hold a Source (a change analysis moves the
-// sources of thousands of small views of a snapshot: walking every field of
-// each by reflection cost more than moving them).
-type visitorSet struct{ m sync.Map } // reflect.Type → visitor
+// visitors holds one visitor per type, which visits only the fields and
+// elements that may hold a Source (a change analysis moves the sources of
+// thousands of small views of a snapshot: walking every field of each by
+// reflection cost more than moving them).
+var visitors = &perType[visitor]{}
 
-var visitors visitorSet
+func init() { visitors.make = makeVisitor }
 
-func (vs *visitorSet) of(t reflect.Type) visitor {
-	if f, ok := vs.m.Load(t); ok {
-		return f.(visitor)
+// perType makes, on first use, and holds one F per type.
+type perType[F any] struct {
+	make func(reflect.Type) F
+	m    sync.Map // reflect.Type → F
+}
+
+// of returns the F of type t, made on first use.
+func (c *perType[F]) of(t reflect.Type) F {
+	if f, ok := c.m.Load(t); ok {
+		return f.(F)
 	}
-	f := vs.make(t)
-	vs.m.Store(t, f)
+	f := c.make(t)
+	c.m.Store(t, f)
 	return f
 }
 
-// lazy returns a function giving the visitor of t, looked up on its first
-// call (a type may hold itself).
-func (vs *visitorSet) lazy(t reflect.Type) func() visitor {
+// lazy returns a function giving the F of t, looked up on its first call
+// (a type may hold itself, so its F may be needed while it is being made).
+func (c *perType[F]) lazy(t reflect.Type) func() F {
 	var once sync.Once
-	var f visitor
-	return func() visitor {
-		once.Do(func() { f = vs.of(t) })
+	var f F
+	return func() F {
+		once.Do(func() { f = c.of(t) })
 		return f
 	}
 }
 
-func (vs *visitorSet) make(t reflect.Type) visitor {
+func makeVisitor(t reflect.Type) visitor {
+	vs := visitors
 	if !holdsSource(t) {
 		return func(reflect.Value, func(*Source)) {}
 	}
@@ -167,39 +175,23 @@ type copier func(v reflect.Value, rename func(string) string)
 // says may hold what it copies for.
 type copiers struct {
 	reaches func(reflect.Type) bool
-	m       sync.Map // reflect.Type → copier
+	perType[copier]
+}
+
+func newCopiers(reaches func(reflect.Type) bool) *copiers {
+	c := &copiers{reaches: reaches}
+	c.perType.make = c.makeCopier
+	return c
 }
 
 var (
 	// renamers reach the Sources (RenameFiles)
-	renamers = &copiers{reaches: holdsSource}
+	renamers = newCopiers(holdsSource)
 	// cloners reach everything a copy would share (Clone)
-	cloners = &copiers{reaches: func(t reflect.Type) bool { return !flat(t) }}
+	cloners = newCopiers(func(t reflect.Type) bool { return !flat(t) })
 )
 
-// of returns the copier of type t, made on first use.
-func (c *copiers) of(t reflect.Type) copier {
-	if f, ok := c.m.Load(t); ok {
-		return f.(copier)
-	}
-	f := c.make(t)
-	c.m.Store(t, f)
-	return f
-}
-
-// lazy returns a function giving the copier of t, looked up on its first
-// call (a type may hold itself, so its copier may be needed while it is
-// being made).
-func (c *copiers) lazy(t reflect.Type) func() copier {
-	var once sync.Once
-	var f copier
-	return func() copier {
-		once.Do(func() { f = c.of(t) })
-		return f
-	}
-}
-
-func (c *copiers) make(t reflect.Type) copier {
+func (c *copiers) makeCopier(t reflect.Type) copier {
 	if !c.reaches(t) {
 		return func(reflect.Value, func(string) string) {}
 	}
