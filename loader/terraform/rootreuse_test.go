@@ -239,6 +239,15 @@ func TestMirroredFollower(t *testing.T) {
 // follower of a mirrored pair loads what it loads alone, diagnostics and
 // all.
 func FuzzMirroredFollower(f *testing.F) {
+	for _, c := range mirroredSeeds() {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(mirroredFollowerCase)
+}
+
+// mirroredSeeds are pairs of sources (old, new) from the fixtures: each
+// file with itself, and each change fixture's base with its head.
+func mirroredSeeds() (seeds [][2][]byte) {
 	files, _ := filepath.Glob("../../fixtures/*/*.tf")
 	more, _ := filepath.Glob("../../fixtures/change/*/base/*.tf")
 	for _, name := range append(files, more...) {
@@ -246,20 +255,38 @@ func FuzzMirroredFollower(f *testing.F) {
 		if err != nil {
 			continue
 		}
-		f.Add(src, src)
+		seeds = append(seeds, [2][]byte{src, src})
 		if head, err := os.ReadFile(strings.Replace(name, "/base/", "/head/", 1)); err == nil {
-			f.Add(src, head)
+			seeds = append(seeds, [2][]byte{src, head})
 		}
 	}
-	f.Fuzz(func(t *testing.T, oldSrc, newSrc []byte) {
-		shared := sshGroup("b", "10.1.0.0/16") + "module \"m\" {\n  source = \"../../mods/m\"\n}\n"
-		old := map[string]string{"x/old/a/main.tf": string(oldSrc), "x/old/b/main.tf": shared,
-			"x/old/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
-		new := map[string]string{"x/new/a/main.tf": string(newSrc), "x/new/b/main.tf": shared,
-			"x/new/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
-		got, gotDiags, want, wantDiags, _ := mirroredAndAlone(old, new)
-		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
-			t.Fatalf("paired:\n%+v\n%v\nalone:\n%+v\n%v", got, gotDiags, want, wantDiags)
+	return seeds
+}
+
+// mirroredFollowerCase loads a root of oldSrc as the mirrored follower of
+// one of newSrc (beside a root and a module the same on both sides), and
+// fails unless it gives what a load of its own gives.
+func mirroredFollowerCase(t *testing.T, oldSrc, newSrc []byte) {
+	shared := sshGroup("b", "10.1.0.0/16") + "module \"m\" {\n  source = \"../../mods/m\"\n}\n"
+	old := map[string]string{"x/old/a/main.tf": string(oldSrc), "x/old/b/main.tf": shared,
+		"x/old/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
+	new := map[string]string{"x/new/a/main.tf": string(newSrc), "x/new/b/main.tf": shared,
+		"x/new/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
+	got, gotDiags, want, wantDiags, _ := mirroredAndAlone(old, new)
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
+		t.Fatalf("paired:\n%+v\n%v\nalone:\n%+v\n%v", got, gotDiags, want, wantDiags)
+	}
+}
+
+// The fuzz test's seeds with every module read lazily on both sides.
+func TestMirroredFollowerSeedsReadLazily(t *testing.T) {
+	seeds := mirroredSeeds()
+	if len(seeds) < 20 {
+		t.Fatalf("%d seeds: the fixtures are not found", len(seeds))
+	}
+	withLazyModules(t, func(t *testing.T) {
+		for i, c := range seeds {
+			t.Run(fmt.Sprint(i), func(t *testing.T) { mirroredFollowerCase(t, c[0], c[1]) })
 		}
 	})
 }
