@@ -92,15 +92,16 @@ type world struct {
 	replays   map[hcl.Body]*blockEffects
 	replayed  *model.Snapshot
 	replay    *instanceReplay
-	// aheadModules holds, in the follower, a large root read lazily while
-	// the leader evaluated its copy (parseAhead), until the root's load
-	// takes it (module)
-	aheadModules map[string]aheadModule
+	// ahead holds, in the follower, a large root read lazily while the
+	// leader evaluated its copy (parseAhead), until the root's load takes
+	// it (module)
+	ahead *aheadModule
 }
 
-// aheadModule is a module read ahead of its load, and what reading it
-// reported.
+// aheadModule is a module (of directory dir) read ahead of its load, and
+// what reading it reported.
 type aheadModule struct {
+	dir   string
 	m     *module
 	diags []model.Diagnostic
 }
@@ -268,8 +269,12 @@ func (w *world) module(dir string) *module {
 	m, ok := w.parsed[dir]
 	failed := w.failed[dir]
 	lazy := w.lazy != nil && !w.lazy.whole[dir]
-	ahead, early := w.aheadModules[dir]
-	delete(w.aheadModules, dir)
+	ahead := w.ahead
+	if ahead != nil && ahead.dir == dir {
+		w.ahead = nil
+	} else {
+		ahead = nil
+	}
 	w.mu.Unlock()
 	if ok || failed {
 		w.deps.noteSources(m)
@@ -279,7 +284,7 @@ func (w *world) module(dir string) *module {
 	files := w.dirFiles(dir)
 	var diags []model.Diagnostic
 	switch {
-	case early:
+	case ahead != nil:
 		m, diags = ahead.m, ahead.diags
 		w.cache.mu.Lock()
 		w.cache.modulesAhead++

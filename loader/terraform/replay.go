@@ -92,9 +92,9 @@ type blockEffects struct {
 	// usedContext is set when the block read the module's full context:
 	// its replay builds it, as the extraction would have
 	usedContext bool
-	// refs are the groups the block refers to (blockGroupRefs): a lazily
-	// parsed block the follower replays is never parsed, and markUnattached
-	// takes them from here
+	// refs are the groups a lazily parsed block refers to (settle): the
+	// follower's copy, replayed, is never parsed, and markUnattached takes
+	// them from here
 	refs []string
 }
 
@@ -203,11 +203,6 @@ func (x *moduleExtractor) record(rec *rootRecording, b *hcl.Block, body hcl.Body
 		}
 	}
 	e.unknowns = s.Unknowns - m.unknowns - (len(w.warned) - m.warned)
-	if sb, ok := body.(*hclsyntax.Body); ok {
-		refs := map[string]bool{}
-		x.blockGroupRefs(b, []*hclsyntax.Body{sb}, refs)
-		e.refs = slices.Sorted(maps.Keys(refs))
-	}
 	rec.blocks[blockKey{x.ev.prefix, body}] = e
 }
 
@@ -336,6 +331,11 @@ func planBlocks(rec *rootRecording, mine *module, prefix string, mc *moduleChang
 		e := rec.blocks[blockKey{prefix, sb.body}]
 		if e == nil || mc.changed.declares(b) {
 			continue
+		}
+		if _, lazy := body.(*lazyBody); lazy {
+			if _, leaderLazy := sb.body.(*lazyBody); !leaderLazy {
+				continue // its references are recorded only for lazy blocks
+			}
 		}
 		if sb.shift != 0 {
 			if len(e.diags) > 0 || len(e.worldDiags) > 0 || len(e.warns) > 0 {

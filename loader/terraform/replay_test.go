@@ -871,3 +871,32 @@ func TestPairedLazyGeneratedTrees(t *testing.T) {
 		})
 	}
 }
+
+// Where only the follower's copy of a root is large enough to be read
+// lazily, its blocks are not replayed from the leader's, parsed whole
+// (the leader records the references of lazily read blocks alone), and
+// the follower's snapshot is still that of a load of its own.
+func TestReplayLazyAgainstWhole(t *testing.T) {
+	var b strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&b, "resource \"aws_security_group\" \"g%d\" {\n  name = \"g%d\"\n}\n\n", i, i)
+		fmt.Fprintf(&b, "resource \"aws_instance\" \"i%d\" {\n  vpc_security_group_ids = [aws_security_group.g%d.id]\n}\n\n", i, i)
+	}
+	src := b.String()
+	old := map[string]string{"x/old/a/main.tf": src + sshGroup("c", "10.2.0.0/16")}
+	new := map[string]string{"x/new/a/main.tf": src}
+	was := lazyMinBytes
+	lazyMinBytes = len(src) + 1
+	defer func() { lazyMinBytes = was }()
+	before := lazyParses.Load()
+	cache, want, _ := mirroredMatchesAlone(t, old, new)
+	if lazyParses.Load() == before {
+		t.Error("the follower's copy is not read lazily")
+	}
+	if cache.replayed != 0 {
+		t.Errorf("%d blocks replayed", cache.replayed)
+	}
+	if len(want.Groups) != 11 {
+		t.Errorf("%d groups", len(want.Groups))
+	}
+}

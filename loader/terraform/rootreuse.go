@@ -332,7 +332,7 @@ func (r *rootResult) within(dir string) bool {
 // root that calls modules is parsed before any is evaluated). Files that
 // fail the checks of a parse are left to that parse. A root read lazily
 // (lazyMinBytes) is read whole here, as its load would read it, and kept
-// on this fork for its load (aheadModules).
+// on this fork for its load (world.ahead).
 func (w *world) parseAhead(dir string) {
 	c := w.cache
 	c.mu.Lock()
@@ -360,7 +360,7 @@ func (w *world) parseAhead(dir string) {
 		// diagnostics given when the root's load takes it (module)
 		m, diags := parseModule(files, w.peek, c, w.leaderName, true)
 		w.mu.Lock()
-		w.aheadModules = map[string]aheadModule{filepath.Clean(dir): {m, diags}}
+		w.ahead = &aheadModule{filepath.Clean(dir), m, diags}
 		w.mu.Unlock()
 		return
 	}
