@@ -87,7 +87,11 @@ func pairedDiff(ctx context.Context, old, new string) bool {
 // they load at the same time, root by root (ParseCache.Pair,
 // terraform.Mirror): a file of OLD with the same bytes as the file at the
 // same place in NEW is parsed once, and a root whose files are all the
-// same is evaluated once.
+// same is evaluated once. NEW leads, unless it is the working directory:
+// what the follower takes from the leader is renamed by swapping the
+// leader's folder for its own where it begins a file's name or a path a
+// message quotes, and the working directory begins none of its files'
+// names (a.tf, not ./a.tf), so it can only follow.
 func loadBoth(ctx context.Context, old, new string, paired bool, opts loader.Options,
 	onHead func(*model.Snapshot)) (base *model.Snapshot, bd []model.Diagnostic, head *model.Snapshot, hd []model.Diagnostic) {
 	if !paired {
@@ -95,23 +99,29 @@ func loadBoth(ctx context.Context, old, new string, paired bool, opts loader.Opt
 		head, hd = loader.Load(ctx, []string{new}, opts)
 		return
 	}
+	loadOf := func(dir string) func(loader.Options) (*model.Snapshot, []model.Diagnostic) {
+		return func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
+			return loader.Load(ctx, []string{dir}, o)
+		}
+	}
+	if workDir(new) {
+		base, bd, head, hd = loadPaired(opts, terraform.NewParseCache(), &terraform.Mirror{Own: new, Leader: old}, nil,
+			loadOf(old), loadOf(new))
+		return
+	}
 	head, hd, base, bd = loadPaired(opts, terraform.NewParseCache(), &terraform.Mirror{Own: old, Leader: new}, onHead,
-		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
-			return loader.Load(ctx, []string{new}, o)
-		},
-		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
-			return loader.Load(ctx, []string{old}, o)
-		})
+		loadOf(new), loadOf(old))
 	return
 }
 
 // loadPaired runs the two loads of a change analysis at the same time,
-// paired through cache (ParseCache.Pair): lead loads the head, follow the
-// base (with mirror for diff), each given opts that share the cache.
-// onHead, if not nil, is given the head as soon as it is loaded, while the
-// base may still be loading.
-func loadPaired(opts loader.Options, cache *terraform.ParseCache, mirror *terraform.Mirror, onHead func(*model.Snapshot),
-	lead, follow func(loader.Options) (*model.Snapshot, []model.Diagnostic)) (head *model.Snapshot, hd []model.Diagnostic, base *model.Snapshot, bd []model.Diagnostic) {
+// paired through cache (ParseCache.Pair): lead loads one side (the head,
+// but for diff from inside NEW), follow the other (with mirror for diff),
+// each given opts that share the cache. onLead, if not nil, is given the
+// leader's snapshot as soon as it is loaded, while the follower may still
+// be loading.
+func loadPaired(opts loader.Options, cache *terraform.ParseCache, mirror *terraform.Mirror, onLead func(*model.Snapshot),
+	lead, follow func(loader.Options) (*model.Snapshot, []model.Diagnostic)) (led *model.Snapshot, ld []model.Diagnostic, followed *model.Snapshot, fd []model.Diagnostic) {
 	cache.Pair()
 	l, f := opts, opts
 	l.Terraform.Parsed, f.Terraform.Parsed = cache, cache
@@ -119,39 +129,77 @@ func loadPaired(opts loader.Options, cache *terraform.ParseCache, mirror *terraf
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		base, bd = follow(f)
+		followed, fd = follow(f)
 	}()
-	head, hd = lead(l)
-	if onHead != nil && head != nil {
-		onHead(head)
+	led, ld = lead(l)
+	if onLead != nil && led != nil {
+		onLead(led)
 	}
 	<-done
-	return head, hd, base, bd
+	return led, ld, followed, fd
 }
 
-// separateDirs reports whether a and b are directories, neither the
-// working directory, and neither inside the other.
+// realDir is directory p's absolute path with symbolic links resolved;
+// ok is false when p is not a directory.
+func realDir(p string) (string, bool) {
+	info, err := os.Stat(p)
+	if err != nil || !info.IsDir() {
+		return "", false
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	return abs, true
+}
+
+// inside reports whether p is dir or below it (both real paths).
+func inside(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, string(filepath.Separator))+string(filepath.Separator))
+}
+
+// workDir reports whether p names the working directory as reports name
+// it (".", or its absolute path).
+func workDir(p string) bool {
+	return terraform.DisplayPath(p) == "."
+}
+
+// holdsWorkDir reports whether p is an absolute path to a directory the
+// working directory is below: reports name the files below the working
+// directory relative to it, the others by their absolute paths, so p is
+// not a prefix of every file's name.
+func holdsWorkDir(p string) bool {
+	if !filepath.IsAbs(p) {
+		return false // names are kept as given: p begins every one
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return true
+	}
+	rel, err := filepath.Rel(wd, p)
+	if err != nil || rel == "." {
+		return false
+	}
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if part != ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// separateDirs reports whether a and b are directories, neither inside the
+// other, whose names begin the names reports give their files (which is
+// how a file is paired with its counterpart): one may be the working
+// directory, whose files' names have no prefix at all, but an absolute
+// path above it may not.
 func separateDirs(a, b string) bool {
-	real := func(p string) (string, bool) {
-		info, err := os.Stat(p)
-		if err != nil || !info.IsDir() || filepath.Clean(p) == "." || terraform.DisplayPath(p) == "." {
-			return "", false
-		}
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return "", false
-		}
-		if r, err := filepath.EvalSymlinks(abs); err == nil {
-			abs = r
-		}
-		return abs, true
-	}
-	ra, okA := real(a)
-	rb, okB := real(b)
-	inside := func(p, dir string) bool {
-		return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, string(filepath.Separator))+string(filepath.Separator))
-	}
-	return okA && okB && !inside(ra, rb) && !inside(rb, ra)
+	ra, okA := realDir(a)
+	rb, okB := realDir(b)
+	return okA && okB && !inside(ra, rb) && !inside(rb, ra) && !holdsWorkDir(a) && !holdsWorkDir(b)
 }
 
 // missing reports an input that could not be read at all.

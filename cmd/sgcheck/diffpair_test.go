@@ -25,12 +25,140 @@ import (
 // compared directories, a module of the old side inside the new one, a
 // root's own path in a value, problems quoted with their file).
 func TestPairedDiffMatchesApart(t *testing.T) {
-	type pair struct {
-		name     string
-		old, new map[string]string // files, relative to the case's folder
-		args     [2]string         // OLD and NEW, relative to the case's folder
-		formats  []string          // json, text and sarif when empty
+	apart := context.WithValue(context.Background(), loadApart{}, true)
+	for i, p := range diffPairs(t) {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), fmt.Sprint(i))
+			p.write(t, dir)
+			old, new := filepath.Join(dir, p.args[0]), filepath.Join(dir, p.args[1])
+			if !separateDirs(old, new) {
+				t.Fatalf("%s and %s are not paired", old, new)
+			}
+			p.compare(t, apart, old, new)
+		})
 	}
+}
+
+// The same cases, run from inside one of the two folders, as a user in
+// a checkout runs diff ../old . (or diff . ../new): that side's files are
+// named with no prefix, and the other side's under the name given for it.
+// Those loads pair too (the working directory's side follows, so that
+// what it takes from the other is renamed by dropping a prefix). Named by
+// absolute paths, the working directory may also be one side; but not
+// below one, where reports name some of that side's files relative to it
+// and some not: there diff loads apart.
+func TestPairedDiffFromInside(t *testing.T) {
+	apart := context.WithValue(context.Background(), loadApart{}, true)
+	rel := func(t *testing.T, from, to string) string {
+		r, err := filepath.Rel(from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for i, p := range diffPairs(t) {
+		// the fixtures' second random edits, and all but the two common
+		// ways for the other fixtures that are not malformed, would add
+		// time (each case runs alone) and no layout
+		if strings.HasSuffix(p.name, "#1") {
+			continue
+		}
+		plain := strings.HasSuffix(p.name, "#0") && !strings.HasPrefix(p.name, "fixtures/malformed/")
+		if strings.HasPrefix(p.name, "fixtures/change/") {
+			p.formats = []string{"json"} // the layouts below have every format
+		}
+		t.Run(p.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), fmt.Sprint(i))
+			p.write(t, dir)
+			old, new := filepath.Join(dir, p.args[0]), filepath.Join(dir, p.args[1])
+			for k, c := range []struct {
+				name, wd, old, new string
+				paired             bool
+			}{
+				{"relative, above both", dir, rel(t, dir, old), rel(t, dir, new), true},
+				{"diff OLD . in NEW", new, rel(t, new, old), ".", true},
+				{"diff . NEW in OLD", old, ".", rel(t, old, new), true},
+				{"absolute, in NEW", new, old, new, true},
+				{"absolute, in OLD", old, old, new, true},
+				{"absolute, below NEW", below(t, new), old, new, false},
+				{"absolute, below OLD", below(t, old), old, new, false},
+			} {
+				if c.wd == "" || plain && k > 2 {
+					continue // no folder below, or a plain fixture
+				}
+				t.Run(c.name, func(t *testing.T) {
+					t.Chdir(c.wd)
+					if got := separateDirs(c.old, c.new); got != c.paired {
+						t.Fatalf("separateDirs(%s, %s) = %v from %s", c.old, c.new, got, c.wd)
+					}
+					p.compare(t, apart, c.old, c.new)
+				})
+			}
+		})
+	}
+}
+
+// below is a folder inside dir ("" if none).
+func below(t *testing.T, dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			return filepath.Join(dir, e.Name())
+		}
+	}
+	return ""
+}
+
+// diffPair is a case of TestPairedDiffMatchesApart: two folders' files.
+type diffPair struct {
+	name     string
+	old, new map[string]string // files, relative to the case's folder
+	args     [2]string         // OLD and NEW, relative to the case's folder
+	formats  []string          // json, text and sarif when empty
+}
+
+// write puts the pair's files under dir.
+func (p diffPair) write(t *testing.T, dir string) {
+	t.Helper()
+	for _, files := range []map[string]string{p.old, p.new} {
+		for name, src := range files {
+			path := filepath.Join(dir, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// compare fails unless diff old new reports, in each of the pair's
+// formats, what it reports with the sides loaded apart (context apart).
+func (p diffPair) compare(t *testing.T, apart context.Context, old, new string) {
+	t.Helper()
+	formats := p.formats
+	if len(formats) == 0 {
+		formats = []string{"json", "text", "sarif"}
+	}
+	for _, format := range formats {
+		gotOut, gotErr, gotCode := sgcheck(t, "diff", "--format", format, old, new)
+		var out, errb bytes.Buffer
+		wantCode := run(apart, []string{"diff", "--format", format, old, new}, &out, &errb)
+		wantOut, wantErr := out.String(), errb.String()
+		if gotOut != wantOut || gotErr != wantErr || gotCode != wantCode {
+			t.Fatalf("%s: paired (exit %d):\n%s\n%s\napart (exit %d):\n%s\n%s", format, gotCode, gotErr, gotOut, wantCode, wantErr, wantOut)
+		}
+	}
+}
+
+// diffPairs are TestPairedDiffMatchesApart's cases.
+func diffPairs(t *testing.T) []diffPair {
+	type pair = diffPair
 	var pairs []pair
 	rng := rand.New(rand.NewPCG(7, 11))
 	sides := func(old, new map[string]string) (map[string]string, map[string]string) {
@@ -165,40 +293,7 @@ resource "aws_instance" "i_%s" { vpc_security_group_ids = [aws_security_group.%s
 		"a/.terraform/modules/sg/versions.tf": `terraform {}`,
 	}, map[string]string{"a/.terraform/modules/sg/main.tf": group("sg", "10.0.0.0/8", "")}, [2]string{"old", "new"})
 
-	apart := context.WithValue(context.Background(), loadApart{}, true)
-	for i, p := range pairs {
-		t.Run(p.name, func(t *testing.T) {
-			t.Parallel()
-			dir := filepath.Join(t.TempDir(), fmt.Sprint(i))
-			for _, files := range []map[string]string{p.old, p.new} {
-				for name, src := range files {
-					path := filepath.Join(dir, filepath.FromSlash(name))
-					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			old, new := filepath.Join(dir, p.args[0]), filepath.Join(dir, p.args[1])
-			if !separateDirs(old, new) {
-				t.Fatalf("%s and %s are not paired", old, new)
-			}
-			if len(p.formats) == 0 {
-				p.formats = []string{"json", "text", "sarif"}
-			}
-			for _, format := range p.formats {
-				gotOut, gotErr, gotCode := sgcheck(t, "diff", "--format", format, old, new)
-				var out, errb bytes.Buffer
-				wantCode := run(apart, []string{"diff", "--format", format, old, new}, &out, &errb)
-				wantOut, wantErr := out.String(), errb.String()
-				if gotOut != wantOut || gotErr != wantErr || gotCode != wantCode {
-					t.Fatalf("%s: paired (exit %d):\n%s\n%s\napart (exit %d):\n%s\n%s", format, gotCode, gotErr, gotOut, wantCode, wantErr, wantOut)
-				}
-			}
-		})
-	}
+	return pairs
 }
 
 // treeFiles reads every file under dir (but its golden outputs), by

@@ -142,7 +142,9 @@ func (c *ParseCache) dropAhead(dir string) {
 // the leader (syntax trees, reused roots) names the leader's files, and is
 // renamed to its own when the load ends. Files outside both directories
 // (modules both sides call by the same path) have one name on both sides.
-// The directories must not hold each other, nor be the working directory.
+// The directories must not hold each other, and the working directory
+// must not be inside either; Own may be the working directory itself, not
+// Leader (every relative name but those that climb out is under ".").
 type Mirror struct {
 	Own, Leader string
 }
@@ -151,20 +153,42 @@ func (m *Mirror) clean() *Mirror {
 	return &Mirror{Own: filepath.Clean(m.Own), Leader: filepath.Clean(m.Leader)}
 }
 
-// under reports whether p is dir or inside it (both cleaned).
+// under reports whether p is dir or inside it (both cleaned). Every
+// relative path that does not climb out of it is inside ".".
 func under(p, dir string) bool {
-	return p == dir || strings.HasPrefix(p, dir+string(filepath.Separator))
+	_, ok := below(p, dir, string(filepath.Separator))
+	return ok
 }
 
-// swapPrefix moves p from under dir from to the same place under to.
-func swapPrefix(p, from, to, sep string) string {
+// below returns the rest of p after dir and its separator sep ("." for
+// dir itself), and whether p is dir or inside it (both cleaned).
+func below(p, dir, sep string) (string, bool) {
 	switch {
-	case p == from:
-		return to
-	case strings.HasPrefix(p, from+sep):
-		return to + p[len(from):]
+	case p == dir:
+		return ".", true
+	case dir == ".":
+		climbs := p == ".." || strings.HasPrefix(p, ".."+sep) || strings.HasPrefix(p, "../")
+		rooted := filepath.IsAbs(p) || strings.HasPrefix(p, sep) || strings.HasPrefix(p, "/")
+		return p, !climbs && !rooted
+	case strings.HasPrefix(p, dir+sep):
+		return p[len(dir)+len(sep):], true
 	}
-	return p
+	return "", false
+}
+
+// swapPrefix moves p from under dir from to the same place under to
+// (either may be ".", the working directory).
+func swapPrefix(p, from, to, sep string) string {
+	rest, ok := below(p, from, sep)
+	switch {
+	case !ok:
+		return p
+	case rest == ".":
+		return to
+	case to == ".":
+		return rest
+	}
+	return to + sep + rest
 }
 
 // leaderName names a file or directory of this side as the leader names
@@ -196,21 +220,50 @@ func (w *world) ownName(p string) string {
 }
 
 // rename gives what the follower took from the leader its own names: the
-// files of every source and diagnostic, and the positions diagnostics
-// quote in their messages.
+// files of every source and diagnostic, and the paths diagnostics quote in
+// their messages: positions (display paths) and the scanned tree (its
+// real absolute path, which a file function refused to leave).
 func (m *Mirror) rename(s *model.Snapshot, diags []model.Diagnostic) {
 	from, to := DisplayPath(m.Leader), DisplayPath(m.Own)
+	roots := scanRootsOf([]string{m.Leader, m.Own})
 	name := Counterpart(m.Leader, m.Own)
 	s.RenameFiles(name)
 	for i := range diags {
 		diags[i].File = name(diags[i].File)
-		diags[i].Message = replacePath(diags[i].Message, from, to)
+		msg := diags[i].Message
+		if len(roots) == 2 {
+			msg = renameScanRoot(msg, roots[0], roots[1])
+		}
+		diags[i].Message = replacePath(msg, from, to)
 	}
+}
+
+// renameScanRoot replaces old by new in the list of scanned trees that a
+// file function's refusal quotes (confine): absolute paths, which name a
+// tree whatever the working directory.
+func renameScanRoot(msg, old, new string) string {
+	k := strings.Index(msg, escapeMarker+" (")
+	if k < 0 {
+		return msg
+	}
+	start := k + len(escapeMarker) + 2
+	n := strings.IndexByte(msg[start:], ')')
+	if n < 0 {
+		return msg
+	}
+	roots := strings.Split(msg[start:start+n], ", ")
+	for i, r := range roots {
+		if r == old {
+			roots[i] = new
+		}
+	}
+	return msg[:start] + strings.Join(roots, ", ") + msg[start+n:]
 }
 
 // replacePath replaces the path old by new in msg wherever old stands
 // as a path or begins one: after a space, bracket, quote or the start, and
-// before a separator, the end, or punctuation.
+// before a separator, the end, or punctuation. With new ".", a path that
+// old begins loses it and its separator ("dir/a.tf" becomes "a.tf").
 func replacePath(msg, old, new string) string {
 	var b strings.Builder
 	for {
@@ -223,10 +276,13 @@ func replacePath(msg, old, new string) string {
 		before := k == 0 || strings.ContainsRune(" \t([{\"'`=", rune(msg[k-1]))
 		after := end == len(msg) || strings.ContainsRune("/ \t)]}\"'`:,;", rune(msg[end]))
 		b.WriteString(msg[:k])
-		if before && after {
-			b.WriteString(new)
-		} else {
+		switch {
+		case !before || !after:
 			b.WriteString(old)
+		case new == "." && end < len(msg) && msg[end] == '/':
+			end++
+		default:
+			b.WriteString(new)
 		}
 		msg = msg[end:]
 	}

@@ -219,18 +219,20 @@ func TestMirroredFollower(t *testing.T) {
 			"x/new/mod/main.tf": group("m", "0.0.0.0/0") + `resource "aws_security_group" "m" {}`,
 		}, false},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, gotDiags, want, wantDiags, cache := mirroredAndAlone(tc.old, tc.new)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("paired:\n%+v\nalone:\n%+v", got, want)
-			}
-			if !reflect.DeepEqual(gotDiags, wantDiags) {
-				t.Errorf("paired:\n%v\nalone:\n%v", gotDiags, wantDiags)
-			}
-			if tc.reuseSome != (cache.reused > 0) {
-				t.Errorf("reused %d roots", cache.reused)
-			}
-		})
+		for _, at := range workDirs {
+			t.Run(tc.name+"/from "+at, func(t *testing.T) {
+				got, gotDiags, want, wantDiags, cache := mirroredFrom(at, tc.old, tc.new)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("paired:\n%+v\nalone:\n%+v", got, want)
+				}
+				if !reflect.DeepEqual(gotDiags, wantDiags) {
+					t.Errorf("paired:\n%v\nalone:\n%v", gotDiags, wantDiags)
+				}
+				if tc.reuseSome != (cache.reused > 0) {
+					t.Errorf("reused %d roots", cache.reused)
+				}
+			})
+		}
 	}
 }
 
@@ -272,9 +274,11 @@ func mirroredFollowerCase(t *testing.T, oldSrc, newSrc []byte) {
 		"x/old/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
 	new := map[string]string{"x/new/a/main.tf": string(newSrc), "x/new/b/main.tf": shared,
 		"x/new/a/other.tf": string(newSrc), "x/mods/m/main.tf": sshGroup("m", "0.0.0.0/0")}
-	got, gotDiags, want, wantDiags, _ := mirroredAndAlone(old, new)
-	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
-		t.Fatalf("paired:\n%+v\n%v\nalone:\n%+v\n%v", got, gotDiags, want, wantDiags)
+	for _, at := range workDirs {
+		got, gotDiags, want, wantDiags, _ := mirroredFrom(at, old, new)
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
+			t.Fatalf("from x/%s: paired:\n%+v\n%v\nalone:\n%+v\n%v", at, got, gotDiags, want, wantDiags)
+		}
 	}
 }
 
@@ -295,18 +299,57 @@ func TestMirroredFollowerSeedsReadLazily(t *testing.T) {
 // (files new), and alone, indexed for comparison.
 func mirroredAndAlone(old, new map[string]string) (got *model.Snapshot, gotDiags []model.Diagnostic,
 	want *model.Snapshot, wantDiags []model.Diagnostic, cache *ParseCache) {
-	oldNames, oldRead := memFS(old)
-	newNames, newRead := memFS(new)
-	want, wantDiags = Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead, Env: []string{}})
+	return mirroredFrom("", old, new)
+}
+
+// workDirs are the places mirroredFrom may load from: above both sides
+// (""), or inside one of them, whose files then have no prefix.
+var workDirs = []string{"", "old", "new"}
+
+// mirroredFrom is mirroredAndAlone with the working directory x/at (""
+// for the one above x): every name is relative to it. From inside x/new,
+// x/new is the follower (diff OLD . from inside NEW) and x/old leads.
+func mirroredFrom(at string, old, new map[string]string) (got *model.Snapshot, gotDiags []model.Diagnostic,
+	want *model.Snapshot, wantDiags []model.Diagnostic, cache *ParseCache) {
+	from := func(files map[string]string) map[string]string {
+		if at == "" {
+			return files
+		}
+		out := map[string]string{}
+		for name, src := range files {
+			rel, err := filepath.Rel(filepath.FromSlash("x/"+at), filepath.FromSlash(name))
+			if err != nil {
+				panic(err)
+			}
+			out[rel] = src
+		}
+		return out
+	}
+	dir := func(side string) string {
+		if at == "" {
+			return "x/" + side
+		}
+		rel, _ := filepath.Rel(filepath.FromSlash("x/"+at), filepath.FromSlash("x/"+side))
+		return rel
+	}
+	follow, lead := old, new
+	fdir, ldir := dir("old"), dir("new")
+	if at == "new" {
+		follow, lead = new, old
+		fdir, ldir = ldir, fdir
+	}
+	followNames, followRead := memFS(from(follow))
+	leadNames, leadRead := memFS(from(lead))
+	want, wantDiags = Load(context.Background(), []string{fdir}, Options{Files: followNames, ReadFile: followRead, Env: []string{}})
 	cache = NewParseCache()
 	cache.Pair()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		got, gotDiags = Load(context.Background(), []string{"x/old"}, Options{Files: oldNames, ReadFile: oldRead, Env: []string{},
-			Parsed: cache, Follow: true, Mirror: &Mirror{Own: "x/old", Leader: "x/new"}})
+		got, gotDiags = Load(context.Background(), []string{fdir}, Options{Files: followNames, ReadFile: followRead, Env: []string{},
+			Parsed: cache, Follow: true, Mirror: &Mirror{Own: fdir, Leader: ldir}})
 	}()
-	Load(context.Background(), []string{"x/new"}, Options{Files: newNames, ReadFile: newRead, Env: []string{}, Parsed: cache})
+	Load(context.Background(), []string{ldir}, Options{Files: leadNames, ReadFile: leadRead, Env: []string{}, Parsed: cache})
 	<-done
 	got.Index()
 	want.Index()
