@@ -333,7 +333,7 @@ func changedTree(b *testing.B, dir string, local bool) string {
 // side, on the 10k stacks tree with 1 % of the rules removed: `diff OLD
 // NEW` and `--base HEAD` in a git repository (x-scan-wall, x-scan-cpu), the
 // removals spread over every root, and (diff-local, base-local) within one
-// root; in this process (scan), BenchmarkChangeProcess in processes of
+// root, and diff run from inside NEW (diff-here); in this process (scan), BenchmarkChangeProcess in processes of
 // their own.
 func BenchmarkChange(b *testing.B) { benchChange(b, inProcess) }
 
@@ -394,6 +394,11 @@ func benchChange(b *testing.B, run runner) {
 			func() cost { return run(b, repo, "--base", "HEAD", ".") })
 	}
 	b.Run("diff", func(b *testing.B) { diff(b, changed) })
+	// from inside NEW, as in a checkout: diff ../old .
+	b.Run("diff-here", func(b *testing.B) {
+		reportChange(b, func() cost { return run(b, changed, ".") },
+			func() cost { return run(b, changed, "diff", old, ".") })
+	})
 	b.Run("diff-local", func(b *testing.B) { diff(b, changedTree(b, old, true)) })
 	b.Run("base", func(b *testing.B) { base(b, changed) })
 	b.Run("base-local", func(b *testing.B) { base(b, changedTree(b, old, true)) })
