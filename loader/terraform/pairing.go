@@ -142,9 +142,11 @@ func (c *ParseCache) dropAhead(dir string) {
 // the leader (syntax trees, reused roots) names the leader's files, and is
 // renamed to its own when the load ends. Files outside both directories
 // (modules both sides call by the same path) have one name on both sides.
-// The directories must not hold each other, and the working directory
-// must not be inside either; Own may be the working directory itself, not
-// Leader (every relative name but those that climb out is under ".").
+// The directories must not hold each other, and one named by an absolute
+// path must not hold the working directory (display paths name the files
+// below it relative to it). Own may be the working directory itself, not
+// Leader: every relative name that does not climb out is under ".", and
+// messages quote the working directory's files with no prefix to rename.
 type Mirror struct {
 	Own, Leader string
 }
