@@ -138,8 +138,12 @@ func LoadTree(ctx context.Context, tree *gitrev.Tree, paths []string, opts Optio
 
 // SharedReads lends what a load of the working tree reads to a revision's
 // tree: a file the change left alone (one of gitrev.Tree.Work) is then read
-// once for both sides. The revision takes each file once, then lets the
-// bytes go. The working tree's load may begin before the tree is read.
+// once for both sides. The bytes are kept for the whole load: a module
+// that many roots call is read once per root on each side (a module
+// repository's examples calling ../../ read its files once each), and
+// those reads then cost nothing on the revision's side; the bytes are the
+// inputs' own size, a small part of the heap. The working tree's load may
+// begin before the tree is read.
 type SharedReads struct {
 	budget *safeio.Budget
 	read   sync.Map // cleaned name → bytes the working tree's load read
@@ -163,10 +167,15 @@ func (s *SharedReads) Options(opts Options) Options {
 // Lend makes tree read the files of its Work through s.
 func (s *SharedReads) Lend(tree *gitrev.Tree) {
 	tree.WorkRead = func(name string) ([]byte, error) {
-		if b, ok := s.read.LoadAndDelete(filepath.Clean(name)); ok {
+		key := filepath.Clean(name)
+		if b, ok := s.read.Load(key); ok {
 			return b.([]byte), nil
 		}
-		return safeio.ReadFile(name)
+		b, err := safeio.ReadFile(name)
+		if err == nil {
+			s.read.Store(key, b)
+		}
+		return b, err
 	}
 }
 
