@@ -262,26 +262,43 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 			callers = append(callers, d)
 		}
 	}
-	w.parseAll(callers)
+	// a follower takes from the leader the calls of a directory whose
+	// files are the leader's, byte for byte, rather than parse it: most
+	// of them belong to roots it will take whole (callsOf)
+	var taken map[string][]string
+	if follow {
+		taken = w.takeCalls(callers, pair)
+	}
+	parse := callers
+	if len(taken) > 0 {
+		parse = slices.DeleteFunc(slices.Clone(callers), func(d string) bool { _, ok := taken[d]; return ok })
+	}
+	clean := w.parseAll(parse)
 	calls := map[string][]string{} // directory → directories it calls
 	called := map[string]bool{}
+	published := map[string]*dirCalls{}
 	for _, d := range callers {
-		m := w.parsed[d]
-		if m == nil {
-			continue
-		}
-		for _, b := range m.blocks {
-			if b.Type != "module" {
+		sources, ok := taken[d]
+		if !ok {
+			m := w.parsed[d]
+			if m == nil {
 				continue
 			}
-			if src, ok := callSource(b); ok && isLocalSource(src) {
-				target := filepath.Clean(filepath.Join(d, filepath.FromSlash(src)))
-				if target != d {
-					called[target] = true
-					calls[d] = append(calls[d], target)
-				}
+			sources = localCalls(m)
+			if lead && clean[filepath.Clean(d)] {
+				published[filepath.Clean(d)] = &dirCalls{files: m.srcs, n: len(m.files), sources: sources}
 			}
 		}
+		for _, src := range sources {
+			target := filepath.Clean(filepath.Join(d, filepath.FromSlash(src)))
+			if target != d {
+				called[target] = true
+				calls[d] = append(calls[d], target)
+			}
+		}
+	}
+	if lead {
+		w.cache.publishCalls(published)
 	}
 	var roots []string
 	for _, d := range names {

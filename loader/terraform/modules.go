@@ -366,8 +366,9 @@ func (w *world) peek(name string) ([]byte, error) {
 }
 
 // parseAll parses directories in parallel, one parser per directory; the
-// results are the same as parsing them one by one.
-func (w *world) parseAll(dirs []string) {
+// results are the same as parsing them one by one. It returns the
+// directories parsed whole without a problem.
+func (w *world) parseAll(dirs []string) (clean map[string]bool) {
 	type result struct {
 		m     *module
 		diags []model.Diagnostic
@@ -385,6 +386,7 @@ func (w *world) parseAll(dirs []string) {
 		}
 		results[i] = result{m, diags}
 	})
+	clean = map[string]bool{}
 	for i, d := range dirs {
 		d = filepath.Clean(d)
 		w.diags = append(w.diags, results[i].diags...)
@@ -395,8 +397,25 @@ func (w *world) parseAll(dirs []string) {
 		w.parsed[d] = results[i].m
 		if results[i].m.lazy != nil {
 			w.lazy.mods = append(w.lazy.mods, results[i].m)
+		} else if len(results[i].diags) == 0 {
+			clean[d] = true
 		}
 	}
+	return clean
+}
+
+// localCalls returns the sources of the local modules m calls, in order.
+func localCalls(m *module) []string {
+	var out []string
+	for _, b := range m.blocks {
+		if b.Type != "module" {
+			continue
+		}
+		if src, ok := callSource(b); ok && isLocalSource(src) {
+			out = append(out, src)
+		}
+	}
+	return out
 }
 
 // loadManifest reads .terraform/modules/modules.json of a root, where

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -295,4 +296,48 @@ func replacePath(msg, old, new string) string {
 func Counterpart(own, other string) func(string) string {
 	from, to := DisplayPath(own), DisplayPath(other)
 	return func(f string) string { return swapPrefix(f, from, to, "/") }
+}
+
+// takeCalls returns, for those of dirs (directories that mention
+// "module") whose files hold, byte for byte, what the leader parsed
+// without a problem, the sources of the local modules the leader found
+// them calling, and counts their files as a parse would. The others are
+// parsed (parseAll); these are parsed only if a root that is not taken
+// whole needs them.
+func (w *world) takeCalls(dirs []string, pair *pairing) map[string][]string {
+	<-pair.planned // the leader publishes its calls before its roots
+	w.cache.mu.Lock()
+	published := w.cache.calls
+	w.cache.mu.Unlock()
+	if len(published) == 0 {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, d := range dirs {
+		info := published[filepath.Clean(w.leaderName(d))]
+		files := w.dirFiles(d)
+		if info == nil || len(files) != len(info.files) {
+			continue
+		}
+		same := true
+		for _, f := range files {
+			want, ok := info.files[w.leaderName(f)]
+			if !ok {
+				same = false
+				break
+			}
+			if got, err := w.peek(f); err != nil || !bytes.Equal(got, want) {
+				same = false
+				break
+			}
+		}
+		if same {
+			out[d] = info.sources
+			w.filesRead.add(filepath.Clean(d), info.n)
+		}
+	}
+	w.cache.mu.Lock()
+	w.cache.callsTaken += len(out)
+	w.cache.mu.Unlock()
+	return out
 }

@@ -37,6 +37,14 @@ type ParseCache struct {
 	// evaluated their root (parseAhead), by the follower's name, until
 	// its own parse takes them
 	ahead map[string]cachedFile
+	// calls holds, by the leader's name, the local module calls of each
+	// directory the leader parsed (to learn which directories are roots)
+	// without a problem: the follower takes them for a directory with the
+	// same bytes instead of parsing it (world.takeCalls)
+	calls map[string]*dirCalls
+	// callsTaken counts the directories whose calls the follower took
+	// (for tests)
+	callsTaken int
 	// madeAhead and takenAhead count the trees parsed ahead and those
 	// taken, modulesAhead the large roots read lazily ahead and taken
 	// (for tests)
@@ -170,4 +178,21 @@ func (c *ParseCache) takeAhead(name string, src []byte) (*hcl.File, hcl.Diagnost
 	}
 	c.takenAhead++
 	return hit.file, hit.diags, true
+}
+
+// dirCalls is what the leader found a directory calling: the bytes of
+// its files by name, how many parsed, and the sources of its local module
+// calls in order.
+type dirCalls struct {
+	files   map[string][]byte
+	n       int
+	sources []string
+}
+
+// publishCalls gives the follower the leader's calls (before the leader
+// publishes its roots: the follower reads them once those are known).
+func (c *ParseCache) publishCalls(calls map[string]*dirCalls) {
+	c.mu.Lock()
+	c.calls = calls
+	c.mu.Unlock()
 }

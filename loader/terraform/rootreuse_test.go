@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -396,5 +397,42 @@ func TestRootKeptWithItsOwnBytes(t *testing.T) {
 	}
 	if cache.reused != 2 { // z and zz; a calls the changed module
 		t.Errorf("reused %d roots, want 2", cache.reused)
+	}
+}
+
+// The follower does not parse a directory only to learn which modules it
+// calls when its files are the leader's: it takes the leader's calls (a
+// module repository's examples, which the follower then takes whole). A
+// changed caller, one whose parse had a problem, and one that calls
+// another module than the leader's copy are parsed.
+func TestFollowerTakesCalls(t *testing.T) {
+	call := func(src string) string { return fmt.Sprintf("module \"m\" {\n  source = %q\n}\n", src) }
+	side := func(root string, edits map[string]string) map[string]string {
+		files := map[string]string{
+			"examples/a/main.tf": call("../../mod"),
+			"examples/b/main.tf": call("../../mod"),
+			"examples/c/main.tf": call("../../mod") + "locals {\n  x = \n}\n",
+			"examples/d/main.tf": call("../../mod"),
+			"mod/main.tf":        sshGroup("m", "10.0.0.0/8"),
+			"mod2/main.tf":       sshGroup("m2", "0.0.0.0/0"),
+		}
+		maps.Copy(files, edits)
+		out := map[string]string{}
+		for k, v := range files {
+			out[root+k] = v
+		}
+		return out
+	}
+	old := side("x/old/", map[string]string{"examples/d/main.tf": call("../../mod2")})
+	new := side("x/new/", map[string]string{"examples/b/main.tf": call("../../mod") + sshGroup("b", "10.1.0.0/16")})
+	for _, at := range workDirs {
+		got, gotDiags, want, wantDiags, cache := mirroredFrom(at, old, new)
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
+			t.Fatalf("from x/%s: paired:\n%+v\n%v\nalone:\n%+v\n%v", at, got, gotDiags, want, wantDiags)
+		}
+		// examples/a only: b and d differ, c does not parse
+		if cache.callsTaken != 1 {
+			t.Errorf("from x/%s: the calls of %d directories taken, want 1", at, cache.callsTaken)
+		}
 	}
 }
