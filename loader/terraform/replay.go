@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -663,11 +664,44 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 	for i := range theirUnits {
 		apart = append(apart, &theirUnits[i])
 	}
+	// a resource on both sides whose text changed but not its instances
+	// (count and for_each) changes only what reads more of it than its
+	// address (addressOnly): shallow, unless it reads what changed
+	type sides struct {
+		meta  [2]string            // count and for_each, the leader's and the follower's
+		attrs [2]map[string]string // the attributes its value holds (refAttrs)
+	}
+	metas := map[string]*sides{} // by "type name"
+	for k, u := range apart {
+		if decls[declKey(u)] == 0 || u.block.Type != "resource" || len(u.names) != 1 {
+			continue
+		}
+		side := 1 // the follower's come first in apart
+		if k >= len(apart)-len(theirUnits) {
+			side = 0
+		}
+		key := u.root + " " + u.names[0]
+		if metas[key] == nil {
+			metas[key] = &sides{meta: [2]string{"\x00absent", "\x00absent"}}
+		}
+		m, attrs, ok := instanceMeta(u)
+		if !ok || metas[key].meta[side] != "\x00absent" {
+			m = "\x00" + fmt.Sprint(side) // not comparable, or declared twice: never the same
+		}
+		metas[key].meta[side], metas[key].attrs[side] = m, attrs
+	}
+	sameMeta := func(u *unit) bool {
+		m := metas[u.root+" "+u.names[0]]
+		return m != nil && m.meta[0] == m.meta[1] && !strings.HasPrefix(m.meta[0], "\x00")
+	}
+	shallow := nameSet{}
 	for _, u := range apart {
 		if decls[declKey(u)] == 0 {
 			continue // on both sides
 		}
 		switch {
+		case u.block.Type == "resource" && len(u.names) == 1 && sameMeta(u) && !changed.declaresAll(u.root, u.names):
+			shallow.add(u.root, u.names...)
 		case len(u.names) > 0:
 			changed.add(u.root, u.names...)
 			if u.block.Type == "module" {
@@ -677,14 +711,40 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 			return nil, false
 		}
 	}
+	// what a reference to a shallow resource may read without reading
+	// its change: what its address makes, an attribute its value does not
+	// hold, and one it holds (refAttrs) written the same on both sides
+	// and reading nothing that changed
+	var reads func(text []byte) bool
+	visiting := map[string]bool{}
+	unchanged := func(typ, name, attr string) bool {
+		if addressOnly[attr] || addressOnlyOf[typ][attr] {
+			return true
+		}
+		if !slices.Contains(refAttrs, attr) {
+			return true
+		}
+		m, key := metas[typ+" "+name], typ+" "+name+"."+attr
+		if m == nil || m.attrs[0] == nil || m.attrs[1] == nil || visiting[key] {
+			return false
+		}
+		text, ok := m.attrs[1][attr]
+		if theirs, ok0 := m.attrs[0][attr]; ok != ok0 || text != theirs {
+			return false
+		}
+		visiting[key] = true
+		defer delete(visiting, key)
+		return !reads([]byte(text))
+	}
+	reads = func(text []byte) bool { return changed.readIn(text) || shallow.readBeyondAddress(text, unchanged) }
 	// what reads a changed declaration may change with it
 	for grew := true; grew; {
-		if 2*(changed.size()-seeded) > len(myUnits) {
+		if 2*(changed.size()+shallow.size()-seeded) > len(myUnits) {
 			return nil, false
 		}
 		grew = false
 		for _, u := range myUnits {
-			if len(u.names) == 0 || changed.declaresAll(u.root, u.names) || !changed.readIn(u.body) {
+			if len(u.names) == 0 || changed.declaresAll(u.root, u.names) || !reads(u.body) {
 				continue
 			}
 			changed.add(u.root, u.names...)
@@ -694,12 +754,61 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 	// a call passes other arguments when its text changed or it reads
 	// what changed (not the outputs seed marks)
 	for _, u := range myUnits {
-		if u.block.Type == "module" && len(u.names) == 1 && !mc.calls[u.names[0]] && changed.readIn(u.body) {
+		if u.block.Type == "module" && len(u.names) == 1 && !mc.calls[u.names[0]] && reads(u.body) {
 			mc.calls[u.names[0]] = true
+		}
+	}
+	// the shallow ones are changed declarations too: extracted again,
+	// and their values never taken from the leader (seedValues)
+	for root, names := range shallow {
+		for name := range names {
+			changed.add(root, name)
 		}
 	}
 	mc.changed = changed
 	return mc, true
+}
+
+// instanceMeta is the text of a resource unit's count and for_each, which
+// decide its instances; ok is false where they cannot be read (a block
+// read lazily, or a type whose address-only attributes depend on others:
+// a launch configuration's name).
+func instanceMeta(u *unit) (meta string, attrs map[string]string, ok bool) {
+	body, ok := u.node.(*hclsyntax.Body)
+	if !ok || u.root == "aws_launch_configuration" {
+		return "", nil, false
+	}
+	text := func(name string) (string, bool, bool) {
+		a := body.Attributes[name]
+		if a == nil {
+			return "", false, true
+		}
+		r := a.Expr.Range()
+		start, end := r.Start.Byte-u.at.Byte, r.End.Byte-u.at.Byte
+		if start < 0 || start > end || end > len(u.text) {
+			return "", false, false
+		}
+		return string(u.text[start:end]), true, true
+	}
+	var m strings.Builder
+	for _, name := range []string{"count", "for_each"} {
+		t, _, ok := text(name)
+		if !ok {
+			return "", nil, false
+		}
+		m.WriteString(name + "=" + t + "\x00")
+	}
+	attrs = map[string]string{}
+	for _, name := range refAttrs {
+		t, present, ok := text(name)
+		if !ok {
+			return "", nil, false
+		}
+		if present {
+			attrs[name] = t
+		}
+	}
+	return m.String(), attrs, true
 }
 
 // textString is text as a string without a copy: a unit's text is a
@@ -891,6 +1000,101 @@ func (n nameSet) readIn(text []byte) bool {
 		}
 	}
 	return false
+}
+
+// addressOnly are the attributes of a resource instance's value that its
+// address alone makes (evaluator.instanceValue), whatever its block holds:
+// a reference that reads only these does not read what changed in the
+// block.
+var addressOnly = map[string]bool{"id": true, "arn": true}
+
+// addressOnlyOf are the further such attributes of some types.
+var addressOnlyOf = map[string]map[string]bool{
+	"aws_vpc": {"default_network_acl_id": true, "default_security_group_id": true, "default_route_table_id": true,
+		"main_route_table_id": true},
+	"aws_vpc_endpoint": {"prefix_list_id": true},
+}
+
+// readBeyondAddress reports whether text may read what changed in a
+// resource of n: readIn, but a reference followed by indexes or splats
+// and then an attribute that unchanged says did not change does not
+// count. Anything else does: the whole object, an index it cannot follow.
+func (n nameSet) readBeyondAddress(text []byte, unchanged func(typ, name, attr string) bool) bool {
+	for root, names := range n {
+		for at := 0; ; {
+			k := bytes.Index(text[at:], []byte(root))
+			if k < 0 {
+				break
+			}
+			start, end := at+k, at+k+len(root)
+			at = end
+			if start > 0 && identByte(text[start-1]) || end < len(text) && identByte(text[end]) {
+				continue // part of a longer word
+			}
+			if end+1 >= len(text) || text[end] != '.' || !identStart(text[end+1]) {
+				return true
+			}
+			next := end + 1
+			for next < len(text) && identByte(text[next]) {
+				next++
+			}
+			if next < len(text) && text[next] >= 0x80 {
+				return true
+			}
+			name := string(text[end+1 : next])
+			if !names[name] {
+				continue
+			}
+			if attr, ok := attributeRead(text[next:]); !ok || !unchanged(root, name, attr) {
+				return true
+			}
+			at = next
+		}
+	}
+	return false
+}
+
+// attributeRead returns the attribute that rest, what follows a
+// reference to a resource, reads after indexes or splats; ok is false for
+// anything else (the whole object, an index it cannot follow).
+func attributeRead(rest []byte) (attr string, ok bool) {
+	i := 0
+	for i < len(rest) {
+		switch {
+		case rest[i] == '[':
+			depth, j := 0, i
+			for ; j < len(rest); j++ {
+				if rest[j] == '[' {
+					depth++
+				} else if rest[j] == ']' {
+					depth--
+					if depth == 0 {
+						break
+					}
+				} else if rest[j] == '"' || rest[j] == '\n' {
+					return "", false // a string or a line break in an index: not followed
+				}
+			}
+			if j == len(rest) {
+				return "", false
+			}
+			i = j + 1
+		case rest[i] == '.' && i+1 < len(rest) && rest[i+1] == '*':
+			i += 2
+		case rest[i] == '.' && i+1 < len(rest) && identStart(rest[i+1]):
+			j := i + 1
+			for j < len(rest) && identByte(rest[j]) {
+				j++
+			}
+			if j < len(rest) && rest[j] >= 0x80 {
+				return "", false
+			}
+			return string(rest[i+1 : j]), true
+		default:
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // blockText is block b's text in file f, header and body.

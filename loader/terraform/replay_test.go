@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -416,6 +418,19 @@ resource "aws_security_group_rule" "late" {
 			edit(f, b, "")(root)
 			root["net.tf"] += b
 		}, replay: true, below: true},
+		// blocks that read the group's id are the same: replayed
+		{name: "a group's inline rule narrowed", change: edit("groups.tf", `cidr_blocks = ["0.0.0.0/0"]
+  }
+  ingress {
+    protocol    = "tcp"
+    from_port   = 9100`, `cidr_blocks = ["10.0.0.0/8"]
+  }
+  ingress {
+    protocol    = "tcp"
+    from_port   = 9100`), replay: true, below: true},
+		{name: "a group's name", change: edit("groups.tf", `name        = "web"`, `name        = "web2"`), replay: true, below: true},
+		{name: "a group's count", change: edit("groups.tf", `count       = var.enabled ? 1 : 0`, `count       = var.enabled ? 2 : 0`),
+			replay: true, below: true},
 		{name: "a module argument", change: edit("mod.tf", `cidr   = local.vpc_cidr`, `cidr   = "10.7.0.0/16"`), replay: true},
 		{name: "an error fixed", change: edit("rules.tf", `"sideways"`, `"egress"`), replay: true, below: true},
 		{name: "a warning added", change: edit("groups.tf", `name   = "db"`, `name   = var.missing`), replay: true, below: true},
@@ -898,5 +913,91 @@ func TestReplayLazyAgainstWhole(t *testing.T) {
 	}
 	if len(want.Groups) != 11 {
 		t.Errorf("%d groups", len(want.Groups))
+	}
+}
+
+// A resource whose text changed but not its count or for_each changes
+// only what reads more of it than its address makes, or an attribute its
+// value holds (refAttrs) that changed or reads what changed: the blocks
+// that read its id stay the same, and are replayed.
+func TestChangedNamesShallow(t *testing.T) {
+	base := map[string]string{
+		"x/main.tf": `locals {
+  net = "10.0.0.0/16"
+}
+resource "aws_vpc" "this" {
+  count      = 1
+  cidr_block = local.net
+  tags       = { Name = "a" }
+}
+resource "aws_subnet" "by_id" {
+  vpc_id = aws_vpc.this[0].id
+}
+resource "aws_subnet" "by_splat" {
+  vpc_id = one(aws_vpc.this[*].id)
+}
+resource "aws_subnet" "by_default" {
+  vpc_id = aws_vpc.this[0].default_security_group_id
+}
+resource "aws_subnet" "by_cidr" {
+  cidr_block = aws_vpc.this[0].cidr_block
+}
+resource "aws_subnet" "by_whole" {
+  for_each = { for k, v in aws_vpc.this : k => v }
+}
+resource "aws_subnet" "by_other" {
+  availability_zone = aws_vpc.this[0].instance_tenancy
+}
+resource "aws_security_group" "reads_subnet" {
+  vpc_id = aws_subnet.by_cidr.vpc_id
+}
+`,
+	}
+	for i := range 10 { // unrelated: fewer than half the declarations change
+		base["x/main.tf"] += fmt.Sprintf("resource \"aws_eip\" \"e%d\" {}\n", i)
+	}
+	load := func(t *testing.T, files map[string]string) *module {
+		names, read := memFS(files)
+		m, diags := parseModule(names, read, nil, func(s string) string { return s }, false)
+		if m == nil || len(diags) > 0 {
+			t.Fatalf("parse: %v", diags)
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name, from, to string
+		changed        []string // resources changed besides aws_vpc.this
+	}{
+		{"a tag", `Name = "a"`, `Name = "b"`, []string{"by_whole"}},
+		{"a comment", `count      = 1`, `count      = 1 # one`, []string{"by_whole"}},
+		{"an attribute its value holds", `cidr_block = local.net`, `cidr_block = "10.1.0.0/16"`,
+			[]string{"by_cidr", "by_whole", "reads_subnet"}},
+		// the same text reading what changed: changed in full
+		{"what it reads", `net = "10.0.0.0/16"`, `net = "10.2.0.0/16"`,
+			[]string{"by_id", "by_splat", "by_default", "by_cidr", "by_whole", "by_other", "reads_subnet"}},
+		{"its instances", `count      = 1`, `count      = 2`,
+			[]string{"by_id", "by_splat", "by_default", "by_cidr", "by_whole", "by_other", "reads_subnet"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			edited := map[string]string{"x/main.tf": strings.Replace(base["x/main.tf"], tc.from, tc.to, 1)}
+			if edited["x/main.tf"] == base["x/main.tf"] {
+				t.Fatal("no edit")
+			}
+			mc, ok := changedNames(load(t, base), load(t, edited), func(s string) string { return s }, nameSet{})
+			if !ok {
+				t.Fatal("not compared")
+			}
+			var got []string
+			for _, typ := range []string{"aws_subnet", "aws_security_group"} {
+				for name := range mc.changed[typ] {
+					got = append(got, name)
+				}
+			}
+			sort.Strings(got)
+			want := slices.Sorted(slices.Values(tc.changed))
+			if !slices.Equal(got, want) || !mc.changed["aws_vpc"]["this"] {
+				t.Errorf("changed %v (aws_vpc.this %v), want %v", got, mc.changed["aws_vpc"]["this"], want)
+			}
+		})
 	}
 }
