@@ -976,30 +976,7 @@ func (n nameSet) declaresAll(root string, names []string) bool {
 // whole object, a space): text, not syntax, so that no way of writing a
 // reference is missed. A data source is named by its type.
 func (n nameSet) readIn(text []byte) bool {
-	for root, names := range n {
-		for at := 0; ; {
-			k := bytes.Index(text[at:], []byte(root))
-			if k < 0 {
-				break
-			}
-			start, end := at+k, at+k+len(root)
-			at = end
-			if start > 0 && identByte(text[start-1]) || end < len(text) && identByte(text[end]) {
-				continue // part of a longer word
-			}
-			if end+1 >= len(text) || text[end] != '.' || !identStart(text[end+1]) {
-				return true
-			}
-			next := end + 1
-			for next < len(text) && identByte(text[next]) {
-				next++
-			}
-			if next < len(text) && text[next] >= 0x80 || names[string(text[end+1:next])] {
-				return true // a name that goes on beyond ASCII is read whole, to be safe
-			}
-		}
-	}
-	return false
+	return n.readBeyondAddress(text, func(string, string, string) bool { return false })
 }
 
 // addressOnly are the attributes of a resource instance's value that its
