@@ -264,7 +264,7 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 	}
 	// a follower takes from the leader the calls of a directory whose
 	// files are the leader's, byte for byte, rather than parse it: most
-	// of them belong to roots it will take whole (callsOf)
+	// of them belong to roots it will take whole (takeCalls)
 	var taken map[string][]string
 	if follow {
 		taken = w.takeCalls(callers, pair)
@@ -285,8 +285,8 @@ func Load(ctx context.Context, paths []string, opts Options) (*model.Snapshot, [
 				continue
 			}
 			sources = localCalls(m)
-			if lead && clean[filepath.Clean(d)] {
-				published[filepath.Clean(d)] = &dirCalls{files: m.srcs, n: len(m.files), sources: sources}
+			if lead && clean[d] {
+				published[d] = &dirCalls{files: m.srcs, n: len(m.files), sources: sources}
 			}
 		}
 		for _, src := range sources {

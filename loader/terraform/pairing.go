@@ -3,6 +3,7 @@ package terraform
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -314,27 +315,21 @@ func (w *world) takeCalls(dirs []string, pair *pairing) map[string][]string {
 	}
 	out := map[string][]string{}
 	for _, d := range dirs {
-		info := published[filepath.Clean(w.leaderName(d))]
+		info := published[w.leaderName(d)]
 		files := w.dirFiles(d)
-		if info == nil || len(files) != len(info.files) {
-			continue
-		}
-		same := true
-		for _, f := range files {
+		differs := func(f string) bool {
 			want, ok := info.files[w.leaderName(f)]
 			if !ok {
-				same = false
-				break
+				return true
 			}
-			if got, err := w.peek(f); err != nil || !bytes.Equal(got, want) {
-				same = false
-				break
-			}
+			got, err := w.peek(f)
+			return err != nil || !bytes.Equal(got, want)
 		}
-		if same {
-			out[d] = info.sources
-			w.filesRead.add(filepath.Clean(d), info.n)
+		if info == nil || len(files) != len(info.files) || slices.ContainsFunc(files, differs) {
+			continue
 		}
+		out[d] = info.sources
+		w.filesRead.add(d, info.n)
 	}
 	w.cache.mu.Lock()
 	w.cache.callsTaken += len(out)

@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"bytes"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -667,32 +666,37 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 	// a resource on both sides whose text changed but not its instances
 	// (count and for_each) changes only what reads more of it than its
 	// address (addressOnly): shallow, unless it reads what changed
-	type sides struct {
-		meta  [2]string            // count and for_each, the leader's and the follower's
-		attrs [2]map[string]string // the attributes its value holds (refAttrs)
+	type side struct {
+		seen, ok bool              // declared (once, unless !ok), and read
+		meta     string            // its count and for_each
+		attrs    map[string]string // the attributes its value holds (refAttrs)
 	}
-	metas := map[string]*sides{} // by "type name"
-	for k, u := range apart {
+	metas := map[string]*[2]side{} // by "type name": the leader's, the follower's
+	note := func(u *unit, i int) {
 		if decls[declKey(u)] == 0 || u.block.Type != "resource" || len(u.names) != 1 {
-			continue
-		}
-		side := 1 // the follower's come first in apart
-		if k >= len(apart)-len(theirUnits) {
-			side = 0
+			return
 		}
 		key := u.root + " " + u.names[0]
 		if metas[key] == nil {
-			metas[key] = &sides{meta: [2]string{"\x00absent", "\x00absent"}}
+			metas[key] = &[2]side{}
 		}
-		m, attrs, ok := instanceMeta(u)
-		if !ok || metas[key].meta[side] != "\x00absent" {
-			m = "\x00" + fmt.Sprint(side) // not comparable, or declared twice: never the same
+		s := &metas[key][i]
+		if s.seen {
+			s.ok = false // declared twice: never the same
+			return
 		}
-		metas[key].meta[side], metas[key].attrs[side] = m, attrs
+		s.seen = true
+		s.meta, s.attrs, s.ok = instanceMeta(u)
+	}
+	for i := range theirUnits {
+		note(&theirUnits[i], 0)
+	}
+	for _, u := range apart[:len(apart)-len(theirUnits)] {
+		note(u, 1)
 	}
 	sameMeta := func(u *unit) bool {
 		m := metas[u.root+" "+u.names[0]]
-		return m != nil && m.meta[0] == m.meta[1] && !strings.HasPrefix(m.meta[0], "\x00")
+		return m != nil && m[0].ok && m[1].ok && m[0].meta == m[1].meta
 	}
 	shallow := nameSet{}
 	for _, u := range apart {
@@ -725,11 +729,11 @@ func changedNames(theirs, mine *module, leaderName func(string) string, seed nam
 			return true
 		}
 		m, key := metas[typ+" "+name], typ+" "+name+"."+attr
-		if m == nil || m.attrs[0] == nil || m.attrs[1] == nil || visiting[key] {
+		if m == nil || !m[0].ok || !m[1].ok || visiting[key] {
 			return false
 		}
-		text, ok := m.attrs[1][attr]
-		if theirs, ok0 := m.attrs[0][attr]; ok != ok0 || text != theirs {
+		text, ok := m[1].attrs[attr]
+		if theirs, ok0 := m[0].attrs[attr]; ok != ok0 || text != theirs {
 			return false
 		}
 		visiting[key] = true
@@ -976,7 +980,7 @@ func (n nameSet) declaresAll(root string, names []string) bool {
 // whole object, a space): text, not syntax, so that no way of writing a
 // reference is missed. A data source is named by its type.
 func (n nameSet) readIn(text []byte) bool {
-	return n.readBeyondAddress(text, func(string, string, string) bool { return false })
+	return n.readBeyondAddress(text, nil)
 }
 
 // addressOnly are the attributes of a resource instance's value that its
@@ -995,7 +999,8 @@ var addressOnlyOf = map[string]map[string]bool{
 // readBeyondAddress reports whether text may read what changed in a
 // resource of n: readIn, but a reference followed by indexes or splats
 // and then an attribute that unchanged says did not change does not
-// count. Anything else does: the whole object, an index it cannot follow.
+// count (a nil unchanged: none is unchanged). Anything else does: the
+// whole object, an index it cannot follow.
 func (n nameSet) readBeyondAddress(text []byte, unchanged func(typ, name, attr string) bool) bool {
 	for root, names := range n {
 		for at := 0; ; {
@@ -1021,6 +1026,9 @@ func (n nameSet) readBeyondAddress(text []byte, unchanged func(typ, name, attr s
 			name := string(text[end+1 : next])
 			if !names[name] {
 				continue
+			}
+			if unchanged == nil {
+				return true
 			}
 			if attr, ok := attributeRead(text[next:]); !ok || !unchanged(root, name, attr) {
 				return true
