@@ -306,7 +306,7 @@ func replayPlan(rec *rootRecording, mine *module, prefix string, mc *moduleChang
 		return nil, nil
 	}
 	frag := rec.frag.Clone()
-	shiftAll(frag, plan, moved, mc)
+	shiftAll(frag, plan, moved, mc, nil)
 	return plan, frag
 }
 
@@ -349,11 +349,12 @@ func planBlocks(rec *rootRecording, mine *module, prefix string, mc *moduleChang
 }
 
 // shiftAll moves the sources of the moved blocks' records in frag
-// (shiftLines); a block one of whose sources is not within it is taken out
-// of plan, to be extracted.
-func shiftAll(frag *model.Snapshot, plan map[hcl.Body]*blockEffects, moved []hcl.Body, mc *moduleChange) {
+// (shiftLines); a block one of whose sources is not within it, nor one of
+// calls (the module calls that made the instance, which stay where they
+// are), is taken out of plan, to be extracted.
+func shiftAll(frag *model.Snapshot, plan map[hcl.Body]*blockEffects, moved []hcl.Body, mc *moduleChange, calls []model.Source) {
 	for _, body := range moved {
-		if !shiftLines(frag, plan[body], mc.same[body]) {
+		if !shiftLines(frag, plan[body], mc.same[body], calls) {
 			delete(plan, body)
 		}
 	}
@@ -421,14 +422,28 @@ func (ir *instanceReplay) plan(ev *evaluator, frag *model.Snapshot) map[hcl.Body
 		seedValues(ev, ir.rec.values[ev.prefix], mc.changed)
 	}
 	plan, moved := planBlocks(ir.rec, ev.mod, ev.prefix, mc)
-	shiftAll(frag, plan, moved, mc)
+	if len(moved) == 0 {
+		return plan
+	}
+	// the instance's call and its callers, as the leader names their
+	// files: the same as the leader's (the calls are unchanged, else no
+	// block is replayed)
+	var calls []model.Source
+	for _, c := range append(slices.Clip(ev.callers), ev.callSite) {
+		if c.File != "" {
+			c.File = ir.leaderName(c.File)
+			calls = append(calls, c)
+		}
+	}
+	shiftAll(frag, plan, moved, mc, calls)
 	return plan
 }
 
 // shiftLines moves the sources of what the block recorded in e added, in
-// frag (the follower's own copy), by sb.shift lines; false, with nothing
-// moved, when one of them is not within the leader's block.
-func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock) bool {
+// frag (the follower's own copy), by sb.shift lines, but for those that
+// are one of calls; false, with nothing moved, when one of the others is
+// not within the leader's block.
+func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock, calls []model.Source) bool {
 	n := 0
 	for _, k := range e.pieces {
 		n += k
@@ -441,7 +456,8 @@ func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock) bool {
 		Rules: frag.Rules[e.rules : e.rules+n]}
 	inside := true
 	view.EachSource(func(src *model.Source) {
-		if src.File != "" && (src.File != sb.file || src.StartLine < sb.first || src.EndLine > sb.last) {
+		if src.File != "" && (src.File != sb.file || src.StartLine < sb.first || src.EndLine > sb.last) &&
+			!slices.Contains(calls, *src) {
 			inside = false
 		}
 	})
@@ -449,7 +465,7 @@ func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock) bool {
 		return false
 	}
 	view.EachSource(func(src *model.Source) {
-		if src.File != "" {
+		if src.File != "" && !slices.Contains(calls, *src) {
 			src.StartLine += sb.shift
 			src.EndLine += sb.shift
 		}

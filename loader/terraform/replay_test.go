@@ -387,6 +387,11 @@ func TestReplayMatchesAlone(t *testing.T) {
 		module func(mod map[string]string)
 		replay bool
 		below  bool // the module's instance replayed too
+		// how many blocks of the module's instance are replayed (when not
+		// 0), those on moved lines too: their rules name the call, which
+		// did not move (the module's first block builds the evaluation
+		// context, which no record holds: it is extracted again)
+		wantBelow int
 	}{
 		{name: "a rule removed", change: remove("rules.tf", `resource "aws_security_group_rule" "ssh_world"`), replay: true, below: true},
 		{name: "a rule narrowed", change: edit("rules.tf", `cidr_blocks       = ["0.0.0.0/0"]`, `cidr_blocks       = ["10.0.0.0/8"]`), replay: true, below: true},
@@ -445,7 +450,20 @@ resource "aws_security_group_rule" "late" {
 		{name: "the module", module: edit("main.tf", `from_port   = 80`, `from_port   = 81`), replay: true, below: true},
 		{name: "a module's rule", module: edit("main.tf", `from_port         = 443`, `from_port         = 444`), replay: true, below: true},
 		{name: "a module's output", module: edit("main.tf", `value = aws_security_group.m.id`, `value = aws_security_group.m.name`), replay: true, below: true},
-		{name: "a module's lines shifted", module: edit("main.tf", "}\nresource \"aws_security_group\" \"n\"", "}\n\n\nresource \"aws_security_group\" \"n\""), replay: true, below: true},
+		{name: "a module's lines shifted", module: edit("main.tf", "}\nresource \"aws_security_group\" \"n\"", "}\n\n\nresource \"aws_security_group\" \"n\""),
+			replay: true, below: true, wantBelow: 2},
+		{name: "a module's rule removed", module: func(m map[string]string) {
+			// the old side has a rule the new one lacks, above the others
+			edit("main.tf", "resource \"aws_security_group_rule\" \"m_out\"", `resource "aws_security_group_rule" "m_extra" {
+  type              = "ingress"
+  security_group_id = aws_security_group.m.id
+  protocol          = "tcp"
+  from_port         = 8080
+  to_port           = 8080
+  cidr_blocks       = [var.cidr]
+}
+resource "aws_security_group_rule" "m_out"`)(m)
+		}, replay: true, below: true, wantBelow: 2},
 		// every block reads it
 		{name: "a module's variable", module: edit("main.tf", `variable "cidr" {}`, `variable "cidr" { default = "10.0.0.0/8" }`), replay: true},
 		{name: "a module's file added", module: func(m map[string]string) { m["extra.tf"] = `output "extra" { value = var.cidr }` + "\n" }, replay: true, below: true},
@@ -479,6 +497,9 @@ resource "aws_security_group_rule" "late" {
 			}
 			if tc.below != (cache.replayedBelow > 0) {
 				t.Errorf("%d blocks of the module's instance replayed", cache.replayedBelow)
+			}
+			if tc.wantBelow > 0 && cache.replayedBelow != tc.wantBelow {
+				t.Errorf("%d blocks of the module's instance replayed, not %d", cache.replayedBelow, tc.wantBelow)
 			}
 			if len(want.Rules) == 0 || len(wantDiags) == 0 {
 				t.Errorf("%d rules, %d diagnostics: the root is not read as meant", len(want.Rules), len(wantDiags))
@@ -597,6 +618,9 @@ func TestReplayInChangedModules(t *testing.T) {
 		name   string
 		change func(map[string]string)
 		below  bool // blocks of the instances must have been replayed
+		// at least how many: those on moved lines too, whose rules name
+		// the calls above them, which did not move
+		wantBelow int
 	}{
 		{name: "a rule in the inner module", change: edit("mods/inner/main.tf", `from_port   = 22`, `from_port   = 2222`), below: true},
 		{name: "the inner module's output", change: edit("mods/inner/main.tf", `value = aws_security_group.i.id`, `value = aws_security_group.j.id`), below: true},
@@ -604,6 +628,11 @@ func TestReplayInChangedModules(t *testing.T) {
 		{name: "what the call of the inner reads", change: edit("mods/outer/main.tf", `inner_cidr = var.cidr`, `inner_cidr = "10.9.0.0/16"`), below: true},
 		{name: "the inner module's variable", change: edit("mods/inner/main.tf", `variable "cidr" {}`, `variable "cidr" { default = "10.2.0.0/16" }`), below: true},
 		{name: "a block removed from the outer module", change: edit("mods/outer/main.tf", `resource "aws_security_group" "plain" {`, `resource "aws_security_group" "plain2" {`), below: true},
+		// i and j of the three instances of the inner module, and plain of
+		// the outer module's two (to_inner too, when the modules are not
+		// read lazily)
+		{name: "lines moved in the inner module", change: edit("mods/inner/main.tf", "}\nresource \"aws_security_group\" \"i\"", "}\n\n\nresource \"aws_security_group\" \"i\""),
+			below: true, wantBelow: 8},
 		// a module of which the leader made no instance: nothing replayed
 		{name: "a module called with count = 0", change: edit("mods/off/main.tf", "0.0.0.0/0", "10.0.0.0/8")},
 	} {
@@ -620,6 +649,9 @@ func TestReplayInChangedModules(t *testing.T) {
 			cache, want, _ := mirroredMatchesAlone(t, old, new)
 			if tc.below != (cache.replayedBelow > 0) {
 				t.Errorf("%d blocks of instances replayed", cache.replayedBelow)
+			}
+			if cache.replayedBelow < tc.wantBelow {
+				t.Errorf("%d blocks of instances replayed, not %d", cache.replayedBelow, tc.wantBelow)
 			}
 			if len(want.Rules) < 8 {
 				t.Errorf("%d rules: the tree is not read as meant", len(want.Rules))
@@ -660,6 +692,9 @@ func TestReplayInChangedModules(t *testing.T) {
 			}
 			if tc.below != (cache.replayedBelow > 0) {
 				t.Errorf("as --base: %d blocks of instances replayed", cache.replayedBelow)
+			}
+			if cache.replayedBelow < tc.wantBelow {
+				t.Errorf("as --base: %d blocks of instances replayed, not %d", cache.replayedBelow, tc.wantBelow)
 			}
 		})
 	}
