@@ -347,7 +347,7 @@ func revocations(att model.Attachment, bClass AttachmentClass, aRules []model.Ru
 	var pieces []piece
 	for _, dir := range []model.Direction{model.Ingress, model.Egress} {
 		for _, p := range protocolKeys(bRules, aRules) {
-			pieces = append(pieces, cellPieces(att, bClass, aRules, mem, dir, p)...)
+			pieces = append(pieces, cellPieces(att, bClass, bRules, aRules, mem, dir, p)...)
 		}
 	}
 	var out []Revocation
@@ -453,16 +453,15 @@ func usable(rules []model.Rule, dir model.Direction, p model.Protocol) []*model.
 	return out
 }
 
-func cellPieces(att model.Attachment, bClass AttachmentClass, aRules []model.Rule, mem *membership, dir model.Direction, p model.Protocol) []piece {
-	var bRules []model.Rule
-	untracked := map[*model.Rule]*model.Rule{} // before rule → its reverse, when untracked for p
-	for _, rc := range bClass.Rules {
-		bRules = append(bRules, rc.Rule)
-	}
+// cellPieces is what the change revokes of att's rules for direction dir
+// and protocol p; bRules are bClass's rules, in its order (pieces point into
+// them).
+func cellPieces(att model.Attachment, bClass AttachmentClass, bRules, aRules []model.Rule, mem *membership, dir model.Direction, p model.Protocol) []piece {
 	before := usable(bRules, dir, p)
 	if len(before) == 0 {
 		return nil
 	}
+	untracked := map[*model.Rule]*model.Rule{} // before rule → its reverse, when untracked for p
 	for i, rc := range bClass.Rules {
 		for _, v := range append([]Verdict{rc.Verdict}, rc.Parts...) {
 			if v.Protocol == p && v.Tracked != nil && !*v.Tracked && v.Covering == nil {
