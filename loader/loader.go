@@ -120,11 +120,14 @@ func finish(s *model.Snapshot) {
 }
 
 // ReadRevision reads the input files under paths as they are at git
-// revision rev.
-func ReadRevision(rev string, paths []string) (*gitrev.Tree, error) {
+// revision rev. The configuration files are compared with the working tree
+// at once, through read (nil: from disk; SharedReads.ReadFile shares the
+// reads with the working tree's load), the data files a configuration may
+// read when they are read.
+func ReadRevision(rev string, paths []string, read func(name string) ([]byte, error)) (*gitrev.Tree, error) {
 	return gitrev.Read(".", rev, paths, func(name string) bool {
 		return terraform.IsInputFile(name) || terraform.IsDataFile(name)
-	})
+	}, terraform.IsInputFile, read)
 }
 
 // LoadTree loads the inputs under paths from a revision's files.
@@ -136,47 +139,40 @@ func LoadTree(ctx context.Context, tree *gitrev.Tree, paths []string, opts Optio
 	return snap, diags
 }
 
-// SharedReads lends what a load of the working tree reads to a revision's
-// tree: a file the change left alone (one of gitrev.Tree.Work) is then read
-// once for both sides. The bytes are kept for the whole load: a module
-// that many roots call is read once per root on each side (a module
-// repository's examples calling ../../ read its files once each), and
-// those reads then cost nothing on the revision's side; the bytes are the
-// inputs' own size, a small part of the heap. The working tree's load may
-// begin before the tree is read.
+// SharedReads reads each file of the working tree once for both sides of
+// --base: git's reading of the revision compares the configuration files
+// with the revision's (gitrev.Read), and the working tree's load takes the
+// bytes it read, whichever reads a file first. The bytes are kept for the
+// whole load: a module that many roots call is read once, however many
+// roots read it (a module repository's examples calling ../../); they are
+// the inputs' own size, a small part of the heap.
 type SharedReads struct {
 	budget *safeio.Budget
-	read   sync.Map // cleaned name → bytes the working tree's load read
+	read   sync.Map // cleaned name → *sharedRead
+}
+
+// sharedRead is one file's read.
+type sharedRead struct {
+	once sync.Once
+	b    []byte
+	err  error
 }
 
 // NewSharedReads returns reads to share.
 func NewSharedReads() *SharedReads { return &SharedReads{budget: new(safeio.Budget)} }
 
-// Options returns opts for the working tree's load, reading through s.
-func (s *SharedReads) Options(opts Options) Options {
-	opts.Terraform.ReadFile = func(name string) ([]byte, error) {
-		b, err := s.budget.ReadFile(name)
-		if err == nil {
-			s.read.Store(filepath.Clean(name), b)
-		}
-		return b, err
-	}
-	return opts
+// ReadFile reads a file, once.
+func (s *SharedReads) ReadFile(name string) ([]byte, error) {
+	v, _ := s.read.LoadOrStore(filepath.Clean(name), &sharedRead{})
+	r := v.(*sharedRead)
+	r.once.Do(func() { r.b, r.err = s.budget.ReadFile(name) })
+	return r.b, r.err
 }
 
-// Lend makes tree read the files of its Work through s.
-func (s *SharedReads) Lend(tree *gitrev.Tree) {
-	tree.WorkRead = func(name string) ([]byte, error) {
-		key := filepath.Clean(name)
-		if b, ok := s.read.Load(key); ok {
-			return b.([]byte), nil
-		}
-		b, err := safeio.ReadFile(name)
-		if err == nil {
-			s.read.Store(key, b)
-		}
-		return b, err
-	}
+// Options returns opts for the working tree's load, reading through s.
+func (s *SharedReads) Options(opts Options) Options {
+	opts.Terraform.ReadFile = s.ReadFile
+	return opts
 }
 
 // ChangedDirs returns whether a directory of the working tree holds files

@@ -33,7 +33,7 @@ resource "aws_security_group" "g" {
 	git("add", ".")
 	git("commit", "-qm", "base")
 	write("rules.json", `[443]`)
-	tree, err := ReadRevision("HEAD", []string{"."})
+	tree, err := ReadRevision("HEAD", []string{"."}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestChangedDirs(t *testing.T) {
 	if err := os.Remove("removed/extra.tf"); err != nil {
 		t.Fatal(err)
 	}
-	tree, err := ReadRevision("HEAD", []string{"."})
+	tree, err := ReadRevision("HEAD", []string{"."}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

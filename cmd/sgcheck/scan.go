@@ -203,17 +203,16 @@ func (c *common) prepareEngine(ctx context.Context) {
 // root (ParseCache.Pair): the revision's copy of a root is evaluated right
 // after the working tree's, reusing its syntax trees (and its result, when
 // nothing the root depends on changed), which are then let go. The
-// revision's file list is read while the working tree begins to load (git
-// says which files the working tree holds unchanged: those are read from
-// there, once for both sides, SharedReads); once it is known, only the
-// directories the change touched keep syntax trees. A revision that cannot
-// be read stops both loads.
+// revision's files are read while the working tree begins to load (the
+// working tree's configuration files whose bytes are the revision's are
+// taken from there, read once for both sides, SharedReads); once they are
+// known, only the directories the change touched keep syntax trees. A
+// revision that cannot be read stops both loads.
 func loadBase(ctx context.Context, rev *revisionRead, paths []string, opts loader.Options, onHead func(*model.Snapshot)) (head *model.Snapshot, hd []model.Diagnostic,
 	base *model.Snapshot, bd []model.Diagnostic, tree *gitrev.Tree, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cache := terraform.NewParseCache()
-	shared := loader.NewSharedReads()
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
@@ -221,10 +220,9 @@ func loadBase(ctx context.Context, rev *revisionRead, paths []string, opts loade
 			cancel()
 			return
 		}
-		shared.Lend(tree)
 		cache.KeepTrees(loader.ChangedDirs(tree))
 	}()
-	head, hd, base, bd = loadPaired(shared.Options(opts), cache, nil, onHead,
+	head, hd, base, bd = loadPaired(rev.shared.Options(opts), cache, nil, onHead,
 		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) { return loader.Load(ctx, paths, o) },
 		func(o loader.Options) (*model.Snapshot, []model.Diagnostic) {
 			<-read
@@ -248,19 +246,21 @@ func loadPaths(args []string) []string {
 }
 
 // revisionRead is git's reading of a revision's files (loader.ReadRevision),
-// begun as soon as the command line is read.
+// begun as soon as the command line is read, and the working tree's reads,
+// which its comparisons begin and the working tree's load shares.
 type revisionRead struct {
-	done chan struct{}
-	tree *gitrev.Tree
-	err  error
+	done   chan struct{}
+	tree   *gitrev.Tree
+	err    error
+	shared *loader.SharedReads
 }
 
 // readRevision begins reading revision rev's files under paths.
 func readRevision(rev string, paths []string) *revisionRead {
-	r := &revisionRead{done: make(chan struct{})}
+	r := &revisionRead{done: make(chan struct{}), shared: loader.NewSharedReads()}
 	go func() {
 		defer close(r.done)
-		r.tree, r.err = loader.ReadRevision(rev, paths)
+		r.tree, r.err = loader.ReadRevision(rev, paths, r.shared.ReadFile)
 	}()
 	return r
 }

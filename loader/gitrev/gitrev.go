@@ -26,8 +26,9 @@ import (
 // Tree is the content of some paths at a revision.
 type Tree struct {
 	// Files maps a path relative to the working directory (as a user names
-	// it) to its content at the revision, for the files the working tree
-	// does not hold unchanged.
+	// it) to its content at the revision, for the files compared with the
+	// working tree when the tree was read (Read's eager) and those read
+	// from git.
 	Files map[string][]byte
 	// Changed holds the paths of Files whose working-tree file is absent
 	// or holds other bytes.
@@ -36,24 +37,30 @@ type Tree struct {
 	// does not have (a partial clone without network), with why: they are
 	// named, and reading one is an error.
 	Unreadable map[string]string
-	// Work holds the revision's files that the working tree holds
-	// unchanged, as git compares them (with its index's file stamps, as
-	// git status does), with their blob ids: they are read from the
-	// working tree (WorkRead), and from git where that fails.
-	Work map[string]string
-	// WorkRead reads a file of Work from the working tree; nil means
-	// os.ReadFile. A load of the working tree may share its reads.
-	WorkRead func(name string) ([]byte, error)
-	root     string // the repository's top directory
+	// later holds the revision's other files, with their blob ids: each is
+	// compared with the working tree's file when first read (ReadFile).
+	later map[string]string
+	read  func(name string) ([]byte, error) // a working-tree file
+	done  sync.Map                          // name → *laterRead, of later's files read
+	root  string                            // the repository's top directory
+	// repo maps a file of later to its path in the repository (slashes)
+	repo map[string]string
+}
+
+// laterRead is the content of one of a Tree's later files, read once.
+type laterRead struct {
+	once sync.Once
+	b    []byte
+	err  error
 }
 
 // Names returns the paths of the revision's files, readable or not.
 func (t *Tree) Names() []string {
-	out := make([]string, 0, len(t.Files)+len(t.Work)+len(t.Unreadable))
+	out := make([]string, 0, len(t.Files)+len(t.later)+len(t.Unreadable))
 	for n := range t.Files {
 		out = append(out, n)
 	}
-	for n := range t.Work {
+	for n := range t.later {
 		out = append(out, n)
 	}
 	for n := range t.Unreadable {
@@ -62,26 +69,33 @@ func (t *Tree) Names() []string {
 	return out
 }
 
-// ReadFile reads a file of the tree.
+// ReadFile reads a file of the tree. A file not compared with the working
+// tree when the tree was read is compared on its first read: the working
+// tree's bytes where their blob id is the revision's, else git's.
 func (t *Tree) ReadFile(name string) ([]byte, error) {
 	name = filepath.Clean(name)
 	if b, ok := t.Files[name]; ok {
 		return b, nil
 	}
-	if id, ok := t.Work[name]; ok {
-		read := t.WorkRead
-		if read == nil {
-			read = os.ReadFile
-		}
-		if b, err := read(name); err == nil {
-			return b, nil
-		}
-		// gone since git looked: the revision's own bytes
-		b, err := git(t.root, nil, "cat-file", "blob", id)
-		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-		}
-		return b, nil
+	if id, ok := t.later[name]; ok {
+		v, _ := t.done.LoadOrStore(name, &laterRead{})
+		r := v.(*laterRead)
+		r.once.Do(func() {
+			if b, ok := sameInWorkTree(filepath.Join(t.root, filepath.FromSlash(t.repo[name])), name, id, t.read); ok {
+				r.b = b
+				return
+			}
+			blobs, err := readBlobs(t.root, []string{id})
+			switch {
+			case err != nil:
+				r.err = &fs.PathError{Op: "read", Path: name, Err: err}
+			case blobs[0] == nil:
+				r.err = &fs.PathError{Op: "read", Path: name, Err: errors.New(absent(id))}
+			default:
+				r.b = blobs[0]
+			}
+		})
+		return r.b, r.err
 	}
 	if why, ok := t.Unreadable[name]; ok {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New(why)}
@@ -110,7 +124,21 @@ func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {
 
 // Read returns the files under paths (relative to dir, the working
 // directory) at rev that keep reports a user's paths, selected by keep.
-func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, error) {
+// Those eager selects are compared with the working tree at once (a load
+// reads them all, and which folders changed is known before it begins):
+// the working tree's bytes are the revision's where their git blob id is
+// the revision's, and git gives the others' in one process. The rest are
+// compared when first read (Tree.ReadFile). read reads a working-tree file
+// by the name the tree gives it, for a load that reads the same files to
+// share the reads (with dir the working directory); nil reads the file's
+// path in the repository.
+//
+// Comparing bytes rather than asking git which files changed costs two
+// git processes fewer, and holds whatever git's index says (files marked
+// assume-unchanged or skip-worktree, stale file stamps); where git
+// converts line endings on checkout (core.autocrlf), every converted file
+// differs and is read from git.
+func Read(dir, rev string, paths []string, keep, eager func(name string) bool, read func(name string) ([]byte, error)) (*Tree, error) {
 	// the repository's top and the commit, in one git process where rev
 	// names a commit as given (each process counts when a load runs
 	// beside)
@@ -162,48 +190,13 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 	for i, sp := range specs {
 		specAt[sp.repo] = append(specAt[sp.repo], i)
 	}
-	named := map[string]bool{} // the files' names so far
-	// three listings, at once (each is a git process): the revision's
-	// files; those that may have changed in the working tree since the
-	// revision (edited or removed, or with file stamps other than its
-	// index's: git status would compare their bytes, and refresh the
-	// index, which sgcheck does not write); and those git does not look at
-	// (marked assume-unchanged or skip-worktree)
-	var listed [3][]byte
-	var errs [3]error
-	var wg sync.WaitGroup
-	for i, args := range [3][]string{
-		{"ls-tree", "-r", "-z", "--full-tree", rev},
-		{"diff-index", "--name-only", "-z", "--no-renames", rev},
-		{"ls-files", "-v", "-z"},
-	} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			listed[i], errs[i] = git(root, nil, append(append(args, "--"), pathspecs...)...)
-		}()
+	out, err := git(root, nil, append([]string{"ls-tree", "-r", "-z", "--full-tree", rev, "--"}, pathspecs...)...)
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	out := listed[0]
-	changed := map[string]bool{}
-	for _, name := range strings.Split(string(listed[1]), "\x00") {
-		changed[name] = true
-	}
-	for _, rec := range strings.Split(string(listed[2]), "\x00") {
-		if tag, name, ok := strings.Cut(rec, " "); ok && tag != "H" {
-			changed[name] = true
-		}
-	}
-	type entry struct {
-		oid, name, repo string
-		changed         bool
-	}
+	type entry struct{ oid, name, repo string }
 	var entries []entry
+	named := map[string]bool{} // the files' names so far
 	for _, rec := range strings.Split(string(out), "\x00") {
 		meta, name, ok := strings.Cut(rec, "\t")
 		if !ok {
@@ -224,10 +217,10 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 				} else if name != sp.repo {
 					rest = strings.TrimPrefix(name, sp.repo+"/")
 				}
-				local := filepath.Join(sp.user, filepath.FromSlash(rest))
+				local := filepath.Clean(filepath.Join(sp.user, filepath.FromSlash(rest)))
 				if !named[local] && !hidden(filepath.FromSlash(rest)) && keep(local) {
 					named[local] = true
-					entries = append(entries, entry{f[2], local, name, changed[name]})
+					entries = append(entries, entry{f[2], local, name})
 				}
 			}
 			if d == "." {
@@ -235,63 +228,83 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 			}
 		}
 	}
-	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}, Work: map[string]string{}, root: root}
-	// a file the working tree holds unchanged is read from there (git
-	// itself is much slower at handing out every blob): one git does not
-	// find changed when read, one that may have changed only if its git
-	// blob id proves its bytes are the revision's
-	var maybe []int
-	for i, e := range entries {
-		if e.changed {
-			maybe = append(maybe, i)
+	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}, later: map[string]string{},
+		repo: map[string]string{}, read: read, root: root}
+	var now []entry
+	for _, e := range entries {
+		if eager(e.name) {
+			now = append(now, e)
 		} else {
-			t.Work[filepath.Clean(e.name)] = e.oid
+			t.later[e.name], t.repo[e.name] = e.oid, e.repo
 		}
 	}
-	same := make([][]byte, len(maybe))
-	found := make([]bool, len(maybe))
-	parallel.Each(len(maybe), func(k int) {
-		e := entries[maybe[k]]
-		same[k], found[k] = sameInWorkTree(filepath.Join(root, filepath.FromSlash(e.repo)), e.oid)
+	same := make([][]byte, len(now))
+	found := make([]bool, len(now))
+	parallel.Each(len(now), func(k int) {
+		e := now[k]
+		same[k], found[k] = sameInWorkTree(filepath.Join(root, filepath.FromSlash(e.repo)), e.name, e.oid, read)
 	})
 	var missing []entry
-	for k, i := range maybe {
-		e := entries[i]
+	for k, e := range now {
 		if found[k] {
-			t.Files[filepath.Clean(e.name)] = same[k]
+			t.Files[e.name] = same[k]
 			continue
 		}
 		missing = append(missing, e)
-		t.Changed[filepath.Clean(e.name)] = true
+		t.Changed[e.name] = true
 	}
-	entries = missing
-	if len(entries) == 0 {
+	if len(missing) == 0 {
 		return t, nil
 	}
+	oids := make([]string, len(missing))
+	for i, e := range missing {
+		oids[i] = e.oid
+	}
+	blobs, err := readBlobs(root, oids)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range missing {
+		if blobs[i] == nil {
+			if t.Unreadable == nil {
+				t.Unreadable = map[string]string{}
+			}
+			t.Unreadable[e.name] = absent(e.oid)
+			continue
+		}
+		t.Files[e.name] = blobs[i]
+	}
+	return t, nil
+}
+
+// absent is why a file whose blob oid the object store lacks cannot be
+// read.
+func absent(oid string) string {
+	return "its content at the revision is not in the local repository (git object " + oid +
+		" is missing: a partial or shallow clone?)"
+}
+
+// readBlobs reads the blobs oids from the repository at root, in one git
+// process: nil for one the object store lacks (a partial clone), which
+// leaves the others readable.
+func readBlobs(root string, oids []string) ([][]byte, error) {
 	var in bytes.Buffer
-	for _, e := range entries {
-		in.WriteString(e.oid + "\n")
+	for _, oid := range oids {
+		in.WriteString(oid + "\n")
 	}
 	raw, err := git(root, &in, "cat-file", "--batch")
 	if err != nil {
 		return nil, err
 	}
 	r := bufio.NewReader(bytes.NewReader(raw))
-	for _, e := range entries {
+	out := make([][]byte, len(oids))
+	for i := range oids {
 		header, err := r.ReadString('\n')
 		if err != nil {
 			return nil, fmt.Errorf("git cat-file: %w", err)
 		}
 		f := strings.Fields(header)
 		if len(f) == 2 && f[1] == "missing" {
-			// the object store lacks the blob (a partial clone): this file
-			// cannot be read, the others can
-			if t.Unreadable == nil {
-				t.Unreadable = map[string]string{}
-			}
-			name := filepath.Clean(e.name)
-			t.Unreadable[name] = "its content at the revision is not in the local repository (git object " + f[0] +
-				" is missing: a partial or shallow clone?)"
 			continue
 		}
 		if len(f) != 3 {
@@ -305,9 +318,9 @@ func Read(dir, rev string, paths []string, keep func(name string) bool) (*Tree, 
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return nil, fmt.Errorf("git cat-file: %w", err)
 		}
-		t.Files[filepath.Clean(e.name)] = buf[:size]
+		out[i] = buf[:size:size]
 	}
-	return t, nil
+	return out, nil
 }
 
 // Resolve finds the commit rev names, as CI checkouts have it: a branch,
@@ -367,14 +380,18 @@ func hidden(p string) bool {
 	return false
 }
 
-// sameInWorkTree reads the working tree's file at path and reports whether
-// its git blob id is oid (SHA-1, or SHA-256 in repositories that use it).
-func sameInWorkTree(path, oid string) ([]byte, bool) {
+// sameInWorkTree reads the working tree's file at path (named name, read
+// with read) and reports whether its git blob id is oid (SHA-1, or SHA-256
+// in repositories that use it). A symbolic link is not its target's bytes.
+func sameInWorkTree(path, name, oid string, read func(string) ([]byte, error)) ([]byte, bool) {
 	info, err := os.Lstat(path)
 	if err != nil || !info.Mode().IsRegular() || info.Size() > 64<<20 {
 		return nil, false
 	}
-	b, err := os.ReadFile(path)
+	if read == nil {
+		read = func(string) ([]byte, error) { return os.ReadFile(path) }
+	}
+	b, err := read(name)
 	if err != nil {
 		return nil, false
 	}

@@ -14,13 +14,13 @@ import (
 	"time"
 )
 
-// A revision's file is read from the working tree only where git finds the
-// working tree's file unchanged since the revision; every other file
-// (edited, even to the same size, removed, or marked assume-unchanged or
-// skip-worktree, whose changes git does not look at) is read from git,
-// unless its blob id proves the bytes the same (a file whose stamps alone
-// changed). The repository's index is not written.
-// Where a working-tree read fails, git is asked.
+// A revision's configuration file is taken from the working tree where the
+// working tree's bytes have the revision's git blob id, whatever git's
+// index says; every other one (edited, even to the same size, removed,
+// marked assume-unchanged and changed behind git's back, skip-worktree and
+// absent) is read from git. The files Read does not compare at once (data
+// files) are compared when first read, once: one gone from the working
+// tree by then is read from git. The repository's index is not written.
 func TestReadRevision(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("no git")
@@ -46,7 +46,7 @@ func TestReadRevision(t *testing.T) {
 	}
 	at := map[string]string{"same.tf": "same\n", "edited.tf": "old\n", "removed.tf": "gone\n",
 		"same-size.tf": "1111\n", "assumed.tf": "assumed\n", "sparse.tf": "sparse\n", "sub/deep.tf": "deep\n",
-		"vanished.tf": "vanished\n", "touched.tf": "touched\n"}
+		"touched.tf": "touched\n", "data.json": "[1]\n", "data-edited.json": "[2]\n", "vanished.json": "[3]\n"}
 	run("init", "-q")
 	for name, src := range at {
 		write(name, src)
@@ -55,6 +55,7 @@ func TestReadRevision(t *testing.T) {
 	run("commit", "-qm", "base")
 	write("edited.tf", "edited, longer\n")
 	write("same-size.tf", "2222\n")
+	write("data-edited.json", "[9]\n")
 	if err := os.Remove(filepath.Join(dir, "removed.tf")); err != nil {
 		t.Fatal(err)
 	}
@@ -75,39 +76,29 @@ func TestReadRevision(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	was, _ := os.Getwd()
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(was)
-	tree, err := Read(".", "HEAD", []string{"."}, func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Chdir(dir)
 	var mu sync.Mutex
 	var fromWork []string
-	tree.WorkRead = func(name string) ([]byte, error) {
+	read := func(name string) ([]byte, error) {
 		mu.Lock()
 		fromWork = append(fromWork, name)
 		mu.Unlock()
-		if name == "vanished.tf" {
-			// as if gone since git looked: the revision's bytes all the same
-			return nil, fs.ErrNotExist
-		}
 		return os.ReadFile(name)
 	}
-	for name, want := range at {
-		got, err := tree.ReadFile(name)
-		if err != nil || string(got) != want {
-			t.Errorf("%s: %q, %v; want %q", name, got, err, want)
-		}
+	readSoFar := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		sort.Strings(fromWork)
+		return strings.Join(fromWork, " ")
 	}
-	if _, err := tree.ReadFile("new.tf"); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("new.tf: %v, want not in the revision", err)
+	eager := func(name string) bool { return filepath.Ext(name) == ".tf" }
+	tree, err := Read(".", "HEAD", []string{"."}, func(string) bool { return true }, eager, read)
+	if err != nil {
+		t.Fatal(err)
 	}
-	sort.Strings(fromWork)
-	if got := strings.Join(fromWork, " "); got != "same.tf "+filepath.Join("sub", "deep.tf")+" vanished.tf" {
-		t.Errorf("read from the working tree: %s", got)
+	// compared at once: the configuration files in the working tree
+	if got, want := readSoFar(), "assumed.tf edited.tf same-size.tf same.tf "+filepath.Join("sub", "deep.tf")+" touched.tf"; got != want {
+		t.Errorf("read from the working tree by Read: %s, want %s", got, want)
 	}
 	var changed []string
 	for name := range tree.Changed {
@@ -116,6 +107,26 @@ func TestReadRevision(t *testing.T) {
 	sort.Strings(changed)
 	if got := strings.Join(changed, " "); got != "assumed.tf edited.tf removed.tf same-size.tf sparse.tf" {
 		t.Errorf("changed: %s", got)
+	}
+	// gone since the revision was read: git's bytes all the same
+	if err := os.Remove("vanished.json"); err != nil {
+		t.Fatal(err)
+	}
+	fromWork = nil
+	for i := 0; i < 2; i++ {
+		for name, want := range at {
+			got, err := tree.ReadFile(name)
+			if err != nil || string(got) != want {
+				t.Errorf("%s: %q, %v; want %q", name, got, err, want)
+			}
+		}
+	}
+	// compared when read, once each
+	if got := readSoFar(); got != "data-edited.json data.json" {
+		t.Errorf("read from the working tree later: %s", got)
+	}
+	if _, err := tree.ReadFile("new.tf"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("new.tf: %v, want not in the revision", err)
 	}
 	if len(tree.Names()) != len(at) {
 		t.Errorf("names: %v", tree.Names())
@@ -135,14 +146,60 @@ func TestSameInWorkTree(t *testing.T) {
 	// git hash-object of "hello\n", SHA-1 and SHA-256 object formats
 	for _, oid := range []string{"ce013625030ba8dba906f756967f9e9ca394464a",
 		"2cf8d83d9ee29543b34a87727421fdecb7e3f3a183d337639025de576db9ebb4"} {
-		if b, ok := sameInWorkTree(p, oid); !ok || string(b) != "hello\n" {
+		if b, ok := sameInWorkTree(p, "f", oid, nil); !ok || string(b) != "hello\n" {
 			t.Errorf("%s: not recognised", oid)
 		}
 	}
-	if _, ok := sameInWorkTree(p, "ce013625030ba8dba906f756967f9e9ca394464b"); ok {
+	if _, ok := sameInWorkTree(p, "f", "ce013625030ba8dba906f756967f9e9ca394464b", nil); ok {
 		t.Error("another blob id accepted")
 	}
-	if _, ok := sameInWorkTree(filepath.Join(filepath.Dir(p), "none"), "ce013625030ba8dba906f756967f9e9ca394464a"); ok {
+	if _, ok := sameInWorkTree(filepath.Join(filepath.Dir(p), "none"), "none", "ce013625030ba8dba906f756967f9e9ca394464a", nil); ok {
 		t.Error("a missing file accepted")
+	}
+}
+
+// A file compared when first read whose blob the object store lacks (a
+// partial clone) cannot be read, and the error says why; the others can.
+func TestReadRevisionBlobMissingLater(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	git := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("git %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	for name, src := range map[string]string{"main.tf": "locals {}\n", "a.json": "[1]\n", "b.json": "[2]\n"} {
+		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-qm", "base")
+	oid := git("rev-parse", "HEAD:a.json")
+	if err := os.Remove(filepath.Join(".git", "objects", oid[:2], oid[2:])); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a.json", "b.json"} {
+		if err := os.WriteFile(name, []byte("[9]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tree, err := Read(".", "HEAD", []string{"."}, func(string) bool { return true },
+		func(name string) bool { return filepath.Ext(name) == ".tf" }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tree.ReadFile("a.json"); err == nil || !strings.Contains(err.Error(), oid+" is missing") {
+		t.Errorf("a.json: %v, want its object missing", err)
+	}
+	if got, err := tree.ReadFile("b.json"); err != nil || string(got) != "[2]\n" {
+		t.Errorf("b.json: %q, %v", got, err)
 	}
 }
