@@ -37,14 +37,19 @@ type Tree struct {
 	// does not have (a partial clone without network), with why: they are
 	// named, and reading one is an error.
 	Unreadable map[string]string
-	// later holds the revision's other files, with their blob ids: each is
-	// compared with the working tree's file when first read (ReadFile).
-	later map[string]string
+	// later holds the revision's other files: each is compared with the
+	// working tree's file when first read (ReadFile).
+	later map[string]blob
 	read  func(name string) ([]byte, error) // a working-tree file
 	done  sync.Map                          // name → *laterRead, of later's files read
 	root  string                            // the repository's top directory
-	// repo maps a file of later to its path in the repository (slashes)
-	repo map[string]string
+}
+
+// blob is a file of the revision: its blob id, its path in the repository
+// (slashes), and whether it is a symbolic link (its blob the link's text).
+type blob struct {
+	oid, repo string
+	link      bool
 }
 
 // laterRead is the content of one of a Tree's later files, read once.
@@ -77,14 +82,15 @@ func (t *Tree) ReadFile(name string) ([]byte, error) {
 	if b, ok := t.Files[name]; ok {
 		return b, nil
 	}
-	if id, ok := t.later[name]; ok {
+	if f, ok := t.later[name]; ok {
 		v, _ := t.done.LoadOrStore(name, &laterRead{})
 		r := v.(*laterRead)
 		r.once.Do(func() {
-			if b, ok := sameInWorkTree(filepath.Join(t.root, filepath.FromSlash(t.repo[name])), name, id, t.read); ok {
+			if b, ok := sameInWorkTree(t.root, name, f, t.read); ok {
 				r.b = b
 				return
 			}
+			id := f.oid
 			blobs, err := readBlobs(t.root, []string{id})
 			switch {
 			case err != nil:
@@ -194,7 +200,10 @@ func Read(dir, rev string, paths []string, keep, eager func(name string) bool, r
 	if err != nil {
 		return nil, err
 	}
-	type entry struct{ oid, name, repo string }
+	type entry struct {
+		blob
+		name string
+	}
 	var entries []entry
 	named := map[string]bool{} // the files' names so far
 	for _, rec := range strings.Split(string(out), "\x00") {
@@ -220,7 +229,7 @@ func Read(dir, rev string, paths []string, keep, eager func(name string) bool, r
 				local := filepath.Clean(filepath.Join(sp.user, filepath.FromSlash(rest)))
 				if !named[local] && !hidden(filepath.FromSlash(rest)) && keep(local) {
 					named[local] = true
-					entries = append(entries, entry{f[2], local, name})
+					entries = append(entries, entry{blob{f[2], name, f[0] == "120000"}, local})
 				}
 			}
 			if d == "." {
@@ -228,21 +237,20 @@ func Read(dir, rev string, paths []string, keep, eager func(name string) bool, r
 			}
 		}
 	}
-	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}, later: map[string]string{},
-		repo: map[string]string{}, read: read, root: root}
+	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}, later: map[string]blob{}, read: read, root: root}
 	var now []entry
 	for _, e := range entries {
 		if eager(e.name) {
 			now = append(now, e)
 		} else {
-			t.later[e.name], t.repo[e.name] = e.oid, e.repo
+			t.later[e.name] = e.blob
 		}
 	}
 	same := make([][]byte, len(now))
 	found := make([]bool, len(now))
 	parallel.Each(len(now), func(k int) {
 		e := now[k]
-		same[k], found[k] = sameInWorkTree(filepath.Join(root, filepath.FromSlash(e.repo)), e.name, e.oid, read)
+		same[k], found[k] = sameInWorkTree(root, e.name, e.blob, read)
 	})
 	var missing []entry
 	for k, e := range now {
@@ -380,21 +388,38 @@ func hidden(p string) bool {
 	return false
 }
 
-// sameInWorkTree reads the working tree's file at path (named name, read
-// with read) and reports whether its git blob id is oid (SHA-1, or SHA-256
-// in repositories that use it). A symbolic link is not its target's bytes.
-func sameInWorkTree(path, name, oid string, read func(string) ([]byte, error)) ([]byte, bool) {
+// sameInWorkTree reads file f of the repository at root from the working
+// tree (named name, read with read; nil reads its path) and reports whether
+// it is the revision's: a file whose git blob id is f's, or a symbolic link
+// whose text is f's, read through the link as a load reads it.
+func sameInWorkTree(root, name string, f blob, read func(string) ([]byte, error)) ([]byte, bool) {
+	path := filepath.Join(root, filepath.FromSlash(f.repo))
 	info, err := os.Lstat(path)
-	if err != nil || !info.Mode().IsRegular() || info.Size() > 64<<20 {
+	if err != nil {
 		return nil, false
 	}
 	if read == nil {
 		read = func(string) ([]byte, error) { return os.ReadFile(path) }
 	}
-	b, err := read(name)
-	if err != nil {
+	switch {
+	case f.link && info.Mode()&fs.ModeSymlink != 0:
+		text, err := os.Readlink(path)
+		if err != nil || !blobID([]byte(filepath.ToSlash(text)), f.oid) {
+			return nil, false
+		}
+	case f.link || !info.Mode().IsRegular() || info.Size() > 64<<20:
 		return nil, false
 	}
+	b, err := read(name)
+	if err != nil || !f.link && !blobID(b, f.oid) {
+		return nil, false
+	}
+	return b, true
+}
+
+// blobID reports whether b's git blob id is oid (SHA-1, or SHA-256 in
+// repositories that use it).
+func blobID(b []byte, oid string) bool {
 	header := fmt.Sprintf("blob %d\x00", len(b))
 	var sum string
 	switch len(oid) {
@@ -409,7 +434,7 @@ func sameInWorkTree(path, name, oid string, read func(string) ([]byte, error)) (
 		h.Write(b)
 		sum = hex.EncodeToString(h.Sum(nil))
 	default:
-		return nil, false
+		return false
 	}
-	return b, sum == oid
+	return sum == oid
 }

@@ -51,6 +51,12 @@ func TestReadRevision(t *testing.T) {
 	for name, src := range at {
 		write(name, src)
 	}
+	// a configuration file linked from another folder: read through the
+	// link, as a load reads it, where the link is the revision's
+	if err := os.Symlink("same.tf", filepath.Join(dir, "link.tf")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	at["link.tf"] = at["same.tf"]
 	run("add", "-A")
 	run("commit", "-qm", "base")
 	write("edited.tf", "edited, longer\n")
@@ -97,7 +103,7 @@ func TestReadRevision(t *testing.T) {
 		t.Fatal(err)
 	}
 	// compared at once: the configuration files in the working tree
-	if got, want := readSoFar(), "assumed.tf edited.tf same-size.tf same.tf "+filepath.Join("sub", "deep.tf")+" touched.tf"; got != want {
+	if got, want := readSoFar(), "assumed.tf edited.tf link.tf same-size.tf same.tf "+filepath.Join("sub", "deep.tf")+" touched.tf"; got != want {
 		t.Errorf("read from the working tree by Read: %s, want %s", got, want)
 	}
 	var changed []string
@@ -146,14 +152,14 @@ func TestSameInWorkTree(t *testing.T) {
 	// git hash-object of "hello\n", SHA-1 and SHA-256 object formats
 	for _, oid := range []string{"ce013625030ba8dba906f756967f9e9ca394464a",
 		"2cf8d83d9ee29543b34a87727421fdecb7e3f3a183d337639025de576db9ebb4"} {
-		if b, ok := sameInWorkTree(p, "f", oid, nil); !ok || string(b) != "hello\n" {
+		if b, ok := sameInWorkTree(filepath.Dir(p), "f", blob{oid, "f", false}, nil); !ok || string(b) != "hello\n" {
 			t.Errorf("%s: not recognised", oid)
 		}
 	}
-	if _, ok := sameInWorkTree(p, "f", "ce013625030ba8dba906f756967f9e9ca394464b", nil); ok {
+	if _, ok := sameInWorkTree(filepath.Dir(p), "f", blob{"ce013625030ba8dba906f756967f9e9ca394464b", "f", false}, nil); ok {
 		t.Error("another blob id accepted")
 	}
-	if _, ok := sameInWorkTree(filepath.Join(filepath.Dir(p), "none"), "none", "ce013625030ba8dba906f756967f9e9ca394464a", nil); ok {
+	if _, ok := sameInWorkTree(filepath.Dir(p), "none", blob{"ce013625030ba8dba906f756967f9e9ca394464a", "none", false}, nil); ok {
 		t.Error("a missing file accepted")
 	}
 }
