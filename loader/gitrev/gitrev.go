@@ -39,10 +39,11 @@ type Tree struct {
 	Unreadable map[string]string
 	// later holds the revision's other files: each is compared with the
 	// working tree's file when first read (ReadFile).
-	later map[string]blob
-	read  func(name string) ([]byte, error) // a working-tree file
-	done  sync.Map                          // name → *laterRead, of later's files read
-	root  string                            // the repository's top directory
+	later  map[string]blob
+	read   func(name string) ([]byte, error) // a working-tree file
+	commit string                            // the revision's commit
+	done   sync.Map                          // name → *laterRead, of later's files read
+	root   string                            // the repository's top directory
 }
 
 // blob is a file of the revision: its blob id, its path in the repository
@@ -90,13 +91,12 @@ func (t *Tree) ReadFile(name string) ([]byte, error) {
 				r.b = b
 				return
 			}
-			id := f.oid
-			blobs, err := readBlobs(t.root, []string{id})
+			blobs, whys, err := t.contents([]blob{f})
 			switch {
 			case err != nil:
 				r.err = &fs.PathError{Op: "read", Path: name, Err: err}
 			case blobs[0] == nil:
-				r.err = &fs.PathError{Op: "read", Path: name, Err: errors.New(absent(id))}
+				r.err = &fs.PathError{Op: "read", Path: name, Err: errors.New(whys[0])}
 			default:
 				r.b = blobs[0]
 			}
@@ -237,7 +237,7 @@ func Read(dir, rev string, paths []string, keep, eager func(name string) bool, r
 			}
 		}
 	}
-	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}, later: map[string]blob{}, read: read, root: root}
+	t := &Tree{Files: map[string][]byte{}, Changed: map[string]bool{}, later: map[string]blob{}, read: read, root: root, commit: rev}
 	var now []entry
 	for _, e := range entries {
 		if eager(e.name) {
@@ -264,11 +264,11 @@ func Read(dir, rev string, paths []string, keep, eager func(name string) bool, r
 	if len(missing) == 0 {
 		return t, nil
 	}
-	oids := make([]string, len(missing))
+	files := make([]blob, len(missing))
 	for i, e := range missing {
-		oids[i] = e.oid
+		files[i] = e.blob
 	}
-	blobs, err := readBlobs(root, oids)
+	blobs, whys, err := t.contents(files)
 	if err != nil {
 		return nil, err
 	}
@@ -277,12 +277,60 @@ func Read(dir, rev string, paths []string, keep, eager func(name string) bool, r
 			if t.Unreadable == nil {
 				t.Unreadable = map[string]string{}
 			}
-			t.Unreadable[e.name] = absent(e.oid)
+			t.Unreadable[e.name] = whys[i]
 			continue
 		}
 		t.Files[e.name] = blobs[i]
 	}
 	return t, nil
+}
+
+// contents reads files as the revision has them, from git: a symbolic
+// link's is the file it points to in the revision (one link followed), as
+// a checkout of the revision would read it. Where one cannot be read, its
+// content is nil and why says why.
+func (t *Tree) contents(files []blob) (out [][]byte, whys []string, err error) {
+	oids := make([]string, len(files))
+	for i, f := range files {
+		oids[i] = f.oid
+	}
+	out, err = readBlobs(t.root, oids)
+	if err != nil {
+		return nil, nil, err
+	}
+	whys = make([]string, len(files))
+	var links []int
+	var targets []string
+	for i, f := range files {
+		switch {
+		case out[i] == nil:
+			whys[i] = absent(f.oid)
+		case f.link:
+			text := string(out[i])
+			out[i] = nil
+			target := path.Clean(path.Join(path.Dir(f.repo), text))
+			if path.IsAbs(text) || target == ".." || strings.HasPrefix(target, "../") || strings.ContainsAny(target, "\n\r") {
+				whys[i] = "at the revision it is a symbolic link to " + text + ", outside the repository"
+				continue
+			}
+			whys[i] = "at the revision it is a symbolic link to " + target + ", which the revision does not hold as a file"
+			links = append(links, i)
+			targets = append(targets, t.commit+":"+target)
+		}
+	}
+	if len(links) == 0 {
+		return out, whys, nil
+	}
+	followed, err := readBlobs(t.root, targets)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, i := range links {
+		if followed[k] != nil {
+			out[i], whys[i] = followed[k], ""
+		}
+	}
+	return out, whys, nil
 }
 
 // absent is why a file whose blob oid the object store lacks cannot be
@@ -292,9 +340,10 @@ func absent(oid string) string {
 		" is missing: a partial or shallow clone?)"
 }
 
-// readBlobs reads the blobs oids from the repository at root, in one git
-// process: nil for one the object store lacks (a partial clone), which
-// leaves the others readable.
+// readBlobs reads the blobs oids (or other object names, such as
+// commit:path) from the repository at root, in one git process: nil for
+// one the object store lacks (a partial clone) or that is not a blob,
+// which leaves the others readable.
 func readBlobs(root string, oids []string) ([][]byte, error) {
 	var in bytes.Buffer
 	for _, oid := range oids {
@@ -311,10 +360,10 @@ func readBlobs(root string, oids []string) ([][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("git cat-file: %w", err)
 		}
-		f := strings.Fields(header)
-		if len(f) == 2 && f[1] == "missing" {
+		if strings.HasSuffix(header, " missing\n") || strings.HasSuffix(header, " ambiguous\n") {
 			continue
 		}
+		f := strings.Fields(header)
 		if len(f) != 3 {
 			return nil, fmt.Errorf("git cat-file: unexpected %q", header)
 		}
@@ -326,7 +375,9 @@ func readBlobs(root string, oids []string) ([][]byte, error) {
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return nil, fmt.Errorf("git cat-file: %w", err)
 		}
-		out[i] = buf[:size:size]
+		if f[1] == "blob" {
+			out[i] = buf[:size:size]
+		}
 	}
 	return out, nil
 }

@@ -57,8 +57,20 @@ func TestReadRevision(t *testing.T) {
 		t.Skipf("no symbolic links here: %v", err)
 	}
 	at["link.tf"] = at["same.tf"]
+	// a link the change points elsewhere: the file it pointed to, as the
+	// revision has it
+	if err := os.Symlink("same-size.tf", filepath.Join(dir, "relinked.tf")); err != nil {
+		t.Fatal(err)
+	}
+	at["relinked.tf"] = at["same-size.tf"]
 	run("add", "-A")
 	run("commit", "-qm", "base")
+	if err := os.Remove(filepath.Join(dir, "relinked.tf")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("edited.tf", filepath.Join(dir, "relinked.tf")); err != nil {
+		t.Fatal(err)
+	}
 	write("edited.tf", "edited, longer\n")
 	write("same-size.tf", "2222\n")
 	write("data-edited.json", "[9]\n")
@@ -111,7 +123,7 @@ func TestReadRevision(t *testing.T) {
 		changed = append(changed, name)
 	}
 	sort.Strings(changed)
-	if got := strings.Join(changed, " "); got != "assumed.tf edited.tf removed.tf same-size.tf sparse.tf" {
+	if got := strings.Join(changed, " "); got != "assumed.tf edited.tf relinked.tf removed.tf same-size.tf sparse.tf" {
 		t.Errorf("changed: %s", got)
 	}
 	// gone since the revision was read: git's bytes all the same
@@ -185,9 +197,25 @@ func TestReadRevisionBlobMissingLater(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// links the revision cannot follow: out of the repository, and to a
+	// file it does not have (both changed since, so read from git)
+	links := map[string]string{"out.json": "../elsewhere.json", "dangling.json": "nowhere.json"}
+	for name, to := range links {
+		if err := os.Symlink(to, name); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
 	git("init", "-q")
 	git("add", "-A")
 	git("commit", "-qm", "base")
+	for name := range links {
+		if err := os.Remove(name); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("b.json", name); err != nil {
+			t.Fatal(err)
+		}
+	}
 	oid := git("rev-parse", "HEAD:a.json")
 	if err := os.Remove(filepath.Join(".git", "objects", oid[:2], oid[2:])); err != nil {
 		t.Fatal(err)
@@ -207,5 +235,11 @@ func TestReadRevisionBlobMissingLater(t *testing.T) {
 	}
 	if got, err := tree.ReadFile("b.json"); err != nil || string(got) != "[2]\n" {
 		t.Errorf("b.json: %q, %v", got, err)
+	}
+	for name, want := range map[string]string{"out.json": "to ../elsewhere.json, outside the repository",
+		"dangling.json": "to nowhere.json, which the revision does not hold"} {
+		if _, err := tree.ReadFile(name); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", name, err, want)
+		}
 	}
 }
