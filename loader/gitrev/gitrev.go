@@ -33,9 +33,10 @@ type Tree struct {
 	// Changed holds the paths of Files whose working-tree file is absent
 	// or holds other bytes.
 	Changed map[string]bool
-	// Unreadable holds the revision's files whose content the repository
-	// does not have (a partial clone without network), with why: they are
-	// named, and reading one is an error.
+	// Unreadable holds the revision's files whose content cannot be read
+	// (the repository lacks it: a partial clone without network; a
+	// symbolic link to a file the revision does not hold), with why: they
+	// are named, and reading one is an error.
 	Unreadable map[string]string
 	// later holds the revision's other files: each is compared with the
 	// working tree's file when first read (ReadFile).
