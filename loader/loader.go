@@ -148,14 +148,7 @@ func LoadTree(ctx context.Context, tree *gitrev.Tree, paths []string, opts Optio
 // the inputs' own size, a small part of the heap.
 type SharedReads struct {
 	budget *safeio.Budget
-	read   sync.Map // cleaned name → *sharedRead
-}
-
-// sharedRead is one file's read.
-type sharedRead struct {
-	once sync.Once
-	b    []byte
-	err  error
+	read   sync.Map // cleaned name → its read (sync.OnceValues)
 }
 
 // NewSharedReads returns reads to share.
@@ -163,10 +156,12 @@ func NewSharedReads() *SharedReads { return &SharedReads{budget: new(safeio.Budg
 
 // ReadFile reads a file, once.
 func (s *SharedReads) ReadFile(name string) ([]byte, error) {
-	v, _ := s.read.LoadOrStore(filepath.Clean(name), &sharedRead{})
-	r := v.(*sharedRead)
-	r.once.Do(func() { r.b, r.err = s.budget.ReadFile(name) })
-	return r.b, r.err
+	key := filepath.Clean(name)
+	read, ok := s.read.Load(key)
+	if !ok {
+		read, _ = s.read.LoadOrStore(key, sync.OnceValues(func() ([]byte, error) { return s.budget.ReadFile(name) }))
+	}
+	return read.(func() ([]byte, error))()
 }
 
 // Options returns opts for the working tree's load, reading through s.

@@ -43,7 +43,7 @@ type Tree struct {
 	later  map[string]blob
 	read   func(name string) ([]byte, error) // a working-tree file
 	commit string                            // the revision's commit
-	done   sync.Map                          // name → *laterRead, of later's files read
+	done   sync.Map                          // name → its read (sync.OnceValues), of later's files
 	root   string                            // the repository's top directory
 }
 
@@ -52,13 +52,6 @@ type Tree struct {
 type blob struct {
 	oid, repo string
 	link      bool
-}
-
-// laterRead is the content of one of a Tree's later files, read once.
-type laterRead struct {
-	once sync.Once
-	b    []byte
-	err  error
 }
 
 // Names returns the paths of the revision's files, readable or not.
@@ -85,29 +78,32 @@ func (t *Tree) ReadFile(name string) ([]byte, error) {
 		return b, nil
 	}
 	if f, ok := t.later[name]; ok {
-		v, _ := t.done.LoadOrStore(name, &laterRead{})
-		r := v.(*laterRead)
-		r.once.Do(func() {
-			if b, ok := sameInWorkTree(t.root, name, f, t.read); ok {
-				r.b = b
-				return
-			}
-			blobs, whys, err := t.contents([]blob{f})
-			switch {
-			case err != nil:
-				r.err = &fs.PathError{Op: "read", Path: name, Err: err}
-			case blobs[0] == nil:
-				r.err = &fs.PathError{Op: "read", Path: name, Err: errors.New(whys[0])}
-			default:
-				r.b = blobs[0]
-			}
-		})
-		return r.b, r.err
+		read, ok := t.done.Load(name)
+		if !ok {
+			read, _ = t.done.LoadOrStore(name, sync.OnceValues(func() ([]byte, error) { return t.readLater(name, f) }))
+		}
+		return read.(func() ([]byte, error))()
 	}
 	if why, ok := t.Unreadable[name]; ok {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New(why)}
 	}
 	return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("not in the revision: %w", fs.ErrNotExist)}
+}
+
+// readLater reads f, a file of later named name: the working tree's bytes
+// where they are the revision's, else git's.
+func (t *Tree) readLater(name string, f blob) ([]byte, error) {
+	if b, ok := sameInWorkTree(t.root, name, f, t.read); ok {
+		return b, nil
+	}
+	blobs, whys, err := t.contents([]blob{f})
+	switch {
+	case err != nil:
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	case blobs[0] == nil:
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New(whys[0])}
+	}
+	return blobs[0], nil
 }
 
 func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {
@@ -130,7 +126,7 @@ func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {
 }
 
 // Read returns the files under paths (relative to dir, the working
-// directory) at rev that keep reports a user's paths, selected by keep.
+// directory) at rev that keep selects, named under the user's paths.
 // Those eager selects are compared with the working tree at once (a load
 // reads them all, and which folders changed is known before it begins):
 // the working tree's bytes are the revision's where their git blob id is

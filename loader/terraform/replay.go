@@ -440,9 +440,9 @@ func (ir *instanceReplay) plan(ev *evaluator, frag *model.Snapshot) map[hcl.Body
 }
 
 // shiftLines moves the sources of what the block recorded in e added, in
-// frag (the follower's own copy), by sb.shift lines, but for those that
-// are one of calls; false, with nothing moved, when one of the others is
-// not within the leader's block.
+// frag (the follower's own copy), by sb.shift lines: those within the
+// leader's block; false, with nothing moved, when one is neither within it
+// nor one of calls.
 func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock, calls []model.Source) bool {
 	n := 0
 	for _, k := range e.pieces {
@@ -454,10 +454,12 @@ func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock, calls []mod
 		Subnets: frag.Subnets[e.subnets[0]:e.subnets[1]], VPCs: frag.VPCs[e.vpcs[0]:e.vpcs[1]],
 		Attachments: frag.Attachments[e.atts[0]:e.atts[1]], Uncreated: frag.Uncreated[e.uncreated[0]:e.uncreated[1]],
 		Rules: frag.Rules[e.rules : e.rules+n]}
+	within := func(src *model.Source) bool {
+		return src.File == sb.file && src.StartLine >= sb.first && src.EndLine <= sb.last
+	}
 	inside := true
 	view.EachSource(func(src *model.Source) {
-		if src.File != "" && (src.File != sb.file || src.StartLine < sb.first || src.EndLine > sb.last) &&
-			!slices.Contains(calls, *src) {
+		if src.File != "" && !within(src) && !slices.Contains(calls, *src) {
 			inside = false
 		}
 	})
@@ -465,7 +467,7 @@ func shiftLines(frag *model.Snapshot, e *blockEffects, sb sameBlock, calls []mod
 		return false
 	}
 	view.EachSource(func(src *model.Source) {
-		if src.File != "" && !slices.Contains(calls, *src) {
+		if within(src) {
 			src.StartLine += sb.shift
 			src.EndLine += sb.shift
 		}
