@@ -105,6 +105,11 @@ type evaluator struct {
 	varsUnset map[string]bool
 	// varsWhy says why a module argument the caller gives is undetermined.
 	varsWhy map[string]string
+	// defaulted, in a root, names the variables no value is given for
+	// (tfvars, --var, TF_VAR_): they hold their defaults. callArgs, in a
+	// module instance, are the arguments of the call that made it.
+	defaulted map[string]bool
+	callArgs  hcl.Attributes
 	// each is the partial reason of the instance whose attributes are
 	// being read (instance.partial), while they are
 	each string
@@ -154,7 +159,8 @@ func newEvaluator(w *world, m *module, prefix string, inputs map[string]cty.Valu
 		modCalls: map[string]*hcl.Block{}, modVals: map[string]cty.Value{}, children: map[string][]*evaluator{},
 		outputs: map[string]*hcl.Attribute{},
 		vars:    map[string]cty.Value{}, varsUnset: map[string]bool{}, varsWhy: map[string]string{},
-		locals: map[string]*hcl.Attribute{}, localVals: map[string]cty.Value{},
+		defaulted: map[string]bool{},
+		locals:    map[string]*hcl.Attribute{}, localVals: map[string]cty.Value{},
 		busy: map[string]bool{}, readBusy: map[string]bool{}, resources: map[string]map[string]*resourceDecl{},
 		resVals: map[string]cty.Value{},
 	}
@@ -245,6 +251,8 @@ func (e *evaluator) setVariable(b *hcl.Block, inputs map[string]cty.Value, origi
 		e.vars[name] = def.v
 		if def.unset {
 			e.varsUnset[name] = true
+		} else if !given && e.depth == 0 {
+			e.defaulted[name] = true
 		}
 		if def.why != "" {
 			e.varsWhy[name] = def.why
@@ -592,8 +600,77 @@ func (e *evaluator) evalErrors(expr hcl.Expression, ctx *hcl.EvalContext, diags 
 			return false
 		}
 	}
+	if root := e.defaultedRoot(expr); root != "" {
+		// a root variable left at its default: a deployment gives root
+		// variables their values (tfvars, -var, a wrapper such as
+		// Terragrunt or Atmos), so the configuration fails only as read
+		// here, without them; the value is undetermined
+		for _, d := range convertDiags(diags) {
+			msg := d.Message + " (" + withDefault(root) + "; the value is left undetermined)" + e.instanceNote()
+			if e.ifCreated != "" {
+				msg += " (if " + e.ifCreated + " is created)"
+			}
+			e.world.warnAt(d.File, d.Line, msg)
+		}
+		return false
+	}
 	e.report(convertDiags(diags))
 	return true
+}
+
+// withDefault says that a root variable was read at its default.
+func withDefault(root string) string {
+	return "with " + root + " at its default: no value is given for it by --var, --var-file, a .tfvars file or TF_VAR_"
+}
+
+// instanceNote names the module instance a message is about, where it is
+// not a root.
+func (e *evaluator) instanceNote() string {
+	if e.parent == nil {
+		return ""
+	}
+	return " (in " + strings.TrimSuffix(e.prefix, ".") + ")"
+}
+
+// defaultedRoot names a root variable left at its default (evaluator
+// defaulted) that expr reads: itself, through locals, or through the
+// arguments of the module calls that made this instance. "" when none.
+func (e *evaluator) defaultedRoot(expr hcl.Expression) string {
+	type read struct {
+		e    *evaluator
+		name string
+	}
+	seen := map[read]bool{}
+	var walk func(e *evaluator, expr hcl.Expression) string
+	walk = func(e *evaluator, expr hcl.Expression) string {
+		for _, t := range expr.Variables() {
+			name := attrName(t, 1)
+			r := read{e, t.RootName() + "." + name}
+			if name == "" || seen[r] {
+				continue
+			}
+			seen[r] = true
+			switch t.RootName() {
+			case "var":
+				if e.defaulted[name] {
+					return "var." + name
+				}
+				if a := e.callArgs[name]; a != nil && e.parent != nil {
+					if root := walk(e.parent, a.Expr); root != "" {
+						return root
+					}
+				}
+			case "local":
+				if a := e.locals[name]; a != nil {
+					if root := walk(e, a.Expr); root != "" {
+						return root
+					}
+				}
+			}
+		}
+		return ""
+	}
+	return walk(e, expr)
 }
 
 // report records errors in the module instance's configuration, naming
@@ -603,12 +680,10 @@ func (e *evaluator) evalErrors(expr hcl.Expression, ctx *hcl.EvalContext, diags 
 // there they are warnings that say so.
 func (e *evaluator) report(diags []model.Diagnostic) {
 	if e.ifCreated == "" {
-		if e.parent != nil {
-			// a module's file is evaluated once per instance, with that
-			// instance's arguments: name the one that fails
-			for i := range diags {
-				diags[i].Message += " (in " + strings.TrimSuffix(e.prefix, ".") + ")"
-			}
+		// a module's file is evaluated once per instance, with that
+		// instance's arguments: name the one that fails
+		for i := range diags {
+			diags[i].Message += e.instanceNote()
 		}
 		e.world.diags = append(e.world.diags, diags...)
 		return
@@ -1204,6 +1279,9 @@ func (e *evaluator) unknownReason(expr hcl.Expression, ctx *hcl.EvalContext) str
 		}
 		return "depends on " + name + ", which depends on " + root + ", which " + why
 	}
+	if root := e.defaultedRoot(expr); root != "" {
+		return "cannot be evaluated " + withDefault(root)
+	}
 	return "cannot be evaluated"
 }
 
@@ -1306,6 +1384,9 @@ func (e *evaluator) exprCause(expr hcl.Expression, name string, depth int) (stri
 		}
 		if diags[0].Subject != nil {
 			msg += fmt.Sprintf(" (%s:%d)", e.world.ownFile(diags[0].Subject.Filename), diags[0].Subject.Start.Line)
+		}
+		if root := e.defaultedRoot(expr); root != "" {
+			msg += ", " + withDefault(root)
 		}
 		return name, "cannot be evaluated: " + msg
 	}

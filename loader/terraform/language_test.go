@@ -847,15 +847,15 @@ resource "aws_security_group" "g" {
 func TestErrorsInConditionalModuleInstance(t *testing.T) {
 	_, diags := loadSrc(t, map[string]string{
 		"main.tf": `variable "create" { type = bool }
-variable "tables" { default = null }
+locals { tables = null }
 module "tgw" {
   source = "./tgw"
   count  = var.create ? 1 : 0
-  tables = var.tables
+  tables = local.tables
 }
 module "always" {
   source = "./tgw"
-  tables = var.tables
+  tables = local.tables
 }
 output "tables" { value = [module.tgw[0].tables, module.always.tables] }
 `,
@@ -878,5 +878,97 @@ output "tables" { value = aws_ec2_transit_gateway_route_table.t }
 	// the unconditional call fails in Terraform: an error at the line
 	if warned != 1 || errs != 1 {
 		t.Errorf("%d warnings, %d errors: %v", warned, errs, diags)
+	}
+}
+
+// TestRootDefaultErrorsAreWarnings: a root variable no value is given for
+// holds its default, and a deployment gives root variables their values
+// (tfvars, -var, a wrapper such as Terragrunt or Atmos). An expression that
+// fails only as read with such a default (cloudposse's context.tf declares
+// enabled, stage and the rest with default = null) is a warning naming the
+// variable, its value undetermined, not an input error; the resource it
+// expands is analysed as a conditional instance. The same configuration
+// given values evaluates without a word, and a module's own default, which
+// its caller left, still fails as Terraform would.
+func TestRootDefaultErrorsAreWarnings(t *testing.T) {
+	files := map[string]string{
+		"main.tf": `variable "enabled" {
+  type    = bool
+  default = null
+}
+variable "stage" { default = null }
+variable "tables" { default = null }
+locals {
+  dns = "${var.stage}.example.com"
+  on  = var.enabled
+}
+resource "aws_security_group" "ssh" {
+  count = local.on ? 1 : 0
+  name  = "ssh-${local.dns}"
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+module "m" {
+  source = "./m"
+  tables = var.tables
+}
+output "tables" { value = module.m.tables }
+`,
+		"m/main.tf": `variable "tables" { default = {} }
+resource "aws_ec2_transit_gateway_route_table" "t" {
+  for_each = { for k, v in var.tables : k => v }
+}
+output "tables" { value = aws_ec2_transit_gateway_route_table.t }
+`,
+	}
+	dir := writeFiles(t, files)
+	snap, diags := Load(context.Background(), []string{dir}, Options{})
+	warned := map[string]bool{}
+	for _, d := range diags {
+		if !d.Warning {
+			t.Errorf("an input error: %v", d)
+			continue
+		}
+		for _, v := range []string{"var.enabled", "var.stage", "var.tables"} {
+			if strings.Contains(d.Message, "with "+v+" at its default: no value is given for it") {
+				warned[v] = true
+			}
+		}
+	}
+	if len(warned) != 3 {
+		t.Errorf("warnings name %v, not var.enabled, var.stage and var.tables: %v", warned, diags)
+	}
+	if len(snap.Rules) != 1 || !strings.Contains(snap.Rules[0].Group, "aws_security_group.ssh[0?]") {
+		t.Errorf("the group is not analysed as a conditional instance: %+v", snap.Rules)
+	}
+
+	// given values, nothing is said and the group is created
+	snap, diags = Load(context.Background(), []string{dir}, Options{VarArgs: []VarArg{
+		{Name: "enabled", Value: "true"}, {Name: "stage", Value: "prod"}, {Name: "tables", Value: "{}"}}})
+	if len(diags) != 0 {
+		t.Errorf("with values: %v", diags)
+	}
+	if len(snap.Rules) != 1 || !strings.HasSuffix(snap.Rules[0].Group, "aws_security_group.ssh[0]") {
+		t.Errorf("with values, the group is not created: %+v", snap.Rules)
+	}
+
+	// a module's own default, its caller giving nothing, is the module's
+	// error, with or without values for the root
+	files["main.tf"] = `module "m" { source = "./m" }
+output "tables" { value = module.m.tables }
+`
+	files["m/main.tf"] = `variable "tables" { default = null }
+resource "aws_ec2_transit_gateway_route_table" "t" {
+  for_each = { for k, v in var.tables : k => v }
+}
+output "tables" { value = aws_ec2_transit_gateway_route_table.t }
+`
+	_, diags = loadSrc(t, files)
+	if len(diags) != 1 || diags[0].Warning || !strings.Contains(diags[0].Message, "null") {
+		t.Errorf("a module's null default: %v", diags)
 	}
 }

@@ -583,6 +583,7 @@ func (e *evaluator) evalModule(name string) cty.Value {
 		}
 		ce, diags := newEvaluator(e.world, child, e.prefix+in.addr+".", inputs, origins, derived, e.depth+1)
 		ce.parent = e
+		ce.callArgs = attrs
 		ce.ifCreated = e.ifCreated
 		if in.conditional && ce.ifCreated == "" {
 			ce.ifCreated = e.prefix + in.addr
