@@ -215,9 +215,17 @@ func (l *lazyBody) instanceAttrs() (attrs hcl.Attributes, ok bool) {
 			attrs[name] = a
 			continue
 		}
-		f, diags := hclsyntax.ParseConfig(text, l.name, pos)
-		body, _ := f.Body.(*hclsyntax.Body)
-		if len(diags) > 0 || body == nil || len(body.Blocks) > 0 || len(body.Attributes) != 1 || body.Attributes[name] == nil {
+		// read without the lexer where it can be (a function call such as
+		// cidrsubnet(...), an operator), as whole blocks are
+		body, quick := quickBody(text, l.name, pos)
+		if !quick {
+			f, diags := hclsyntax.ParseConfig(text, l.name, pos)
+			body, _ = f.Body.(*hclsyntax.Body)
+			if len(diags) > 0 {
+				return nil, false
+			}
+		}
+		if body == nil || len(body.Blocks) > 0 || len(body.Attributes) != 1 || body.Attributes[name] == nil {
 			return nil, false
 		}
 		attrs[name] = body.Attributes[name].AsHCLAttribute()
