@@ -107,6 +107,35 @@ func (t *Tree) readLater(name string, f blob) ([]byte, error) {
 }
 
 func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {
+	cmd, stderr := gitCommand(dir, stdin, args)
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, gitError(args, stderr, err)
+	}
+	return out, nil
+}
+
+// gitStream runs git and gives read its output as git writes it (a
+// revision's blobs are not gathered in one growing buffer first). A git
+// that fails is the error, whatever read returned.
+func gitStream(dir string, stdin io.Reader, read func(*bufio.Reader) error, args ...string) error {
+	cmd, stderr := gitCommand(dir, stdin, args)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return gitError(args, stderr, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return gitError(args, stderr, err)
+	}
+	rerr := read(bufio.NewReaderSize(out, 64<<10))
+	io.Copy(io.Discard, out) // what read left: git ends once written
+	if err := cmd.Wait(); err != nil {
+		return gitError(args, stderr, err)
+	}
+	return rerr
+}
+
+func gitCommand(dir string, stdin io.Reader, args []string) (*exec.Cmd, *bytes.Buffer) {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
 	// read only: no command may refresh the repository's index
@@ -114,15 +143,15 @@ func git(dir string, stdin io.Reader, args ...string) ([]byte, error) {
 	cmd.Stdin = stdin
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("git %s: %s", args[0], msg)
+	return cmd, &stderr
+}
+
+func gitError(args []string, stderr *bytes.Buffer, err error) error {
+	msg := strings.TrimSpace(stderr.String())
+	if msg == "" {
+		msg = err.Error()
 	}
-	return out, nil
+	return fmt.Errorf("git %s: %s", args[0], msg)
 }
 
 // Read returns the files under paths (relative to dir, the working
@@ -346,35 +375,36 @@ func readBlobs(root string, oids []string) ([][]byte, error) {
 	for _, oid := range oids {
 		in.WriteString(oid + "\n")
 	}
-	raw, err := git(root, &in, "cat-file", "--batch")
+	out := make([][]byte, len(oids))
+	err := gitStream(root, &in, func(r *bufio.Reader) error {
+		for i := range oids {
+			header, err := r.ReadString('\n')
+			if err != nil {
+				return fmt.Errorf("git cat-file: %w", err)
+			}
+			if strings.HasSuffix(header, " missing\n") || strings.HasSuffix(header, " ambiguous\n") {
+				continue
+			}
+			f := strings.Fields(header)
+			if len(f) != 3 {
+				return fmt.Errorf("git cat-file: unexpected %q", header)
+			}
+			size, err := strconv.Atoi(f[2])
+			if err != nil || size < 0 {
+				return fmt.Errorf("git cat-file: unexpected %q", header)
+			}
+			buf := make([]byte, size+1)
+			if _, err := io.ReadFull(r, buf); err != nil {
+				return fmt.Errorf("git cat-file: %w", err)
+			}
+			if f[1] == "blob" {
+				out[i] = buf[:size:size]
+			}
+		}
+		return nil
+	}, "cat-file", "--batch")
 	if err != nil {
 		return nil, err
-	}
-	r := bufio.NewReader(bytes.NewReader(raw))
-	out := make([][]byte, len(oids))
-	for i := range oids {
-		header, err := r.ReadString('\n')
-		if err != nil {
-			return nil, fmt.Errorf("git cat-file: %w", err)
-		}
-		if strings.HasSuffix(header, " missing\n") || strings.HasSuffix(header, " ambiguous\n") {
-			continue
-		}
-		f := strings.Fields(header)
-		if len(f) != 3 {
-			return nil, fmt.Errorf("git cat-file: unexpected %q", header)
-		}
-		size, err := strconv.Atoi(f[2])
-		if err != nil {
-			return nil, fmt.Errorf("git cat-file: unexpected %q", header)
-		}
-		buf := make([]byte, size+1)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, fmt.Errorf("git cat-file: %w", err)
-		}
-		if f[1] == "blob" {
-			out[i] = buf[:size:size]
-		}
 	}
 	return out, nil
 }
