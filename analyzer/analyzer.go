@@ -28,9 +28,12 @@ type Options struct {
 	// ignore_changes keeps from being applied (head is already pinned:
 	// model.Snapshot.PinIgnoredChanges).
 	NotApplied []model.PinnedChange
-	// Prepared is what Prepare computed of the head, if anything: taken
-	// when it was computed of the same snapshot with the same Params.
-	Prepared *Prepared
+	// Prepared, if not nil, returns what Prepare computed of the head,
+	// waiting for it if need be (it is called while the change between
+	// the sides is computed): taken when it was computed of the same
+	// snapshot with the same Params. The head's index must be built
+	// before Prepare began (model.Snapshot.Index).
+	Prepared func() *Prepared
 }
 
 // Prepared is what Analyze computes of the head alone: its
@@ -103,9 +106,12 @@ func (e *Engine) Analyze(ctx context.Context, head, base *model.Snapshot, opts O
 	if base != nil {
 		base.Index()
 	}
-	p := opts.Prepared
+	var p *Prepared
 	var changes *ChangesDoc
 	concurrently(func() {
+		if opts.Prepared != nil {
+			p = opts.Prepared()
+		}
 		if !p.of(head, opts.Params) {
 			p = Prepare(head, opts.Params)
 		}

@@ -393,7 +393,7 @@ func TestPreparedHead(t *testing.T) {
 			if p != nil && p.head == nil {
 				p = Prepare(head, p.params)
 			}
-			res, err := e.Analyze(ctx, head, base, Options{Params: params, Prepared: p})
+			res, err := e.Analyze(ctx, head, base, Options{Params: params, Prepared: func() *Prepared { return p }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -416,7 +416,7 @@ func TestPreparedHead(t *testing.T) {
 				return false
 			}
 			p.in.Attachments[0].Kind = "prepared"
-			res, err := e.Analyze(ctx, head, base, Options{Params: params, Prepared: p})
+			res, err := e.Analyze(ctx, head, base, Options{Params: params, Prepared: func() *Prepared { return p }})
 			return err == nil && res.Attachments[0].Kind == "prepared"
 		}
 		if taken(Prepare(head, longer)) {
