@@ -280,6 +280,9 @@ func (c *common) prepareHead(head *model.Snapshot) {
 		return
 	}
 	params := c.params()
+	// the index here, before Prepare's goroutine and the analysis (which
+	// computes the change while waiting for Prepare) read it
+	head.Index()
 	ch := make(chan *analyzer.Prepared, 1)
 	go func() { ch <- analyzer.Prepare(head, params) }()
 	c.prepared = ch
@@ -304,9 +307,9 @@ func (c *common) analyze(ctx context.Context, in inputs, stdout, stderr io.Write
 		return exitError
 	}
 	c.progress.set("analysing")
-	var prepared *analyzer.Prepared
-	if c.prepared != nil {
-		prepared = <-c.prepared
+	var prepared func() *analyzer.Prepared
+	if ch := c.prepared; ch != nil {
+		prepared = func() *analyzer.Prepared { return <-ch }
 	}
 	res, err := eng.Analyze(ctx, in.head, in.base, analyzer.Options{Params: c.params(), Enable: cfg.enable, BaseNames: in.baseNames,
 		NotApplied: in.notApplied, Prepared: prepared})
