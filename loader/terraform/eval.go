@@ -553,6 +553,12 @@ func (e *evaluator) local(name string) cty.Value {
 	if diags.HasErrors() {
 		e.evalErrors(attr.Expr, ctx, diags)
 		v = cty.DynamicVal
+	} else if tooLarge(v) {
+		r := attr.Expr.Range()
+		e.report([]model.Diagnostic{{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column,
+			Message: fmt.Sprintf("local.%s holds more than %d values once the parts it repeats are counted at each place: "+
+				"Terraform walks such a value whole at every function and operator, so it is not evaluated", name, maxExpanded)}})
+		v = cty.DynamicVal
 	}
 	e.localVals[name] = v
 	return v
@@ -1050,7 +1056,7 @@ func (e *evaluator) instanceValue(d *resourceDecl, in instance) cty.Value {
 				attrs[name] = v
 				continue
 			}
-			if v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars)); !diags.HasErrors() {
+			if v, diags := a.Expr.Value(e.ctxFor(a.Expr, in.vars)); !diags.HasErrors() && !tooLarge(v) {
 				attrs[name] = v
 			}
 		}
