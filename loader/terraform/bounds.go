@@ -1,8 +1,11 @@
 package terraform
 
 import (
+	"fmt"
 	"reflect"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/sgcheck/sgcheck/model"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -78,4 +81,11 @@ func tooLarge(v cty.Value) bool {
 		return false
 	}
 	return expandedSize(v, maxExpanded) > maxExpanded
+}
+
+// tooLargeAt is the error for what, a value at r that tooLarge refuses.
+func tooLargeAt(r hcl.Range, what string) []model.Diagnostic {
+	return []model.Diagnostic{{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column,
+		Message: fmt.Sprintf("%s holds more than %d values once the parts it repeats are counted at each place: "+
+			"Terraform walks such a value whole at every function and operator, so it is not evaluated", what, maxExpanded)}}
 }

@@ -554,10 +554,7 @@ func (e *evaluator) local(name string) cty.Value {
 		e.evalErrors(attr.Expr, ctx, diags)
 		v = cty.DynamicVal
 	} else if tooLarge(v) {
-		r := attr.Expr.Range()
-		e.report([]model.Diagnostic{{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column,
-			Message: fmt.Sprintf("local.%s holds more than %d values once the parts it repeats are counted at each place: "+
-				"Terraform walks such a value whole at every function and operator, so it is not evaluated", name, maxExpanded)}})
+		e.report(tooLargeAt(attr.Expr.Range(), "local."+name))
 		v = cty.DynamicVal
 	}
 	e.localVals[name] = v

@@ -578,6 +578,9 @@ func (e *evaluator) evalModule(name string) cty.Value {
 			e.world.fileErrors(diags)
 			if diags.HasErrors() {
 				v = cty.DynamicVal
+			} else if tooLarge(v) {
+				e.report(tooLargeAt(a.Expr.Range(), "module."+name+"'s argument "+an))
+				v = cty.DynamicVal
 			}
 			inputs[an] = v
 		}
@@ -762,6 +765,9 @@ func (e *evaluator) outputValues() cty.Value {
 	for name, a := range e.outputs {
 		v, diags := a.Expr.Value(e.ctxFor(a.Expr, nil))
 		if diags.HasErrors() {
+			v = cty.DynamicVal
+		} else if tooLarge(v) {
+			e.report(tooLargeAt(a.Expr.Range(), "output "+name))
 			v = cty.DynamicVal
 		}
 		out[name] = v
