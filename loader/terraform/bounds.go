@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/model"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxExpanded bounds how many values a local or a resource attribute may
@@ -19,6 +21,11 @@ import (
 // decoded from files included, stay far below.
 const maxExpanded = 1_000_000
 
+// stringBytesPerValue is how many bytes of a string count as one value,
+// so that strings are bounded too (64 MB): locals each a template of the
+// one before twice double in length at each step.
+const stringBytesPerValue = 64
+
 // expandedSize counts the values v holds, each shared part counted at
 // every place it appears, stopping once the count passes limit. The sizes
 // of the collections already counted are kept by where their elements are
@@ -29,7 +36,12 @@ func expandedSize(v cty.Value, limit int) int {
 	var size func(v cty.Value) int
 	size = func(v cty.Value) int {
 		v, _ = v.Unmark() // (sensitive values are walked as any other)
-		if !v.IsKnown() || v.IsNull() || !v.CanIterateElements() {
+		switch {
+		case !v.IsKnown() || v.IsNull():
+			return 1
+		case v.Type() == cty.String:
+			return 1 + len(v.AsString())/stringBytesPerValue
+		case !v.CanIterateElements():
 			return 1
 		}
 		key := storage(v)
@@ -75,9 +87,16 @@ func storage(v cty.Value) place {
 }
 
 // tooLarge reports whether v holds more than maxExpanded values
-// (expandedSize).
+// (expandedSize), its strings counting one value per stringBytesPerValue
+// bytes.
 func tooLarge(v cty.Value) bool {
-	if u, _ := v.Unmark(); !u.IsKnown() || u.IsNull() || !u.CanIterateElements() || u.LengthInt() == 0 {
+	u, _ := v.Unmark()
+	switch {
+	case !u.IsKnown() || u.IsNull():
+		return false
+	case u.Type() == cty.String:
+		return len(u.AsString())/stringBytesPerValue >= maxExpanded
+	case !u.CanIterateElements() || u.LengthInt() == 0:
 		return false
 	}
 	return expandedSize(v, maxExpanded) > maxExpanded
@@ -86,6 +105,63 @@ func tooLarge(v cty.Value) bool {
 // tooLargeAt is the error for what, a value at r that tooLarge refuses.
 func tooLargeAt(r hcl.Range, what string) []model.Diagnostic {
 	return []model.Diagnostic{{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column,
-		Message: fmt.Sprintf("%s holds more than %d values once the parts it repeats are counted at each place: "+
-			"Terraform walks such a value whole at every function and operator, so it is not evaluated", what, maxExpanded)}}
+		Message: fmt.Sprintf("%s holds more than %d values (or %d MB of text) once the parts it repeats are counted at each place: "+
+			"Terraform walks such a value whole at every function and operator, so it is not evaluated",
+			what, maxExpanded, maxExpanded*stringBytesPerValue/1_000_000)}}
+}
+
+// boundedYAMLDecode is yamldecode refusing a document that holds more than
+// maxExpanded values once its aliases are expanded (nine lists of nine
+// aliases of the list before, "billion laughs": a few hundred bytes that
+// decode to a billion values), before decoding it: the decoder expands
+// every alias, and the return type alone is found by decoding.
+func boundedYAMLDecode(f function.Function) function.Function {
+	return function.New(&function.Spec{
+		Description: f.Description(),
+		Params:      f.Params(),
+		Type: func(args []cty.Value) (cty.Type, error) {
+			if src := args[0]; src.IsKnown() && !src.IsNull() && src.Type() == cty.String {
+				if n := yamlExpandedSize(src.AsString(), maxExpanded); n > maxExpanded {
+					return cty.NilType, function.NewArgErrorf(0,
+						"the document holds more than %d values once its aliases are expanded", maxExpanded)
+				}
+			}
+			return f.ReturnTypeForValues(args)
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return f.Call(args)
+		},
+	})
+}
+
+// yamlExpandedSize counts the nodes of the YAML document src with every
+// alias expanded, stopping once the count passes limit (each anchored
+// node is counted once and its size kept). A document that does not parse
+// counts 0: the decoder reports it.
+func yamlExpandedSize(src string, limit int) int {
+	var doc yaml.Node
+	if yaml.Unmarshal([]byte(src), &doc) != nil {
+		return 0
+	}
+	memo := map[*yaml.Node]int{}
+	var size func(n *yaml.Node) int
+	size = func(n *yaml.Node) int {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		if v, ok := memo[n]; ok {
+			return v
+		}
+		memo[n] = 1 // an alias of a node within itself counts once
+		total := 1
+		for _, c := range n.Content {
+			if total > limit {
+				break
+			}
+			total += size(c)
+		}
+		memo[n] = total
+		return total
+	}
+	return size(&doc)
 }

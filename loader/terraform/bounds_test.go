@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
@@ -23,6 +24,7 @@ func TestExpandedSize(t *testing.T) {
 		{"a pair shared three times", shared, 1 + 3 + 3 + (1 + 3)},
 		{"marked", pair.Mark("sensitive"), 3},
 		{"marked inside", cty.TupleVal([]cty.Value{pair.Mark("sensitive"), pair}), 7},
+		{"640 bytes of text", cty.StringVal(strings.Repeat("x", 640)), 1 + 640/stringBytesPerValue},
 	}
 	for _, tc := range cases {
 		if got := expandedSize(tc.v, 100); got != tc.want {
@@ -38,7 +40,38 @@ func TestExpandedSize(t *testing.T) {
 	if n := expandedSize(b, maxExpanded); n <= maxExpanded {
 		t.Errorf("the 90th holds %d values", n)
 	}
-	if !tooLarge(b) || tooLarge(shared) || tooLarge(cty.StringVal("a")) {
+	long := cty.StringVal(strings.Repeat("x", maxExpanded*stringBytesPerValue))
+	if !tooLarge(b) || tooLarge(shared) || tooLarge(cty.StringVal("a")) || !tooLarge(long) {
 		t.Error("tooLarge")
+	}
+}
+
+// TestYAMLExpandedSize counts a YAML document's nodes with its aliases
+// expanded, and yamldecode refuses a document that expands past the bound
+// before decoding it.
+func TestYAMLExpandedSize(t *testing.T) {
+	doc := "a: &a [x, y]\nb: [*a, *a]\n"
+	// document, mapping, 2 keys, a (3), b's list (1 + 3 + 3)
+	if got := yamlExpandedSize(doc, 100); got != 1+1+2+3+7 {
+		t.Errorf("%d nodes", got)
+	}
+	if got := yamlExpandedSize("a: [", 100); got != 0 {
+		t.Errorf("a document that does not parse: %d", got)
+	}
+	laughs := "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+	prev := "a"
+	for _, name := range []string{"b", "c", "d", "e", "f", "g", "h"} {
+		laughs += name + ": &" + name + " [" + strings.Repeat("*"+prev+", ", 8) + "*" + prev + "]\n"
+		prev = name
+	}
+	if n := yamlExpandedSize(laughs, maxExpanded); n <= maxExpanded {
+		t.Errorf("nine to the eighth laughs counted %d", n)
+	}
+	f := functions["yamldecode"]
+	if _, err := f.Call([]cty.Value{cty.StringVal(laughs)}); err == nil || !strings.Contains(err.Error(), "aliases are expanded") {
+		t.Errorf("yamldecode of the laughs: %v", err)
+	}
+	if v, err := f.Call([]cty.Value{cty.StringVal(doc)}); err != nil || v.GetAttr("b").LengthInt() != 2 {
+		t.Errorf("yamldecode of an ordinary document: %v %v", v, err)
 	}
 }

@@ -136,7 +136,7 @@ var functions = map[string]function.Function{
 	"urlencode":        encoding.URLEncodeFunc,
 	"uuidv5":           uuid.V5Func,
 	"values":           stdlib.ValuesFunc,
-	"yamldecode":       ctyyaml.YAMLDecodeFunc,
+	"yamldecode":       boundedYAMLDecode(ctyyaml.YAMLDecodeFunc),
 	"yamlencode":       ctyyaml.YAMLEncodeFunc,
 	"zipmap":           stdlib.ZipmapFunc,
 }
