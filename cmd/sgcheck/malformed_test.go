@@ -21,14 +21,22 @@ type malformedCase struct {
 	Args    []string `json:"args"`
 }
 
-// TestMalformedInputs runs every case of fixtures/malformed beside
-// fixtures/malformed/good: no crash, no hang past 10 s, exit 2, the error at
-// its file and line, and the good file's finding still reported.
+// TestMalformedInputs runs every case of fixtures/malformed and
+// testdata/costly beside fixtures/malformed/good: no crash, no hang past
+// 10 s, exit 2, the error at its file and line, and the good file's finding
+// still reported. testdata/costly holds the cases that take a second or
+// more by design (building the value a bound refuses), kept out of the
+// tests that scan every fixture many times.
 func TestMalformedInputs(t *testing.T) {
 	dirs, err := filepath.Glob("fixtures/malformed/*/expect.json")
 	if err != nil || len(dirs) < 80 {
 		t.Fatalf("%d malformed cases (want at least 80): %v", len(dirs), err)
 	}
+	costly, err := filepath.Glob("testdata/costly/*/expect.json")
+	if err != nil || len(costly) < 2 {
+		t.Fatalf("%d costly cases (want at least 2): %v", len(costly), err)
+	}
+	dirs = append(dirs, costly...)
 	good := "fixtures/malformed/good"
 	for _, exp := range dirs {
 		dir := filepath.ToSlash(filepath.Dir(exp))
