@@ -11,8 +11,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxExpanded bounds how many values a local or a resource attribute may
-// hold once the parts it repeats are counted at each place. Values share
+// maxExpanded bounds how many values a local, a module argument or output,
+// or a resource attribute may hold once the parts it repeats are counted at
+// each place. Values share
 // their parts, so ten locals each a tuple of the two before it are cheap
 // to build, yet hold some ninety values, and three thousand of them more
 // values than there are atoms: go-cty (as Terraform) walks a value whole
