@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sgcheck/sgcheck/model"
+	ctyyaml "github.com/zclconf/go-cty-yaml"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"go.yaml.in/yaml/v3"
@@ -33,7 +34,7 @@ const stringBytesPerValue = 64
 // stored, so a value built by sharing is counted in time proportional to
 // its distinct parts.
 func expandedSize(v cty.Value, limit int) int {
-	memo := map[place]int{}
+	var memo map[place]int // made at the first collection
 	var size func(v cty.Value) int
 	size = func(v cty.Value) int {
 		v, _ = v.Unmark() // (sensitive values are walked as any other)
@@ -55,6 +56,9 @@ func expandedSize(v cty.Value, limit int) int {
 			n += size(e)
 		}
 		if key.at != 0 {
+			if memo == nil {
+				memo = map[place]int{}
+			}
 			memo[key] = n
 		}
 		return n
@@ -91,15 +95,6 @@ func storage(v cty.Value) place {
 // (expandedSize), its strings counting one value per stringBytesPerValue
 // bytes.
 func tooLarge(v cty.Value) bool {
-	u, _ := v.Unmark()
-	switch {
-	case !u.IsKnown() || u.IsNull():
-		return false
-	case u.Type() == cty.String:
-		return len(u.AsString())/stringBytesPerValue >= maxExpanded
-	case !u.CanIterateElements() || u.LengthInt() == 0:
-		return false
-	}
 	return expandedSize(v, maxExpanded) > maxExpanded
 }
 
@@ -111,29 +106,28 @@ func tooLargeAt(r hcl.Range, what string) []model.Diagnostic {
 			what, maxExpanded, maxExpanded*stringBytesPerValue/1_000_000)}}
 }
 
-// boundedYAMLDecode is yamldecode refusing a document that holds more than
-// maxExpanded values once its aliases are expanded (nine lists of nine
-// aliases of the list before, "billion laughs": a few hundred bytes that
-// decode to a billion values), before decoding it: the decoder expands
-// every alias, and the return type alone is found by decoding.
-func boundedYAMLDecode(f function.Function) function.Function {
-	return function.New(&function.Spec{
-		Description: f.Description(),
-		Params:      f.Params(),
-		Type: func(args []cty.Value) (cty.Type, error) {
-			if src := args[0]; src.IsKnown() && !src.IsNull() && src.Type() == cty.String {
-				if n := yamlExpandedSize(src.AsString(), maxExpanded); n > maxExpanded {
-					return cty.NilType, function.NewArgErrorf(0,
-						"the document holds more than %d values once its aliases are expanded", maxExpanded)
-				}
+// yamlDecodeFunc is go-cty-yaml's yamldecode refusing, before decoding
+// it, a document that holds more than maxExpanded values once its aliases
+// are expanded (nine lists of nine aliases of the list before, "billion
+// laughs": a few hundred bytes that decode to a billion values). The
+// decoder expands every alias, and the return type alone is found by
+// decoding, so the check is in Type; Impl decodes with that type, as
+// go-cty-yaml's own does.
+var yamlDecodeFunc = function.New(&function.Spec{
+	Params: ctyyaml.YAMLDecodeFunc.Params(),
+	Type: func(args []cty.Value) (cty.Type, error) {
+		if src := args[0]; src.IsKnown() && !src.IsNull() {
+			if n := yamlExpandedSize(src.AsString(), maxExpanded); n > maxExpanded {
+				return cty.NilType, function.NewArgErrorf(0,
+					"the document holds more than %d values once its aliases are expanded", maxExpanded)
 			}
-			return f.ReturnTypeForValues(args)
-		},
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			return f.Call(args)
-		},
-	})
-}
+		}
+		return ctyyaml.YAMLDecodeFunc.ReturnTypeForValues(args)
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		return ctyyaml.Standard.Unmarshal([]byte(args[0].AsString()), retType)
+	},
+})
 
 // yamlExpandedSize counts the nodes of the YAML document src with every
 // alias expanded, stopping once the count passes limit (each anchored

@@ -136,7 +136,7 @@ var functions = map[string]function.Function{
 	"urlencode":        encoding.URLEncodeFunc,
 	"uuidv5":           uuid.V5Func,
 	"values":           stdlib.ValuesFunc,
-	"yamldecode":       boundedYAMLDecode(ctyyaml.YAMLDecodeFunc),
+	"yamldecode":       yamlDecodeFunc,
 	"yamlencode":       ctyyaml.YAMLEncodeFunc,
 	"zipmap":           stdlib.ZipmapFunc,
 }
