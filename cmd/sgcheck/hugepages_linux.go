@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -30,12 +31,31 @@ func warmHeap(n int64) bool {
 	if unix.Madvise(pages, unix.MADV_HUGEPAGE) != nil {
 		return false
 	}
-	for i := 0; i < len(pages); i += hugePage {
-		pages[i] = 1 // one fault maps the whole huge page
-	}
+	touch(pages, runtime.GOMAXPROCS(0))
 	runtime.KeepAlive(b)
 	runtime.GC() // the block is garbage: its pages return to the heap, mapped
 	return true
+}
+
+// touch faults in every huge page of pages, from par goroutines at once:
+// a fault makes the kernel zero the whole 2 MiB page, and where the host of
+// a virtual machine has taken the memory back it faults in the host too, so
+// one page costs from 0.1 ms to 3 ms, and touching 240 MiB alone took
+// 320 ms where two cores took 190 ms (the same CPU time, spread).
+func touch(pages []byte, par int) {
+	n := len(pages) / hugePage
+	par = max(1, min(par, n))
+	var wg sync.WaitGroup
+	for g := range par {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < n; i += par {
+				pages[i*hugePage] = 1 // one fault maps the whole huge page
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // hugePagesUsable reports whether warmHeap may ask for huge pages:

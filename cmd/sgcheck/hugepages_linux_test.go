@@ -67,3 +67,21 @@ func TestWarmHeapMapsHugePages(t *testing.T) {
 		t.Errorf("huge pages mapped grew by %d MiB, want at least 32", grew>>20)
 	}
 }
+
+// TestTouchEveryHugePage checks that touch faults in each huge page once,
+// at its first byte, whatever the number of goroutines, and nothing else.
+func TestTouchEveryHugePage(t *testing.T) {
+	for _, par := range []int{0, 1, 2, 3, 5, 8} {
+		pages := make([]byte, 5*hugePage)
+		touch(pages, par)
+		for i, b := range pages {
+			want := byte(0)
+			if i%hugePage == 0 {
+				want = 1
+			}
+			if b != want {
+				t.Fatalf("par %d: byte %d of huge page %d is %d, want %d", par, i%hugePage, i/hugePage, b, want)
+			}
+		}
+	}
+}
