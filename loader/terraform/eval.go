@@ -51,6 +51,7 @@ func (d *resourceDecl) attributes() hcl.Attributes {
 	if !d.attrsRead {
 		d.attrsRead = true
 		if lb, ok := d.block.Body.(*lazyBody); ok {
+			lazyAttrReads.Add(1)
 			if attrs, ok := lb.instanceAttrs(); ok {
 				d.attrs = attrs
 				return attrs
@@ -1232,7 +1233,8 @@ func (e *evaluator) fullContext() *hcl.EvalContext {
 }
 
 // readLazyAttributes reads, on every processor, the instance attributes
-// (resourceDecl.attributes) of the lazily parsed resources not read yet:
+// (resourceDecl.attributes) of the lazily parsed resources not read yet
+// whose value is not known yet (a follower is given some, seedValues):
 // each is read from its own lines, independently of the others, and the
 // evaluation context needs all of them before the first resource is
 // extracted, while the blocks' background parsing waits for it.
@@ -1241,7 +1243,9 @@ func (e *evaluator) readLazyAttributes() {
 	for _, byName := range e.resources {
 		for _, d := range byName {
 			if _, ok := d.block.Body.(*lazyBody); ok && !d.attrsRead {
-				decls = append(decls, d)
+				if _, seeded := e.resVals[d.address()]; !seeded {
+					decls = append(decls, d)
+				}
 			}
 		}
 	}

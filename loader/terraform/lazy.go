@@ -48,6 +48,10 @@ var lazyMinBytes = 1 << 20
 // lazyParses counts the resource blocks parsed lazily (for tests).
 var lazyParses atomic.Int64
 
+// lazyAttrReads counts the lazily parsed resource blocks whose instance
+// attributes were read (for tests).
+var lazyAttrReads atomic.Int64
+
 // lazyWindow is how many resource blocks may be parsed ahead of the
 // extraction.
 const lazyWindow = 64

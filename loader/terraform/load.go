@@ -545,7 +545,7 @@ func (w *world) loadRoot(dir string, paths []string, opts Options) {
 		var note func(e *evaluator)
 		note = func(e *evaluator) {
 			if e.cycles == 0 {
-				w.recording.values[e.prefix] = e.resVals
+				w.recording.values[e.prefix] = seedable(e)
 			}
 			for _, cs := range e.children {
 				for _, c := range cs {

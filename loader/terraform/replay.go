@@ -485,25 +485,15 @@ type sameBlock struct {
 	first, last int
 }
 
-// seedValues gives evaluator e (of a root or an instance whose call passes
-// the same arguments) the leader's values of the resources that
-// neither changed nor read what changed (changed), and have neither count
-// nor for_each: such a value is the resource's address and the attributes
-// its block sets, evaluated from what did not change, and evaluating it
-// reports nothing (an expansion may: those are evaluated here). What the
-// attributes read is evaluated here all the same, with the full context.
-func seedValues(e *evaluator, values map[string]cty.Value, changed nameSet) {
-	if len(values) == 0 {
-		return
-	}
-	// the instance attributes of lazily read blocks, on every processor
-	// (the evaluation context reads them all too)
-	e.readLazyAttributes()
-	for typ, byName := range e.resources {
-		for name, d := range byName {
-			if changed[typ][name] {
-				continue
-			}
+// seedable returns the values of evaluator e's resources that another
+// side may take (seedValues): those of blocks of native syntax without
+// count or for_each. A block the other side did not change has the same
+// text, so it has neither there either, and the other side need not read
+// its attributes to know it.
+func seedable(e *evaluator) map[string]cty.Value {
+	values := make(map[string]cty.Value, len(e.resVals))
+	for _, byName := range e.resources {
+		for _, d := range byName {
 			switch body := d.block.Body.(type) {
 			case *hclsyntax.Body:
 				if body.Attributes["count"] != nil || body.Attributes["for_each"] != nil {
@@ -514,6 +504,29 @@ func seedValues(e *evaluator, values map[string]cty.Value, changed nameSet) {
 					continue
 				}
 			default:
+				continue
+			}
+			if v, ok := e.resVals[d.address()]; ok {
+				values[d.address()] = v
+			}
+		}
+	}
+	return values
+}
+
+// seedValues gives evaluator e (of a root or an instance whose call passes
+// the same arguments) the leader's values (seedable) of the resources that
+// neither changed nor read what changed (changed): such a value is the
+// resource's address and the attributes its block sets, evaluated from
+// what did not change, and evaluating it reports nothing (an expansion
+// may: resources with count or for_each are evaluated here). What the
+// attributes read is evaluated here all the same, with the full context.
+// A resource given its value is not expanded here, so its attributes are
+// never read (readLazyAttributes).
+func seedValues(e *evaluator, values map[string]cty.Value, changed nameSet) {
+	for typ, byName := range e.resources {
+		for name, d := range byName {
+			if changed[typ][name] {
 				continue
 			}
 			if v, ok := values[d.address()]; ok {

@@ -814,6 +814,36 @@ func TestReplayedLazyBlocksNotParsed(t *testing.T) {
 	})
 }
 
+// A follower reads no attributes of the lazily read blocks whose values it
+// takes from the leader (seedValues): of 40 groups, it reads those of the
+// one that changed, of the one with count, whose expansion it evaluates
+// itself, and of the first, which builds the module's context and so is
+// not recorded (TestReplayedLazyBlocksNotParsed), and nothing else; its
+// snapshot is a load's of its own.
+func TestSeededBlocksAttributesNotRead(t *testing.T) {
+	withLazyModules(t, func(t *testing.T) {
+		var groups strings.Builder
+		for i := range 40 {
+			count := ""
+			if i == 20 {
+				count = "  count = 2\n"
+			}
+			fmt.Fprintf(&groups, "resource \"aws_security_group\" \"g%d\" {\n%s  name = \"g%d\"\n  ingress {\n    protocol    = \"tcp\"\n    from_port   = %d\n    to_port     = %d\n    cidr_blocks = [\"10.%d.0.0/16\"]\n  }\n}\n\n", i, count, i, 1000+i, 1000+i, i)
+		}
+		src := groups.String() + "resource \"aws_security_group_rule\" \"r\" {\n  type = \"ingress\"\n  security_group_id = aws_security_group.g3.id\n  source_security_group_id = aws_security_group.g20[1].id\n  protocol = \"tcp\"\n  from_port = 22\n  to_port = 22\n}\n"
+		changed := strings.Replace(src, `cidr_blocks = ["10.7.0.0/16"]`, `cidr_blocks = ["0.0.0.0/0"]`, 1)
+		before := lazyAttrReads.Load()
+		_, want, _ := mirroredMatchesAlone(t, map[string]string{"x/old/a/main.tf": changed}, map[string]string{"x/new/a/main.tf": src})
+		// the leader's 41, the load alone's 41, the follower's three
+		if n := lazyAttrReads.Load() - before; n != 85 {
+			t.Errorf("attributes of %d blocks read, want 85", n)
+		}
+		if len(want.Groups) != 41 {
+			t.Errorf("%d groups, want 41", len(want.Groups))
+		}
+	})
+}
+
 // A block that does not parse, read lazily in paired loads, gives both
 // sides the diagnostics of a whole parse: the leader keeps nothing of a
 // root with such a block for the follower, and the follower's own copy
